@@ -1,0 +1,829 @@
+//! §3 Assessment: one review of one child on one date, and its validation (§9).
+//!
+//! Dates are [`jiff::civil::Date`]: a plain calendar date with no time zone to get
+//! wrong, checked construction (no 30 February), cheap `Ord` and day arithmetic,
+//! and a small, exact API in the same spirit as the `csv` crate.
+
+use std::fmt;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Domain, PerDomain};
+use crate::framework::{AreaIndex, Framework, Level};
+
+/// The oldest age, in whole years, that the framework covers (birth to 25, §3).
+pub const MAX_AGE: i16 = 25;
+/// Longest ID allowed (§3).
+pub const MAX_ID_LEN: usize = 64;
+
+fn is_valid_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=MAX_ID_LEN).contains(&b.len())
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $field:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(Box<str>);
+
+        impl $name {
+            /// Checks `s` against the rules of §3: 1 to 64 characters from
+            /// `A-Z a-z 0-9 . _ -`, the first a letter or digit.
+            pub fn new(s: &str) -> Result<Self, ValidationError> {
+                if is_valid_id(s) {
+                    Ok($name(s.into()))
+                } else {
+                    Err(ValidationError::BadId { field: $field, found: Found::new(s) })
+                }
+            }
+            /// The ID as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $name::new(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A child's pseudonymous key (§3). Never a name.
+    ChildId,
+    Field::ChildId
+);
+id_type!(
+    /// An educational setting's key (§3).
+    SettingId,
+    Field::SettingId
+);
+
+/// Parses a strict ISO 8601 calendar date, `YYYY-MM-DD`.
+///
+/// ```
+/// use vsend_core::parse_date;
+/// assert!(parse_date("2024-02-29").is_some());
+/// assert!(parse_date("2025-02-29").is_none());
+/// assert!(parse_date("2025-2-28").is_none());
+/// ```
+pub fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<i16> {
+        b[range].iter().try_fold(0i16, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0'))
+        })
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    Date::new(y, m as i8, d as i8).ok()
+}
+
+/// Age in whole years on `on` for someone born on `born`, birthday-based (§3).
+///
+/// A 29 February birthday falls on 28 February in other years. The result is
+/// negative when `on` is before `born`.
+///
+/// ```
+/// use vsend_core::{age_in_years, parse_date};
+/// let d = |s| parse_date(s).unwrap();
+/// assert_eq!(age_in_years(d("2008-02-29"), d("2009-02-27")), 0);
+/// assert_eq!(age_in_years(d("2008-02-29"), d("2009-02-28")), 1);
+/// ```
+pub fn age_in_years(born: Date, on: Date) -> i16 {
+    let birthday_in = |year: i16| {
+        let (m, d) = (born.month(), born.day());
+        if (m, d) == (2, 29) && Date::new(year, 2, 29).is_err() {
+            (2, 28)
+        } else {
+            (m, d)
+        }
+    };
+    let years = on.year() - born.year();
+    if (on.month(), on.day()) < birthday_in(on.year()) {
+        years - 1
+    } else {
+        years
+    }
+}
+
+/// Where in a record a problem was found: the CSV column header it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// `child_id`.
+    ChildId,
+    /// `assessed_on`.
+    AssessedOn,
+    /// `date_of_birth`.
+    DateOfBirth,
+    /// `setting_id`.
+    SettingId,
+    /// `need.<area key>`.
+    Need(Box<str>),
+    /// `readiness.<domain>`.
+    Readiness(Domain),
+    /// `readiness_planned.<domain>`.
+    ReadinessPlanned(Domain),
+    /// `confidence.<domain>`.
+    Confidence(Domain),
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::ChildId => f.write_str("child_id"),
+            Field::AssessedOn => f.write_str("assessed_on"),
+            Field::DateOfBirth => f.write_str("date_of_birth"),
+            Field::SettingId => f.write_str("setting_id"),
+            Field::Need(key) => write!(f, "need.{key}"),
+            Field::Readiness(d) => write!(f, "readiness.{d}"),
+            Field::ReadinessPlanned(d) => write!(f, "readiness_planned.{d}"),
+            Field::Confidence(d) => write!(f, "confidence.{d}"),
+        }
+    }
+}
+
+/// The value found in a rejected field, cut short so that an error never echoes
+/// more of a record than it needs (a 10 MB cell prints as its first 40 characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found(Box<str>);
+
+impl Found {
+    const MAX_CHARS: usize = 40;
+
+    /// Keeps at most the first 40 characters of `s`, marking a cut with `…`.
+    pub fn new(s: &str) -> Found {
+        match s.char_indices().nth(Self::MAX_CHARS) {
+            None => Found(s.into()),
+            Some((cut, _)) => Found(format!("{}…", &s[..cut]).into()),
+        }
+    }
+
+    /// The (possibly shortened) value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Found {
+    /// The value in double quotes, with control characters escaped.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", &*self.0)
+    }
+}
+
+/// One problem with one field of a record (§9). The caller adds the location
+/// (file and line, or JSON path), e.g. `cohort.csv:42: ` + this error.
+///
+/// ```
+/// use vsend_core::{AssessmentBuilder, Framework};
+/// let fw = Framework::default();
+/// let mut b = AssessmentBuilder::new(&fw);
+/// b.child_id("C1").assessed_on("2025-01-10").need("cl.literacy", "5");
+/// let errors = b.build().unwrap_err();
+/// assert_eq!(
+///     errors.iter().next().unwrap().to_string(),
+///     r#"column need.cl.literacy: "5" is above the scale maximum 4"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    /// A level above the scale.
+    #[error("column {field}: {found} is above the scale maximum {max}")]
+    AboveScale {
+        /// The field.
+        field: Field,
+        /// The value found.
+        found: Found,
+        /// The scale maximum.
+        max: u8,
+    },
+    /// A negative level.
+    #[error("column {field}: {found} is below the scale minimum 0 (allowed 0 to {max})")]
+    BelowScale {
+        /// The field.
+        field: Field,
+        /// The value found.
+        found: Found,
+        /// The scale maximum.
+        max: u8,
+    },
+    /// Not a whole number.
+    #[error("column {field}: {found} is not a level; allowed a whole number 0 to {max}, or empty for not assessed")]
+    NotALevel {
+        /// The field.
+        field: Field,
+        /// The value found.
+        found: Found,
+        /// The scale maximum.
+        max: u8,
+    },
+    /// Not a `YYYY-MM-DD` calendar date.
+    #[error("column {field}: {found} is not a date; allowed a calendar date YYYY-MM-DD")]
+    NotADate {
+        /// The field.
+        field: Field,
+        /// The value found.
+        found: Found,
+    },
+    /// An ID breaking the rules of §3.
+    #[error("column {field}: {found} is not a valid ID; allowed 1 to {MAX_ID_LEN} characters from A-Z a-z 0-9 . _ - starting with a letter or digit")]
+    BadId {
+        /// The field.
+        field: Field,
+        /// The value found.
+        found: Found,
+    },
+    /// A required field left empty.
+    #[error("column {field}: is empty; a value is required")]
+    Missing {
+        /// The field.
+        field: Field,
+    },
+    /// `assessed_on` before `date_of_birth`.
+    #[error("column assessed_on: {found} is before the date of birth; allowed on or after it")]
+    BeforeBirth {
+        /// The assessment date found.
+        found: Found,
+    },
+    /// Age at assessment outside 0 to 25.
+    #[error("column date_of_birth: gives age {age} at assessment; allowed ages 0 to {MAX_AGE}")]
+    AgeOutOfRange {
+        /// The date of birth found.
+        found: Found,
+        /// The age in whole years.
+        age: i16,
+    },
+    /// A need area the framework does not have.
+    #[error("column {field}: not a need area of framework {framework}")]
+    UnknownArea {
+        /// The field.
+        field: Field,
+        /// The framework's id and version.
+        framework: String,
+    },
+}
+
+impl ValidationError {
+    /// The field at fault.
+    pub fn field(&self) -> Field {
+        use ValidationError as E;
+        match self {
+            E::AboveScale { field, .. }
+            | E::BelowScale { field, .. }
+            | E::NotALevel { field, .. }
+            | E::NotADate { field, .. }
+            | E::BadId { field, .. }
+            | E::Missing { field }
+            | E::UnknownArea { field, .. } => field.clone(),
+            E::BeforeBirth { .. } => Field::AssessedOn,
+            E::AgeOutOfRange { .. } => Field::DateOfBirth,
+        }
+    }
+
+    /// The value found (shortened), empty when the field was empty.
+    pub fn found(&self) -> &str {
+        use ValidationError as E;
+        match self {
+            E::AboveScale { found, .. }
+            | E::BelowScale { found, .. }
+            | E::NotALevel { found, .. }
+            | E::NotADate { found, .. }
+            | E::BadId { found, .. }
+            | E::BeforeBirth { found }
+            | E::AgeOutOfRange { found, .. } => found.as_str(),
+            E::Missing { .. } | E::UnknownArea { .. } => "",
+        }
+    }
+}
+
+/// Every problem found in one record, in field order. Never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationErrors(Vec<ValidationError>);
+
+impl ValidationErrors {
+    /// The problems, in the order the fields were given.
+    pub fn iter(&self) -> std::slice::Iter<'_, ValidationError> {
+        self.0.iter()
+    }
+    /// The number of problems (at least 1).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// Always false: a record with no problems is not an error.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl IntoIterator for ValidationErrors {
+    type Item = ValidationError;
+    type IntoIter = std::vec::IntoIter<ValidationError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            e.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// One validated review of one child on one date (§3).
+///
+/// Made only by [`AssessmentBuilder`], so every level lies on the scale of the
+/// framework it was built against. Score it with [`score`](crate::score) against
+/// that same framework.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    child_id: ChildId,
+    assessed_on: Date,
+    date_of_birth: Option<Date>,
+    setting_id: Option<SettingId>,
+    needs: Box<[Option<Level>]>,
+    readiness: PerDomain<Option<Level>>,
+    readiness_planned: PerDomain<Option<Level>>,
+    confidence: PerDomain<Option<Level>>,
+}
+
+impl Assessment {
+    /// The child's pseudonymous key.
+    pub fn child_id(&self) -> &ChildId {
+        &self.child_id
+    }
+    /// The date of the review.
+    pub fn assessed_on(&self) -> Date {
+        self.assessed_on
+    }
+    /// The child's date of birth, when given.
+    pub fn date_of_birth(&self) -> Option<Date> {
+        self.date_of_birth
+    }
+    /// The setting's key, when given.
+    pub fn setting_id(&self) -> Option<&SettingId> {
+        self.setting_id.as_ref()
+    }
+    /// One level per framework area (in [`Framework::areas`] order); `None` is not assessed.
+    pub fn needs(&self) -> &[Option<Level>] {
+        &self.needs
+    }
+    /// The highest need the setting is confident it can meet now, per domain.
+    pub fn readiness(&self) -> &PerDomain<Option<Level>> {
+        &self.readiness
+    }
+    /// The level the setting plans to reach, per domain.
+    pub fn readiness_planned(&self) -> &PerDomain<Option<Level>> {
+        &self.readiness_planned
+    }
+    /// The highest need the family is confident it can meet at home, per domain.
+    pub fn confidence(&self) -> &PerDomain<Option<Level>> {
+        &self.confidence
+    }
+    /// Age in whole years at assessment, when the date of birth is known.
+    pub fn age(&self) -> Option<i16> {
+        self.date_of_birth
+            .map(|born| age_in_years(born, self.assessed_on))
+    }
+}
+
+/// Builds an [`Assessment`] from raw text fields, collecting every problem (§9).
+///
+/// Each setter takes the field's text as found in a file; surrounding spaces are
+/// trimmed and an empty value means *not assessed* (or absent, for optional
+/// fields). Setters never fail: [`build`](Self::build) returns all problems at once.
+///
+/// ```
+/// use vsend_core::{AssessmentBuilder, Domain, Framework};
+/// let fw = Framework::default();
+/// let mut b = AssessmentBuilder::new(&fw);
+/// b.child_id("C0001")
+///     .assessed_on("2025-03-01")
+///     .need("cl.literacy", "3")
+///     .readiness(Domain::Cl, "2")
+///     .confidence(Domain::Cl, "");
+/// let a = b.build().unwrap();
+/// assert_eq!(a.child_id().as_str(), "C0001");
+/// assert_eq!(a.readiness()[Domain::Cl].unwrap().get(), 2);
+/// assert_eq!(a.confidence()[Domain::Cl], None);
+/// ```
+#[derive(Debug, Clone)]
+pub struct AssessmentBuilder<'f> {
+    framework: &'f Framework,
+    child_id: Option<ChildId>,
+    assessed_on: Option<Date>,
+    date_of_birth: Option<Date>,
+    setting_id: Option<SettingId>,
+    needs: Vec<Option<Level>>,
+    readiness: PerDomain<Option<Level>>,
+    readiness_planned: PerDomain<Option<Level>>,
+    confidence: PerDomain<Option<Level>>,
+    /// Raw text of `assessed_on`, kept to name it in a cross-field error.
+    assessed_on_text: Option<Found>,
+    date_of_birth_text: Option<Found>,
+    child_id_seen: bool,
+    assessed_on_seen: bool,
+    errors: Vec<ValidationError>,
+}
+
+impl<'f> AssessmentBuilder<'f> {
+    /// A builder for an assessment against `framework`, with every value not assessed.
+    pub fn new(framework: &'f Framework) -> Self {
+        AssessmentBuilder {
+            framework,
+            child_id: None,
+            assessed_on: None,
+            date_of_birth: None,
+            setting_id: None,
+            needs: vec![None; framework.areas().len()],
+            readiness: PerDomain::default(),
+            readiness_planned: PerDomain::default(),
+            confidence: PerDomain::default(),
+            assessed_on_text: None,
+            date_of_birth_text: None,
+            child_id_seen: false,
+            assessed_on_seen: false,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Sets the required `child_id`.
+    pub fn child_id(&mut self, raw: &str) -> &mut Self {
+        self.child_id_seen = true;
+        match raw.trim() {
+            "" => self.errors.push(ValidationError::Missing {
+                field: Field::ChildId,
+            }),
+            s => match ChildId::new(s) {
+                Ok(id) => self.child_id = Some(id),
+                Err(e) => self.errors.push(e),
+            },
+        }
+        self
+    }
+
+    /// Sets the required `assessed_on` date, `YYYY-MM-DD`.
+    pub fn assessed_on(&mut self, raw: &str) -> &mut Self {
+        self.assessed_on_seen = true;
+        let s = raw.trim();
+        self.assessed_on = self.date(Field::AssessedOn, s, true);
+        self.assessed_on_text = Some(Found::new(s));
+        self
+    }
+
+    /// Sets the optional `date_of_birth`; empty means not given.
+    pub fn date_of_birth(&mut self, raw: &str) -> &mut Self {
+        let s = raw.trim();
+        self.date_of_birth = self.date(Field::DateOfBirth, s, false);
+        self.date_of_birth_text = Some(Found::new(s));
+        self
+    }
+
+    /// Sets the optional `setting_id`; empty means not given.
+    pub fn setting_id(&mut self, raw: &str) -> &mut Self {
+        self.setting_id = match raw.trim() {
+            "" => None,
+            s => SettingId::new(s).map_err(|e| self.errors.push(e)).ok(),
+        };
+        self
+    }
+
+    /// Sets a need area's level by its key (`cl.literacy`); empty is not assessed.
+    pub fn need(&mut self, area_key: &str, raw: &str) -> &mut Self {
+        match self.framework.area_index(area_key) {
+            Some(i) => self.need_at(i, raw),
+            None => {
+                self.errors.push(ValidationError::UnknownArea {
+                    field: Field::Need(area_key.into()),
+                    framework: format!("{} v{}", self.framework.id(), self.framework.version()),
+                });
+                self
+            }
+        }
+    }
+
+    /// Sets a need area's level by its index in the framework (the fast path
+    /// for readers that resolved column headers once).
+    pub fn need_at(&mut self, area: AreaIndex, raw: &str) -> &mut Self {
+        if area.get() < self.needs.len() {
+            let fw = self.framework;
+            let level = self.level(raw, || Field::Need(fw.areas()[area.get()].key().into()));
+            self.needs[area.get()] = level;
+        }
+        self
+    }
+
+    /// Sets the setting's readiness for a domain; empty is not assessed.
+    pub fn readiness(&mut self, d: Domain, raw: &str) -> &mut Self {
+        self.readiness[d] = self.level(raw, || Field::Readiness(d));
+        self
+    }
+
+    /// Sets the setting's planned readiness for a domain; empty is not given.
+    pub fn readiness_planned(&mut self, d: Domain, raw: &str) -> &mut Self {
+        self.readiness_planned[d] = self.level(raw, || Field::ReadinessPlanned(d));
+        self
+    }
+
+    /// Sets the family's confidence for a domain; empty is not assessed.
+    pub fn confidence(&mut self, d: Domain, raw: &str) -> &mut Self {
+        self.confidence[d] = self.level(raw, || Field::Confidence(d));
+        self
+    }
+
+    fn date(&mut self, field: Field, s: &str, required: bool) -> Option<Date> {
+        if s.is_empty() {
+            if required {
+                self.errors.push(ValidationError::Missing { field });
+            }
+            return None;
+        }
+        let date = parse_date(s);
+        if date.is_none() {
+            self.errors.push(ValidationError::NotADate {
+                field,
+                found: Found::new(s),
+            });
+        }
+        date
+    }
+
+    fn level(&mut self, raw: &str, field: impl FnOnce() -> Field) -> Option<Level> {
+        let s = raw.trim();
+        let scale = self.framework.scale();
+        let max = scale.max_level();
+        // Fast path: one digit, the common case on every scale.
+        if let [c @ b'0'..=b'9'] = s.as_bytes() {
+            if let Some(level) = scale.level(c - b'0') {
+                return Some(level);
+            }
+        }
+        if s.is_empty() {
+            return None;
+        }
+        let found = Found::new(s);
+        let error = match s.parse::<i64>() {
+            Ok(v) if v < 0 => ValidationError::BelowScale {
+                field: field(),
+                found,
+                max,
+            },
+            Ok(v) => match u8::try_from(v).ok().and_then(|v| scale.level(v)) {
+                Some(level) => return Some(level),
+                None => ValidationError::AboveScale {
+                    field: field(),
+                    found,
+                    max,
+                },
+            },
+            Err(_) => ValidationError::NotALevel {
+                field: field(),
+                found,
+                max,
+            },
+        };
+        self.errors.push(error);
+        None
+    }
+
+    /// Checks the cross-field rules and returns the assessment, or every problem.
+    pub fn build(mut self) -> Result<Assessment, ValidationErrors> {
+        if !self.child_id_seen {
+            self.errors.push(ValidationError::Missing {
+                field: Field::ChildId,
+            });
+        }
+        if !self.assessed_on_seen {
+            self.errors.push(ValidationError::Missing {
+                field: Field::AssessedOn,
+            });
+        }
+        if let (Some(on), Some(born)) = (self.assessed_on, self.date_of_birth) {
+            let age = age_in_years(born, on);
+            if on < born {
+                let found = self
+                    .assessed_on_text
+                    .take()
+                    .unwrap_or_else(|| Found::new(""));
+                self.errors.push(ValidationError::BeforeBirth { found });
+            } else if age > MAX_AGE {
+                let found = self
+                    .date_of_birth_text
+                    .take()
+                    .unwrap_or_else(|| Found::new(""));
+                self.errors
+                    .push(ValidationError::AgeOutOfRange { found, age });
+            }
+        }
+        match (self.errors.is_empty(), self.child_id, self.assessed_on) {
+            (true, Some(child_id), Some(assessed_on)) => Ok(Assessment {
+                child_id,
+                assessed_on,
+                date_of_birth: self.date_of_birth,
+                setting_id: self.setting_id,
+                needs: self.needs.into_boxed_slice(),
+                readiness: self.readiness,
+                readiness_planned: self.readiness_planned,
+                confidence: self.confidence,
+            }),
+            _ => Err(ValidationErrors(self.errors)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        parse_date(s).unwrap()
+    }
+
+    fn base(fw: &Framework) -> AssessmentBuilder<'_> {
+        let mut b = AssessmentBuilder::new(fw);
+        b.child_id("C1").assessed_on("2025-01-10");
+        b
+    }
+
+    #[test]
+    fn ids_follow_section_3() {
+        assert!(ChildId::new("C0001").is_ok());
+        assert!(ChildId::new("0a._-Z").is_ok());
+        assert!(ChildId::new(&"a".repeat(64)).is_ok());
+        for bad in [
+            "",
+            "_x",
+            "-x",
+            ".x",
+            "Jane Smith",
+            "Zoë-01",
+            "@SUM(A1)",
+            &"a".repeat(65),
+        ] {
+            assert!(ChildId::new(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn dates_are_strict_iso() {
+        assert_eq!(
+            parse_date("2025-01-31"),
+            Some(jiff::civil::date(2025, 1, 31))
+        );
+        for bad in [
+            "2025-02-30",
+            "2025-13-01",
+            "25-01-01",
+            "2025/01/01",
+            "2025-01-01T00",
+            "",
+            "२०२५-01-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn age_is_birthday_based_with_leap_day_on_28_feb() {
+        assert_eq!(age_in_years(d("2010-06-15"), d("2025-06-14")), 14);
+        assert_eq!(age_in_years(d("2010-06-15"), d("2025-06-15")), 15);
+        assert_eq!(age_in_years(d("2008-02-29"), d("2025-02-27")), 16);
+        assert_eq!(age_in_years(d("2008-02-29"), d("2025-02-28")), 17);
+        assert_eq!(age_in_years(d("2008-02-29"), d("2024-02-28")), 15);
+        assert_eq!(age_in_years(d("2008-02-29"), d("2024-02-29")), 16);
+        assert_eq!(age_in_years(d("2025-01-02"), d("2025-01-01")), -1);
+    }
+
+    #[test]
+    fn age_25_accepted_26_rejected() {
+        let fw = Framework::default();
+        let mut b = base(&fw);
+        b.date_of_birth("1999-01-11");
+        assert_eq!(b.build().unwrap().age(), Some(25));
+        let mut b = base(&fw);
+        b.date_of_birth("1999-01-10");
+        let errs = b.build().unwrap_err();
+        assert_eq!(
+            errs.iter().next().unwrap(),
+            &ValidationError::AgeOutOfRange {
+                found: Found::new("1999-01-10"),
+                age: 26
+            }
+        );
+        assert_eq!(
+            errs.to_string(),
+            "column date_of_birth: gives age 26 at assessment; allowed ages 0 to 25"
+        );
+    }
+
+    #[test]
+    fn before_birth_is_rejected_and_birth_day_is_age_0() {
+        let fw = Framework::default();
+        let mut b = base(&fw);
+        b.date_of_birth("2025-01-11");
+        let errs = b.build().unwrap_err();
+        assert!(matches!(
+            errs.iter().next(),
+            Some(ValidationError::BeforeBirth { .. })
+        ));
+        assert_eq!(errs.iter().next().unwrap().field(), Field::AssessedOn);
+        let mut b = base(&fw);
+        b.date_of_birth("2025-01-10");
+        assert_eq!(b.build().unwrap().age(), Some(0));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let fw = Framework::default();
+        let mut b = AssessmentBuilder::new(&fw);
+        b.child_id("Jane Smith")
+            .assessed_on("2025-02-30")
+            .setting_id("@SUM(A1)")
+            .need("cl.literacy", "5")
+            .need("cl.numeracy", "-1")
+            .need("cl.spelling", "1")
+            .readiness(Domain::Sp, "3a")
+            .confidence(Domain::Ind, " 2 ");
+        let errs: Vec<String> = b
+            .build()
+            .unwrap_err()
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            errs,
+            [
+                r#"column child_id: "Jane Smith" is not a valid ID; allowed 1 to 64 characters from A-Z a-z 0-9 . _ - starting with a letter or digit"#,
+                r#"column assessed_on: "2025-02-30" is not a date; allowed a calendar date YYYY-MM-DD"#,
+                r#"column setting_id: "@SUM(A1)" is not a valid ID; allowed 1 to 64 characters from A-Z a-z 0-9 . _ - starting with a letter or digit"#,
+                r#"column need.cl.literacy: "5" is above the scale maximum 4"#,
+                r#"column need.cl.numeracy: "-1" is below the scale minimum 0 (allowed 0 to 4)"#,
+                "column need.cl.spelling: not a need area of framework vsend-default v1",
+                r#"column readiness.sp: "3a" is not a level; allowed a whole number 0 to 4, or empty for not assessed"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn required_fields_must_be_given_and_non_empty() {
+        let fw = Framework::default();
+        let errs = AssessmentBuilder::new(&fw).build().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field()).collect();
+        assert_eq!(fields, [Field::ChildId, Field::AssessedOn]);
+        let mut b = AssessmentBuilder::new(&fw);
+        b.child_id("  ").assessed_on("");
+        assert_eq!(b.build().unwrap_err().len(), 2);
+    }
+
+    #[test]
+    fn empty_is_not_assessed_and_zero_is_a_rating() {
+        let fw = Framework::default();
+        let mut b = base(&fw);
+        b.need("cl.learning", "0")
+            .need("cl.literacy", "")
+            .readiness(Domain::Cl, " 0");
+        let a = b.build().unwrap();
+        assert_eq!(a.needs()[0].map(Level::get), Some(0));
+        assert_eq!(a.needs()[1], None);
+        assert_eq!(a.readiness()[Domain::Cl].map(Level::get), Some(0));
+        assert_eq!(a.setting_id(), None);
+        assert_eq!(a.date_of_birth(), None);
+    }
+
+    #[test]
+    fn found_values_are_cut_short() {
+        let long = "x".repeat(10_000_000);
+        let f = Found::new(&long);
+        assert_eq!(f.as_str().chars().count(), 41);
+        assert!(f.as_str().ends_with('…'));
+        assert_eq!(
+            Found::new("é".repeat(41).as_str()).as_str().chars().count(),
+            41
+        );
+    }
+}

@@ -1,0 +1,593 @@
+//! §8 Cohort: many children's assessments summarised as of a date.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::civil::Date;
+use nalgebra::{Matrix5, Vector5};
+use serde::{Deserialize, Serialize};
+
+use crate::assessment::{Assessment, SettingId};
+use crate::domain::{Domain, DomainVector, PerDomain};
+use crate::framework::Framework;
+use crate::score::{score, AgeBand};
+use crate::timeline::{day_number, Change, Duplicate};
+
+/// How a cohort summary is split into groups (§8), besides the whole cohort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// By the current assessment's `setting_id`.
+    SettingId,
+    /// By the current assessment's age band (§6).
+    AgeBand,
+    /// By the current assessment's primary domain (§5).
+    PrimaryDomain,
+}
+
+impl GroupBy {
+    /// The key used in group names and on the command line.
+    pub const fn key(self) -> &'static str {
+        match self {
+            GroupBy::SettingId => "setting_id",
+            GroupBy::AgeBand => "age_band",
+            GroupBy::PrimaryDomain => "primary_domain",
+        }
+    }
+}
+
+impl fmt::Display for GroupBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl FromStr for GroupBy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [GroupBy::SettingId, GroupBy::AgeBand, GroupBy::PrimaryDomain]
+            .into_iter()
+            .find(|g| g.key() == s)
+            .ok_or_else(|| {
+                format!("{s:?} is not a grouping; allowed: setting_id, age_band, primary_domain")
+            })
+    }
+}
+
+/// What a cohort keeps of a child's current assessment: only what §8 summarises.
+#[derive(Debug, Clone)]
+struct Current {
+    on: Date,
+    need: DomainVector,
+    setting_gap: DomainVector,
+    family_gap: DomainVector,
+    need_index: Option<f64>,
+    setting_coverage: Option<f64>,
+    family_coverage: Option<f64>,
+    setting_id: Option<SettingId>,
+    age_band: Option<AgeBand>,
+    primary_domain: Option<Domain>,
+}
+
+#[derive(Debug, Clone)]
+struct Previous {
+    on: Date,
+    need: DomainVector,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ChildState {
+    current: Option<Current>,
+    previous: Option<Previous>,
+    /// Assessments on or before as_of.
+    assessments: u64,
+    /// Every date seen, to reject same-date duplicates (§7): 4 bytes a review.
+    dates: Vec<Date>,
+}
+
+/// A cohort being built, one assessment at a time, in any order.
+///
+/// It keeps, per child, the two latest assessments on or before `as_of` (in
+/// summary form) and the dates seen, so memory grows with the number of
+/// children, not with the number of rows.
+///
+/// ```
+/// use vsend_core::{AssessmentBuilder, Cohort, Framework, GroupBy};
+/// let fw = Framework::default();
+/// let mut cohort = Cohort::new(&fw, None);
+/// for (child, setting, level) in [("C1", "S1", "3"), ("C2", "S1", "1"), ("C3", "S2", "2")] {
+///     let mut b = AssessmentBuilder::new(&fw);
+///     b.child_id(child).assessed_on("2025-03-01").setting_id(setting).need("cl.literacy", level);
+///     cohort.add(&b.build().unwrap()).unwrap();
+/// }
+/// let summary = cohort.summary(Some(GroupBy::SettingId));
+/// let s1 = summary.group("setting_id=S1").unwrap();
+/// assert_eq!(s1.children, 2);
+/// assert_eq!(s1.domains[vsend_core::Domain::Cl].mean_need, Some(2.0));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Cohort<'f> {
+    framework: &'f Framework,
+    as_of: Option<Date>,
+    latest: Option<Date>,
+    children: HashMap<Box<str>, ChildState>,
+}
+
+impl<'f> Cohort<'f> {
+    /// An empty cohort. With `as_of` `None`, the summary is as of the latest
+    /// `assessed_on` added.
+    pub fn new(framework: &'f Framework, as_of: Option<Date>) -> Self {
+        Cohort {
+            framework,
+            as_of,
+            latest: None,
+            children: HashMap::new(),
+        }
+    }
+
+    /// Adds one assessment. A second assessment of a child on a date already
+    /// seen is rejected (§7) and changes nothing; assessments after `as_of` are
+    /// accepted but do not count.
+    pub fn add(&mut self, a: &Assessment) -> Result<(), Duplicate> {
+        let on = a.assessed_on();
+        let state = match self.children.entry(a.child_id().as_str().into()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(ChildState::default()),
+        };
+        if state.dates.contains(&on) {
+            return Err(Duplicate {
+                child_id: a.child_id().clone(),
+                assessed_on: on,
+            });
+        }
+        state.dates.push(on);
+        if self.as_of.is_some_and(|as_of| on > as_of) {
+            return Ok(());
+        }
+        self.latest = self.latest.max(Some(on));
+        state.assessments += 1;
+        let later_than = |date: Option<Date>| date.is_none_or(|d| on > d);
+        if later_than(state.current.as_ref().map(|c| c.on)) {
+            let s = score(self.framework, a);
+            state.previous = state.current.take().map(|c| Previous {
+                on: c.on,
+                need: c.need,
+            });
+            state.current = Some(Current {
+                on,
+                need: s.need,
+                setting_gap: s.setting_gap,
+                family_gap: s.family_gap,
+                need_index: s.whole.map(|w| w.need_index),
+                setting_coverage: s.whole.and_then(|w| w.setting_coverage),
+                family_coverage: s.whole.and_then(|w| w.family_coverage),
+                setting_id: a.setting_id().cloned(),
+                age_band: s.age_band,
+                primary_domain: s.whole.and_then(|w| w.primary_domain),
+            });
+        } else if later_than(state.previous.as_ref().map(|p| p.on)) {
+            let s = score(self.framework, a);
+            state.previous = Some(Previous { on, need: s.need });
+        }
+        Ok(())
+    }
+
+    /// The date the summary is as of: the one given, else the latest added.
+    pub fn as_of(&self) -> Option<Date> {
+        self.as_of.or(self.latest)
+    }
+
+    /// Children with at least one assessment on or before `as_of`.
+    pub fn children(&self) -> usize {
+        self.children
+            .values()
+            .filter(|c| c.current.is_some())
+            .count()
+    }
+
+    /// Summarises the cohort (§8): the group `all`, plus one group per value of
+    /// `by` when given (a missing value forms the group `unknown`).
+    pub fn summary(&self, by: Option<GroupBy>) -> CohortSummary {
+        let as_of = self.as_of();
+        let mut all = GroupAccumulator::new(self.framework);
+        let mut groups: BTreeMap<String, GroupAccumulator> = BTreeMap::new();
+        for child in self.children.values() {
+            let Some(current) = &child.current else {
+                continue;
+            };
+            all.add(child, current, as_of);
+            if let Some(by) = by {
+                let value = match by {
+                    GroupBy::SettingId => current.setting_id.as_ref().map(|s| s.as_str()),
+                    GroupBy::AgeBand => current.age_band.map(AgeBand::key),
+                    GroupBy::PrimaryDomain => current.primary_domain.map(Domain::key),
+                };
+                let key = format!("{}={}", by.key(), value.unwrap_or("unknown"));
+                groups
+                    .entry(key)
+                    .or_insert_with(|| GroupAccumulator::new(self.framework))
+                    .add(child, current, as_of);
+            }
+        }
+        let mut out = vec![("all".to_owned(), all.finish())];
+        out.extend(groups.into_iter().map(|(k, g)| (k, g.finish())));
+        CohortSummary {
+            as_of,
+            framework_id: self.framework.id().to_owned(),
+            framework_version: self.framework.version().to_owned(),
+            groups: Groups(out),
+        }
+    }
+}
+
+/// A running mean that is `None` over an empty set.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mean {
+    sum: f64,
+    n: u64,
+}
+
+impl Mean {
+    fn add(&mut self, x: Option<f64>) {
+        if let Some(x) = x {
+            self.sum += x;
+            self.n += 1;
+        }
+    }
+    fn get(self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / self.n as f64)
+    }
+}
+
+/// A running share of `true` among known values, `None` over an empty set.
+#[derive(Debug, Clone, Copy, Default)]
+struct Share {
+    yes: u64,
+    n: u64,
+}
+
+impl Share {
+    fn add(&mut self, x: Option<bool>) {
+        if let Some(x) = x {
+            self.yes += u64::from(x);
+            self.n += 1;
+        }
+    }
+    fn get(self) -> Option<f64> {
+        (self.n > 0).then(|| self.yes as f64 / self.n as f64)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct DomainAccumulator {
+    need: Mean,
+    histogram: Vec<u64>,
+    met_by_setting: Share,
+    met_by_family: Share,
+    setting_gap: Mean,
+    changes: [u64; 3],
+    delta_need: Mean,
+}
+
+/// Pearson correlation by Welford's co-moment update: one pass, stable.
+#[derive(Debug, Clone, Default)]
+struct Correlation {
+    n: u64,
+    mean: Vector5<f64>,
+    comoment: Matrix5<f64>,
+}
+
+impl Correlation {
+    fn add(&mut self, x: &Vector5<f64>) {
+        self.n += 1;
+        let before = x - self.mean;
+        self.mean += before / self.n as f64;
+        let after = x - self.mean;
+        self.comoment += before * after.transpose();
+    }
+
+    fn matrix(&self) -> [[Option<f64>; 5]; 5] {
+        let c = &self.comoment;
+        std::array::from_fn(|i| {
+            std::array::from_fn(|j| {
+                let (vi, vj) = (c[(i, i)], c[(j, j)]);
+                if self.n < 2 || vi <= 0.0 || vj <= 0.0 {
+                    None
+                } else if i == j {
+                    Some(1.0)
+                } else {
+                    // One triangle for both halves, so the matrix is exactly symmetric.
+                    let cij = c[(i.min(j), i.max(j))];
+                    Some((cij / (vi * vj).sqrt()).clamp(-1.0, 1.0))
+                }
+            })
+        })
+    }
+}
+
+struct GroupAccumulator<'f> {
+    framework: &'f Framework,
+    children: u64,
+    assessments: u64,
+    overdue: u64,
+    domains: PerDomain<DomainAccumulator>,
+    need_index: Mean,
+    setting_coverage: Mean,
+    family_coverage: Mean,
+    correlation: Correlation,
+}
+
+impl<'f> GroupAccumulator<'f> {
+    fn new(framework: &'f Framework) -> Self {
+        let levels = usize::from(framework.scale().max_level()) + 1;
+        GroupAccumulator {
+            framework,
+            children: 0,
+            assessments: 0,
+            overdue: 0,
+            domains: PerDomain::from_fn(|_| DomainAccumulator {
+                histogram: vec![0; levels],
+                ..DomainAccumulator::default()
+            }),
+            need_index: Mean::default(),
+            setting_coverage: Mean::default(),
+            family_coverage: Mean::default(),
+            correlation: Correlation::default(),
+        }
+    }
+
+    fn add(&mut self, child: &ChildState, current: &Current, as_of: Option<Date>) {
+        let fw = self.framework;
+        self.children += 1;
+        self.assessments += child.assessments;
+        let interval = i64::from(fw.review_interval_days());
+        if as_of
+            .is_some_and(|as_of| i64::from(day_number(as_of) - day_number(current.on)) > interval)
+        {
+            self.overdue += 1;
+        }
+        let delta = child.previous.as_ref().map(|p| current.need.minus(&p.need));
+        for d in Domain::ALL {
+            let acc = &mut self.domains[d];
+            if let Some(need) = current.need.get(d) {
+                acc.need.add(Some(need));
+                // A mean-aggregated need is counted at its floor (§8).
+                let bin = (need.floor().max(0.0) as usize).min(acc.histogram.len() - 1);
+                acc.histogram[bin] += 1;
+            }
+            acc.met_by_setting
+                .add(current.setting_gap.get(d).map(|g| g >= 0.0));
+            acc.met_by_family
+                .add(current.family_gap.get(d).map(|g| g >= 0.0));
+            acc.setting_gap.add(current.setting_gap.get(d));
+            if let Some(delta) = delta.and_then(|v| v.get(d)) {
+                let class = Change::of_need(delta, fw.meaningful_change());
+                acc.changes[class as usize] += 1;
+                acc.delta_need.add(Some(delta));
+            }
+        }
+        self.need_index.add(current.need_index);
+        self.setting_coverage.add(current.setting_coverage);
+        self.family_coverage.add(current.family_coverage);
+        if let Some(need) = current.need.complete() {
+            self.correlation.add(need);
+        }
+    }
+
+    fn finish(self) -> GroupSummary {
+        GroupSummary {
+            children: self.children,
+            assessments: self.assessments,
+            overdue: self.overdue,
+            domains: PerDomain(self.domains.0.map(|acc| DomainSummary {
+                n: acc.need.n,
+                mean_need: acc.need.get(),
+                histogram: acc.histogram,
+                met_by_setting: acc.met_by_setting.get(),
+                met_by_family: acc.met_by_family.get(),
+                mean_setting_gap: acc.setting_gap.get(),
+                improved: acc.changes[Change::Improved as usize],
+                stable: acc.changes[Change::Stable as usize],
+                worsened: acc.changes[Change::Worsened as usize],
+                mean_delta_need: acc.delta_need.get(),
+            })),
+            mean_need_index: self.need_index.get(),
+            mean_setting_coverage: self.setting_coverage.get(),
+            mean_family_coverage: self.family_coverage.get(),
+            need_correlation: self.correlation.matrix(),
+        }
+    }
+}
+
+/// The §8 figures of one domain within a group.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DomainSummary {
+    /// Current assessments with a known need.
+    pub n: u64,
+    /// Mean need over those.
+    pub mean_need: Option<f64>,
+    /// Count per level `0..=max_level` (mean needs at their floor).
+    pub histogram: Vec<u64>,
+    /// Share of children with need and readiness known whose need the setting meets.
+    pub met_by_setting: Option<f64>,
+    /// Share of children with need and confidence known whose need the family meets.
+    pub met_by_family: Option<f64>,
+    /// Mean setting gap where known.
+    pub mean_setting_gap: Option<f64>,
+    /// Children with a previous assessment whose need improved.
+    pub improved: u64,
+    /// ... stayed stable.
+    pub stable: u64,
+    /// ... worsened.
+    pub worsened: u64,
+    /// Mean need change since the previous assessment.
+    pub mean_delta_need: Option<f64>,
+}
+
+/// The §8 summary of one group of children.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    /// Children with a current assessment.
+    pub children: u64,
+    /// Their assessments on or before as_of.
+    pub assessments: u64,
+    /// Children whose review is overdue as_of.
+    pub overdue: u64,
+    /// Per-domain figures, keyed by domain in JSON.
+    #[serde(flatten)]
+    pub domains: PerDomain<DomainSummary>,
+    /// Mean need index over complete current assessments.
+    pub mean_need_index: Option<f64>,
+    /// Mean setting coverage where defined.
+    pub mean_setting_coverage: Option<f64>,
+    /// Mean family coverage where defined.
+    pub mean_family_coverage: Option<f64>,
+    /// Pearson correlation of domain needs over complete current assessments,
+    /// rows and columns in §1 order; `None` for zero variance or n < 2.
+    pub need_correlation: [[Option<f64>; 5]; 5],
+}
+
+/// Named groups in output order: `all` first, then by name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Groups(pub Vec<(String, GroupSummary)>);
+
+impl Serialize for Groups {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Groups {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, GroupSummary>::deserialize(d)?;
+        let mut groups: Vec<_> = map.into_iter().collect();
+        groups.sort_by_key(|(k, _)| k != "all");
+        Ok(Groups(groups))
+    }
+}
+
+/// The cohort summary file of §10.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CohortSummary {
+    /// The date summarised as of; `None` for an empty cohort with no date given.
+    pub as_of: Option<Date>,
+    /// The framework's id.
+    pub framework_id: String,
+    /// The framework's version.
+    pub framework_version: String,
+    /// `all`, then `<key>=<value>` groups.
+    pub groups: Groups,
+}
+
+impl CohortSummary {
+    /// The group with this name (`all`, `setting_id=S0001`, ...).
+    pub fn group(&self, name: &str) -> Option<&GroupSummary> {
+        self.groups
+            .0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, g)| g)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{parse_date, AssessmentBuilder};
+
+    fn add(c: &mut Cohort, child: &str, on: &str, needs: [&str; 5]) -> Result<(), Duplicate> {
+        let fw = c.framework;
+        let mut b = AssessmentBuilder::new(fw);
+        b.child_id(child).assessed_on(on);
+        for (d, level) in Domain::ALL.into_iter().zip(needs) {
+            b.need(fw.areas_of(d)[0].key(), level).readiness(d, "2");
+        }
+        c.add(&b.build().unwrap())
+    }
+
+    #[test]
+    fn empty_cohort_is_well_defined() {
+        let fw = Framework::default();
+        let s = Cohort::new(&fw, None).summary(Some(GroupBy::AgeBand));
+        assert_eq!(s.as_of, None);
+        assert_eq!(s.groups.0.len(), 1);
+        let all = s.group("all").unwrap();
+        assert_eq!((all.children, all.assessments, all.overdue), (0, 0, 0));
+        assert_eq!(all.domains[Domain::Cl].mean_need, None);
+        assert_eq!(all.domains[Domain::Cl].histogram, [0; 5]);
+        assert_eq!(all.mean_need_index, None);
+        assert_eq!(all.need_correlation, [[None; 5]; 5]);
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(!json.contains("NaN"));
+        assert_eq!(serde_json::from_str::<CohortSummary>(&json).unwrap(), s);
+    }
+
+    #[test]
+    fn single_child_has_means_but_no_correlation() {
+        let fw = Framework::default();
+        let mut c = Cohort::new(&fw, None);
+        add(&mut c, "C1", "2025-01-01", ["1", "2", "3", "4", "0"]).unwrap();
+        let s = c.summary(None);
+        let all = s.group("all").unwrap();
+        assert_eq!(all.children, 1);
+        assert_eq!(all.domains[Domain::Sp].mean_need, Some(3.0));
+        assert_eq!(all.domains[Domain::Sp].histogram, [0, 0, 0, 1, 0]);
+        assert_eq!(all.domains[Domain::Sp].met_by_setting, Some(0.0));
+        assert_eq!(
+            all.domains[Domain::Sp].improved + all.domains[Domain::Sp].stable,
+            0
+        );
+        assert_eq!(all.domains[Domain::Sp].mean_delta_need, None);
+        assert_eq!(all.need_correlation, [[None; 5]; 5]);
+        assert_eq!(all.mean_need_index, Some(50.0));
+    }
+
+    #[test]
+    fn current_and_previous_are_the_latest_two_on_or_before_as_of() {
+        let fw = Framework::default();
+        let mut c = Cohort::new(&fw, parse_date("2025-03-01"));
+        add(&mut c, "C1", "2025-02-01", ["3", "0", "0", "0", "0"]).unwrap();
+        add(&mut c, "C1", "2025-06-01", ["4", "0", "0", "0", "0"]).unwrap(); // after as_of
+        add(&mut c, "C1", "2024-06-01", ["0", "0", "0", "0", "0"]).unwrap(); // older than previous
+        add(&mut c, "C1", "2024-10-01", ["1", "0", "0", "0", "0"]).unwrap();
+        assert!(add(&mut c, "C1", "2024-10-01", ["4", "4", "4", "4", "4"]).is_err());
+        let s = c.summary(None);
+        let all = s.group("all").unwrap();
+        assert_eq!(all.assessments, 3);
+        let cl = &all.domains[Domain::Cl];
+        assert_eq!(cl.mean_need, Some(3.0));
+        assert_eq!((cl.improved, cl.stable, cl.worsened), (0, 0, 1));
+        assert_eq!(cl.mean_delta_need, Some(2.0));
+        assert_eq!(all.overdue, 0);
+        assert_eq!(s.as_of, parse_date("2025-03-01"));
+    }
+
+    #[test]
+    fn groups_and_correlation() {
+        let fw = Framework::default();
+        let mut c = Cohort::new(&fw, None);
+        add(&mut c, "C1", "2025-01-01", ["1", "2", "0", "4", "1"]).unwrap();
+        add(&mut c, "C2", "2025-01-01", ["2", "4", "0", "3", "1"]).unwrap();
+        add(&mut c, "C3", "2025-01-01", ["3", "3", "0", "1", "1"]).unwrap();
+        let s = c.summary(Some(GroupBy::PrimaryDomain));
+        let names: Vec<_> = s.groups.0.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "all",
+                "primary_domain=ci",
+                "primary_domain=cl",
+                "primary_domain=semh"
+            ]
+        );
+        let r = s.group("all").unwrap().need_correlation;
+        assert_eq!(r[0][0], Some(1.0));
+        assert!((r[0][1].unwrap() - 0.5).abs() < 1e-12, "{:?}", r[0][1]);
+        assert!((r[0][3].unwrap() + 0.9819805060619657).abs() < 1e-12);
+        assert_eq!(r[0][3], r[3][0]);
+        assert_eq!(r[2], [None; 5], "sp has zero variance");
+        assert_eq!(r[4][4], None);
+    }
+}

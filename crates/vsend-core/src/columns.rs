@@ -1,0 +1,254 @@
+//! §10 cohort CSV columns: resolving a header row once, then building each row.
+//!
+//! No I/O here: the caller reads the file (with the `csv` crate, say) and hands
+//! over the header names and each row's fields as text.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::assessment::{Assessment, AssessmentBuilder, ValidationErrors};
+use crate::domain::Domain;
+use crate::framework::{AreaIndex, Framework};
+
+/// What one column of a cohort CSV holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    /// `child_id`.
+    ChildId,
+    /// `assessed_on`.
+    AssessedOn,
+    /// `date_of_birth`.
+    DateOfBirth,
+    /// `setting_id`.
+    SettingId,
+    /// `need.<area key>`.
+    Need(AreaIndex),
+    /// `readiness.<domain>`.
+    Readiness(Domain),
+    /// `readiness_planned.<domain>` (optional column).
+    ReadinessPlanned(Domain),
+    /// `confidence.<domain>`.
+    Confidence(Domain),
+}
+
+impl Column {
+    /// The column this header names under `framework`, if any.
+    pub fn parse(framework: &Framework, name: &str) -> Option<Column> {
+        let column = match name {
+            "child_id" => Column::ChildId,
+            "assessed_on" => Column::AssessedOn,
+            "date_of_birth" => Column::DateOfBirth,
+            "setting_id" => Column::SettingId,
+            _ => {
+                let (figure, rest) = name.split_once('.')?;
+                match figure {
+                    "need" => Column::Need(framework.area_index(rest)?),
+                    "readiness" => Column::Readiness(rest.parse().ok()?),
+                    "readiness_planned" => Column::ReadinessPlanned(rest.parse().ok()?),
+                    "confidence" => Column::Confidence(rest.parse().ok()?),
+                    _ => return None,
+                }
+            }
+        };
+        Some(column)
+    }
+
+    /// Whether a cohort file must have this column.
+    pub fn is_required(self) -> bool {
+        !matches!(self, Column::ReadinessPlanned(_))
+    }
+
+    /// Every column `framework` knows, required ones first, in canonical order.
+    pub fn all(framework: &Framework) -> Vec<Column> {
+        let mut all = vec![
+            Column::ChildId,
+            Column::AssessedOn,
+            Column::DateOfBirth,
+            Column::SettingId,
+        ];
+        all.extend((0..framework.areas().len()).map(|i| Column::Need(AreaIndex(i as u16))));
+        all.extend(Domain::ALL.map(Column::Readiness));
+        all.extend(Domain::ALL.map(Column::Confidence));
+        all.extend(Domain::ALL.map(Column::ReadinessPlanned));
+        all
+    }
+
+    /// The header name, e.g. `need.cl.literacy`.
+    pub fn name(self, framework: &Framework) -> String {
+        match self {
+            Column::ChildId => "child_id".into(),
+            Column::AssessedOn => "assessed_on".into(),
+            Column::DateOfBirth => "date_of_birth".into(),
+            Column::SettingId => "setting_id".into(),
+            Column::Need(i) => format!("need.{}", framework.area(i).map_or("?", |a| a.key())),
+            Column::Readiness(d) => format!("readiness.{d}"),
+            Column::ReadinessPlanned(d) => format!("readiness_planned.{d}"),
+            Column::Confidence(d) => format!("confidence.{d}"),
+        }
+    }
+}
+
+/// A problem with a cohort file's header row: a file error (§10).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    /// A required column is missing.
+    #[error("missing column {0}")]
+    Missing(String),
+    /// A column the framework does not know.
+    #[error("column {position}: unknown column {name:?}")]
+    Unknown {
+        /// 1-based position in the header.
+        position: usize,
+        /// The header found (shortened).
+        name: String,
+    },
+    /// A column given twice.
+    #[error("column {position}: {name} appears more than once")]
+    Duplicate {
+        /// 1-based position of the repeat.
+        position: usize,
+        /// The header.
+        name: String,
+    },
+}
+
+/// Every problem with one header row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderErrors(pub Vec<HeaderError>);
+
+impl fmt::Display for HeaderErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+impl std::error::Error for HeaderErrors {}
+
+/// The columns of one cohort file, resolved once from its header row.
+///
+/// ```
+/// use vsend_core::{Column, ColumnLayout, Framework};
+/// let fw = Framework::default();
+/// let header: Vec<String> = Column::all(&fw).into_iter().map(|c| c.name(&fw)).collect();
+/// let layout = ColumnLayout::new(&fw, header.iter().map(String::as_str)).unwrap();
+/// let mut row = vec![""; header.len()];
+/// row[0] = "C1";
+/// row[1] = "2025-01-10";
+/// row[4] = "2"; // need.cl.learning
+/// let a = layout.assessment(&fw, row.iter().copied()).unwrap();
+/// assert_eq!(a.needs()[0].unwrap().get(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnLayout {
+    columns: Vec<Column>,
+}
+
+impl ColumnLayout {
+    /// Resolves a header row. Names are trimmed of surrounding spaces. A missing
+    /// required column, an unknown column or a repeated column is an error; all
+    /// are reported together.
+    pub fn new<'a>(
+        framework: &Framework,
+        header: impl IntoIterator<Item = &'a str>,
+    ) -> Result<ColumnLayout, HeaderErrors> {
+        let mut errors = Vec::new();
+        let mut columns = Vec::new();
+        let mut seen = HashSet::new();
+        for (i, name) in header.into_iter().enumerate() {
+            let name = name.trim();
+            match Column::parse(framework, name) {
+                Some(c) if !seen.insert(c) => errors.push(HeaderError::Duplicate {
+                    position: i + 1,
+                    name: name.into(),
+                }),
+                Some(c) => columns.push(c),
+                None => errors.push(HeaderError::Unknown {
+                    position: i + 1,
+                    name: crate::assessment::Found::new(name).as_str().into(),
+                }),
+            }
+        }
+        for c in Column::all(framework) {
+            if c.is_required() && !seen.contains(&c) {
+                errors.push(HeaderError::Missing(c.name(framework)));
+            }
+        }
+        if errors.is_empty() {
+            Ok(ColumnLayout { columns })
+        } else {
+            Err(HeaderErrors(errors))
+        }
+    }
+
+    /// The columns in file order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Builds the assessment from one row's fields, in header order. The caller
+    /// checks the field count first (a mismatch is a rejected row, §10).
+    pub fn assessment<'a>(
+        &self,
+        framework: &Framework,
+        fields: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Assessment, ValidationErrors> {
+        let mut b = AssessmentBuilder::new(framework);
+        for (&column, value) in self.columns.iter().zip(fields) {
+            match column {
+                Column::ChildId => b.child_id(value),
+                Column::AssessedOn => b.assessed_on(value),
+                Column::DateOfBirth => b.date_of_birth(value),
+                Column::SettingId => b.setting_id(value),
+                Column::Need(i) => b.need_at(i, value),
+                Column::Readiness(d) => b.readiness(d, value),
+                Column::ReadinessPlanned(d) => b.readiness_planned(d, value),
+                Column::Confidence(d) => b.confidence(d, value),
+            };
+        }
+        b.build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_problems_are_all_reported() {
+        let fw = Framework::default();
+        let mut header: Vec<String> = Column::all(&fw).into_iter().map(|c| c.name(&fw)).collect();
+        header.retain(|h| h != "need.sp.vision" && h != "confidence.ind");
+        header.push("need.cl.spelling".into());
+        header.push(" child_id ".into());
+        let err = ColumnLayout::new(&fw, header.iter().map(String::as_str)).unwrap_err();
+        let n = header.len();
+        assert_eq!(
+            err.0,
+            [
+                HeaderError::Unknown {
+                    position: n - 1,
+                    name: "need.cl.spelling".into()
+                },
+                HeaderError::Duplicate {
+                    position: n,
+                    name: "child_id".into()
+                },
+                HeaderError::Missing("need.sp.vision".into()),
+                HeaderError::Missing("confidence.ind".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn planned_readiness_columns_are_optional() {
+        let fw = Framework::default();
+        let header: Vec<String> = Column::all(&fw)
+            .into_iter()
+            .filter(|c| c.is_required())
+            .map(|c| c.name(&fw))
+            .collect();
+        assert_eq!(header.len(), 4 + 19 + 10);
+        assert!(ColumnLayout::new(&fw, header.iter().map(String::as_str)).is_ok());
+    }
+}

@@ -1,0 +1,671 @@
+//! §2 Framework: the scale, the need areas of each domain and the model's settings.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Domain, PerDomain};
+
+/// Most levels a scale may have above zero (§2).
+pub const MAX_SCALE_LEVEL: u8 = 10;
+/// Most need areas a domain may have (§2).
+pub const MAX_AREAS_PER_DOMAIN: usize = 8;
+
+/// A rating on a framework's scale: an integer in `0..=max_level`.
+///
+/// A `Level` can only be made through [`Scale::level`], so holding one means it
+/// was checked against a scale. *Not assessed* is `Option::<Level>::None`, never 0.
+///
+/// ```
+/// use vsend_core::Framework;
+/// let fw = Framework::default();
+/// let scale = fw.scale();
+/// assert_eq!(scale.level(4).unwrap().get(), 4);
+/// assert!(scale.level(5).is_none());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Level(u8);
+
+impl Level {
+    /// The level as a number.
+    pub const fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The rating scale of a framework: levels `0..=max_level`, each with a label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scale {
+    max_level: u8,
+    labels: Vec<String>,
+}
+
+impl Scale {
+    /// The highest level, 1 to 10.
+    pub fn max_level(&self) -> u8 {
+        self.max_level
+    }
+
+    /// The label of each level, index = level.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// `value` as a [`Level`] when it lies on this scale.
+    pub fn level(&self, value: u8) -> Option<Level> {
+        (value <= self.max_level).then_some(Level(value))
+    }
+}
+
+/// How area levels become a domain need (§4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Aggregate {
+    /// The domain need is the highest assessed area level.
+    Max,
+    /// The domain need is the mean of the assessed area levels, not rounded.
+    Mean,
+}
+
+/// The position of a need area in its framework's area list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AreaIndex(pub(crate) u16);
+
+impl AreaIndex {
+    /// The position as a `usize`.
+    pub fn get(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One need area of a domain, e.g. `cl.literacy`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Area {
+    key: String,
+    label: String,
+    #[serde(skip)]
+    domain: Domain,
+}
+
+impl Area {
+    /// The key, `<domain>.<area>`.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+    /// The label shown to people.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+    /// The domain the area belongs to.
+    pub fn domain(&self) -> Domain {
+        self.domain
+    }
+}
+
+/// A validated descriptor set (§2). Load one with [`Framework::from_json`], or
+/// use [`Framework::default`] for `vsend-default` version `1`.
+///
+/// ```
+/// use vsend_core::{Aggregate, Domain, Framework};
+/// let fw = Framework::default();
+/// assert_eq!((fw.id(), fw.version()), ("vsend-default", "1"));
+/// assert_eq!(fw.aggregate(), Aggregate::Max);
+/// assert_eq!(fw.areas_of(Domain::Ci).len(), 3);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Framework {
+    id: String,
+    version: String,
+    scale: Scale,
+    aggregate: Aggregate,
+    meaningful_change: f64,
+    review_interval_days: u32,
+    /// All areas, grouped by domain in canonical order.
+    areas: Vec<Area>,
+    /// `areas[start..end]` belong to each domain.
+    domain_areas: PerDomain<(u16, u16)>,
+    by_key: HashMap<String, AreaIndex>,
+}
+
+impl Framework {
+    /// The framework id, echoed in every output.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The framework version, echoed in every output.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+    /// The rating scale.
+    pub fn scale(&self) -> &Scale {
+        &self.scale
+    }
+    /// How area levels become a domain need.
+    pub fn aggregate(&self) -> Aggregate {
+        self.aggregate
+    }
+    /// The smallest domain change that counts (§7), > 0.
+    pub fn meaningful_change(&self) -> f64 {
+        self.meaningful_change
+    }
+    /// Days after which a review is overdue (§7), ≥ 1.
+    pub fn review_interval_days(&self) -> u32 {
+        self.review_interval_days
+    }
+    /// Every need area, grouped by domain in canonical order.
+    pub fn areas(&self) -> &[Area] {
+        &self.areas
+    }
+    /// The need areas of one domain.
+    pub fn areas_of(&self, d: Domain) -> &[Area] {
+        let (start, end) = self.domain_areas[d];
+        &self.areas[start as usize..end as usize]
+    }
+    /// The index range of one domain's areas within [`areas`](Self::areas).
+    pub(crate) fn area_range(&self, d: Domain) -> std::ops::Range<usize> {
+        let (start, end) = self.domain_areas[d];
+        start as usize..end as usize
+    }
+    /// The index of the area with this key, if the framework has it.
+    pub fn area_index(&self, key: &str) -> Option<AreaIndex> {
+        self.by_key.get(key).copied()
+    }
+    /// The area at an index from [`area_index`](Self::area_index).
+    pub fn area(&self, index: AreaIndex) -> Option<&Area> {
+        self.areas.get(index.get())
+    }
+
+    /// Loads and validates a framework from the JSON of §2.
+    ///
+    /// Every problem is reported, not only the first.
+    ///
+    /// ```
+    /// use vsend_core::{Framework, FrameworkError};
+    /// let err = Framework::from_json(r#"{"id": "x", "version": "1",
+    ///     "scale": {"max_level": 2, "labels": ["a", "b"]}, "aggregate": "max",
+    ///     "domains": {}}"#).unwrap_err();
+    /// let FrameworkError::Invalid(problems) = err else { panic!() };
+    /// assert_eq!(problems.len(), 6); // label count, and five missing domains
+    /// ```
+    pub fn from_json(json: &str) -> Result<Framework, FrameworkError> {
+        let raw: RawFramework = serde_json::from_str(json).map_err(|e| FrameworkError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        raw.validate().map_err(FrameworkError::Invalid)
+    }
+
+    /// The framework as the JSON of §2 (pretty-printed), ready to save and edit.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a framework always serialises")
+    }
+}
+
+impl Default for Framework {
+    /// The built-in `vsend-default` version `1` (§2).
+    fn default() -> Self {
+        const AREAS: [(&str, &str); 19] = [
+            ("cl.learning", "General learning and processing"),
+            ("cl.literacy", "Literacy"),
+            ("cl.numeracy", "Numeracy"),
+            ("cl.attention_memory", "Attention and memory"),
+            ("ci.expressive", "Expressive language and speech"),
+            ("ci.receptive", "Understanding language"),
+            ("ci.social", "Social communication and interaction"),
+            ("sp.vision", "Vision"),
+            ("sp.hearing", "Hearing"),
+            ("sp.physical", "Motor and mobility"),
+            ("sp.medical", "Health and medical"),
+            ("sp.sensory_processing", "Sensory processing"),
+            ("semh.emotional", "Emotional wellbeing and anxiety"),
+            ("semh.behaviour", "Behaviour as communication"),
+            ("semh.relationships", "Relationships"),
+            ("semh.mental_health", "Mental health"),
+            ("ind.self_care", "Self-care"),
+            ("ind.safety", "Safety"),
+            ("ind.community", "Travel and community participation"),
+        ];
+        let mut domains = BTreeMap::new();
+        for d in Domain::ALL {
+            let areas = AREAS
+                .iter()
+                .filter(|(key, _)| key.split('.').next() == Some(d.key()))
+                .map(|&(key, label)| RawArea {
+                    key: key.into(),
+                    label: label.into(),
+                })
+                .collect();
+            domains.insert(d.key().to_owned(), RawDomain { areas });
+        }
+        RawFramework {
+            id: "vsend-default".into(),
+            version: "1".into(),
+            scale: RawScale {
+                max_level: 4,
+                labels: [
+                    "No additional need",
+                    "Emerging",
+                    "Moderate",
+                    "Significant",
+                    "Complex",
+                ]
+                .map(String::from)
+                .to_vec(),
+            },
+            aggregate: Aggregate::Max,
+            meaningful_change: None,
+            review_interval_days: None,
+            domains,
+        }
+        .validate()
+        .expect("the built-in framework is valid")
+    }
+}
+
+impl Serialize for Framework {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct DomainOut<'a> {
+            areas: &'a [Area],
+        }
+        #[derive(Serialize)]
+        struct Out<'a> {
+            id: &'a str,
+            version: &'a str,
+            scale: &'a Scale,
+            aggregate: Aggregate,
+            meaningful_change: f64,
+            review_interval_days: u32,
+            domains: PerDomain<DomainOut<'a>>,
+        }
+        Out {
+            id: &self.id,
+            version: &self.version,
+            scale: &self.scale,
+            aggregate: self.aggregate,
+            meaningful_change: self.meaningful_change,
+            review_interval_days: self.review_interval_days,
+            domains: PerDomain::from_fn(|d| DomainOut {
+                areas: self.areas_of(d),
+            }),
+        }
+        .serialize(s)
+    }
+}
+
+/// Why a framework could not be loaded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FrameworkError {
+    /// The text is not JSON of the §2 shape.
+    #[error("line {line}, column {column}: {message}")]
+    Json {
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What serde_json found wrong.
+        message: String,
+    },
+    /// The JSON has the right shape but breaks the rules of §2.
+    #[error("{}", display_list(.0))]
+    Invalid(Vec<FrameworkProblem>),
+}
+
+fn display_list(problems: &[FrameworkProblem]) -> String {
+    let parts: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    parts.join("; ")
+}
+
+/// One broken rule of §2 in a framework file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FrameworkProblem {
+    /// `scale.max_level` outside `1..=10`.
+    #[error("scale.max_level: {found} is outside the allowed range 1 to {MAX_SCALE_LEVEL}")]
+    MaxLevelOutOfRange {
+        /// The value found.
+        found: i64,
+    },
+    /// `scale.labels` does not have one label per level.
+    #[error("scale.labels: found {found} labels; max_level {max_level} needs exactly {}", .max_level + 1)]
+    LabelCount {
+        /// Labels found.
+        found: usize,
+        /// The scale's max_level.
+        max_level: i64,
+    },
+    /// A domain of §1 is missing from `domains`.
+    #[error("domains: {0} is missing; all five of cl, ci, sp, semh, ind are required")]
+    MissingDomain(Domain),
+    /// `domains` has a key that is not a domain.
+    #[error("domains: {0:?} is not a domain; allowed: cl, ci, sp, semh, ind")]
+    UnknownDomain(String),
+    /// A domain has no areas.
+    #[error("domains.{0}.areas: empty; each domain needs 1 to {MAX_AREAS_PER_DOMAIN} areas")]
+    EmptyDomain(Domain),
+    /// A domain has more than 8 areas.
+    #[error(
+        "domains.{domain}.areas: {found} areas; each domain allows 1 to {MAX_AREAS_PER_DOMAIN}"
+    )]
+    TooManyAreas {
+        /// The domain.
+        domain: Domain,
+        /// Areas found.
+        found: usize,
+    },
+    /// Two areas share a key.
+    #[error("domains.{domain}.areas: key {key:?} appears more than once")]
+    DuplicateArea {
+        /// The domain where the repeat was found.
+        domain: Domain,
+        /// The repeated key.
+        key: String,
+    },
+    /// An area key does not start with its own domain.
+    #[error("domains.{domain}.areas: key {key:?} is outside its domain; keys here start with \"{domain}.\"")]
+    AreaOutsideDomain {
+        /// The domain the area is listed under.
+        domain: Domain,
+        /// The key found.
+        key: String,
+    },
+    /// An area key's name part is empty or has characters other than `a-z 0-9 _`.
+    #[error("domains.{domain}.areas: key {key:?} is malformed; allowed: \"{domain}.\" then lowercase letters, digits and _")]
+    BadAreaKey {
+        /// The domain.
+        domain: Domain,
+        /// The key found.
+        key: String,
+    },
+    /// `meaningful_change` is not > 0.
+    #[error("meaningful_change: {0} is not allowed; it must be greater than 0")]
+    MeaningfulChange(f64),
+    /// `review_interval_days` is not ≥ 1.
+    #[error("review_interval_days: {0} is not allowed; it must be a whole number of at least 1")]
+    ReviewInterval(i64),
+    /// `id` or `version` is empty.
+    #[error("{0}: must not be empty")]
+    Empty(&'static str),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFramework {
+    id: String,
+    version: String,
+    scale: RawScale,
+    aggregate: Aggregate,
+    meaningful_change: Option<f64>,
+    review_interval_days: Option<i64>,
+    domains: BTreeMap<String, RawDomain>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScale {
+    max_level: i64,
+    labels: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDomain {
+    areas: Vec<RawArea>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArea {
+    key: String,
+    label: String,
+}
+
+fn is_area_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+impl RawFramework {
+    fn validate(self) -> Result<Framework, Vec<FrameworkProblem>> {
+        use FrameworkProblem as P;
+        let mut problems = Vec::new();
+        if self.id.is_empty() {
+            problems.push(P::Empty("id"));
+        }
+        if self.version.is_empty() {
+            problems.push(P::Empty("version"));
+        }
+        let max_level = self.scale.max_level;
+        if !(1..=i64::from(MAX_SCALE_LEVEL)).contains(&max_level) {
+            problems.push(P::MaxLevelOutOfRange { found: max_level });
+        } else if self.scale.labels.len() as i64 != max_level + 1 {
+            problems.push(P::LabelCount {
+                found: self.scale.labels.len(),
+                max_level,
+            });
+        }
+        let meaningful_change = self.meaningful_change.unwrap_or(1.0);
+        // `!(x > 0)` also rejects NaN.
+        if !(meaningful_change > 0.0 && meaningful_change.is_finite()) {
+            problems.push(P::MeaningfulChange(meaningful_change));
+        }
+        let review_interval_days = self.review_interval_days.unwrap_or(122);
+        if !(1..=i64::from(u32::MAX)).contains(&review_interval_days) {
+            problems.push(P::ReviewInterval(review_interval_days));
+        }
+        for key in self.domains.keys() {
+            if key.parse::<Domain>().is_err() {
+                problems.push(P::UnknownDomain(key.clone()));
+            }
+        }
+
+        let mut areas = Vec::new();
+        let mut domain_areas = PerDomain::default();
+        let mut by_key = HashMap::new();
+        for d in Domain::ALL {
+            let Some(raw) = self.domains.get(d.key()) else {
+                problems.push(P::MissingDomain(d));
+                continue;
+            };
+            match raw.areas.len() {
+                0 => problems.push(P::EmptyDomain(d)),
+                n if n > MAX_AREAS_PER_DOMAIN => problems.push(P::TooManyAreas {
+                    domain: d,
+                    found: n,
+                }),
+                _ => {}
+            }
+            let start = areas.len() as u16;
+            for area in &raw.areas {
+                let key = area.key.clone();
+                match key.split_once('.') {
+                    Some((prefix, name)) if prefix == d.key() => {
+                        if !is_area_name(name) {
+                            problems.push(P::BadAreaKey {
+                                domain: d,
+                                key: key.clone(),
+                            });
+                        }
+                    }
+                    _ => problems.push(P::AreaOutsideDomain {
+                        domain: d,
+                        key: key.clone(),
+                    }),
+                }
+                let index = AreaIndex(areas.len() as u16);
+                if by_key.insert(key.clone(), index).is_some() {
+                    problems.push(P::DuplicateArea {
+                        domain: d,
+                        key: key.clone(),
+                    });
+                }
+                areas.push(Area {
+                    key,
+                    label: area.label.clone(),
+                    domain: d,
+                });
+            }
+            domain_areas[d] = (start, areas.len() as u16);
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Framework {
+            id: self.id,
+            version: self.version,
+            scale: Scale {
+                max_level: max_level as u8,
+                labels: self.scale.labels,
+            },
+            aggregate: self.aggregate,
+            meaningful_change,
+            review_interval_days: review_interval_days as u32,
+            areas,
+            domain_areas,
+            by_key,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(json: &str) -> Vec<FrameworkProblem> {
+        match Framework::from_json(json) {
+            Err(FrameworkError::Invalid(p)) => p,
+            other => panic!("expected validation problems, got {other:?}"),
+        }
+    }
+
+    fn with_domains(domains: &str) -> String {
+        format!(
+            r#"{{"id": "t", "version": "2", "scale": {{"max_level": 1, "labels": ["no", "yes"]}},
+            "aggregate": "mean", "domains": {domains}}}"#
+        )
+    }
+
+    const FIVE: &str = r#"{"cl": {"areas": [{"key": "cl.a", "label": "A"}]},
+        "ci": {"areas": [{"key": "ci.a", "label": "A"}]},
+        "sp": {"areas": [{"key": "sp.a", "label": "A"}]},
+        "semh": {"areas": [{"key": "semh.a", "label": "A"}]},
+        "ind": {"areas": [{"key": "ind.a", "label": "A"}]}}"#;
+
+    #[test]
+    fn default_framework_matches_section_2() {
+        let fw = Framework::default();
+        assert_eq!(fw.scale().max_level(), 4);
+        assert_eq!(fw.scale().labels().len(), 5);
+        let counts: Vec<_> = Domain::ALL.map(|d| fw.areas_of(d).len()).to_vec();
+        assert_eq!(counts, [4, 3, 5, 4, 3]);
+        assert_eq!(fw.meaningful_change(), 1.0);
+        assert_eq!(fw.review_interval_days(), 122);
+        assert_eq!(fw.areas_of(Domain::Sp)[4].key(), "sp.sensory_processing");
+        let i = fw.area_index("semh.behaviour").unwrap();
+        assert_eq!(fw.area(i).unwrap().domain(), Domain::Semh);
+    }
+
+    #[test]
+    fn to_json_round_trips() {
+        let fw = Framework::default();
+        assert_eq!(Framework::from_json(&fw.to_json()).unwrap(), fw);
+        let small = Framework::from_json(&with_domains(FIVE)).unwrap();
+        assert_eq!(small.aggregate(), Aggregate::Mean);
+        assert_eq!(Framework::from_json(&small.to_json()).unwrap(), small);
+    }
+
+    #[test]
+    fn each_rule_is_a_distinct_error() {
+        let p = problems(&with_domains(
+            r#"{"cl": {"areas": [{"key": "cl.a", "label": "A"}, {"key": "cl.a", "label": "B"}]},
+                "ci": {"areas": [{"key": "cl.b", "label": "A"}]},
+                "sp": {"areas": []},
+                "semh": {"areas": [{"key": "semh.Bad", "label": "A"}]},
+                "xx": {"areas": []}}"#,
+        ));
+        assert_eq!(
+            p,
+            [
+                P::UnknownDomain("xx".into()),
+                P::DuplicateArea {
+                    domain: Domain::Cl,
+                    key: "cl.a".into()
+                },
+                P::AreaOutsideDomain {
+                    domain: Domain::Ci,
+                    key: "cl.b".into()
+                },
+                P::EmptyDomain(Domain::Sp),
+                P::BadAreaKey {
+                    domain: Domain::Semh,
+                    key: "semh.Bad".into()
+                },
+                P::MissingDomain(Domain::Ind),
+            ]
+        );
+        use FrameworkProblem as P;
+    }
+
+    #[test]
+    fn scale_and_settings_ranges() {
+        let json = with_domains(FIVE);
+        let bad = json
+            .replace(r#""max_level": 1"#, r#""max_level": 11"#)
+            .replace(
+                r#""aggregate""#,
+                r#""meaningful_change": 0, "review_interval_days": 0, "aggregate""#,
+            );
+        assert_eq!(
+            problems(&bad),
+            [
+                FrameworkProblem::MaxLevelOutOfRange { found: 11 },
+                FrameworkProblem::MeaningfulChange(0.0),
+                FrameworkProblem::ReviewInterval(0),
+            ]
+        );
+        let labels = json.replace(r#"["no", "yes"]"#, r#"["no"]"#);
+        assert_eq!(
+            problems(&labels),
+            [FrameworkProblem::LabelCount {
+                found: 1,
+                max_level: 1
+            }]
+        );
+        let nine = (0..9)
+            .map(|i| format!(r#"{{"key": "cl.a{i}", "label": "x"}}"#))
+            .collect::<Vec<_>>();
+        let many = json.replace(
+            r#"[{"key": "cl.a", "label": "A"}]"#,
+            &format!("[{}]", nine.join(",")),
+        );
+        assert_eq!(
+            problems(&many),
+            [FrameworkProblem::TooManyAreas {
+                domain: Domain::Cl,
+                found: 9
+            }]
+        );
+    }
+
+    #[test]
+    fn json_errors_have_positions_and_unknown_fields_are_rejected() {
+        let err = Framework::from_json("{\n  \"id\": 3").unwrap_err();
+        assert!(
+            matches!(err, FrameworkError::Json { line: 2, .. }),
+            "{err:?}"
+        );
+        let typo = with_domains(FIVE).replace("\"aggregate\"", "\"agregate\": 1, \"aggregate\"");
+        let err = Framework::from_json(&typo).unwrap_err().to_string();
+        assert!(err.contains("unknown field `agregate`"), "{err}");
+    }
+}

@@ -1,0 +1,58 @@
+//! The Valuing SEND scoring model, as a pure library.
+//!
+//! `vsend-core` implements the contract of `MODEL.md`: it validates ratings
+//! ([`AssessmentBuilder`], §3 and §9), scores needs against setting readiness
+//! and family confidence ([`score`], §4–§6), follows one child over time
+//! ([`Timeline`], §7) and summarises cohorts ([`Cohort`], §8). It does no I/O
+//! and holds no global state: callers hand it text or typed values and get
+//! typed results back, each of which serialises to the file shapes of §10.
+//!
+//! ```
+//! use vsend_core::{score, AssessmentBuilder, Domain, Framework};
+//!
+//! let fw = Framework::default();
+//! let mut b = AssessmentBuilder::new(&fw);
+//! b.child_id("C0042").assessed_on("2025-03-01").date_of_birth("2016-09-12");
+//! for area in fw.areas() {
+//!     b.need(area.key(), "1");
+//! }
+//! b.need("semh.emotional", "3");
+//! for d in Domain::ALL {
+//!     b.readiness(d, "2").confidence(d, "1");
+//! }
+//! let scores = score(&fw, &b.build()?);
+//! let whole = scores.whole.expect("all five needs known");
+//! assert_eq!(whole.primary_domain, Some(Domain::Semh));
+//! assert_eq!(whole.unmet_setting.to_string(), "semh");
+//! assert_eq!(whole.need_index, 35.0);
+//! # Ok::<(), vsend_core::ValidationErrors>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod assessment;
+mod cohort;
+mod columns;
+mod domain;
+mod framework;
+mod score;
+mod scored;
+mod timeline;
+
+pub use assessment::{
+    age_in_years, parse_date, Assessment, AssessmentBuilder, ChildId, Field, Found, SettingId,
+    ValidationError, ValidationErrors, MAX_AGE, MAX_ID_LEN,
+};
+pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBy, GroupSummary, Groups};
+pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors};
+pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
+pub use framework::{
+    Aggregate, Area, AreaIndex, Framework, FrameworkError, FrameworkProblem, Level, Scale,
+    MAX_AREAS_PER_DOMAIN, MAX_SCALE_LEVEL,
+};
+pub use score::{score, AgeBand, Scores, WholeFigures};
+pub use scored::{Cell, ScoredRow, SCORED_COLUMNS};
+pub use timeline::{day_number, Change, Duplicate, Review, Step, Timeline, TimelineError};
+
+/// Re-exported so callers name dates with the same type the library uses.
+pub use jiff::civil::Date;

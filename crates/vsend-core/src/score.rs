@@ -1,0 +1,345 @@
+//! §4 Domain need, §5 gaps and coverage, §6 age band: scoring one assessment.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::assessment::Assessment;
+use crate::domain::{Domain, DomainSet, DomainVector, PerDomain};
+use crate::framework::{Aggregate, Framework, Level};
+
+/// The age band of §6, from age at assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeBand {
+    /// Ages 0 to 4.
+    EarlyYears,
+    /// Ages 5 to 10.
+    Primary,
+    /// Ages 11 to 15.
+    Secondary,
+    /// Ages 16 to 25.
+    Post16,
+}
+
+impl AgeBand {
+    /// The band for an age in whole years; `None` outside 0 to 25.
+    pub fn from_age(age: i16) -> Option<AgeBand> {
+        match age {
+            0..=4 => Some(AgeBand::EarlyYears),
+            5..=10 => Some(AgeBand::Primary),
+            11..=15 => Some(AgeBand::Secondary),
+            16..=25 => Some(AgeBand::Post16),
+            _ => None,
+        }
+    }
+
+    /// The key used in files: `early_years`, `primary`, `secondary`, `post16`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            AgeBand::EarlyYears => "early_years",
+            AgeBand::Primary => "primary",
+            AgeBand::Secondary => "secondary",
+            AgeBand::Post16 => "post16",
+        }
+    }
+}
+
+impl fmt::Display for AgeBand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// The figures that need all five domain needs (§5): present only when the
+/// assessment is `complete`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WholeFigures {
+    /// Σ need(d).
+    pub total_need: f64,
+    /// 100 × total_need / (5 × max_level).
+    pub need_index: f64,
+    /// Σ min(readiness, need) / Σ need; absent unless all five readiness values are known.
+    pub setting_coverage: Option<f64>,
+    /// Σ min(confidence, need) / Σ need; absent unless all five confidence values are known.
+    pub family_coverage: Option<f64>,
+    /// Domains with a known negative setting gap, in canonical order.
+    pub unmet_setting: DomainSet,
+    /// Domains with a known negative family gap, in canonical order.
+    pub unmet_family: DomainSet,
+    /// The domain with the highest need (ties to the earlier); `None` when every need is 0.
+    pub primary_domain: Option<Domain>,
+}
+
+/// Everything §4–§6 says about one assessment. Absent figures are `None`.
+///
+/// ```
+/// use vsend_core::{score, AssessmentBuilder, Domain, Framework};
+/// let fw = Framework::default();
+/// let mut b = AssessmentBuilder::new(&fw);
+/// b.child_id("C1").assessed_on("2025-01-10")
+///     .need("cl.literacy", "3").need("cl.numeracy", "1")
+///     .readiness(Domain::Cl, "2");
+/// let s = score(&fw, &b.build().unwrap());
+/// assert_eq!(s.need.get(Domain::Cl), Some(3.0));
+/// assert_eq!(s.breadth[Domain::Cl], 1);
+/// assert_eq!(s.setting_gap.get(Domain::Cl), Some(-1.0));
+/// assert_eq!(s.need.get(Domain::Ci), None); // no ci area assessed
+/// assert!(s.whole.is_none()); // so the whole-assessment figures are absent
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    /// need(d) (§4); unknown where no area of d was assessed.
+    pub need: DomainVector,
+    /// Assessed areas of d with level ≥ 2 (§4).
+    pub breadth: PerDomain<u8>,
+    /// Assessed areas of d, k (§4).
+    pub assessed_areas: PerDomain<u8>,
+    /// The setting's readiness per domain.
+    pub readiness: DomainVector,
+    /// The family's confidence per domain.
+    pub confidence: DomainVector,
+    /// readiness(d) − need(d) (§5).
+    pub setting_gap: DomainVector,
+    /// confidence(d) − need(d) (§5).
+    pub family_gap: DomainVector,
+    /// readiness(d) − confidence(d) (§5).
+    pub home_school_gap: DomainVector,
+    /// The whole-assessment figures, present when all five needs are known.
+    pub whole: Option<WholeFigures>,
+    /// The age band (§6), present when the date of birth is known.
+    pub age_band: Option<AgeBand>,
+}
+
+impl Scores {
+    /// Whether all five domain needs are known (§5 `complete`).
+    pub fn complete(&self) -> bool {
+        self.whole.is_some()
+    }
+
+    /// Whether the setting meets the need of `d`: `None` when either value is unknown.
+    pub fn met_by_setting(&self, d: Domain) -> Option<bool> {
+        self.setting_gap.get(d).map(|g| g >= 0.0)
+    }
+
+    /// Whether the family meets the need of `d`: `None` when either value is unknown.
+    pub fn met_by_family(&self, d: Domain) -> Option<bool> {
+        self.family_gap.get(d).map(|g| g >= 0.0)
+    }
+}
+
+fn levels(values: &PerDomain<Option<Level>>) -> DomainVector {
+    DomainVector::from_options(values.0.map(|l| l.map(|l| f64::from(l.get()))))
+}
+
+/// Scores one assessment against the framework it was validated with (§4–§6).
+///
+/// Pure and allocation-free. An assessment built against a different framework
+/// is not rejected: areas beyond its need list count as not assessed.
+pub fn score(framework: &Framework, assessment: &Assessment) -> Scores {
+    let mut need = DomainVector::UNKNOWN;
+    let mut breadth = PerDomain::<u8>::default();
+    let mut assessed_areas = PerDomain::<u8>::default();
+    for d in Domain::ALL {
+        let (mut k, mut sum, mut max, mut wide) = (0u8, 0u32, 0u8, 0u8);
+        for i in framework.area_range(d) {
+            if let Some(Some(level)) = assessment.needs().get(i) {
+                let v = level.get();
+                k += 1;
+                sum += u32::from(v);
+                max = max.max(v);
+                wide += u8::from(v >= 2);
+            }
+        }
+        breadth[d] = wide;
+        assessed_areas[d] = k;
+        if k > 0 {
+            need.set(
+                d,
+                Some(match framework.aggregate() {
+                    Aggregate::Max => f64::from(max),
+                    Aggregate::Mean => f64::from(sum) / f64::from(k),
+                }),
+            );
+        }
+    }
+    let readiness = levels(assessment.readiness());
+    let confidence = levels(assessment.confidence());
+    let setting_gap = readiness.minus(&need);
+    let family_gap = confidence.minus(&need);
+    let whole = need.complete().map(|n| {
+        let total_need = n.sum();
+        let coverage = |offer: &DomainVector| {
+            offer.complete().map(|o| {
+                if total_need == 0.0 {
+                    1.0
+                } else {
+                    o.zip_map(n, f64::min).sum() / total_need
+                }
+            })
+        };
+        let unmet = |gap: &DomainVector| {
+            gap.iter()
+                .filter(|(_, g)| g.is_some_and(|g| g < 0.0))
+                .map(|(d, _)| d)
+                .collect()
+        };
+        // imax returns the first maximum, so ties go to the earlier domain.
+        let primary_domain = (n.max() > 0.0).then(|| Domain::ALL[n.imax()]);
+        WholeFigures {
+            total_need,
+            need_index: 100.0 * total_need / (5.0 * f64::from(framework.scale().max_level())),
+            setting_coverage: coverage(&readiness),
+            family_coverage: coverage(&confidence),
+            unmet_setting: unmet(&setting_gap),
+            unmet_family: unmet(&family_gap),
+            primary_domain,
+        }
+    });
+    Scores {
+        need,
+        breadth,
+        assessed_areas,
+        readiness,
+        confidence,
+        setting_gap,
+        family_gap,
+        home_school_gap: readiness.minus(&confidence),
+        whole,
+        age_band: assessment.age().and_then(AgeBand::from_age),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AssessmentBuilder;
+
+    fn mean_framework() -> Framework {
+        let json = Framework::default()
+            .to_json()
+            .replace("\"max\"", "\"mean\"");
+        Framework::from_json(&json).unwrap()
+    }
+
+    /// An assessment with every area at `level`, and readiness/confidence at `offer`.
+    fn uniform<'f>(fw: &'f Framework, level: &str, offer: &str) -> AssessmentBuilder<'f> {
+        let mut b = AssessmentBuilder::new(fw);
+        b.child_id("C1").assessed_on("2025-01-10");
+        for area in fw.areas() {
+            b.need(area.key(), level);
+        }
+        for d in Domain::ALL {
+            b.readiness(d, offer).confidence(d, offer);
+        }
+        b
+    }
+
+    #[test]
+    fn all_zero_needs_have_full_coverage_and_no_primary_domain() {
+        let fw = Framework::default();
+        let s = score(&fw, &uniform(&fw, "0", "0").build().unwrap());
+        let w = s.whole.unwrap();
+        assert_eq!(w.total_need, 0.0);
+        assert_eq!(w.need_index, 0.0);
+        assert_eq!(w.setting_coverage, Some(1.0));
+        assert_eq!(w.family_coverage, Some(1.0));
+        assert_eq!(w.primary_domain, None);
+        assert!(w.unmet_setting.is_empty());
+    }
+
+    #[test]
+    fn max_and_mean_aggregation() {
+        let max = Framework::default();
+        let mean = mean_framework();
+        for (fw, want) in [(&max, 3.0), (&mean, 4.0 / 3.0)] {
+            let mut b = uniform(fw, "", "2");
+            b.need("cl.learning", "0")
+                .need("cl.literacy", "1")
+                .need("cl.numeracy", "3");
+            let s = score(fw, &b.build().unwrap());
+            assert_eq!(s.need.get(Domain::Cl), Some(want));
+            assert_eq!(s.assessed_areas[Domain::Cl], 3);
+            assert_eq!(s.breadth[Domain::Cl], 1);
+            assert_eq!(s.setting_gap.get(Domain::Cl), Some(2.0 - want));
+        }
+    }
+
+    #[test]
+    fn a_domain_with_no_assessed_areas_is_unknown_and_makes_the_assessment_incomplete() {
+        let fw = Framework::default();
+        let mut b = uniform(&fw, "2", "1");
+        for area in fw.areas_of(Domain::Sp) {
+            b.need(area.key(), "");
+        }
+        let s = score(&fw, &b.build().unwrap());
+        assert_eq!(s.need.get(Domain::Sp), None);
+        assert_eq!(s.assessed_areas[Domain::Sp], 0);
+        assert_eq!(s.setting_gap.get(Domain::Sp), None);
+        assert_eq!(s.met_by_setting(Domain::Sp), None);
+        assert_eq!(s.met_by_setting(Domain::Cl), Some(false));
+        assert!(!s.complete());
+    }
+
+    #[test]
+    fn whole_figures() {
+        let fw = Framework::default();
+        let mut b = uniform(&fw, "0", "");
+        b.need("ci.social", "3")
+            .need("semh.behaviour", "4")
+            .need("ind.safety", "1");
+        b.readiness(Domain::Ci, "3")
+            .readiness(Domain::Semh, "2")
+            .readiness(Domain::Ind, "0");
+        for d in Domain::ALL {
+            b.confidence(d, "1");
+        }
+        let s = score(&fw, &b.build().unwrap());
+        let w = s.whole.unwrap();
+        assert_eq!(w.total_need, 8.0);
+        assert_eq!(w.need_index, 40.0);
+        assert_eq!(w.setting_coverage, None, "cl and sp readiness not assessed");
+        assert_eq!(w.family_coverage, Some(3.0 / 8.0));
+        assert_eq!(w.unmet_setting.to_string(), "semh;ind");
+        assert_eq!(w.unmet_family.to_string(), "ci;semh");
+        assert_eq!(w.primary_domain, Some(Domain::Semh));
+        assert_eq!(s.home_school_gap.get(Domain::Ci), Some(2.0));
+        assert_eq!(s.home_school_gap.get(Domain::Cl), None);
+    }
+
+    #[test]
+    fn primary_domain_ties_go_to_the_earlier_domain() {
+        let fw = Framework::default();
+        let mut b = uniform(&fw, "1", "1");
+        b.need("sp.vision", "3").need("ind.safety", "3");
+        let s = score(&fw, &b.build().unwrap());
+        assert_eq!(s.whole.unwrap().primary_domain, Some(Domain::Sp));
+    }
+
+    #[test]
+    fn age_bands_at_their_edges() {
+        let bands: Vec<_> = [0, 4, 5, 10, 11, 15, 16, 25, 26, -1]
+            .map(AgeBand::from_age)
+            .to_vec();
+        use AgeBand::*;
+        assert_eq!(
+            bands,
+            [
+                Some(EarlyYears),
+                Some(EarlyYears),
+                Some(Primary),
+                Some(Primary),
+                Some(Secondary),
+                Some(Secondary),
+                Some(Post16),
+                Some(Post16),
+                None,
+                None
+            ]
+        );
+        let fw = Framework::default();
+        let mut b = uniform(&fw, "1", "1");
+        b.date_of_birth("2009-01-10");
+        assert_eq!(score(&fw, &b.build().unwrap()).age_band, Some(Post16));
+    }
+}

@@ -1,0 +1,102 @@
+//! Helpers shared by the integration tests: the product side's worked examples.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use vsend_core::{Assessment, ColumnLayout, Framework};
+
+/// `../shared/examples/` relative to the workspace root.
+pub fn shared_examples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/examples")
+}
+
+/// What reading one cohort CSV gave: accepted assessments and rejected lines.
+pub struct Loaded {
+    pub accepted: Vec<(u64, Assessment)>,
+    /// Physical line and the field names (or `wrong number of fields`) at fault.
+    pub rejected: Vec<(u64, Vec<String>)>,
+    pub rows: usize,
+}
+
+pub fn load_csv(fw: &Framework, name: &str) -> Loaded {
+    let path = shared_examples().join(name);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&path)
+        .unwrap();
+    let header = reader.headers().unwrap().clone();
+    let layout = ColumnLayout::new(fw, header.iter()).unwrap();
+    let mut out = Loaded {
+        accepted: vec![],
+        rejected: vec![],
+        rows: 0,
+    };
+    for record in reader.records() {
+        let record = record.unwrap();
+        let line = record.position().unwrap().line();
+        out.rows += 1;
+        if record.len() != header.len() {
+            out.rejected
+                .push((line, vec!["wrong number of fields".into()]));
+            continue;
+        }
+        match layout.assessment(fw, record.iter()) {
+            Ok(a) => out.accepted.push((line, a)),
+            Err(errors) => {
+                let fields = errors
+                    .iter()
+                    .map(|e| match e {
+                        vsend_core::ValidationError::BeforeBirth { .. } => {
+                            "assessed before birth".into()
+                        }
+                        e => e.field().to_string(),
+                    })
+                    .collect();
+                out.rejected.push((line, fields));
+            }
+        }
+    }
+    out
+}
+
+pub fn read_json(name: &str) -> Value {
+    let text = std::fs::read_to_string(shared_examples().join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+pub fn read_jsonl(name: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(shared_examples().join(name)).unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Asserts `got` equals `want`: same keys, same array lengths, numbers within 1e-9.
+pub fn assert_close(got: &Value, want: &Value, path: &str) {
+    match (got, want) {
+        (Value::Number(g), Value::Number(w)) => {
+            let (g, w) = (g.as_f64().unwrap(), w.as_f64().unwrap());
+            assert!((g - w).abs() <= 1e-9, "{path}: got {g}, want {w}");
+        }
+        (Value::Array(g), Value::Array(w)) => {
+            assert_eq!(g.len(), w.len(), "{path}: array length");
+            for (i, (g, w)) in g.iter().zip(w).enumerate() {
+                assert_close(g, w, &format!("{path}[{i}]"));
+            }
+        }
+        (Value::Object(g), Value::Object(w)) => {
+            let mut gk: Vec<_> = g.keys().collect();
+            let mut wk: Vec<_> = w.keys().collect();
+            gk.sort();
+            wk.sort();
+            assert_eq!(gk, wk, "{path}: keys");
+            for (k, w) in w {
+                assert_close(&g[k], w, &format!("{path}.{k}"));
+            }
+        }
+        _ => assert_eq!(got, want, "{path}"),
+    }
+}

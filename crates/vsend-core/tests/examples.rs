@@ -1,0 +1,138 @@
+//! The worked examples of MODEL.md (`../shared/examples/`), matched to 1e-9.
+
+mod common;
+
+use common::{assert_close, load_csv, read_json, read_jsonl};
+use vsend_core::{parse_date, score, Cohort, Framework, GroupBy, ScoredRow, Timeline};
+
+fn scored_json(fw: &Framework, name: &str) -> Vec<serde_json::Value> {
+    load_csv(fw, name)
+        .accepted
+        .iter()
+        .map(|(_, a)| serde_json::to_value(ScoredRow::new(fw, a, &score(fw, a))).unwrap())
+        .collect()
+}
+
+#[test]
+fn cohort_small_scores_match() {
+    let fw = Framework::default();
+    let got = scored_json(&fw, "cohort-small.csv");
+    let want = read_jsonl("cohort-small.scored.jsonl");
+    assert_eq!(got.len(), 36);
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_close(g, w, &format!("row {}", i + 1));
+    }
+}
+
+#[test]
+fn bad_rows_are_rejected_exactly_and_the_rest_scored() {
+    let fw = Framework::default();
+    let loaded = load_csv(&fw, "cohort-bad-rows.csv");
+    let text =
+        std::fs::read_to_string(common::shared_examples().join("cohort-bad-rows.errors.txt"))
+            .unwrap();
+    let mut want = Vec::new();
+    let mut summary = "";
+    for line in text.lines() {
+        match line.strip_prefix("cohort-bad-rows.csv:") {
+            Some(rest) => {
+                let (n, field) = rest.split_once(": ").unwrap();
+                want.push((n.parse::<u64>().unwrap(), field.to_owned()));
+            }
+            None => summary = line,
+        }
+    }
+    let got: Vec<(u64, String)> = loaded
+        .rejected
+        .iter()
+        .map(|(line, fields)| (*line, fields.join(", ")))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        summary,
+        format!(
+            "read {} scored {} rejected {}",
+            loaded.rows,
+            loaded.accepted.len(),
+            loaded.rejected.len()
+        )
+    );
+    assert_eq!(loaded.rows, loaded.accepted.len() + loaded.rejected.len());
+
+    let scored = scored_json(&fw, "cohort-bad-rows.csv");
+    let expected = read_jsonl("cohort-bad-rows.scored.jsonl");
+    assert_eq!(scored.len(), expected.len());
+    for (i, (g, w)) in scored.iter().zip(&expected).enumerate() {
+        assert_close(g, w, &format!("accepted row {}", i + 1));
+    }
+}
+
+fn cohort_summary(as_of: Option<&str>, by: GroupBy) -> serde_json::Value {
+    let fw = Framework::default();
+    let mut cohort = Cohort::new(&fw, as_of.map(|s| parse_date(s).unwrap()));
+    for (_, a) in load_csv(&fw, "cohort-small.csv").accepted {
+        cohort.add(&a).unwrap();
+    }
+    serde_json::to_value(cohort.summary(Some(by))).unwrap()
+}
+
+#[test]
+fn cohort_by_setting_matches() {
+    let got = cohort_summary(None, GroupBy::SettingId);
+    assert_close(&got, &read_json("cohort-small.by-setting.json"), "summary");
+}
+
+#[test]
+fn cohort_by_age_band_as_of_matches() {
+    let got = cohort_summary(Some("2025-03-01"), GroupBy::AgeBand);
+    assert_close(
+        &got,
+        &read_json("cohort-small.2025-03-01.by-age-band.json"),
+        "summary",
+    );
+}
+
+#[test]
+fn timeline_matches() {
+    let fw = Framework::default();
+    let loaded = load_csv(&fw, "cohort-small.csv");
+    let child: Vec<_> = loaded
+        .accepted
+        .iter()
+        .map(|(_, a)| a)
+        .filter(|a| a.child_id().as_str() == "C010000011")
+        .collect();
+    let t = Timeline::build(&fw, child, parse_date("2025-09-01")).unwrap();
+    let got = serde_json::to_value(&t).unwrap();
+    assert_close(&got, &read_json("timeline-C010000011.json"), "timeline");
+}
+
+#[test]
+fn summaries_round_trip_through_serde() {
+    let fw = Framework::default();
+    let mut cohort = Cohort::new(&fw, None);
+    let loaded = load_csv(&fw, "cohort-small.csv");
+    for (_, a) in &loaded.accepted {
+        cohort.add(a).unwrap();
+    }
+    let summary = cohort.summary(Some(GroupBy::PrimaryDomain));
+    let json = serde_json::to_string(&summary).unwrap();
+    assert_eq!(
+        serde_json::from_str::<vsend_core::CohortSummary>(&json).unwrap(),
+        summary
+    );
+    let child: Vec<_> = loaded
+        .accepted
+        .iter()
+        .map(|(_, a)| a)
+        .filter(|a| a.child_id().as_str() == "C010000011")
+        .collect();
+    let t = Timeline::build(&fw, child, None).unwrap();
+    // Only the §10 shape travels: readiness and confidence deltas stay in memory.
+    let json = serde_json::to_string(&t).unwrap();
+    let back: Timeline = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    assert_eq!(back.trend(), t.trend());
+    assert_eq!(back.steps()[1].class, t.steps()[1].class);
+}
