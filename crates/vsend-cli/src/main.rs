@@ -1,5 +1,400 @@
-//! The `vsend` command-line tool (being built).
+//! `vsend`: batch-score cohort files, summarise cohorts, follow one child.
+//!
+//! A thin binary: parsing arguments, files, progress and exit codes. Every
+//! number comes from `vsend-core`; file formats are MODEL.md §10.
 
-fn main() {
-    eprintln!("vsend: not yet; the CLI lands with the next issue");
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use vsend_cli::read::{FileError, Input, Problem, Row, Rows};
+use vsend_cli::report::Reporter;
+use vsend_cli::write::{push_csv_header, push_csv_row, push_json_row, Output};
+use vsend_core::{
+    parse_date, score, Assessment, ChildId, Cohort, Date, Framework, GroupBy, ScoredRow, Timeline,
+};
+
+/// Score Valuing SEND assessments: needs against setting readiness and family
+/// confidence, per child, over time and per cohort.
+#[derive(Parser)]
+#[command(name = "vsend", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score every assessment: one scored row per accepted row, in input order.
+    ///
+    /// Exit code 0 when every row is scored, 1 when some rows are rejected (the
+    /// others are still written in full), 2 for a usage or file error.
+    Score {
+        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
+        input: PathBuf,
+        /// Output file; .csv or .jsonl picks the format. Default: CSV to stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Write every problem to this CSV (line,field,value,message) instead of stderr.
+        #[arg(long, value_name = "ERRORS.csv")]
+        errors: Option<PathBuf>,
+        #[command(flatten)]
+        framework: FrameworkArg,
+    },
+    /// Check every row as `score` does, writing only the problems and a summary.
+    Validate {
+        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
+        input: PathBuf,
+        /// Write every problem to this CSV (line,field,value,message) instead of stderr.
+        #[arg(long, value_name = "ERRORS.csv")]
+        errors: Option<PathBuf>,
+        #[command(flatten)]
+        framework: FrameworkArg,
+    },
+    /// Summarise a cohort (§8) as JSON: the whole cohort and, with --by, each group.
+    Cohort {
+        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
+        input: PathBuf,
+        /// Summarise as of this date (YYYY-MM-DD). Default: the latest assessment.
+        #[arg(long, value_parser = date_arg)]
+        as_of: Option<Date>,
+        /// Also group by: setting_id, age_band or primary_domain.
+        #[arg(long, value_parser = group_arg)]
+        by: Option<GroupBy>,
+        /// Output JSON file. Default: stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Write every problem to this CSV instead of stderr.
+        #[arg(long, value_name = "ERRORS.csv")]
+        errors: Option<PathBuf>,
+        #[command(flatten)]
+        framework: FrameworkArg,
+    },
+    /// Follow one child over time (§7) as JSON: changes, trends, escalation, overdue.
+    Timeline {
+        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
+        input: PathBuf,
+        /// The child's pseudonymous ID.
+        #[arg(long)]
+        child: String,
+        /// Leave out later reviews and say whether the review is overdue on this date.
+        #[arg(long, value_parser = date_arg)]
+        as_of: Option<Date>,
+        /// Output JSON file. Default: stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Write every problem to this CSV instead of stderr.
+        #[arg(long, value_name = "ERRORS.csv")]
+        errors: Option<PathBuf>,
+        #[command(flatten)]
+        framework: FrameworkArg,
+    },
+    /// Print the effective framework as JSON, to start a council's own from.
+    Framework {
+        #[command(flatten)]
+        framework: FrameworkArg,
+    },
+}
+
+#[derive(clap::Args)]
+struct FrameworkArg {
+    /// Framework JSON (§2). Default: the built-in vsend-default v1.
+    #[arg(long = "framework", value_name = "FW.json")]
+    path: Option<PathBuf>,
+}
+
+fn date_arg(s: &str) -> Result<Date, String> {
+    parse_date(s).ok_or_else(|| format!("{s:?} is not a date; allowed YYYY-MM-DD"))
+}
+
+fn group_arg(s: &str) -> Result<GroupBy, String> {
+    s.parse()
+}
+
+/// Why a command stopped early: exit code 2.
+enum Failure {
+    File(FileError),
+    Io(String, io::Error),
+    Usage(String),
+}
+
+impl From<FileError> for Failure {
+    fn from(e: FileError) -> Self {
+        Failure::File(e)
+    }
+}
+
+/// Attaches what was being written to an I/O error.
+trait Context<T> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T, Failure>;
+}
+
+impl<T> Context<T> for io::Result<T> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T, Failure> {
+        self.map_err(|e| Failure::Io(what(), e))
+    }
+}
+
+fn describe(path: Option<&Path>) -> String {
+    path.map_or("<stdout>".into(), |p| p.display().to_string())
+}
+
+fn load_framework(arg: &FrameworkArg) -> Result<Framework, Failure> {
+    let Some(path) = &arg.path else {
+        return Ok(Framework::default());
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
+            io::ErrorKind::InvalidData => "not valid UTF-8".to_owned(),
+            _ => e.to_string(),
+        };
+        FileError::Framework(name.clone(), why)
+    })?;
+    Framework::from_json(&text)
+        .map_err(|e| Failure::File(FileError::Framework(name, e.to_string())))
+}
+
+/// A progress bar on stderr, only for large inputs and only on a terminal.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    const MIN_BYTES: u64 = 16 << 20;
+    const EVERY_ROWS: u64 = 16_384;
+
+    fn new(input: &Input) -> Progress {
+        let len = input.len.unwrap_or(0);
+        if len < Self::MIN_BYTES || !io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(len);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        Progress(Some(bar))
+    }
+
+    fn tick(&self, rows_read: u64, rows: &Rows<'_>) {
+        if let Some(bar) = &self.0 {
+            if rows_read % Self::EVERY_ROWS == 0 {
+                bar.set_position(rows.position());
+            }
+        }
+    }
+
+    fn finish(self) {
+        if let Some(bar) = self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Reads every row, handing accepted assessments to `accept` and reporting
+/// rejected ones; `accept` may reject a row after all (a duplicate) by
+/// returning its problem.
+fn each_row(
+    input: PathBuf,
+    framework: &Framework,
+    reporter: &mut Option<Reporter>,
+    errors: Option<&Path>,
+    mut accept: impl FnMut(u64, Assessment) -> Result<Option<Problem>, Failure>,
+) -> Result<(), Failure> {
+    let input = Input::open(&input)?;
+    let rep = reporter.insert(Reporter::new(&input.name, errors).context(|| describe(errors))?);
+    let progress = Progress::new(&input);
+    let mut rows = input.rows(framework)?;
+    while let Some(row) = rows.next() {
+        rep.read();
+        match row? {
+            Row::Accepted { line, assessment } => {
+                if let Some(problem) = accept(line, assessment)? {
+                    rep.rejected(line, &[problem])
+                        .context(|| describe(errors))?;
+                }
+            }
+            Row::Rejected { line, problems } => {
+                rep.rejected(line, &problems).context(|| describe(errors))?;
+            }
+        }
+        progress.tick(rep.rows_read(), &rows);
+    }
+    progress.finish();
+    Ok(())
+}
+
+fn duplicate_problem(d: vsend_core::Duplicate) -> Problem {
+    Problem {
+        field: "assessed_on".into(),
+        value: d.assessed_on.to_string(),
+        message: format!("column {d}"),
+    }
+}
+
+/// Runs one command; returns the number of rows rejected.
+fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
+    match cli.command {
+        Command::Score {
+            input,
+            output,
+            errors,
+            framework,
+        } => {
+            let fw = load_framework(&framework)?;
+            let json = match output
+                .as_deref()
+                .and_then(|p| p.extension())
+                .and_then(|e| e.to_str())
+            {
+                None => false,
+                Some(e) if e.eq_ignore_ascii_case("csv") => false,
+                Some(e) if e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson") => {
+                    true
+                }
+                Some(e) => {
+                    return Err(Failure::Usage(format!(
+                        "-o: unknown output extension .{e}; allowed .csv or .jsonl"
+                    )))
+                }
+            };
+            let target = describe(output.as_deref());
+            let mut out = Output::create(output.as_deref()).context(|| target.clone())?;
+            let mut buf = Vec::with_capacity(1 << 17);
+            if !json {
+                push_csv_header(&mut buf);
+            }
+            each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
+                let row = ScoredRow::new(&fw, &a, &score(&fw, &a));
+                if json {
+                    push_json_row(&mut buf, &row);
+                } else {
+                    push_csv_row(&mut buf, &row);
+                }
+                if buf.len() >= 1 << 16 {
+                    out.write_all(&buf).context(|| target.clone())?;
+                    buf.clear();
+                }
+                Ok(None)
+            })?;
+            out.write_all(&buf).context(|| target.clone())?;
+            out.commit().context(|| target)?;
+            finish(reporter, "scored")
+        }
+        Command::Validate {
+            input,
+            errors,
+            framework,
+        } => {
+            let fw = load_framework(&framework)?;
+            each_row(input, &fw, reporter, errors.as_deref(), |_, _| Ok(None))?;
+            finish(reporter, "valid")
+        }
+        Command::Cohort {
+            input,
+            as_of,
+            by,
+            output,
+            errors,
+            framework,
+        } => {
+            let fw = load_framework(&framework)?;
+            let mut cohort = Cohort::new(&fw, as_of);
+            each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
+                Ok(cohort.add(&a).err().map(duplicate_problem))
+            })?;
+            write_json(output.as_deref(), &cohort.summary(by))?;
+            finish(reporter, "scored")
+        }
+        Command::Timeline {
+            input,
+            child,
+            as_of,
+            output,
+            errors,
+            framework,
+        } => {
+            let fw = load_framework(&framework)?;
+            let child =
+                ChildId::new(&child).map_err(|e| Failure::Usage(format!("--child: {e}")))?;
+            let mut mine: Vec<(u64, Assessment)> = Vec::new();
+            each_row(input, &fw, reporter, errors.as_deref(), |line, a| {
+                if a.child_id() == &child {
+                    mine.push((line, a));
+                }
+                Ok(None)
+            })?;
+            let timeline = Timeline::build(&fw, mine.iter().map(|(_, a)| a), as_of)
+                .map_err(|e| Failure::Usage(format!("--child {child}: {e}")))?;
+            let rep = reporter.as_mut().expect("each_row made the reporter");
+            for (index, duplicate) in timeline.duplicates() {
+                rep.rejected(mine[*index].0, &[duplicate_problem(duplicate.clone())])
+                    .context(|| describe(errors.as_deref()))?;
+            }
+            write_json(output.as_deref(), &timeline)?;
+            finish(reporter, "scored")
+        }
+        Command::Framework { framework } => {
+            let fw = load_framework(&framework)?;
+            write_json(None, &fw)?;
+            eprintln!(
+                "framework {} v{}: levels 0..={}, {} need areas",
+                fw.id(),
+                fw.version(),
+                fw.scale().max_level(),
+                fw.areas().len()
+            );
+            Ok(0)
+        }
+    }
+}
+
+fn write_json(path: Option<&Path>, value: &impl serde::Serialize) -> Result<(), Failure> {
+    let target = describe(path);
+    let mut out = Output::create(path).context(|| target.clone())?;
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(|e| Failure::Io(target.clone(), e.into()))?;
+    out.write_all(b"\n").context(|| target.clone())?;
+    out.commit().context(|| target)
+}
+
+/// Commits the error report, prints the summary and returns the rows rejected.
+fn finish(reporter: &mut Option<Reporter>, accepted: &str) -> Result<u64, Failure> {
+    let Some(rep) = reporter.take() else {
+        return Ok(0);
+    };
+    let rejected = rep.rejected_count();
+    rep.finish(accepted).context(|| "error report".into())?;
+    Ok(rejected)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut reporter = None;
+    match run(cli, &mut reporter) {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        // A closed pipe (`vsend score … | head`) is the reader's choice, not an error.
+        Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(failure) => {
+            let message = match &failure {
+                Failure::File(e) => e.to_string(),
+                Failure::Io(target, e) => format!("{target}: {e}"),
+                Failure::Usage(m) => m.clone(),
+            };
+            match reporter.take() {
+                Some(mut rep) => {
+                    if let Failure::File(e) = &failure {
+                        rep.file_error(e);
+                    } else {
+                        eprintln!("vsend: {message}");
+                    }
+                    let _ = rep.finish("scored");
+                }
+                None => eprintln!("vsend: {message}"),
+            }
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,0 +1,9 @@
+//! The file side of the `vsend` tool: reading cohort files, writing outputs
+//! atomically and reporting problems. Every number comes from `vsend-core`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod read;
+pub mod report;
+pub mod write;

@@ -1,0 +1,235 @@
+//! Writing outputs: atomically (temp file beside the target, then rename), and
+//! scored rows as CSV without per-cell allocation.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use vsend_core::{Cell, Date, ScoredRow, SCORED_COLUMNS};
+
+/// Where an output goes: stdout, or a file that appears only when complete.
+pub enum Output {
+    /// Standard output.
+    Stdout(BufWriter<io::Stdout>),
+    /// A temporary file beside `path`, renamed over it by [`Output::commit`].
+    File {
+        /// The temporary file.
+        temp: BufWriter<tempfile::NamedTempFile>,
+        /// The final path.
+        path: PathBuf,
+    },
+}
+
+impl Output {
+    /// An output to `path`, or to stdout when `None` or `-`.
+    pub fn create(path: Option<&Path>) -> io::Result<Output> {
+        match path {
+            None => Ok(Output::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            ))),
+            Some(p) if p == Path::new("-") => Output::create(None),
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                // Same directory, so the final rename is atomic; mode 0600 on Unix.
+                let temp = tempfile::Builder::new()
+                    .prefix(".vsend-")
+                    .suffix(".tmp")
+                    .tempfile_in(dir)?;
+                Ok(Output::File {
+                    temp: BufWriter::with_capacity(1 << 16, temp),
+                    path: path.into(),
+                })
+            }
+        }
+    }
+
+    /// Flushes and, for a file, renames the temporary file over the target.
+    pub fn commit(self) -> io::Result<()> {
+        match self {
+            Output::Stdout(mut w) => w.flush(),
+            Output::File { temp, path } => {
+                let temp = temp.into_inner().map_err(|e| e.into_error())?;
+                temp.as_file().sync_all()?;
+                temp.persist(&path).map_err(|e| e.error)?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File { temp, .. } => temp.write(buf),
+        }
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.write_all(buf),
+            Output::File { temp, .. } => temp.write_all(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File { temp, .. } => temp.flush(),
+        }
+    }
+}
+
+/// Whether a spreadsheet would run this text as a formula (§10).
+pub fn looks_like_formula(text: &str) -> bool {
+    matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+/// Appends `text` as one CSV cell: a leading `'` when it looks like a formula,
+/// and quotes when it holds a comma, quote or line break.
+pub fn push_text(out: &mut Vec<u8>, text: &str) {
+    let guard = looks_like_formula(text);
+    let quote = text
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+    if quote {
+        out.push(b'"');
+    }
+    if guard {
+        out.push(b'\'');
+    }
+    for &b in text.as_bytes() {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    if quote {
+        out.push(b'"');
+    }
+}
+
+fn push_date(out: &mut Vec<u8>, d: Date) {
+    let y = d.year();
+    if (0..=9999).contains(&y) {
+        let digit = |n: i16| b'0' + n as u8;
+        let (m, day) = (i16::from(d.month()), i16::from(d.day()));
+        out.extend_from_slice(&[
+            digit(y / 1000),
+            digit(y / 100 % 10),
+            digit(y / 10 % 10),
+            digit(y % 10),
+            b'-',
+            digit(m / 10),
+            digit(m % 10),
+            b'-',
+            digit(day / 10),
+            digit(day % 10),
+        ]);
+    } else {
+        out.extend_from_slice(d.to_string().as_bytes());
+    }
+}
+
+/// Appends one cell of a scored row in its CSV form (§10).
+pub fn push_cell(out: &mut Vec<u8>, cell: Cell<'_>) {
+    match cell {
+        Cell::Null => {}
+        Cell::Text(t) => push_text(out, t),
+        Cell::Date(d) => push_date(out, d),
+        Cell::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+        Cell::Number(x) => out.extend_from_slice(ryu::Buffer::new().format(x).as_bytes()),
+        Cell::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        Cell::Domains(set) => {
+            for (i, d) in set.iter().enumerate() {
+                if i > 0 {
+                    out.push(b';');
+                }
+                out.extend_from_slice(d.key().as_bytes());
+            }
+        }
+    }
+}
+
+/// The header line of scored CSV.
+pub fn push_csv_header(out: &mut Vec<u8>) {
+    out.extend_from_slice(SCORED_COLUMNS.join(",").as_bytes());
+    out.push(b'\n');
+}
+
+/// Appends one scored row as a CSV line.
+pub fn push_csv_row(out: &mut Vec<u8>, row: &ScoredRow<'_>) {
+    for (i, cell) in row.cells().into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_cell(out, cell);
+    }
+    out.push(b'\n');
+}
+
+/// Appends one scored row as a JSON line.
+pub fn push_json_row(out: &mut Vec<u8>, row: &ScoredRow<'_>) {
+    serde_json::to_writer(&mut *out, row).expect("writing JSON to memory cannot fail");
+    out.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_defused_and_quoted_cells_quoted() {
+        let cell = |s: &str| {
+            let mut v = Vec::new();
+            push_text(&mut v, s);
+            String::from_utf8(v).unwrap()
+        };
+        assert_eq!(cell("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(cell("@x"), "'@x");
+        assert_eq!(cell("-1"), "'-1");
+        assert_eq!(cell("\tx"), "'\tx");
+        assert_eq!(cell("a,\"b\""), "\"a,\"\"b\"\"\"");
+        assert_eq!(cell("+1,2"), "\"'+1,2\"");
+        assert_eq!(cell("S0001"), "S0001");
+    }
+
+    #[test]
+    fn dates_and_numbers() {
+        let mut v = Vec::new();
+        push_cell(
+            &mut v,
+            Cell::Date(vsend_core::parse_date("2025-03-09").unwrap()),
+        );
+        v.push(b' ');
+        push_cell(&mut v, Cell::Number(-2.0));
+        v.push(b' ');
+        push_cell(&mut v, Cell::Number(0.6666666666666666));
+        assert_eq!(
+            String::from_utf8(v).unwrap(),
+            "2025-03-09 -2.0 0.6666666666666666"
+        );
+    }
+
+    #[test]
+    fn a_file_appears_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        std::fs::write(&path, "old").unwrap();
+        let mut out = Output::create(Some(&path)).unwrap();
+        out.write_all(b"new").unwrap();
+        out.flush().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        drop(out); // a failed run: nothing replaced, no temp file left
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let mut out = Output::create(Some(&path)).unwrap();
+        out.write_all(b"new").unwrap();
+        out.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+}
