@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use vsend_cli::read::{FileError, Input, Problem, Row, Rows};
+use rayon::prelude::*;
+use vsend_cli::read::{FileError, Input, Problem, Reader, Record, RecordParser, Row, Rows};
 use vsend_cli::report::Reporter;
 use vsend_cli::write::{push_csv_header, push_csv_row, push_json_row, Output};
 use vsend_core::{
@@ -178,10 +179,14 @@ impl Progress {
     }
 
     fn tick(&self, rows_read: u64, rows: &Rows<'_>) {
+        if rows_read % Self::EVERY_ROWS == 0 {
+            self.set(rows.position());
+        }
+    }
+
+    fn set(&self, bytes: u64) {
         if let Some(bar) = &self.0 {
-            if rows_read % Self::EVERY_ROWS == 0 {
-                bar.set_position(rows.position());
-            }
+            bar.set_position(bytes);
         }
     }
 
@@ -225,6 +230,79 @@ fn each_row(
     Ok(())
 }
 
+/// What one slice of records gave: its scored output bytes and its rejections.
+struct Batch {
+    records: u64,
+    output: Vec<u8>,
+    rejected: Vec<(u64, Vec<Problem>)>,
+}
+
+/// Records read at a time; parsed and scored in slices of `SLICE` on all cores.
+const CHUNK: usize = 16_384;
+const SLICE: usize = 1_024;
+
+/// Scores every record, reading the next chunk while the current one is parsed,
+/// validated, scored and formatted in parallel; `emit` sees batches in input order.
+fn score_parallel(
+    mut reader: Reader,
+    parser: &RecordParser<'_>,
+    json: bool,
+    progress: &Progress,
+    mut emit: impl FnMut(&Batch) -> Result<(), Failure> + Send,
+) -> Result<(), Failure> {
+    let fw = parser.framework();
+    let score_slice = |slice: &mut [Record]| {
+        let mut batch = Batch {
+            records: slice.len() as u64,
+            output: Vec::with_capacity(slice.len() * 256),
+            rejected: Vec::new(),
+        };
+        for record in slice {
+            match parser.parse(record) {
+                Row::Accepted { assessment, .. } => {
+                    let row = ScoredRow::new(fw, &assessment, &score(fw, &assessment));
+                    if json {
+                        push_json_row(&mut batch.output, &row);
+                    } else {
+                        push_csv_row(&mut batch.output, &row);
+                    }
+                }
+                Row::Rejected { line, problems } => batch.rejected.push((line, problems)),
+            }
+        }
+        batch
+    };
+    // A three-stage pipeline: read chunk n+1, score chunk n, write chunk n−1.
+    let mut current = Vec::new();
+    let mut next = Vec::new();
+    let mut scored: Vec<Batch> = Vec::new();
+    reader.read_chunk(&mut current, CHUNK)?;
+    loop {
+        let (read, (batches, written)) = rayon::join(
+            || reader.read_chunk(&mut next, CHUNK),
+            || {
+                rayon::join(
+                    || {
+                        current
+                            .par_chunks_mut(SLICE)
+                            .map(score_slice)
+                            .collect::<Vec<Batch>>()
+                    },
+                    || scored.iter().try_for_each(&mut emit),
+                )
+            },
+        );
+        written?;
+        if current.is_empty() {
+            return Ok(());
+        }
+        scored = batches;
+        progress.set(reader.position());
+        read?;
+        std::mem::swap(&mut current, &mut next);
+    }
+}
+
 fn duplicate_problem(d: vsend_core::Duplicate) -> Problem {
     Problem {
         field: "assessed_on".into(),
@@ -259,26 +337,31 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                     )))
                 }
             };
+            let input = Input::open(&input)?;
+            let rep = reporter.insert(
+                Reporter::new(&input.name, errors.as_deref())
+                    .context(|| describe(errors.as_deref()))?,
+            );
             let target = describe(output.as_deref());
             let mut out = Output::create(output.as_deref()).context(|| target.clone())?;
-            let mut buf = Vec::with_capacity(1 << 17);
+            let progress = Progress::new(&input);
+            let (reader, parser) = input.open_records(&fw)?;
+            let mut header = Vec::new();
             if !json {
-                push_csv_header(&mut buf);
+                push_csv_header(&mut header);
             }
-            each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
-                let row = ScoredRow::new(&fw, &a, &score(&fw, &a));
-                if json {
-                    push_json_row(&mut buf, &row);
-                } else {
-                    push_csv_row(&mut buf, &row);
+            out.write_all(&header).context(|| target.clone())?;
+            let emit = |batch: &Batch| {
+                out.write_all(&batch.output).context(|| target.clone())?;
+                rep.read_many(batch.records);
+                for (line, problems) in &batch.rejected {
+                    rep.rejected(*line, problems)
+                        .context(|| describe(errors.as_deref()))?;
                 }
-                if buf.len() >= 1 << 16 {
-                    out.write_all(&buf).context(|| target.clone())?;
-                    buf.clear();
-                }
-                Ok(None)
-            })?;
-            out.write_all(&buf).context(|| target.clone())?;
+                Ok(())
+            };
+            score_parallel(reader, &parser, json, &progress, emit)?;
+            progress.finish();
             out.commit().context(|| target)?;
             finish(reporter, "scored")
         }

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -194,152 +195,79 @@ impl Input {
         }
     }
 
-    /// Starts reading records against `framework`. A bad header is an error here.
-    pub fn rows(self, framework: &Framework) -> Result<Rows<'_>, FileError> {
-        let name = self.name.clone();
+    /// Starts reading: reads and checks the CSV header against `framework`
+    /// and returns the record reader and the parser for its records.
+    pub fn open_records(
+        self,
+        framework: &Framework,
+    ) -> Result<(Reader, RecordParser<'_>), FileError> {
+        let name = self.name;
         match self.format {
-            Format::Csv => CsvRows::new(framework, name, self.reader).map(Rows::Csv),
-            Format::Jsonl => Ok(Rows::Jsonl(JsonlRows::new(framework, name, self.reader))),
-        }
-    }
-}
-
-/// The records of an input, in order.
-pub enum Rows<'f> {
-    /// From CSV.
-    Csv(CsvRows<'f>),
-    /// From JSON Lines.
-    Jsonl(JsonlRows<'f>),
-}
-
-impl Rows<'_> {
-    /// Bytes consumed so far, for progress.
-    pub fn position(&self) -> u64 {
-        match self {
-            Rows::Csv(r) => r.reader.position().byte(),
-            Rows::Jsonl(r) => r.bytes,
-        }
-    }
-}
-
-impl Iterator for Rows<'_> {
-    type Item = Result<Row, FileError>;
-    fn next(&mut self) -> Option<Self::Item> {
-        match self {
-            Rows::Csv(r) => r.next(),
-            Rows::Jsonl(r) => r.next(),
-        }
-    }
-}
-
-/// CSV records, read into one reused `ByteRecord`.
-pub struct CsvRows<'f> {
-    framework: &'f Framework,
-    name: String,
-    reader: csv::Reader<Box<dyn Read + Send>>,
-    layout: ColumnLayout,
-    record: csv::ByteRecord,
-}
-
-impl<'f> CsvRows<'f> {
-    fn new(
-        framework: &'f Framework,
-        name: String,
-        reader: Box<dyn Read + Send>,
-    ) -> Result<Self, FileError> {
-        // flexible: a row with the wrong field count is a rejected row, not a file error.
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let header = reader
-            .byte_headers()
-            .map_err(|e| csv_error(&name, e))?
-            .clone();
-        if header.is_empty() || (header.len() == 1 && header[0].trim_ascii().is_empty()) {
-            return Err(FileError::Empty(name));
-        }
-        let mut names = Vec::with_capacity(header.len());
-        for (i, cell) in header.iter().enumerate() {
-            match std::str::from_utf8(cell) {
-                Ok(s) => names.push(s),
-                Err(e) => {
-                    return Err(FileError::HeaderNotUtf8 {
+            Format::Csv => {
+                // flexible: a row with the wrong field count is a rejected row, not a file error.
+                let mut csv = csv::ReaderBuilder::new()
+                    .flexible(true)
+                    .from_reader(self.reader);
+                let layout = read_header(framework, &name, &mut csv)?;
+                let parser = RecordParser {
+                    framework,
+                    layout: Some(layout),
+                };
+                Ok((
+                    Reader {
                         name,
-                        column: i + 1,
-                        byte: e.valid_up_to(),
-                    })
-                }
+                        kind: ReaderKind::Csv(csv),
+                    },
+                    parser,
+                ))
+            }
+            Format::Jsonl => {
+                let kind = ReaderKind::Jsonl {
+                    reader: BufReader::new(self.reader),
+                    line: 0,
+                    bytes: 0,
+                };
+                Ok((
+                    Reader { name, kind },
+                    RecordParser {
+                        framework,
+                        layout: None,
+                    },
+                ))
             }
         }
-        let layout =
-            ColumnLayout::new(framework, names).map_err(|e| FileError::Header(name.clone(), e))?;
-        Ok(CsvRows {
-            framework,
-            name,
+    }
+
+    /// Starts reading records against `framework`, one [`Row`] at a time.
+    pub fn rows(self, framework: &Framework) -> Result<Rows<'_>, FileError> {
+        let (reader, parser) = self.open_records(framework)?;
+        Ok(Rows {
             reader,
-            layout,
-            record: csv::ByteRecord::new(),
+            parser,
+            record: Record::default(),
         })
     }
+}
 
-    fn next(&mut self) -> Option<Result<Row, FileError>> {
-        match self.reader.read_byte_record(&mut self.record) {
-            Err(e) => return Some(Err(csv_error(&self.name, e))),
-            Ok(false) => return None,
-            Ok(true) => {}
-        }
-        let line = self.record.position().map_or(0, |p| p.line());
-        Some(Ok(self.row(line)))
+fn read_header(
+    framework: &Framework,
+    name: &str,
+    csv: &mut csv::Reader<Box<dyn Read + Send>>,
+) -> Result<ColumnLayout, FileError> {
+    let header = csv.byte_headers().map_err(|e| csv_error(name, e))?;
+    if header.is_empty() || (header.len() == 1 && header[0].trim_ascii().is_empty()) {
+        return Err(FileError::Empty(name.into()));
     }
-
-    fn row(&self, line: u64) -> Row {
-        let want = self.layout.columns().len();
-        if self.record.len() != want {
-            let message = format!(
-                "row has {} fields; allowed exactly {want}, one per header column",
-                self.record.len()
-            );
-            return Row::Rejected {
-                line,
-                problems: vec![Problem::row(message)],
-            };
-        }
-        let mut bad = Vec::new();
-        let fields =
-            self.record
-                .iter()
-                .enumerate()
-                .map(|(i, cell)| match std::str::from_utf8(cell) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        let field = self.layout.columns()[i].name(self.framework);
-                        let message = format!(
-                            "column {field}: not valid UTF-8 at byte {}; allowed UTF-8 text",
-                            e.valid_up_to()
-                        );
-                        bad.push(Problem {
-                            field,
-                            value: String::new(),
-                            message,
-                        });
-                        // Validated as empty so every other problem of the row is still found.
-                        ""
-                    }
-                });
-        let result = self.layout.assessment(self.framework, fields);
-        match result {
-            Ok(assessment) if bad.is_empty() => Row::Accepted { line, assessment },
-            Ok(_) => Row::Rejected {
-                line,
-                problems: bad,
-            },
-            Err(errors) => {
-                bad.extend(problems(errors));
-                Row::Rejected {
-                    line,
-                    problems: bad,
-                }
-            }
-        }
+    let mut names = Vec::with_capacity(header.len());
+    for (i, cell) in header.iter().enumerate() {
+        let cell = std::str::from_utf8(cell).map_err(|e| FileError::HeaderNotUtf8 {
+            name: name.into(),
+            column: i + 1,
+            byte: e.valid_up_to(),
+        })?;
+        names.push(cell);
     }
+    ColumnLayout::new(framework, names).map_err(|e| FileError::Header(name.into(), e))
 }
 
 fn csv_error(name: &str, e: csv::Error) -> FileError {
@@ -349,45 +277,200 @@ fn csv_error(name: &str, e: csv::Error) -> FileError {
     }
 }
 
-/// JSON Lines records: one object per non-blank line.
-pub struct JsonlRows<'f> {
-    framework: &'f Framework,
-    name: String,
-    reader: BufReader<Box<dyn Read + Send>>,
-    buf: Vec<u8>,
+/// One record as read, before parsing; its buffers are reused across reads.
+#[derive(Debug, Default)]
+pub struct Record {
     line: u64,
-    bytes: u64,
+    csv: csv::ByteRecord,
+    json: Vec<u8>,
 }
 
-impl<'f> JsonlRows<'f> {
-    fn new(framework: &'f Framework, name: String, reader: Box<dyn Read + Send>) -> Self {
-        JsonlRows {
-            framework,
-            name,
-            reader: BufReader::new(reader),
-            buf: Vec::new(),
-            line: 0,
-            bytes: 0,
+impl Record {
+    /// The 1-based physical line where the record starts.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+/// Reads raw records from an input, in order.
+pub struct Reader {
+    name: String,
+    kind: ReaderKind,
+}
+
+enum ReaderKind {
+    Csv(csv::Reader<Box<dyn Read + Send>>),
+    Jsonl {
+        reader: BufReader<Box<dyn Read + Send>>,
+        line: u64,
+        bytes: u64,
+    },
+}
+
+impl Reader {
+    /// Reads the next record into `record`; `false` at the end of the input.
+    pub fn read(&mut self, record: &mut Record) -> Result<bool, FileError> {
+        match &mut self.kind {
+            ReaderKind::Csv(csv) => {
+                let more = csv
+                    .read_byte_record(&mut record.csv)
+                    .map_err(|e| csv_error(&self.name, e))?;
+                record.line = record.csv.position().map_or(0, |p| p.line());
+                Ok(more)
+            }
+            ReaderKind::Jsonl {
+                reader,
+                line,
+                bytes,
+            } => loop {
+                record.json.clear();
+                let n = reader
+                    .read_until(b'\n', &mut record.json)
+                    .map_err(|e| FileError::Io(self.name.clone(), e))?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                *bytes += n as u64;
+                *line += 1;
+                record.line = *line;
+                if *line == 1 && record.json.starts_with(b"\xEF\xBB\xBF") {
+                    record.json.drain(..3);
+                }
+                // Blank lines are not records.
+                if !record.json.trim_ascii().is_empty() {
+                    return Ok(true);
+                }
+            },
         }
     }
 
-    fn next(&mut self) -> Option<Result<Row, FileError>> {
-        loop {
-            self.buf.clear();
-            match self.reader.read_until(b'\n', &mut self.buf) {
-                Err(e) => return Some(Err(FileError::Io(self.name.clone(), e))),
-                Ok(0) => return None,
-                Ok(n) => self.bytes += n as u64,
+    /// Refills `chunk` with up to `n` records, reusing its buffers.
+    pub fn read_chunk(&mut self, chunk: &mut Vec<Record>, n: usize) -> Result<(), FileError> {
+        chunk.resize_with(n, Record::default);
+        for filled in 0..n {
+            if !self.read(&mut chunk[filled])? {
+                chunk.truncate(filled);
+                break;
             }
-            self.line += 1;
-            let mut text: &[u8] = &self.buf;
-            if self.line == 1 {
-                text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+        }
+        Ok(())
+    }
+
+    /// Bytes consumed so far, for progress.
+    pub fn position(&self) -> u64 {
+        match &self.kind {
+            ReaderKind::Csv(csv) => csv.position().byte(),
+            ReaderKind::Jsonl { bytes, .. } => *bytes,
+        }
+    }
+}
+
+/// Turns raw records into rows. Shared across threads: parsing needs no state.
+pub struct RecordParser<'f> {
+    framework: &'f Framework,
+    /// The CSV columns; `None` for JSON Lines.
+    layout: Option<ColumnLayout>,
+}
+
+impl<'f> RecordParser<'f> {
+    /// The framework records are validated against.
+    pub fn framework(&self) -> &'f Framework {
+        self.framework
+    }
+
+    /// Validates one record (§3, §9), taking its buffers for the duration.
+    pub fn parse(&self, record: &mut Record) -> Row {
+        let line = record.line;
+        let Some(layout) = &self.layout else {
+            return json_row(self.framework, line, &record.json);
+        };
+        let want = layout.columns().len();
+        if record.csv.len() != want {
+            let message = format!(
+                "row has {} fields; allowed exactly {want}, one per header column",
+                record.csv.len()
+            );
+            return Row::Rejected {
+                line,
+                problems: vec![Problem::row(message)],
+            };
+        }
+        // One UTF-8 check for the whole record; the buffer goes back afterwards.
+        match csv::StringRecord::from_byte_record(std::mem::take(&mut record.csv)) {
+            Ok(fields) => {
+                let row = match layout.assessment(self.framework, fields.iter()) {
+                    Ok(assessment) => Row::Accepted { line, assessment },
+                    Err(errors) => Row::Rejected {
+                        line,
+                        problems: problems(errors),
+                    },
+                };
+                record.csv = fields.into_byte_record();
+                row
             }
-            if text.trim_ascii().is_empty() {
-                continue;
+            Err(e) => {
+                record.csv = e.into_byte_record();
+                self.parse_not_utf8(layout, line, &record.csv)
             }
-            return Some(Ok(json_row(self.framework, self.line, text)));
+        }
+    }
+
+    /// The slow path for a record with invalid UTF-8: name each bad field and
+    /// still report every other problem of the row.
+    fn parse_not_utf8(&self, layout: &ColumnLayout, line: u64, record: &csv::ByteRecord) -> Row {
+        let mut bad = Vec::new();
+        let fields = record
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| match std::str::from_utf8(cell) {
+                Ok(s) => s,
+                Err(e) => {
+                    let field = layout.columns()[i].name(self.framework);
+                    let message = format!(
+                        "column {field}: not valid UTF-8 at byte {}; allowed UTF-8 text",
+                        e.valid_up_to()
+                    );
+                    bad.push(Problem {
+                        field,
+                        value: String::new(),
+                        message,
+                    });
+                    // Validated as empty so that the row's other problems are still found.
+                    ""
+                }
+            });
+        let result = layout.assessment(self.framework, fields);
+        if let Err(errors) = result {
+            bad.extend(problems(errors));
+        }
+        Row::Rejected {
+            line,
+            problems: bad,
+        }
+    }
+}
+
+/// The rows of an input, one at a time.
+pub struct Rows<'f> {
+    reader: Reader,
+    parser: RecordParser<'f>,
+    record: Record,
+}
+
+impl Rows<'_> {
+    /// Bytes consumed so far, for progress.
+    pub fn position(&self) -> u64 {
+        self.reader.position()
+    }
+}
+
+impl Iterator for Rows<'_> {
+    type Item = Result<Row, FileError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.reader.read(&mut self.record) {
+            Ok(true) => Some(Ok(self.parser.parse(&mut self.record))),
+            Ok(false) => None,
+            Err(e) => Some(Err(e)),
         }
     }
 }

@@ -50,7 +50,12 @@ impl Reporter {
         self.read += 1;
     }
 
-    /// Records rows read.
+    /// Counts `n` records read.
+    pub fn read_many(&mut self, n: u64) {
+        self.read += n;
+    }
+
+    /// Rows read so far.
     pub fn rows_read(&self) -> u64 {
         self.read
     }

@@ -135,14 +135,36 @@ fn push_date(out: &mut Vec<u8>, d: Date) {
     }
 }
 
+/// Appends a number in the shortest form that reads back exactly. Whole
+/// numbers (most levels, gaps and totals) skip the general float formatter.
+fn push_number(out: &mut Vec<u8>, x: f64) {
+    let whole = x as i64;
+    if whole as f64 == x && whole.unsigned_abs() < 1 << 53 {
+        match whole {
+            0 if x.is_sign_negative() => out.extend_from_slice(b"-0.0"),
+            0..=9 => out.extend_from_slice(&[b'0' + whole as u8, b'.', b'0']),
+            -9..=-1 => {
+                out.extend_from_slice(&[b'-', b'0' + whole.unsigned_abs() as u8, b'.', b'0'])
+            }
+            _ => {
+                out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
+                out.extend_from_slice(b".0");
+            }
+        }
+    } else {
+        out.extend_from_slice(ryu::Buffer::new().format(x).as_bytes());
+    }
+}
+
 /// Appends one cell of a scored row in its CSV form (§10).
 pub fn push_cell(out: &mut Vec<u8>, cell: Cell<'_>) {
     match cell {
         Cell::Null => {}
         Cell::Text(t) => push_text(out, t),
         Cell::Date(d) => push_date(out, d),
+        Cell::Int(n @ 0..=9) => out.push(b'0' + n),
         Cell::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
-        Cell::Number(x) => out.extend_from_slice(ryu::Buffer::new().format(x).as_bytes()),
+        Cell::Number(x) => push_number(out, x),
         Cell::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
         Cell::Domains(set) => {
             for (i, d) in set.iter().enumerate() {

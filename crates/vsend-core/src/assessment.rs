@@ -475,7 +475,7 @@ impl<'f> AssessmentBuilder<'f> {
     /// Sets the required `child_id`.
     pub fn child_id(&mut self, raw: &str) -> &mut Self {
         self.child_id_seen = true;
-        match raw.trim() {
+        match raw.trim_ascii() {
             "" => self.errors.push(ValidationError::Missing {
                 field: Field::ChildId,
             }),
@@ -490,7 +490,7 @@ impl<'f> AssessmentBuilder<'f> {
     /// Sets the required `assessed_on` date, `YYYY-MM-DD`.
     pub fn assessed_on(&mut self, raw: &str) -> &mut Self {
         self.assessed_on_seen = true;
-        let s = raw.trim();
+        let s = raw.trim_ascii();
         self.assessed_on = self.date(Field::AssessedOn, s, true);
         self.assessed_on_text = Some(Found::new(s));
         self
@@ -498,7 +498,7 @@ impl<'f> AssessmentBuilder<'f> {
 
     /// Sets the optional `date_of_birth`; empty means not given.
     pub fn date_of_birth(&mut self, raw: &str) -> &mut Self {
-        let s = raw.trim();
+        let s = raw.trim_ascii();
         self.date_of_birth = self.date(Field::DateOfBirth, s, false);
         self.date_of_birth_text = Some(Found::new(s));
         self
@@ -506,7 +506,7 @@ impl<'f> AssessmentBuilder<'f> {
 
     /// Sets the optional `setting_id`; empty means not given.
     pub fn setting_id(&mut self, raw: &str) -> &mut Self {
-        self.setting_id = match raw.trim() {
+        self.setting_id = match raw.trim_ascii() {
             "" => None,
             s => SettingId::new(s).map_err(|e| self.errors.push(e)).ok(),
         };
@@ -574,7 +574,7 @@ impl<'f> AssessmentBuilder<'f> {
     }
 
     fn level(&mut self, raw: &str, field: impl FnOnce() -> Field) -> Option<Level> {
-        let s = raw.trim();
+        let s = raw.trim_ascii();
         let scale = self.framework.scale();
         let max = scale.max_level();
         // Fast path: one digit, the common case on every scale.
