@@ -91,9 +91,9 @@ impl Column {
 /// A problem with a cohort file's header row: a file error (§10).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HeaderError {
-    /// A required column is missing.
-    #[error("missing column {0}")]
-    Missing(String),
+    /// Required columns are missing, in canonical order.
+    #[error("missing {} {}", if .0.len() == 1 { "column" } else { "columns" }, .0.join(", "))]
+    Missing(Vec<String>),
     /// A column the framework does not know.
     #[error("column {position}: unknown column {name:?}")]
     Unknown {
@@ -169,10 +169,13 @@ impl ColumnLayout {
                 }),
             }
         }
-        for c in Column::all(framework) {
-            if c.is_required() && !seen.contains(&c) {
-                errors.push(HeaderError::Missing(c.name(framework)));
-            }
+        let missing: Vec<String> = Column::all(framework)
+            .into_iter()
+            .filter(|c| c.is_required() && !seen.contains(c))
+            .map(|c| c.name(framework))
+            .collect();
+        if !missing.is_empty() {
+            errors.push(HeaderError::Missing(missing));
         }
         if errors.is_empty() {
             Ok(ColumnLayout { columns })
@@ -224,6 +227,10 @@ mod tests {
         let err = ColumnLayout::new(&fw, header.iter().map(String::as_str)).unwrap_err();
         let n = header.len();
         assert_eq!(
+            err.0[2].to_string(),
+            "missing columns need.sp.vision, confidence.ind"
+        );
+        assert_eq!(
             err.0,
             [
                 HeaderError::Unknown {
@@ -234,8 +241,7 @@ mod tests {
                     position: n,
                     name: "child_id".into()
                 },
-                HeaderError::Missing("need.sp.vision".into()),
-                HeaderError::Missing("confidence.ind".into()),
+                HeaderError::Missing(vec!["need.sp.vision".into(), "confidence.ind".into()]),
             ]
         );
     }

@@ -305,8 +305,8 @@ impl Serialize for Framework {
 /// Why a framework could not be loaded.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FrameworkError {
-    /// The text is not JSON of the §2 shape.
-    #[error("line {line}, column {column}: {message}")]
+    /// The text is not JSON of the §2 shape (the message gives the position).
+    #[error("{message}")]
     Json {
         /// 1-based line of the problem.
         line: usize,

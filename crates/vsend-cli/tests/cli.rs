@@ -1,0 +1,453 @@
+//! Runs the real `vsend` binary on the fixtures and the product side's worked
+//! examples, checking outputs, problems, exit codes and that counts reconcile.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn shared(name: &str) -> PathBuf {
+    root().join("../shared/examples").join(name)
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("fixtures").join(name)
+}
+
+fn vsend(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vsend"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The counts of the closing summary line: (read, accepted, rejected).
+fn summary(out: &Output) -> (u64, u64, u64) {
+    let err = stderr(out);
+    let line = err.lines().last().unwrap_or_default();
+    let nums: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit() && c != '.')
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert!(line.contains("rows read"), "no summary line in {err:?}");
+    let n = nums.len();
+    // ..., read, accepted, rejected, seconds (seconds fails to parse as u64 when fractional)
+    let (read, accepted, rejected) = (nums[n - 3], nums[n - 2], nums[n - 1]);
+    assert_eq!(read, accepted + rejected, "counts must reconcile: {line}");
+    (read, accepted, rejected)
+}
+
+fn assert_close(got: &Value, want: &Value, path: &str) {
+    match (got, want) {
+        (Value::Number(g), Value::Number(w)) => {
+            let (g, w) = (g.as_f64().unwrap(), w.as_f64().unwrap());
+            assert!((g - w).abs() <= 1e-9, "{path}: got {g}, want {w}");
+        }
+        (Value::Array(g), Value::Array(w)) => {
+            assert_eq!(g.len(), w.len(), "{path}: length");
+            for (i, (g, w)) in g.iter().zip(w).enumerate() {
+                assert_close(g, w, &format!("{path}[{i}]"));
+            }
+        }
+        (Value::Object(g), Value::Object(w)) => {
+            let (mut gk, mut wk): (Vec<_>, Vec<_>) = (g.keys().collect(), w.keys().collect());
+            gk.sort();
+            wk.sort();
+            assert_eq!(gk, wk, "{path}: keys");
+            for (k, w) in w {
+                assert_close(&g[k], w, &format!("{path}.{k}"));
+            }
+        }
+        _ => assert_eq!(got, want, "{path}"),
+    }
+}
+
+fn jsonl(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn score_matches_the_worked_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("scored.jsonl");
+    let out = vsend(&["score", p(&shared("cohort-small.csv")), "-o", p(&out_path)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(summary(&out), (36, 36, 0));
+    let got = jsonl(&std::fs::read_to_string(&out_path).unwrap());
+    let want = jsonl(&std::fs::read_to_string(shared("cohort-small.scored.jsonl")).unwrap());
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_close(g, w, &format!("row {}", i + 1));
+    }
+}
+
+#[test]
+fn bad_rows_are_reported_with_line_and_field_and_the_rest_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out_path, errors) = (
+        dir.path().join("scored.jsonl"),
+        dir.path().join("errors.csv"),
+    );
+    let input = shared("cohort-bad-rows.csv");
+    let out = vsend(&[
+        "score",
+        p(&input),
+        "-o",
+        p(&out_path),
+        "--errors",
+        p(&errors),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(summary(&out), (60, 42, 18));
+    let got = jsonl(&std::fs::read_to_string(&out_path).unwrap());
+    let want = jsonl(&std::fs::read_to_string(shared("cohort-bad-rows.scored.jsonl")).unwrap());
+    assert_eq!(got.len(), 42);
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_close(g, w, &format!("row {}", i + 1));
+    }
+    // Every rejected line of the shorthand list, with its field, is in the report.
+    let mut report = csv::Reader::from_path(&errors).unwrap();
+    assert_eq!(
+        report.headers().unwrap(),
+        vec!["line", "field", "value", "message"]
+    );
+    let rows: Vec<csv::StringRecord> = report.records().map(Result::unwrap).collect();
+    let expected = std::fs::read_to_string(shared("cohort-bad-rows.errors.txt")).unwrap();
+    let mut lines = std::collections::BTreeSet::new();
+    for l in expected
+        .lines()
+        .filter_map(|l| l.strip_prefix("cohort-bad-rows.csv:"))
+    {
+        let (line, field) = l.split_once(": ").unwrap();
+        let field = match field {
+            "assessed before birth" => "assessed_on",
+            "wrong number of fields" => "(row)",
+            f => f,
+        };
+        assert!(
+            rows.iter().any(|r| &r[0] == line && &r[1] == field),
+            "{line}: {field} not reported"
+        );
+        lines.insert(line.to_owned());
+    }
+    let reported: std::collections::BTreeSet<_> = rows.iter().map(|r| r[0].to_owned()).collect();
+    assert_eq!(reported, lines, "no other line is reported");
+    // Formula-like values echoed from the input are defused.
+    let at = rows.iter().find(|r| &r[1] == "setting_id").unwrap();
+    assert_eq!(&at[2], "'@SUM(A1)");
+    assert!(rows
+        .iter()
+        .filter(|r| &r[1] == "need.cl.numeracy")
+        .all(|r| &r[2] == "'-1"));
+}
+
+#[test]
+fn cohort_summaries_match_the_worked_examples() {
+    let input = shared("cohort-small.csv");
+    let out = vsend(&["cohort", p(&input), "--by", "setting_id"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let want: Value = serde_json::from_str(
+        &std::fs::read_to_string(shared("cohort-small.by-setting.json")).unwrap(),
+    )
+    .unwrap();
+    assert_close(&got, &want, "by-setting");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("age.json");
+    let out = vsend(&[
+        "cohort",
+        p(&input),
+        "--as-of",
+        "2025-03-01",
+        "--by",
+        "age_band",
+        "-o",
+        p(&path),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let want: Value = serde_json::from_str(
+        &std::fs::read_to_string(shared("cohort-small.2025-03-01.by-age-band.json")).unwrap(),
+    )
+    .unwrap();
+    assert_close(&got, &want, "by-age-band");
+}
+
+#[test]
+fn timeline_matches_the_worked_example() {
+    let out = vsend(&[
+        "timeline",
+        p(&shared("cohort-small.csv")),
+        "--child",
+        "C010000011",
+        "--as-of",
+        "2025-09-01",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(shared("timeline-C010000011.json")).unwrap())
+            .unwrap();
+    assert_close(&got, &want, "timeline");
+    let out = vsend(&[
+        "timeline",
+        p(&shared("cohort-small.csv")),
+        "--child",
+        "C999",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--child C999: no assessments"),
+        "{}",
+        stderr(&out)
+    );
+    let out = vsend(&[
+        "timeline",
+        p(&shared("cohort-small.csv")),
+        "--child",
+        "Jane Smith",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn jsonl_and_stdin_give_the_same_scores_as_csv() {
+    let csv_out = vsend(&["score", p(&fixture("cohort.csv"))]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    let jsonl_out = vsend(&["score", p(&fixture("cohort.jsonl")), "-o", p(&path)]);
+    assert_eq!(jsonl_out.status.code(), Some(0), "{}", stderr(&jsonl_out));
+    assert_eq!(std::fs::read(&path).unwrap(), csv_out.stdout);
+    let stdin = std::fs::File::open(fixture("cohort.csv")).unwrap();
+    let piped = Command::new(env!("CARGO_BIN_EXE_vsend"))
+        .args(["score", "-"])
+        .stdin(stdin)
+        .output()
+        .unwrap();
+    assert_eq!(piped.stdout, csv_out.stdout);
+    assert!(
+        stderr(&piped).starts_with("<stdin>: 36 rows read"),
+        "{}",
+        stderr(&piped)
+    );
+}
+
+/// Every file of `fixtures/bad/` against its line in `EXPECTED.tsv`.
+#[test]
+fn bad_input_corpus_behaves_as_documented() {
+    let manifest = std::fs::read_to_string(fixture("bad/EXPECTED.tsv")).unwrap();
+    let mut checked = 0;
+    for line in manifest.lines().filter(|l| !l.starts_with('#')) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (file, command, code, named) = (cols[0], cols[1], cols[2], cols[3]);
+        if file.starts_with('(') {
+            continue; // made by the tests below
+        }
+        let path = fixture(&format!("bad/{file}"));
+        let out = match command {
+            "framework" => vsend(&["framework", "--framework", p(&path)]),
+            _ => vsend(&[command, p(&path)]),
+        };
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(code.parse().unwrap()),
+            "{file}: {err}"
+        );
+        for name in named.split(',').filter(|n| !n.is_empty()) {
+            assert!(err.contains(name), "{file}: {name:?} not named in {err}");
+        }
+        if command != "framework" {
+            summary(&out);
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 16, "every fixture checked");
+}
+
+#[test]
+fn odd_input_is_read_as_plain_csv() {
+    let plain = vsend(&["score", p(&fixture("cohort.csv"))]).stdout;
+    let first_rows = |bytes: &[u8]| {
+        String::from_utf8(bytes.to_vec())
+            .unwrap()
+            .lines()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for file in [
+        "bom-crlf.csv",
+        "blank-trailing-lines.csv",
+        "spaces-and-quotes.csv",
+    ] {
+        let out = vsend(&["score", p(&fixture(&format!("bad/{file}")))]);
+        assert_eq!(summary(&out), (3, 3, 0), "{file}");
+        assert_eq!(first_rows(&out.stdout), first_rows(&plain), "{file}");
+    }
+}
+
+#[test]
+fn a_10_mb_field_is_rejected_and_echoed_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.csv");
+    let text = std::fs::read_to_string(fixture("cohort.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().take(3).map(String::from).collect();
+    lines[1] = lines[1].replacen("C010000011", &"C".repeat(10 << 20), 1);
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let out = vsend(&["score", p(&path)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(summary(&out), (2, 1, 1));
+    let err = stderr(&out);
+    assert!(
+        err.len() < 1000,
+        "the error echoes only a short prefix: {} bytes",
+        err.len()
+    );
+    assert!(err.contains(&format!("\"{}…\"", "C".repeat(40))), "{err}");
+}
+
+#[test]
+fn directories_and_missing_paths_are_file_errors() {
+    let out = vsend(&["score", p(&fixture(""))]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is a directory"));
+    let out = vsend(&["score", "no-such.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such.csv: no such file"));
+    let out = vsend(&["score", p(&fixture("framework-mean.json"))]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown input format"));
+}
+
+#[test]
+fn a_failed_run_leaves_an_existing_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scored.csv");
+    std::fs::write(&path, "yesterday's scores\n").unwrap();
+    let out = vsend(&[
+        "score",
+        p(&fixture("bad/missing-column.csv")),
+        "-o",
+        p(&path),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "yesterday's scores\n"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no temporary file left behind: {names:?}");
+    let out = vsend(&["score", p(&fixture("cohort.csv")), "-o", p(&path)]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .starts_with("child_id,assessed_on,"));
+}
+
+#[test]
+fn stderr_is_capped_at_50_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.csv");
+    let text = std::fs::read_to_string(fixture("cohort.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let row = lines[1].clone();
+    lines.truncate(1);
+    for i in 0..80 {
+        lines.push(row.replacen("C010000011", &format!("bad id {i}"), 1));
+    }
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let out = vsend(&["validate", p(&path)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "validate writes no output");
+    let err = stderr(&out);
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.contains("is not a valid ID"))
+            .count(),
+        50
+    );
+    assert!(err.contains("… and 30 more problems not shown"), "{err}");
+    assert_eq!(summary(&out), (80, 0, 80));
+}
+
+#[test]
+fn a_custom_framework_changes_the_columns_expected() {
+    let fw = fixture("framework-mean.json");
+    let out = vsend(&["score", p(&fixture("cohort.csv")), "--framework", p(&fw)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown column \"need.cl.attention_memory\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = vsend(&["framework", "--framework", p(&fw)]);
+    assert_eq!(out.status.code(), Some(0));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["aggregate"], "mean");
+    assert_eq!(printed["review_interval_days"], 183);
+}
+
+#[test]
+fn the_default_framework_prints_and_reloads() {
+    let out = vsend(&["framework"]);
+    assert_eq!(out.status.code(), Some(0));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fw.json");
+    std::fs::write(&path, &out.stdout).unwrap();
+    let again = vsend(&["framework", "--framework", p(&path)]);
+    assert_eq!(again.stdout, out.stdout);
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_is_there() {
+    assert_eq!(vsend(&[]).status.code(), Some(2));
+    assert_eq!(
+        vsend(&["cohort", "x.csv", "--as-of", "2025-13-01"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        vsend(&["cohort", "x.csv", "--by", "colour"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        vsend(&["score", p(&fixture("cohort.csv")), "-o", "out.xlsx"])
+            .status
+            .code(),
+        Some(2)
+    );
+    for command in ["score", "validate", "cohort", "timeline", "framework"] {
+        let out = vsend(&[command, "--help"]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage: vsend"),
+            "{command}"
+        );
+    }
+    let out = vsend(&["--version"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("vsend {}", env!("CARGO_PKG_VERSION"))
+    );
+}
