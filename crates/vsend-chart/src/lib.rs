@@ -1,3 +1,60 @@
-//! Charts for vsend: the three-line radar and change-over-time pictures.
+//! Charts for review meetings: the three-line Valuing SEND radar, a child's
+//! needs over time, and a cohort's mean radar, as SVG and PNG.
 //!
-//! Not built yet; see the project's issue tracker.
+//! Everything is drawn with plotters in pixel space by one function generic
+//! over its backend. Text uses the embedded DejaVu Sans (Bitstream Vera
+//! licence, see `fonts/LICENSE-DejaVu.txt`), so charts look the same on every
+//! machine, including one with no system fonts. PNGs are rasterised from the
+//! SVG with resvg, which anti-aliases and is given only the embedded font.
+//! No function here touches a file: callers get a `String` or PNG bytes.
+//!
+//! ```
+//! use vsend_core::{score, AssessmentBuilder, Domain, Framework};
+//! use vsend_chart::{radar, RadarStyle};
+//!
+//! let fw = Framework::default();
+//! let mut b = AssessmentBuilder::new(&fw);
+//! b.child_id("C0042").assessed_on("2025-03-14");
+//! for area in fw.areas() {
+//!     b.need(area.key(), "2");
+//! }
+//! for d in Domain::ALL {
+//!     b.readiness(d, "3").confidence(d, "1");
+//! }
+//! let a = b.build().unwrap();
+//! let svg = radar(&fw, &score(&fw, &a), None, &RadarStyle::for_review(a.child_id().as_str(), a.assessed_on())).unwrap();
+//! assert!(svg.contains("Family confidence"));
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod radar;
+mod render;
+mod timeline;
+
+pub use radar::{cohort_radar, cohort_radar_png, radar, radar_png, RadarStyle};
+pub use render::{svg_to_png, FONT_BOLD, FONT_FAMILY, FONT_REGULAR};
+// pub use timeline::{timeline_chart, timeline_chart_png, TimelineStyle};
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// plotters could not draw (a font or backend problem).
+    #[error("drawing failed: {0}")]
+    Draw(String),
+    /// The SVG could not be rasterised.
+    #[error("rasterising failed: {0}")]
+    Raster(String),
+    /// The size asked for is outside 100 to 8000 pixels.
+    #[error("size {width}×{height} px is outside the allowed 100 to 8000 px per side")]
+    Size {
+        /// Width asked for.
+        width: u32,
+        /// Height asked for.
+        height: u32,
+    },
+}
+
+/// A shorthand for results of this crate.
+pub type Result<T> = std::result::Result<T, ChartError>;

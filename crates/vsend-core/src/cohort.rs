@@ -61,6 +61,8 @@ impl FromStr for GroupBy {
 struct Current {
     on: Date,
     need: DomainVector,
+    readiness: DomainVector,
+    confidence: DomainVector,
     setting_gap: DomainVector,
     family_gap: DomainVector,
     need_index: Option<f64>,
@@ -158,6 +160,8 @@ impl<'f> Cohort<'f> {
             state.current = Some(Current {
                 on,
                 need: s.need,
+                readiness: s.readiness,
+                confidence: s.confidence,
                 setting_gap: s.setting_gap,
                 family_gap: s.family_gap,
                 need_index: s.whole.map(|w| w.need_index),
@@ -269,6 +273,8 @@ struct DomainAccumulator {
     setting_gap: Mean,
     changes: [u64; 3],
     delta_need: Mean,
+    readiness: Mean,
+    confidence: Mean,
 }
 
 /// Pearson correlation by Welford's co-moment update: one pass, stable.
@@ -362,6 +368,8 @@ impl<'f> GroupAccumulator<'f> {
             acc.met_by_family
                 .add(current.family_gap.get(d).map(|g| g >= 0.0));
             acc.setting_gap.add(current.setting_gap.get(d));
+            acc.readiness.add(current.readiness.get(d));
+            acc.confidence.add(current.confidence.get(d));
             if let Some(delta) = delta.and_then(|v| v.get(d)) {
                 let class = Change::of_need(delta, fw.meaningful_change());
                 acc.changes[class as usize] += 1;
@@ -392,6 +400,8 @@ impl<'f> GroupAccumulator<'f> {
                 stable: acc.changes[Change::Stable as usize],
                 worsened: acc.changes[Change::Worsened as usize],
                 mean_delta_need: acc.delta_need.get(),
+                mean_readiness: acc.readiness.get(),
+                mean_confidence: acc.confidence.get(),
             })),
             mean_need_index: self.need_index.get(),
             mean_setting_coverage: self.setting_coverage.get(),
@@ -424,6 +434,14 @@ pub struct DomainSummary {
     pub worsened: u64,
     /// Mean need change since the previous assessment.
     pub mean_delta_need: Option<f64>,
+    /// Mean readiness over current assessments where known (for the cohort
+    /// radar). Not part of the §10 file shape.
+    #[serde(skip)]
+    pub mean_readiness: Option<f64>,
+    /// Mean family confidence where known (for the cohort radar). Not part of
+    /// the §10 file shape.
+    #[serde(skip)]
+    pub mean_confidence: Option<f64>,
 }
 
 /// The §8 summary of one group of children.
@@ -522,6 +540,7 @@ mod tests {
         let json = serde_json::to_string(&s).unwrap();
         assert!(!json.contains("NaN"));
         assert_eq!(serde_json::from_str::<CohortSummary>(&json).unwrap(), s);
+        assert_eq!(all.domains[Domain::Cl].mean_readiness, None);
     }
 
     #[test]
@@ -542,6 +561,8 @@ mod tests {
         assert_eq!(all.domains[Domain::Sp].mean_delta_need, None);
         assert_eq!(all.need_correlation, [[None; 5]; 5]);
         assert_eq!(all.mean_need_index, Some(50.0));
+        assert_eq!(all.domains[Domain::Sp].mean_readiness, Some(2.0));
+        assert_eq!(all.domains[Domain::Sp].mean_confidence, None);
     }
 
     #[test]

@@ -1,0 +1,124 @@
+//! Fonts, colours and the SVG → PNG step shared by every chart.
+
+use std::sync::{Arc, OnceLock};
+
+use plotters::style::{FontStyle, RGBColor};
+use resvg::{tiny_skia, usvg};
+
+use crate::{ChartError, Result};
+
+/// DejaVu Sans, embedded (Bitstream Vera licence; DejaVu changes public domain).
+pub const FONT_REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+/// DejaVu Sans Bold, embedded.
+pub const FONT_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+/// The family name the SVGs use; plotters' generic `sans-serif` is mapped to it.
+pub const FONT_FAMILY: &str = "DejaVu Sans";
+
+/// Needs: Okabe–Ito blue, the darkest of the three lines.
+pub(crate) const NEEDS: RGBColor = RGBColor(0, 114, 178);
+/// Setting readiness: Okabe–Ito bluish green, mid lightness.
+pub(crate) const READINESS: RGBColor = RGBColor(0, 158, 115);
+/// Family confidence: Okabe–Ito reddish purple (pink), the lightest.
+pub(crate) const CONFIDENCE: RGBColor = RGBColor(204, 121, 167);
+/// Grid, axes and secondary text.
+pub(crate) const GRID: RGBColor = RGBColor(190, 190, 190);
+pub(crate) const MUTED: RGBColor = RGBColor(100, 100, 100);
+pub(crate) const INK: RGBColor = RGBColor(20, 20, 20);
+/// The marker for a need that the setting or family does not meet.
+pub(crate) const WARNING: RGBColor = RGBColor(213, 94, 0);
+
+/// Smallest and largest side, in pixels.
+pub(crate) const SIDE: std::ops::RangeInclusive<u32> = 100..=8000;
+
+pub(crate) fn check_size(width: u32, height: u32) -> Result<()> {
+    if SIDE.contains(&width) && SIDE.contains(&height) {
+        Ok(())
+    } else {
+        Err(ChartError::Size { width, height })
+    }
+}
+
+/// Registers the embedded font with plotters' text layout, once per process.
+/// plotters needs it for measuring and placing text, even for SVG.
+pub(crate) fn register_fonts() -> Result<()> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| {
+        [
+            (FontStyle::Normal, FONT_REGULAR),
+            (FontStyle::Bold, FONT_BOLD),
+        ]
+        .into_iter()
+        .all(|(style, bytes)| plotters::style::register_font("sans-serif", style, bytes).is_ok())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ChartError::Draw(
+            "the embedded font could not be loaded".into(),
+        ))
+    }
+}
+
+fn options() -> &'static usvg::Options<'static> {
+    static OPTIONS: OnceLock<usvg::Options<'static>> = OnceLock::new();
+    OPTIONS.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        for bytes in [FONT_REGULAR, FONT_BOLD] {
+            db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(bytes)));
+        }
+        db.set_sans_serif_family(FONT_FAMILY);
+        usvg::Options {
+            font_family: FONT_FAMILY.into(),
+            fontdb: Arc::new(db),
+            ..Default::default()
+        }
+    })
+}
+
+/// Rasterises an SVG to PNG bytes at its own pixel size, anti-aliased, with
+/// text in the embedded font only (no system fonts are looked up).
+pub fn svg_to_png(svg: &str) -> Result<Vec<u8>> {
+    let tree =
+        usvg::Tree::from_str(svg, options()).map_err(|e| ChartError::Raster(e.to_string()))?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| ChartError::Raster("empty image".into()))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| ChartError::Raster(e.to_string()))
+}
+
+/// Splits a label into lines of at most `width` characters at spaces.
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_words_whole() {
+        assert_eq!(
+            wrap("Social, emotional and mental health", 22),
+            ["Social, emotional and", "mental health"]
+        );
+        assert_eq!(wrap("Independence", 22), ["Independence"]);
+    }
+}
