@@ -35,7 +35,7 @@ mod timeline;
 
 pub use radar::{cohort_radar, cohort_radar_png, radar, radar_png, RadarStyle};
 pub use render::{svg_to_png, FONT_BOLD, FONT_FAMILY, FONT_REGULAR};
-// pub use timeline::{timeline_chart, timeline_chart_png, TimelineStyle};
+pub use timeline::{timeline_chart, timeline_chart_png, TimelineStyle};
 
 /// Why a chart could not be drawn.
 #[derive(Debug, thiserror::Error)]

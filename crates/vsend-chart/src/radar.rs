@@ -460,7 +460,11 @@ fn draw<DB: DrawingBackend>(
     }
     if warn_row {
         let y = legend_top + row * entries.len().div_ceil(2) as f64 + row / 2.0;
-        let note = "⚠ need not met by the setting or the family";
+        let note = if views.mean {
+            "⚠ mean need above mean setting readiness or family confidence"
+        } else {
+            "⚠ need not met by the setting or the family"
+        };
         let note_style = font(px(14.0), WARNING, true).pos(Pos::new(HPos::Center, VPos::Center));
         area.draw(&Text::new(note, ((w / 2.0) as i32, y as i32), note_style))?;
     }
@@ -508,12 +512,7 @@ fn draw_path<DB: DrawingBackend>(
                 ((f64::from(dash) * scale) as u32).max(2),
                 ((f64::from(gap) * scale) as u32).max(2),
             );
-            area.draw(&DashedPathElement::new(
-                points,
-                dash,
-                gap,
-                stroke,
-            ))
+            area.draw(&DashedPathElement::new(points, dash, gap, stroke))
         }
     }
 }

@@ -1,2 +1,206 @@
-//! A child's needs over time: one line per domain across reviews, with the
-//! setting's readiness in a second panel.
+//! A child's needs over time: one line per domain across reviews (top panel),
+//! and the setting's readiness the same way (bottom panel, dashed).
+
+use plotters::prelude::*;
+use plotters::series::DashedLineSeries;
+use vsend_core::{day_number, Date, Domain, Framework, Timeline};
+
+use crate::render::{check_size, register_fonts, svg_to_png, INK, MUTED};
+use crate::{ChartError, Result};
+
+/// Size and title of a timeline chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineStyle {
+    /// Width in pixels, 100 to 8000.
+    pub width: u32,
+    /// Height in pixels, 100 to 8000.
+    pub height: u32,
+    /// The title; the child's pseudonymous ID, never a name.
+    pub title: String,
+}
+
+impl Default for TimelineStyle {
+    /// 1000 × 800 px with no title.
+    fn default() -> Self {
+        TimelineStyle {
+            width: 1000,
+            height: 800,
+            title: String::new(),
+        }
+    }
+}
+
+/// One colour per domain: Okabe–Ito, safe for the common colour blindnesses,
+/// with a different marker per domain as well.
+const DOMAIN_COLOURS: [RGBColor; 5] = [
+    RGBColor(230, 159, 0),  // cl: orange
+    RGBColor(86, 180, 233), // ci: sky blue
+    RGBColor(0, 158, 115),  // sp: bluish green
+    RGBColor(213, 94, 0),   // semh: vermillion
+    RGBColor(0, 114, 178),  // ind: blue
+];
+
+fn date_of(day: i64) -> Option<Date> {
+    jiff::civil::date(1970, 1, 1)
+        .checked_add(jiff::Span::new().days(day))
+        .ok()
+}
+
+/// Draws a child's need (and readiness) levels across reviews as SVG.
+pub fn timeline_chart(
+    fw: &Framework,
+    timeline: &Timeline,
+    style: &TimelineStyle,
+) -> Result<String> {
+    check_size(style.width, style.height)?;
+    register_fonts()?;
+    let mut svg = String::with_capacity(32 * 1024);
+    {
+        let root =
+            SVGBackend::with_string(&mut svg, (style.width, style.height)).into_drawing_area();
+        draw(&root, fw, timeline, style).map_err(|e| ChartError::Draw(e.to_string()))?;
+        root.present()
+            .map_err(|e| ChartError::Draw(e.to_string()))?;
+    }
+    Ok(svg)
+}
+
+/// [`timeline_chart`] as PNG bytes.
+pub fn timeline_chart_png(
+    fw: &Framework,
+    timeline: &Timeline,
+    style: &TimelineStyle,
+) -> Result<Vec<u8>> {
+    svg_to_png(&timeline_chart(fw, timeline, style)?)
+}
+
+type Drawn = std::result::Result<(), Box<dyn std::error::Error>>;
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    fw: &Framework,
+    t: &Timeline,
+    style: &TimelineStyle,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    let root = root.titled(
+        &style.title,
+        ("sans-serif", 26)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&INK),
+    )?;
+    let (top, bottom) = root.split_vertically((style.height as f64 * 0.55) as u32);
+    let reviews = t.reviews();
+    let days: Vec<i64> = reviews
+        .iter()
+        .map(|r| i64::from(day_number(r.assessed_on)))
+        .collect();
+    let (first, last) = (
+        days.first().copied().unwrap_or(0),
+        days.last().copied().unwrap_or(0),
+    );
+    // A single review still gets a month either side.
+    let (x0, x1) = if first == last {
+        (first - 30, last + 30)
+    } else {
+        (first - 14, last + 14)
+    };
+    let max = f64::from(fw.scale().max_level());
+
+    for (area, caption, readiness) in [
+        (&top, "Need by domain", false),
+        (&bottom, "Setting readiness by domain", true),
+    ] {
+        let mut chart = ChartBuilder::on(area)
+            .caption(caption, ("sans-serif", 18).into_font().color(&INK))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            // Headroom above the scale for the legend, so it never covers a line.
+            .build_cartesian_2d(
+                x0..x1,
+                -0.2..max + if readiness { 0.2 } else { 0.3 * max + 1.0 },
+            )?;
+        chart
+            .configure_mesh()
+            .x_labels(reviews.len().clamp(2, 8))
+            .x_label_formatter(&|d| date_of(*d).map_or(String::new(), |d| d.to_string()))
+            .y_labels(usize::from(fw.scale().max_level()) * 2 + 1)
+            .y_label_formatter(&|v| {
+                if *v <= max + 1e-9 {
+                    format!("{v:.0}")
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc("level")
+            .label_style(("sans-serif", 14).into_font().color(&MUTED))
+            .light_line_style(WHITE)
+            .draw()?;
+        for d in Domain::ALL {
+            let colour = DOMAIN_COLOURS[d.index()];
+            let points: Vec<(i64, f64)> = days
+                .iter()
+                .zip(reviews)
+                .filter_map(|(&x, r)| {
+                    let v = if readiness {
+                        r.scores.readiness.get(d)
+                    } else {
+                        r.scores.need.get(d)
+                    };
+                    v.map(|v| (x, v))
+                })
+                .collect();
+            let stroke = colour.stroke_width(3);
+            let line = if readiness {
+                chart.draw_series(DashedLineSeries::new(points.clone(), 10, 6, stroke))?
+            } else {
+                chart.draw_series(LineSeries::new(points.clone(), stroke))?
+            };
+            line.label(d.name()).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
+            });
+            // A different marker per domain, so colour is not the only cue.
+            let fill = colour.filled();
+            let at = points.into_iter();
+            match d {
+                Domain::Cl => chart.draw_series(at.map(|p| Circle::new(p, 6, fill)))?,
+                Domain::Ci => chart.draw_series(at.map(|p| TriangleMarker::new(p, 7, fill)))?,
+                Domain::Sp => chart.draw_series(
+                    at.map(|p| EmptyElement::at(p) + Rectangle::new([(-5, -5), (5, 5)], fill)),
+                )?,
+                Domain::Semh => {
+                    chart.draw_series(at.map(|p| Cross::new(p, 6, colour.stroke_width(3))))?
+                }
+                Domain::Ind => chart.draw_series(at.map(|p| {
+                    EmptyElement::at(p) + Polygon::new(vec![(0, -7), (7, 0), (0, 7), (-7, 0)], fill)
+                }))?,
+            };
+        }
+        if !readiness {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.85))
+                .border_style(MUTED)
+                .label_font(("sans-serif", 14).into_font().color(&INK))
+                .draw()?;
+        }
+    }
+    let footer = format!(
+        "Framework {} v{} · {} reviews",
+        fw.id(),
+        fw.version(),
+        reviews.len()
+    );
+    root.draw(&Text::new(
+        footer,
+        (10, style.height as i32 - 40),
+        ("sans-serif", 13).into_font().color(&MUTED),
+    ))?;
+    Ok(())
+}

@@ -9,6 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
+use vsend_chart::{
+    cohort_radar, cohort_radar_png, radar, radar_png, timeline_chart, timeline_chart_png,
+    RadarStyle, TimelineStyle,
+};
 use vsend_cli::read::{FileError, Input, Problem, Reader, Record, RecordParser, Row, Rows};
 use vsend_cli::report::Reporter;
 use vsend_cli::write::{push_csv_header, push_csv_row, push_json_row, Output};
@@ -96,6 +100,116 @@ enum Command {
         #[command(flatten)]
         framework: FrameworkArg,
     },
+    /// Draw one chart: a child's radar (default), their needs over time
+    /// (--timeline), or a cohort group's mean radar (--cohort).
+    ///
+    /// The picture carries the child's pseudonymous ID and dates only.
+    Chart {
+        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
+        input: PathBuf,
+        /// The child to draw.
+        #[arg(long, required_unless_present = "cohort")]
+        child: Option<String>,
+        /// Draw the child's assessment on this date. Default: their latest.
+        #[arg(long, value_parser = date_arg, conflicts_with = "cohort")]
+        on: Option<Date>,
+        /// Also draw the previous review's needs as a thin dashed line.
+        #[arg(long, conflicts_with = "cohort")]
+        previous: bool,
+        /// Draw the child's need and readiness levels across all reviews instead.
+        #[arg(long, conflicts_with_all = ["cohort", "on", "previous"])]
+        timeline: bool,
+        /// Draw a cohort group's mean radar instead of a child's.
+        #[arg(long, conflicts_with = "child")]
+        cohort: bool,
+        /// With --cohort: group by setting_id, age_band or primary_domain.
+        #[arg(long, value_parser = group_arg, requires = "cohort")]
+        by: Option<GroupBy>,
+        /// With --cohort: the group to draw, e.g. setting_id=S0001. Default: all.
+        #[arg(long, requires = "cohort", default_value = "all")]
+        group: String,
+        /// With --cohort: summarise as of this date. Default: the latest assessment.
+        #[arg(long, value_parser = date_arg, requires = "cohort")]
+        as_of: Option<Date>,
+        /// Output file: .svg or .png.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Picture size in pixels, WIDTHxHEIGHT. Default: 800x800 (timeline 1000x800).
+        #[arg(long, value_parser = size_arg)]
+        size: Option<(u32, u32)>,
+        /// Write every problem to this CSV instead of stderr.
+        #[arg(long, value_name = "ERRORS.csv")]
+        errors: Option<PathBuf>,
+        #[command(flatten)]
+        framework: FrameworkArg,
+    },
+    /// Draw one radar per child (their latest assessment on or before --as-of)
+    /// into a directory, named <child_id>.svg or .png, on all cores.
+    Charts {
+        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
+        input: PathBuf,
+        /// Directory to write into (created if missing).
+        #[arg(long)]
+        out_dir: PathBuf,
+        /// Picture format.
+        #[arg(long, value_enum, default_value_t = ChartFormat::Svg)]
+        format: ChartFormat,
+        /// Draw each child as of this date. Default: every child's latest.
+        #[arg(long, value_parser = date_arg)]
+        as_of: Option<Date>,
+        /// Also draw each child's previous review's needs.
+        #[arg(long)]
+        previous: bool,
+        /// Picture size in pixels, WIDTHxHEIGHT. Default: 800x800.
+        #[arg(long, value_parser = size_arg)]
+        size: Option<(u32, u32)>,
+        /// Write every problem to this CSV instead of stderr.
+        #[arg(long, value_name = "ERRORS.csv")]
+        errors: Option<PathBuf>,
+        #[command(flatten)]
+        framework: FrameworkArg,
+    },
+}
+
+/// Picture formats.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ChartFormat {
+    /// SVG, text as text.
+    Svg,
+    /// PNG, anti-aliased.
+    Png,
+}
+
+impl ChartFormat {
+    fn of(path: &Path) -> Option<ChartFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "svg" => Some(ChartFormat::Svg),
+            "png" => Some(ChartFormat::Png),
+            _ => None,
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            ChartFormat::Svg => "svg",
+            ChartFormat::Png => "png",
+        }
+    }
+}
+
+fn size_arg(s: &str) -> Result<(u32, u32), String> {
+    let bad =
+        || format!("{s:?} is not a size; allowed WIDTHxHEIGHT, each 100 to 8000, e.g. 800x800");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let (w, h) = (
+        w.parse::<u32>().map_err(|_| bad())?,
+        h.parse::<u32>().map_err(|_| bad())?,
+    );
+    if (100..=8000).contains(&w) && (100..=8000).contains(&h) {
+        Ok((w, h))
+    } else {
+        Err(bad())
+    }
 }
 
 #[derive(clap::Args)]
@@ -184,6 +298,20 @@ impl Progress {
         }
     }
 
+    /// A bar counting items (charts drawn), on a terminal only.
+    fn for_items(n: u64) -> Progress {
+        if n < 100 || !io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        Progress(Some(indicatif::ProgressBar::new(n)))
+    }
+
+    fn inc(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
     fn set(&self, bytes: u64) {
         if let Some(bar) = &self.0 {
             bar.set_position(bytes);
@@ -228,6 +356,70 @@ fn each_row(
     }
     progress.finish();
     Ok(())
+}
+
+fn sized(style: RadarStyle, size: Option<(u32, u32)>) -> RadarStyle {
+    match size {
+        Some((w, h)) => style.with_size(w, h),
+        None => style,
+    }
+}
+
+/// Each child's latest assessment on or before `as_of` and the one before it,
+/// rejecting same-date duplicates as §7 does.
+struct LatestPerChild {
+    as_of: Option<Date>,
+    children: std::collections::HashMap<ChildId, Reviews>,
+}
+
+/// One child's review dates seen, and their current and previous assessments.
+type Reviews = (Vec<Date>, Option<Assessment>, Option<Assessment>);
+
+impl LatestPerChild {
+    fn new(as_of: Option<Date>) -> Self {
+        LatestPerChild {
+            as_of,
+            children: Default::default(),
+        }
+    }
+
+    fn add(&mut self, a: Assessment) -> Option<Problem> {
+        let (dates, current, before) = self.children.entry(a.child_id().clone()).or_default();
+        if dates.contains(&a.assessed_on()) {
+            let d = vsend_core::Duplicate {
+                child_id: a.child_id().clone(),
+                assessed_on: a.assessed_on(),
+            };
+            return Some(duplicate_problem(d));
+        }
+        dates.push(a.assessed_on());
+        if self.as_of.is_some_and(|as_of| a.assessed_on() > as_of) {
+            return None;
+        }
+        if current
+            .as_ref()
+            .is_none_or(|c| a.assessed_on() > c.assessed_on())
+        {
+            *before = current.replace(a);
+        } else if before
+            .as_ref()
+            .is_none_or(|b| a.assessed_on() > b.assessed_on())
+        {
+            *before = Some(a);
+        }
+        None
+    }
+
+    /// (current, previous) per child with an assessment on or before as_of, by child ID.
+    fn into_children(self) -> Vec<(Assessment, Option<Assessment>)> {
+        let mut out: Vec<_> = self
+            .children
+            .into_values()
+            .filter_map(|(_, c, b)| Some((c?, b)))
+            .collect();
+        out.sort_by(|x, y| x.0.child_id().cmp(y.0.child_id()));
+        out
+    }
 }
 
 /// What one slice of records gave: its scored output bytes and its rejections.
@@ -416,6 +608,189 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                     .context(|| describe(errors.as_deref()))?;
             }
             write_json(output.as_deref(), &timeline)?;
+            finish(reporter, "scored")
+        }
+        Command::Chart {
+            input,
+            child,
+            on,
+            previous,
+            timeline,
+            cohort,
+            by,
+            group,
+            as_of,
+            output,
+            size,
+            errors,
+            framework,
+        } => {
+            let fw = load_framework(&framework)?;
+            let format = ChartFormat::of(&output).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "-o {}: allowed extensions .svg or .png",
+                    output.display()
+                ))
+            })?;
+            let picture = if cohort {
+                let mut cohort = Cohort::new(&fw, as_of);
+                each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
+                    Ok(cohort.add(&a).err().map(duplicate_problem))
+                })?;
+                let summary = cohort.summary(by);
+                let g = summary.group(&group).ok_or_else(|| {
+                    let names: Vec<&str> =
+                        summary.groups.0.iter().map(|(k, _)| k.as_str()).collect();
+                    Failure::Usage(format!(
+                        "--group {group:?} not found; groups: {}",
+                        names.join(", ")
+                    ))
+                })?;
+                let when = summary
+                    .as_of
+                    .map_or(String::new(), |d| format!(" · as of {d}"));
+                let style = RadarStyle {
+                    title: format!("{group} · n = {}{when}", g.children),
+                    ..RadarStyle::default()
+                };
+                let style = sized(style, size);
+                match format {
+                    ChartFormat::Svg => cohort_radar(&fw, g, &style).map(String::into_bytes),
+                    ChartFormat::Png => cohort_radar_png(&fw, g, &style),
+                }
+            } else {
+                let child = child.expect("clap requires --child without --cohort");
+                let child =
+                    ChildId::new(&child).map_err(|e| Failure::Usage(format!("--child: {e}")))?;
+                let mut mine: Vec<(u64, Assessment)> = Vec::new();
+                each_row(input, &fw, reporter, errors.as_deref(), |line, a| {
+                    if a.child_id() == &child {
+                        mine.push((line, a));
+                    }
+                    Ok(None)
+                })?;
+                let t = Timeline::build(&fw, mine.iter().map(|(_, a)| a), on)
+                    .map_err(|e| Failure::Usage(format!("--child {child}: {e}")))?;
+                let rep = reporter.as_mut().expect("each_row made the reporter");
+                for (index, duplicate) in t.duplicates() {
+                    rep.rejected(mine[*index].0, &[duplicate_problem(duplicate.clone())])
+                        .context(|| describe(errors.as_deref()))?;
+                }
+                if timeline {
+                    let (width, height) = size.unwrap_or((1000, 800));
+                    let style = TimelineStyle {
+                        width,
+                        height,
+                        title: format!("{child} · needs over time"),
+                    };
+                    match format {
+                        ChartFormat::Svg => timeline_chart(&fw, &t, &style).map(String::into_bytes),
+                        ChartFormat::Png => timeline_chart_png(&fw, &t, &style),
+                    }
+                } else {
+                    let reviews = t.reviews();
+                    let current = reviews.last().expect("a timeline has a review");
+                    if on.is_some_and(|on| on != current.assessed_on) {
+                        return Err(Failure::Usage(format!(
+                            "--child {child}: no assessment on {}; the latest before it is {}",
+                            on.expect("checked"),
+                            current.assessed_on
+                        )));
+                    }
+                    let before = previous
+                        .then(|| reviews.len().checked_sub(2).map(|i| &reviews[i]))
+                        .flatten();
+                    let mut style = sized(
+                        RadarStyle::for_review(child.as_str(), current.assessed_on),
+                        size,
+                    );
+                    style.previous_date = before.map(|b| b.assessed_on);
+                    let prev = before.map(|b| &b.scores);
+                    match format {
+                        ChartFormat::Svg => {
+                            radar(&fw, &current.scores, prev, &style).map(String::into_bytes)
+                        }
+                        ChartFormat::Png => radar_png(&fw, &current.scores, prev, &style),
+                    }
+                }
+            }
+            .map_err(|e| Failure::Usage(format!("chart: {e}")))?;
+            let target = output.display().to_string();
+            let mut out = Output::create(Some(&output)).context(|| target.clone())?;
+            out.write_all(&picture).context(|| target.clone())?;
+            out.commit().context(|| target)?;
+            finish(reporter, "scored")
+        }
+        Command::Charts {
+            input,
+            out_dir,
+            format,
+            as_of,
+            previous,
+            size,
+            errors,
+            framework,
+        } => {
+            let fw = load_framework(&framework)?;
+            let mut latest = LatestPerChild::new(as_of);
+            each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
+                Ok(latest.add(a))
+            })?;
+            std::fs::create_dir_all(&out_dir).context(|| out_dir.display().to_string())?;
+            let children = latest.into_children();
+            let bar = Progress::for_items(children.len() as u64);
+            let failures: Vec<String> = children
+                .par_iter()
+                .filter_map(|(current, before)| {
+                    let draw = || -> Result<(), String> {
+                        let (now, prev) = (
+                            score(&fw, current),
+                            before.as_ref().filter(|_| previous).map(|b| score(&fw, b)),
+                        );
+                        let mut style = sized(
+                            RadarStyle::for_review(
+                                current.child_id().as_str(),
+                                current.assessed_on(),
+                            ),
+                            size,
+                        );
+                        style.previous_date = before
+                            .as_ref()
+                            .filter(|_| previous)
+                            .map(|b| b.assessed_on());
+                        let bytes = match format {
+                            ChartFormat::Svg => {
+                                radar(&fw, &now, prev.as_ref(), &style).map(String::into_bytes)
+                            }
+                            ChartFormat::Png => radar_png(&fw, &now, prev.as_ref(), &style),
+                        }
+                        .map_err(|e| e.to_string())?;
+                        // Child IDs are validated (§3): letters, digits, . _ - and never a path.
+                        let path =
+                            out_dir.join(format!("{}.{}", current.child_id(), format.extension()));
+                        let mut out = Output::create(Some(&path))
+                            .map_err(|e| format!("{}: {e}", path.display()))?;
+                        out.write_all(&bytes)
+                            .and_then(|()| out.commit())
+                            .map_err(|e| format!("{}: {e}", path.display()))
+                    };
+                    let result = draw().err();
+                    bar.inc();
+                    result
+                })
+                .collect();
+            bar.finish();
+            if let Some(first) = failures.first() {
+                return Err(Failure::Usage(format!(
+                    "{} charts failed; the first: {first}",
+                    failures.len()
+                )));
+            }
+            eprintln!(
+                "vsend: {} charts written to {}",
+                children.len(),
+                out_dir.display()
+            );
             finish(reporter, "scored")
         }
         Command::Framework { framework } => {
