@@ -404,6 +404,20 @@ fn draw<DB: DrawingBackend>(
         }
     }
 
+    // An all-zero radar is a dot at the centre: say in words what it means.
+    if views.needs.is_complete() && Domain::ALL.iter().all(|&d| views.needs.get(d) == Some(0.0)) {
+        let text = format!(
+            "Needs at 0 in every domain: {}",
+            labels.first().map_or("no need", String::as_str)
+        );
+        let at = (geo.cx as i32, (geo.cy + px(22.0)) as i32);
+        area.draw(&Text::new(
+            text,
+            at,
+            font(px(15.0), INK, true).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
+
     // Legend under the radar: one entry per line drawn.
     let mut entries: Vec<(String, LineLook)> = vec![
         (

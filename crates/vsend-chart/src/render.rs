@@ -89,9 +89,27 @@ pub fn svg_to_png(svg: &str) -> Result<Vec<u8>> {
         tiny_skia::Transform::identity(),
         &mut pixmap.as_mut(),
     );
-    pixmap
-        .encode_png()
-        .map_err(|e| ChartError::Raster(e.to_string()))
+    encode_rgb_png(&pixmap).map_err(|e| ChartError::Raster(e.to_string()))
+}
+
+/// Encodes an opaque pixmap as 8-bit RGB PNG with png's fast DEFLATE: the
+/// default encoder spent most of a radar's time compressing. On a white
+/// background every pixel is opaque, so premultiplied RGBA is plain RGB.
+fn encode_rgb_png(pixmap: &tiny_skia::Pixmap) -> std::result::Result<Vec<u8>, png::EncodingError> {
+    let rgb: Vec<u8> = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    let mut out = Vec::with_capacity(rgb.len() / 8);
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&rgb)?;
+    writer.finish()?;
+    Ok(out)
 }
 
 /// Splits a label into lines of at most `width` characters at spaces.

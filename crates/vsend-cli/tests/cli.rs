@@ -451,3 +451,171 @@ fn usage_errors_exit_2_and_help_is_there() {
         format!("vsend {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn chart_draws_a_childs_radar_their_timeline_and_a_cohort_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("cohort.csv");
+    let svg = dir.path().join("c11.svg");
+    let out = vsend(&[
+        "chart",
+        p(&input),
+        "--child",
+        "C010000011",
+        "--previous",
+        "-o",
+        p(&svg),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains("C010000011 · review of 2025-05-14"),
+        "the latest review"
+    );
+    assert!(text.contains("Needs at last review, 2025-02-05"));
+    assert!(
+        !text.contains("2007-03-27"),
+        "no date of birth on the picture"
+    );
+
+    let on = dir.path().join("on.png");
+    let out = vsend(&[
+        "chart",
+        p(&input),
+        "--child",
+        "C010000011",
+        "--on",
+        "2025-02-05",
+        "-o",
+        p(&on),
+        "--size",
+        "400x300",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bytes = std::fs::read(&on).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(
+        u32::from_be_bytes(bytes[16..20].try_into().unwrap()),
+        400,
+        "IHDR width"
+    );
+    assert_eq!(
+        u32::from_be_bytes(bytes[20..24].try_into().unwrap()),
+        300,
+        "IHDR height"
+    );
+    let out = vsend(&[
+        "chart",
+        p(&input),
+        "--child",
+        "C010000011",
+        "--on",
+        "2025-02-06",
+        "-o",
+        p(&on),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no assessment on 2025-02-06"),
+        "{}",
+        stderr(&out)
+    );
+
+    let timeline = dir.path().join("t.svg");
+    let out = vsend(&[
+        "chart",
+        p(&input),
+        "--child",
+        "C010000011",
+        "--timeline",
+        "-o",
+        p(&timeline),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&timeline).unwrap();
+    assert!(text.contains("Need by domain") && text.contains("Setting readiness by domain"));
+
+    let group = dir.path().join("g.svg");
+    let out = vsend(&[
+        "chart",
+        p(&input),
+        "--cohort",
+        "--by",
+        "setting_id",
+        "--group",
+        "setting_id=S0001",
+        "-o",
+        p(&group),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&group)
+        .unwrap()
+        .contains("setting_id=S0001 · n = 5"));
+    let out = vsend(&[
+        "chart",
+        p(&input),
+        "--cohort",
+        "--group",
+        "setting_id=S9",
+        "-o",
+        p(&group),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("groups: all"), "{}", stderr(&out));
+    assert_eq!(
+        vsend(&["chart", p(&input), "--child", "C010000011", "-o", "x.gif"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn charts_draws_one_radar_per_child_skipping_rejected_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("radars");
+    let input = shared("cohort-bad-rows.csv");
+    let out = vsend(&[
+        "charts",
+        p(&input),
+        "--out-dir",
+        p(&out_dir),
+        "--format",
+        "png",
+        "--as-of",
+        "2025-01-31",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "rejected rows are reported: {}",
+        stderr(&out)
+    );
+    assert_eq!(
+        summary(&out),
+        (60, 42, 18),
+        "exactly the rows score rejects"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    // Children with an accepted assessment on or before 2025-01-31.
+    let scored = vsend(&["score", p(&input), "-o", p(&dir.path().join("s.csv"))]);
+    assert_eq!(scored.status.code(), Some(1));
+    let mut want: Vec<String> = csv::Reader::from_path(dir.path().join("s.csv"))
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[1] <= "2025-01-31")
+        .map(|r| format!("{}.png", &r[0]))
+        .collect();
+    want.sort();
+    want.dedup();
+    assert_eq!(names, want);
+    assert!(
+        names.iter().all(|n| n.starts_with('C')),
+        "files are named by pseudonymous ID only"
+    );
+}
