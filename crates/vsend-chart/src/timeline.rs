@@ -110,6 +110,13 @@ where
         (first - 14, last + 14)
     };
     let max = f64::from(fw.scale().max_level());
+    let y_top = |readiness: bool| {
+        if readiness {
+            max + 0.2
+        } else {
+            (1.3 * max + 1.0).ceil() + 0.2
+        }
+    };
 
     for (area, caption, readiness) in [
         (&top, "Need by domain", false),
@@ -121,17 +128,16 @@ where
             .x_label_area_size(36)
             .y_label_area_size(44)
             // Headroom above the scale for the legend, so it never covers a line.
-            .build_cartesian_2d(
-                x0..x1,
-                -0.2..max + if readiness { 0.2 } else { 0.3 * max + 1.0 },
-            )?;
+            .build_cartesian_2d(x0..x1, -0.2..y_top(readiness))?;
         chart
             .configure_mesh()
             .x_labels(reviews.len().clamp(2, 8))
             .x_label_formatter(&|d| date_of(*d).map_or(String::new(), |d| d.to_string()))
-            .y_labels(usize::from(fw.scale().max_level()) * 2 + 1)
+            // One label per whole level; none in the legend's headroom.
+            .y_labels(y_top(readiness).floor() as usize + 1)
             .y_label_formatter(&|v| {
-                if *v <= max + 1e-9 {
+                let whole = (v - v.round()).abs() < 1e-6 && *v <= max + 1e-6;
+                if whole {
                     format!("{v:.0}")
                 } else {
                     String::new()

@@ -271,3 +271,48 @@ fn cohort_radar_draws_the_group_means() {
         "{words}"
     );
 }
+
+#[test]
+fn timeline_chart_draws_one_line_per_domain_with_dates() {
+    use vsend_chart::{timeline_chart, timeline_chart_png, TimelineStyle};
+    let fw = Framework::default();
+    let review = |on: &str, level: &str| {
+        let mut b = AssessmentBuilder::new(&fw);
+        b.child_id("C0042").assessed_on(on);
+        for area in fw.areas() {
+            b.need(area.key(), level);
+        }
+        for d in Domain::ALL {
+            b.readiness(d, "2");
+        }
+        b.build().unwrap()
+    };
+    let reviews = [
+        review("2024-09-20", "1"),
+        review("2025-01-15", "2"),
+        review("2025-05-10", "3"),
+    ];
+    let t = vsend_core::Timeline::build(&fw, &reviews, None).unwrap();
+    let style = TimelineStyle {
+        title: "C0042 · needs over time".into(),
+        ..TimelineStyle::default()
+    };
+    let svg = timeline_chart(&fw, &t, &style).unwrap();
+    let words = texts(&svg).join("\n");
+    for d in Domain::ALL {
+        assert!(words.contains(d.name()), "legend names {}", d.name());
+    }
+    assert!(words.contains("C0042 · needs over time"));
+    assert!(
+        words.contains("2024-") && words.contains("2025-"),
+        "dates on the x axis: {words}"
+    );
+    for colour in ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2"] {
+        assert!(
+            svg.contains(&format!("stroke=\"{colour}\"")),
+            "a line in {colour}"
+        );
+    }
+    let png = timeline_chart_png(&fw, &t, &style).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+}
