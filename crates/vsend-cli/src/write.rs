@@ -92,25 +92,29 @@ pub fn looks_like_formula(text: &str) -> bool {
 /// Appends `text` as one CSV cell: a leading `'` when it looks like a formula,
 /// and quotes when it holds a comma, quote or line break.
 pub fn push_text(out: &mut Vec<u8>, text: &str) {
-    let guard = looks_like_formula(text);
-    let quote = text
+    if looks_like_formula(text) {
+        // Rare: build the defused cell, then quote it as any other.
+        return push_text_plain(out, &format!("'{text}"));
+    }
+    push_text_plain(out, text);
+}
+
+fn push_text_plain(out: &mut Vec<u8>, text: &str) {
+    if !text
         .bytes()
-        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
-    if quote {
-        out.push(b'"');
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.extend_from_slice(text.as_bytes());
+        return;
     }
-    if guard {
-        out.push(b'\'');
-    }
-    for &b in text.as_bytes() {
-        if b == b'"' {
-            out.push(b'"');
+    out.push(b'"');
+    for (i, part) in text.split('"').enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"\"\"");
         }
-        out.push(b);
+        out.extend_from_slice(part.as_bytes());
     }
-    if quote {
-        out.push(b'"');
-    }
+    out.push(b'"');
 }
 
 fn push_date(out: &mut Vec<u8>, d: Date) {

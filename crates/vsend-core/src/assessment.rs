@@ -10,7 +10,10 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Domain, PerDomain};
-use crate::framework::{AreaIndex, Framework, Level};
+use crate::framework::{AreaIndex, Framework, Level, MAX_AREAS_PER_DOMAIN};
+
+/// Most need areas a framework can have: five domains of at most eight.
+const MAX_AREAS: usize = 5 * MAX_AREAS_PER_DOMAIN;
 
 /// The oldest age, in whole years, that the framework covers (birth to 25, §3).
 pub const MAX_AGE: i16 = 25;
@@ -25,32 +28,89 @@ fn is_valid_id(s: &str) -> bool {
             .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
 }
 
+/// An ID's text stored inline: IDs are at most 64 ASCII bytes (§3), so
+/// holding one never allocates (a cohort file has two per row).
+#[derive(Clone, Copy)]
+struct IdText {
+    len: u8,
+    bytes: [u8; MAX_ID_LEN],
+}
+
+impl IdText {
+    /// `s` must already be a valid ID (checked by `is_valid_id`).
+    fn new(s: &str) -> IdText {
+        let mut bytes = [0; MAX_ID_LEN];
+        bytes[..s.len()].copy_from_slice(s.as_bytes());
+        IdText {
+            len: s.len() as u8,
+            bytes,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII is ever stored, so this never falls back.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl PartialEq for IdText {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for IdText {}
+impl PartialOrd for IdText {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for IdText {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+impl std::hash::Hash for IdText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+impl fmt::Debug for IdText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $field:expr) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(Box<str>);
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(IdText);
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
 
         impl $name {
             /// Checks `s` against the rules of §3: 1 to 64 characters from
             /// `A-Z a-z 0-9 . _ -`, the first a letter or digit.
             pub fn new(s: &str) -> Result<Self, ValidationError> {
                 if is_valid_id(s) {
-                    Ok($name(s.into()))
+                    Ok($name(IdText::new(s)))
                 } else {
                     Err(ValidationError::BadId { field: $field, found: Found::new(s) })
                 }
             }
             /// The ID as text.
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
@@ -366,7 +426,9 @@ pub struct Assessment {
     assessed_on: Date,
     date_of_birth: Option<Date>,
     setting_id: Option<SettingId>,
-    needs: Box<[Option<Level>]>,
+    /// One slot per framework area, in order; the rest stay `None`.
+    needs: [Option<Level>; MAX_AREAS],
+    area_count: u8,
     readiness: PerDomain<Option<Level>>,
     readiness_planned: PerDomain<Option<Level>>,
     confidence: PerDomain<Option<Level>>,
@@ -391,7 +453,7 @@ impl Assessment {
     }
     /// One level per framework area (in [`Framework::areas`] order); `None` is not assessed.
     pub fn needs(&self) -> &[Option<Level>] {
-        &self.needs
+        &self.needs[..usize::from(self.area_count)]
     }
     /// The highest need the setting is confident it can meet now, per domain.
     pub fn readiness(&self) -> &PerDomain<Option<Level>> {
@@ -439,13 +501,10 @@ pub struct AssessmentBuilder<'f> {
     assessed_on: Option<Date>,
     date_of_birth: Option<Date>,
     setting_id: Option<SettingId>,
-    needs: Vec<Option<Level>>,
+    needs: [Option<Level>; MAX_AREAS],
     readiness: PerDomain<Option<Level>>,
     readiness_planned: PerDomain<Option<Level>>,
     confidence: PerDomain<Option<Level>>,
-    /// Raw text of `assessed_on`, kept to name it in a cross-field error.
-    assessed_on_text: Option<Found>,
-    date_of_birth_text: Option<Found>,
     child_id_seen: bool,
     assessed_on_seen: bool,
     errors: Vec<ValidationError>,
@@ -460,12 +519,10 @@ impl<'f> AssessmentBuilder<'f> {
             assessed_on: None,
             date_of_birth: None,
             setting_id: None,
-            needs: vec![None; framework.areas().len()],
+            needs: [None; MAX_AREAS],
             readiness: PerDomain::default(),
             readiness_planned: PerDomain::default(),
             confidence: PerDomain::default(),
-            assessed_on_text: None,
-            date_of_birth_text: None,
             child_id_seen: false,
             assessed_on_seen: false,
             errors: Vec::new(),
@@ -492,7 +549,6 @@ impl<'f> AssessmentBuilder<'f> {
         self.assessed_on_seen = true;
         let s = raw.trim_ascii();
         self.assessed_on = self.date(Field::AssessedOn, s, true);
-        self.assessed_on_text = Some(Found::new(s));
         self
     }
 
@@ -500,7 +556,6 @@ impl<'f> AssessmentBuilder<'f> {
     pub fn date_of_birth(&mut self, raw: &str) -> &mut Self {
         let s = raw.trim_ascii();
         self.date_of_birth = self.date(Field::DateOfBirth, s, false);
-        self.date_of_birth_text = Some(Found::new(s));
         self
     }
 
@@ -530,7 +585,7 @@ impl<'f> AssessmentBuilder<'f> {
     /// Sets a need area's level by its index in the framework (the fast path
     /// for readers that resolved column headers once).
     pub fn need_at(&mut self, area: AreaIndex, raw: &str) -> &mut Self {
-        if area.get() < self.needs.len() {
+        if area.get() < self.framework.areas().len() {
             let fw = self.framework;
             let level = self.level(raw, || Field::Need(fw.areas()[area.get()].key().into()));
             self.needs[area.get()] = level;
@@ -625,17 +680,12 @@ impl<'f> AssessmentBuilder<'f> {
         }
         if let (Some(on), Some(born)) = (self.assessed_on, self.date_of_birth) {
             let age = age_in_years(born, on);
+            // A parsed date prints back exactly as written (strict YYYY-MM-DD).
             if on < born {
-                let found = self
-                    .assessed_on_text
-                    .take()
-                    .unwrap_or_else(|| Found::new(""));
+                let found = Found::new(&on.to_string());
                 self.errors.push(ValidationError::BeforeBirth { found });
             } else if age > MAX_AGE {
-                let found = self
-                    .date_of_birth_text
-                    .take()
-                    .unwrap_or_else(|| Found::new(""));
+                let found = Found::new(&born.to_string());
                 self.errors
                     .push(ValidationError::AgeOutOfRange { found, age });
             }
@@ -646,7 +696,8 @@ impl<'f> AssessmentBuilder<'f> {
                 assessed_on,
                 date_of_birth: self.date_of_birth,
                 setting_id: self.setting_id,
-                needs: self.needs.into_boxed_slice(),
+                needs: self.needs,
+                area_count: self.framework.areas().len() as u8,
                 readiness: self.readiness,
                 readiness_planned: self.readiness_planned,
                 confidence: self.confidence,
