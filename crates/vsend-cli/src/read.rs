@@ -116,6 +116,9 @@ impl Problem {
 }
 
 /// What one record of the input gave.
+// Accepted rows are the common case and are moved once: boxing the assessment
+// would put an allocation back on the hot path that inline IDs took out.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Row {
     /// A valid assessment.

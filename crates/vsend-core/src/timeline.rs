@@ -139,9 +139,9 @@ pub enum TimelineError {
     #[error("child_id: {found} differs from {expected}; a timeline is one child's")]
     OtherChild {
         /// The first child's ID.
-        expected: ChildId,
+        expected: Box<ChildId>,
         /// The other child's ID.
-        found: ChildId,
+        found: Box<ChildId>,
     },
 }
 
@@ -206,8 +206,8 @@ impl Timeline {
                 None => child_id = Some(a.child_id()),
                 Some(c) if c != a.child_id() => {
                     return Err(TimelineError::OtherChild {
-                        expected: c.clone(),
-                        found: a.child_id().clone(),
+                        expected: Box::new(c.clone()),
+                        found: Box::new(a.child_id().clone()),
                     })
                 }
                 Some(_) => {}
