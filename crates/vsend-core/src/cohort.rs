@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use nalgebra::{Matrix5, Vector5};
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::{Assessment, SettingId};
+use crate::assessment::{Assessment, ChildId, SettingId};
 use crate::domain::{Domain, DomainVector, PerDomain};
 use crate::framework::Framework;
 use crate::score::{score, AgeBand};
@@ -114,7 +114,7 @@ pub struct Cohort<'f> {
     framework: &'f Framework,
     as_of: Option<Date>,
     latest: Option<Date>,
-    children: HashMap<Box<str>, ChildState>,
+    children: HashMap<ChildId, ChildState>,
 }
 
 impl<'f> Cohort<'f> {
@@ -134,7 +134,7 @@ impl<'f> Cohort<'f> {
     /// accepted but do not count.
     pub fn add(&mut self, a: &Assessment) -> Result<(), Duplicate> {
         let on = a.assessed_on();
-        let state = match self.children.entry(a.child_id().as_str().into()) {
+        let state = match self.children.entry(a.child_id().clone()) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => e.insert(ChildState::default()),
         };
