@@ -495,6 +495,34 @@ fn score_parallel(
     }
 }
 
+/// Reads every row (reporting rejected ones) and builds one child's timeline
+/// as of `as_of`; same-date duplicates are reported as rejected rows too.
+fn child_timeline(
+    input: PathBuf,
+    fw: &Framework,
+    reporter: &mut Option<Reporter>,
+    errors: Option<&Path>,
+    child: &str,
+    as_of: Option<Date>,
+) -> Result<Timeline, Failure> {
+    let child = ChildId::new(child).map_err(|e| Failure::Usage(format!("--child: {e}")))?;
+    let mut mine: Vec<(u64, Assessment)> = Vec::new();
+    each_row(input, fw, reporter, errors, |line, a| {
+        if a.child_id() == &child {
+            mine.push((line, a));
+        }
+        Ok(None)
+    })?;
+    let timeline = Timeline::build(fw, mine.iter().map(|(_, a)| a), as_of)
+        .map_err(|e| Failure::Usage(format!("--child {child}: {e}")))?;
+    let rep = reporter.as_mut().expect("each_row made the reporter");
+    for (index, duplicate) in timeline.duplicates() {
+        rep.rejected(mine[*index].0, &[duplicate_problem(duplicate.clone())])
+            .context(|| describe(errors))?;
+    }
+    Ok(timeline)
+}
+
 fn duplicate_problem(d: vsend_core::Duplicate) -> Problem {
     Problem {
         field: "assessed_on".into(),
@@ -591,22 +619,7 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
             framework,
         } => {
             let fw = load_framework(&framework)?;
-            let child =
-                ChildId::new(&child).map_err(|e| Failure::Usage(format!("--child: {e}")))?;
-            let mut mine: Vec<(u64, Assessment)> = Vec::new();
-            each_row(input, &fw, reporter, errors.as_deref(), |line, a| {
-                if a.child_id() == &child {
-                    mine.push((line, a));
-                }
-                Ok(None)
-            })?;
-            let timeline = Timeline::build(&fw, mine.iter().map(|(_, a)| a), as_of)
-                .map_err(|e| Failure::Usage(format!("--child {child}: {e}")))?;
-            let rep = reporter.as_mut().expect("each_row made the reporter");
-            for (index, duplicate) in timeline.duplicates() {
-                rep.rejected(mine[*index].0, &[duplicate_problem(duplicate.clone())])
-                    .context(|| describe(errors.as_deref()))?;
-            }
+            let timeline = child_timeline(input, &fw, reporter, errors.as_deref(), &child, as_of)?;
             write_json(output.as_deref(), &timeline)?;
             finish(reporter, "scored")
         }
@@ -660,22 +673,7 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                 }
             } else {
                 let child = child.expect("clap requires --child without --cohort");
-                let child =
-                    ChildId::new(&child).map_err(|e| Failure::Usage(format!("--child: {e}")))?;
-                let mut mine: Vec<(u64, Assessment)> = Vec::new();
-                each_row(input, &fw, reporter, errors.as_deref(), |line, a| {
-                    if a.child_id() == &child {
-                        mine.push((line, a));
-                    }
-                    Ok(None)
-                })?;
-                let t = Timeline::build(&fw, mine.iter().map(|(_, a)| a), on)
-                    .map_err(|e| Failure::Usage(format!("--child {child}: {e}")))?;
-                let rep = reporter.as_mut().expect("each_row made the reporter");
-                for (index, duplicate) in t.duplicates() {
-                    rep.rejected(mine[*index].0, &[duplicate_problem(duplicate.clone())])
-                        .context(|| describe(errors.as_deref()))?;
-                }
+                let t = child_timeline(input, &fw, reporter, errors.as_deref(), &child, on)?;
                 if timeline {
                     let (width, height) = size.unwrap_or((1000, 800));
                     let style = TimelineStyle {
