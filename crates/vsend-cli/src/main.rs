@@ -688,10 +688,9 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                 } else {
                     let reviews = t.reviews();
                     let current = reviews.last().expect("a timeline has a review");
-                    if on.is_some_and(|on| on != current.assessed_on) {
+                    if let Some(on) = on.filter(|on| *on != current.assessed_on) {
                         return Err(Failure::Usage(format!(
-                            "--child {child}: no assessment on {}; the latest before it is {}",
-                            on.expect("checked"),
+                            "--child {child}: no assessment on {on}; the latest before it is {}",
                             current.assessed_on
                         )));
                     }
