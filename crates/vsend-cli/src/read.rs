@@ -137,6 +137,29 @@ pub enum Row {
     },
 }
 
+/// The problems of a JSON Lines record, named by JSON path (`needs.cl.literacy`)
+/// rather than by CSV column (§9).
+fn json_problems(errors: ValidationErrors) -> Vec<Problem> {
+    errors
+        .into_iter()
+        .map(|e| {
+            let column = e.field().to_string();
+            let path = match e.field() {
+                vsend_core::Field::Need(key) => format!("needs.{key}"),
+                _ => column.clone(),
+            };
+            let message =
+                e.to_string()
+                    .replacen(&format!("column {column}"), &format!("field {path}"), 1);
+            Problem {
+                field: path,
+                value: e.found().to_owned(),
+                message,
+            }
+        })
+        .collect()
+}
+
 fn problems(errors: ValidationErrors) -> Vec<Problem> {
     errors
         .into_iter()
@@ -573,7 +596,7 @@ fn json_row(fw: &Framework, line: u64, text: &[u8]) -> Row {
             problems: extra,
         },
         Err(errors) => {
-            let mut all = problems(errors);
+            let mut all = json_problems(errors);
             all.extend(extra);
             Row::Rejected {
                 line,
@@ -610,7 +633,14 @@ mod tests {
             panic!("{:?}", rows[1])
         };
         let fields: Vec<_> = problems.iter().map(|p| p.field.as_str()).collect();
-        assert_eq!(fields, ["need.cl.spelling", "colour"]);
+        assert_eq!(fields, ["needs.cl.spelling", "colour"]);
+        assert!(
+            problems[0]
+                .message
+                .starts_with("field needs.cl.spelling: not a need area"),
+            "{}",
+            problems[0].message
+        );
         let Row::Rejected { line: 4, problems } = &rows[2] else {
             panic!("{:?}", rows[2])
         };
