@@ -619,3 +619,27 @@ fn charts_draws_one_radar_per_child_skipping_rejected_rows() {
         "files are named by pseudonymous ID only"
     );
 }
+
+#[test]
+fn the_generated_benchmark_cohort_scores_cleanly() {
+    let exe = std::env::current_exe().unwrap();
+    let example = exe
+        .parent()
+        .and_then(|p| p.parent())
+        .unwrap()
+        .join("examples")
+        .join(format!("gen_cohort{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        example.exists(),
+        "{} not built; run through `cargo test`",
+        example.display()
+    );
+    let generated = Command::new(&example).arg("1000").output().unwrap();
+    assert!(generated.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gen.csv");
+    std::fs::write(&path, &generated.stdout).unwrap();
+    let out = vsend(&["score", p(&path)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(summary(&out), (1000, 1000, 0));
+}
