@@ -13,11 +13,12 @@ use vsend_chart::{
     cohort_radar, cohort_radar_png, radar, radar_png, timeline_chart, timeline_chart_png,
     RadarStyle, TimelineStyle,
 };
-use vsend_cli::read::{FileError, Input, Problem, Reader, Record, RecordParser, Row, Rows};
+use vsend_cli::pipeline::{score_parallel, Batch, LatestPerChild};
+use vsend_cli::read::{FileError, Input, Problem, Row, Rows};
 use vsend_cli::report::Reporter;
-use vsend_cli::write::{push_csv_header, push_csv_row, push_json_row, Output};
+use vsend_cli::write::{push_csv_header, Output};
 use vsend_core::{
-    parse_date, score, Assessment, ChildId, Cohort, Date, Framework, GroupBy, ScoredRow, Timeline,
+    parse_date, score, Assessment, ChildId, Cohort, Date, Framework, GroupBy, Timeline,
 };
 
 /// Score Valuing SEND assessments: needs against setting readiness and family
@@ -365,136 +366,6 @@ fn sized(style: RadarStyle, size: Option<(u32, u32)>) -> RadarStyle {
     }
 }
 
-/// Each child's latest assessment on or before `as_of` and the one before it,
-/// rejecting same-date duplicates as §7 does.
-struct LatestPerChild {
-    as_of: Option<Date>,
-    children: std::collections::HashMap<ChildId, Reviews>,
-}
-
-/// One child's review dates seen, and their current and previous assessments.
-type Reviews = (Vec<Date>, Option<Assessment>, Option<Assessment>);
-
-impl LatestPerChild {
-    fn new(as_of: Option<Date>) -> Self {
-        LatestPerChild {
-            as_of,
-            children: Default::default(),
-        }
-    }
-
-    fn add(&mut self, a: Assessment) -> Option<Problem> {
-        let (dates, current, before) = self.children.entry(a.child_id().clone()).or_default();
-        if dates.contains(&a.assessed_on()) {
-            let d = vsend_core::Duplicate {
-                child_id: a.child_id().clone(),
-                assessed_on: a.assessed_on(),
-            };
-            return Some(duplicate_problem(d));
-        }
-        dates.push(a.assessed_on());
-        if self.as_of.is_some_and(|as_of| a.assessed_on() > as_of) {
-            return None;
-        }
-        if current
-            .as_ref()
-            .is_none_or(|c| a.assessed_on() > c.assessed_on())
-        {
-            *before = current.replace(a);
-        } else if before
-            .as_ref()
-            .is_none_or(|b| a.assessed_on() > b.assessed_on())
-        {
-            *before = Some(a);
-        }
-        None
-    }
-
-    /// (current, previous) per child with an assessment on or before as_of, by child ID.
-    fn into_children(self) -> Vec<(Assessment, Option<Assessment>)> {
-        let mut out: Vec<_> = self
-            .children
-            .into_values()
-            .filter_map(|(_, c, b)| Some((c?, b)))
-            .collect();
-        out.sort_by(|x, y| x.0.child_id().cmp(y.0.child_id()));
-        out
-    }
-}
-
-/// What one slice of records gave: its scored output bytes and its rejections.
-struct Batch {
-    records: u64,
-    output: Vec<u8>,
-    rejected: Vec<(u64, Vec<Problem>)>,
-}
-
-/// Records read at a time; parsed and scored in slices of `SLICE` on all cores.
-const CHUNK: usize = 16_384;
-const SLICE: usize = 1_024;
-
-/// Scores every record, reading the next chunk while the current one is parsed,
-/// validated, scored and formatted in parallel; `emit` sees batches in input order.
-fn score_parallel(
-    mut reader: Reader,
-    parser: &RecordParser<'_>,
-    json: bool,
-    progress: &Progress,
-    mut emit: impl FnMut(&Batch) -> Result<(), Failure> + Send,
-) -> Result<(), Failure> {
-    let fw = parser.framework();
-    let score_slice = |slice: &mut [Record]| {
-        let mut batch = Batch {
-            records: slice.len() as u64,
-            output: Vec::with_capacity(slice.len() * 256),
-            rejected: Vec::new(),
-        };
-        for record in slice {
-            match parser.parse(record) {
-                Row::Accepted { assessment, .. } => {
-                    let row = ScoredRow::new(fw, &assessment, &score(fw, &assessment));
-                    if json {
-                        push_json_row(&mut batch.output, &row);
-                    } else {
-                        push_csv_row(&mut batch.output, &row);
-                    }
-                }
-                Row::Rejected { line, problems } => batch.rejected.push((line, problems)),
-            }
-        }
-        batch
-    };
-    // A three-stage pipeline: read chunk n+1, score chunk n, write chunk n−1.
-    let mut current = Vec::new();
-    let mut next = Vec::new();
-    let mut scored: Vec<Batch> = Vec::new();
-    reader.read_chunk(&mut current, CHUNK)?;
-    loop {
-        let (read, (batches, written)) = rayon::join(
-            || reader.read_chunk(&mut next, CHUNK),
-            || {
-                rayon::join(
-                    || {
-                        current
-                            .par_chunks_mut(SLICE)
-                            .map(score_slice)
-                            .collect::<Vec<Batch>>()
-                    },
-                    || scored.iter().try_for_each(&mut emit),
-                )
-            },
-        );
-        written?;
-        if current.is_empty() {
-            return Ok(());
-        }
-        scored = batches;
-        progress.set(reader.position());
-        read?;
-        std::mem::swap(&mut current, &mut next);
-    }
-}
-
 /// Reads every row (reporting rejected ones) and builds one child's timeline
 /// as of `as_of`; same-date duplicates are reported as rejected rows too.
 fn child_timeline(
@@ -517,18 +388,10 @@ fn child_timeline(
         .map_err(|e| Failure::Usage(format!("--child {child}: {e}")))?;
     let rep = reporter.as_mut().expect("each_row made the reporter");
     for (index, duplicate) in timeline.duplicates() {
-        rep.rejected(mine[*index].0, &[duplicate_problem(duplicate.clone())])
+        rep.rejected(mine[*index].0, &[Problem::duplicate(duplicate.clone())])
             .context(|| describe(errors))?;
     }
     Ok(timeline)
-}
-
-fn duplicate_problem(d: vsend_core::Duplicate) -> Problem {
-    Problem {
-        field: "assessed_on".into(),
-        value: d.assessed_on.to_string(),
-        message: format!("column {d}"),
-    }
 }
 
 /// Runs one command; returns the number of rows rejected.
@@ -571,7 +434,7 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                 push_csv_header(&mut header);
             }
             out.write_all(&header).context(|| target.clone())?;
-            let emit = |batch: &Batch| {
+            let emit = |batch: &Batch| -> Result<(), Failure> {
                 out.write_all(&batch.output).context(|| target.clone())?;
                 rep.read_many(batch.records);
                 for (line, problems) in &batch.rejected {
@@ -580,7 +443,7 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                 }
                 Ok(())
             };
-            score_parallel(reader, &parser, json, &progress, emit)?;
+            score_parallel(reader, &parser, json, |bytes| progress.set(bytes), emit)?;
             progress.finish();
             out.commit().context(|| target)?;
             finish(reporter, "scored")
@@ -605,7 +468,7 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
             let fw = load_framework(&framework)?;
             let mut cohort = Cohort::new(&fw, as_of);
             each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
-                Ok(cohort.add(&a).err().map(duplicate_problem))
+                Ok(cohort.add(&a).err().map(Problem::duplicate))
             })?;
             write_json(output.as_deref(), &cohort.summary(by))?;
             finish(reporter, "scored")
@@ -648,7 +511,7 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
             let picture = if cohort {
                 let mut cohort = Cohort::new(&fw, as_of);
                 each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
-                    Ok(cohort.add(&a).err().map(duplicate_problem))
+                    Ok(cohort.add(&a).err().map(Problem::duplicate))
                 })?;
                 let summary = cohort.summary(by);
                 let g = summary.group(&group).ok_or_else(|| {

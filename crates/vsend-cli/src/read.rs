@@ -106,6 +106,15 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A second assessment of a child on one date (§7), as a problem of its row.
+    pub fn duplicate(d: vsend_core::Duplicate) -> Problem {
+        Problem {
+            field: "assessed_on".into(),
+            value: d.assessed_on.to_string(),
+            message: format!("column {d}"),
+        }
+    }
+
     fn row(message: String) -> Problem {
         Problem {
             field: "(row)".into(),
