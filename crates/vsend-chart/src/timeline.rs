@@ -40,6 +40,43 @@ const DOMAIN_COLOURS: [RGBColor; 5] = [
     RGBColor(0, 114, 178),  // ind: blue
 ];
 
+/// The x axis: days, with grid lines and labels at the review dates only.
+struct ReviewAxis {
+    range: std::ops::Range<i64>,
+    reviews: Vec<i64>,
+}
+
+impl plotters::coord::ranged1d::Ranged for ReviewAxis {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = i64;
+
+    fn map(&self, value: &i64, limit: (i32, i32)) -> i32 {
+        let span = (self.range.end - self.range.start).max(1) as f64;
+        let t = (value - self.range.start) as f64 / span;
+        limit.0 + (t * f64::from(limit.1 - limit.0)).round() as i32
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<i64> {
+        // Too many reviews to label: keep every n-th, always the last.
+        let step = self
+            .reviews
+            .len()
+            .div_ceil(hint.max_num_points().max(1))
+            .max(1);
+        let mut points: Vec<i64> = self.reviews.iter().copied().step_by(step).collect();
+        if let (Some(&last), Some(&kept)) = (self.reviews.last(), points.last()) {
+            if kept != last {
+                points.push(last);
+            }
+        }
+        points
+    }
+
+    fn range(&self) -> std::ops::Range<i64> {
+        self.range.clone()
+    }
+}
+
 fn date_of(day: i64) -> Option<Date> {
     jiff::civil::date(1970, 1, 1)
         .checked_add(jiff::Span::new().days(day))
@@ -128,7 +165,13 @@ where
             .x_label_area_size(36)
             .y_label_area_size(44)
             // Headroom above the scale for the legend, so it never covers a line.
-            .build_cartesian_2d(x0..x1, -0.2..y_top(readiness))?;
+            .build_cartesian_2d(
+                ReviewAxis {
+                    range: x0..x1,
+                    reviews: days.clone(),
+                },
+                -0.2..y_top(readiness),
+            )?;
         chart
             .configure_mesh()
             .x_labels(reviews.len().clamp(2, 8))
