@@ -303,10 +303,12 @@ fn timeline_chart_draws_one_line_per_domain_with_dates() {
         assert!(words.contains(d.name()), "legend names {}", d.name());
     }
     assert!(words.contains("C0042 · needs over time"));
-    assert!(
-        words.contains("2024-") && words.contains("2025-"),
-        "dates on the x axis: {words}"
-    );
+    for date in ["2024-09-20", "2025-01-15", "2025-05-10"] {
+        assert!(
+            words.contains(date),
+            "review date {date} on the x axis: {words}"
+        );
+    }
     for colour in ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2"] {
         assert!(
             svg.contains(&format!("stroke=\"{colour}\"")),
