@@ -78,6 +78,11 @@ fn options() -> &'static usvg::Options<'static> {
 /// Rasterises an SVG to PNG bytes at its own pixel size, anti-aliased, with
 /// text in the embedded font only (no system fonts are looked up).
 pub fn svg_to_png(svg: &str) -> Result<Vec<u8>> {
+    // plotters gives a translucent shape `opacity`, which resvg renders through
+    // a whole-canvas layer; for one shape `fill-opacity` looks the same and is
+    // several times cheaper to rasterise.
+    let svg = svg.replace("<polygon opacity=", "<polygon fill-opacity=");
+    let svg = svg.as_str();
     let tree =
         usvg::Tree::from_str(svg, options()).map_err(|e| ChartError::Raster(e.to_string()))?;
     let size = tree.size().to_int_size();
