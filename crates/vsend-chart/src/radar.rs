@@ -10,10 +10,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use vsend_core::{Date, Domain, DomainVector, Framework, GroupSummary, Scores};
 
 use crate::render::{
-    check_size, register_fonts, svg_to_png, wrap, CONFIDENCE, GRID, INK, MUTED, NEEDS, READINESS,
-    WARNING,
+    self, svg_to_png, wrap, CONFIDENCE, GRID, INK, MUTED, NEEDS, READINESS, WARNING,
 };
-use crate::{ChartError, Result};
+use crate::Result;
 
 /// What a radar shows besides the numbers, and how big it is.
 ///
@@ -123,17 +122,9 @@ pub fn cohort_radar_png(
 }
 
 fn draw_svg(fw: &Framework, views: &Views, style: &RadarStyle) -> Result<String> {
-    check_size(style.width, style.height)?;
-    register_fonts()?;
-    let mut svg = String::with_capacity(24 * 1024);
-    {
-        let root =
-            SVGBackend::with_string(&mut svg, (style.width, style.height)).into_drawing_area();
-        draw(&root, fw, views, style).map_err(|e| ChartError::Draw(e.to_string()))?;
-        root.present()
-            .map_err(|e| ChartError::Draw(e.to_string()))?;
-    }
-    Ok(svg)
+    render::draw_svg(style.width, style.height, |root| {
+        draw(root, fw, views, style)
+    })
 }
 
 type Drawn<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;

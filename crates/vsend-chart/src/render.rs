@@ -2,6 +2,8 @@
 
 use std::sync::{Arc, OnceLock};
 
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, IntoDrawingArea, SVGBackend};
 use plotters::style::{FontStyle, RGBColor};
 use resvg::{tiny_skia, usvg};
 
@@ -30,7 +32,7 @@ pub(crate) const WARNING: RGBColor = RGBColor(213, 94, 0);
 /// Smallest and largest side, in pixels.
 pub(crate) const SIDE: std::ops::RangeInclusive<u32> = 100..=8000;
 
-pub(crate) fn check_size(width: u32, height: u32) -> Result<()> {
+fn check_size(width: u32, height: u32) -> Result<()> {
     if SIDE.contains(&width) && SIDE.contains(&height) {
         Ok(())
     } else {
@@ -40,7 +42,7 @@ pub(crate) fn check_size(width: u32, height: u32) -> Result<()> {
 
 /// Registers the embedded font with plotters' text layout, once per process.
 /// plotters needs it for measuring and placing text, even for SVG.
-pub(crate) fn register_fonts() -> Result<()> {
+fn register_fonts() -> Result<()> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| {
         [
@@ -73,6 +75,25 @@ fn options() -> &'static usvg::Options<'static> {
             ..Default::default()
         }
     })
+}
+
+/// Runs `draw` on a fresh SVG canvas of `width × height` pixels and returns the
+/// SVG: the size check, font registration and error mapping every chart shares.
+pub(crate) fn draw_svg<E: std::fmt::Display>(
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> std::result::Result<(), E>,
+) -> Result<String> {
+    check_size(width, height)?;
+    register_fonts()?;
+    let mut svg = String::with_capacity(32 * 1024);
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        draw(&root).map_err(|e| ChartError::Draw(e.to_string()))?;
+        root.present()
+            .map_err(|e| ChartError::Draw(e.to_string()))?;
+    }
+    Ok(svg)
 }
 
 /// Rasterises an SVG to PNG bytes at its own pixel size, anti-aliased, with

@@ -5,8 +5,8 @@ use plotters::prelude::*;
 use plotters::series::DashedLineSeries;
 use vsend_core::{day_number, Date, Domain, Framework, Timeline};
 
-use crate::render::{check_size, register_fonts, svg_to_png, INK, MUTED};
-use crate::{ChartError, Result};
+use crate::render::{self, svg_to_png, INK, MUTED};
+use crate::Result;
 
 /// Size and title of a timeline chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,17 +89,9 @@ pub fn timeline_chart(
     timeline: &Timeline,
     style: &TimelineStyle,
 ) -> Result<String> {
-    check_size(style.width, style.height)?;
-    register_fonts()?;
-    let mut svg = String::with_capacity(32 * 1024);
-    {
-        let root =
-            SVGBackend::with_string(&mut svg, (style.width, style.height)).into_drawing_area();
-        draw(&root, fw, timeline, style).map_err(|e| ChartError::Draw(e.to_string()))?;
-        root.present()
-            .map_err(|e| ChartError::Draw(e.to_string()))?;
-    }
-    Ok(svg)
+    render::draw_svg(style.width, style.height, |root| {
+        draw(root, fw, timeline, style)
+    })
 }
 
 /// [`timeline_chart`] as PNG bytes.

@@ -9,10 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
-use vsend_chart::{
-    cohort_radar, cohort_radar_png, radar, radar_png, timeline_chart, timeline_chart_png,
-    RadarStyle, TimelineStyle,
-};
+use vsend_chart::{cohort_radar, radar, svg_to_png, timeline_chart, RadarStyle, TimelineStyle};
 use vsend_cli::pipeline::{score_parallel, Batch, LatestPerChild};
 use vsend_cli::read::{FileError, Input, Problem, Row, Rows};
 use vsend_cli::report::Reporter;
@@ -187,6 +184,14 @@ impl ChartFormat {
             "svg" => Some(ChartFormat::Svg),
             "png" => Some(ChartFormat::Png),
             _ => None,
+        }
+    }
+
+    /// The picture's bytes: the SVG as drawn, or rasterised to PNG.
+    fn encode(self, svg: vsend_chart::Result<String>) -> vsend_chart::Result<Vec<u8>> {
+        match self {
+            ChartFormat::Svg => svg.map(String::into_bytes),
+            ChartFormat::Png => svg_to_png(&svg?),
         }
     }
 
@@ -530,10 +535,7 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                     ..RadarStyle::default()
                 };
                 let style = sized(style, size);
-                match format {
-                    ChartFormat::Svg => cohort_radar(&fw, g, &style).map(String::into_bytes),
-                    ChartFormat::Png => cohort_radar_png(&fw, g, &style),
-                }
+                format.encode(cohort_radar(&fw, g, &style))
             } else {
                 let child = child.expect("clap requires --child without --cohort");
                 let t = child_timeline(input, &fw, reporter, errors.as_deref(), &child, on)?;
@@ -544,10 +546,7 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                         height,
                         title: format!("{child} · needs over time"),
                     };
-                    match format {
-                        ChartFormat::Svg => timeline_chart(&fw, &t, &style).map(String::into_bytes),
-                        ChartFormat::Png => timeline_chart_png(&fw, &t, &style),
-                    }
+                    format.encode(timeline_chart(&fw, &t, &style))
                 } else {
                     let reviews = t.reviews();
                     let current = reviews.last().expect("a timeline has a review");
@@ -566,12 +565,7 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                     );
                     style.previous_date = before.map(|b| b.assessed_on);
                     let prev = before.map(|b| &b.scores);
-                    match format {
-                        ChartFormat::Svg => {
-                            radar(&fw, &current.scores, prev, &style).map(String::into_bytes)
-                        }
-                        ChartFormat::Png => radar_png(&fw, &current.scores, prev, &style),
-                    }
+                    format.encode(radar(&fw, &current.scores, prev, &style))
                 }
             }
             .map_err(|e| Failure::Usage(format!("chart: {e}")))?;
@@ -618,13 +612,9 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                             .as_ref()
                             .filter(|_| previous)
                             .map(|b| b.assessed_on());
-                        let bytes = match format {
-                            ChartFormat::Svg => {
-                                radar(&fw, &now, prev.as_ref(), &style).map(String::into_bytes)
-                            }
-                            ChartFormat::Png => radar_png(&fw, &now, prev.as_ref(), &style),
-                        }
-                        .map_err(|e| e.to_string())?;
+                        let bytes = format
+                            .encode(radar(&fw, &now, prev.as_ref(), &style))
+                            .map_err(|e| e.to_string())?;
                         // Child IDs are validated (§3): letters, digits, . _ - and never a path.
                         let path =
                             out_dir.join(format!("{}.{}", current.child_id(), format.extension()));
