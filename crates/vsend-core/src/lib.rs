@@ -35,6 +35,7 @@ mod cohort;
 mod columns;
 mod domain;
 mod framework;
+mod history;
 mod score;
 mod scored;
 mod timeline;
@@ -48,11 +49,14 @@ pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors};
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
 pub use framework::{
     Aggregate, Area, AreaIndex, Framework, FrameworkError, FrameworkProblem, Level, Scale,
-    MAX_AREAS_PER_DOMAIN, MAX_SCALE_LEVEL,
+    MAX_AREAS_PER_DOMAIN, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_SCALE_LEVEL,
 };
+pub use history::{Histories, History, Keep};
 pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{Cell, ScoredRow, SCORED_COLUMNS};
-pub use timeline::{day_number, Change, Duplicate, Review, Step, Timeline, TimelineError};
+pub use timeline::{
+    day_number, is_overdue, Change, Duplicate, Review, Step, Timeline, TimelineError,
+};
 
 /// Re-exported so callers name dates with the same type the library uses.
 pub use jiff::civil::Date;
