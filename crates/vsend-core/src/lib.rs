@@ -36,13 +36,14 @@ mod columns;
 mod domain;
 mod framework;
 mod history;
+mod jsonl;
 mod score;
 mod scored;
 mod timeline;
 
 pub use assessment::{
-    age_in_years, parse_date, Assessment, AssessmentBuilder, ChildId, Field, Found, SettingId,
-    ValidationError, ValidationErrors, MAX_AGE, MAX_ID_LEN,
+    age_in_years, parse_date, Assessment, AssessmentBuilder, ChildId, Expected, Field, Format,
+    Found, JsonType, Located, SettingId, ValidationError, ValidationErrors, MAX_AGE, MAX_ID_LEN,
 };
 pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBy, GroupSummary, Groups};
 pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors};
@@ -52,6 +53,7 @@ pub use framework::{
     MAX_AREAS_PER_DOMAIN, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_SCALE_LEVEL,
 };
 pub use history::{Histories, History, Keep};
+pub use jsonl::parse_json_line;
 pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{Cell, ScoredRow, SCORED_COLUMNS};
 pub use timeline::{
