@@ -641,6 +641,48 @@ mod tests {
     }
 
     #[test]
+    fn high_need_level_defaults_below_the_top_and_is_checked() {
+        assert_eq!(Framework::default().high_need_level(), 3);
+        let small = Framework::from_json(&with_domains(FIVE)).unwrap();
+        assert_eq!(small.high_need_level(), 1, "max(1, max_level - 1)");
+        let json =
+            with_domains(FIVE).replace(r#""aggregate""#, r#""high_need_level": 2, "aggregate""#);
+        assert_eq!(
+            problems(&json),
+            [FrameworkProblem::HighNeedLevel {
+                found: 2,
+                max_level: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn long_texts_are_refused_each_by_name() {
+        let long = "x".repeat(MAX_FRAMEWORK_ID_LEN + 1);
+        let json = with_domains(FIVE)
+            .replace(r#""id": "t""#, &format!(r#""id": "{long}""#))
+            .replace(
+                r#""label": "A"}]},"#,
+                &format!(r#""label": "{}"}}]}},"#, "y".repeat(MAX_LABEL_LEN + 1)),
+            );
+        let p = problems(&json);
+        assert_eq!(p.len(), 5, "the id and four long labels: {p:?}");
+        assert_eq!(
+            p[0].to_string(),
+            format!(
+                "id: {} characters; allowed at most {MAX_FRAMEWORK_ID_LEN}",
+                MAX_FRAMEWORK_ID_LEN + 1
+            )
+        );
+        assert!(
+            p[1].to_string()
+                .starts_with("domains.ci.areas: 201 characters"),
+            "{}",
+            p[1]
+        );
+    }
+
+    #[test]
     fn to_json_round_trips() {
         let fw = Framework::default();
         assert_eq!(Framework::from_json(&fw.to_json()).unwrap(), fw);
