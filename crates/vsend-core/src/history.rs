@@ -32,6 +32,41 @@ pub enum Keep {
     All,
 }
 
+impl Keep {
+    fn as_of(&self) -> Option<Date> {
+        match self {
+            Keep::CurrentAndPrevious { as_of } => *as_of,
+            _ => None,
+        }
+    }
+}
+
+/// The duplicate rule, in its one place: a child's date seen before is
+/// refused; otherwise the date is recorded (and `latest` moved on).
+fn record<'h>(
+    children: &'h mut BTreeMap<ChildId, History>,
+    latest: &mut Option<Date>,
+    keep: &Keep,
+    child: &ChildId,
+    on: Date,
+) -> Result<&'h mut History, Duplicate> {
+    let history = children.entry(child.clone()).or_insert_with(|| History {
+        dates: Vec::new(),
+        kept: Vec::new(),
+    });
+    if history.dates.contains(&on) {
+        return Err(Duplicate {
+            child_id: child.clone(),
+            assessed_on: on,
+        });
+    }
+    history.dates.push(on);
+    if keep.as_of().is_none_or(|as_of| on <= as_of) {
+        *latest = (*latest).max(Some(on));
+    }
+    Ok(history)
+}
+
 /// One child's accepted reviews: their dates and the assessments kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct History {
@@ -148,41 +183,27 @@ impl Histories {
     /// Adds one assessment, or rejects it as a same-date duplicate (§7).
     pub fn add(&mut self, a: &Assessment) -> Result<(), Duplicate> {
         let on = a.assessed_on();
-        let history = match self.children.get_mut(a.child_id()) {
-            Some(h) => h,
-            None => self
-                .children
-                .entry(a.child_id().clone())
-                .or_insert_with(|| History {
-                    dates: Vec::new(),
-                    kept: Vec::new(),
-                }),
-        };
-        if history.dates.contains(&on) {
-            return Err(Duplicate {
-                child_id: a.child_id().clone(),
-                assessed_on: on,
-            });
-        }
-        history.dates.push(on);
-        match &self.keep {
+        let keep = &self.keep;
+        let history = record(&mut self.children, &mut self.latest, keep, a.child_id(), on)?;
+        match keep {
             Keep::Dates => {}
             Keep::CurrentAndPrevious { as_of } => history.keep(a, *as_of, Some(2)),
             Keep::Child(id) if id == a.child_id() => history.keep(a, None, None),
             Keep::Child(_) => {}
             Keep::All => history.keep(a, None, None),
         }
-        if self.as_of_given().is_none_or(|as_of| on <= as_of) {
-            self.latest = self.latest.max(Some(on));
-        }
         Ok(())
     }
 
+    /// Records that `child` was reviewed on `on`, keeping no assessment, or
+    /// rejects it as a same-date duplicate (§7). For streaming checks, where
+    /// the assessment itself has already gone on its way (`vsend score`).
+    pub fn add_date(&mut self, child: &ChildId, on: Date) -> Result<(), Duplicate> {
+        record(&mut self.children, &mut self.latest, &self.keep, child, on).map(|_| ())
+    }
+
     fn as_of_given(&self) -> Option<Date> {
-        match self.keep {
-            Keep::CurrentAndPrevious { as_of } => as_of,
-            _ => None,
-        }
+        self.keep.as_of()
     }
 
     /// The date these histories are read as of (§8): the one given to
