@@ -51,18 +51,6 @@ fn summary(out: &Output) -> (u64, u64, u64) {
     (read, accepted, rejected)
 }
 
-/// The §12 audit figures (spec v1.1) that the worked cohort summaries carry and vsend 0.1
-/// does not produce yet (docs/model.md §12). A key listed here that the output lacks is
-/// skipped; once the output has it, it is compared like every other key. Empty this list
-/// when §12 lands.
-const NOT_YET_IN_0_1: &[&str] = &[
-    "high_need",
-    "unmet_by_setting",
-    "planned_met_by_setting",
-    "priorities",
-];
-
-/// Asserts `got` equals `want`: same keys, same array lengths, numbers within 1e-9.
 fn assert_close(got: &Value, want: &Value, path: &str) {
     match (got, want) {
         (Value::Number(g), Value::Number(w)) => {
@@ -76,13 +64,11 @@ fn assert_close(got: &Value, want: &Value, path: &str) {
             }
         }
         (Value::Object(g), Value::Object(w)) => {
-            let expected_now = |k: &String| g.contains_key(k) || !NOT_YET_IN_0_1.contains(&&**k);
-            let mut gk: Vec<_> = g.keys().collect();
-            let mut wk: Vec<_> = w.keys().filter(|k| expected_now(k)).collect();
+            let (mut gk, mut wk): (Vec<_>, Vec<_>) = (g.keys().collect(), w.keys().collect());
             gk.sort();
             wk.sort();
             assert_eq!(gk, wk, "{path}: keys");
-            for (k, w) in w.iter().filter(|(k, _)| expected_now(k)) {
+            for (k, w) in w {
                 assert_close(&g[k], w, &format!("{path}.{k}"));
             }
         }

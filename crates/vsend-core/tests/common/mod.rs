@@ -75,22 +75,6 @@ pub fn read_jsonl(name: &str) -> Vec<Value> {
         .collect()
 }
 
-/// The §12 audit figures (spec v1.1) that the worked cohort summaries carry and vsend 0.1
-/// does not produce yet (docs/model.md §12). A key listed here that the output lacks is
-/// skipped; once the output has it, it is compared like every other key. Empty this list
-/// when §12 lands.
-pub const NOT_YET_IN_0_1: &[&str] = &[
-    "high_need",
-    "unmet_by_setting",
-    "planned_met_by_setting",
-    "priorities",
-];
-
-/// Whether the expected key `k` must be in the output object `got`.
-fn expected_now(k: &str, got: &serde_json::Map<String, Value>) -> bool {
-    got.contains_key(k) || !NOT_YET_IN_0_1.contains(&k)
-}
-
 /// Asserts `got` equals `want`: same keys, same array lengths, numbers within 1e-9.
 pub fn assert_close(got: &Value, want: &Value, path: &str) {
     match (got, want) {
@@ -106,11 +90,11 @@ pub fn assert_close(got: &Value, want: &Value, path: &str) {
         }
         (Value::Object(g), Value::Object(w)) => {
             let mut gk: Vec<_> = g.keys().collect();
-            let mut wk: Vec<_> = w.keys().filter(|k| expected_now(k, g)).collect();
+            let mut wk: Vec<_> = w.keys().collect();
             gk.sort();
             wk.sort();
             assert_eq!(gk, wk, "{path}: keys");
-            for (k, w) in w.iter().filter(|(k, _)| expected_now(k, g)) {
+            for (k, w) in w {
                 assert_close(&g[k], w, &format!("{path}.{k}"));
             }
         }
