@@ -53,9 +53,17 @@ impl IdText {
     }
 }
 
+impl IdText {
+    /// The ID's bytes: comparing and hashing these needs no UTF-8 check, and
+    /// ASCII byte order is the text's order.
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
 impl PartialEq for IdText {
     fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+        self.bytes() == other.bytes()
     }
 }
 impl Eq for IdText {}
@@ -66,12 +74,12 @@ impl PartialOrd for IdText {
 }
 impl Ord for IdText {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        self.bytes().cmp(other.bytes())
     }
 }
 impl std::hash::Hash for IdText {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state)
+        self.bytes().hash(state)
     }
 }
 impl fmt::Debug for IdText {

@@ -8,7 +8,7 @@
 //! [`Keep`], so a streaming command holds only dates, a cohort only the two
 //! reviews it summarises, and a timeline every review of one child.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use jiff::civil::Date;
 
@@ -44,7 +44,7 @@ impl Keep {
 /// The duplicate rule, in its one place: a child's date seen before is
 /// refused; otherwise the date is recorded (and `latest` moved on).
 fn record<'h>(
-    children: &'h mut BTreeMap<ChildId, History>,
+    children: &'h mut HashMap<ChildId, History>,
     latest: &mut Option<Date>,
     keep: &Keep,
     child: &ChildId,
@@ -167,7 +167,7 @@ impl History {
 pub struct Histories {
     keep: Keep,
     latest: Option<Date>,
-    children: BTreeMap<ChildId, History>,
+    children: HashMap<ChildId, History>,
 }
 
 impl Histories {
@@ -176,7 +176,7 @@ impl Histories {
         Histories {
             keep,
             latest: None,
-            children: BTreeMap::new(),
+            children: HashMap::new(),
         }
     }
 
@@ -217,9 +217,12 @@ impl Histories {
         self.children.get(child)
     }
 
-    /// Every child's history, in child-ID order (byte order).
+    /// Every child's history, in child-ID order (byte order), so that what is
+    /// summed over children is summed in the same order whatever the input order.
     pub fn children(&self) -> impl Iterator<Item = &History> {
-        self.children.values()
+        let mut children: Vec<(&ChildId, &History)> = self.children.iter().collect();
+        children.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        children.into_iter().map(|(_, h)| h)
     }
 
     /// The number of children seen.
