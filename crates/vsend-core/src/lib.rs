@@ -28,8 +28,6 @@
 //! assert_eq!(whole.need_index, 35.0);
 //! # Ok::<(), vsend_core::ValidationErrors>(())
 //! ```
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod assessment;
 mod cohort;

@@ -1,5 +1,8 @@
 //! The C interface, called from Rust: the same numbers as the Rust API on the
 //! worked examples, and every kind of bad input answered with a status.
+//!
+//! Every unsafe call here passes pointers to live Rust values or nulls on purpose.
+#![allow(clippy::undocumented_unsafe_blocks)]
 
 use std::ffi::{c_char, CStr, CString};
 use std::path::PathBuf;
