@@ -268,8 +268,10 @@ pub struct OutputError {
 /// What is wrong with an output.
 #[derive(Debug)]
 pub enum Why {
-    /// The path is a directory, or ends in `/`.
+    /// The path is a directory.
     IsDirectory,
+    /// The path ends in `/`, naming a directory.
+    DirectoryPath,
     /// The directory to write in does not exist.
     NoDirectory(PathBuf),
     /// Where a directory was expected there is something else.
@@ -287,6 +289,7 @@ impl fmt::Display for OutputError {
         let (label, path) = (&self.label, &self.path);
         match &self.why {
             Why::IsDirectory => write!(f, "{label} {path}: is a directory; expected a file"),
+            Why::DirectoryPath => write!(f, "{label} {path}: names a directory; expected a file"),
             Why::NoDirectory(d) => write!(
                 f,
                 "{label} {path}: directory {} does not exist",
@@ -474,7 +477,10 @@ impl OutputPlan {
 /// What a path given as an output is, and how to write it.
 fn classify(path: &Path) -> Result<(Key, bool, How), Why> {
     if ends_in_separator(path) {
-        return Err(Why::IsDirectory);
+        return Err(match fs::metadata(path) {
+            Ok(m) if m.is_dir() => Why::IsDirectory,
+            _ => Why::DirectoryPath,
+        });
     }
     match fs::metadata(path) {
         Ok(m) if m.is_dir() => Err(Why::IsDirectory),
