@@ -235,27 +235,64 @@ fn rejected_rows_are_success_and_every_output_is_committed() {
     assert!(temps(d).is_empty());
 }
 
+/// Scores into `null` (twice: `-o` and `--errors`) and `stdout`, checking
+/// they are still a character device and a symlink afterwards.
+#[cfg(unix)]
+fn write_through(d: &Path, null: &Path, stdout: &Path) {
+    use std::os::unix::fs::FileTypeExt;
+    let (null_s, stdout_s) = (null.to_str().unwrap(), stdout.to_str().unwrap());
+    let out = vsend_in(d, &["score", "s.csv", "-o", null_s, "--errors", null_s]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let meta = fs::symlink_metadata(null).unwrap();
+    assert!(
+        meta.file_type().is_char_device(),
+        "{null_s} is still a device"
+    );
+
+    let out = vsend_in(d, &["score", "s.csv", "-o", stdout_s]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.stdout, scored_csv());
+    let meta = fs::symlink_metadata(stdout).unwrap();
+    assert!(meta.file_type().is_symlink(), "{stdout_s} is still a link");
+
+    // Stdout redirected to a file: written through, as the shell expects.
+    let out = Command::new(env!("CARGO_BIN_EXE_vsend"))
+        .args(["score", "s.csv", "-o", stdout_s])
+        .current_dir(d)
+        .stdout(fs::File::create(d.join("redirected.csv")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fs::read(d.join("redirected.csv")).unwrap(), scored_csv());
+    assert!(fs::symlink_metadata(stdout)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(temps(d).is_empty(), "{:?}", temps(d));
+}
+
 #[cfg(unix)]
 #[test]
 fn dev_null_and_dev_stdout_are_written_through_not_replaced() {
-    use std::os::unix::fs::FileTypeExt;
     let (dir, _) = with_input();
     let d = dir.path();
-    let out = vsend_in(
-        d,
-        &["score", "s.csv", "-o", "/dev/null", "--errors", "/dev/null"],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let meta = fs::symlink_metadata("/dev/null").unwrap();
-    assert!(meta.file_type().is_char_device(), "/dev/null is a device");
-
-    let out = vsend_in(d, &["score", "s.csv", "-o", "/dev/stdout"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(out.stdout, scored_csv());
-    if Path::new("/dev/stdout").exists() {
-        let meta = fs::symlink_metadata("/dev/stdout").unwrap();
-        assert!(!meta.is_file(), "/dev/stdout is not replaced by a file");
+    // Run privileged (as root here), a regression would replace the system's
+    // own /dev/null. So first try private copies, a device node made with
+    // mknod and a link to descriptor 1, and touch the real ones only once
+    // those pass. Unprivileged, the real ones cannot be replaced anyway.
+    let null = d.join("null");
+    let privileged = Command::new("mknod")
+        .arg(&null)
+        .args(["c", "1", "3"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if privileged {
+        let stdout = d.join("stdout");
+        std::os::unix::fs::symlink("/dev/fd/1", &stdout).unwrap();
+        write_through(d, &null, &stdout);
     }
+    write_through(d, Path::new("/dev/null"), Path::new("/dev/stdout"));
 }
 
 #[cfg(not(unix))]
@@ -277,20 +314,27 @@ fn a_fifo_is_written_through_and_stays_a_fifo() {
         eprintln!("skipped: mkfifo is not available");
         return;
     }
-    let reader = {
+    let (sent, got) = std::sync::mpsc::channel();
+    {
         let fifo = fifo.clone();
         std::thread::spawn(move || {
-            let mut got = Vec::new();
-            fs::File::open(fifo).unwrap().read_to_end(&mut got).unwrap();
-            got
-        })
-    };
+            let mut bytes = Vec::new();
+            fs::File::open(fifo)
+                .unwrap()
+                .read_to_end(&mut bytes)
+                .unwrap();
+            let _ = sent.send(bytes);
+        });
+    }
     let out = vsend_in(d, &["score", "s.csv", "-o", "pipe.csv"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let got = reader.join().unwrap();
-    assert_eq!(got, scored_csv(), "the reader got the whole scored CSV");
     let meta = fs::symlink_metadata(&fifo).unwrap();
     assert!(meta.file_type().is_fifo(), "still a FIFO");
+    // A replaced FIFO would leave the reader waiting for a writer forever.
+    let got = got
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the reader got the output");
+    assert_eq!(got, scored_csv(), "the reader got the whole scored CSV");
     assert!(temps(d).is_empty());
 }
 
