@@ -668,3 +668,80 @@ impl Write for Output {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn outputs_are_compared_with_inputs_and_each_other_by_identity() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.csv");
+        fs::write(&input, "x").unwrap();
+        fs::hard_link(&input, dir.path().join("hard.csv")).unwrap();
+        let mut plan = OutputPlan::new();
+        plan.input(&input);
+        let e = plan
+            .output("-o", Some(&dir.path().join("hard.csv")))
+            .unwrap_err();
+        assert!(matches!(e.why, Why::IsInput(_)), "{e}");
+        let a = dir.path().join("a.csv");
+        plan.output("-o", Some(&a)).unwrap();
+        let again = dir.path().join(".").join("a.csv");
+        let e = plan.output("--errors", Some(&again)).unwrap_err();
+        assert!(matches!(e.why, Why::IsOutput(..)), "{e}");
+        assert_eq!(
+            names(dir.path()),
+            ["hard.csv", "in.csv"],
+            "nothing opened yet"
+        );
+    }
+
+    #[test]
+    fn all_outputs_are_renamed_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+        fs::write(&a, "old a").unwrap();
+        let mut plan = OutputPlan::new();
+        let (sa, sb) = (
+            plan.output("-o", Some(&a)).unwrap(),
+            plan.output("--errors", Some(&b)).unwrap(),
+        );
+        let mut outputs = plan.open().unwrap();
+        let (mut oa, mut ob) = (outputs.take(sa), outputs.take(sb));
+        oa.write_all(b"new a").unwrap();
+        ob.write_all(b"new b").unwrap();
+        let temps = names(dir.path());
+        assert_eq!(temps.len(), 3, "{temps:?}");
+        assert!(temps[0].starts_with(".a.csv.vsend-") && temps[0].ends_with(".tmp"));
+        assert!(temps[1].starts_with(".b.csv.vsend-") && temps[1].ends_with(".tmp"));
+        assert_eq!(fs::read_to_string(&a).unwrap(), "old a");
+        let mine = |live: Vec<PathBuf>| live.iter().filter(|p| p.starts_with(dir.path())).count();
+        assert_eq!(mine(live_temps()), 2, "both temps registered");
+        commit_all([oa, ob]).unwrap();
+        assert_eq!(fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(fs::read_to_string(&b).unwrap(), "new b");
+        assert_eq!(names(dir.path()), ["a.csv", "b.csv"]);
+        assert_eq!(mine(live_temps()), 0, "nothing left registered");
+
+        // A failed run: dropped outputs leave the old files and no temp.
+        let mut plan = OutputPlan::new();
+        let sa = plan.output("-o", Some(&a)).unwrap();
+        plan.output("--errors", Some(&dir.path().join("c.csv")))
+            .unwrap();
+        let mut outputs = plan.open().unwrap();
+        outputs.take(sa).write_all(b"newer a").unwrap();
+        drop(outputs);
+        assert_eq!(fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(names(dir.path()), ["a.csv", "b.csv"]);
+    }
+}
