@@ -573,26 +573,22 @@ impl Output {
         &self.name
     }
 
-    /// Flushes, and closes a temporary file, without renaming it yet. Errors
-    /// name the output.
+    /// Flushes, and closes a temporary file, without renaming it yet.
     pub fn finish(self) -> io::Result<Ready> {
         let name = self.name;
-        let result = match self.sink {
+        match self.sink {
             Sink::Stdout(mut w) => w.flush().map(|()| Ready(None)),
             Sink::Direct(mut w) => w.flush().map(|()| Ready(None)),
             // Closing the file here keeps descriptors few when many outputs wait.
             // No fsync: the rename gives atomicity for a failed run; durability across
             // power loss is left to the filesystem (ext4 flushes rename-replaced data).
             // An fsync here cost ~20% of `vsend score` end to end (40 MB for 200k rows).
-            Sink::Temp { file, temp, target } => match file.into_inner() {
-                Ok(file) => {
-                    drop(file);
-                    return Ok(Ready(Some((name, temp, target))));
-                }
-                Err(e) => Err(e.into_error()),
-            },
-        };
-        result.map_err(|e| named(&name, e))
+            Sink::Temp { file, temp, target } => {
+                let file = file.into_inner().map_err(|e| e.into_error())?;
+                drop(file);
+                Ok(Ready(Some((name, temp, target))))
+            }
+        }
     }
 
     /// Flushes and commits this output alone.
@@ -608,17 +604,19 @@ impl Output {
 }
 
 /// Finishes every output, then renames every temporary file over its target:
-/// if any output fails to finish, nothing is renamed.
+/// if any output fails to finish, nothing is renamed. Errors name the output.
 pub fn commit_all(outputs: impl IntoIterator<Item = Output>) -> io::Result<()> {
     let mut ready = Vec::new();
     for output in outputs {
-        ready.push(output.finish()?);
+        let name = output.name().to_owned();
+        ready.push(output.finish().map_err(|e| named(&name, e))?);
     }
     commit_ready(ready)
 }
 
 /// Renames every finished temporary file over its target, holding the
-/// registry so that a signal cannot interleave with the renames.
+/// registry so that a signal cannot interleave with the renames. Errors name
+/// the output.
 pub fn commit_ready(ready: impl IntoIterator<Item = Ready>) -> io::Result<()> {
     let mut result = Ok(());
     let mut leftovers = Vec::new();

@@ -109,7 +109,11 @@ impl Reporter {
     /// nothing is renamed into place unless every output finished writing.
     pub fn commit(&mut self, mut outputs: Vec<Ready>) -> io::Result<()> {
         if let Some(out) = self.errors.take() {
-            outputs.push(out.finish()?);
+            let name = out.name().to_owned();
+            let ready = out
+                .finish()
+                .map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?;
+            outputs.push(ready);
         }
         commit_ready(outputs)
     }
