@@ -72,6 +72,7 @@ pub fn streamed() -> bool {
 }
 
 /// A registered temporary file: removed and unregistered when dropped.
+#[derive(Debug)]
 struct Temp {
     id: u64,
     path: Option<tempfile::TempPath>,
@@ -326,6 +327,7 @@ impl From<OutputError> for io::Error {
 // ---------------------------------------------------------------------------
 // The plan.
 
+#[derive(Debug)]
 enum How {
     Stdout,
     /// Opened and written as it is: a device, FIFO, socket or descriptor alias.
@@ -339,6 +341,7 @@ enum How {
     },
 }
 
+#[derive(Debug)]
 struct Planned {
     label: String,
     shown: String,
@@ -352,7 +355,7 @@ struct Planned {
 pub struct Slot(usize);
 
 /// A run's inputs and outputs, checked against each other before any work.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct OutputPlan {
     inputs: Vec<(String, Key, bool)>,
     outputs: Vec<Planned>,
@@ -520,6 +523,7 @@ fn classify(path: &Path) -> Result<(Key, bool, How), Why> {
 }
 
 /// The outputs of a plan, opened and not yet committed.
+#[derive(Debug)]
 pub struct Outputs(Vec<Option<Output>>);
 
 impl Outputs {
@@ -535,6 +539,7 @@ impl Outputs {
 // ---------------------------------------------------------------------------
 // Writing and committing.
 
+#[derive(Debug)]
 enum Sink {
     Stdout(BufWriter<io::Stdout>),
     Direct(BufWriter<File>),
@@ -547,12 +552,14 @@ enum Sink {
 
 /// One output being written: stdout, a device or FIFO written directly, or a
 /// temporary file that replaces its target only on commit.
+#[derive(Debug)]
 pub struct Output {
     name: String,
     sink: Sink,
 }
 
 /// An output written in full and closed, waiting for [`commit_ready`].
+#[derive(Debug)]
 pub struct Ready(Option<(String, Temp, PathBuf)>);
 
 fn named(name: &str, e: io::Error) -> io::Error {
