@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod output;
 pub mod pipeline;
 pub mod read;
 pub mod report;

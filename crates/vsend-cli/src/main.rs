@@ -10,10 +10,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use rayon::prelude::*;
 use vsend_chart::{cohort_radar, radar, svg_to_png, timeline_chart, RadarStyle, TimelineStyle};
+use vsend_cli::output::{remove_temps_on_signals, Output, OutputError, OutputPlan, Ready};
 use vsend_cli::pipeline::{score_parallel, Batch, LatestPerChild};
 use vsend_cli::read::{FileError, Input, Problem, Row, Rows};
 use vsend_cli::report::Reporter;
-use vsend_cli::write::{push_csv_header, Output};
+use vsend_cli::write::push_csv_header;
 use vsend_core::{
     parse_date, score, Assessment, ChildId, Cohort, Date, Framework, GroupBy, Timeline,
 };
@@ -339,10 +340,11 @@ fn each_row(
     framework: &Framework,
     reporter: &mut Option<Reporter>,
     errors: Option<&Path>,
+    report: Option<Output>,
     mut accept: impl FnMut(u64, Assessment) -> Result<Option<Problem>, Failure>,
 ) -> Result<(), Failure> {
     let input = Input::open(&input)?;
-    let rep = reporter.insert(Reporter::new(&input.name, errors).context(|| describe(errors))?);
+    let rep = reporter.insert(Reporter::new(&input.name, report).context(|| describe(errors))?);
     let progress = Progress::new(&input);
     let mut rows = input.rows(framework)?;
     while let Some(row) = rows.next() {
@@ -378,12 +380,13 @@ fn child_timeline(
     fw: &Framework,
     reporter: &mut Option<Reporter>,
     errors: Option<&Path>,
+    report: Option<Output>,
     child: &str,
     as_of: Option<Date>,
 ) -> Result<Timeline, Failure> {
     let child = ChildId::new(child).map_err(|e| Failure::Usage(format!("--child: {e}")))?;
     let mut mine: Vec<(u64, Assessment)> = Vec::new();
-    each_row(input, fw, reporter, errors, |line, a| {
+    each_row(input, fw, reporter, errors, report, |line, a| {
         if a.child_id() == &child {
             mine.push((line, a));
         }
@@ -399,8 +402,113 @@ fn child_timeline(
     Ok(timeline)
 }
 
+/// A command's outputs, opened before any row is read.
+struct Opened {
+    output: Option<Output>,
+    errors: Option<Output>,
+}
+
+/// Checks every output of `command` against its inputs and each other, and
+/// opens them all, before any work: a clash, a directory or a missing
+/// directory is a usage error (exit 2) with nothing written.
+fn open_outputs(command: &Command) -> Result<Opened, Failure> {
+    type Paths<'a> = (
+        Option<&'a Path>,
+        &'a FrameworkArg,
+        Option<Option<&'a Path>>,
+        Option<&'a Path>,
+        Option<&'a Path>,
+    );
+    let (input, framework, output, errors, out_dir): Paths<'_> = match command {
+        Command::Score {
+            input,
+            output,
+            errors,
+            framework,
+        }
+        | Command::Cohort {
+            input,
+            output,
+            errors,
+            framework,
+            ..
+        }
+        | Command::Timeline {
+            input,
+            output,
+            errors,
+            framework,
+            ..
+        } => (
+            Some(input),
+            framework,
+            Some(output.as_deref()),
+            errors.as_deref(),
+            None,
+        ),
+        Command::Validate {
+            input,
+            errors,
+            framework,
+        } => (Some(input), framework, None, errors.as_deref(), None),
+        Command::Chart {
+            input,
+            output,
+            errors,
+            framework,
+            ..
+        } => (
+            Some(input),
+            framework,
+            Some(Some(output)),
+            errors.as_deref(),
+            None,
+        ),
+        Command::Charts {
+            input,
+            out_dir,
+            errors,
+            framework,
+            ..
+        } => (
+            Some(input),
+            framework,
+            None,
+            errors.as_deref(),
+            Some(out_dir),
+        ),
+        Command::Framework { framework } => (None, framework, Some(None), None, None),
+    };
+    let usage = |e: OutputError| Failure::Usage(e.to_string());
+    let mut plan = OutputPlan::new();
+    for path in [input, framework.path.as_deref()].into_iter().flatten() {
+        plan.input(path);
+    }
+    let output = output
+        .map(|o| plan.output("-o", o))
+        .transpose()
+        .map_err(usage)?;
+    let errors = errors
+        .map(|e| plan.output("--errors", Some(e)))
+        .transpose()
+        .map_err(usage)?;
+    if let Some(dir) = out_dir {
+        plan.directory("--out-dir", dir).map_err(usage)?;
+    }
+    let mut opened = plan.open().map_err(usage)?;
+    Ok(Opened {
+        output: output.map(|slot| opened.take(slot)),
+        errors: errors.map(|slot| opened.take(slot)),
+    })
+}
+
 /// Runs one command; returns the number of rows rejected.
 fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
+    let Opened {
+        output: mut out,
+        errors: report,
+    } = open_outputs(&cli.command)?;
+    let mut take_output = move || out.take().expect("open_outputs opened -o");
     match cli.command {
         Command::Score {
             input,
@@ -427,11 +535,10 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
             };
             let input = Input::open(&input)?;
             let rep = reporter.insert(
-                Reporter::new(&input.name, errors.as_deref())
-                    .context(|| describe(errors.as_deref()))?,
+                Reporter::new(&input.name, report).context(|| describe(errors.as_deref()))?,
             );
             let target = describe(output.as_deref());
-            let mut out = Output::create(output.as_deref()).context(|| target.clone())?;
+            let mut out = take_output();
             let progress = Progress::new(&input);
             let (reader, parser) = input.open_records(&fw)?;
             let mut header = Vec::new();
@@ -450,8 +557,8 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
             };
             score_parallel(reader, &parser, json, |bytes| progress.set(bytes), emit)?;
             progress.finish();
-            out.commit().context(|| target)?;
-            finish(reporter, "scored")
+            let ready = out.finish().context(|| target)?;
+            finish(reporter, "scored", vec![ready])
         }
         Command::Validate {
             input,
@@ -459,8 +566,10 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
             framework,
         } => {
             let fw = load_framework(&framework)?;
-            each_row(input, &fw, reporter, errors.as_deref(), |_, _| Ok(None))?;
-            finish(reporter, "valid")
+            each_row(input, &fw, reporter, errors.as_deref(), report, |_, _| {
+                Ok(None)
+            })?;
+            finish(reporter, "valid", Vec::new())
         }
         Command::Cohort {
             input,
@@ -472,11 +581,11 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
         } => {
             let fw = load_framework(&framework)?;
             let mut cohort = Cohort::new(&fw, as_of);
-            each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
+            each_row(input, &fw, reporter, errors.as_deref(), report, |_, a| {
                 Ok(cohort.add(&a).err().map(Problem::duplicate))
             })?;
-            write_json(output.as_deref(), &cohort.summary(by))?;
-            finish(reporter, "scored")
+            let ready = write_json(take_output(), output.as_deref(), &cohort.summary(by))?;
+            finish(reporter, "scored", vec![ready])
         }
         Command::Timeline {
             input,
@@ -487,9 +596,17 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
             framework,
         } => {
             let fw = load_framework(&framework)?;
-            let timeline = child_timeline(input, &fw, reporter, errors.as_deref(), &child, as_of)?;
-            write_json(output.as_deref(), &timeline)?;
-            finish(reporter, "scored")
+            let timeline = child_timeline(
+                input,
+                &fw,
+                reporter,
+                errors.as_deref(),
+                report,
+                &child,
+                as_of,
+            )?;
+            let ready = write_json(take_output(), output.as_deref(), &timeline)?;
+            finish(reporter, "scored", vec![ready])
         }
         Command::Chart {
             input,
@@ -515,7 +632,7 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
             })?;
             let picture = if cohort {
                 let mut cohort = Cohort::new(&fw, as_of);
-                each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
+                each_row(input, &fw, reporter, errors.as_deref(), report, |_, a| {
                     Ok(cohort.add(&a).err().map(Problem::duplicate))
                 })?;
                 let summary = cohort.summary(by);
@@ -538,7 +655,8 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                 format.encode(cohort_radar(&fw, g, &style))
             } else {
                 let child = child.expect("clap requires --child without --cohort");
-                let t = child_timeline(input, &fw, reporter, errors.as_deref(), &child, on)?;
+                let t =
+                    child_timeline(input, &fw, reporter, errors.as_deref(), report, &child, on)?;
                 if timeline {
                     let (width, height) = size.unwrap_or((1000, 800));
                     let style = TimelineStyle {
@@ -570,10 +688,10 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
             }
             .map_err(|e| Failure::Usage(format!("chart: {e}")))?;
             let target = output.display().to_string();
-            let mut out = Output::create(Some(&output)).context(|| target.clone())?;
+            let mut out = take_output();
             out.write_all(&picture).context(|| target.clone())?;
-            out.commit().context(|| target)?;
-            finish(reporter, "scored")
+            let ready = out.finish().context(|| target)?;
+            finish(reporter, "scored", vec![ready])
         }
         Command::Charts {
             input,
@@ -587,16 +705,18 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
         } => {
             let fw = load_framework(&framework)?;
             let mut latest = LatestPerChild::new(as_of);
-            each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
+            each_row(input, &fw, reporter, errors.as_deref(), report, |_, a| {
                 Ok(latest.add(a))
             })?;
             std::fs::create_dir_all(&out_dir).context(|| out_dir.display().to_string())?;
             let children = latest.into_children();
             let bar = Progress::for_items(children.len() as u64);
-            let failures: Vec<String> = children
+            // Each chart goes to its own temporary file; all are renamed into
+            // place together, and only when every chart was drawn.
+            let drawn: Vec<Result<Ready, String>> = children
                 .par_iter()
-                .filter_map(|(current, before)| {
-                    let draw = || -> Result<(), String> {
+                .map(|(current, before)| {
+                    let draw = || -> Result<Ready, String> {
                         let (now, prev) = (
                             score(&fw, current),
                             before.as_ref().filter(|_| previous).map(|b| score(&fw, b)),
@@ -621,31 +741,40 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
                         let mut out = Output::create(Some(&path))
                             .map_err(|e| format!("{}: {e}", path.display()))?;
                         out.write_all(&bytes)
-                            .and_then(|()| out.commit())
+                            .and_then(|()| out.finish())
                             .map_err(|e| format!("{}: {e}", path.display()))
                     };
-                    let result = draw().err();
+                    let result = draw();
                     bar.inc();
                     result
                 })
                 .collect();
             bar.finish();
+            let (ready, failures): (Vec<_>, Vec<_>) = drawn.into_iter().partition(Result::is_ok);
+            let ready: Vec<Ready> = ready.into_iter().filter_map(Result::ok).collect();
+            let failures: Vec<String> = failures.into_iter().filter_map(Result::err).collect();
             if let Some(first) = failures.first() {
                 return Err(Failure::Usage(format!(
                     "{} charts failed; the first: {first}",
                     failures.len()
                 )));
             }
+            reporter
+                .as_mut()
+                .expect("each_row made the reporter")
+                .commit(ready)
+                .context(|| out_dir.display().to_string())?;
             eprintln!(
                 "vsend: {} charts written to {}",
                 children.len(),
                 out_dir.display()
             );
-            finish(reporter, "scored")
+            finish(reporter, "scored", Vec::new())
         }
         Command::Framework { framework } => {
             let fw = load_framework(&framework)?;
-            write_json(None, &fw)?;
+            let ready = write_json(take_output(), None, &fw)?;
+            vsend_cli::output::commit_ready([ready]).context(|| describe(None))?;
             eprintln!(
                 "framework {} v{}: levels 0..={}, {} need areas",
                 fw.id(),
@@ -658,27 +787,41 @@ fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
     }
 }
 
-fn write_json(path: Option<&Path>, value: &impl serde::Serialize) -> Result<(), Failure> {
+/// Writes `value` as pretty JSON to `out` (named `path`), ready to commit.
+fn write_json(
+    mut out: Output,
+    path: Option<&Path>,
+    value: &impl serde::Serialize,
+) -> Result<Ready, Failure> {
     let target = describe(path);
-    let mut out = Output::create(path).context(|| target.clone())?;
     serde_json::to_writer_pretty(&mut out, value)
         .map_err(|e| Failure::Io(target.clone(), e.into()))?;
     out.write_all(b"\n").context(|| target.clone())?;
-    out.commit().context(|| target)
+    out.finish().context(|| target)
 }
 
-/// Commits the error report, prints the summary and returns the rows rejected.
-fn finish(reporter: &mut Option<Reporter>, accepted: &str) -> Result<u64, Failure> {
-    let Some(rep) = reporter.take() else {
+/// Commits `outputs` with the error report, all together, prints the summary
+/// and returns the rows rejected.
+fn finish(
+    reporter: &mut Option<Reporter>,
+    accepted: &str,
+    outputs: Vec<Ready>,
+) -> Result<u64, Failure> {
+    let Some(mut rep) = reporter.take() else {
+        vsend_cli::output::commit_ready(outputs).context(|| "output".into())?;
         return Ok(0);
     };
     let rejected = rep.rejected_count();
+    rep.commit(outputs).context(|| "output".into())?;
     rep.finish(accepted).context(|| "error report".into())?;
     Ok(rejected)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(e) = remove_temps_on_signals() {
+        eprintln!("vsend: cannot watch for Ctrl-C ({e}); an interrupted run may leave .*.vsend-*.tmp files");
+    }
     let mut reporter = None;
     match run(cli, &mut reporter) {
         Ok(0) => ExitCode::SUCCESS,
@@ -698,7 +841,7 @@ fn main() -> ExitCode {
                     } else {
                         eprintln!("vsend: {message}");
                     }
-                    let _ = rep.finish("scored");
+                    rep.abandon();
                 }
                 None => eprintln!("vsend: {message}"),
             }

@@ -5,11 +5,11 @@
 //! cannot flood a terminal with children's data.
 
 use std::io::{self, Write};
-use std::path::Path;
 use std::time::Instant;
 
+use crate::output::{commit_ready, streamed, Output, Ready};
 use crate::read::{FileError, Problem};
-use crate::write::{push_text, Output};
+use crate::write::push_text;
 
 /// Most problem lines printed to stderr without `--errors`.
 pub const STDERR_CAP: usize = 50;
@@ -27,9 +27,9 @@ pub struct Reporter {
 }
 
 impl Reporter {
-    /// A reporter for input `name`, writing problems to `errors` when given.
-    pub fn new(name: &str, errors: Option<&Path>) -> io::Result<Reporter> {
-        let mut errors = errors.map(|p| Output::create(Some(p))).transpose()?;
+    /// A reporter for input `name`, writing problems to `errors` when given
+    /// (opened up front by an [`crate::output::OutputPlan`]).
+    pub fn new(name: &str, mut errors: Option<Output>) -> io::Result<Reporter> {
         if let Some(out) = &mut errors {
             out.write_all(b"line,field,value,message\n")?;
         }
@@ -94,18 +94,10 @@ impl Reporter {
         }
     }
 
-    /// Reports a file error: always on stderr, and as line 0 of `--errors`.
+    /// Reports a file error, on stderr: it stops the run, so no `--errors`
+    /// report is written.
     pub fn file_error(&mut self, e: &FileError) {
         eprintln!("vsend: {e}");
-        if let Some(out) = &mut self.errors {
-            let b = &mut self.line_buf;
-            b.clear();
-            b.extend_from_slice(b"0,,,");
-            push_text(b, &e.to_string());
-            b.push(b'\n');
-            // The error itself is what matters; a failed report write adds nothing.
-            let _ = out.write_all(b);
-        }
     }
 
     /// Rows rejected so far.
@@ -113,12 +105,24 @@ impl Reporter {
         self.rejected
     }
 
-    /// Commits the error report and prints the summary line. `accepted` names
-    /// what the accepted rows became (`scored`, `valid`).
-    pub fn finish(self, accepted: &str) -> io::Result<()> {
-        if let Some(out) = self.errors {
-            out.commit()?;
+    /// Commits the error report together with the run's other `outputs`:
+    /// nothing is renamed into place unless every output finished writing.
+    pub fn commit(&mut self, mut outputs: Vec<Ready>) -> io::Result<()> {
+        if let Some(out) = self.errors.take() {
+            let name = out.name().to_owned();
+            let ready = out
+                .finish()
+                .map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?;
+            outputs.push(ready);
         }
+        commit_ready(outputs)
+    }
+
+    /// Commits the error report, if [`Reporter::commit`] has not, and prints
+    /// the summary line. `accepted` names what the accepted rows became
+    /// (`scored`, `valid`).
+    pub fn finish(mut self, accepted: &str) -> io::Result<()> {
+        self.commit(Vec::new())?;
         if self.hidden > 0 {
             eprintln!(
                 "vsend: … and {} more problems not shown; use --errors FILE.csv to list them all",
@@ -134,5 +138,20 @@ impl Reporter {
             self.started.elapsed().as_secs_f64()
         );
         Ok(())
+    }
+
+    /// Ends a failed run (exit 2): drops the error report unwritten and says
+    /// how far reading got, without claiming any row was scored.
+    pub fn abandon(self) {
+        drop(self.errors);
+        let written = if streamed() {
+            "no output file written (what went to stdout or a device is incomplete)"
+        } else {
+            "nothing written"
+        };
+        eprintln!(
+            "{}: stopped after {} rows read; {written}",
+            self.name, self.read
+        );
     }
 }
