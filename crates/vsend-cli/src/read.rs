@@ -1,8 +1,16 @@
 //! Reading cohort files (§10): CSV or JSON Lines in, one [`Row`] per record out.
 //!
+//! Both formats are read one physical line at a time, whatever the line ends
+//! (LF, CRLF, a lone CR, or a mix), so that every problem names the line it is
+//! really on. No cell can hold a line break (§10): a CSV line is split into its
+//! cells here, and a quote left open at the end of a line is an error of that
+//! line only. A line is at most [`MAX_LINE_BYTES`] long; a longer one is
+//! skipped without being held in memory.
+//!
 //! Every record becomes either an accepted assessment or a rejected row with
 //! its problems, so `rows read = accepted + rejected` holds by construction.
-//! Only problems with the file as a whole (unreadable, bad header) are errors.
+//! Blank lines are counted as lines but are not records. Only problems with
+//! the file as a whole (unreadable, bad header) are errors.
 
 use std::fmt;
 use std::fs::File;
@@ -12,8 +20,20 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 use vsend_core::{
-    Assessment, AssessmentBuilder, ColumnLayout, Domain, Framework, ValidationErrors,
+    Assessment, AssessmentBuilder, ColumnLayout, Domain, Framework, ValidationError,
+    ValidationErrors,
 };
+
+/// The longest line read, in bytes without its line end: a longer data line
+/// is a rejected row, a longer header line a file error.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Reused line buffers bigger than this are given back once a line needs
+/// far less, so that one wide line does not keep its memory for the whole run.
+const KEEP_CAPACITY: usize = 64 << 10;
+
+/// Bytes read from the input at a time.
+const READ_BUFFER: usize = 64 << 10;
 
 /// The input formats, picked by file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +56,35 @@ impl Format {
     }
 }
 
+/// What is wrong with a header that is not comma-separated cohort CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderHint {
+    /// One column holding `;` separators (European Excel).
+    Semicolons,
+    /// One column holding tabs.
+    Tabs,
+    /// The first line is a JSON object.
+    Json,
+}
+
+/// How a quoted cell went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteError {
+    /// A quote opened and not closed before the end of the line.
+    Open,
+    /// Text between a closing quote and the next comma.
+    TextAfter,
+}
+
+impl QuoteError {
+    fn describe(self) -> &'static str {
+        match self {
+            QuoteError::Open => "a quote opened here is not closed before the end of the line; a cell cannot span lines",
+            QuoteError::TextAfter => "text follows the closing quote; a quoted cell ends at its closing quote (write \"\" for a quote inside it)",
+        }
+    }
+}
+
 /// A problem with the input as a whole: exit code 2.
 #[derive(Debug)]
 pub enum FileError {
@@ -53,15 +102,80 @@ pub enum FileError {
     HeaderNotUtf8 {
         /// The input's name.
         name: String,
+        /// The header's physical line.
+        line: u64,
         /// 1-based column of the bad header.
         column: usize,
         /// 0-based byte offset within that header cell.
         byte: usize,
     },
-    /// Missing, unknown or repeated columns.
-    Header(String, vsend_core::HeaderErrors),
+    /// The header line is longer than [`MAX_LINE_BYTES`].
+    HeaderTooLong {
+        /// The input's name.
+        name: String,
+        /// The header's physical line.
+        line: u64,
+    },
+    /// A quoted header cell is broken.
+    HeaderQuote {
+        /// The input's name.
+        name: String,
+        /// The header's physical line.
+        line: u64,
+        /// 1-based column where the quote opened.
+        column: usize,
+        /// What is wrong.
+        error: QuoteError,
+    },
+    /// The header is not comma-separated cohort CSV at all.
+    HeaderHint {
+        /// The input's name.
+        name: String,
+        /// The header's physical line.
+        line: u64,
+        /// What it looks like instead.
+        hint: HeaderHint,
+    },
+    /// Missing, unknown or repeated columns: the input's name, the header's
+    /// physical line and the problems.
+    Header(String, u64, vsend_core::HeaderErrors),
     /// The framework file could not be used.
     Framework(String, String),
+}
+
+impl FileError {
+    /// A framework that could not be loaded, one problem per line of the message.
+    pub fn framework(name: &str, error: &vsend_core::FrameworkError) -> FileError {
+        let text = match error {
+            vsend_core::FrameworkError::Invalid(problems) => problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            other => other.to_string(),
+        };
+        FileError::Framework(name.into(), text)
+    }
+
+    /// Each problem of the error as a line of its own, in the order to show
+    /// them: a missing column first, as the likeliest mistake.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            FileError::Header(name, line, errors) => {
+                let mut sorted: Vec<&vsend_core::HeaderError> = errors.0.iter().collect();
+                sorted.sort_by_key(|e| !matches!(e, vsend_core::HeaderError::Missing(_)));
+                sorted
+                    .iter()
+                    .map(|e| format!("{name}:{line}: {e}"))
+                    .collect()
+            }
+            FileError::Framework(name, text) => text
+                .lines()
+                .map(|l| format!("{name}: bad framework: {l}"))
+                .collect(),
+            other => vec![other.to_string()],
+        }
+    }
 }
 
 impl fmt::Display for FileError {
@@ -78,21 +192,121 @@ impl fmt::Display for FileError {
             ),
             FileError::Io(name, e) => write!(f, "{name}: {e}"),
             FileError::Empty(name) => write!(f, "{name}:1: the file is empty; expected a header row"),
-            FileError::HeaderNotUtf8 { name, column, byte } => write!(
+            FileError::HeaderNotUtf8 {
+                name,
+                line,
+                column,
+                byte,
+            } => write!(
                 f,
-                "{name}:1: header column {column} is not valid UTF-8 (byte {byte} of the cell); save the file as UTF-8"
+                "{name}:{line}: header column {column} is not valid UTF-8 (byte {byte} of the cell); save the file as UTF-8"
             ),
-            FileError::Header(name, errors) => {
-                let lines: Vec<String> =
-                    errors.0.iter().map(|e| format!("{name}:1: {e}")).collect();
-                f.write_str(&lines.join("\n"))
-            }
-            FileError::Framework(name, e) => write!(f, "{name}: bad framework: {e}"),
+            FileError::HeaderTooLong { name, line } => write!(
+                f,
+                "{name}:{line}: the header line is longer than 1 MiB with no line end; allowed at most {} bytes per line; is this a cohort CSV file?",
+                thousands(MAX_LINE_BYTES as u64)
+            ),
+            FileError::HeaderQuote {
+                name,
+                line,
+                column,
+                error,
+            } => write!(f, "{name}:{line}: header column {column}: {}", error.describe()),
+            FileError::HeaderHint { name, line, hint } => match hint {
+                HeaderHint::Semicolons => write!(
+                    f,
+                    "{name}:{line}: the header is one column holding ';' separators; vsend reads comma-separated CSV: save as \"CSV (comma delimited)\""
+                ),
+                HeaderHint::Tabs => write!(
+                    f,
+                    "{name}:{line}: the header is one column holding tabs; vsend reads comma-separated CSV: save as \"CSV (comma delimited)\""
+                ),
+                HeaderHint::Json => write!(
+                    f,
+                    "{name}:{line}: the first line is a JSON object, not a CSV header; a JSON Lines file must be named .jsonl"
+                ),
+            },
+            FileError::Header(..) | FileError::Framework(..) => f.write_str(&self.lines().join("\n")),
         }
     }
 }
 
 impl std::error::Error for FileError {}
+
+/// `1048576` as `1,048,576`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What kind of problem a [`Problem`] is, taken from the typed error that
+/// made it. With the field, it is the key under which repeats are summarised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    /// A level above the scale.
+    AboveScale,
+    /// A negative level.
+    BelowScale,
+    /// Not a whole number.
+    NotALevel,
+    /// Not a `YYYY-MM-DD` date.
+    NotADate,
+    /// An ID breaking the rules of §3.
+    BadId,
+    /// A required field left empty.
+    Missing,
+    /// Assessed before birth.
+    BeforeBirth,
+    /// Age outside the allowed range.
+    AgeOutOfRange,
+    /// A need area the framework does not have.
+    UnknownArea,
+    /// A second assessment of a child on one date.
+    Duplicate,
+    /// A CSV row with the wrong number of fields.
+    FieldCount,
+    /// A quote left open at the end of the line.
+    OpenQuote,
+    /// Text after a closing quote.
+    TextAfterQuote,
+    /// A line longer than [`MAX_LINE_BYTES`].
+    LineTooLong,
+    /// A cell that is not UTF-8.
+    NotUtf8,
+    /// A record that is not a JSON object.
+    Record,
+    /// A JSON field that should be an object.
+    NotAnObject,
+    /// A JSON key that is not a domain.
+    UnknownDomain,
+    /// A JSON field the format does not have.
+    UnknownField,
+}
+
+impl ProblemKind {
+    /// The kind of a validation error.
+    pub fn of(e: &ValidationError) -> ProblemKind {
+        use ValidationError as E;
+        match e {
+            E::AboveScale { .. } => ProblemKind::AboveScale,
+            E::BelowScale { .. } => ProblemKind::BelowScale,
+            E::NotALevel { .. } => ProblemKind::NotALevel,
+            E::NotADate { .. } => ProblemKind::NotADate,
+            E::BadId { .. } => ProblemKind::BadId,
+            E::Missing { .. } => ProblemKind::Missing,
+            E::BeforeBirth { .. } => ProblemKind::BeforeBirth,
+            E::AgeOutOfRange { .. } => ProblemKind::AgeOutOfRange,
+            E::UnknownArea { .. } => ProblemKind::UnknownArea,
+        }
+    }
+}
 
 /// One problem with one record: a line of the error report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +317,8 @@ pub struct Problem {
     pub value: String,
     /// The full message, naming what is allowed.
     pub message: String,
+    /// What kind of problem it is.
+    pub kind: ProblemKind,
 }
 
 impl Problem {
@@ -112,15 +328,33 @@ impl Problem {
             field: "assessed_on".into(),
             value: d.assessed_on.to_string(),
             message: format!("column {d}"),
+            kind: ProblemKind::Duplicate,
         }
     }
 
     fn row(message: String) -> Problem {
+        Problem::row_of(ProblemKind::Record, message)
+    }
+
+    fn row_of(kind: ProblemKind, message: String) -> Problem {
         Problem {
             field: "(row)".into(),
             value: String::new(),
             message,
+            kind,
         }
+    }
+
+    /// The problem of a line longer than [`MAX_LINE_BYTES`].
+    fn too_long(bytes: u64) -> Problem {
+        Problem::row_of(
+            ProblemKind::LineTooLong,
+            format!(
+                "line is longer than 1 MiB ({} bytes); allowed at most {} bytes per line",
+                thousands(bytes),
+                thousands(MAX_LINE_BYTES as u64)
+            ),
+        )
     }
 }
 
@@ -132,14 +366,14 @@ impl Problem {
 pub enum Row {
     /// A valid assessment.
     Accepted {
-        /// 1-based physical line where the record starts.
+        /// 1-based physical line of the record.
         line: u64,
         /// The assessment.
         assessment: Assessment,
     },
     /// A rejected record and every problem found in it.
     Rejected {
-        /// 1-based physical line where the record starts.
+        /// 1-based physical line of the record.
         line: u64,
         /// The problems (at least one).
         problems: Vec<Problem>,
@@ -164,6 +398,7 @@ fn json_problems(errors: ValidationErrors) -> Vec<Problem> {
                 field: path,
                 value: e.found().to_owned(),
                 message,
+                kind: ProblemKind::of(&e),
             }
         })
         .collect()
@@ -176,6 +411,7 @@ fn problems(errors: ValidationErrors) -> Vec<Problem> {
             field: e.field().to_string(),
             value: e.found().to_owned(),
             message: e.to_string(),
+            kind: ProblemKind::of(&e),
         })
         .collect()
 }
@@ -236,41 +472,18 @@ impl Input {
         self,
         framework: &Framework,
     ) -> Result<(Reader, RecordParser<'_>), FileError> {
-        let name = self.name;
-        match self.format {
-            Format::Csv => {
-                // flexible: a row with the wrong field count is a rejected row, not a file error.
-                let mut csv = csv::ReaderBuilder::new()
-                    .flexible(true)
-                    .from_reader(self.reader);
-                let layout = read_header(framework, &name, &mut csv)?;
-                let parser = RecordParser {
-                    framework,
-                    layout: Some(layout),
-                };
-                Ok((
-                    Reader {
-                        name,
-                        kind: ReaderKind::Csv(csv),
-                    },
-                    parser,
-                ))
-            }
-            Format::Jsonl => {
-                let kind = ReaderKind::Jsonl {
-                    reader: BufReader::new(self.reader),
-                    line: 0,
-                    bytes: 0,
-                };
-                Ok((
-                    Reader { name, kind },
-                    RecordParser {
-                        framework,
-                        layout: None,
-                    },
-                ))
-            }
-        }
+        let mut lines = LineReader::new(self.reader);
+        let layout = match self.format {
+            Format::Csv => Some(read_header(framework, &self.name, &mut lines)?),
+            Format::Jsonl => None,
+        };
+        Ok((
+            Reader {
+                name: self.name,
+                lines,
+            },
+            RecordParser { framework, layout },
+        ))
     }
 
     /// Starts reading records against `framework`, one [`Row`] at a time.
@@ -284,31 +497,300 @@ impl Input {
     }
 }
 
+/// Reads the header: the first line that is not blank.
 fn read_header(
     framework: &Framework,
     name: &str,
-    csv: &mut csv::Reader<Box<dyn Read + Send>>,
+    lines: &mut LineReader,
 ) -> Result<ColumnLayout, FileError> {
-    let header = csv.byte_headers().map_err(|e| csv_error(name, e))?;
-    if header.is_empty() || (header.len() == 1 && header[0].trim_ascii().is_empty()) {
-        return Err(FileError::Empty(name.into()));
+    let io_error = |e| FileError::Io(name.into(), e);
+    let mut text = Vec::new();
+    let line = loop {
+        match lines.next_line(&mut text).map_err(io_error)? {
+            Next::Eof => return Err(FileError::Empty(name.into())),
+            // Not skipped: a header that never ends (`/dev/zero`) would be read for ever.
+            Next::TooLong => {
+                return Err(FileError::HeaderTooLong {
+                    name: name.into(),
+                    line: lines.line() + 1,
+                })
+            }
+            Next::Line if text.trim_ascii().is_empty() => continue,
+            Next::Line => break lines.line(),
+        }
+    };
+    let hint = |hint| FileError::HeaderHint {
+        name: name.into(),
+        line,
+        hint,
+    };
+    if text.trim_ascii_start().starts_with(b"{") {
+        return Err(hint(HeaderHint::Json));
     }
-    let mut names = Vec::with_capacity(header.len());
-    for (i, cell) in header.iter().enumerate() {
+    let (mut cells, mut ends) = (Vec::new(), Vec::new());
+    split_fields(&text, &mut cells, &mut ends).map_err(|(column, error)| {
+        FileError::HeaderQuote {
+            name: name.into(),
+            line,
+            column: column + 1,
+            error,
+        }
+    })?;
+    // One column that splits at another separator into known column names.
+    if ends.len() == 1 {
+        for (separator, found) in [(b';', HeaderHint::Semicolons), (b'\t', HeaderHint::Tabs)] {
+            let known = |name: &[u8]| {
+                let name = String::from_utf8_lossy(name);
+                let name = name.trim_matches([' ', '"']);
+                vsend_core::Column::parse(framework, name).is_some()
+            };
+            if cells
+                .split(|&b| b == separator)
+                .filter(|n| known(n))
+                .nth(1)
+                .is_some()
+            {
+                return Err(hint(found));
+            }
+        }
+    }
+    let mut names = Vec::with_capacity(ends.len());
+    for (i, cell) in cells_of(&cells, &ends).enumerate() {
         let cell = std::str::from_utf8(cell).map_err(|e| FileError::HeaderNotUtf8 {
             name: name.into(),
+            line,
             column: i + 1,
             byte: e.valid_up_to(),
         })?;
         names.push(cell);
     }
-    ColumnLayout::new(framework, names).map_err(|e| FileError::Header(name.into(), e))
+    ColumnLayout::new(framework, names).map_err(|e| FileError::Header(name.into(), line, e))
 }
 
-fn csv_error(name: &str, e: csv::Error) -> FileError {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => FileError::Io(name.into(), e),
-        other => FileError::Io(name.into(), io::Error::other(format!("{other:?}"))),
+/// The cells of a split line, in order.
+fn cells_of<'a>(cells: &'a [u8], ends: &'a [usize]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    ends.iter().scan(0, move |start, &end| {
+        let cell = &cells[*start..end];
+        *start = end;
+        Some(cell)
+    })
+}
+
+/// Splits one CSV line into its cells, written one after another into
+/// `cells` with the end of each in `ends`.
+///
+/// Cells are separated by commas. A cell starting with `"` is quoted up to the
+/// closing `"`, with `""` for a quote inside it; spaces after the closing quote
+/// are dropped, anything else there is an error. A quote inside an unquoted
+/// cell is kept as it is. Errors give the 0-based column where the quote opened.
+fn split_fields(
+    line: &[u8],
+    cells: &mut Vec<u8>,
+    ends: &mut Vec<usize>,
+) -> Result<(), (usize, QuoteError)> {
+    cells.clear();
+    ends.clear();
+    let mut at = 0;
+    loop {
+        let column = ends.len();
+        if line.get(at) == Some(&b'"') {
+            let mut i = at + 1;
+            loop {
+                let Some(q) = memchr::memchr(b'"', &line[i..]) else {
+                    return Err((column, QuoteError::Open));
+                };
+                cells.extend_from_slice(&line[i..i + q]);
+                i += q + 1;
+                if line.get(i) == Some(&b'"') {
+                    cells.push(b'"');
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            while matches!(line.get(i), Some(b' ' | b'\t')) {
+                i += 1;
+            }
+            ends.push(cells.len());
+            match line.get(i) {
+                None => return Ok(()),
+                Some(b',') => at = i + 1,
+                Some(_) => return Err((column, QuoteError::TextAfter)),
+            }
+        } else {
+            match memchr::memchr(b',', &line[at..]) {
+                Some(c) => {
+                    cells.extend_from_slice(&line[at..at + c]);
+                    ends.push(cells.len());
+                    at += c + 1;
+                }
+                None => {
+                    cells.extend_from_slice(&line[at..]);
+                    ends.push(cells.len());
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// Gives back most of a reused buffer's memory when it holds far less than it could.
+fn shrink<T>(buffer: &mut Vec<T>) {
+    let bytes = buffer.capacity() * std::mem::size_of::<T>();
+    if bytes > KEEP_CAPACITY && buffer.len() < buffer.capacity() / 4 {
+        buffer.shrink_to(buffer.len());
+    }
+}
+
+/// A reader that retries reads interrupted by a signal.
+struct Retry(Box<dyn Read + Send>);
+
+impl Read for Retry {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.0.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                result => return result,
+            }
+        }
+    }
+}
+
+/// What [`LineReader::next_line`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// The end of the input.
+    Eof,
+    /// A whole line, without its line end.
+    Line,
+    /// A line longer than [`MAX_LINE_BYTES`], left part-read: skip it with
+    /// [`LineReader::skip_line`] or stop reading.
+    TooLong,
+}
+
+/// Reads physical lines ended by LF, CRLF or a lone CR, counting them and the
+/// bytes consumed. A UTF-8 BOM at the start of the input is dropped.
+struct LineReader {
+    inner: BufReader<Retry>,
+    /// Lines completed so far: the 1-based number of the last line read.
+    line: u64,
+    /// Bytes consumed so far.
+    bytes: u64,
+    /// The last line ended with CR: an LF straight after it belongs to it.
+    after_cr: bool,
+    /// Bytes read so far of a too-long line.
+    overflow: u64,
+}
+
+/// What one look at the read buffer gave.
+enum Scan {
+    /// A line end at this offset of the buffer.
+    End(usize),
+    /// No line end: all of these bytes belong to the line.
+    More(usize),
+    /// The line would pass the limit.
+    TooLong,
+    /// The input is over.
+    Eof,
+}
+
+impl LineReader {
+    fn new(reader: Box<dyn Read + Send>) -> LineReader {
+        LineReader {
+            inner: BufReader::with_capacity(READ_BUFFER, Retry(reader)),
+            line: 0,
+            bytes: 0,
+            after_cr: false,
+            overflow: 0,
+        }
+    }
+
+    /// The number of the last line read.
+    fn line(&self) -> u64 {
+        self.line
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
+        self.bytes += n as u64;
+    }
+
+    /// Looks at the buffered input, first dropping the LF of a CRLF split across reads.
+    fn scan(&mut self, room: usize) -> io::Result<Scan> {
+        if self.after_cr {
+            let avail = self.inner.fill_buf()?;
+            if avail.first() == Some(&b'\n') {
+                self.consume(1);
+            }
+            self.after_cr = false;
+        }
+        let avail = self.inner.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(Scan::Eof);
+        }
+        Ok(match memchr::memchr2(b'\n', b'\r', avail) {
+            Some(i) if i <= room => Scan::End(i),
+            None if avail.len() <= room => Scan::More(avail.len()),
+            _ => Scan::TooLong,
+        })
+    }
+
+    /// Reads the next line into `buf` (cleared first), without its line end.
+    fn next_line(&mut self, buf: &mut Vec<u8>) -> io::Result<Next> {
+        buf.clear();
+        loop {
+            match self.scan(MAX_LINE_BYTES - buf.len())? {
+                Scan::End(i) => {
+                    let avail = self.inner.buffer();
+                    buf.extend_from_slice(&avail[..i]);
+                    self.after_cr = avail[i] == b'\r';
+                    self.consume(i + 1);
+                    return Ok(self.finish(buf));
+                }
+                Scan::More(n) => {
+                    buf.extend_from_slice(&self.inner.buffer()[..n]);
+                    self.consume(n);
+                }
+                Scan::TooLong => {
+                    self.overflow = buf.len() as u64;
+                    buf.clear();
+                    return Ok(Next::TooLong);
+                }
+                Scan::Eof if buf.is_empty() => return Ok(Next::Eof),
+                Scan::Eof => return Ok(self.finish(buf)),
+            }
+        }
+    }
+
+    fn finish(&mut self, buf: &mut Vec<u8>) -> Next {
+        self.line += 1;
+        if self.line == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+            buf.drain(..3);
+        }
+        Next::Line
+    }
+
+    /// Reads past the rest of a too-long line without keeping it; its length in bytes.
+    fn skip_line(&mut self) -> io::Result<u64> {
+        let mut length = std::mem::take(&mut self.overflow);
+        loop {
+            match self.scan(usize::MAX)? {
+                Scan::End(i) => {
+                    self.after_cr = self.inner.buffer()[i] == b'\r';
+                    self.consume(i + 1);
+                    length += i as u64;
+                    break;
+                }
+                Scan::More(n) => {
+                    self.consume(n);
+                    length += n as u64;
+                }
+                Scan::TooLong => unreachable!("no limit while skipping"),
+                Scan::Eof => break,
+            }
+        }
+        self.line += 1;
+        Ok(length)
     }
 }
 
@@ -316,12 +798,18 @@ fn csv_error(name: &str, e: csv::Error) -> FileError {
 #[derive(Debug, Default)]
 pub struct Record {
     line: u64,
-    csv: csv::ByteRecord,
-    json: Vec<u8>,
+    /// The line, without its line end.
+    text: Vec<u8>,
+    /// The length of a line too long to keep.
+    too_long: Option<u64>,
+    /// The line's cells, one after another (CSV).
+    cells: Vec<u8>,
+    /// The end of each cell in `cells`.
+    ends: Vec<usize>,
 }
 
 impl Record {
-    /// The 1-based physical line where the record starts.
+    /// The 1-based physical line of the record.
     pub fn line(&self) -> u64 {
         self.line
     }
@@ -330,73 +818,61 @@ impl Record {
 /// Reads raw records from an input, in order.
 pub struct Reader {
     name: String,
-    kind: ReaderKind,
-}
-
-enum ReaderKind {
-    Csv(csv::Reader<Box<dyn Read + Send>>),
-    Jsonl {
-        reader: BufReader<Box<dyn Read + Send>>,
-        line: u64,
-        bytes: u64,
-    },
+    lines: LineReader,
 }
 
 impl Reader {
     /// Reads the next record into `record`; `false` at the end of the input.
+    /// Blank lines are skipped; a line longer than [`MAX_LINE_BYTES`] is
+    /// skipped without being kept and becomes a record that parses as rejected.
     pub fn read(&mut self, record: &mut Record) -> Result<bool, FileError> {
-        match &mut self.kind {
-            ReaderKind::Csv(csv) => {
-                let more = csv
-                    .read_byte_record(&mut record.csv)
-                    .map_err(|e| csv_error(&self.name, e))?;
-                record.line = record.csv.position().map_or(0, |p| p.line());
-                Ok(more)
+        let io_error = |e| FileError::Io(self.name.clone(), e);
+        let more = loop {
+            match self.lines.next_line(&mut record.text).map_err(io_error)? {
+                Next::Eof => break false,
+                Next::TooLong => {
+                    record.too_long = Some(self.lines.skip_line().map_err(io_error)?);
+                    break true;
+                }
+                Next::Line if record.text.trim_ascii().is_empty() => continue,
+                Next::Line => {
+                    record.too_long = None;
+                    break true;
+                }
             }
-            ReaderKind::Jsonl {
-                reader,
-                line,
-                bytes,
-            } => loop {
-                record.json.clear();
-                let n = reader
-                    .read_until(b'\n', &mut record.json)
-                    .map_err(|e| FileError::Io(self.name.clone(), e))?;
-                if n == 0 {
-                    return Ok(false);
-                }
-                *bytes += n as u64;
-                *line += 1;
-                record.line = *line;
-                if *line == 1 && record.json.starts_with(b"\xEF\xBB\xBF") {
-                    record.json.drain(..3);
-                }
-                // Blank lines are not records.
-                if !record.json.trim_ascii().is_empty() {
-                    return Ok(true);
-                }
-            },
-        }
+        };
+        record.line = self.lines.line();
+        shrink(&mut record.text);
+        Ok(more)
     }
 
-    /// Refills `chunk` with up to `n` records, reusing its buffers.
-    pub fn read_chunk(&mut self, chunk: &mut Vec<Record>, n: usize) -> Result<(), FileError> {
-        chunk.resize_with(n, Record::default);
-        for filled in 0..n {
+    /// Refills `chunk` with the next records, reusing its buffers: at most
+    /// `max_records`, and no more once their lines hold `max_bytes`, so that
+    /// a chunk of wide rows takes no more memory than one of narrow rows.
+    pub fn read_chunk(
+        &mut self,
+        chunk: &mut Vec<Record>,
+        max_records: usize,
+        max_bytes: usize,
+    ) -> Result<(), FileError> {
+        let (mut filled, mut bytes) = (0, 0);
+        while filled < max_records && bytes < max_bytes {
+            if filled == chunk.len() {
+                chunk.push(Record::default());
+            }
             if !self.read(&mut chunk[filled])? {
-                chunk.truncate(filled);
                 break;
             }
+            bytes += chunk[filled].text.len();
+            filled += 1;
         }
+        chunk.truncate(filled);
         Ok(())
     }
 
     /// Bytes consumed so far, for progress.
     pub fn position(&self) -> u64 {
-        match &self.kind {
-            ReaderKind::Csv(csv) => csv.position().byte(),
-            ReaderKind::Jsonl { bytes, .. } => *bytes,
-        }
+        self.lines.bytes
     }
 }
 
@@ -413,67 +889,111 @@ impl<'f> RecordParser<'f> {
         self.framework
     }
 
-    /// Validates one record (§3, §9), taking its buffers for the duration.
+    /// Validates one record (§3, §9), using its buffers.
     pub fn parse(&self, record: &mut Record) -> Row {
         let line = record.line;
-        let Some(layout) = &self.layout else {
-            return json_row(self.framework, line, &record.json);
-        };
-        let want = layout.columns().len();
-        if record.csv.len() != want {
-            let message = format!(
-                "row has {} fields; allowed exactly {want}, one per header column",
-                record.csv.len()
-            );
+        if let Some(bytes) = record.too_long {
             return Row::Rejected {
                 line,
-                problems: vec![Problem::row(message)],
+                problems: vec![Problem::too_long(bytes)],
             };
         }
-        // One UTF-8 check for the whole record; the buffer goes back afterwards.
-        match csv::StringRecord::from_byte_record(std::mem::take(&mut record.csv)) {
-            Ok(fields) => {
-                let row = match layout.assessment(self.framework, fields.iter()) {
-                    Ok(assessment) => Row::Accepted { line, assessment },
-                    Err(errors) => Row::Rejected {
-                        line,
-                        problems: problems(errors),
-                    },
-                };
-                record.csv = fields.into_byte_record();
-                row
-            }
-            Err(e) => {
-                record.csv = e.into_byte_record();
-                self.parse_not_utf8(layout, line, &record.csv)
-            }
+        let Some(layout) = &self.layout else {
+            return json_row(self.framework, line, &record.text);
+        };
+        let row = self.parse_csv(layout, record);
+        shrink(&mut record.cells);
+        shrink(&mut record.ends);
+        row
+    }
+
+    fn parse_csv(&self, layout: &ColumnLayout, record: &mut Record) -> Row {
+        let Record {
+            line,
+            text,
+            cells,
+            ends,
+            ..
+        } = record;
+        let line = *line;
+        let reject = |problem| Row::Rejected {
+            line,
+            problems: vec![problem],
+        };
+        if let Err((column, error)) = split_fields(text, cells, ends) {
+            let field = layout
+                .columns()
+                .get(column)
+                .map_or_else(|| (column + 1).to_string(), |c| c.name(self.framework));
+            let kind = match error {
+                QuoteError::Open => ProblemKind::OpenQuote,
+                QuoteError::TextAfter => ProblemKind::TextAfterQuote,
+            };
+            let message = format!("column {field}: {}", error.describe());
+            return reject(Problem {
+                field,
+                value: String::new(),
+                message,
+                kind,
+            });
+        }
+        let want = layout.columns().len();
+        if ends.len() != want {
+            let message = format!(
+                "row has {} fields; allowed exactly {want}, one per header column",
+                ends.len()
+            );
+            return reject(Problem::row_of(ProblemKind::FieldCount, message));
+        }
+        // One UTF-8 check for the whole row: cells are split at ASCII bytes.
+        let Ok(text) = std::str::from_utf8(cells) else {
+            return self.parse_not_utf8(layout, line, cells, ends);
+        };
+        let fields = ends.iter().scan(0, |start, &end| {
+            let cell = &text[*start..end];
+            *start = end;
+            Some(cell)
+        });
+        match layout.assessment(self.framework, fields) {
+            Ok(assessment) => Row::Accepted { line, assessment },
+            Err(errors) => Row::Rejected {
+                line,
+                problems: problems(errors),
+            },
         }
     }
 
     /// The slow path for a record with invalid UTF-8: name each bad field and
     /// still report every other problem of the row.
-    fn parse_not_utf8(&self, layout: &ColumnLayout, line: u64, record: &csv::ByteRecord) -> Row {
+    fn parse_not_utf8(
+        &self,
+        layout: &ColumnLayout,
+        line: u64,
+        cells: &[u8],
+        ends: &[usize],
+    ) -> Row {
         let mut bad = Vec::new();
-        let fields = record
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| match std::str::from_utf8(cell) {
-                Ok(s) => s,
-                Err(e) => {
-                    let field = layout.columns()[i].name(self.framework);
-                    let message = format!(
-                        "column {field}: not valid UTF-8 at byte {}; allowed UTF-8 text",
-                        e.valid_up_to()
-                    );
-                    bad.push(Problem {
-                        field,
-                        value: String::new(),
-                        message,
-                    });
-                    // Validated as empty so that the row's other problems are still found.
-                    ""
-                }
-            });
+        let fields =
+            cells_of(cells, ends)
+                .enumerate()
+                .map(|(i, cell)| match std::str::from_utf8(cell) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let field = layout.columns()[i].name(self.framework);
+                        let message = format!(
+                            "column {field}: not valid UTF-8 at byte {}; allowed UTF-8 text",
+                            e.valid_up_to()
+                        );
+                        bad.push(Problem {
+                            field,
+                            value: String::new(),
+                            message,
+                            kind: ProblemKind::NotUtf8,
+                        });
+                        // Validated as empty so that the row's other problems are still found.
+                        ""
+                    }
+                });
         let result = layout.assessment(self.framework, fields);
         if let Err(errors) = result {
             bad.extend(problems(errors));
@@ -557,6 +1077,7 @@ fn json_row(fw: &Framework, line: u64, text: &[u8]) -> Row {
                                 "field {key}: expected an object keyed by {}",
                                 if key == "needs" { "area" } else { "domain" }
                             ),
+                            kind: ProblemKind::NotAnObject,
                         });
                     }
                     continue;
@@ -576,6 +1097,7 @@ fn json_row(fw: &Framework, line: u64, text: &[u8]) -> Row {
                             field,
                             value: String::new(),
                             message,
+                            kind: ProblemKind::UnknownDomain,
                         });
                         continue;
                     };
@@ -593,6 +1115,7 @@ fn json_row(fw: &Framework, line: u64, text: &[u8]) -> Row {
                     field,
                     value: String::new(),
                     message,
+                    kind: ProblemKind::UnknownField,
                 });
             }
         }
