@@ -273,8 +273,7 @@ fn load_framework(arg: &FrameworkArg) -> Result<Framework, Failure> {
         };
         FileError::Framework(name.clone(), why)
     })?;
-    Framework::from_json(&text)
-        .map_err(|e| Failure::File(FileError::Framework(name, e.to_string())))
+    Framework::from_json(&text).map_err(|e| Failure::File(FileError::framework(&name, &e)))
 }
 
 /// A progress bar on stderr, only for large inputs and only on a terminal.
@@ -700,7 +699,10 @@ fn main() -> ExitCode {
                     }
                     let _ = rep.finish("scored");
                 }
-                None => eprintln!("vsend: {message}"),
+                None => match &failure {
+                    Failure::File(e) => vsend_cli::report::print_file_error(e, false),
+                    _ => eprintln!("vsend: {message}"),
+                },
             }
             ExitCode::from(2)
         }
