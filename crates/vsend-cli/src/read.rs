@@ -203,7 +203,7 @@ impl fmt::Display for FileError {
             ),
             FileError::HeaderTooLong { name, line } => write!(
                 f,
-                "{name}:{line}: the header line is longer than 1 MiB with no line end; allowed at most {} bytes per line; is this a cohort CSV file?",
+                "{name}:{line}: the header line is longer than 1 MiB (no line end in its first {} bytes, the most allowed per line); is this a cohort CSV file?",
                 thousands(MAX_LINE_BYTES as u64)
             ),
             FileError::HeaderQuote {
@@ -579,9 +579,10 @@ fn cells_of<'a>(cells: &'a [u8], ends: &'a [usize]) -> impl Iterator<Item = &'a 
 /// Splits one CSV line into its cells, written one after another into
 /// `cells` with the end of each in `ends`.
 ///
-/// Cells are separated by commas. A cell starting with `"` is quoted up to the
-/// closing `"`, with `""` for a quote inside it; spaces after the closing quote
-/// are dropped, anything else there is an error. A quote inside an unquoted
+/// Cells are separated by commas. A cell starting with `"` (after any spaces)
+/// is quoted up to the closing `"`, with `""` for a quote inside it; spaces
+/// around the quotes are dropped, anything else after the closing quote is an
+/// error. A quote inside an unquoted
 /// cell is kept as it is. Errors give the 0-based column where the quote opened.
 fn split_fields(
     line: &[u8],
@@ -593,8 +594,12 @@ fn split_fields(
     let mut at = 0;
     loop {
         let column = ends.len();
-        if line.get(at) == Some(&b'"') {
-            let mut i = at + 1;
+        let mut open = at;
+        while matches!(line.get(open), Some(b' ' | b'\t')) {
+            open += 1;
+        }
+        if line.get(open) == Some(&b'"') {
+            let mut i = open + 1;
             loop {
                 let Some(q) = memchr::memchr(b'"', &line[i..]) else {
                     return Err((column, QuoteError::Open));
@@ -1183,6 +1188,167 @@ mod tests {
         );
     }
 
+    /// Every line of `input` as (number, text), read through a small buffer
+    /// so that line ends fall across reads.
+    fn lines_of(input: &'static [u8]) -> Vec<(u64, String)> {
+        let mut reader = LineReader::new(Box::new(input));
+        reader.inner = BufReader::with_capacity(3, Retry(Box::new(input)));
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        while reader.next_line(&mut buf).unwrap() == Next::Line {
+            out.push((reader.line(), String::from_utf8(buf.clone()).unwrap()));
+        }
+        assert_eq!(reader.position(), input.len() as u64, "every byte consumed");
+        out
+    }
+
+    impl LineReader {
+        fn position(&self) -> u64 {
+            self.bytes
+        }
+    }
+
+    #[test]
+    fn lines_end_at_lf_crlf_or_a_lone_cr() {
+        let want = |v: &[(u64, &str)]| -> Vec<(u64, String)> {
+            v.iter().map(|(n, s)| (*n, s.to_string())).collect()
+        };
+        let abc = want(&[(1, "a"), (2, "bb"), (3, "ccc")]);
+        assert_eq!(lines_of(b"a\nbb\nccc\n"), abc);
+        assert_eq!(lines_of(b"a\r\nbb\r\nccc\r\n"), abc);
+        assert_eq!(lines_of(b"a\rbb\rccc\r"), abc);
+        assert_eq!(lines_of(b"a\rbb\r\nccc"), abc);
+        assert_eq!(lines_of(b"\xEF\xBB\xBFa\r\nbb\nccc"), abc);
+        assert_eq!(
+            lines_of(b"a\n\r\n\rbb\r\r\n"),
+            want(&[(1, "a"), (2, ""), (3, ""), (4, "bb"), (5, "")])
+        );
+        assert_eq!(lines_of(b""), want(&[]));
+        // A BOM only at the very start.
+        assert_eq!(
+            lines_of(b"a\n\xEF\xBB\xBFb")[1].1.as_bytes(),
+            b"\xEF\xBB\xBFb"
+        );
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_skipped_and_counted() {
+        let mut text = b"first\r".to_vec();
+        text.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 1));
+        text.extend_from_slice(b"\r\nlast\n");
+        let input: &'static [u8] = Box::leak(text.into_boxed_slice());
+        let mut reader = LineReader::new(Box::new(input));
+        let mut buf = Vec::new();
+        assert_eq!(reader.next_line(&mut buf).unwrap(), Next::Line);
+        assert_eq!(reader.next_line(&mut buf).unwrap(), Next::TooLong);
+        assert!(buf.is_empty());
+        assert_eq!(reader.skip_line().unwrap(), MAX_LINE_BYTES as u64 + 1);
+        assert_eq!(reader.line(), 2);
+        assert_eq!(reader.next_line(&mut buf).unwrap(), Next::Line);
+        assert_eq!((reader.line(), &buf[..]), (3, &b"last"[..]));
+        assert_eq!(reader.next_line(&mut buf).unwrap(), Next::Eof);
+
+        // Exactly at the limit is a line.
+        let text = vec![b'y'; MAX_LINE_BYTES];
+        let input: &'static [u8] = Box::leak(text.into_boxed_slice());
+        let mut reader = LineReader::new(Box::new(input));
+        assert_eq!(reader.next_line(&mut buf).unwrap(), Next::Line);
+        assert_eq!(buf.len(), MAX_LINE_BYTES);
+    }
+
+    fn split(line: &str) -> Result<Vec<String>, (usize, QuoteError)> {
+        let (mut cells, mut ends) = (Vec::new(), Vec::new());
+        split_fields(line.as_bytes(), &mut cells, &mut ends)?;
+        Ok(cells_of(&cells, &ends)
+            .map(|c| String::from_utf8(c.to_vec()).unwrap())
+            .collect())
+    }
+
+    #[test]
+    fn cells_split_at_commas_outside_quotes() {
+        assert_eq!(split("a,b,,c,").unwrap(), ["a", "b", "", "c", ""]);
+        assert_eq!(split("").unwrap(), [""]);
+        assert_eq!(split("\"a,b\",\"\"").unwrap(), ["a,b", ""]);
+        assert_eq!(split("\"say \"\"hi\"\"\",x").unwrap(), ["say \"hi\"", "x"]);
+        assert_eq!(split(" \"a\" , b ").unwrap(), ["a", " b "]);
+        assert_eq!(
+            split("a\"b,c").unwrap(),
+            ["a\"b", "c"],
+            "a quote inside a cell is text"
+        );
+        assert_eq!(split("a,\"b,c"), Err((1, QuoteError::Open)));
+        assert_eq!(split("a,b,\"c\"\""), Err((2, QuoteError::Open)));
+        assert_eq!(split("\"ab\"c,d"), Err((0, QuoteError::TextAfter)));
+    }
+
+    #[test]
+    fn chunks_stop_at_a_byte_budget_and_wide_buffers_shrink() {
+        let fw = Box::leak(Box::new(Framework::default()));
+        let mut text = String::new();
+        for i in 0..10 {
+            text.push_str(&format!(
+                "{{\"n\": {i}, \"pad\": \"{}\"}}\n",
+                " ".repeat(100_000)
+            ));
+        }
+        text.push_str("{}\n{}\n");
+        let input = Input::from_reader(
+            "t",
+            Format::Jsonl,
+            text.into_bytes().as_slice().to_owned().leak() as &[u8],
+        );
+        let (mut reader, _) = input.open_records(fw).unwrap();
+        let mut chunk = Vec::new();
+        reader.read_chunk(&mut chunk, 1_000, 250_000).unwrap();
+        assert_eq!(chunk.len(), 3, "stops once 250,000 bytes are held");
+        reader.read_chunk(&mut chunk, 2, 250_000).unwrap();
+        assert_eq!(chunk.len(), 2, "stops at the record count");
+        assert_eq!(chunk[1].line(), 5);
+        reader.read_chunk(&mut chunk, 1_000, 250_000).unwrap();
+        assert_eq!(chunk.len(), 3);
+        assert!(chunk[2].text.capacity() > KEEP_CAPACITY);
+        reader.read_chunk(&mut chunk, 1_000, 250_000).unwrap();
+        assert_eq!(chunk.len(), 4, "two wide lines, then two narrow ones");
+        assert!(
+            chunk[2].text.capacity() <= KEEP_CAPACITY,
+            "a narrow line after a wide one gives the memory back"
+        );
+        reader.read_chunk(&mut chunk, 1_000, 250_000).unwrap();
+        assert!(chunk.is_empty());
+    }
+
+    #[test]
+    fn rows_carry_their_physical_line() {
+        let fw = Framework::default();
+        let header: Vec<String> = vsend_core::Column::all(&fw)
+            .into_iter()
+            .map(|c| c.name(&fw))
+            .collect();
+        let n = header.len();
+        let row = |id: &str| format!("{id},2025-01-01{}", ",".repeat(n - 2));
+        let text = format!(
+            "{}\r\n\r\n{}\r{}\n\n{}",
+            header.join(","),
+            row("C1"),
+            row("C 2"),
+            row("C3")
+        );
+        let input: &'static [u8] = text.leak().as_bytes();
+        let rows: Vec<Row> = Input::from_reader("t", Format::Csv, input)
+            .rows(Box::leak(Box::new(fw)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let lines: Vec<(u64, bool)> = rows
+            .iter()
+            .map(|r| match r {
+                Row::Accepted { line, .. } => (*line, true),
+                Row::Rejected { line, .. } => (*line, false),
+            })
+            .collect();
+        assert_eq!(lines, [(3, true), (4, false), (6, true)]);
+    }
+
     #[test]
     fn csv_header_problems_are_file_errors() {
         assert!(matches!(rows(Format::Csv, ""), Err(FileError::Empty(_))));
@@ -1190,5 +1356,35 @@ mod tests {
             rows(Format::Csv, "child_id,assessed_on\n"),
             Err(FileError::Header(..))
         ));
+        assert!(matches!(
+            rows(Format::Csv, "\n \r\n"),
+            Err(FileError::Empty(_))
+        ));
+        assert!(matches!(
+            rows(Format::Csv, "child_id;assessed_on;setting_id\n"),
+            Err(FileError::HeaderHint {
+                hint: HeaderHint::Semicolons,
+                ..
+            })
+        ));
+        assert!(matches!(
+            rows(Format::Csv, "{\"child_id\": 1}\n"),
+            Err(FileError::HeaderHint {
+                hint: HeaderHint::Json,
+                ..
+            })
+        ));
+        assert!(matches!(
+            rows(Format::Csv, "child_id,\"assessed_on\n"),
+            Err(FileError::HeaderQuote {
+                column: 2,
+                error: QuoteError::Open,
+                ..
+            })
+        ));
+        let Err(FileError::Header(_, line, _)) = rows(Format::Csv, "\r\n\r\nchild_id\r\n") else {
+            panic!("a bad header")
+        };
+        assert_eq!(line, 3, "blank lines before the header are counted");
     }
 }
