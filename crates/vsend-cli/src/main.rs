@@ -700,7 +700,7 @@ fn main() -> ExitCode {
                     let _ = rep.finish("scored");
                 }
                 None => match &failure {
-                    Failure::File(e) => vsend_cli::report::print_file_error(e, false),
+                    Failure::File(e) => vsend_cli::report::print_file_error(e, None),
                     _ => eprintln!("vsend: {message}"),
                 },
             }

@@ -41,20 +41,20 @@ struct Kind {
 }
 
 /// Prints a file error on stderr, one problem a line and at most
-/// [`STDERR_CAP`] of them; `errors_file` says whether all are also in `--errors`.
-pub fn print_file_error(e: &FileError, errors_file: bool) {
+/// [`STDERR_CAP`] of them; `errors_file` says whether all are also in an
+/// `--errors` file (none exists yet when the framework itself fails to load).
+pub fn print_file_error(e: &FileError, errors_file: Option<bool>) {
     let lines = e.lines();
     for line in lines.iter().take(STDERR_CAP) {
         eprintln!("vsend: {line}");
     }
     if let Some(more) = lines.len().checked_sub(STDERR_CAP).filter(|&n| n > 0) {
-        if errors_file {
-            eprintln!("vsend: … and {more} more problems; all are in the --errors file");
-        } else {
-            eprintln!(
-                "vsend: … and {more} more problems not shown; use --errors FILE.csv to list them all"
-            );
-        }
+        let rest = match errors_file {
+            Some(true) => "; all are in the --errors file",
+            Some(false) => "; use --errors FILE.csv to list them all",
+            None => "",
+        };
+        eprintln!("vsend: … and {more} more problems not shown{rest}");
     }
 }
 
@@ -237,7 +237,7 @@ impl Reporter {
     /// Reports a file error: always on stderr (capped), and as line 0 of `--errors`,
     /// one problem a row.
     pub fn file_error(&mut self, e: &FileError) {
-        print_file_error(e, self.errors.is_some());
+        print_file_error(e, Some(self.errors.is_some()));
         if let Some(out) = &mut self.errors {
             for line in e.lines() {
                 let b = &mut self.line_buf;

@@ -329,7 +329,12 @@ fn a_header_of_100000_unknown_columns_prints_at_most_52_lines() {
     let errors = dir.path().join("errors.csv");
     let out = vsend(&["score", p(&path), "--errors", p(&errors)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).lines().count() <= 52);
+    let err = stderr(&out);
+    assert!(err.lines().count() <= 52, "{err}");
+    assert!(
+        err.contains("… and 99950 more problems not shown; all are in the --errors file"),
+        "{err}"
+    );
     let report = std::fs::read_to_string(&errors).unwrap();
     assert_eq!(
         report.lines().count(),
@@ -388,4 +393,23 @@ fn other_repeated_problems_get_a_generic_summary() {
         "{err}"
     );
     assert_eq!(summary(&out), (10, 0, 10));
+}
+
+#[test]
+fn framework_problems_are_capped_at_50_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vsend(&["framework"]);
+    let mut fw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let areas = fw["domains"]["cl"]["areas"].as_array_mut().unwrap();
+    for i in 0..200 {
+        areas.push(serde_json::json!({"key": format!("ci.x{i}"), "label": "x"}));
+    }
+    let path = dir.path().join("fw.json");
+    std::fs::write(&path, fw.to_string()).unwrap();
+    let out = vsend(&["framework", "--framework", p(&path)]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 51, "{err}");
+    assert!(err.contains("is outside its domain"), "{err}");
+    assert!(err.contains("more problems not shown"), "{err}");
 }
