@@ -289,3 +289,19 @@ impl Reporter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_month_year_dates_get_their_iso_form() {
+        assert_eq!(day_month_year("05/02/2025").as_deref(), Some("2025-02-05"));
+        assert_eq!(day_month_year("5.2.2025").as_deref(), Some("2025-02-05"));
+        assert_eq!(day_month_year("02/25/2025").as_deref(), Some("2025-02-25"));
+        assert_eq!(day_month_year("2025-02-05"), None);
+        assert_eq!(day_month_year("05/02/25"), None);
+        assert_eq!(day_month_year("45693"), None);
+        assert_eq!(day_month_year("13/13/2025"), None);
+    }
+}
