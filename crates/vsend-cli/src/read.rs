@@ -527,8 +527,8 @@ fn read_header(
     if text.trim_ascii_start().starts_with(b"{") {
         return Err(hint(HeaderHint::Json));
     }
-    let (mut cells, mut ends) = (Vec::new(), Vec::new());
-    split_fields(&text, &mut cells, &mut ends).map_err(|(column, error)| {
+    let (mut cells, mut spans) = (Vec::new(), Vec::new());
+    let cells = split_fields(&text, &mut cells, &mut spans).map_err(|(column, error)| {
         FileError::HeaderQuote {
             name: name.into(),
             line,
@@ -537,7 +537,7 @@ fn read_header(
         }
     })?;
     // One column that splits at another separator into known column names.
-    if ends.len() == 1 {
+    if spans.len() == 1 {
         for (separator, found) in [(b';', HeaderHint::Semicolons), (b'\t', HeaderHint::Tabs)] {
             let known = |name: &[u8]| {
                 let name = String::from_utf8_lossy(name);
@@ -554,8 +554,8 @@ fn read_header(
             }
         }
     }
-    let mut names = Vec::with_capacity(ends.len());
-    for (i, cell) in cells_of(&cells, &ends).enumerate() {
+    let mut names = Vec::with_capacity(spans.len());
+    for (i, cell) in cells_of(cells, &spans).enumerate() {
         let cell = std::str::from_utf8(cell).map_err(|e| FileError::HeaderNotUtf8 {
             name: name.into(),
             line,
@@ -568,32 +568,53 @@ fn read_header(
 }
 
 /// The cells of a split line, in order.
-fn cells_of<'a>(cells: &'a [u8], ends: &'a [usize]) -> impl Iterator<Item = &'a [u8]> + 'a {
-    ends.iter().scan(0, move |start, &end| {
-        let cell = &cells[*start..end];
-        *start = end;
-        Some(cell)
-    })
+fn cells_of<'a>(buffer: &'a [u8], spans: &'a [(u32, u32)]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    spans
+        .iter()
+        .map(move |&(start, end)| &buffer[start as usize..end as usize])
 }
 
-/// Splits one CSV line into its cells, written one after another into
-/// `cells` with the end of each in `ends`.
+/// Splits one CSV line (at most [`MAX_LINE_BYTES`], so offsets fit `u32`) into
+/// its cells: `spans` gets the start and end of each
+/// in the buffer returned, the line itself or, when quotes had to be undone,
+/// `cells`, where the cells are written one after another.
 ///
 /// Cells are separated by commas. A cell starting with `"` (after any spaces)
 /// is quoted up to the closing `"`, with `""` for a quote inside it; spaces
 /// around the quotes are dropped, anything else after the closing quote is an
-/// error. A quote inside an unquoted
-/// cell is kept as it is. Errors give the 0-based column where the quote opened.
-fn split_fields(
+/// error. A quote inside an unquoted cell is kept as it is. Errors give the
+/// 0-based column where the quote opened.
+fn split_fields<'a>(
+    line: &'a [u8],
+    cells: &'a mut Vec<u8>,
+    spans: &mut Vec<(u32, u32)>,
+) -> Result<&'a [u8], (usize, QuoteError)> {
+    spans.clear();
+    // Most lines have no quotes: their cells are slices of the line.
+    if memchr::memchr(b'"', line).is_none() {
+        let mut start = 0;
+        for comma in memchr::memchr_iter(b',', line) {
+            spans.push((start, comma as u32));
+            start = comma as u32 + 1;
+        }
+        spans.push((start, line.len() as u32));
+        return Ok(line);
+    }
+    split_quoted(line, cells, spans)?;
+    Ok(cells)
+}
+
+/// [`split_fields`] for a line with quotes, copying each cell into `cells`.
+fn split_quoted(
     line: &[u8],
     cells: &mut Vec<u8>,
-    ends: &mut Vec<usize>,
+    spans: &mut Vec<(u32, u32)>,
 ) -> Result<(), (usize, QuoteError)> {
     cells.clear();
-    ends.clear();
     let mut at = 0;
     loop {
-        let column = ends.len();
+        let column = spans.len();
+        let start = cells.len() as u32;
         let mut open = at;
         while matches!(line.get(open), Some(b' ' | b'\t')) {
             open += 1;
@@ -616,25 +637,20 @@ fn split_fields(
             while matches!(line.get(i), Some(b' ' | b'\t')) {
                 i += 1;
             }
-            ends.push(cells.len());
+            spans.push((start, cells.len() as u32));
             match line.get(i) {
                 None => return Ok(()),
                 Some(b',') => at = i + 1,
                 Some(_) => return Err((column, QuoteError::TextAfter)),
             }
         } else {
-            match memchr::memchr(b',', &line[at..]) {
-                Some(c) => {
-                    cells.extend_from_slice(&line[at..at + c]);
-                    ends.push(cells.len());
-                    at += c + 1;
-                }
-                None => {
-                    cells.extend_from_slice(&line[at..]);
-                    ends.push(cells.len());
-                    return Ok(());
-                }
+            let end = memchr::memchr(b',', &line[at..]).map_or(line.len(), |c| at + c);
+            cells.extend_from_slice(&line[at..end]);
+            spans.push((start, cells.len() as u32));
+            if end == line.len() {
+                return Ok(());
             }
+            at = end + 1;
         }
     }
 }
@@ -807,10 +823,10 @@ pub struct Record {
     text: Vec<u8>,
     /// The length of a line too long to keep.
     too_long: Option<u64>,
-    /// The line's cells, one after another (CSV).
+    /// The line's cells, one after another, when quotes had to be undone (CSV).
     cells: Vec<u8>,
-    /// The end of each cell in `cells`.
-    ends: Vec<usize>,
+    /// Where each cell is, in the line or in `cells`.
+    spans: Vec<(u32, u32)>,
 }
 
 impl Record {
@@ -908,7 +924,7 @@ impl<'f> RecordParser<'f> {
         };
         let row = self.parse_csv(layout, record);
         shrink(&mut record.cells);
-        shrink(&mut record.ends);
+        shrink(&mut record.spans);
         row
     }
 
@@ -917,7 +933,7 @@ impl<'f> RecordParser<'f> {
             line,
             text,
             cells,
-            ends,
+            spans,
             ..
         } = record;
         let line = *line;
@@ -925,40 +941,41 @@ impl<'f> RecordParser<'f> {
             line,
             problems: vec![problem],
         };
-        if let Err((column, error)) = split_fields(text, cells, ends) {
-            let field = layout
-                .columns()
-                .get(column)
-                .map_or_else(|| (column + 1).to_string(), |c| c.name(self.framework));
-            let kind = match error {
-                QuoteError::Open => ProblemKind::OpenQuote,
-                QuoteError::TextAfter => ProblemKind::TextAfterQuote,
-            };
-            let message = format!("column {field}: {}", error.describe());
-            return reject(Problem {
-                field,
-                value: String::new(),
-                message,
-                kind,
-            });
-        }
+        let cells = match split_fields(text, cells, spans) {
+            Ok(cells) => cells,
+            Err((column, error)) => {
+                let field = layout
+                    .columns()
+                    .get(column)
+                    .map_or_else(|| (column + 1).to_string(), |c| c.name(self.framework));
+                let kind = match error {
+                    QuoteError::Open => ProblemKind::OpenQuote,
+                    QuoteError::TextAfter => ProblemKind::TextAfterQuote,
+                };
+                let message = format!("column {field}: {}", error.describe());
+                return reject(Problem {
+                    field,
+                    value: String::new(),
+                    message,
+                    kind,
+                });
+            }
+        };
         let want = layout.columns().len();
-        if ends.len() != want {
+        if spans.len() != want {
             let message = format!(
                 "row has {} fields; allowed exactly {want}, one per header column",
-                ends.len()
+                spans.len()
             );
             return reject(Problem::row_of(ProblemKind::FieldCount, message));
         }
         // One UTF-8 check for the whole row: cells are split at ASCII bytes.
         let Ok(text) = std::str::from_utf8(cells) else {
-            return self.parse_not_utf8(layout, line, cells, ends);
+            return self.parse_not_utf8(layout, line, cells, spans);
         };
-        let fields = ends.iter().scan(0, |start, &end| {
-            let cell = &text[*start..end];
-            *start = end;
-            Some(cell)
-        });
+        let fields = spans
+            .iter()
+            .map(|&(start, end)| &text[start as usize..end as usize]);
         match layout.assessment(self.framework, fields) {
             Ok(assessment) => Row::Accepted { line, assessment },
             Err(errors) => Row::Rejected {
@@ -975,30 +992,29 @@ impl<'f> RecordParser<'f> {
         layout: &ColumnLayout,
         line: u64,
         cells: &[u8],
-        ends: &[usize],
+        spans: &[(u32, u32)],
     ) -> Row {
         let mut bad = Vec::new();
-        let fields =
-            cells_of(cells, ends)
-                .enumerate()
-                .map(|(i, cell)| match std::str::from_utf8(cell) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        let field = layout.columns()[i].name(self.framework);
-                        let message = format!(
-                            "column {field}: not valid UTF-8 at byte {}; allowed UTF-8 text",
-                            e.valid_up_to()
-                        );
-                        bad.push(Problem {
-                            field,
-                            value: String::new(),
-                            message,
-                            kind: ProblemKind::NotUtf8,
-                        });
-                        // Validated as empty so that the row's other problems are still found.
-                        ""
-                    }
-                });
+        let fields = cells_of(cells, spans)
+            .enumerate()
+            .map(|(i, cell)| match std::str::from_utf8(cell) {
+                Ok(s) => s,
+                Err(e) => {
+                    let field = layout.columns()[i].name(self.framework);
+                    let message = format!(
+                        "column {field}: not valid UTF-8 at byte {}; allowed UTF-8 text",
+                        e.valid_up_to()
+                    );
+                    bad.push(Problem {
+                        field,
+                        value: String::new(),
+                        message,
+                        kind: ProblemKind::NotUtf8,
+                    });
+                    // Validated as empty so that the row's other problems are still found.
+                    ""
+                }
+            });
         let result = layout.assessment(self.framework, fields);
         if let Err(errors) = result {
             bad.extend(problems(errors));
@@ -1257,9 +1273,9 @@ mod tests {
     }
 
     fn split(line: &str) -> Result<Vec<String>, (usize, QuoteError)> {
-        let (mut cells, mut ends) = (Vec::new(), Vec::new());
-        split_fields(line.as_bytes(), &mut cells, &mut ends)?;
-        Ok(cells_of(&cells, &ends)
+        let (mut cells, mut spans) = (Vec::new(), Vec::new());
+        let cells = split_fields(line.as_bytes(), &mut cells, &mut spans)?;
+        Ok(cells_of(cells, &spans)
             .map(|c| String::from_utf8(c.to_vec()).unwrap())
             .collect())
     }
