@@ -26,9 +26,6 @@
 //! assert!(svg.contains("Family confidence"));
 //! ```
 
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
-
 mod radar;
 mod render;
 mod timeline;

@@ -1,7 +1,7 @@
 //! `vsend`: batch-score cohort files, summarise cohorts, follow one child.
 //!
 //! A thin binary: parsing arguments, files, progress and exit codes. Every
-//! number comes from `vsend-core`; file formats are MODEL.md §10.
+//! number comes from `vsend-core`; file formats are §10 of `docs/model.md`.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -298,7 +298,7 @@ impl Progress {
     }
 
     fn tick(&self, rows_read: u64, rows: &Rows<'_>) {
-        if rows_read % Self::EVERY_ROWS == 0 {
+        if rows_read.is_multiple_of(Self::EVERY_ROWS) {
             self.set(rows.position());
         }
     }

@@ -18,11 +18,7 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
-use vsend_core::{
-    Assessment, AssessmentBuilder, ColumnLayout, Domain, Framework, ValidationError,
-    ValidationErrors,
-};
+use vsend_core::{Assessment, ColumnLayout, Framework, ValidationError, ValidationErrors};
 
 /// The longest line read, in bytes without its line end: a longer data line
 /// is a rejected row, a longer header line a file error.
@@ -238,7 +234,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -280,14 +276,16 @@ pub enum ProblemKind {
     LineTooLong,
     /// A cell that is not UTF-8.
     NotUtf8,
-    /// A record that is not a JSON object.
-    Record,
-    /// A JSON field that should be an object.
+    /// A JSON value of the wrong type.
+    WrongType,
+    /// A JSON key given twice in one object.
+    DuplicateKey,
+    /// A JSON key the format does not have.
+    UnknownKey,
+    /// A line that is not valid JSON.
+    NotJson,
+    /// A line that is JSON but not an object.
     NotAnObject,
-    /// A JSON key that is not a domain.
-    UnknownDomain,
-    /// A JSON field the format does not have.
-    UnknownField,
 }
 
 impl ProblemKind {
@@ -304,6 +302,11 @@ impl ProblemKind {
             E::BeforeBirth { .. } => ProblemKind::BeforeBirth,
             E::AgeOutOfRange { .. } => ProblemKind::AgeOutOfRange,
             E::UnknownArea { .. } => ProblemKind::UnknownArea,
+            E::WrongType { .. } => ProblemKind::WrongType,
+            E::DuplicateKey { .. } => ProblemKind::DuplicateKey,
+            E::UnknownKey { .. } => ProblemKind::UnknownKey,
+            E::NotJson { .. } => ProblemKind::NotJson,
+            E::NotAnObject { .. } => ProblemKind::NotAnObject,
         }
     }
 }
@@ -330,10 +333,6 @@ impl Problem {
             message: format!("column {d}"),
             kind: ProblemKind::Duplicate,
         }
-    }
-
-    fn row(message: String) -> Problem {
-        Problem::row_of(ProblemKind::Record, message)
     }
 
     fn row_of(kind: ProblemKind, message: String) -> Problem {
@@ -380,37 +379,15 @@ pub enum Row {
     },
 }
 
-/// The problems of a JSON Lines record, named by JSON path (`needs.cl.literacy`)
-/// rather than by CSV column (§9).
-fn json_problems(errors: ValidationErrors) -> Vec<Problem> {
-    errors
-        .into_iter()
-        .map(|e| {
-            let column = e.field().to_string();
-            let path = match e.field() {
-                vsend_core::Field::Need(key) => format!("needs.{key}"),
-                _ => column.clone(),
-            };
-            let message =
-                e.to_string()
-                    .replacen(&format!("column {column}"), &format!("field {path}"), 1);
-            Problem {
-                field: path,
-                value: e.found().to_owned(),
-                message,
-                kind: ProblemKind::of(&e),
-            }
-        })
-        .collect()
-}
-
-fn problems(errors: ValidationErrors) -> Vec<Problem> {
+/// The problems of a record, each named in its format's words: a CSV column
+/// or a JSON path (§9). The core gives the field as data; this only renders.
+fn problems(errors: ValidationErrors, format: vsend_core::Format) -> Vec<Problem> {
     errors
         .into_iter()
         .map(|e| Problem {
-            field: e.field().to_string(),
+            field: e.field().name_in(format),
             value: e.found().to_owned(),
-            message: e.to_string(),
+            message: e.located(format).to_string(),
             kind: ProblemKind::of(&e),
         })
         .collect()
@@ -980,7 +957,7 @@ impl<'f> RecordParser<'f> {
             Ok(assessment) => Row::Accepted { line, assessment },
             Err(errors) => Row::Rejected {
                 line,
-                problems: problems(errors),
+                problems: problems(errors, vsend_core::Format::Csv),
             },
         }
     }
@@ -1017,7 +994,7 @@ impl<'f> RecordParser<'f> {
             });
         let result = layout.assessment(self.framework, fields);
         if let Err(errors) = result {
-            bad.extend(problems(errors));
+            bad.extend(problems(errors, vsend_core::Format::Csv));
         }
         Row::Rejected {
             line,
@@ -1051,111 +1028,13 @@ impl Iterator for Rows<'_> {
     }
 }
 
-/// The text the builder sees for a JSON value: `null` is empty (not assessed).
-fn value_text(v: &Value) -> std::borrow::Cow<'_, str> {
-    match v {
-        Value::Null => "".into(),
-        Value::String(s) => s.as_str().into(),
-        other => other.to_string().into(),
-    }
-}
-
 fn json_row(fw: &Framework, line: u64, text: &[u8]) -> Row {
-    let object: Map<String, Value> = match serde_json::from_slice(text) {
-        Ok(o) => o,
-        Err(e) => {
-            // serde_json's message gives a position, never the data.
-            let message = format!("not a JSON object: {e}");
-            return Row::Rejected {
-                line,
-                problems: vec![Problem::row(message)],
-            };
-        }
-    };
-    let mut b = AssessmentBuilder::new(fw);
-    let mut extra = Vec::new();
-    for (key, value) in &object {
-        match key.as_str() {
-            "child_id" => {
-                b.child_id(&value_text(value));
-            }
-            "assessed_on" => {
-                b.assessed_on(&value_text(value));
-            }
-            "date_of_birth" => {
-                b.date_of_birth(&value_text(value));
-            }
-            "setting_id" => {
-                b.setting_id(&value_text(value));
-            }
-            "needs" | "readiness" | "readiness_planned" | "confidence" => {
-                let Some(map) = value.as_object() else {
-                    if !value.is_null() {
-                        extra.push(Problem {
-                            field: key.clone(),
-                            value: String::new(),
-                            message: format!(
-                                "field {key}: expected an object keyed by {}",
-                                if key == "needs" { "area" } else { "domain" }
-                            ),
-                            kind: ProblemKind::NotAnObject,
-                        });
-                    }
-                    continue;
-                };
-                for (k, v) in map {
-                    let text = value_text(v);
-                    if key == "needs" {
-                        b.need(k, &text);
-                        continue;
-                    }
-                    let Ok(d) = k.parse::<Domain>() else {
-                        let field = format!("{key}.{k}");
-                        let message = format!(
-                            "field {field}: {k:?} is not a domain; allowed cl, ci, sp, semh, ind"
-                        );
-                        extra.push(Problem {
-                            field,
-                            value: String::new(),
-                            message,
-                            kind: ProblemKind::UnknownDomain,
-                        });
-                        continue;
-                    };
-                    match key.as_str() {
-                        "readiness" => b.readiness(d, &text),
-                        "readiness_planned" => b.readiness_planned(d, &text),
-                        _ => b.confidence(d, &text),
-                    };
-                }
-            }
-            other => {
-                let field = vsend_core::Found::new(other).as_str().to_owned();
-                let message = format!("field {field:?} is unknown; allowed child_id, assessed_on, date_of_birth, setting_id, needs, readiness, readiness_planned, confidence");
-                extra.push(Problem {
-                    field,
-                    value: String::new(),
-                    message,
-                    kind: ProblemKind::UnknownField,
-                });
-            }
-        }
-    }
-    // Absent required keys are reported by the builder's own checks.
-    match b.build() {
-        Ok(assessment) if extra.is_empty() => Row::Accepted { line, assessment },
-        Ok(_) => Row::Rejected {
+    match vsend_core::parse_json_line(fw, text) {
+        Ok(assessment) => Row::Accepted { line, assessment },
+        Err(errors) => Row::Rejected {
             line,
-            problems: extra,
+            problems: problems(errors, vsend_core::Format::Jsonl),
         },
-        Err(errors) => {
-            let mut all = json_problems(errors);
-            all.extend(extra);
-            Row::Rejected {
-                line,
-                problems: all,
-            }
-        }
     }
 }
 
@@ -1181,7 +1060,12 @@ mod tests {
         else {
             panic!("{:?}", rows[0])
         };
-        assert_eq!(assessment.readiness()[Domain::Cl].unwrap().get(), 2);
+        assert_eq!(
+            assessment.readiness()[vsend_core::Domain::Cl]
+                .unwrap()
+                .get(),
+            2
+        );
         let Row::Rejected { line: 3, problems } = &rows[1] else {
             panic!("{:?}", rows[1])
         };
@@ -1198,7 +1082,7 @@ mod tests {
             panic!("{:?}", rows[2])
         };
         assert!(
-            problems[0].message.starts_with("not a JSON object"),
+            problems[0].message.starts_with("not valid JSON"),
             "{}",
             problems[0].message
         );

@@ -1,5 +1,5 @@
-//! Runs the real `vsend` binary on the fixtures and the product side's worked
-//! examples, checking outputs, problems, exit codes and that counts reconcile.
+//! Runs the real `vsend` binary on the fixtures and the spec's worked examples
+//! (`fixtures/examples/`), checking outputs, problems, exit codes and that counts reconcile.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -10,8 +10,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn shared(name: &str) -> PathBuf {
-    root().join("../shared/examples").join(name)
+/// A worked example of the model, from `fixtures/examples/`.
+fn example(name: &str) -> PathBuf {
+    root().join("fixtures/examples").join(name)
 }
 
 fn fixture(name: &str) -> PathBuf {
@@ -85,11 +86,11 @@ fn jsonl(text: &str) -> Vec<Value> {
 fn score_matches_the_worked_example() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("scored.jsonl");
-    let out = vsend(&["score", p(&shared("cohort-small.csv")), "-o", p(&out_path)]);
+    let out = vsend(&["score", p(&example("cohort-small.csv")), "-o", p(&out_path)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(summary(&out), (36, 36, 0));
     let got = jsonl(&std::fs::read_to_string(&out_path).unwrap());
-    let want = jsonl(&std::fs::read_to_string(shared("cohort-small.scored.jsonl")).unwrap());
+    let want = jsonl(&std::fs::read_to_string(example("cohort-small.scored.jsonl")).unwrap());
     assert_eq!(got.len(), want.len());
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         assert_close(g, w, &format!("row {}", i + 1));
@@ -103,7 +104,7 @@ fn bad_rows_are_reported_with_line_and_field_and_the_rest_scored() {
         dir.path().join("scored.jsonl"),
         dir.path().join("errors.csv"),
     );
-    let input = shared("cohort-bad-rows.csv");
+    let input = example("cohort-bad-rows.csv");
     let out = vsend(&[
         "score",
         p(&input),
@@ -115,7 +116,7 @@ fn bad_rows_are_reported_with_line_and_field_and_the_rest_scored() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(summary(&out), (60, 42, 18));
     let got = jsonl(&std::fs::read_to_string(&out_path).unwrap());
-    let want = jsonl(&std::fs::read_to_string(shared("cohort-bad-rows.scored.jsonl")).unwrap());
+    let want = jsonl(&std::fs::read_to_string(example("cohort-bad-rows.scored.jsonl")).unwrap());
     assert_eq!(got.len(), 42);
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         assert_close(g, w, &format!("row {}", i + 1));
@@ -127,7 +128,7 @@ fn bad_rows_are_reported_with_line_and_field_and_the_rest_scored() {
         vec!["line", "field", "value", "message"]
     );
     let rows: Vec<csv::StringRecord> = report.records().map(Result::unwrap).collect();
-    let expected = std::fs::read_to_string(shared("cohort-bad-rows.errors.txt")).unwrap();
+    let expected = std::fs::read_to_string(example("cohort-bad-rows.errors.txt")).unwrap();
     let mut lines = std::collections::BTreeSet::new();
     for l in expected
         .lines()
@@ -158,12 +159,12 @@ fn bad_rows_are_reported_with_line_and_field_and_the_rest_scored() {
 
 #[test]
 fn cohort_summaries_match_the_worked_examples() {
-    let input = shared("cohort-small.csv");
+    let input = example("cohort-small.csv");
     let out = vsend(&["cohort", p(&input), "--by", "setting_id"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     let want: Value = serde_json::from_str(
-        &std::fs::read_to_string(shared("cohort-small.by-setting.json")).unwrap(),
+        &std::fs::read_to_string(example("cohort-small.by-setting.json")).unwrap(),
     )
     .unwrap();
     assert_close(&got, &want, "by-setting");
@@ -183,7 +184,7 @@ fn cohort_summaries_match_the_worked_examples() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let got: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let want: Value = serde_json::from_str(
-        &std::fs::read_to_string(shared("cohort-small.2025-03-01.by-age-band.json")).unwrap(),
+        &std::fs::read_to_string(example("cohort-small.2025-03-01.by-age-band.json")).unwrap(),
     )
     .unwrap();
     assert_close(&got, &want, "by-age-band");
@@ -193,7 +194,7 @@ fn cohort_summaries_match_the_worked_examples() {
 fn timeline_matches_the_worked_example() {
     let out = vsend(&[
         "timeline",
-        p(&shared("cohort-small.csv")),
+        p(&example("cohort-small.csv")),
         "--child",
         "C010000011",
         "--as-of",
@@ -201,13 +202,14 @@ fn timeline_matches_the_worked_example() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let want: Value =
-        serde_json::from_str(&std::fs::read_to_string(shared("timeline-C010000011.json")).unwrap())
-            .unwrap();
+    let want: Value = serde_json::from_str(
+        &std::fs::read_to_string(example("timeline-C010000011.json")).unwrap(),
+    )
+    .unwrap();
     assert_close(&got, &want, "timeline");
     let out = vsend(&[
         "timeline",
-        p(&shared("cohort-small.csv")),
+        p(&example("cohort-small.csv")),
         "--child",
         "C999",
     ]);
@@ -219,7 +221,7 @@ fn timeline_matches_the_worked_example() {
     );
     let out = vsend(&[
         "timeline",
-        p(&shared("cohort-small.csv")),
+        p(&example("cohort-small.csv")),
         "--child",
         "Jane Smith",
     ]);
@@ -591,7 +593,7 @@ fn chart_draws_a_childs_radar_their_timeline_and_a_cohort_group() {
 fn charts_draws_one_radar_per_child_skipping_rejected_rows() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("radars");
-    let input = shared("cohort-bad-rows.csv");
+    let input = example("cohort-bad-rows.csv");
     let out = vsend(&[
         "charts",
         p(&input),

@@ -53,9 +53,17 @@ impl IdText {
     }
 }
 
+impl IdText {
+    /// The ID's bytes: comparing and hashing these needs no UTF-8 check, and
+    /// ASCII byte order is the text's order.
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
 impl PartialEq for IdText {
     fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+        self.bytes() == other.bytes()
     }
 }
 impl Eq for IdText {}
@@ -66,12 +74,12 @@ impl PartialOrd for IdText {
 }
 impl Ord for IdText {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        self.bytes().cmp(other.bytes())
     }
 }
 impl std::hash::Hash for IdText {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state)
+        self.bytes().hash(state)
     }
 }
 impl fmt::Debug for IdText {
@@ -184,7 +192,29 @@ pub fn age_in_years(born: Date, on: Date) -> i16 {
     }
 }
 
-/// Where in a record a problem was found: the CSV column header it comes from.
+/// A record format of §10. A problem's [`Field`] is the same in both; each
+/// format names it in its own words ([`Field::name_in`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Cohort CSV: fields are columns (`need.cl.literacy`).
+    Csv,
+    /// Cohort JSON Lines: fields are JSON paths (`needs.cl.literacy`).
+    Jsonl,
+}
+
+impl Format {
+    /// The format a file extension names: `csv`, or `jsonl` / `ndjson` (any case).
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// Where in a record a problem was found, as data: each [`Format`] renders it
+/// (a CSV column header, or a JSON path).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Field {
     /// `child_id`.
@@ -195,7 +225,7 @@ pub enum Field {
     DateOfBirth,
     /// `setting_id`.
     SettingId,
-    /// `need.<area key>`.
+    /// `need.<area key>` (CSV), `needs.<area key>` (JSON).
     Need(Box<str>),
     /// `readiness.<domain>`.
     Readiness(Domain),
@@ -203,9 +233,27 @@ pub enum Field {
     ReadinessPlanned(Domain),
     /// `confidence.<domain>`.
     Confidence(Domain),
+    /// A JSON key the schema does not know, by its path (shortened).
+    Key(Box<str>),
+    /// The record as a whole.
+    Record,
+}
+
+impl Field {
+    /// The field's name in `format`: `need.cl.literacy` in CSV,
+    /// `needs.cl.literacy` in JSON Lines; empty for the whole record.
+    pub fn name_in(&self, format: Format) -> String {
+        match (self, format) {
+            (Field::Need(key), Format::Jsonl) => format!("needs.{key}"),
+            (Field::Need(key), Format::Csv) => format!("need.{key}"),
+            (Field::Record, _) => String::new(),
+            (other, _) => other.to_string(),
+        }
+    }
 }
 
 impl fmt::Display for Field {
+    /// The CSV column name (JSON paths differ only for needs: see [`Field::name_in`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Field::ChildId => f.write_str("child_id"),
@@ -216,6 +264,8 @@ impl fmt::Display for Field {
             Field::Readiness(d) => write!(f, "readiness.{d}"),
             Field::ReadinessPlanned(d) => write!(f, "readiness_planned.{d}"),
             Field::Confidence(d) => write!(f, "confidence.{d}"),
+            Field::Key(path) => f.write_str(path),
+            Field::Record => f.write_str("(record)"),
         }
     }
 }
@@ -249,24 +299,32 @@ impl fmt::Display for Found {
     }
 }
 
-/// One problem with one field of a record (§9). The caller adds the location
-/// (file and line, or JSON path), e.g. `cohort.csv:42: ` + this error.
+/// One problem with one field of a record (§9): what was found and what is
+/// allowed. The field is data ([`field`](Self::field)); [`located`](Self::located)
+/// names it in a format's words, and the caller adds the file and line, e.g.
+/// `cohort.csv:42: ` + `column need.cl.literacy: "5" is above the scale maximum 4`.
 ///
 /// ```
-/// use vsend_core::{AssessmentBuilder, Framework};
+/// use vsend_core::{AssessmentBuilder, Format, Framework};
 /// let fw = Framework::default();
 /// let mut b = AssessmentBuilder::new(&fw);
 /// b.child_id("C1").assessed_on("2025-01-10").need("cl.literacy", "5");
 /// let errors = b.build().unwrap_err();
+/// let e = errors.iter().next().unwrap();
+/// assert_eq!(e.to_string(), r#""5" is above the scale maximum 4"#);
 /// assert_eq!(
-///     errors.iter().next().unwrap().to_string(),
+///     e.located(Format::Csv).to_string(),
 ///     r#"column need.cl.literacy: "5" is above the scale maximum 4"#
+/// );
+/// assert_eq!(
+///     e.located(Format::Jsonl).to_string(),
+///     r#"field needs.cl.literacy: "5" is above the scale maximum 4"#
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
     /// A level above the scale.
-    #[error("column {field}: {found} is above the scale maximum {max}")]
+    #[error("{found} is above the scale maximum {max}")]
     AboveScale {
         /// The field.
         field: Field,
@@ -276,7 +334,7 @@ pub enum ValidationError {
         max: u8,
     },
     /// A negative level.
-    #[error("column {field}: {found} is below the scale minimum 0 (allowed 0 to {max})")]
+    #[error("{found} is below the scale minimum 0 (allowed 0 to {max})")]
     BelowScale {
         /// The field.
         field: Field,
@@ -286,7 +344,9 @@ pub enum ValidationError {
         max: u8,
     },
     /// Not a whole number.
-    #[error("column {field}: {found} is not a level; allowed a whole number 0 to {max}, or empty for not assessed")]
+    #[error(
+        "{found} is not a level; allowed a whole number 0 to {max}, or empty for not assessed"
+    )]
     NotALevel {
         /// The field.
         field: Field,
@@ -296,7 +356,7 @@ pub enum ValidationError {
         max: u8,
     },
     /// Not a `YYYY-MM-DD` calendar date.
-    #[error("column {field}: {found} is not a date; allowed a calendar date YYYY-MM-DD")]
+    #[error("{found} is not a date; allowed a calendar date YYYY-MM-DD")]
     NotADate {
         /// The field.
         field: Field,
@@ -304,7 +364,7 @@ pub enum ValidationError {
         found: Found,
     },
     /// An ID breaking the rules of §3.
-    #[error("column {field}: {found} is not a valid ID; allowed 1 to {MAX_ID_LEN} characters from A-Z a-z 0-9 . _ - starting with a letter or digit")]
+    #[error("{found} is not a valid ID; allowed 1 to {MAX_ID_LEN} characters from A-Z a-z 0-9 . _ - starting with a letter or digit")]
     BadId {
         /// The field.
         field: Field,
@@ -312,19 +372,19 @@ pub enum ValidationError {
         found: Found,
     },
     /// A required field left empty.
-    #[error("column {field}: is empty; a value is required")]
+    #[error("is empty; a value is required")]
     Missing {
         /// The field.
         field: Field,
     },
     /// `assessed_on` before `date_of_birth`.
-    #[error("column assessed_on: {found} is before the date of birth; allowed on or after it")]
+    #[error("{found} is before the date of birth; allowed on or after it")]
     BeforeBirth {
         /// The assessment date found.
         found: Found,
     },
     /// Age at assessment outside 0 to 25.
-    #[error("column date_of_birth: gives age {age} at assessment; allowed ages 0 to {MAX_AGE}")]
+    #[error("gives age {age} at assessment; allowed ages 0 to {MAX_AGE}")]
     AgeOutOfRange {
         /// The date of birth found.
         found: Found,
@@ -332,13 +392,132 @@ pub enum ValidationError {
         age: i16,
     },
     /// A need area the framework does not have.
-    #[error("column {field}: not a need area of framework {framework}")]
+    #[error("not a need area of framework {framework}")]
     UnknownArea {
         /// The field.
         field: Field,
         /// The framework's id and version.
         framework: String,
     },
+    /// A JSON value of the wrong type (a level given as `"3"`, an ID as a number).
+    #[error("{found} is {}; allowed {expected}", found_kind.article())]
+    WrongType {
+        /// The field.
+        field: Field,
+        /// The value found, as JSON (shortened).
+        found: Found,
+        /// What JSON type it is.
+        found_kind: JsonType,
+        /// What is allowed there.
+        expected: Expected,
+    },
+    /// A JSON key given twice in one object: which one counts is ambiguous.
+    #[error("appears more than once in its object; allowed once")]
+    DuplicateKey {
+        /// The repeated key's path.
+        field: Field,
+    },
+    /// A JSON key the §10 schema does not have.
+    #[error("is not a field here; allowed {allowed}")]
+    UnknownKey {
+        /// The key's path.
+        field: Field,
+        /// The keys allowed in that object.
+        allowed: &'static str,
+    },
+    /// The line is not valid JSON.
+    #[error("not valid JSON: {problem} at column {column}")]
+    NotJson {
+        /// 1-based column (byte) where parsing stopped.
+        column: usize,
+        /// What went wrong, in words.
+        problem: &'static str,
+    },
+    /// The line is JSON but not an object.
+    #[error("the line holds {}; allowed one JSON object per line", found_kind.article())]
+    NotAnObject {
+        /// What JSON type the line holds.
+        found_kind: JsonType,
+    },
+}
+
+/// The type of a JSON value, for messages about the wrong type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JsonType {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl JsonType {
+    fn article(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Bool => "a boolean",
+            JsonType::Number => "a number",
+            JsonType::String => "a string",
+            JsonType::Array => "an array",
+            JsonType::Object => "an object",
+        }
+    }
+}
+
+/// What a JSON field allows, for [`ValidationError::WrongType`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Expected {
+    /// A level: a whole number `0..=max`, or null.
+    Level {
+        /// The scale maximum.
+        max: u8,
+    },
+    /// A string (an ID or a date), or null where optional.
+    Text,
+    /// An object keyed by area or domain, or null.
+    Object,
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expected::Level { max } => write!(
+                f,
+                "a whole number 0 to {max} (not in quotes), or null for not assessed"
+            ),
+            Expected::Text => f.write_str("a string in double quotes"),
+            Expected::Object => f.write_str("an object, or null"),
+        }
+    }
+}
+
+/// A [`ValidationError`] with its location in the words of one [`Format`]:
+/// `column need.cl.literacy: "5" is above …` or `field needs.cl.literacy: …`.
+#[derive(Debug, Clone, Copy)]
+pub struct Located<'e> {
+    error: &'e ValidationError,
+    format: Format,
+}
+
+impl fmt::Display for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.error.field(), self.format) {
+            (Field::Record, _) => write!(f, "{}", self.error),
+            (field, Format::Csv) => {
+                write!(f, "column {}: {}", field.name_in(Format::Csv), self.error)
+            }
+            (field, Format::Jsonl) => {
+                write!(f, "field {}: {}", field.name_in(Format::Jsonl), self.error)
+            }
+        }
+    }
 }
 
 impl ValidationError {
@@ -352,9 +531,21 @@ impl ValidationError {
             | E::NotADate { field, .. }
             | E::BadId { field, .. }
             | E::Missing { field }
-            | E::UnknownArea { field, .. } => field.clone(),
+            | E::UnknownArea { field, .. }
+            | E::WrongType { field, .. }
+            | E::DuplicateKey { field }
+            | E::UnknownKey { field, .. } => field.clone(),
             E::BeforeBirth { .. } => Field::AssessedOn,
             E::AgeOutOfRange { .. } => Field::DateOfBirth,
+            E::NotJson { .. } | E::NotAnObject { .. } => Field::Record,
+        }
+    }
+
+    /// This error with its location named as `format` names it.
+    pub fn located(&self, format: Format) -> Located<'_> {
+        Located {
+            error: self,
+            format,
         }
     }
 
@@ -368,8 +559,14 @@ impl ValidationError {
             | E::NotADate { found, .. }
             | E::BadId { found, .. }
             | E::BeforeBirth { found }
-            | E::AgeOutOfRange { found, .. } => found.as_str(),
-            E::Missing { .. } | E::UnknownArea { .. } => "",
+            | E::AgeOutOfRange { found, .. }
+            | E::WrongType { found, .. } => found.as_str(),
+            E::Missing { .. }
+            | E::UnknownArea { .. }
+            | E::DuplicateKey { .. }
+            | E::UnknownKey { .. }
+            | E::NotJson { .. }
+            | E::NotAnObject { .. } => "",
         }
     }
 }
@@ -379,6 +576,10 @@ impl ValidationError {
 pub struct ValidationErrors(Vec<ValidationError>);
 
 impl ValidationErrors {
+    /// A record's single problem.
+    pub(crate) fn one(e: ValidationError) -> ValidationErrors {
+        ValidationErrors(vec![e])
+    }
     /// The problems, in the order the fields were given.
     pub fn iter(&self) -> std::slice::Iter<'_, ValidationError> {
         self.0.iter()
@@ -402,12 +603,13 @@ impl IntoIterator for ValidationErrors {
 }
 
 impl fmt::Display for ValidationErrors {
+    /// Every problem with its CSV location, separated by `; `.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, e) in self.0.iter().enumerate() {
             if i > 0 {
                 f.write_str("; ")?;
             }
-            e.fmt(f)?;
+            e.located(Format::Csv).fmt(f)?;
         }
         Ok(())
     }
@@ -666,6 +868,23 @@ impl<'f> AssessmentBuilder<'f> {
         None
     }
 
+    /// Records a problem found outside the builder (a JSON type or key problem),
+    /// in the order met.
+    pub(crate) fn push_error(&mut self, e: ValidationError) -> &mut Self {
+        self.errors.push(e);
+        self
+    }
+
+    /// Marks a required field as given (though unusable), so that it is not
+    /// also reported missing.
+    pub(crate) fn mark_given(&mut self, field: &Field) {
+        match field {
+            Field::ChildId => self.child_id_seen = true,
+            Field::AssessedOn => self.assessed_on_seen = true,
+            _ => {}
+        }
+    }
+
     /// Checks the cross-field rules and returns the assessment, or every problem.
     pub fn build(mut self) -> Result<Assessment, ValidationErrors> {
         if !self.child_id_seen {
@@ -824,7 +1043,7 @@ mod tests {
             .build()
             .unwrap_err()
             .iter()
-            .map(|e| e.to_string())
+            .map(|e| e.located(Format::Csv).to_string())
             .collect();
         assert_eq!(
             errs,

@@ -9,7 +9,7 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// One of the five areas of need (MODEL.md §1), in canonical order.
+/// One of the five areas of need (§1 of `docs/model.md`), in canonical order.
 ///
 /// The order of the variants is the canonical order: radar axes clockwise from
 /// 12 o'clock, CSV columns and JSON arrays all follow it.
@@ -322,14 +322,19 @@ impl DomainVector {
         self.known == DomainSet::ALL
     }
 
-    /// The raw vector; unknown entries are 0.0.
-    pub fn values(&self) -> &Vector5<f64> {
-        &self.values
+    /// The five values in §1 order; unknown entries are 0.0.
+    pub fn values(&self) -> [f64; 5] {
+        self.values.into()
     }
 
-    /// The vector when all five values are known.
-    pub fn complete(&self) -> Option<&Vector5<f64>> {
-        self.is_complete().then_some(&self.values)
+    /// The five values in §1 order when all are known.
+    pub fn complete(&self) -> Option<[f64; 5]> {
+        self.is_complete().then(|| self.values.into())
+    }
+
+    /// The values as nalgebra's vector, for the numeric work inside the crate.
+    pub(crate) fn vector(&self) -> &Vector5<f64> {
+        &self.values
     }
 
     /// `self − other`, known where both are known.

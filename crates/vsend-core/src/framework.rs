@@ -128,6 +128,7 @@ pub struct Framework {
     aggregate: Aggregate,
     meaningful_change: f64,
     review_interval_days: u32,
+    high_need_level: u8,
     /// All areas, grouped by domain in canonical order.
     areas: Vec<Area>,
     /// `areas[start..end]` belong to each domain.
@@ -159,6 +160,10 @@ impl Framework {
     /// Days after which a review is overdue (§7), ≥ 1.
     pub fn review_interval_days(&self) -> u32 {
         self.review_interval_days
+    }
+    /// The level from which a domain need counts as *high* (§2, §11, §12).
+    pub fn high_need_level(&self) -> u8 {
+        self.high_need_level
     }
     /// Every need area, grouped by domain in canonical order.
     pub fn areas(&self) -> &[Area] {
@@ -264,6 +269,7 @@ impl Default for Framework {
             aggregate: Aggregate::Max,
             meaningful_change: None,
             review_interval_days: None,
+            high_need_level: None,
             domains,
         }
         .validate()
@@ -285,6 +291,7 @@ impl Serialize for Framework {
             aggregate: Aggregate,
             meaningful_change: f64,
             review_interval_days: u32,
+            high_need_level: u8,
             domains: PerDomain<DomainOut<'a>>,
         }
         Out {
@@ -294,6 +301,7 @@ impl Serialize for Framework {
             aggregate: self.aggregate,
             meaningful_change: self.meaningful_change,
             review_interval_days: self.review_interval_days,
+            high_need_level: self.high_need_level,
             domains: PerDomain::from_fn(|d| DomainOut {
                 areas: self.areas_of(d),
             }),
@@ -391,10 +399,35 @@ pub enum FrameworkProblem {
     /// `review_interval_days` is not ≥ 1.
     #[error("review_interval_days: {0} is not allowed; it must be a whole number of at least 1")]
     ReviewInterval(i64),
+    /// `high_need_level` outside `1..=max_level`.
+    #[error("high_need_level: {found} is outside the allowed range 1 to {max_level}")]
+    HighNeedLevel {
+        /// The value found.
+        found: i64,
+        /// The scale's max_level.
+        max_level: i64,
+    },
     /// `id` or `version` is empty.
     #[error("{0}: must not be empty")]
     Empty(&'static str),
+    /// A text (`id`, `version`, a label) longer than it may be: it is echoed
+    /// in every output row and on every chart.
+    #[error("{field}: {found} characters; allowed at most {max}")]
+    TooLong {
+        /// Where: `id`, `version`, `scale.labels`, `domains.<d>.areas`.
+        field: String,
+        /// Characters found.
+        found: usize,
+        /// The most allowed.
+        max: usize,
+    },
 }
+
+/// Longest framework `id` or `version` (characters): each is copied into every
+/// scored row.
+pub const MAX_FRAMEWORK_ID_LEN: usize = 64;
+/// Longest scale or area label (characters): labels are drawn on charts.
+pub const MAX_LABEL_LEN: usize = 200;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -405,6 +438,7 @@ struct RawFramework {
     aggregate: Aggregate,
     meaningful_change: Option<f64>,
     review_interval_days: Option<i64>,
+    high_need_level: Option<i64>,
     domains: BTreeMap<String, RawDomain>,
 }
 
@@ -445,6 +479,27 @@ impl RawFramework {
         if self.version.is_empty() {
             problems.push(P::Empty("version"));
         }
+        let mut too_long = |field: &str, text: &str, max: usize| {
+            let found = text.chars().count();
+            if found > max {
+                problems.push(P::TooLong {
+                    field: field.to_owned(),
+                    found,
+                    max,
+                });
+            }
+        };
+        too_long("id", &self.id, MAX_FRAMEWORK_ID_LEN);
+        too_long("version", &self.version, MAX_FRAMEWORK_ID_LEN);
+        for label in &self.scale.labels {
+            too_long("scale.labels", label, MAX_LABEL_LEN);
+        }
+        for (key, domain) in &self.domains {
+            for area in &domain.areas {
+                too_long(&format!("domains.{key}.areas"), &area.label, MAX_LABEL_LEN);
+                too_long(&format!("domains.{key}.areas"), &area.key, MAX_LABEL_LEN);
+            }
+        }
         let max_level = self.scale.max_level;
         if !(1..=i64::from(MAX_SCALE_LEVEL)).contains(&max_level) {
             problems.push(P::MaxLevelOutOfRange { found: max_level });
@@ -458,6 +513,15 @@ impl RawFramework {
         // `!(x > 0)` also rejects NaN.
         if !(meaningful_change > 0.0 && meaningful_change.is_finite()) {
             problems.push(P::MeaningfulChange(meaningful_change));
+        }
+        let high_need_level = self.high_need_level.unwrap_or((max_level - 1).max(1));
+        if (1..=i64::from(MAX_SCALE_LEVEL)).contains(&max_level)
+            && !(1..=max_level).contains(&high_need_level)
+        {
+            problems.push(P::HighNeedLevel {
+                found: high_need_level,
+                max_level,
+            });
         }
         let review_interval_days = self.review_interval_days.unwrap_or(122);
         if !(1..=i64::from(u32::MAX)).contains(&review_interval_days) {
@@ -530,6 +594,7 @@ impl RawFramework {
             aggregate: self.aggregate,
             meaningful_change,
             review_interval_days: review_interval_days as u32,
+            high_need_level: high_need_level as u8,
             areas,
             domain_areas,
             by_key,
@@ -573,6 +638,48 @@ mod tests {
         assert_eq!(fw.areas_of(Domain::Sp)[4].key(), "sp.sensory_processing");
         let i = fw.area_index("semh.behaviour").unwrap();
         assert_eq!(fw.area(i).unwrap().domain(), Domain::Semh);
+    }
+
+    #[test]
+    fn high_need_level_defaults_below_the_top_and_is_checked() {
+        assert_eq!(Framework::default().high_need_level(), 3);
+        let small = Framework::from_json(&with_domains(FIVE)).unwrap();
+        assert_eq!(small.high_need_level(), 1, "max(1, max_level - 1)");
+        let json =
+            with_domains(FIVE).replace(r#""aggregate""#, r#""high_need_level": 2, "aggregate""#);
+        assert_eq!(
+            problems(&json),
+            [FrameworkProblem::HighNeedLevel {
+                found: 2,
+                max_level: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn long_texts_are_refused_each_by_name() {
+        let long = "x".repeat(MAX_FRAMEWORK_ID_LEN + 1);
+        let json = with_domains(FIVE)
+            .replace(r#""id": "t""#, &format!(r#""id": "{long}""#))
+            .replace(
+                r#""label": "A"}]},"#,
+                &format!(r#""label": "{}"}}]}},"#, "y".repeat(MAX_LABEL_LEN + 1)),
+            );
+        let p = problems(&json);
+        assert_eq!(p.len(), 5, "the id and four long labels: {p:?}");
+        assert_eq!(
+            p[0].to_string(),
+            format!(
+                "id: {} characters; allowed at most {MAX_FRAMEWORK_ID_LEN}",
+                MAX_FRAMEWORK_ID_LEN + 1
+            )
+        );
+        assert!(
+            p[1].to_string()
+                .starts_with("domains.ci.areas: 201 characters"),
+            "{}",
+            p[1]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Valuing SEND scoring model, as a pure library.
 //!
-//! `vsend-core` implements the contract of `MODEL.md`: it validates ratings
+//! `vsend-core` implements the scoring model described in `docs/model.md` (the
+//! § numbers in these docs are its sections): it validates ratings
 //! ([`AssessmentBuilder`], §3 and §9), scores needs against setting readiness
 //! and family confidence ([`score`], §4–§6), follows one child over time
 //! ([`Timeline`], §7) and summarises cohorts ([`Cohort`], §8). It does no I/O
@@ -27,32 +28,36 @@
 //! assert_eq!(whole.need_index, 35.0);
 //! # Ok::<(), vsend_core::ValidationErrors>(())
 //! ```
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod assessment;
 mod cohort;
 mod columns;
 mod domain;
 mod framework;
+mod history;
+mod jsonl;
 mod score;
 mod scored;
 mod timeline;
 
 pub use assessment::{
-    age_in_years, parse_date, Assessment, AssessmentBuilder, ChildId, Field, Found, SettingId,
-    ValidationError, ValidationErrors, MAX_AGE, MAX_ID_LEN,
+    age_in_years, parse_date, Assessment, AssessmentBuilder, ChildId, Expected, Field, Format,
+    Found, JsonType, Located, SettingId, ValidationError, ValidationErrors, MAX_AGE, MAX_ID_LEN,
 };
 pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBy, GroupSummary, Groups};
 pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors};
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
 pub use framework::{
     Aggregate, Area, AreaIndex, Framework, FrameworkError, FrameworkProblem, Level, Scale,
-    MAX_AREAS_PER_DOMAIN, MAX_SCALE_LEVEL,
+    MAX_AREAS_PER_DOMAIN, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_SCALE_LEVEL,
 };
+pub use history::{Histories, History, Keep};
+pub use jsonl::parse_json_line;
 pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{Cell, ScoredRow, SCORED_COLUMNS};
-pub use timeline::{day_number, Change, Duplicate, Review, Step, Timeline, TimelineError};
+pub use timeline::{
+    day_number, is_overdue, Change, Duplicate, Review, Step, Timeline, TimelineError,
+};
 
 /// Re-exported so callers name dates with the same type the library uses.
 pub use jiff::civil::Date;

@@ -167,10 +167,12 @@ pub fn score(framework: &Framework, assessment: &Assessment) -> Scores {
     let confidence = levels(assessment.confidence());
     let setting_gap = readiness.minus(&need);
     let family_gap = confidence.minus(&need);
-    let whole = need.complete().map(|n| {
+    let whole = need.is_complete().then(|| {
+        let n = need.vector();
         let total_need = n.sum();
         let coverage = |offer: &DomainVector| {
-            offer.complete().map(|o| {
+            offer.is_complete().then(|| {
+                let o = offer.vector();
                 if total_need == 0.0 {
                     1.0
                 } else {

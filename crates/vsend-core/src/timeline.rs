@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::assessment::{Assessment, ChildId};
 use crate::domain::{Domain, DomainVector, PerDomain};
 use crate::framework::Framework;
+use crate::history::{Histories, History, Keep};
 use crate::score::{score, Scores};
 
 /// Days in a year for the trend's time axis (§7).
@@ -26,6 +27,12 @@ pub fn day_number(date: Date) -> i32 {
     let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// Whether a review last held on `latest` is overdue on `as_of` (§7): more
+/// than the framework's review interval has passed.
+pub fn is_overdue(framework: &Framework, latest: Date, as_of: Date) -> bool {
+    i64::from(day_number(as_of) - day_number(latest)) > i64::from(framework.review_interval_days())
 }
 
 /// How a figure moved between two reviews (§7).
@@ -73,7 +80,7 @@ fn classify(delta: &DomainVector, f: impl Fn(f64) -> Change) -> PerDomain<Option
 }
 
 /// The change between two consecutive assessments A then B (§7).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
     /// A's date.
     pub from: Date,
@@ -173,7 +180,7 @@ pub struct Duplicate {
 /// assert!(t.trend().get(Domain::Cl).unwrap() > 0.0);
 /// assert_eq!(t.overdue(), Some(true)); // 153 days since the last review
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timeline {
     child_id: ChildId,
     steps: Vec<Step>,
@@ -197,9 +204,8 @@ impl Timeline {
         assessments: impl IntoIterator<Item = &'a Assessment>,
         as_of: Option<Date>,
     ) -> Result<Timeline, TimelineError> {
+        let mut histories = Histories::new(Keep::All);
         let mut child_id: Option<&ChildId> = None;
-        let mut reviews: Vec<(Date, Scores)> = Vec::new();
-        let mut seen = Vec::new();
         let mut duplicates = Vec::new();
         for (input_index, a) in assessments.into_iter().enumerate() {
             match child_id {
@@ -212,29 +218,37 @@ impl Timeline {
                 }
                 Some(_) => {}
             }
-            if seen.contains(&a.assessed_on()) {
-                let duplicate = Duplicate {
-                    child_id: a.child_id().clone(),
-                    assessed_on: a.assessed_on(),
-                };
+            if let Err(duplicate) = histories.add(a) {
                 duplicates.push((input_index, duplicate));
-                continue;
-            }
-            seen.push(a.assessed_on());
-            if as_of.is_none_or(|as_of| a.assessed_on() <= as_of) {
-                reviews.push((a.assessed_on(), score(framework, a)));
             }
         }
-        let child_id = child_id.ok_or(TimelineError::Empty)?.clone();
-        reviews.sort_by_key(|r| r.0);
-        let reviews: Vec<Review> = reviews
-            .into_iter()
-            .map(|(assessed_on, scores)| Review {
-                assessed_on,
-                scores,
+        let history = histories.children().next().ok_or(TimelineError::Empty)?;
+        let mut timeline = Timeline::of(framework, history, as_of)?;
+        timeline.duplicates = duplicates;
+        Ok(timeline)
+    }
+
+    /// The timeline of one child's [`History`] as of `as_of` (every kept
+    /// review without it); `overdue` is `None` without `as_of`.
+    pub fn of(
+        framework: &Framework,
+        history: &History,
+        as_of: Option<Date>,
+    ) -> Result<Timeline, TimelineError> {
+        let kept = history.reviews();
+        let end = match as_of {
+            Some(as_of) => kept.partition_point(|a| a.assessed_on() <= as_of),
+            None => kept.len(),
+        };
+        let reviews: Vec<Review> = kept[..end]
+            .iter()
+            .map(|a| Review {
+                assessed_on: a.assessed_on(),
+                scores: score(framework, a),
             })
             .collect();
         let last = reviews.last().ok_or(TimelineError::Empty)?.assessed_on;
+        let child_id = kept[0].child_id().clone();
         let steps: Vec<Step> = reviews
             .windows(2)
             .map(|w| {
@@ -251,8 +265,7 @@ impl Timeline {
             }
             _ => false,
         });
-        let interval = i64::from(framework.review_interval_days());
-        let overdue = as_of.map(|as_of| i64::from(day_number(as_of) - day_number(last)) > interval);
+        let overdue = as_of.map(|as_of| is_overdue(framework, last, as_of));
         Ok(Timeline {
             child_id,
             trend: trend(&reviews),
@@ -260,7 +273,7 @@ impl Timeline {
             escalating,
             overdue,
             reviews,
-            duplicates,
+            duplicates: Vec::new(),
         })
     }
 

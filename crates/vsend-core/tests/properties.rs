@@ -21,6 +21,8 @@ fn framework(max_level: u8, mean: bool) -> Framework {
         );
     let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
     value["scale"]["labels"] = serde_json::from_str(&format!("[{}]", labels.join(","))).unwrap();
+    // Left out, so that it takes its default for the new scale (§2).
+    value.as_object_mut().unwrap().remove("high_need_level");
     Framework::from_json(&value.to_string()).unwrap()
 }
 

@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests: the product side's worked examples.
+//! Helpers shared by the integration tests: the spec's worked examples.
 
 #![allow(dead_code)]
 
@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use serde_json::Value;
 use vsend_core::{Assessment, ColumnLayout, Framework};
 
-/// `../shared/examples/` relative to the workspace root.
-pub fn shared_examples() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/examples")
+/// `fixtures/examples/` in the workspace: the spec's worked examples, copied into the
+/// repository so a fresh clone tests on its own (`examples_drift.rs` keeps the copy true).
+pub fn examples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/examples")
 }
 
 /// What reading one cohort CSV gave: accepted assessments and rejected lines.
@@ -21,7 +22,7 @@ pub struct Loaded {
 }
 
 pub fn load_csv(fw: &Framework, name: &str) -> Loaded {
-    let path = shared_examples().join(name);
+    let path = examples_dir().join(name);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(&path)
@@ -62,12 +63,12 @@ pub fn load_csv(fw: &Framework, name: &str) -> Loaded {
 }
 
 pub fn read_json(name: &str) -> Value {
-    let text = std::fs::read_to_string(shared_examples().join(name)).unwrap();
+    let text = std::fs::read_to_string(examples_dir().join(name)).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
 pub fn read_jsonl(name: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(shared_examples().join(name)).unwrap();
+    let text = std::fs::read_to_string(examples_dir().join(name)).unwrap();
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap())

@@ -1,0 +1,315 @@
+//! §7 One history per child: every accepted review of every child, with the
+//! same-date duplicate rule applied once, for every command.
+//!
+//! Cohort summaries (§8), timelines (§7) and charts all need "a child's
+//! accepted assessments in date order, duplicates rejected once" and the same
+//! few queries over it (the latest on or before a date, the one before that).
+//! [`Histories`] is that one place. What it keeps of each child is chosen by
+//! [`Keep`], so a streaming command holds only dates, a cohort only the two
+//! reviews it summarises, and a timeline every review of one child.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+
+use crate::assessment::{Assessment, ChildId};
+use crate::timeline::Duplicate;
+
+/// What [`Histories`] keeps of each child besides their review dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keep {
+    /// Only the dates: enough to reject duplicates (§7) in constant memory per child.
+    Dates,
+    /// The latest review on or before `as_of` and the one before it (§8),
+    /// as of the latest date added when `as_of` is `None`.
+    CurrentAndPrevious {
+        /// The date the histories are read as of.
+        as_of: Option<Date>,
+    },
+    /// Every review of one child (a timeline or a chart), dates of the others.
+    Child(ChildId),
+    /// Every review of every child.
+    All,
+}
+
+impl Keep {
+    fn as_of(&self) -> Option<Date> {
+        match self {
+            Keep::CurrentAndPrevious { as_of } => *as_of,
+            _ => None,
+        }
+    }
+}
+
+/// The duplicate rule, in its one place: a child's date seen before is
+/// refused; otherwise the date is recorded (and `latest` moved on).
+fn record<'h>(
+    children: &'h mut HashMap<ChildId, History>,
+    latest: &mut Option<Date>,
+    keep: &Keep,
+    child: &ChildId,
+    on: Date,
+) -> Result<&'h mut History, Duplicate> {
+    let history = children.entry(child.clone()).or_insert_with(|| History {
+        dates: Vec::new(),
+        kept: Vec::new(),
+    });
+    if history.dates.contains(&on) {
+        return Err(Duplicate {
+            child_id: child.clone(),
+            assessed_on: on,
+        });
+    }
+    history.dates.push(on);
+    if keep.as_of().is_none_or(|as_of| on <= as_of) {
+        *latest = (*latest).max(Some(on));
+    }
+    Ok(history)
+}
+
+/// One child's accepted reviews: their dates and the assessments kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    /// Every accepted review date, in input order.
+    dates: Vec<Date>,
+    /// The assessments kept, sorted by date.
+    kept: Vec<Assessment>,
+}
+
+impl History {
+    /// The kept assessments, in date order.
+    pub fn reviews(&self) -> &[Assessment] {
+        &self.kept
+    }
+
+    /// Every accepted review date, kept or not, in input order.
+    pub fn dates(&self) -> &[Date] {
+        &self.dates
+    }
+
+    /// The latest kept assessment on or before `date`.
+    pub fn on_or_before(&self, date: Date) -> Option<&Assessment> {
+        let end = self.kept.partition_point(|a| a.assessed_on() <= date);
+        end.checked_sub(1).map(|i| &self.kept[i])
+    }
+
+    /// The child's current assessment as of `as_of` (§8): the latest on or
+    /// before it, or the latest of all with `None`.
+    pub fn current(&self, as_of: Option<Date>) -> Option<&Assessment> {
+        match as_of {
+            Some(date) => self.on_or_before(date),
+            None => self.kept.last(),
+        }
+    }
+
+    /// The review before the current one as of `as_of` (§8).
+    pub fn previous(&self, as_of: Option<Date>) -> Option<&Assessment> {
+        let current = self.current(as_of)?;
+        self.on_or_before(current.assessed_on().yesterday().ok()?)
+    }
+
+    /// The accepted reviews on or before `as_of` (all with `None`), kept or not.
+    pub fn count_on_or_before(&self, as_of: Option<Date>) -> usize {
+        match as_of {
+            Some(as_of) => self.dates.iter().filter(|&&d| d <= as_of).count(),
+            None => self.dates.len(),
+        }
+    }
+
+    fn keep(&mut self, a: &Assessment, as_of: Option<Date>, at_most: Option<usize>) {
+        let on = a.assessed_on();
+        if as_of.is_some_and(|as_of| on > as_of) {
+            return;
+        }
+        let at = self.kept.partition_point(|k| k.assessed_on() < on);
+        if let Some(n) = at_most {
+            // Only the latest `n` matter; an older one than all of those is dropped.
+            if self.kept.len() == n && at == 0 {
+                return;
+            }
+            self.kept.insert(at, a.clone());
+            if self.kept.len() > n {
+                self.kept.remove(0);
+            }
+        } else {
+            self.kept.insert(at, a.clone());
+        }
+    }
+}
+
+/// Every child's [`History`], built one assessment at a time in any order.
+///
+/// Of two assessments of one child on one date, the later in input order is
+/// rejected (§7): [`add`](Histories::add) returns it as a [`Duplicate`] and
+/// changes nothing. Children are kept in child-ID order, so whatever reads
+/// them in turn sees the same order however the input was shuffled.
+///
+/// ```
+/// use vsend_core::{AssessmentBuilder, Framework, Histories, Keep, parse_date};
+/// let fw = Framework::default();
+/// let review = |child: &str, on: &str| {
+///     let mut b = AssessmentBuilder::new(&fw);
+///     b.child_id(child).assessed_on(on);
+///     b.build().unwrap()
+/// };
+/// let mut h = Histories::new(Keep::CurrentAndPrevious { as_of: parse_date("2025-03-01") });
+/// h.add(&review("C1", "2025-01-10")).unwrap();
+/// h.add(&review("C1", "2024-09-10")).unwrap();
+/// h.add(&review("C1", "2025-06-10")).unwrap(); // after as_of: counted for duplicates only
+/// assert!(h.add(&review("C1", "2025-01-10")).is_err()); // same child, same date
+/// let c1 = h.children().next().unwrap();
+/// let as_of = h.as_of();
+/// assert_eq!(c1.current(as_of).unwrap().assessed_on().to_string(), "2025-01-10");
+/// assert_eq!(c1.previous(as_of).unwrap().assessed_on().to_string(), "2024-09-10");
+/// assert_eq!(c1.count_on_or_before(as_of), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Histories {
+    keep: Keep,
+    latest: Option<Date>,
+    children: HashMap<ChildId, History>,
+}
+
+impl Histories {
+    /// Empty histories keeping what `keep` says.
+    pub fn new(keep: Keep) -> Self {
+        Histories {
+            keep,
+            latest: None,
+            children: HashMap::new(),
+        }
+    }
+
+    /// Adds one assessment, or rejects it as a same-date duplicate (§7).
+    pub fn add(&mut self, a: &Assessment) -> Result<(), Duplicate> {
+        let on = a.assessed_on();
+        let keep = &self.keep;
+        let history = record(&mut self.children, &mut self.latest, keep, a.child_id(), on)?;
+        match keep {
+            Keep::Dates => {}
+            Keep::CurrentAndPrevious { as_of } => history.keep(a, *as_of, Some(2)),
+            Keep::Child(id) if id == a.child_id() => history.keep(a, None, None),
+            Keep::Child(_) => {}
+            Keep::All => history.keep(a, None, None),
+        }
+        Ok(())
+    }
+
+    /// Records that `child` was reviewed on `on`, keeping no assessment, or
+    /// rejects it as a same-date duplicate (§7). For streaming checks, where
+    /// the assessment itself has already gone on its way (`vsend score`).
+    pub fn add_date(&mut self, child: &ChildId, on: Date) -> Result<(), Duplicate> {
+        record(&mut self.children, &mut self.latest, &self.keep, child, on).map(|_| ())
+    }
+
+    fn as_of_given(&self) -> Option<Date> {
+        self.keep.as_of()
+    }
+
+    /// The date these histories are read as of (§8): the one given to
+    /// [`Keep::CurrentAndPrevious`], else the latest review added.
+    pub fn as_of(&self) -> Option<Date> {
+        self.as_of_given().or(self.latest)
+    }
+
+    /// One child's history.
+    pub fn get(&self, child: &ChildId) -> Option<&History> {
+        self.children.get(child)
+    }
+
+    /// Every child's history, in child-ID order (byte order), so that what is
+    /// summed over children is summed in the same order whatever the input order.
+    pub fn children(&self) -> impl Iterator<Item = &History> {
+        let mut children: Vec<(&ChildId, &History)> = self.children.iter().collect();
+        children.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        children.into_iter().map(|(_, h)| h)
+    }
+
+    /// The number of children seen.
+    pub fn len(&self) -> usize {
+        self.children.len()
+    }
+
+    /// Whether no assessment was added.
+    pub fn is_empty(&self) -> bool {
+        self.children.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{parse_date, AssessmentBuilder, Framework};
+
+    fn review(fw: &Framework, child: &str, on: &str) -> Assessment {
+        let mut b = AssessmentBuilder::new(fw);
+        b.child_id(child).assessed_on(on);
+        b.build().unwrap()
+    }
+
+    fn dates(reviews: &[Assessment]) -> Vec<String> {
+        reviews
+            .iter()
+            .map(|a| a.assessed_on().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_latest_two_are_kept_in_any_input_order() {
+        let fw = Framework::default();
+        let mut h = Histories::new(Keep::CurrentAndPrevious { as_of: None });
+        for on in ["2024-05-01", "2025-05-01", "2023-05-01", "2024-11-01"] {
+            h.add(&review(&fw, "C1", on)).unwrap();
+        }
+        let c1 = h.get(&ChildId::new("C1").unwrap()).unwrap();
+        assert_eq!(dates(c1.reviews()), ["2024-11-01", "2025-05-01"]);
+        assert_eq!(h.as_of(), parse_date("2025-05-01"));
+        assert_eq!(c1.count_on_or_before(h.as_of()), 4);
+        let duplicate = h.add(&review(&fw, "C1", "2023-05-01")).unwrap_err();
+        assert_eq!(duplicate.assessed_on, parse_date("2023-05-01").unwrap());
+    }
+
+    #[test]
+    fn one_child_is_kept_whole_and_the_others_as_dates() {
+        let fw = Framework::default();
+        let mut h = Histories::new(Keep::Child(ChildId::new("C2").unwrap()));
+        for (child, on) in [
+            ("C1", "2025-01-01"),
+            ("C2", "2025-02-01"),
+            ("C2", "2024-02-01"),
+        ] {
+            h.add(&review(&fw, child, on)).unwrap();
+        }
+        assert!(h.add(&review(&fw, "C1", "2025-01-01")).is_err());
+        let children: Vec<_> = h.children().collect();
+        assert_eq!(children[0].reviews().len(), 0);
+        assert_eq!(children[0].dates().len(), 1);
+        assert_eq!(dates(children[1].reviews()), ["2024-02-01", "2025-02-01"]);
+        let c2 = children[1];
+        let on = |s| {
+            c2.on_or_before(parse_date(s).unwrap())
+                .map(|a| a.assessed_on())
+        };
+        assert_eq!(on("2024-01-31"), None);
+        assert_eq!(on("2024-02-01"), parse_date("2024-02-01"));
+        assert_eq!(on("2025-01-31"), parse_date("2024-02-01"));
+        assert_eq!(
+            c2.previous(None).unwrap().assessed_on(),
+            parse_date("2024-02-01").unwrap()
+        );
+        assert_eq!(c2.previous(parse_date("2025-01-01")), None);
+    }
+
+    #[test]
+    fn reviews_after_as_of_count_only_for_duplicates() {
+        let fw = Framework::default();
+        let as_of = parse_date("2025-01-01");
+        let mut h = Histories::new(Keep::CurrentAndPrevious { as_of });
+        h.add(&review(&fw, "C1", "2025-06-01")).unwrap();
+        assert_eq!(h.as_of(), as_of);
+        let c1 = h.children().next().unwrap();
+        assert_eq!(c1.current(as_of), None);
+        assert_eq!(c1.count_on_or_before(as_of), 0);
+        assert!(h.add(&review(&fw, "C1", "2025-06-01")).is_err());
+    }
+}

@@ -1,0 +1,421 @@
+//! §10 cohort JSON Lines: the record schema, beside the CSV column layout.
+//!
+//! One line holds one assessment object:
+//! `{"child_id": "C1", "assessed_on": "2025-01-10", "needs": {"cl.literacy": 3},
+//! "readiness": {"cl": 2}, "confidence": {"cl": null}}`. The schema is strict,
+//! because a lenient reader would let ambiguous records through:
+//! - a key given twice in one object is an error (which one would count?);
+//! - levels are JSON whole numbers or `null`; `"3"` is a string, not a level;
+//! - IDs and dates are strings; a numeric `child_id` is an error;
+//! - an unknown key is an error, named by its JSON path.
+//!
+//! Every problem of a line is reported, each with its [`Field`] as data.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use crate::assessment::{
+    Assessment, AssessmentBuilder, Expected, Field, Found, JsonType, ValidationError,
+    ValidationErrors,
+};
+use crate::domain::Domain;
+use crate::framework::Framework;
+
+/// The top-level keys of an assessment object.
+const TOP_KEYS: &str =
+    "child_id, assessed_on, date_of_birth, setting_id, needs, readiness, readiness_planned, confidence";
+/// The keys of a per-domain object.
+const DOMAIN_KEYS: &str = "cl, ci, sp, semh, ind";
+
+/// A JSON value that keeps every key of an object in order, repeats included,
+/// so that a repeated key can be reported rather than silently overwritten.
+#[derive(Debug)]
+enum Json {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    String(String),
+    Array,
+    Object(Vec<(String, Json)>),
+}
+
+impl Json {
+    fn kind(&self) -> JsonType {
+        match self {
+            Json::Null => JsonType::Null,
+            Json::Bool(_) => JsonType::Bool,
+            Json::Int(_) | Json::Float(_) => JsonType::Number,
+            Json::String(_) => JsonType::String,
+            Json::Array => JsonType::Array,
+            Json::Object(_) => JsonType::Object,
+        }
+    }
+
+    /// A short text of the value for messages (never more than [`Found`] keeps).
+    fn found(&self) -> Found {
+        match self {
+            Json::Null => Found::new("null"),
+            Json::Bool(b) => Found::new(if *b { "true" } else { "false" }),
+            Json::Int(n) => Found::new(&n.to_string()),
+            Json::Float(x) => Found::new(&x.to_string()),
+            Json::String(s) => Found::new(s),
+            Json::Array => Found::new("[…]"),
+            Json::Object(_) => Found::new("{…}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Json;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Json, E> {
+                Ok(Json::Null)
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
+                Ok(Json::Bool(b))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Json, E> {
+                Ok(Json::Int(n.into()))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
+                Ok(Json::Int(n.into()))
+            }
+            fn visit_f64<E>(self, x: f64) -> Result<Json, E> {
+                Ok(Json::Float(x))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Json, E> {
+                Ok(Json::String(s.to_owned()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Json, E> {
+                Ok(Json::String(s))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Json::Array)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Json>()? {
+                    entries.push((k, v));
+                }
+                Ok(Json::Object(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Validates one JSON Lines record against `framework` (§3, §9, §10).
+///
+/// `line` is the line's bytes without its line ending. Every problem is
+/// reported, each with its field as data; render them with
+/// [`ValidationError::located`] and [`Format::Jsonl`](crate::Format::Jsonl).
+///
+/// ```
+/// use vsend_core::{parse_json_line, Format, Framework};
+/// let fw = Framework::default();
+/// let a = parse_json_line(&fw, br#"{"child_id": "C1", "assessed_on": "2025-01-10", "needs": {"cl.literacy": 3}}"#).unwrap();
+/// assert_eq!(a.needs()[1].unwrap().get(), 3);
+///
+/// let line = br#"{"child_id": "C1", "child_id": "C2", "assessed_on": "2025-01-10", "needs": {"cl.literacy": "3"}}"#;
+/// let errors: Vec<String> = parse_json_line(&fw, line)
+///     .unwrap_err()
+///     .iter()
+///     .map(|e| e.located(Format::Jsonl).to_string())
+///     .collect();
+/// assert_eq!(errors, [
+///     "field child_id: appears more than once in its object; allowed once",
+///     r#"field needs.cl.literacy: "3" is a string; allowed a whole number 0 to 4 (not in quotes), or null for not assessed"#,
+/// ]);
+/// ```
+pub fn parse_json_line(framework: &Framework, line: &[u8]) -> Result<Assessment, ValidationErrors> {
+    let mut b = AssessmentBuilder::new(framework);
+    let value = match serde_json::from_slice::<Json>(line) {
+        Ok(v) => v,
+        Err(e) => {
+            // serde_json's own message would repeat the position as "line 1"; say it once.
+            let problem = match e.classify() {
+                serde_json::error::Category::Eof => "the line ends inside a value",
+                _ => "a syntax error",
+            };
+            return Err(ValidationErrors::one(ValidationError::NotJson {
+                column: e.column(),
+                problem,
+            }));
+        }
+    };
+    let Json::Object(entries) = value else {
+        return Err(ValidationErrors::one(ValidationError::NotAnObject {
+            found_kind: value.kind(),
+        }));
+    };
+    let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
+    for (key, value) in &entries {
+        if seen.contains(&key.as_str()) {
+            let field =
+                top_field(key).unwrap_or_else(|| Field::Key(Found::new(key).as_str().into()));
+            b.push_error(ValidationError::DuplicateKey { field });
+            continue;
+        }
+        seen.push(key);
+        match key.as_str() {
+            "child_id" | "assessed_on" | "date_of_birth" | "setting_id" => {
+                let field = top_field(key).expect("one of the four string fields");
+                text(&mut b, field, value);
+            }
+            "needs" => needs(&mut b, framework, value),
+            "readiness" => per_domain(&mut b, framework, key, value, Field::Readiness),
+            "readiness_planned" => {
+                per_domain(&mut b, framework, key, value, Field::ReadinessPlanned)
+            }
+            "confidence" => per_domain(&mut b, framework, key, value, Field::Confidence),
+            other => {
+                b.push_error(ValidationError::UnknownKey {
+                    field: Field::Key(Found::new(other).as_str().into()),
+                    allowed: TOP_KEYS,
+                });
+            }
+        }
+    }
+    b.build()
+}
+
+fn top_field(key: &str) -> Option<Field> {
+    Some(match key {
+        "child_id" => Field::ChildId,
+        "assessed_on" => Field::AssessedOn,
+        "date_of_birth" => Field::DateOfBirth,
+        "setting_id" => Field::SettingId,
+        _ => return None,
+    })
+}
+
+/// A string field (`null` is empty: missing or not given, as the builder decides).
+fn text(b: &mut AssessmentBuilder<'_>, field: Field, value: &Json) {
+    let s = match value {
+        Json::String(s) => s.as_str(),
+        Json::Null => "",
+        other => {
+            // Given, though of the wrong type: not also reported missing.
+            b.mark_given(&field);
+            b.push_error(ValidationError::WrongType {
+                field,
+                found: other.found(),
+                found_kind: other.kind(),
+                expected: Expected::Text,
+            });
+            return;
+        }
+    };
+    match field {
+        Field::ChildId => b.child_id(s),
+        Field::AssessedOn => b.assessed_on(s),
+        Field::DateOfBirth => b.date_of_birth(s),
+        _ => b.setting_id(s),
+    };
+}
+
+/// A level, as the text the builder checks; `None` after reporting a wrong type.
+fn level_text(
+    b: &mut AssessmentBuilder<'_>,
+    field: impl FnOnce() -> Field,
+    max: u8,
+    value: &Json,
+) -> Option<String> {
+    match value {
+        Json::Null => Some(String::new()),
+        Json::Int(n) => Some(n.to_string()),
+        Json::Float(x) => Some(x.to_string()),
+        other => {
+            b.push_error(ValidationError::WrongType {
+                field: field(),
+                found: other.found(),
+                found_kind: other.kind(),
+                expected: Expected::Level { max },
+            });
+            None
+        }
+    }
+}
+
+/// The entries of an object-valued field, or `None` (after reporting) for a wrong type.
+fn object<'j>(
+    b: &mut AssessmentBuilder<'_>,
+    key: &str,
+    value: &'j Json,
+) -> Option<&'j [(String, Json)]> {
+    match value {
+        Json::Object(entries) => Some(entries),
+        Json::Null => Some(&[]),
+        other => {
+            b.push_error(ValidationError::WrongType {
+                field: Field::Key(key.into()),
+                found: other.found(),
+                found_kind: other.kind(),
+                expected: Expected::Object,
+            });
+            None
+        }
+    }
+}
+
+fn needs(b: &mut AssessmentBuilder<'_>, fw: &Framework, value: &Json) {
+    let Some(entries) = object(b, "needs", value) else {
+        return;
+    };
+    let max = fw.scale().max_level();
+    let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
+    for (area, v) in entries {
+        let field = || Field::Need(Found::new(area).as_str().into());
+        if seen.contains(&area.as_str()) {
+            b.push_error(ValidationError::DuplicateKey { field: field() });
+            continue;
+        }
+        seen.push(area);
+        if let Some(text) = level_text(b, field, max, v) {
+            b.need(area, &text);
+        }
+    }
+}
+
+fn per_domain(
+    b: &mut AssessmentBuilder<'_>,
+    fw: &Framework,
+    key: &str,
+    value: &Json,
+    field_of: fn(Domain) -> Field,
+) {
+    let Some(entries) = object(b, key, value) else {
+        return;
+    };
+    let max = fw.scale().max_level();
+    let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        let Ok(d) = k.parse::<Domain>() else {
+            b.push_error(ValidationError::UnknownKey {
+                field: Field::Key(format!("{key}.{}", Found::new(k).as_str()).into()),
+                allowed: DOMAIN_KEYS,
+            });
+            continue;
+        };
+        if seen.contains(&k.as_str()) {
+            b.push_error(ValidationError::DuplicateKey { field: field_of(d) });
+            continue;
+        }
+        seen.push(k);
+        if let Some(text) = level_text(b, || field_of(d), max, v) {
+            match key {
+                "readiness" => b.readiness(d, &text),
+                "readiness_planned" => b.readiness_planned(d, &text),
+                _ => b.confidence(d, &text),
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Format;
+
+    fn problems(line: &str) -> Vec<String> {
+        let fw = Framework::default();
+        match parse_json_line(&fw, line.as_bytes()) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors
+                .iter()
+                .map(|e| e.located(Format::Jsonl).to_string())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_full_record_is_accepted() {
+        let line = r#"{"child_id":"C1","assessed_on":"2025-01-10","date_of_birth":null,"setting_id":"S1","needs":{"cl.literacy":3,"cl.numeracy":null},"readiness":{"cl":2},"readiness_planned":null,"confidence":{"cl":null}}"#;
+        assert_eq!(problems(line), Vec::<String>::new());
+    }
+
+    #[test]
+    fn duplicate_keys_are_rejected_at_every_level() {
+        let line = r#"{"child_id":"=HYPERLINK(1)","child_id":"C1","assessed_on":"2025-01-10","needs":{"cl.literacy":1,"cl.literacy":4},"readiness":{"cl":1,"cl":2}}"#;
+        let p = problems(line);
+        assert_eq!(p.len(), 4, "{p:?}");
+        assert!(p[0].starts_with("field child_id: \"=HYPERLINK(1)\" is not a valid ID"));
+        assert_eq!(
+            p[1],
+            "field child_id: appears more than once in its object; allowed once"
+        );
+        assert_eq!(
+            p[2],
+            "field needs.cl.literacy: appears more than once in its object; allowed once"
+        );
+        assert_eq!(
+            p[3],
+            "field readiness.cl: appears more than once in its object; allowed once"
+        );
+    }
+
+    #[test]
+    fn wrong_types_are_rejected_not_coerced() {
+        let p = problems(
+            r#"{"child_id":12345,"assessed_on":"2025-01-10","needs":{"cl.literacy":"3"},"confidence":{"ci":true},"readiness":[1]}"#,
+        );
+        assert_eq!(
+            p,
+            [
+                "field child_id: \"12345\" is a number; allowed a string in double quotes",
+                "field needs.cl.literacy: \"3\" is a string; allowed a whole number 0 to 4 (not in quotes), or null for not assessed",
+                "field confidence.ci: \"true\" is a boolean; allowed a whole number 0 to 4 (not in quotes), or null for not assessed",
+                "field readiness: \"[…]\" is an array; allowed an object, or null",
+            ]
+        );
+        let p =
+            problems(r#"{"child_id":"C1","assessed_on":"2025-01-10","needs":{"cl.literacy":2.5}}"#);
+        assert_eq!(p.len(), 1);
+        assert!(
+            p[0].starts_with("field needs.cl.literacy: \"2.5\" is not a level"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_syntax_and_non_objects() {
+        let p = problems(
+            r#"{"child_id":"C1","assessed_on":"2025-01-10","colour":1,"readiness":{"xx":1},"needs":{"cl.spelling":1}}"#,
+        );
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[0].starts_with("field colour: is not a field here; allowed child_id,"));
+        assert_eq!(
+            p[1],
+            "field readiness.xx: is not a field here; allowed cl, ci, sp, semh, ind"
+        );
+        assert!(p[2].starts_with("field needs.cl.spelling: not a need area"));
+        assert_eq!(
+            problems(r#"{"child_id": "C1""#),
+            ["not valid JSON: the line ends inside a value at column 17"]
+        );
+        assert_eq!(
+            problems("{child_id}"),
+            ["not valid JSON: a syntax error at column 2"]
+        );
+        assert_eq!(
+            problems("[1, 2]"),
+            ["the line holds an array; allowed one JSON object per line"]
+        );
+        assert_eq!(
+            problems("{}"),
+            [
+                "field child_id: is empty; a value is required",
+                "field assessed_on: is empty; a value is required"
+            ]
+        );
+    }
+}
