@@ -205,7 +205,7 @@ impl Reporter {
     fn summary(&self, k: &Kind) -> String {
         let name = &self.name;
         let column = match k.field.as_str() {
-            "(row)" => String::new(),
+            "" | "(row)" => String::new(),
             field => format!(" column {field}:"),
         };
         if let (ProblemKind::NotADate, Some((example, iso))) = (k.kind, &k.dmy_example) {
