@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::time::Instant;
 
-use crate::read::{FileError, Problem, ProblemKind};
+use crate::read::{FileError, Format, Problem, ProblemKind};
 use crate::write::{push_text, Output};
 
 /// Most problem lines printed to stderr without `--errors`; file errors
@@ -204,9 +204,14 @@ impl Reporter {
     /// The closing line for a kind of problem that repeats: where, how many, and the fix.
     fn summary(&self, k: &Kind) -> String {
         let name = &self.name;
+        // JSON Lines name fields by JSON path, CSV by column (§9).
+        let noun = match Format::of(Path::new(name)) {
+            Some(Format::Jsonl) => "field",
+            _ => "column",
+        };
         let column = match k.field.as_str() {
             "" | "(row)" => String::new(),
-            field => format!(" column {field}:"),
+            field => format!(" {noun} {field}:"),
         };
         if let (ProblemKind::NotADate, Some((example, iso))) = (k.kind, &k.dmy_example) {
             let which = if k.dmy == k.count {
@@ -218,7 +223,7 @@ impl Reporter {
                 )
             };
             return format!(
-                "{name}:{column} {which}; dates must be YYYY-MM-DD ({iso}), so save the column in ISO format"
+                "{name}:{column} {which}; dates must be YYYY-MM-DD ({iso}), so save the {noun} in ISO format"
             );
         }
         let detail = [

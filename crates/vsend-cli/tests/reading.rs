@@ -373,6 +373,27 @@ fn uk_dates_are_shown_three_times_then_summarised_with_the_fix() {
         .iter()
         .enumerate()
         .all(|(i, (line, field))| *line == i as u64 + 2 && field == "assessed_on"));
+
+    // JSON Lines name the field, not a column.
+    let jsonl = std::fs::read_to_string(fixture("cohort.jsonl")).unwrap();
+    let uk: String = jsonl
+        .lines()
+        .map(|l| {
+            let at = l.find("\"assessed_on\": \"").unwrap() + "\"assessed_on\": \"".len();
+            let iso = &l[at..at + 10];
+            let dmy = format!("{}/{}/{}", &iso[8..10], &iso[5..7], &iso[..4]);
+            format!("{}{dmy}{}\n", &l[..at], &l[at + 10..])
+        })
+        .collect();
+    let path = dir.path().join("uk.jsonl");
+    std::fs::write(&path, uk).unwrap();
+    let out = vsend(&["validate", p(&path)]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("uk.jsonl: field assessed_on: 36 rows have dates like \"05/02/2025\"; dates must be YYYY-MM-DD (2025-02-05), so save the field in ISO format"),
+        "{err}"
+    );
+    assert_eq!(summary(&out), (36, 0, 36));
 }
 
 #[test]
