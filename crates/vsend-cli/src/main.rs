@@ -274,8 +274,7 @@ fn load_framework(arg: &FrameworkArg) -> Result<Framework, Failure> {
         };
         FileError::Framework(name.clone(), why)
     })?;
-    Framework::from_json(&text)
-        .map_err(|e| Failure::File(FileError::Framework(name, e.to_string())))
+    Framework::from_json(&text).map_err(|e| Failure::File(FileError::framework(&name, &e)))
 }
 
 /// A progress bar on stderr, only for large inputs and only on a terminal.
@@ -843,7 +842,10 @@ fn main() -> ExitCode {
                     }
                     rep.abandon();
                 }
-                None => eprintln!("vsend: {message}"),
+                None => match &failure {
+                    Failure::File(e) => vsend_cli::report::print_file_error(e, None),
+                    _ => eprintln!("vsend: {message}"),
+                },
             }
             ExitCode::from(2)
         }

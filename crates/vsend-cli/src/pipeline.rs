@@ -17,9 +17,12 @@ pub struct Batch {
     pub rejected: Vec<(u64, Vec<Problem>)>,
 }
 
-/// Records read at a time; parsed and scored in slices of `SLICE` on all cores.
+/// Most records read at a time; parsed and scored in slices on all cores.
 pub const CHUNK: usize = 16_384;
-/// Records per parallel slice.
+/// Most line bytes read at a time: with two chunks in flight, memory follows
+/// this rather than the width of the rows.
+pub const CHUNK_BYTES: usize = 8 << 20;
+/// Most records per parallel slice.
 pub const SLICE: usize = 1_024;
 
 /// Scores every record, reading the next chunk while the current one is parsed,
@@ -59,15 +62,20 @@ pub fn score_parallel<E: From<FileError> + Send>(
     let mut current = Vec::new();
     let mut next = Vec::new();
     let mut scored: Vec<Batch> = Vec::new();
-    reader.read_chunk(&mut current, CHUNK)?;
+    reader.read_chunk(&mut current, CHUNK, CHUNK_BYTES)?;
     loop {
         let (read, (batches, written)) = rayon::join(
-            || reader.read_chunk(&mut next, CHUNK),
+            || reader.read_chunk(&mut next, CHUNK, CHUNK_BYTES),
             || {
                 rayon::join(
                     || {
+                        // A chunk cut short by wide rows is still shared by every core.
+                        let slice = current
+                            .len()
+                            .div_ceil(4 * rayon::current_num_threads())
+                            .clamp(1, SLICE);
                         current
-                            .par_chunks_mut(SLICE)
+                            .par_chunks_mut(slice)
                             .map(score_slice)
                             .collect::<Vec<Batch>>()
                     },
