@@ -31,25 +31,11 @@ const KEEP_CAPACITY: usize = 64 << 10;
 /// Bytes read from the input at a time.
 const READ_BUFFER: usize = 64 << 10;
 
-/// The input formats, picked by file extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Cohort CSV.
-    Csv,
-    /// Cohort JSON Lines.
-    Jsonl,
-}
+pub use vsend_core::Format;
 
-impl Format {
-    /// The format for `path` by its extension: `.csv`, or `.jsonl` / `.ndjson`.
-    pub fn of(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "csv" => Some(Format::Csv),
-            "jsonl" | "ndjson" => Some(Format::Jsonl),
-            _ => None,
-        }
-    }
+/// The input format of `path` by its extension: `.csv`, or `.jsonl` / `.ndjson`.
+pub fn format_of(path: &Path) -> Option<Format> {
+    Format::from_extension(path.extension()?.to_str()?)
 }
 
 /// What is wrong with a header that is not comma-separated cohort CSV.
@@ -307,6 +293,7 @@ impl ProblemKind {
             E::UnknownKey { .. } => ProblemKind::UnknownKey,
             E::NotJson { .. } => ProblemKind::NotJson,
             E::NotAnObject { .. } => ProblemKind::NotAnObject,
+            E::Duplicate { .. } => ProblemKind::Duplicate,
         }
     }
 }
@@ -325,14 +312,20 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A second assessment of a child on one date (§7), as a problem of its row.
-    pub fn duplicate(d: vsend_core::Duplicate) -> Problem {
+    /// A validation problem, its field named in `format`'s words (§9): the
+    /// core gives the field as data; this only renders.
+    pub fn of(e: &ValidationError, format: Format) -> Problem {
         Problem {
-            field: "assessed_on".into(),
-            value: d.assessed_on.to_string(),
-            message: format!("column {d}"),
-            kind: ProblemKind::Duplicate,
+            field: e.field().name_in(format),
+            value: e.found().to_owned(),
+            message: e.located(format).to_string(),
+            kind: ProblemKind::of(e),
         }
+    }
+
+    /// A second assessment of a child on one date (§7), as a problem of its row.
+    pub fn duplicate(d: vsend_core::Duplicate, format: Format) -> Problem {
+        Problem::of(&d.into(), format)
     }
 
     fn row_of(kind: ProblemKind, message: String) -> Problem {
@@ -379,18 +372,9 @@ pub enum Row {
     },
 }
 
-/// The problems of a record, each named in its format's words: a CSV column
-/// or a JSON path (§9). The core gives the field as data; this only renders.
-fn problems(errors: ValidationErrors, format: vsend_core::Format) -> Vec<Problem> {
-    errors
-        .into_iter()
-        .map(|e| Problem {
-            field: e.field().name_in(format),
-            value: e.found().to_owned(),
-            message: e.located(format).to_string(),
-            kind: ProblemKind::of(&e),
-        })
-        .collect()
+/// The problems of a record, each named in its format's words (§9).
+fn problems(errors: ValidationErrors, format: Format) -> Vec<Problem> {
+    errors.iter().map(|e| Problem::of(e, format)).collect()
 }
 
 /// An open input: its display name, size (for progress) and reader.
@@ -402,6 +386,16 @@ pub struct Input {
     /// The format.
     pub format: Format,
     reader: Box<dyn Read + Send>,
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Input")
+            .field("name", &self.name)
+            .field("len", &self.len)
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Input {
@@ -422,7 +416,7 @@ impl Input {
         if meta.is_dir() {
             return Err(FileError::IsDirectory(path.into()));
         }
-        let format = Format::of(path).ok_or_else(|| FileError::UnknownFormat(path.into()))?;
+        let format = format_of(path).ok_or_else(|| FileError::UnknownFormat(path.into()))?;
         let name = path.display().to_string();
         let file = File::open(path).map_err(|e| FileError::Io(name.clone(), e))?;
         Ok(Input {
@@ -819,6 +813,14 @@ pub struct Reader {
     lines: LineReader,
 }
 
+impl std::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Reader {
     /// Reads the next record into `record`; `false` at the end of the input.
     /// Blank lines are skipped; a line longer than [`MAX_LINE_BYTES`] is
@@ -875,6 +877,7 @@ impl Reader {
 }
 
 /// Turns raw records into rows. Shared across threads: parsing needs no state.
+#[derive(Debug)]
 pub struct RecordParser<'f> {
     framework: &'f Framework,
     /// The CSV columns; `None` for JSON Lines.
@@ -885,6 +888,14 @@ impl<'f> RecordParser<'f> {
     /// The framework records are validated against.
     pub fn framework(&self) -> &'f Framework {
         self.framework
+    }
+
+    /// The format of the records: CSV with a column layout, else JSON Lines.
+    pub fn format(&self) -> Format {
+        match self.layout {
+            Some(_) => Format::Csv,
+            None => Format::Jsonl,
+        }
     }
 
     /// Validates one record (§3, §9), using its buffers.
@@ -957,7 +968,7 @@ impl<'f> RecordParser<'f> {
             Ok(assessment) => Row::Accepted { line, assessment },
             Err(errors) => Row::Rejected {
                 line,
-                problems: problems(errors, vsend_core::Format::Csv),
+                problems: problems(errors, Format::Csv),
             },
         }
     }
@@ -994,7 +1005,7 @@ impl<'f> RecordParser<'f> {
             });
         let result = layout.assessment(self.framework, fields);
         if let Err(errors) = result {
-            bad.extend(problems(errors, vsend_core::Format::Csv));
+            bad.extend(problems(errors, Format::Csv));
         }
         Row::Rejected {
             line,
@@ -1004,6 +1015,7 @@ impl<'f> RecordParser<'f> {
 }
 
 /// The rows of an input, one at a time.
+#[derive(Debug)]
 pub struct Rows<'f> {
     reader: Reader,
     parser: RecordParser<'f>,
@@ -1033,7 +1045,7 @@ fn json_row(fw: &Framework, line: u64, text: &[u8]) -> Row {
         Ok(assessment) => Row::Accepted { line, assessment },
         Err(errors) => Row::Rejected {
             line,
-            problems: problems(errors, vsend_core::Format::Jsonl),
+            problems: problems(errors, Format::Jsonl),
         },
     }
 }

@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::path::Path;
 use std::time::Instant;
 
 use crate::output::{commit_ready, streamed, Output, Ready};
@@ -29,6 +28,7 @@ const SUMMARY_CAP: usize = 10;
 const MAX_KINDS: usize = 1_000;
 
 /// One kind of problem seen: a field and a kind of error.
+#[derive(Debug)]
 struct Kind {
     field: String,
     kind: ProblemKind,
@@ -81,8 +81,10 @@ fn day_month_year(value: &str) -> Option<String> {
 }
 
 /// Collects problems and counts rows: `read = accepted + rejected` always.
+#[derive(Debug)]
 pub struct Reporter {
     name: String,
+    format: Format,
     errors: Option<Output>,
     line_buf: Vec<u8>,
     shown: usize,
@@ -98,12 +100,13 @@ pub struct Reporter {
 impl Reporter {
     /// A reporter for input `name`, writing problems to `errors` when given
     /// (opened up front by an [`crate::output::OutputPlan`]).
-    pub fn new(name: &str, mut errors: Option<Output>) -> io::Result<Reporter> {
+    pub fn new(name: &str, format: Format, mut errors: Option<Output>) -> io::Result<Reporter> {
         if let Some(out) = &mut errors {
             out.write_all(b"line,field,value,message\n")?;
         }
         Ok(Reporter {
             name: name.to_owned(),
+            format,
             errors,
             line_buf: Vec::new(),
             shown: 0,
@@ -206,9 +209,9 @@ impl Reporter {
     fn summary(&self, k: &Kind) -> String {
         let name = &self.name;
         // JSON Lines name fields by JSON path, CSV by column (§9).
-        let noun = match Format::of(Path::new(name)) {
-            Some(Format::Jsonl) => "field",
-            _ => "column",
+        let noun = match self.format {
+            Format::Jsonl => "field",
+            Format::Csv => "column",
         };
         let column = match k.field.as_str() {
             "" | "(row)" => String::new(),

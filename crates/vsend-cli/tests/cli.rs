@@ -98,6 +98,70 @@ fn score_matches_the_worked_example() {
 }
 
 #[test]
+fn same_date_duplicates_are_rejected_alike_by_every_command() {
+    let input = example("cohort-duplicates.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let scored = dir.path().join("scored.jsonl");
+    let errors = dir.path().join("errors.csv");
+    let out = vsend(&["score", p(&input), "-o", p(&scored), "--errors", p(&errors)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let counts = summary(&out);
+    let want = jsonl(&std::fs::read_to_string(example("cohort-duplicates.scored.jsonl")).unwrap());
+    let got = jsonl(&std::fs::read_to_string(&scored).unwrap());
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_close(g, w, &format!("row {i}"));
+    }
+    let report = std::fs::read_to_string(&errors).unwrap();
+    let lines: Vec<&str> = report
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(lines, ["7", "24"], "the later row of each pair: {report}");
+    assert!(report.contains("repeats an earlier assessment"), "{report}");
+    // Every command counts the file the same way (§7).
+    for args in [
+        vec!["validate", p(&input)],
+        vec!["cohort", p(&input), "-o", "/dev/null"],
+        vec![
+            "timeline",
+            p(&input),
+            "--child",
+            "C010000011",
+            "-o",
+            "/dev/null",
+        ],
+        vec![
+            "charts",
+            p(&input),
+            "--out-dir",
+            dir.path().to_str().unwrap(),
+        ],
+    ] {
+        let out = vsend(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert_eq!(summary(&out), counts, "{args:?}");
+        assert!(
+            stderr(&out).contains("cohort-duplicates.csv:7: column assessed_on:"),
+            "{args:?}"
+        );
+    }
+    // JSON Lines name the field as JSON does.
+    let path = dir.path().join("twice.jsonl");
+    let line = r#"{"child_id": "C1", "assessed_on": "2025-01-10"}"#;
+    std::fs::write(&path, format!("{line}\n{line}\n")).unwrap();
+    let out = vsend(&["validate", p(&path)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(summary(&out), (2, 1, 1));
+    assert!(
+        stderr(&out).contains("twice.jsonl:2: field assessed_on: \"2025-01-10\" repeats"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn bad_rows_are_reported_with_line_and_field_and_the_rest_scored() {
     let dir = tempfile::tempdir().unwrap();
     let (out_path, errors) = (

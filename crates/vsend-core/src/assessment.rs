@@ -399,6 +399,14 @@ pub enum ValidationError {
         /// The framework's id and version.
         framework: String,
     },
+    /// A second assessment of a child on a date already seen (§7).
+    #[error("{found} repeats an earlier assessment of {child_id} on the same date; allowed one assessment per child per date")]
+    Duplicate {
+        /// The repeated date.
+        found: Found,
+        /// The child.
+        child_id: ChildId,
+    },
     /// A JSON value of the wrong type (a level given as `"3"`, an ID as a number).
     #[error("{found} is {}; allowed {expected}", found_kind.article())]
     WrongType {
@@ -535,7 +543,7 @@ impl ValidationError {
             | E::WrongType { field, .. }
             | E::DuplicateKey { field }
             | E::UnknownKey { field, .. } => field.clone(),
-            E::BeforeBirth { .. } => Field::AssessedOn,
+            E::BeforeBirth { .. } | E::Duplicate { .. } => Field::AssessedOn,
             E::AgeOutOfRange { .. } => Field::DateOfBirth,
             E::NotJson { .. } | E::NotAnObject { .. } => Field::Record,
         }
@@ -560,7 +568,8 @@ impl ValidationError {
             | E::BadId { found, .. }
             | E::BeforeBirth { found }
             | E::AgeOutOfRange { found, .. }
-            | E::WrongType { found, .. } => found.as_str(),
+            | E::WrongType { found, .. }
+            | E::Duplicate { found, .. } => found.as_str(),
             E::Missing { .. }
             | E::UnknownArea { .. }
             | E::DuplicateKey { .. }

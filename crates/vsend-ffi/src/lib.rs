@@ -293,6 +293,7 @@ pub unsafe extern "C" fn vsend_framework_free(fw: *mut VsendFramework) {
 /// What reading a cohort file's bytes gave: accepted assessments with their
 /// lines, and the problems of rejected rows as JSON objects.
 struct Read {
+    format: Format,
     accepted: Vec<(u64, Assessment)>,
     problems: Vec<serde_json::Value>,
     rejected: u64,
@@ -304,6 +305,12 @@ impl Read {
         self.problems.extend(problems.iter().map(
             |p| json!({"line": line, "field": p.field, "value": p.value, "message": p.message}),
         ));
+    }
+
+    /// Rejects a same-date duplicate (§7).
+    fn duplicate(&mut self, line: u64, d: vsend_core::Duplicate) {
+        let problem = Problem::duplicate(d, self.format);
+        self.reject(line, &[problem]);
     }
 
     fn status(&self) -> VsendStatus {
@@ -324,6 +331,7 @@ fn read(fw: &Framework, format: VsendFormat, data: &[u8]) -> Result<Read, Failur
     let input = Input::from_reader("input", format, Cursor::new(data.to_vec()));
     let rows = input.rows(fw).map_err(|e| input_error(e.to_string()))?;
     let mut out = Read {
+        format,
         accepted: Vec::new(),
         problems: Vec::new(),
         rejected: 0,
@@ -383,7 +391,7 @@ pub unsafe extern "C" fn vsend_score(
             let mut out = String::new();
             for (line, a) in std::mem::take(&mut read.accepted) {
                 if let Err(d) = seen.add_date(a.child_id(), a.assessed_on()) {
-                    read.reject(line, &[Problem::duplicate(d)]);
+                    read.duplicate(line, d);
                     continue;
                 }
                 let row = ScoredRow::new(fw, &a, &score(fw, &a));
@@ -432,7 +440,7 @@ pub unsafe extern "C" fn vsend_cohort(
             let mut cohort = Cohort::new(fw, as_of);
             for (line, a) in std::mem::take(&mut read.accepted) {
                 if let Err(d) = cohort.add(&a) {
-                    read.reject(line, &[Problem::duplicate(d)]);
+                    read.duplicate(line, d);
                 }
             }
             let json = serde_json::to_string(&cohort.summary(by)).expect("a summary serialises");
@@ -525,7 +533,7 @@ pub unsafe extern "C" fn vsend_timeline(
             let mut histories = Histories::new(Keep::Child(child.clone()));
             for (line, a) in std::mem::take(&mut read.accepted) {
                 if let Err(d) = histories.add(&a) {
-                    read.reject(line, &[Problem::duplicate(d)]);
+                    read.duplicate(line, d);
                 }
             }
             let history = histories
