@@ -1,10 +1,15 @@
-//! Renders the radars a reviewer should look at: a full one with the previous
-//! review, an all-zero one, one with values not assessed, and one at the top
-//! of the scale. Writes PNG and SVG into the directory given (default `.`).
+//! Renders the charts a reviewer should look at: a full radar with the previous
+//! review, an all-zero one, one with values not assessed, one at the top of
+//! the scale, one with a panel band, a transition radar, a timeline with a
+//! review whose readiness was not assessed, and a comparison of summaries.
+//! Writes PNG and SVG into the directory given (default `.`).
 //!
 //! Run: `cargo run -p vsend-chart --example radar_gallery -- /tmp/gallery`
 
-use vsend_chart::{radar, radar_png, RadarStyle};
+use vsend_chart::{
+    radar, radar_png, svg_to_png, timeline_chart, transition_radar, BandNote, RadarStyle,
+    TimelineStyle, TransitionView,
+};
 use vsend_core::{score, Assessment, AssessmentBuilder, Domain, Framework, Scores};
 
 fn assessment(
@@ -102,6 +107,83 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             radar_png(&fw, &current, previous.as_ref(), &style)?,
         )?;
     }
-    println!("wrote 4 radars to {}", dir.display());
+    let write = |name: &str, svg: String| -> Result<(), Box<dyn std::error::Error>> {
+        std::fs::write(dir.join(format!("{name}.png")), svg_to_png(&svg)?)?;
+        std::fs::write(dir.join(format!("{name}.svg")), svg)?;
+        Ok(())
+    };
+
+    // A child at panel: the band and why, in the footer.
+    let banded = assessment(
+        &fw,
+        "2025-03-14",
+        ["2", "3", "1", "3", "2"],
+        ["3", "2", "1", "3", "2"],
+        ["1", "3", "2", "1", "2"],
+    );
+    let style = RadarStyle::for_review("C0042", banded.assessed_on()).with_band(BandNote {
+        band: "C".into(),
+        label: "Targeted top-up".into(),
+        score: 8.5,
+        raised_by: Some(Domain::Semh),
+    });
+    write("banded", radar(&fw, &score(&fw, &banded), None, &style)?)?;
+
+    // A move to a setting less ready in cl and semh, not assessed in ind.
+    let now = score(&fw, &banded);
+    let plan = TransitionView {
+        needs: now.need,
+        readiness_from: now.readiness,
+        readiness_to: vsend_core::DomainVector::from_options([
+            Some(1.0),
+            Some(3.0),
+            Some(1.0),
+            Some(2.0),
+            None,
+        ]),
+        from_setting: Some("S0001".into()),
+        to_setting: "S0107".into(),
+        move_on: vsend_core::parse_date("2025-09-03").expect("a date"),
+        child_id: "C0042".into(),
+    };
+    write(
+        "transition",
+        transition_radar(&fw, &plan, &RadarStyle::default())?,
+    )?;
+
+    // Four reviews: readiness all at 2 at first (five lines on one level),
+    // then not assessed for ci and sp at the second review.
+    let reviews = [
+        assessment(&fw, "2024-09-20", ["1", "2", "1", "2", "1"], ["2"; 5], ["1"; 5]),
+        assessment(
+            &fw,
+            "2025-01-15",
+            ["2", "2", "1", "3", "1"],
+            ["2", "", "", "3", "1"],
+            ["1"; 5],
+        ),
+        assessment(
+            &fw,
+            "2025-05-10",
+            ["2", "3", "1", "3", "2"],
+            ["3", "2", "1", "3", "2"],
+            ["1"; 5],
+        ),
+        assessment(
+            &fw,
+            "2025-09-12",
+            ["2", "3", "2", "2", "2"],
+            ["3", "3", "2", "2", "2"],
+            ["1"; 5],
+        ),
+    ];
+    let t = vsend_core::Timeline::build(&fw, &reviews, None)?;
+    let style = TimelineStyle {
+        title: "C0042 · needs and readiness over time".into(),
+        ..TimelineStyle::default()
+    };
+    write("timeline", timeline_chart(&fw, &t, &style)?)?;
+
+    println!("wrote the gallery to {}", dir.display());
     Ok(())
 }

@@ -33,7 +33,10 @@ mod radar;
 mod render;
 mod timeline;
 
-pub use radar::{cohort_radar, cohort_radar_png, radar, radar_png, RadarStyle};
+pub use radar::{
+    cohort_radar, cohort_radar_png, radar, radar_png, transition_radar, transition_radar_png,
+    BandNote, RadarStyle, TransitionView,
+};
 pub use render::{svg_to_png, FONT_BOLD, FONT_FAMILY, FONT_REGULAR};
 pub use timeline::{timeline_chart, timeline_chart_png, TimelineStyle};
 

@@ -22,6 +22,8 @@ pub(crate) const NEEDS: RGBColor = RGBColor(0, 114, 178);
 pub(crate) const READINESS: RGBColor = RGBColor(0, 158, 115);
 /// Family confidence: Okabe–Ito reddish purple (pink), the lightest.
 pub(crate) const CONFIDENCE: RGBColor = RGBColor(204, 121, 167);
+/// The receiving setting's readiness on a transition radar: Okabe–Ito vermillion.
+pub(crate) const RECEIVING: RGBColor = RGBColor(213, 94, 0);
 /// Grid, axes and secondary text.
 pub(crate) const GRID: RGBColor = RGBColor(190, 190, 190);
 pub(crate) const MUTED: RGBColor = RGBColor(100, 100, 100);
@@ -136,6 +138,24 @@ fn encode_rgb_png(pixmap: &tiny_skia::Pixmap) -> std::result::Result<Vec<u8>, pn
     writer.write_image_data(&rgb)?;
     writer.finish()?;
     Ok(out)
+}
+
+/// The embedded font at `size` pixels.
+pub(crate) fn font(size: f64, color: RGBColor, bold: bool) -> plotters::style::TextStyle<'static> {
+    use plotters::style::IntoFont;
+    let style = if bold {
+        FontStyle::Bold
+    } else {
+        FontStyle::Normal
+    };
+    ("sans-serif", size).into_font().style(style).color(&color)
+}
+
+/// A figure with at most two decimals and no trailing zeros: 8.5, 8, 2.33.
+pub(crate) fn number(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
 }
 
 /// Splits a label into lines of at most `width` characters at spaces.
