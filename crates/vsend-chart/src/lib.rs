@@ -3,9 +3,10 @@
 //!
 //! Everything is drawn with plotters in pixel space by one function generic
 //! over its backend. Text uses the embedded DejaVu Sans (Bitstream Vera
-//! licence, see `fonts/LICENSE-DejaVu.txt`), so charts look the same on every
-//! machine, including one with no system fonts. PNGs are rasterised from the
-//! SVG with resvg, which anti-aliases and is given only the embedded font.
+//! licence, see `fonts/LICENSE-DejaVu.txt`), written into the SVG as glyph
+//! outlines (each glyph used defined once, the words kept in `aria-label`),
+//! so charts look the same in every viewer, including one with no fonts.
+//! PNGs are rasterised from that SVG with resvg, which anti-aliases.
 //! No function here touches a file: callers get a `String` or PNG bytes.
 //!
 //! ```
@@ -29,6 +30,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod outline;
 mod radar;
 mod render;
 mod timeline;

@@ -13,7 +13,8 @@ use crate::{ChartError, Result};
 pub const FONT_REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 /// DejaVu Sans Bold, embedded.
 pub const FONT_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
-/// The family name the SVGs use; plotters' generic `sans-serif` is mapped to it.
+/// The family name of the embedded font. SVGs name no font: their text is
+/// drawn as this font's glyph outlines.
 pub const FONT_FAMILY: &str = "DejaVu Sans";
 
 /// Needs: Okabe–Ito blue, the darkest of the three lines.
@@ -80,7 +81,9 @@ fn options() -> &'static usvg::Options<'static> {
 }
 
 /// Runs `draw` on a fresh SVG canvas of `width × height` pixels and returns the
-/// SVG: the size check, font registration and error mapping every chart shares.
+/// SVG with its text as glyph outlines (no font is named, so every viewer
+/// shows the embedded DejaVu Sans): the size check, font registration and
+/// error mapping every chart shares.
 pub(crate) fn draw_svg<E: std::fmt::Display>(
     width: u32,
     height: u32,
@@ -95,7 +98,8 @@ pub(crate) fn draw_svg<E: std::fmt::Display>(
         root.present()
             .map_err(|e| ChartError::Draw(e.to_string()))?;
     }
-    Ok(svg)
+    crate::outline::outline_text(&svg)
+        .ok_or_else(|| ChartError::Draw("the embedded font could not be read".into()))
 }
 
 /// Rasterises an SVG to PNG bytes at its own pixel size, anti-aliased, with
