@@ -7,7 +7,7 @@
 //! Run: `cargo run -p vsend-chart --example radar_gallery -- /tmp/gallery`
 
 use vsend_chart::{
-    radar, radar_png, svg_to_png, timeline_chart, transition_radar, BandNote, RadarStyle,
+    comparison_chart, ComparedSummary, ComparisonStyle, radar, radar_png, svg_to_png, timeline_chart, transition_radar, BandNote, RadarStyle,
     TimelineStyle, TransitionView,
 };
 use vsend_core::{score, Assessment, AssessmentBuilder, Domain, Framework, Scores};
@@ -183,6 +183,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..TimelineStyle::default()
     };
     write("timeline", timeline_chart(&fw, &t, &style)?)?;
+
+    // Three councils; the second suppressed small counts (K = 5).
+    let per = |v: [Option<f64>; 5]| vsend_core::PerDomain(v);
+    let councils = [
+        ComparedSummary {
+            label: "north-2025".into(),
+            as_of: vsend_core::parse_date("2025-07-31"),
+            children: Some(412),
+            mean_need: per([Some(2.1), Some(2.4), Some(1.2), Some(2.6), Some(1.8)]),
+            met_by_setting: per([Some(0.81), Some(0.64), Some(0.9), Some(0.55), Some(0.77)]),
+            min_count: None,
+        },
+        ComparedSummary {
+            label: "south-2025".into(),
+            as_of: vsend_core::parse_date("2025-07-31"),
+            children: Some(97),
+            mean_need: per([Some(1.9), Some(2.7), None, Some(2.9), Some(1.6)]),
+            met_by_setting: per([Some(0.74), Some(0.52), None, Some(0.6), Some(0.8)]),
+            min_count: Some(5),
+        },
+        ComparedSummary {
+            label: "east-2025".into(),
+            as_of: vsend_core::parse_date("2025-06-30"),
+            children: Some(230),
+            mean_need: per([Some(2.3), Some(2.2), Some(1.4), Some(2.4), None]),
+            met_by_setting: per([Some(0.69), Some(0.71), Some(0.88), Some(0.47), None]),
+            min_count: None,
+        },
+    ];
+    let style = ComparisonStyle {
+        title: "Need and setting readiness, three councils".into(),
+        ..ComparisonStyle::default()
+    };
+    write("comparison", comparison_chart(&fw, &councils, &style)?)?;
 
     println!("wrote the gallery to {}", dir.display());
     Ok(())

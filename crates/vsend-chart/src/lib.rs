@@ -1,5 +1,7 @@
-//! Charts for review meetings: the three-line Valuing SEND radar, a child's
-//! needs over time, and a cohort's mean radar, as SVG and PNG.
+//! Charts for review meetings and panels: the three-line Valuing SEND radar
+//! (with an optional band line), a child's needs over time, a cohort's mean
+//! radar, a transition plan's radar (§11) and a comparison of summaries
+//! (§14), as SVG and PNG.
 //!
 //! Everything is drawn with plotters in pixel space by one function generic
 //! over its backend. Text uses the embedded DejaVu Sans (Bitstream Vera
@@ -30,11 +32,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod comparison;
 mod outline;
 mod radar;
 mod render;
 mod timeline;
 
+pub use comparison::{
+    comparison_chart, comparison_chart_png, ComparedSummary, ComparisonStyle,
+};
 pub use radar::{
     cohort_radar, cohort_radar_png, radar, radar_png, transition_radar, transition_radar_png,
     BandNote, RadarStyle, TransitionView,
