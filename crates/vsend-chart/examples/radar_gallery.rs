@@ -129,6 +129,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     write("banded", radar(&fw, &score(&fw, &banded), None, &style)?)?;
 
+    // The same child at a small size, as a thumbnail in a report.
+    write(
+        "small",
+        radar(&fw, &score(&fw, &banded), None, &style.clone().with_size(480, 420))?,
+    )?;
+
+    // A group's means: the marks speak of means.
+    let mut cohort = vsend_core::Cohort::new(&fw, None);
+    for (child, needs) in [("C1", ["1", "3", "2", "3", "1"]), ("C2", ["3", "3", "1", "4", "2"])] {
+        let mut b = AssessmentBuilder::new(&fw);
+        b.child_id(child).assessed_on("2025-01-10");
+        for (i, d) in Domain::ALL.into_iter().enumerate() {
+            for area in fw.areas_of(d) {
+                b.need(area.key(), needs[i]);
+            }
+            b.readiness(d, "2").confidence(d, if i == 0 { "1" } else { "3" });
+        }
+        cohort.add(&b.build()?)?;
+    }
+    let summary = cohort.summary(None);
+    let group = summary.group("all").ok_or("no all group")?;
+    let style = RadarStyle {
+        title: format!("all · n = {}", group.children),
+        ..RadarStyle::default()
+    };
+    write("cohort", vsend_chart::cohort_radar(&fw, group, &style)?)?;
+
     // A move to a setting less ready in cl and semh, not assessed in ind.
     let now = score(&fw, &banded);
     let plan = TransitionView {

@@ -547,7 +547,13 @@ fn draw<DB: DrawingBackend>(
         for &i in &views.legend {
             let line = &views.lines[i];
             if let (Some(what), None) = (&line.missing, line.values.get(d)) {
-                lines.push((format!("{what} not assessed"), LabelKind::Note));
+                // A long note on two lines, so it does not squeeze the radar.
+                if what.chars().count() > 12 {
+                    lines.push((what.clone(), LabelKind::Note));
+                    lines.push(("not assessed".into(), LabelKind::Note));
+                } else {
+                    lines.push((format!("{what} not assessed"), LabelKind::Note));
+                }
             }
         }
         if d != Domain::Cl {
@@ -679,10 +685,17 @@ fn draw<DB: DrawingBackend>(
             labels.first().map_or("no need", String::as_str)
         );
         let at = (geo.cx as i32, (geo.cy - px(22.0)) as i32);
+        let look = font(px(15.0), INK, true);
+        let (tw, th) = area.estimate_text_size(&text, &look)?;
+        let (hw, pad) = (tw as i32 / 2 + px(6.0) as i32, px(3.0) as i32);
+        area.draw(&Rectangle::new(
+            [(at.0 - hw, at.1 - th as i32 - pad), (at.0 + hw, at.1 + pad)],
+            WHITE.mix(0.9).filled(),
+        ))?;
         area.draw(&Text::new(
             text,
             at,
-            font(px(15.0), INK, true).pos(Pos::new(HPos::Center, VPos::Bottom)),
+            look.pos(Pos::new(HPos::Center, VPos::Bottom)),
         ))?;
     }
 

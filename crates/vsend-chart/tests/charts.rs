@@ -138,10 +138,8 @@ fn transition_radar_draws_the_receiving_setting_in_a_fourth_colour_and_marks_not
     assert_eq!(after(&all, "and mental health"), Some("⚠ not ready"));
     assert_eq!(all.iter().filter(|t| *t == "⚠ not ready").count(), 2, "{all:?}");
     // ind: not assessed at the new setting, so not marked, and said so.
-    assert_eq!(
-        after(&all, "Independence"),
-        Some("readiness at S0107 not assessed")
-    );
+    assert_eq!(after(&all, "Independence"), Some("readiness at S0107"));
+    assert_eq!(after(&all, "readiness at S0107"), Some("not assessed"));
     for words in [
         "C0042 · move to S0107 on 2025-09-03",
         "Needs",
