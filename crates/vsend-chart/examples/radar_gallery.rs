@@ -7,8 +7,8 @@
 //! Run: `cargo run -p vsend-chart --example radar_gallery -- /tmp/gallery`
 
 use vsend_chart::{
-    comparison_chart, ComparedSummary, ComparisonStyle, radar, radar_png, svg_to_png, timeline_chart, transition_radar, BandNote, RadarStyle,
-    TimelineStyle, TransitionView,
+    comparison_chart, radar, radar_png, svg_to_png, timeline_chart, transition_radar, BandNote,
+    ComparedSummary, ComparisonStyle, RadarStyle, TimelineStyle, TransitionView,
 };
 use vsend_core::{score, Assessment, AssessmentBuilder, Domain, Framework, Scores};
 
@@ -132,19 +132,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The same child at a small size, as a thumbnail in a report.
     write(
         "small",
-        radar(&fw, &score(&fw, &banded), None, &style.clone().with_size(480, 420))?,
+        radar(
+            &fw,
+            &score(&fw, &banded),
+            None,
+            &style.clone().with_size(480, 420),
+        )?,
     )?;
 
     // A group's means: the marks speak of means.
     let mut cohort = vsend_core::Cohort::new(&fw, None);
-    for (child, needs) in [("C1", ["1", "3", "2", "3", "1"]), ("C2", ["3", "3", "1", "4", "2"])] {
+    for (child, needs) in [
+        ("C1", ["1", "3", "2", "3", "1"]),
+        ("C2", ["3", "3", "1", "4", "2"]),
+    ] {
         let mut b = AssessmentBuilder::new(&fw);
         b.child_id(child).assessed_on("2025-01-10");
         for (i, d) in Domain::ALL.into_iter().enumerate() {
             for area in fw.areas_of(d) {
                 b.need(area.key(), needs[i]);
             }
-            b.readiness(d, "2").confidence(d, if i == 0 { "1" } else { "3" });
+            b.readiness(d, "2")
+                .confidence(d, if i == 0 { "1" } else { "3" });
         }
         cohort.add(&b.build()?)?;
     }
@@ -181,7 +190,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Four reviews: readiness all at 2 at first (five lines on one level),
     // then not assessed for ci and sp at the second review.
     let reviews = [
-        assessment(&fw, "2024-09-20", ["1", "2", "1", "2", "1"], ["2"; 5], ["1"; 5]),
+        assessment(
+            &fw,
+            "2024-09-20",
+            ["1", "2", "1", "2", "1"],
+            ["2"; 5],
+            ["1"; 5],
+        ),
         assessment(
             &fw,
             "2025-01-15",

@@ -193,7 +193,8 @@ fn draw<DB: DrawingBackend>(
         let names_height = px(40.0);
         let plot_top = names_top + names_height + px(18.0);
         let plot_bottom = top + row_height - px(12.0);
-        let y_of = |v: f64| plot_bottom - (plot_bottom - plot_top) * v.clamp(0.0, figure.max) / figure.max;
+        let y_of =
+            |v: f64| plot_bottom - (plot_bottom - plot_top) * v.clamp(0.0, figure.max) / figure.max;
 
         // Grid and scale, across all five panels.
         for (v, label) in &figure.ticks {
@@ -246,10 +247,7 @@ fn draw<DB: DrawingBackend>(
                     Some(v) => {
                         let y = y_of(v);
                         area.draw(&Rectangle::new(
-                            [
-                                (bx0 as i32, y as i32),
-                                (bx1 as i32, plot_bottom as i32),
-                            ],
+                            [(bx0 as i32, y as i32), (bx1 as i32, plot_bottom as i32)],
                             colour.filled(),
                         ))?;
                         // On a white halo, so the reference line cannot strike it out.

@@ -38,9 +38,7 @@ mod radar;
 mod render;
 mod timeline;
 
-pub use comparison::{
-    comparison_chart, comparison_chart_png, ComparedSummary, ComparisonStyle,
-};
+pub use comparison::{comparison_chart, comparison_chart_png, ComparedSummary, ComparisonStyle};
 pub use radar::{
     cohort_radar, cohort_radar_png, radar, radar_png, transition_radar, transition_radar_png,
     BandNote, RadarStyle, TransitionView,

@@ -55,7 +55,9 @@ pub(crate) fn outline_text(svg: &str) -> Option<String> {
         let _ = writeln!(defs, "<path id=\"{}\" d=\"{d}\"/>", glyph_ref(*bold, *id));
     }
     defs.push_str("</defs>\n");
-    let insert = body.find("<svg").and_then(|i| body[i..].find('>').map(|j| i + j + 1))?;
+    let insert = body
+        .find("<svg")
+        .and_then(|i| body[i..].find('>').map(|j| i + j + 1))?;
     let insert = if body[insert..].starts_with('\n') {
         insert + 1
     } else {
@@ -140,9 +142,7 @@ fn group(
         };
     let dy = match get("dy") {
         Some(v) if v.ends_with("em") => v[..v.len() - 2].parse::<f64>().unwrap_or(0.0) * size,
-        Some(v) if v.ends_with("ex") => {
-            v[..v.len() - 2].parse::<f64>().unwrap_or(0.0) * size / 2.0
-        }
+        Some(v) if v.ends_with("ex") => v[..v.len() - 2].parse::<f64>().unwrap_or(0.0) * size / 2.0,
         Some(v) => v.parse::<f64>().unwrap_or(0.0),
         None => 0.0,
     };
@@ -190,7 +190,12 @@ fn path_data(face: &FontRef<'_>, id: GlyphId) -> Option<String> {
     let mut d = String::new();
     let mut last: Option<ab_glyph::Point> = None;
     let p = |d: &mut String, pt: ab_glyph::Point| {
-        let _ = write!(d, "{} {} ", round(f64::from(pt.x), 1), round(f64::from(pt.y), 1));
+        let _ = write!(
+            d,
+            "{} {} ",
+            round(f64::from(pt.x), 1),
+            round(f64::from(pt.y), 1)
+        );
     };
     for curve in &outline.curves {
         let (start, end) = match curve {

@@ -52,9 +52,9 @@ pub struct BandNote {
 impl BandNote {
     /// The footer line.
     pub fn text(&self) -> String {
-        let raised = self
-            .raised_by
-            .map_or(String::new(), |d| format!(" (raised by a floor in {})", d.key()));
+        let raised = self.raised_by.map_or(String::new(), |d| {
+            format!(" (raised by a floor in {})", d.key())
+        });
         format!(
             "Band {} · {} · score {}{raised}",
             self.band,
@@ -174,13 +174,23 @@ impl Views {
             Line {
                 values: confidence,
                 look: CONFIDENCE_LOOK,
-                legend: if mean { "Mean family confidence" } else { "Family confidence" }.into(),
+                legend: if mean {
+                    "Mean family confidence"
+                } else {
+                    "Family confidence"
+                }
+                .into(),
                 missing: Some("confidence".into()),
             },
             Line {
                 values: readiness,
                 look: READINESS_LOOK,
-                legend: if mean { "Mean setting readiness" } else { "Setting readiness" }.into(),
+                legend: if mean {
+                    "Mean setting readiness"
+                } else {
+                    "Setting readiness"
+                }
+                .into(),
                 missing: Some("readiness".into()),
             },
         ];

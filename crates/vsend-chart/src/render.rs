@@ -159,7 +159,11 @@ pub(crate) fn font(size: f64, color: RGBColor, bold: bool) -> plotters::style::T
 pub(crate) fn number(x: f64) -> String {
     let s = format!("{x:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
 }
 
 /// Splits a label into lines of at most `width` characters at spaces.

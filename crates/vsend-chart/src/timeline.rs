@@ -113,7 +113,10 @@ fn marker_shape(d: Domain) -> Vec<(i32, i32)> {
         Domain::Cl => (0..12)
             .map(|i| {
                 let a = f64::from(i) * std::f64::consts::PI / 6.0;
-                ((6.0 * a.cos()).round() as i32, (6.0 * a.sin()).round() as i32)
+                (
+                    (6.0 * a.cos()).round() as i32,
+                    (6.0 * a.sin()).round() as i32,
+                )
             })
             .collect(),
         Domain::Ci => vec![(0, -7), (7, 5), (-7, 5)],
@@ -246,18 +249,14 @@ where
             let shape = marker_shape(d);
             for run in &runs {
                 chart.draw_series(LineSeries::new(run.clone(), stroke))?;
-                chart.draw_series(
-                    run.iter()
-                        .map(|&p| EmptyElement::at(p) + Polygon::new(shape.clone(), colour.filled())),
-                )?;
+                chart.draw_series(run.iter().map(|&p| {
+                    EmptyElement::at(p) + Polygon::new(shape.clone(), colour.filled())
+                }))?;
             }
             // The legend: line, marker and name, one row per domain.
             let y = 60 + 24 * d.index() as i32;
             side.draw(&PathElement::new(vec![(4, y), (34, y)], stroke))?;
-            side.draw(
-                &(EmptyElement::at((19, y))
-                    + Polygon::new(shape.clone(), colour.filled())),
-            )?;
+            side.draw(&(EmptyElement::at((19, y)) + Polygon::new(shape.clone(), colour.filled())))?;
             let name = if runs.is_empty() {
                 format!("{} (not assessed)", d.name())
             } else {
@@ -290,7 +289,10 @@ where
     for (i, text) in footer.into_iter().enumerate() {
         root.draw(&Text::new(
             text,
-            (12, style.height as i32 - footer_room as i32 + 4 + 18 * i as i32),
+            (
+                12,
+                style.height as i32 - footer_room as i32 + 4 + 18 * i as i32,
+            ),
             font(13.0, MUTED, false),
         ))?;
     }

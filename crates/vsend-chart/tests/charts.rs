@@ -2,9 +2,9 @@
 //! group's `aria-label`), where they sit, and the lines' colours and breaks.
 
 use vsend_chart::{
-    cohort_radar, comparison_chart, comparison_chart_png, radar, timeline_chart,
-    transition_radar, transition_radar_png, BandNote, ComparedSummary, ComparisonStyle,
-    RadarStyle, TimelineStyle, TransitionView,
+    cohort_radar, comparison_chart, comparison_chart_png, radar, timeline_chart, transition_radar,
+    transition_radar_png, BandNote, ComparedSummary, ComparisonStyle, RadarStyle, TimelineStyle,
+    TransitionView,
 };
 use vsend_core::{
     parse_date, score, Assessment, AssessmentBuilder, Cohort, Domain, DomainVector, Framework,
@@ -30,7 +30,10 @@ fn assessment(
 }
 
 fn scores(fw: &Framework, needs: [&str; 5], readiness: [&str; 5], confidence: [&str; 5]) -> Scores {
-    score(fw, &assessment(fw, "2025-03-14", needs, readiness, confidence))
+    score(
+        fw,
+        &assessment(fw, "2025-03-14", needs, readiness, confidence),
+    )
 }
 
 /// Each text's words and its anchor point (the glyph group's translate).
@@ -114,7 +117,13 @@ fn plan(fw: &Framework) -> TransitionView {
     TransitionView {
         needs: now.need,
         readiness_from: now.readiness,
-        readiness_to: DomainVector::from_options([Some(1.0), Some(3.0), Some(1.0), Some(2.0), None]),
+        readiness_to: DomainVector::from_options([
+            Some(1.0),
+            Some(3.0),
+            Some(1.0),
+            Some(2.0),
+            None,
+        ]),
         from_setting: Some("S0001".into()),
         to_setting: "S0107".into(),
         move_on: parse_date("2025-09-03").unwrap(),
@@ -136,7 +145,11 @@ fn transition_radar_draws_the_receiving_setting_in_a_fourth_colour_and_marks_not
     let all = texts(&svg);
     assert_eq!(after(&all, "Cognition and learning"), Some("⚠ not ready"));
     assert_eq!(after(&all, "and mental health"), Some("⚠ not ready"));
-    assert_eq!(all.iter().filter(|t| *t == "⚠ not ready").count(), 2, "{all:?}");
+    assert_eq!(
+        all.iter().filter(|t| *t == "⚠ not ready").count(),
+        2,
+        "{all:?}"
+    );
     // ind: not assessed at the new setting, so not marked, and said so.
     assert_eq!(after(&all, "Independence"), Some("readiness at S0107"));
     assert_eq!(after(&all, "readiness at S0107"), Some("not assessed"));
@@ -169,14 +182,13 @@ fn transition_radar_without_a_current_setting_says_so() {
 fn band_line_sits_in_the_footer_above_the_framework_line() {
     let fw = Framework::default();
     let s = scores(&fw, ["2"; 5], ["2"; 5], ["2"; 5]);
-    let style = RadarStyle::for_review("C0042", parse_date("2025-03-14").unwrap()).with_band(
-        BandNote {
+    let style =
+        RadarStyle::for_review("C0042", parse_date("2025-03-14").unwrap()).with_band(BandNote {
             band: "C".into(),
             label: "Targeted top-up".into(),
             score: 8.5,
             raised_by: Some(Domain::Semh),
-        },
-    );
+        });
     let svg = radar(&fw, &s, None, &style).unwrap();
     assert_self_contained(&svg);
     let band = at(
@@ -253,7 +265,13 @@ fn cohort_radar_explains_its_marks_as_means() {
 #[test]
 fn timeline_breaks_at_a_not_assessed_readiness_and_keeps_every_line_visible() {
     let fw = Framework::default();
-    let on = ["2024-09-20", "2025-01-15", "2025-05-10", "2025-09-12", "2026-01-20"];
+    let on = [
+        "2024-09-20",
+        "2025-01-15",
+        "2025-05-10",
+        "2025-09-12",
+        "2026-01-20",
+    ];
     let reviews: Vec<Assessment> = on
         .iter()
         .enumerate()
@@ -261,7 +279,13 @@ fn timeline_breaks_at_a_not_assessed_readiness_and_keeps_every_line_visible() {
             // Every readiness at 2 (five lines on one level); cl's not
             // assessed at the third review.
             let cl = if i == 2 { "" } else { "2" };
-            assessment(&fw, on, ["2", "3", "1", "3", "2"], [cl, "2", "2", "2", "2"], ["1"; 5])
+            assessment(
+                &fw,
+                on,
+                ["2", "3", "1", "3", "2"],
+                [cl, "2", "2", "2", "2"],
+                ["1"; 5],
+            )
         })
         .collect();
     let t = Timeline::build(&fw, &reviews, None).unwrap();
@@ -285,9 +309,16 @@ fn timeline_breaks_at_a_not_assessed_readiness_and_keeps_every_line_visible() {
     assert_eq!(need.len(), 1, "{need:?}");
     assert_eq!(need[0].len(), 5);
     let readiness = plotted("#E69F00", true);
-    assert_eq!(readiness.len(), 2, "broken at the third review: {readiness:?}");
+    assert_eq!(
+        readiness.len(),
+        2,
+        "broken at the third review: {readiness:?}"
+    );
     assert!(readiness.iter().all(|p| p.len() == 2));
-    assert!(readiness[0][1].0 < readiness[1][0].0, "no line across the gap");
+    assert!(
+        readiness[0][1].0 < readiness[1][0].0,
+        "no line across the gap"
+    );
 
     // Five readiness lines at level 2 at the first review: five heights.
     let mut first_y: Vec<i64> = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2"]
@@ -303,11 +334,21 @@ fn timeline_breaks_at_a_not_assessed_readiness_and_keeps_every_line_visible() {
     assert!(all.iter().any(|t| t == "Need in"));
     assert!(all.iter().any(|t| t == "Readiness in"));
     for d in Domain::ALL {
-        assert_eq!(all.iter().filter(|t| *t == d.name()).count(), 2, "{}", d.name());
+        assert_eq!(
+            all.iter().filter(|t| *t == d.name()).count(),
+            2,
+            "{}",
+            d.name()
+        );
     }
 }
 
-fn summary(label: &str, need: [Option<f64>; 5], met: [Option<f64>; 5], k: Option<u32>) -> ComparedSummary {
+fn summary(
+    label: &str,
+    need: [Option<f64>; 5],
+    met: [Option<f64>; 5],
+    k: Option<u32>,
+) -> ComparedSummary {
     ComparedSummary {
         label: label.into(),
         as_of: parse_date("2025-07-31"),
@@ -346,7 +387,11 @@ fn comparison_prints_values_and_never_draws_a_null_as_zero() {
     let all = texts(&svg);
     // One null each way per figure: "suppressed" where K was applied, else "no data".
     assert_eq!(all.iter().filter(|t| *t == "no data").count(), 2, "{all:?}");
-    assert_eq!(all.iter().filter(|t| *t == "suppressed").count(), 2, "{all:?}");
+    assert_eq!(
+        all.iter().filter(|t| *t == "suppressed").count(),
+        2,
+        "{all:?}"
+    );
     for value in ["2.1", "1.9", "2.3", "81%", "74%", "69%", "1.4", "88%"] {
         assert!(all.iter().any(|t| t == value), "{value} printed");
     }

@@ -105,9 +105,8 @@ fn full_radar_has_three_filled_polygons_labels_and_legend() {
     assert_eq!(all.iter().filter(|t| t.starts_with("⚠ ")).count(), 3 + 2);
     assert!(words.contains("⚠ setting: the setting's readiness is below the need"));
     assert!(words.contains("⚠ family: the family's confidence is below the need"));
-    assert!(words.contains(
-        "Further out = more need (blue line) / more support available (green, pink)"
-    ));
+    assert!(words
+        .contains("Further out = more need (blue line) / more support available (green, pink)"));
     assert!(!words.contains("not assessed"));
     assert!(!words.contains("Band "), "no band unless asked");
 }
