@@ -55,9 +55,14 @@ pub(crate) fn outline_text(svg: &str) -> Option<String> {
         let _ = writeln!(defs, "<path id=\"{}\" d=\"{d}\"/>", glyph_ref(*bold, *id));
     }
     defs.push_str("</defs>\n");
-    let insert = body
-        .find("<svg")
-        .and_then(|i| body[i..].find('>').map(|j| i + j + 1))?;
+    // `xlink:href` (SVG 1.1) rather than `href`, which older viewers and
+    // office suites do not follow.
+    let svg_tag = body.find("<svg")?;
+    let tag_end = body[svg_tag..].find('>').map(|j| svg_tag + j)?;
+    if !body[svg_tag..tag_end].contains("xmlns:xlink") {
+        body.insert_str(svg_tag + 4, " xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
+    }
+    let insert = body[svg_tag..].find('>').map(|j| svg_tag + j + 1)?;
     let insert = if body[insert..].starts_with('\n') {
         insert + 1
     } else {
@@ -165,7 +170,7 @@ fn group(
         round(-scale, 6)
     );
     for (id, at) in uses {
-        let _ = write!(out, "<use href=\"#{}\"", glyph_ref(bold, id));
+        let _ = write!(out, "<use xlink:href=\"#{}\"", glyph_ref(bold, id));
         if at != 0.0 {
             let _ = write!(out, " x=\"{}\"", round(at, 1));
         }

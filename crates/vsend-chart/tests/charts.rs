@@ -98,7 +98,8 @@ fn assert_self_contained(svg: &str) {
     for bad in ["<text", "font-family", "sans-serif", "DejaVu", "@font-face"] {
         assert!(!svg.contains(bad), "{bad:?} in the SVG");
     }
-    for id in svg.split("<use href=\"#").skip(1) {
+    assert!(svg.contains("xmlns:xlink=\"http://www.w3.org/1999/xlink\""));
+    for id in svg.split("<use xlink:href=\"#").skip(1) {
         let id = id.split('"').next().unwrap();
         assert!(
             svg.contains(&format!("<path id=\"{id}\"")),
