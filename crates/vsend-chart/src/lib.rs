@@ -32,11 +32,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod comparison;
-mod outline;
 mod radar;
 mod render;
 mod timeline;
+
+// The comparison chart (§14) and the SVG text-as-outlines step.
+mod comparison;
+mod outline;
 
 pub use comparison::{comparison_chart, comparison_chart_png, ComparedSummary, ComparisonStyle};
 pub use radar::{
