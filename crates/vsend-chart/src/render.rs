@@ -186,6 +186,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn numbers_drop_trailing_zeros() {
+        assert_eq!(number(8.5), "8.5");
+        assert_eq!(number(6.0), "6");
+        assert_eq!(number(2.333), "2.33");
+        assert_eq!(number(-0.001), "0");
+    }
+
+    #[test]
     fn wrap_keeps_words_whole() {
         assert_eq!(
             wrap("Social, emotional and mental health", 22),
