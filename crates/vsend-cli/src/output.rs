@@ -312,7 +312,14 @@ impl fmt::Display for OutputError {
     }
 }
 
-impl std::error::Error for OutputError {}
+impl std::error::Error for OutputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.why {
+            Why::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<OutputError> for io::Error {
     fn from(e: OutputError) -> io::Error {

@@ -213,7 +213,14 @@ impl fmt::Display for FileError {
     }
 }
 
-impl std::error::Error for FileError {}
+impl std::error::Error for FileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FileError::Io(_, e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 /// `1048576` as `1,048,576`.
 pub fn thousands(n: u64) -> String {
