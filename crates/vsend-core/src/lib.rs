@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 mod assessment;
+mod banding;
 mod cohort;
 mod columns;
 mod domain;
@@ -45,7 +46,8 @@ pub use assessment::{
     age_in_years, parse_date, Assessment, AssessmentBuilder, ChildId, Expected, Field, Format,
     Found, JsonType, Located, SettingId, ValidationError, ValidationErrors, MAX_AGE, MAX_ID_LEN,
 };
-pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBy, GroupSummary, Groups};
+pub use banding::{Band, BandResult, Banding, Floor, UNBANDED};
+pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBands, GroupBy, GroupSummary, Groups};
 pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors};
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
 pub use framework::{
@@ -55,7 +57,9 @@ pub use framework::{
 pub use history::{Histories, History, Keep};
 pub use jsonl::parse_json_line;
 pub use score::{score, AgeBand, Scores, WholeFigures};
-pub use scored::{Cell, ScoredRow, SCORED_COLUMNS};
+pub use scored::{
+    scored_columns, BandFigures, Cell, Cells, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS,
+};
 pub use timeline::{
     day_number, is_overdue, Change, Duplicate, Review, Step, Timeline, TimelineError,
 };

@@ -12,6 +12,41 @@ pub fn shared_examples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/examples")
 }
 
+/// `fixtures/examples/` of the repository: the worked examples this
+/// repository carries, copied byte for byte from the shared examples.
+pub fn examples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/examples")
+}
+
+/// The text of one file of [`examples_dir`].
+pub fn example_text(name: &str) -> String {
+    std::fs::read_to_string(examples_dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// One JSON file of [`examples_dir`].
+pub fn example_json(name: &str) -> Value {
+    serde_json::from_str(&example_text(name)).unwrap()
+}
+
+/// One JSON Lines file of [`examples_dir`], one value per non-blank line.
+pub fn example_jsonl(name: &str) -> Vec<Value> {
+    example_text(name)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The framework file `name` of [`examples_dir`].
+pub fn example_framework(name: &str) -> Framework {
+    Framework::from_json(&example_text(name)).unwrap()
+}
+
+/// Reads the cohort CSV `name` of [`examples_dir`].
+pub fn load_example_csv(fw: &Framework, name: &str) -> Loaded {
+    load_csv_at(fw, &examples_dir().join(name))
+}
+
 /// What reading one cohort CSV gave: accepted assessments and rejected lines.
 pub struct Loaded {
     pub accepted: Vec<(u64, Assessment)>,
@@ -21,10 +56,13 @@ pub struct Loaded {
 }
 
 pub fn load_csv(fw: &Framework, name: &str) -> Loaded {
-    let path = shared_examples().join(name);
+    load_csv_at(fw, &shared_examples().join(name))
+}
+
+pub fn load_csv_at(fw: &Framework, path: &std::path::Path) -> Loaded {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(&path)
+        .from_path(path)
         .unwrap();
     let header = reader.headers().unwrap().clone();
     let layout = ColumnLayout::new(fw, header.iter()).unwrap();
