@@ -40,6 +40,7 @@ mod history;
 mod jsonl;
 mod score;
 mod scored;
+mod suppress;
 mod timeline;
 
 pub use assessment::{
@@ -59,6 +60,9 @@ pub use jsonl::parse_json_line;
 pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{
     scored_columns, BandFigures, Cell, Cells, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS,
+};
+pub use suppress::{
+    SharedBands, SharedDomain, SharedGroup, SharedSummary, SuppressError, Suppression,
 };
 pub use timeline::{
     day_number, is_overdue, Change, Duplicate, Review, Step, Timeline, TimelineError,

@@ -40,3 +40,46 @@ fn banded_cohort_by_setting_matches() {
         "summary",
     );
 }
+
+#[test]
+fn suppress_3_by_setting_matches() {
+    let fw = Framework::default();
+    let got = cohort(&fw)
+        .summary_suppressed(Some(GroupBy::SettingId), 3)
+        .unwrap();
+    assert!(got.group("setting_id=S0002").is_none());
+    assert!(got.group("setting_id=other").is_none());
+    let got = serde_json::to_value(&got).unwrap();
+    assert_close(
+        &got,
+        &example_json("cohort-small.by-setting.suppress3.json"),
+        "summary",
+    );
+}
+
+#[test]
+fn suppress_4_by_age_band_matches() {
+    let fw = Framework::default();
+    let got = cohort(&fw)
+        .summary_suppressed(Some(GroupBy::AgeBand), 4)
+        .unwrap();
+    let got = serde_json::to_value(&got).unwrap();
+    assert_close(
+        &got,
+        &example_json("cohort-small.by-age-band.suppress4.json"),
+        "summary",
+    );
+}
+
+#[test]
+fn suppression_refuses_k_below_2() {
+    let fw = Framework::default();
+    let c = cohort(&fw);
+    for k in [0, 1] {
+        assert_eq!(
+            c.summary_suppressed(None, k).unwrap_err(),
+            vsend_core::SuppressError::MinCountTooSmall(k)
+        );
+    }
+    assert!(c.summary_suppressed(None, 2).is_ok());
+}
