@@ -38,10 +38,12 @@ mod domain;
 mod framework;
 mod history;
 mod jsonl;
+mod plan;
 mod score;
 mod scored;
 mod suppress;
 mod timeline;
+mod transition;
 
 pub use assessment::{
     age_in_years, parse_date, Assessment, AssessmentBuilder, ChildId, Expected, Field, Format,
@@ -57,6 +59,7 @@ pub use framework::{
 };
 pub use history::{Histories, History, Keep};
 pub use jsonl::parse_json_line;
+pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout};
 pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{
     scored_columns, BandFigures, Cell, Cells, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS,
@@ -66,6 +69,10 @@ pub use suppress::{
 };
 pub use timeline::{
     day_number, is_overdue, Change, Duplicate, Review, Step, Timeline, TimelineError,
+};
+pub use transition::{
+    phase_moves, school_phase, transition, MoveDomain, MoveSummary, MovingChild, NoAssessment,
+    Phase, PhaseMove, PhaseMoves, Plan, PlanRow, Readiness, PLAN_COLUMNS,
 };
 
 /// Re-exported so callers name dates with the same type the library uses.

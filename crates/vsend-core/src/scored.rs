@@ -114,6 +114,8 @@ pub enum Cell<'a> {
     Date(Date),
     /// A whole number (counts and levels).
     Int(u8),
+    /// A signed whole number (days, changes of level).
+    Whole(i64),
     /// A real number.
     Number(f64),
     /// `true` or `false`.
@@ -129,6 +131,7 @@ impl Serialize for Cell<'_> {
             Cell::Text(t) => s.serialize_str(t),
             Cell::Date(d) => s.collect_str(&d),
             Cell::Int(n) => s.serialize_u8(n),
+            Cell::Whole(n) => s.serialize_i64(n),
             Cell::Number(x) => s.serialize_f64(x),
             Cell::Bool(b) => s.serialize_bool(b),
             Cell::Domains(set) => set.serialize(s),

@@ -3,7 +3,10 @@
 mod common;
 
 use common::{assert_close, example_framework, example_json, example_jsonl, load_example_csv};
-use vsend_core::{score, Cohort, Framework, GroupBy, ScoredRow, BANDED_COLUMNS};
+use vsend_core::{
+    score, transition, Cohort, Format, Framework, GroupBy, Histories, Keep, PlanLayout, ScoredRow,
+    BANDED_COLUMNS, PLAN_COLUMNS,
+};
 
 fn cohort<'f>(fw: &'f Framework) -> Cohort<'f> {
     let mut cohort = Cohort::new(fw, None);
@@ -82,4 +85,98 @@ fn suppression_refuses_k_below_2() {
         );
     }
     assert!(c.summary_suppressed(None, 2).is_ok());
+}
+
+#[test]
+fn phase_moves_2025_match() {
+    let fw = Framework::default();
+    let got = serde_json::to_value(cohort(&fw).phase_moves(2025)).unwrap();
+    assert_close(
+        &got,
+        &example_json("transitions-small-2025.json"),
+        "transitions",
+    );
+}
+
+/// Reads plans-small.csv against cohort-small.csv: the accepted plan rows as
+/// JSON, and each rejected line with its reasons in the shorthand of
+/// plans-small.errors.txt.
+fn plans() -> (
+    Vec<serde_json::Value>,
+    Vec<(u64, String)>,
+    Vec<vsend_core::PlanRow>,
+) {
+    let fw = Framework::default();
+    let mut histories = Histories::new(Keep::All);
+    for (_, a) in load_example_csv(&fw, "cohort-small.csv").accepted {
+        histories.add(&a).unwrap();
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(common::examples_dir().join("plans-small.csv"))
+        .unwrap();
+    let header = reader.headers().unwrap().clone();
+    let layout = PlanLayout::new(header.iter()).unwrap();
+    let (mut rows, mut rejected, mut typed) = (vec![], vec![], vec![]);
+    for record in reader.records() {
+        let record = record.unwrap();
+        let line = record.position().unwrap().line();
+        if record.len() != header.len() {
+            rejected.push((line, "wrong number of fields".to_owned()));
+            continue;
+        }
+        let plan = match layout.plan(&fw, record.iter()) {
+            Ok(plan) => plan,
+            Err(errors) => {
+                let fields: Vec<String> = errors
+                    .iter()
+                    .map(|e| e.field().name_in(Format::Csv))
+                    .collect();
+                rejected.push((line, fields.join(", ")));
+                continue;
+            }
+        };
+        match transition(&fw, histories.get(plan.child_id()), &plan) {
+            Ok(row) => {
+                rows.push(serde_json::to_value(&row).unwrap());
+                typed.push(row);
+            }
+            Err(e) => {
+                assert_eq!(
+                    e.to_string(),
+                    format!(
+                        "no assessment of {} on or before {}",
+                        plan.child_id(),
+                        plan.move_on()
+                    )
+                );
+                rejected.push((line, "no assessment".to_owned()));
+            }
+        }
+    }
+    (rows, rejected, typed)
+}
+
+#[test]
+fn plans_match_and_the_seven_bad_plans_are_rejected_for_their_reasons() {
+    let (rows, rejected, typed) = plans();
+    let want = example_jsonl("plans-small.expected.jsonl");
+    assert_eq!(rows.len(), 13);
+    assert_eq!(rows.len(), want.len());
+    for (i, (g, w)) in rows.iter().zip(&want).enumerate() {
+        assert_close(g, w, &format!("plan {}", i + 1));
+    }
+    let want_rejected: Vec<(u64, String)> = common::example_text("plans-small.errors.txt")
+        .lines()
+        .map(|l| {
+            let rest = l.strip_prefix("plans-small.csv:").unwrap();
+            let (n, why) = rest.split_once(": ").unwrap();
+            (n.parse().unwrap(), why.to_owned())
+        })
+        .collect();
+    assert_eq!(want_rejected.len(), 7);
+    assert_eq!(rejected, want_rejected);
+    for row in &typed {
+        assert_eq!(row.cells().len(), PLAN_COLUMNS.len());
+    }
 }
