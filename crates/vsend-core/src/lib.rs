@@ -34,6 +34,7 @@ mod assessment;
 mod banding;
 mod cohort;
 mod columns;
+mod compare;
 mod domain;
 mod framework;
 mod history;
@@ -52,6 +53,10 @@ pub use assessment::{
 pub use banding::{Band, BandResult, Banding, Floor, UNBANDED};
 pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBands, GroupBy, GroupSummary, Groups};
 pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors};
+pub use compare::{
+    compare, compare_json, CompareError, ComparedDomain, Comparison, ComparisonRow, DomainIn,
+    GroupIn, NotASummary, SummaryFile, SuppressionIn,
+};
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
 pub use framework::{
     Aggregate, Area, AreaIndex, Framework, FrameworkError, FrameworkProblem, Level, Scale,

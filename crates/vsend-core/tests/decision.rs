@@ -4,8 +4,8 @@ mod common;
 
 use common::{assert_close, example_framework, example_json, example_jsonl, load_example_csv};
 use vsend_core::{
-    score, transition, Cohort, Format, Framework, GroupBy, Histories, Keep, PlanLayout, ScoredRow,
-    BANDED_COLUMNS, PLAN_COLUMNS,
+    compare, compare_json, score, transition, Cohort, CompareError, Format, Framework, GroupBy,
+    Histories, Keep, NotASummary, PlanLayout, ScoredRow, SummaryFile, BANDED_COLUMNS, PLAN_COLUMNS,
 };
 
 fn cohort<'f>(fw: &'f Framework) -> Cohort<'f> {
@@ -179,4 +179,123 @@ fn plans_match_and_the_seven_bad_plans_are_rejected_for_their_reasons() {
     for row in &typed {
         assert_eq!(row.cells().len(), PLAN_COLUMNS.len());
     }
+}
+
+#[test]
+fn comparing_terms_matches() {
+    let inputs: Vec<(String, String)> = ["term-2024-autumn", "term-2025-summer"]
+        .iter()
+        .map(|stem| {
+            (
+                stem.to_string(),
+                common::example_text(&format!("{stem}.json")),
+            )
+        })
+        .collect();
+    let borrowed: Vec<(String, &str)> = inputs
+        .iter()
+        .map(|(l, t)| (l.clone(), t.as_str()))
+        .collect();
+    let got = serde_json::to_value(compare_json(&borrowed).unwrap()).unwrap();
+    assert_close(&got, &example_json("compare-terms.json"), "comparison");
+}
+
+#[test]
+fn summaries_written_by_vsend_read_back_suppressed_banded_or_not() {
+    let plain = Framework::default();
+    let banded = example_framework("framework-banded.json");
+    let texts = [
+        serde_json::to_string(&cohort(&plain).summary(Some(GroupBy::SettingId))).unwrap(),
+        serde_json::to_string(&cohort(&banded).summary(Some(GroupBy::AgeBand))).unwrap(),
+        serde_json::to_string(
+            &cohort(&banded)
+                .summary_suppressed(Some(GroupBy::AgeBand), 4)
+                .unwrap(),
+        )
+        .unwrap(),
+        common::example_text("cohort-small.by-setting.suppress3.json"),
+    ];
+    for text in &texts {
+        let file = SummaryFile::from_json(text).unwrap();
+        assert_eq!(file.max_level(), 4);
+    }
+    let shared = SummaryFile::from_json(&texts[2]).unwrap();
+    assert_eq!(shared.suppression.unwrap().min_count, 4);
+    assert!(shared.all().bands.is_some());
+}
+
+#[test]
+fn comparison_refuses_other_frameworks_and_non_summaries() {
+    let fw = Framework::default();
+    let text = serde_json::to_string(&cohort(&fw).summary(None)).unwrap();
+    let other_id = text.replace("\"vsend-default\"", "\"other\"");
+    let err = compare_json(&[("a".into(), &text), ("b".into(), &other_id)]).unwrap_err();
+    assert!(
+        matches!(err, CompareError::DifferentFramework { .. }),
+        "{err}"
+    );
+
+    // A six-level scale: every histogram one entry longer.
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for d in ["cl", "ci", "sp", "semh", "ind"] {
+        value["groups"]["all"][d]["histogram"]
+            .as_array_mut()
+            .unwrap()
+            .push(0.into());
+    }
+    let longer = value.to_string();
+    let err = compare_json(&[("a".into(), &text), ("b".into(), &longer)]).unwrap_err();
+    assert_eq!(
+        err,
+        CompareError::DifferentScale {
+            label: "b".into(),
+            found: 5,
+            reference: 4
+        }
+    );
+
+    let scored = common::example_text("cohort-small.banded.scored.jsonl");
+    let first_row = scored.lines().next().unwrap();
+    for bad in [
+        first_row,
+        "[1, 2]",
+        "{}",
+        text.replace("\"overdue\"", "\"late\"").as_str(),
+    ] {
+        let err = compare_json(&[("a".into(), &text), ("bad".into(), bad)]).unwrap_err();
+        assert!(
+            matches!(&err, CompareError::NotASummary { label, .. } if label == "bad"),
+            "{err}"
+        );
+    }
+    // A figure left out is refused too, not read as null.
+    for (group_path, key) in [
+        ("all", "mean_need_index"),
+        ("all/cl", "high_need"),
+        ("", "as_of"),
+    ] {
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut target = &mut value;
+        if !group_path.is_empty() {
+            target = &mut target["groups"];
+            for part in group_path.split('/') {
+                target = &mut target[part];
+            }
+        }
+        target.as_object_mut().unwrap().remove(key).unwrap();
+        let err = SummaryFile::from_json(&value.to_string()).unwrap_err();
+        assert!(
+            err.to_string().contains(&format!("missing field `{key}`")),
+            "{err}"
+        );
+    }
+    let no_all = text.replace("\"all\"", "\"everyone\"");
+    assert!(matches!(
+        compare_json(&[("x".into(), &no_all)]),
+        Err(CompareError::NotASummary {
+            reason: NotASummary::NoAllGroup,
+            ..
+        })
+    ));
+    assert_eq!(compare(&[]).unwrap_err(), CompareError::Empty);
 }
