@@ -286,7 +286,7 @@ impl RawBanding {
                 None if band.min_score != 0.0 => problems.push(P::FirstMinScore {
                     found: band.min_score,
                 }),
-                Some(prev) if !(band.min_score > prev) => problems.push(P::MinScoreNotAscending {
+                Some(prev) if band.min_score <= prev => problems.push(P::MinScoreNotAscending {
                     index: i,
                     found: band.min_score,
                     previous: prev,
@@ -352,5 +352,84 @@ impl RawBanding {
                 .collect(),
             floors,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Domain, DomainVector, Framework};
+
+    fn framework() -> Framework {
+        let json = Framework::default().to_json().replacen(
+            '{',
+            r#"{"banding": {"weights": {"cl": 1, "ci": 1, "sp": 1, "semh": 1.5, "ind": 0.5},
+                "bands": [{"id": "A", "label": "a", "min_score": 0, "top_up": 0},
+                          {"id": "B", "label": "b", "min_score": 4, "top_up": 1500},
+                          {"id": "C", "label": "c", "min_score": 7.5},
+                          {"id": "D", "label": "d", "min_score": 11, "top_up": 9800}],
+                "floors": [{"min_need": 4, "band": "C"}, {"domain": "semh", "min_need": 3, "band": "B"}]},"#,
+            1,
+        );
+        Framework::from_json(&json).unwrap()
+    }
+
+    fn band(fw: &Framework, needs: [f64; 5]) -> (f64, &str, Option<Domain>, Option<f64>) {
+        let b = fw.banding().unwrap();
+        let r = b
+            .band(&DomainVector::from_options(needs.map(Some)))
+            .unwrap();
+        (r.band_score, b.bands()[r.band].id(), r.raised_by, r.top_up)
+    }
+
+    #[test]
+    fn score_band_edges_are_inclusive() {
+        let fw = framework();
+        assert_eq!(band(&fw, [0.0; 5]), (0.0, "A", None, Some(0.0)));
+        assert_eq!(
+            band(&fw, [1.0, 1.0, 1.0, 0.0, 2.0]),
+            (4.0, "B", None, Some(1500.0))
+        );
+        assert_eq!(band(&fw, [2.0, 2.0, 2.0, 1.0, 0.0]), (7.5, "C", None, None));
+        assert_eq!(
+            band(&fw, [3.0, 3.0, 3.0, 1.0, 2.0]),
+            (11.5, "D", None, Some(9800.0))
+        );
+    }
+
+    #[test]
+    fn raised_by_names_the_first_domain_whose_floor_gives_the_band() {
+        let fw = framework();
+        // semh 3 gives B, ind 4 gives C: C wins, raised by ind, not semh.
+        assert_eq!(
+            band(&fw, [0.0, 0.0, 0.0, 3.0, 4.0]),
+            (6.5, "C", Some(Domain::Ind), None)
+        );
+        assert_eq!(
+            band(&fw, [0.0, 0.0, 4.0, 0.0, 4.0]).2,
+            Some(Domain::Sp),
+            "first in §1 order"
+        );
+        // semh 3 alone: raised from A to B.
+        assert_eq!(
+            band(&fw, [0.0, 0.0, 0.0, 3.0, 0.0]),
+            (4.5, "B", None, Some(1500.0)),
+            "the score already reaches B: not raised"
+        );
+        assert_eq!(
+            band(&fw, [0.0, 0.0, 0.0, 2.5, 0.0]).1,
+            "A",
+            "a mean need below min_need does not apply"
+        );
+        let fw2 =
+            Framework::from_json(&fw.to_json().replace("\"semh\": 1.5", "\"semh\": 0.5")).unwrap();
+        assert_eq!(
+            band(&fw2, [0.0, 0.0, 0.0, 3.0, 0.0]),
+            (1.5, "B", Some(Domain::Semh), Some(1500.0))
+        );
+        // A floor never lowers a band the score reached.
+        assert_eq!(
+            band(&fw, [4.0, 3.0, 3.0, 1.0, 0.0]),
+            (11.5, "D", None, Some(9800.0))
+        );
     }
 }

@@ -977,7 +977,7 @@ mod tests {
         let mut messages = std::collections::HashSet::new();
         for (banding, want) in cases {
             let got = problems(&with_banding(&banding));
-            assert_eq!(got, [want.clone()], "{banding}");
+            assert_eq!(got, [want], "{banding}");
             let message = got[0].to_string();
             assert!(message.starts_with("banding."), "{message}");
             messages.insert(std::mem::discriminant(&got[0]));

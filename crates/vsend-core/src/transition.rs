@@ -660,3 +660,100 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+    use crate::{AssessmentBuilder, Histories, Keep, PlanLayout};
+
+    const HEADER: &str = "child_id,to_setting_id,move_on,readiness.cl,readiness.ci,readiness.sp,readiness.semh,readiness.ind";
+
+    fn histories(fw: &Framework, needs: [&str; 5], readiness: [&str; 5]) -> Histories {
+        let mut h = Histories::new(Keep::All);
+        for on in ["2025-01-10", "2025-05-01"] {
+            let mut b = AssessmentBuilder::new(fw);
+            b.child_id("C1").assessed_on(on).setting_id("S1");
+            for (i, d) in Domain::ALL.into_iter().enumerate() {
+                b.need(fw.areas_of(d)[0].key(), needs[i])
+                    .readiness(d, readiness[i]);
+            }
+            h.add(&b.build().unwrap()).unwrap();
+        }
+        h
+    }
+
+    fn row(fw: &Framework, h: &Histories, cells: &str) -> Result<PlanRow, NoAssessment> {
+        let layout = PlanLayout::new(HEADER.split(',')).unwrap();
+        let plan = layout.plan(fw, cells.split(',')).unwrap();
+        transition(fw, h.get(plan.child_id()), &plan)
+    }
+
+    #[test]
+    fn stale_after_the_review_interval() {
+        let fw = Framework::default();
+        let h = histories(&fw, ["1"; 5], ["1"; 5]);
+        // 2025-05-01 + 122 days = 2025-08-31.
+        let r = row(&fw, &h, "C1,S2,2025-08-31,1,1,1,1,1").unwrap();
+        assert_eq!((r.days_to_move, r.stale), (122, false));
+        let r = row(&fw, &h, "C1,S2,2025-09-01,1,1,1,1,1").unwrap();
+        assert_eq!((r.days_to_move, r.stale), (123, true));
+        // Before the second review: the first is the one planned on.
+        let r = row(&fw, &h, "C1,S2,2025-04-30,1,1,1,1,1").unwrap();
+        assert_eq!(r.assessed_on, crate::parse_date("2025-01-10").unwrap());
+        assert_eq!(r.from_setting_id.unwrap().as_str(), "S1");
+        let err = row(&fw, &h, "C9,S2,2025-04-30,1,1,1,1,1").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no assessment of C9 on or before 2025-04-30"
+        );
+    }
+
+    #[test]
+    fn incomplete_needs_leave_the_lists_null_and_unknowns_stay_unknown() {
+        let fw = Framework::default();
+        let h = histories(&fw, ["3", "2", "", "0", "1"], ["3", "", "2", "0", "1"]);
+        let r = row(&fw, &h, "C1,S2,2025-06-01,2,1,4,,1").unwrap();
+        assert_eq!(r.not_ready, None);
+        assert_eq!(r.worse_than_now, None);
+        assert_eq!(r.ready_coverage, None);
+        assert_eq!(r.status(Domain::Cl), Some(Readiness::NotReady));
+        assert_eq!(r.change.get(Domain::Cl), Some(-1.0));
+        assert_eq!(r.status(Domain::Ci), Some(Readiness::NotReady));
+        assert_eq!(r.change.get(Domain::Ci), None, "no current readiness");
+        assert_eq!(r.status(Domain::Sp), None, "need unknown");
+        assert_eq!(r.status(Domain::Semh), None, "receiving readiness unknown");
+        let cells = r.cells();
+        let at = |name: &str| cells[PLAN_COLUMNS.iter().position(|c| *c == name).unwrap()];
+        assert_eq!(at("status.cl"), Cell::Text("not_ready"));
+        assert_eq!(at("change.cl"), Cell::Whole(-1));
+        assert_eq!(at("gap_to.cl"), Cell::Number(-1.0));
+        assert_eq!(at("status.sp"), Cell::Null);
+        assert_eq!(at("days_to_move"), Cell::Whole(31));
+        assert_eq!(at("not_ready"), Cell::Null);
+    }
+
+    #[test]
+    fn coverage_and_lists_of_a_complete_profile() {
+        let fw = Framework::default();
+        let h = histories(&fw, ["0"; 5], ["0"; 5]);
+        let r = row(&fw, &h, "C1,S2,2025-06-01,0,0,0,0,0").unwrap();
+        assert_eq!(
+            r.ready_coverage,
+            Some(1.0),
+            "no need at all is fully covered"
+        );
+        assert_eq!(r.not_ready.unwrap().len(), 0);
+        let h = histories(&fw, ["2", "2", "1", "0", "0"], ["1", "3", "1", "0", "0"]);
+        let r = row(&fw, &h, "C1,S2,2025-06-01,1,1,1,0,0").unwrap();
+        assert_eq!(r.not_ready.unwrap().to_string(), "cl;ci");
+        assert_eq!(
+            r.worse_than_now.unwrap().to_string(),
+            "ci",
+            "cl was already short"
+        );
+        assert_eq!(r.ready_coverage, Some(3.0 / 5.0));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["not_ready"], serde_json::json!(["cl", "ci"]));
+        assert_eq!(json.as_object().unwrap().len(), PLAN_COLUMNS.len());
+    }
+}

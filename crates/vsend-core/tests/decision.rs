@@ -299,3 +299,88 @@ fn comparison_refuses_other_frameworks_and_non_summaries() {
     ));
     assert_eq!(compare(&[]).unwrap_err(), CompareError::Empty);
 }
+
+#[test]
+fn the_other_group_is_summed_from_the_children_not_from_the_groups() {
+    let fw = Framework::default();
+    let loaded = load_example_csv(&fw, "cohort-small.csv");
+    // K = 6: S0001 (5 children) and S0002 (1) merge into other (6); S0003 (6) stays.
+    let mut full = Cohort::new(&fw, None);
+    for (_, a) in &loaded.accepted {
+        full.add(a).unwrap();
+    }
+    let mut only = Cohort::new(&fw, full.as_of());
+    for (_, a) in &loaded.accepted {
+        let current_setting = |id: &vsend_core::ChildId| {
+            full.histories()
+                .get(id)
+                .and_then(|h| h.current(full.as_of()))
+                .and_then(|c| c.setting_id().map(|s| s.as_str().to_owned()))
+        };
+        if current_setting(a.child_id()).as_deref() != Some("S0003") {
+            only.add(a).unwrap();
+        }
+    }
+    let shared = full
+        .summary_suppressed(Some(GroupBy::SettingId), 6)
+        .unwrap();
+    let names: Vec<_> = shared.groups.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["all", "setting_id=S0003", "setting_id=other"]);
+    let other = serde_json::to_value(shared.group("setting_id=other").unwrap()).unwrap();
+    let alone = only.summary_suppressed(None, 6).unwrap();
+    let alone = serde_json::to_value(alone.group("all").unwrap()).unwrap();
+    assert_close(&other, &alone, "other");
+    assert_eq!(other["children"], 6);
+    assert!(other["need_correlation"][0][1].is_number());
+}
+
+#[test]
+fn json_lines_plans_read_as_their_csv_twins() {
+    let fw = Framework::default();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(common::examples_dir().join("plans-small.csv"))
+        .unwrap();
+    let header = reader.headers().unwrap().clone();
+    let layout = PlanLayout::new(header.iter()).unwrap();
+    let mut compared = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        if record.len() != header.len() {
+            continue;
+        }
+        let mut object = serde_json::Map::new();
+        let mut readiness = serde_json::Map::new();
+        for (name, cell) in header.iter().zip(record.iter()) {
+            match name.strip_prefix("readiness.") {
+                Some(d) => {
+                    let v = if cell.is_empty() {
+                        serde_json::Value::Null
+                    } else {
+                        cell.parse::<i64>().unwrap().into()
+                    };
+                    readiness.insert(d.into(), v);
+                }
+                None => {
+                    object.insert(name.into(), cell.into());
+                }
+            }
+        }
+        object.insert("readiness".into(), readiness.into());
+        let line = serde_json::Value::Object(object).to_string();
+        let from_json = vsend_core::parse_plan_line(&fw, line.as_bytes());
+        let from_csv = layout.plan(&fw, record.iter());
+        match (from_csv, from_json) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => {
+                let fields = |e: &vsend_core::ValidationErrors| -> Vec<_> {
+                    e.iter().map(|e| e.field()).collect()
+                };
+                assert_eq!(fields(&a), fields(&b), "{line}");
+            }
+            (a, b) => panic!("{line}: CSV {a:?}, JSON {b:?}"),
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, 19);
+}
