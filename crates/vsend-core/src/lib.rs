@@ -3,7 +3,12 @@
 //! `vsend-core` implements the contract of `MODEL.md`: it validates ratings
 //! ([`AssessmentBuilder`], §3 and §9), scores needs against setting readiness
 //! and family confidence ([`score`], §4–§6), follows one child over time
-//! ([`Timeline`], §7) and summarises cohorts ([`Cohort`], §8). It does no I/O
+//! ([`Timeline`], §7) and summarises cohorts ([`Cohort`], §8). For panels and
+//! planning it adds (§11–§14) phase moves and transition plans
+//! ([`Cohort::phase_moves`], [`transition`]), the setting audit (§12), a
+//! framework's banding rule ([`Banding`]), summaries safe to share
+//! ([`Cohort::summary_suppressed`]) and side-by-side comparison ([`compare`]).
+//! It does no I/O
 //! and holds no global state: callers hand it text or typed values and get
 //! typed results back, each of which serialises to the file shapes of §10.
 //!
