@@ -357,19 +357,19 @@ pub struct NoAssessment {
 /// Whether the receiving setting is ready for one domain's need (§11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Readiness {
+pub enum PlanStatus {
     /// gap_to ≥ 0.
     Ready,
     /// gap_to < 0.
     NotReady,
 }
 
-impl Readiness {
+impl PlanStatus {
     /// `ready` or `not_ready`.
     pub const fn key(self) -> &'static str {
         match self {
-            Readiness::Ready => "ready",
-            Readiness::NotReady => "not_ready",
+            PlanStatus::Ready => "ready",
+            PlanStatus::NotReady => "not_ready",
         }
     }
 }
@@ -455,12 +455,12 @@ pub struct PlanRow {
 
 impl PlanRow {
     /// `ready`, `not_ready`, or `None` when gap_to is unknown.
-    pub fn status(&self, d: Domain) -> Option<Readiness> {
+    pub fn status(&self, d: Domain) -> Option<PlanStatus> {
         self.gap_to.get(d).map(|g| {
             if g >= 0.0 {
-                Readiness::Ready
+                PlanStatus::Ready
             } else {
-                Readiness::NotReady
+                PlanStatus::NotReady
             }
         })
     }
@@ -716,9 +716,9 @@ mod plan_tests {
         assert_eq!(r.not_ready, None);
         assert_eq!(r.worse_than_now, None);
         assert_eq!(r.ready_coverage, None);
-        assert_eq!(r.status(Domain::Cl), Some(Readiness::NotReady));
+        assert_eq!(r.status(Domain::Cl), Some(PlanStatus::NotReady));
         assert_eq!(r.change.get(Domain::Cl), Some(-1.0));
-        assert_eq!(r.status(Domain::Ci), Some(Readiness::NotReady));
+        assert_eq!(r.status(Domain::Ci), Some(PlanStatus::NotReady));
         assert_eq!(r.change.get(Domain::Ci), None, "no current readiness");
         assert_eq!(r.status(Domain::Sp), None, "need unknown");
         assert_eq!(r.status(Domain::Semh), None, "receiving readiness unknown");
