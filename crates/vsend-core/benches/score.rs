@@ -1,9 +1,13 @@
 //! Scoring and cohort building over 100,000 pre-parsed assessments.
 //!
 //! Run: `cargo bench -p vsend-core --bench score`
+// criterion_group! defines an undocumented public function.
+#![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use vsend_core::{score, Assessment, AssessmentBuilder, Cohort, Domain, Framework, GroupBy};
+use vsend_core::{
+    score, Assessment, AssessmentBuilder, Cohort, Domain, Framework, GroupBy, Histories, Keep,
+};
 
 const ASSESSMENTS: usize = 100_000;
 const REVIEWS_PER_CHILD: usize = 4;
@@ -53,6 +57,18 @@ fn benches(c: &mut Criterion) {
             for a in &assessments {
                 black_box(score(&fw, black_box(a)));
             }
+        })
+    });
+    // `vsend score` checks each row for a same-date duplicate (§7) on top of scoring it.
+    group.bench_function("score_and_duplicate_check_100k", |b| {
+        b.iter(|| {
+            let mut seen = Histories::new(Keep::Dates);
+            for a in &assessments {
+                black_box(score(&fw, black_box(a)));
+                seen.add_date(a.child_id(), a.assessed_on())
+                    .expect("no duplicates");
+            }
+            black_box(seen)
         })
     });
     group.bench_function("cohort_build_100k", |b| {

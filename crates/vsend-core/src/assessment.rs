@@ -53,9 +53,17 @@ impl IdText {
     }
 }
 
+impl IdText {
+    /// The ID's bytes: comparing and hashing these needs no UTF-8 check, and
+    /// ASCII byte order is the text's order.
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
 impl PartialEq for IdText {
     fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+        self.bytes() == other.bytes()
     }
 }
 impl Eq for IdText {}
@@ -66,12 +74,12 @@ impl PartialOrd for IdText {
 }
 impl Ord for IdText {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        self.bytes().cmp(other.bytes())
     }
 }
 impl std::hash::Hash for IdText {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state)
+        self.bytes().hash(state)
     }
 }
 impl fmt::Debug for IdText {
@@ -397,6 +405,14 @@ pub enum ValidationError {
         /// The framework's id and version.
         framework: String,
     },
+    /// A second assessment of a child on a date already seen (§7).
+    #[error("{found} repeats an earlier assessment of {child_id} on the same date; allowed one assessment per child per date")]
+    Duplicate {
+        /// The repeated date.
+        found: Found,
+        /// The child.
+        child_id: ChildId,
+    },
     /// A JSON value of the wrong type (a level given as `"3"`, an ID as a number).
     #[error("{found} is {}; allowed {expected}", found_kind.article())]
     WrongType {
@@ -533,7 +549,7 @@ impl ValidationError {
             | E::WrongType { field, .. }
             | E::DuplicateKey { field }
             | E::UnknownKey { field, .. } => field.clone(),
-            E::BeforeBirth { .. } => Field::AssessedOn,
+            E::BeforeBirth { .. } | E::Duplicate { .. } => Field::AssessedOn,
             E::AgeOutOfRange { .. } => Field::DateOfBirth,
             E::NotJson { .. } | E::NotAnObject { .. } => Field::Record,
         }
@@ -558,7 +574,8 @@ impl ValidationError {
             | E::BadId { found, .. }
             | E::BeforeBirth { found }
             | E::AgeOutOfRange { found, .. }
-            | E::WrongType { found, .. } => found.as_str(),
+            | E::WrongType { found, .. }
+            | E::Duplicate { found, .. } => found.as_str(),
             E::Missing { .. }
             | E::UnknownArea { .. }
             | E::DuplicateKey { .. }

@@ -8,7 +8,7 @@
 //! [`Keep`], so a streaming command holds only dates, a cohort only the two
 //! reviews it summarises, and a timeline every review of one child.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use jiff::civil::Date;
 
@@ -30,6 +30,41 @@ pub enum Keep {
     Child(ChildId),
     /// Every review of every child.
     All,
+}
+
+impl Keep {
+    fn as_of(&self) -> Option<Date> {
+        match self {
+            Keep::CurrentAndPrevious { as_of } => *as_of,
+            _ => None,
+        }
+    }
+}
+
+/// The duplicate rule, in its one place: a child's date seen before is
+/// refused; otherwise the date is recorded (and `latest` moved on).
+fn record<'h>(
+    children: &'h mut HashMap<ChildId, History>,
+    latest: &mut Option<Date>,
+    keep: &Keep,
+    child: &ChildId,
+    on: Date,
+) -> Result<&'h mut History, Duplicate> {
+    let history = children.entry(child.clone()).or_insert_with(|| History {
+        dates: Vec::new(),
+        kept: Vec::new(),
+    });
+    if history.dates.contains(&on) {
+        return Err(Duplicate {
+            child_id: child.clone(),
+            assessed_on: on,
+        });
+    }
+    history.dates.push(on);
+    if keep.as_of().is_none_or(|as_of| on <= as_of) {
+        *latest = (*latest).max(Some(on));
+    }
+    Ok(history)
 }
 
 /// One child's accepted reviews: their dates and the assessments kept.
@@ -132,7 +167,7 @@ impl History {
 pub struct Histories {
     keep: Keep,
     latest: Option<Date>,
-    children: BTreeMap<ChildId, History>,
+    children: HashMap<ChildId, History>,
 }
 
 impl Histories {
@@ -141,48 +176,34 @@ impl Histories {
         Histories {
             keep,
             latest: None,
-            children: BTreeMap::new(),
+            children: HashMap::new(),
         }
     }
 
     /// Adds one assessment, or rejects it as a same-date duplicate (§7).
     pub fn add(&mut self, a: &Assessment) -> Result<(), Duplicate> {
         let on = a.assessed_on();
-        let history = match self.children.get_mut(a.child_id()) {
-            Some(h) => h,
-            None => self
-                .children
-                .entry(a.child_id().clone())
-                .or_insert_with(|| History {
-                    dates: Vec::new(),
-                    kept: Vec::new(),
-                }),
-        };
-        if history.dates.contains(&on) {
-            return Err(Duplicate {
-                child_id: a.child_id().clone(),
-                assessed_on: on,
-            });
-        }
-        history.dates.push(on);
-        match &self.keep {
+        let keep = &self.keep;
+        let history = record(&mut self.children, &mut self.latest, keep, a.child_id(), on)?;
+        match keep {
             Keep::Dates => {}
             Keep::CurrentAndPrevious { as_of } => history.keep(a, *as_of, Some(2)),
             Keep::Child(id) if id == a.child_id() => history.keep(a, None, None),
             Keep::Child(_) => {}
             Keep::All => history.keep(a, None, None),
         }
-        if self.as_of_given().is_none_or(|as_of| on <= as_of) {
-            self.latest = self.latest.max(Some(on));
-        }
         Ok(())
     }
 
+    /// Records that `child` was reviewed on `on`, keeping no assessment, or
+    /// rejects it as a same-date duplicate (§7). For streaming checks, where
+    /// the assessment itself has already gone on its way (`vsend score`).
+    pub fn add_date(&mut self, child: &ChildId, on: Date) -> Result<(), Duplicate> {
+        record(&mut self.children, &mut self.latest, &self.keep, child, on).map(|_| ())
+    }
+
     fn as_of_given(&self) -> Option<Date> {
-        match self.keep {
-            Keep::CurrentAndPrevious { as_of } => as_of,
-            _ => None,
-        }
+        self.keep.as_of()
     }
 
     /// The date these histories are read as of (§8): the one given to
@@ -196,9 +217,12 @@ impl Histories {
         self.children.get(child)
     }
 
-    /// Every child's history, in child-ID order (byte order).
+    /// Every child's history, in child-ID order (byte order), so that what is
+    /// summed over children is summed in the same order whatever the input order.
     pub fn children(&self) -> impl Iterator<Item = &History> {
-        self.children.values()
+        let mut children: Vec<(&ChildId, &History)> = self.children.iter().collect();
+        children.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        children.into_iter().map(|(_, h)| h)
     }
 
     /// The number of children seen.

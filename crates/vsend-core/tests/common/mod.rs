@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests: the product side's worked examples.
+//! Helpers shared by the integration tests: the spec's worked examples.
 
 #![allow(dead_code)]
 
@@ -7,13 +7,8 @@ use std::path::PathBuf;
 use serde_json::Value;
 use vsend_core::{Assessment, ColumnLayout, Framework};
 
-/// `../shared/examples/` relative to the workspace root.
-pub fn shared_examples() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/examples")
-}
-
-/// `fixtures/examples/` of the repository: the worked examples this
-/// repository carries, copied byte for byte from the shared examples.
+/// `fixtures/examples/` in the workspace: the spec's worked examples, copied into the
+/// repository so a fresh clone tests on its own (`examples_drift.rs` keeps the copy true).
 pub fn examples_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/examples")
 }
@@ -42,9 +37,9 @@ pub fn example_framework(name: &str) -> Framework {
     Framework::from_json(&example_text(name)).unwrap()
 }
 
-/// Reads the cohort CSV `name` of [`examples_dir`].
+/// Reads the cohort CSV `name` of [`examples_dir`] (the same as [`load_csv`]).
 pub fn load_example_csv(fw: &Framework, name: &str) -> Loaded {
-    load_csv_at(fw, &examples_dir().join(name))
+    load_csv(fw, name)
 }
 
 /// What reading one cohort CSV gave: accepted assessments and rejected lines.
@@ -56,13 +51,10 @@ pub struct Loaded {
 }
 
 pub fn load_csv(fw: &Framework, name: &str) -> Loaded {
-    load_csv_at(fw, &shared_examples().join(name))
-}
-
-pub fn load_csv_at(fw: &Framework, path: &std::path::Path) -> Loaded {
+    let path = examples_dir().join(name);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(path)
+        .from_path(&path)
         .unwrap();
     let header = reader.headers().unwrap().clone();
     let layout = ColumnLayout::new(fw, header.iter()).unwrap();
@@ -100,12 +92,12 @@ pub fn load_csv_at(fw: &Framework, path: &std::path::Path) -> Loaded {
 }
 
 pub fn read_json(name: &str) -> Value {
-    let text = std::fs::read_to_string(shared_examples().join(name)).unwrap();
+    let text = std::fs::read_to_string(examples_dir().join(name)).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
 pub fn read_jsonl(name: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(shared_examples().join(name)).unwrap();
+    let text = std::fs::read_to_string(examples_dir().join(name)).unwrap();
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap())
