@@ -9,9 +9,9 @@
 //! ([`Cohort::phase_moves`], [`transition`]), the setting audit (§12), a
 //! framework's banding rule ([`Banding`]), summaries safe to share
 //! ([`Cohort::summary_suppressed`]) and side-by-side comparison ([`compare`]).
-//! It does no I/O
-//! and holds no global state: callers hand it text or typed values and get
-//! typed results back, each of which serialises to the file shapes of §10.
+//! It does no I/O and holds no global state: callers hand it text or typed
+//! values and get typed results back, each of which serialises to the file
+//! shapes of §10.
 //!
 //! ```
 //! use vsend_core::{score, AssessmentBuilder, Domain, Framework};
