@@ -92,6 +92,7 @@ pub fn push_cell(out: &mut Vec<u8>, cell: Cell<'_>) {
         Cell::Date(d) => push_date(out, d),
         Cell::Int(n @ 0..=9) => out.push(b'0' + n),
         Cell::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+        Cell::Whole(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
         Cell::Number(x) => push_number(out, x),
         Cell::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
         Cell::Domains(set) => {

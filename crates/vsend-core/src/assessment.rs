@@ -233,6 +233,10 @@ pub enum Field {
     ReadinessPlanned(Domain),
     /// `confidence.<domain>`.
     Confidence(Domain),
+    /// `to_setting_id` of a transition plan (§11).
+    ToSettingId,
+    /// `move_on` of a transition plan (§11).
+    MoveOn,
     /// A JSON key the schema does not know, by its path (shortened).
     Key(Box<str>),
     /// The record as a whole.
@@ -260,6 +264,8 @@ impl fmt::Display for Field {
             Field::AssessedOn => f.write_str("assessed_on"),
             Field::DateOfBirth => f.write_str("date_of_birth"),
             Field::SettingId => f.write_str("setting_id"),
+            Field::ToSettingId => f.write_str("to_setting_id"),
+            Field::MoveOn => f.write_str("move_on"),
             Field::Need(key) => write!(f, "need.{key}"),
             Field::Readiness(d) => write!(f, "readiness.{d}"),
             Field::ReadinessPlanned(d) => write!(f, "readiness_planned.{d}"),
@@ -585,6 +591,11 @@ impl ValidationError {
 pub struct ValidationErrors(Vec<ValidationError>);
 
 impl ValidationErrors {
+    /// A record's problems; `errors` must not be empty.
+    pub(crate) fn new(errors: Vec<ValidationError>) -> ValidationErrors {
+        debug_assert!(!errors.is_empty());
+        ValidationErrors(errors)
+    }
     /// A record's single problem.
     pub(crate) fn one(e: ValidationError) -> ValidationErrors {
         ValidationErrors(vec![e])
@@ -683,6 +694,47 @@ impl Assessment {
         self.date_of_birth
             .map(|born| age_in_years(born, self.assessed_on))
     }
+}
+
+/// Parses a level cell (§3): trimmed; empty is *not assessed*.
+pub(crate) fn parse_level(
+    framework: &Framework,
+    raw: &str,
+    field: impl FnOnce() -> Field,
+) -> Result<Option<Level>, ValidationError> {
+    let s = raw.trim_ascii();
+    let scale = framework.scale();
+    let max = scale.max_level();
+    // Fast path: one digit, the common case on every scale.
+    if let [c @ b'0'..=b'9'] = s.as_bytes() {
+        if let Some(level) = scale.level(c - b'0') {
+            return Ok(Some(level));
+        }
+    }
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let found = Found::new(s);
+    Err(match s.parse::<i64>() {
+        Ok(v) if v < 0 => ValidationError::BelowScale {
+            field: field(),
+            found,
+            max,
+        },
+        Ok(v) => match u8::try_from(v).ok().and_then(|v| scale.level(v)) {
+            Some(level) => return Ok(Some(level)),
+            None => ValidationError::AboveScale {
+                field: field(),
+                found,
+                max,
+            },
+        },
+        Err(_) => ValidationError::NotALevel {
+            field: field(),
+            found,
+            max,
+        },
+    })
 }
 
 /// Builds an [`Assessment`] from raw text fields, collecting every problem (§9).
@@ -840,41 +892,13 @@ impl<'f> AssessmentBuilder<'f> {
     }
 
     fn level(&mut self, raw: &str, field: impl FnOnce() -> Field) -> Option<Level> {
-        let s = raw.trim_ascii();
-        let scale = self.framework.scale();
-        let max = scale.max_level();
-        // Fast path: one digit, the common case on every scale.
-        if let [c @ b'0'..=b'9'] = s.as_bytes() {
-            if let Some(level) = scale.level(c - b'0') {
-                return Some(level);
+        match parse_level(self.framework, raw, field) {
+            Ok(level) => level,
+            Err(e) => {
+                self.errors.push(e);
+                None
             }
         }
-        if s.is_empty() {
-            return None;
-        }
-        let found = Found::new(s);
-        let error = match s.parse::<i64>() {
-            Ok(v) if v < 0 => ValidationError::BelowScale {
-                field: field(),
-                found,
-                max,
-            },
-            Ok(v) => match u8::try_from(v).ok().and_then(|v| scale.level(v)) {
-                Some(level) => return Some(level),
-                None => ValidationError::AboveScale {
-                    field: field(),
-                    found,
-                    max,
-                },
-            },
-            Err(_) => ValidationError::NotALevel {
-                field: field(),
-                found,
-                max,
-            },
-        };
-        self.errors.push(error);
-        None
     }
 
     /// Records a problem found outside the builder (a JSON type or key problem),

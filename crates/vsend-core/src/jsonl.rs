@@ -32,7 +32,7 @@ const DOMAIN_KEYS: &str = "cl, ci, sp, semh, ind";
 /// A JSON value that keeps every key of an object in order, repeats included,
 /// so that a repeated key can be reported rather than silently overwritten.
 #[derive(Debug)]
-enum Json {
+pub(crate) enum Json {
     Null,
     Bool(bool),
     Int(i128),
@@ -43,7 +43,7 @@ enum Json {
 }
 
 impl Json {
-    fn kind(&self) -> JsonType {
+    pub(crate) fn kind(&self) -> JsonType {
         match self {
             Json::Null => JsonType::Null,
             Json::Bool(_) => JsonType::Bool,
@@ -55,7 +55,7 @@ impl Json {
     }
 
     /// A short text of the value for messages (never more than [`Found`] keeps).
-    fn found(&self) -> Found {
+    pub(crate) fn found(&self) -> Found {
         match self {
             Json::Null => Found::new("null"),
             Json::Bool(b) => Found::new(if *b { "true" } else { "false" }),

@@ -13,6 +13,35 @@ pub fn examples_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/examples")
 }
 
+/// The text of one file of [`examples_dir`].
+pub fn example_text(name: &str) -> String {
+    std::fs::read_to_string(examples_dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// One JSON file of [`examples_dir`].
+pub fn example_json(name: &str) -> Value {
+    serde_json::from_str(&example_text(name)).unwrap()
+}
+
+/// One JSON Lines file of [`examples_dir`], one value per non-blank line.
+pub fn example_jsonl(name: &str) -> Vec<Value> {
+    example_text(name)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The framework file `name` of [`examples_dir`].
+pub fn example_framework(name: &str) -> Framework {
+    Framework::from_json(&example_text(name)).unwrap()
+}
+
+/// Reads the cohort CSV `name` of [`examples_dir`] (the same as [`load_csv`]).
+pub fn load_example_csv(fw: &Framework, name: &str) -> Loaded {
+    load_csv(fw, name)
+}
+
 /// What reading one cohort CSV gave: accepted assessments and rejected lines.
 pub struct Loaded {
     pub accepted: Vec<(u64, Assessment)>,
