@@ -111,7 +111,7 @@ fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
     let (reader, parser) = input.open_records(&fw)?;
     if !json {
         let mut header = Vec::new();
-        push_csv_header(&mut header);
+        push_csv_header(&mut header, &fw);
         out.write_all(&header).writing(&target)?;
     }
     let mut seen = Histories::new(Keep::Dates);

@@ -1,7 +1,7 @@
 //! Writing scored rows as CSV without per-cell allocation. Output files
 //! themselves ([`Output`]) are opened and committed by [`crate::output`].
 
-use vsend_core::{Cell, Date, ScoredRow, SCORED_COLUMNS};
+use vsend_core::{scored_columns, Cell, Date, Framework, ScoredRow};
 
 pub use crate::output::Output;
 
@@ -106,9 +106,10 @@ pub fn push_cell(out: &mut Vec<u8>, cell: Cell<'_>) {
     }
 }
 
-/// The header line of scored CSV.
-pub fn push_csv_header(out: &mut Vec<u8>) {
-    out.extend_from_slice(SCORED_COLUMNS.join(",").as_bytes());
+/// The header line of scored CSV under `framework`: the §10 columns, and the
+/// four §13 band columns after `primary_domain` when it has banding.
+pub fn push_csv_header(out: &mut Vec<u8>, framework: &Framework) {
+    out.extend_from_slice(scored_columns(framework).join(",").as_bytes());
     out.push(b'\n');
 }
 
