@@ -481,7 +481,10 @@ fn read_rows(
     while let Some(row) = rows.next() {
         rep.read();
         match row? {
-            Row::Accepted { line, assessment } => {
+            Row::Accepted {
+                line,
+                value: assessment,
+            } => {
                 if let Err(d) = accept(&assessment) {
                     let problem = Problem::duplicate(d, format);
                     rep.rejected(line, &[problem]).writing("--errors")?;

@@ -85,7 +85,10 @@ pub fn score_parallel<E: From<FileError> + Send>(
         };
         for record in slice {
             match parser.parse(record) {
-                Row::Accepted { line, assessment } => {
+                Row::Accepted {
+                    line,
+                    value: assessment,
+                } => {
                     let row = ScoredRow::new(fw, &assessment, &score(fw, &assessment));
                     if json {
                         push_json_row(&mut batch.output, &row);

@@ -18,7 +18,9 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use std::path::{Path, PathBuf};
 
-use vsend_core::{Assessment, ColumnLayout, Framework, ValidationError, ValidationErrors};
+use vsend_core::{
+    Assessment, ColumnLayout, Framework, HeaderErrors, ValidationError, ValidationErrors,
+};
 
 /// The longest line read, in bytes without its line end: a longer data line
 /// is a rejected row, a longer header line a file error.
@@ -362,13 +364,13 @@ impl Problem {
 // would put an allocation back on the hot path that inline IDs took out.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
-pub enum Row {
-    /// A valid assessment.
+pub enum Row<T = Assessment> {
+    /// A valid record: an assessment, or a transition plan.
     Accepted {
         /// 1-based physical line of the record.
         line: u64,
-        /// The assessment.
-        assessment: Assessment,
+        /// What the record holds.
+        value: T,
     },
     /// A rejected record and every problem found in it.
     Rejected {
@@ -382,6 +384,100 @@ pub enum Row {
 /// The problems of a record, each named in its format's words (§9).
 fn problems(errors: ValidationErrors, format: Format) -> Vec<Problem> {
     errors.iter().map(|e| Problem::of(e, format)).collect()
+}
+
+/// What a file's records are (§10, §11): how a CSV header resolves, and how a
+/// row's cells or a JSON line become a value. The reading itself (physical
+/// lines, quotes, limits, problems) is the same for every schema.
+pub trait Schema {
+    /// What an accepted record becomes.
+    type Value: Send;
+    /// A CSV header, resolved once.
+    type Layout: Send + Sync + fmt::Debug;
+    /// Resolves a CSV header row.
+    fn layout(framework: &Framework, names: &[&str]) -> Result<Self::Layout, HeaderErrors>;
+    /// Whether `name` is a column of this schema (for the header hints).
+    fn knows_column(framework: &Framework, name: &str) -> bool;
+    /// The number of columns in the header.
+    fn width(layout: &Self::Layout) -> usize;
+    /// The header name of column `index`.
+    fn column_name(layout: &Self::Layout, framework: &Framework, index: usize) -> String;
+    /// Validates one CSV row's cells, in header order.
+    fn from_cells<'a>(
+        layout: &Self::Layout,
+        framework: &Framework,
+        cells: impl Iterator<Item = &'a str>,
+    ) -> Result<Self::Value, ValidationErrors>;
+    /// Validates one JSON Lines record.
+    fn from_json(framework: &Framework, line: &[u8]) -> Result<Self::Value, ValidationErrors>;
+}
+
+/// Cohort files: one assessment per record (§3, §10).
+#[derive(Debug, Clone, Copy)]
+pub struct Assessments;
+
+impl Schema for Assessments {
+    type Value = Assessment;
+    type Layout = ColumnLayout;
+    fn layout(framework: &Framework, names: &[&str]) -> Result<ColumnLayout, HeaderErrors> {
+        ColumnLayout::new(framework, names.iter().copied())
+    }
+    fn knows_column(framework: &Framework, name: &str) -> bool {
+        vsend_core::Column::parse(framework, name).is_some()
+    }
+    fn width(layout: &ColumnLayout) -> usize {
+        layout.columns().len()
+    }
+    fn column_name(layout: &ColumnLayout, framework: &Framework, index: usize) -> String {
+        layout
+            .columns()
+            .get(index)
+            .map_or_else(|| (index + 1).to_string(), |c| c.name(framework))
+    }
+    fn from_cells<'a>(
+        layout: &ColumnLayout,
+        framework: &Framework,
+        cells: impl Iterator<Item = &'a str>,
+    ) -> Result<Assessment, ValidationErrors> {
+        layout.assessment(framework, cells)
+    }
+    fn from_json(framework: &Framework, line: &[u8]) -> Result<Assessment, ValidationErrors> {
+        vsend_core::parse_json_line(framework, line)
+    }
+}
+
+/// Transition plan files: one plan per record (§11).
+#[derive(Debug, Clone, Copy)]
+pub struct Plans;
+
+impl Schema for Plans {
+    type Value = vsend_core::Plan;
+    type Layout = vsend_core::PlanLayout;
+    fn layout(_: &Framework, names: &[&str]) -> Result<Self::Layout, HeaderErrors> {
+        vsend_core::PlanLayout::new(names.iter().copied())
+    }
+    fn knows_column(_: &Framework, name: &str) -> bool {
+        vsend_core::PlanColumn::parse(name).is_some()
+    }
+    fn width(layout: &Self::Layout) -> usize {
+        layout.columns().len()
+    }
+    fn column_name(layout: &Self::Layout, _: &Framework, index: usize) -> String {
+        layout
+            .columns()
+            .get(index)
+            .map_or_else(|| (index + 1).to_string(), |c| c.name())
+    }
+    fn from_cells<'a>(
+        layout: &Self::Layout,
+        framework: &Framework,
+        cells: impl Iterator<Item = &'a str>,
+    ) -> Result<Self::Value, ValidationErrors> {
+        layout.plan(framework, cells)
+    }
+    fn from_json(framework: &Framework, line: &[u8]) -> Result<Self::Value, ValidationErrors> {
+        vsend_core::parse_plan_line(framework, line)
+    }
 }
 
 /// An open input: its display name, size (for progress) and reader.
@@ -444,15 +540,23 @@ impl Input {
         }
     }
 
-    /// Starts reading: reads and checks the CSV header against `framework`
-    /// and returns the record reader and the parser for its records.
+    /// Starts reading a cohort file: reads and checks the CSV header against
+    /// `framework` and returns the record reader and the parser for its records.
     pub fn open_records(
         self,
         framework: &Framework,
     ) -> Result<(Reader, RecordParser<'_>), FileError> {
+        self.open_as::<Assessments>(framework)
+    }
+
+    /// Starts reading records of schema `S` (cohort assessments, or plans).
+    pub fn open_as<S: Schema>(
+        self,
+        framework: &Framework,
+    ) -> Result<(Reader, RecordParser<'_, S>), FileError> {
         let mut lines = LineReader::new(self.reader);
         let layout = match self.format {
-            Format::Csv => Some(read_header(framework, &self.name, &mut lines)?),
+            Format::Csv => Some(read_header::<S>(framework, &self.name, &mut lines)?),
             Format::Jsonl => None,
         };
         Ok((
@@ -464,9 +568,14 @@ impl Input {
         ))
     }
 
-    /// Starts reading records against `framework`, one [`Row`] at a time.
+    /// Starts reading assessments against `framework`, one [`Row`] at a time.
     pub fn rows(self, framework: &Framework) -> Result<Rows<'_>, FileError> {
-        let (reader, parser) = self.open_records(framework)?;
+        self.rows_as::<Assessments>(framework)
+    }
+
+    /// Starts reading records of schema `S`, one [`Row`] at a time.
+    pub fn rows_as<S: Schema>(self, framework: &Framework) -> Result<Rows<'_, S>, FileError> {
+        let (reader, parser) = self.open_as::<S>(framework)?;
         Ok(Rows {
             reader,
             parser,
@@ -476,11 +585,11 @@ impl Input {
 }
 
 /// Reads the header: the first line that is not blank.
-fn read_header(
+fn read_header<S: Schema>(
     framework: &Framework,
     name: &str,
     lines: &mut LineReader,
-) -> Result<ColumnLayout, FileError> {
+) -> Result<S::Layout, FileError> {
     let io_error = |e| FileError::Io(name.into(), e);
     let mut text = Vec::new();
     let line = loop {
@@ -520,7 +629,7 @@ fn read_header(
             let known = |name: &[u8]| {
                 let name = String::from_utf8_lossy(name);
                 let name = name.trim_matches([' ', '"']);
-                vsend_core::Column::parse(framework, name).is_some()
+                S::knows_column(framework, name)
             };
             if cells
                 .split(|&b| b == separator)
@@ -542,7 +651,7 @@ fn read_header(
         })?;
         names.push(cell);
     }
-    ColumnLayout::new(framework, names).map_err(|e| FileError::Header(name.into(), line, e))
+    S::layout(framework, &names).map_err(|e| FileError::Header(name.into(), line, e))
 }
 
 /// The cells of a split line, in order.
@@ -885,13 +994,13 @@ impl Reader {
 
 /// Turns raw records into rows. Shared across threads: parsing needs no state.
 #[derive(Debug)]
-pub struct RecordParser<'f> {
+pub struct RecordParser<'f, S: Schema = Assessments> {
     framework: &'f Framework,
     /// The CSV columns; `None` for JSON Lines.
-    layout: Option<ColumnLayout>,
+    layout: Option<S::Layout>,
 }
 
-impl<'f> RecordParser<'f> {
+impl<'f, S: Schema> RecordParser<'f, S> {
     /// The framework records are validated against.
     pub fn framework(&self) -> &'f Framework {
         self.framework
@@ -906,7 +1015,7 @@ impl<'f> RecordParser<'f> {
     }
 
     /// Validates one record (§3, §9), using its buffers.
-    pub fn parse(&self, record: &mut Record) -> Row {
+    pub fn parse(&self, record: &mut Record) -> Row<S::Value> {
         let line = record.line;
         if let Some(bytes) = record.too_long {
             return Row::Rejected {
@@ -915,7 +1024,13 @@ impl<'f> RecordParser<'f> {
             };
         }
         let Some(layout) = &self.layout else {
-            return json_row(self.framework, line, &record.text);
+            return match S::from_json(self.framework, &record.text) {
+                Ok(value) => Row::Accepted { line, value },
+                Err(errors) => Row::Rejected {
+                    line,
+                    problems: problems(errors, Format::Jsonl),
+                },
+            };
         };
         let row = self.parse_csv(layout, record);
         shrink(&mut record.cells);
@@ -923,7 +1038,7 @@ impl<'f> RecordParser<'f> {
         row
     }
 
-    fn parse_csv(&self, layout: &ColumnLayout, record: &mut Record) -> Row {
+    fn parse_csv(&self, layout: &S::Layout, record: &mut Record) -> Row<S::Value> {
         let Record {
             line,
             text,
@@ -939,10 +1054,7 @@ impl<'f> RecordParser<'f> {
         let cells = match split_fields(text, cells, spans) {
             Ok(cells) => cells,
             Err((column, error)) => {
-                let field = layout
-                    .columns()
-                    .get(column)
-                    .map_or_else(|| (column + 1).to_string(), |c| c.name(self.framework));
+                let field = S::column_name(layout, self.framework, column);
                 let kind = match error {
                     QuoteError::Open => ProblemKind::OpenQuote,
                     QuoteError::TextAfter => ProblemKind::TextAfterQuote,
@@ -956,7 +1068,7 @@ impl<'f> RecordParser<'f> {
                 });
             }
         };
-        let want = layout.columns().len();
+        let want = S::width(layout);
         if spans.len() != want {
             let message = format!(
                 "row has {} fields; allowed exactly {want}, one per header column",
@@ -971,8 +1083,8 @@ impl<'f> RecordParser<'f> {
         let fields = spans
             .iter()
             .map(|&(start, end)| &text[start as usize..end as usize]);
-        match layout.assessment(self.framework, fields) {
-            Ok(assessment) => Row::Accepted { line, assessment },
+        match S::from_cells(layout, self.framework, fields) {
+            Ok(value) => Row::Accepted { line, value },
             Err(errors) => Row::Rejected {
                 line,
                 problems: problems(errors, Format::Csv),
@@ -984,18 +1096,18 @@ impl<'f> RecordParser<'f> {
     /// still report every other problem of the row.
     fn parse_not_utf8(
         &self,
-        layout: &ColumnLayout,
+        layout: &S::Layout,
         line: u64,
         cells: &[u8],
         spans: &[(u32, u32)],
-    ) -> Row {
+    ) -> Row<S::Value> {
         let mut bad = Vec::new();
         let fields = cells_of(cells, spans)
             .enumerate()
             .map(|(i, cell)| match std::str::from_utf8(cell) {
                 Ok(s) => s,
                 Err(e) => {
-                    let field = layout.columns()[i].name(self.framework);
+                    let field = S::column_name(layout, self.framework, i);
                     let message = format!(
                         "column {field}: not valid UTF-8 at byte {}; allowed UTF-8 text",
                         e.valid_up_to()
@@ -1010,7 +1122,7 @@ impl<'f> RecordParser<'f> {
                     ""
                 }
             });
-        let result = layout.assessment(self.framework, fields);
+        let result = S::from_cells(layout, self.framework, fields);
         if let Err(errors) = result {
             bad.extend(problems(errors, Format::Csv));
         }
@@ -1023,37 +1135,27 @@ impl<'f> RecordParser<'f> {
 
 /// The rows of an input, one at a time.
 #[derive(Debug)]
-pub struct Rows<'f> {
+pub struct Rows<'f, S: Schema = Assessments> {
     reader: Reader,
-    parser: RecordParser<'f>,
+    parser: RecordParser<'f, S>,
     record: Record,
 }
 
-impl Rows<'_> {
+impl<S: Schema> Rows<'_, S> {
     /// Bytes consumed so far, for progress.
     pub fn position(&self) -> u64 {
         self.reader.position()
     }
 }
 
-impl Iterator for Rows<'_> {
-    type Item = Result<Row, FileError>;
+impl<S: Schema> Iterator for Rows<'_, S> {
+    type Item = Result<Row<S::Value>, FileError>;
     fn next(&mut self) -> Option<Self::Item> {
         match self.reader.read(&mut self.record) {
             Ok(true) => Some(Ok(self.parser.parse(&mut self.record))),
             Ok(false) => None,
             Err(e) => Some(Err(e)),
         }
-    }
-}
-
-fn json_row(fw: &Framework, line: u64, text: &[u8]) -> Row {
-    match vsend_core::parse_json_line(fw, text) {
-        Ok(assessment) => Row::Accepted { line, assessment },
-        Err(errors) => Row::Rejected {
-            line,
-            problems: problems(errors, Format::Jsonl),
-        },
     }
 }
 
@@ -1074,7 +1176,7 @@ mod tests {
         assert_eq!(rows.len(), 3);
         let Row::Accepted {
             line: 1,
-            assessment,
+            value: assessment,
         } = &rows[0]
         else {
             panic!("{:?}", rows[0])

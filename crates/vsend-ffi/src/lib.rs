@@ -338,7 +338,7 @@ fn read(fw: &Framework, format: VsendFormat, data: &[u8]) -> Result<Read, Failur
     };
     for row in rows {
         match row.map_err(|e| input_error(e.to_string()))? {
-            Row::Accepted { line, assessment } => out.accepted.push((line, assessment)),
+            Row::Accepted { line, value } => out.accepted.push((line, value)),
             Row::Rejected { line, problems } => out.reject(line, &problems),
         }
     }
