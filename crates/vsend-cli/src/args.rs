@@ -59,10 +59,41 @@ pub enum Command {
     #[command(after_help = concat!(
         "Examples:\n",
         "  vsend cohort fixtures/cohort.csv --by setting_id -o cohort.json\n",
-        "  vsend cohort fixtures/cohort.csv --as-of 2025-03-01 --by age_band\n\n",
+        "  vsend cohort fixtures/cohort.csv --as-of 2025-03-01 --by age_band\n",
+        "  vsend cohort fixtures/examples/cohort-small.csv --by setting_id --suppress 3 -o shared.json\n\n",
         exit_codes!()
     ))]
     Cohort(CohortArgs),
+    /// The phase moves of a school year (§11): children moving from early
+    /// years to primary, primary to secondary, secondary to post-16, post-16
+    /// to adult services, and their needs.
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  vsend transitions fixtures/examples/cohort-small.csv --year 2025 -o moves-2025.json\n\n",
+        exit_codes!()
+    ))]
+    Transitions(TransitionsArgs),
+    /// One row per transition plan (§11): each child's needs against the
+    /// receiving setting's readiness, domain by domain.
+    ///
+    /// PLANS is CSV with the columns child_id, to_setting_id, move_on and
+    /// readiness.<domain>, or JSON Lines with a readiness object. Rejected plans
+    /// are reported as `score` reports rows.
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  vsend transition fixtures/examples/cohort-small.csv fixtures/examples/plans-small.csv -o plans.csv\n\n",
+        exit_codes!()
+    ))]
+    Transition(TransitionArgs),
+    /// Compare cohort summaries (§14), e.g. two terms or two councils: per
+    /// domain mean need, met by setting and family, high-need share, each
+    /// with its difference from the first summary (the reference).
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  vsend compare fixtures/examples/term-2024-autumn.json fixtures/examples/term-2025-summer.json -o compare.json --chart compare.png\n\n",
+        "Exit codes:\n  0  the summaries were compared\n  2  usage or file error (a file that is not a summary, summaries of different frameworks); nothing was written"
+    ))]
+    Compare(CompareArgs),
     /// Follow one child over time (§7) as JSON: changes, trends, escalation, overdue.
     #[command(after_help = concat!(
         "Example:\n",
@@ -86,7 +117,8 @@ pub enum Command {
         "Examples:\n",
         "  vsend chart fixtures/cohort.csv --child C010000011 --previous -o C010000011.png\n",
         "  vsend chart fixtures/cohort.csv --child C010000011 --timeline -o over-time.svg\n",
-        "  vsend chart fixtures/cohort.csv --cohort --by setting_id --group setting_id=S0001 -o S0001.svg\n\n",
+        "  vsend chart fixtures/cohort.csv --cohort --by setting_id --group setting_id=S0001 -o S0001.svg\n",
+        "  vsend chart fixtures/examples/cohort-small.csv --plan fixtures/examples/plans-small.csv --child C010000001 -o plan.png\n\n",
         exit_codes!()
     ))]
     Chart(ChartArgs),
@@ -152,9 +184,61 @@ pub struct CohortArgs {
     /// Also group by: setting_id, age_band or primary_domain.
     #[arg(long, value_parser = group_arg)]
     pub by: Option<GroupBy>,
+    /// Make the summary safe to share (§14): merge groups of fewer than K
+    /// children, hide every count from 1 to K-1 and every mean over fewer
+    /// than K values. K is at least 2.
+    #[arg(long, value_name = "K", value_parser = min_count_arg)]
+    pub suppress: Option<u64>,
     /// Output JSON file. Default: stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+/// `vsend transitions`.
+#[derive(Debug, Args)]
+pub struct TransitionsArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// The school year starting 1 September of this year, e.g. 2025.
+    #[arg(long, value_parser = year_arg)]
+    pub year: i16,
+    /// Read the cohort as of this date (YYYY-MM-DD). Default: the latest assessment.
+    #[arg(long, value_parser = date_arg)]
+    pub as_of: Option<Date>,
+    /// Output JSON file. Default: stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `vsend transition`.
+#[derive(Debug, Args)]
+pub struct TransitionArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// Plans file, .csv or .jsonl.
+    pub plans: PathBuf,
+    /// Output file; .csv or .jsonl picks the format. Default: CSV to stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `vsend compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Cohort summaries written by `vsend cohort`, the first the reference.
+    #[arg(required = true, value_name = "SUMMARY.json")]
+    pub summaries: Vec<PathBuf>,
+    /// Output JSON file. Default: stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Also draw the comparison: .svg or .png.
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub framework: FrameworkArg,
 }
 
 /// `vsend timeline`.
@@ -200,6 +284,11 @@ pub struct ChartArgs {
     /// Draw the child's need and readiness levels across all reviews instead.
     #[arg(long, conflicts_with_all = ["cohort", "on", "previous"])]
     pub timeline: bool,
+    /// Draw the child's transition plan from this plans file (§11): needs,
+    /// current and receiving readiness. With several plans for the child,
+    /// --on picks the one moving on that date.
+    #[arg(long, value_name = "PLANS", requires = "child", conflicts_with_all = ["cohort", "timeline", "previous"])]
+    pub plan: Option<PathBuf>,
     /// Draw a cohort group's mean radar instead of a child's.
     #[arg(long, conflicts_with = "child")]
     pub cohort: bool,
@@ -254,6 +343,22 @@ pub enum ChartFormat {
 
 fn date_arg(s: &str) -> Result<Date, String> {
     parse_date(s).ok_or_else(|| format!("{s:?} is not a date; allowed YYYY-MM-DD"))
+}
+
+fn min_count_arg(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(k) if k >= 2 => Ok(k),
+        _ => Err(format!(
+            "{s:?} is not allowed; K is a whole number, at least 2 (a count below K is hidden)"
+        )),
+    }
+}
+
+fn year_arg(s: &str) -> Result<i16, String> {
+    match s.parse::<i16>() {
+        Ok(y) if (1900..=2200).contains(&y) => Ok(y),
+        _ => Err(format!("{s:?} is not a year; allowed a year such as 2025")),
+    }
 }
 
 fn group_arg(s: &str) -> Result<GroupBy, String> {

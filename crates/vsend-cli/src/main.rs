@@ -15,21 +15,26 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rayon::prelude::*;
-use vsend_chart::{cohort_radar, radar, svg_to_png, timeline_chart, RadarStyle, TimelineStyle};
+use vsend_chart::{
+    cohort_radar, comparison_chart, radar, svg_to_png, timeline_chart, transition_radar, BandNote,
+    ComparedSummary, ComparisonStyle, RadarStyle, TimelineStyle, TransitionView,
+};
 use vsend_cli::output::{
     commit_ready, remove_temps_on_signals, Output, OutputError, OutputPlan, Ready,
 };
 use vsend_cli::pipeline::{score_parallel, Batch};
-use vsend_cli::read::{FileError, Input, Problem, Row, Rows};
+use vsend_cli::read::{FileError, Input, Plans, Problem, Row, Rows, Schema};
 use vsend_cli::report::{print_file_error, Reporter};
-use vsend_cli::write::push_csv_header;
+use vsend_cli::write::{push_cell, push_csv_header};
 use vsend_core::{
-    Assessment, ChildId, Cohort, Date, Duplicate, Framework, Histories, Keep, Timeline,
+    Assessment, Cell, ChildId, Cohort, Date, Duplicate, Framework, Histories, Keep, PerDomain,
+    Scores, SummaryFile, Timeline, PLAN_COLUMNS,
 };
 
 use args::{
-    ChartArgs, ChartFormat, ChartsArgs, Cli, CohortArgs, Command, FrameworkArg, FrameworkArgs,
-    InputArgs, ScoreArgs, TimelineArgs, ValidateArgs,
+    ChartArgs, ChartFormat, ChartsArgs, Cli, CohortArgs, Command, CompareArgs, FrameworkArg,
+    FrameworkArgs, InputArgs, ScoreArgs, TimelineArgs, TransitionArgs, TransitionsArgs,
+    ValidateArgs,
 };
 
 /// Why a command stopped: exit code 2, nothing written.
@@ -91,6 +96,9 @@ fn main() -> ExitCode {
         Command::Score(args) => score(&mut run, args),
         Command::Validate(args) => validate(&mut run, args),
         Command::Cohort(args) => cohort(&mut run, args),
+        Command::Transitions(args) => transitions(&mut run, args),
+        Command::Transition(args) => transition(&mut run, args),
+        Command::Compare(args) => compare(args),
         Command::Timeline(args) => timeline(&mut run, args),
         Command::Framework(args) => framework(args),
         Command::Chart(args) => chart(&mut run, args),
@@ -100,7 +108,7 @@ fn main() -> ExitCode {
 }
 
 fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
-    let json = scored_json(args.output.as_deref())?;
+    let json = jsonl_output(args.output.as_deref())?;
     let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
     let fw = load_framework(&args.input.framework)?;
     let input = Input::open(&args.input.input)?;
@@ -146,9 +154,173 @@ fn cohort(run: &mut Run, args: CohortArgs) -> Result<u64, Error> {
     read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
         cohort.add(a)
     })?;
-    let summary = cohort.summary(args.by);
-    let ready = write_json(opened.output(), args.output.as_deref(), &summary)?;
+    let out = opened.output();
+    let ready = match args.suppress {
+        None => write_json(out, args.output.as_deref(), &cohort.summary(args.by))?,
+        Some(k) => {
+            let shared = cohort
+                .summary_suppressed(args.by, k)
+                .map_err(|e| Error::Usage(format!("--{e}")))?;
+            write_json(out, args.output.as_deref(), &shared)?
+        }
+    };
     run.finish("scored", vec![ready])
+}
+
+fn transitions(run: &mut Run, args: TransitionsArgs) -> Result<u64, Error> {
+    let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
+    let fw = load_framework(&args.input.framework)?;
+    let mut cohort = Cohort::new(&fw, args.as_of);
+    read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
+        cohort.add(a)
+    })?;
+    let moves = cohort.phase_moves(args.year);
+    let ready = write_json(opened.output(), args.output.as_deref(), &moves)?;
+    run.finish("scored", vec![ready])
+}
+
+fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
+    let json = jsonl_output(args.output.as_deref())?;
+    let mut plan = OutputPlan::new();
+    plan.input(&args.plans);
+    let mut opened = open_outputs_with(&args.input, plan, Some(args.output.as_deref()), None)?;
+    let fw = load_framework(&args.input.framework)?;
+    // The cohort's problems are reported under its own name; the plans' go to --errors.
+    let mut histories = Histories::new(Keep::All);
+    read_rows(run, &args.input, &fw, None, |a| histories.add(a))?;
+    let cohort_rejected = run.finish_input("scored")?;
+    let plans = Input::open(&args.plans)?;
+    let format = plans.format;
+    let progress = Progress::new(&plans);
+    let rep = run.start(&plans, opened.errors.take())?;
+    let mut out = opened.output();
+    let target = describe(args.output.as_deref());
+    let mut buffer = Vec::new();
+    if !json {
+        buffer.extend_from_slice(PLAN_COLUMNS.join(",").as_bytes());
+        buffer.push(b'\n');
+    }
+    let mut rows = plans.rows_as::<Plans>(&fw)?;
+    while let Some(row) = rows.next() {
+        rep.read();
+        match row? {
+            Row::Accepted { line, value } => {
+                match vsend_core::transition(&fw, histories.get(value.child_id()), &value) {
+                    Ok(planned) if json => push_json(&mut buffer, &planned),
+                    Ok(planned) => push_csv_cells(&mut buffer, &planned.cells()),
+                    Err(e) => {
+                        let problem = Problem::no_assessment(&e, format);
+                        rep.rejected(line, &[problem]).writing("--errors")?;
+                    }
+                }
+            }
+            Row::Rejected { line, problems } => {
+                rep.rejected(line, &problems).writing("--errors")?;
+            }
+        }
+        out.write_all(&buffer).writing(&target)?;
+        buffer.clear();
+        progress.tick(rep.rows_read(), &rows);
+    }
+    progress.finish();
+    let ready = out.finish().writing(&target)?;
+    Ok(cohort_rejected + run.finish("planned", vec![ready])?)
+}
+
+fn compare(args: CompareArgs) -> Result<u64, Error> {
+    let mut plan = OutputPlan::new();
+    for path in args.summaries.iter().chain(&args.framework.path) {
+        plan.input(path);
+    }
+    let json = plan.output("-o", args.output.as_deref())?;
+    let chart = match &args.chart {
+        Some(path) => Some((chart_format(path)?, plan.output("--chart", Some(path))?)),
+        None => None,
+    };
+    let mut opened = plan.open()?;
+    let fw = load_framework(&args.framework)?;
+    let mut summaries = Vec::new();
+    for path in &args.summaries {
+        let name = path.display().to_string();
+        let text = read_summary(path)?;
+        let summary = SummaryFile::from_json(&text).map_err(|e| {
+            Error::Usage(format!(
+                "{name}: not a cohort summary written by vsend cohort: {e}"
+            ))
+        })?;
+        let label = path
+            .file_stem()
+            .map_or(name.clone(), |s| s.to_string_lossy().into_owned());
+        summaries.push((label, summary));
+    }
+    let comparison = vsend_core::compare(&summaries).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut ready = vec![write_json(
+        opened.take(json),
+        args.output.as_deref(),
+        &comparison,
+    )?];
+    if let Some((format, slot)) = chart {
+        let compared: Vec<ComparedSummary> = comparison
+            .rows
+            .iter()
+            .zip(&summaries)
+            .map(|(row, (_, file))| ComparedSummary {
+                label: row.label.clone(),
+                as_of: row.as_of,
+                children: row.children,
+                mean_need: PerDomain::from_fn(|d| row.domains[d].mean_need),
+                met_by_setting: PerDomain::from_fn(|d| row.domains[d].met_by_setting),
+                min_count: file
+                    .suppression
+                    .map(|s| u32::try_from(s.min_count).unwrap_or(u32::MAX)),
+            })
+            .collect();
+        if let Some((_, file)) = summaries.iter().find(|(_, f)| f.framework_id != fw.id()) {
+            return Err(Error::Usage(format!(
+                "--chart: the summaries are of framework {}; give it with --framework FW.json",
+                file.framework_id
+            )));
+        }
+        let style = ComparisonStyle::default();
+        let svg = comparison_chart(&fw, &compared, &style)?;
+        let target = args
+            .chart
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let mut out = opened.take(slot);
+        out.write_all(&encode(format, svg)?).writing(&target)?;
+        ready.push(out.finish().writing(&target)?);
+    }
+    commit_ready(ready).writing("output")?;
+    eprintln!(
+        "vsend: {} summaries compared, {} the reference",
+        summaries.len(),
+        comparison.reference
+    );
+    Ok(0)
+}
+
+/// A summary file's text, refusing anything far larger than a summary can be.
+fn read_summary(path: &Path) -> Result<String, Error> {
+    const MAX_SUMMARY_BYTES: u64 = 64 << 20;
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| FileError::Io(name.clone(), e))?;
+    let mut text = String::new();
+    io::Read::read_to_string(&mut io::Read::take(file, MAX_SUMMARY_BYTES + 1), &mut text).map_err(
+        |e| match e.kind() {
+            io::ErrorKind::InvalidData => {
+                Error::Usage(format!("{name}: not valid UTF-8; a summary is JSON"))
+            }
+            _ => Error::File(FileError::Io(name.clone(), e)),
+        },
+    )?;
+    if text.len() as u64 > MAX_SUMMARY_BYTES {
+        return Err(Error::Usage(format!(
+            "{name}: larger than 64 MiB; not a cohort summary"
+        )));
+    }
+    Ok(text)
 }
 
 fn timeline(run: &mut Run, args: TimelineArgs) -> Result<u64, Error> {
@@ -187,6 +359,8 @@ fn chart(run: &mut Run, args: ChartArgs) -> Result<u64, Error> {
     let errors = opened.errors.take();
     let svg = if args.cohort {
         cohort_chart(run, &args, &fw, errors)?
+    } else if let Some(plans) = &args.plan {
+        plan_chart(run, &args, plans, &fw, errors)?
     } else {
         let child = args
             .child
@@ -237,12 +411,83 @@ fn child_radar(args: &ChartArgs, fw: &Framework, t: &Timeline) -> Result<String,
         args.size,
     );
     style.previous_date = before.map(|b| b.assessed_on);
+    style.band = band_note(fw, &current.scores);
     Ok(radar(
         fw,
         &current.scores,
         before.map(|b| &b.scores),
         &style,
     )?)
+}
+
+/// A child's transition radar (§11): needs, current readiness and the
+/// receiving setting's readiness of their plan (the one moving `--on`, if given).
+fn plan_chart(
+    run: &mut Run,
+    args: &ChartArgs,
+    plans: &Path,
+    fw: &Framework,
+    errors: Option<Output>,
+) -> Result<String, Error> {
+    let child = args
+        .child
+        .as_deref()
+        .expect("clap requires --child with --plan");
+    let child = ChildId::new(child).map_err(|e| Error::Usage(format!("--child: {e}")))?;
+    let mut histories = Histories::new(Keep::Child(child.clone()));
+    read_rows(run, &args.input, fw, errors, |a| histories.add(a))?;
+    let input = Input::open(plans)?;
+    let name = input.name.clone();
+    let mut mine = Vec::new();
+    for row in input.rows_as::<Plans>(fw)? {
+        if let Row::Accepted { value, .. } = row? {
+            if value.child_id() == &child && args.on.is_none_or(|on| value.move_on() == on) {
+                mine.push(value);
+            }
+        }
+    }
+    let plan = match mine.as_slice() {
+        [plan] => plan,
+        [] => {
+            let on = args.on.map_or(String::new(), |d| format!(" moving on {d}"));
+            return Err(Error::Usage(format!(
+                "--plan {name}: no valid plan for {child}{on}"
+            )));
+        }
+        _ => {
+            let dates: Vec<String> = mine.iter().map(|p| p.move_on().to_string()).collect();
+            return Err(Error::Usage(format!(
+                "--plan {name}: {child} has plans moving on {}; pick one with --on DATE",
+                dates.join(", ")
+            )));
+        }
+    };
+    let row = vsend_core::transition(fw, histories.get(&child), plan)
+        .map_err(|e| Error::Usage(format!("--plan {name}: {e}")))?;
+    let view = TransitionView {
+        needs: row.need,
+        readiness_from: row.readiness_from,
+        readiness_to: row.readiness_to,
+        from_setting: row.from_setting_id.map(|s| s.to_string()),
+        to_setting: row.to_setting_id.to_string(),
+        move_on: row.move_on,
+        child_id: child.to_string(),
+    };
+    let style = sized(RadarStyle::default(), args.size);
+    Ok(transition_radar(fw, &view, &style)?)
+}
+
+/// The §13 band of `scores` as a footer line, when the framework has banding.
+fn band_note(fw: &Framework, scores: &Scores) -> Option<BandNote> {
+    let banding = fw.banding()?;
+    let result = banding.band(&scores.need)?;
+    let band = &banding.bands()[result.band];
+    Some(BandNote {
+        band: band.id().to_owned(),
+        label: band.label().to_owned(),
+        score: result.band_score,
+        raised_by: result.raised_by,
+    })
 }
 
 /// A cohort group's mean radar (§8).
@@ -331,12 +576,9 @@ fn draw_child(
     );
     style.previous_date = before.map(Assessment::assessed_on);
     let previous = before.map(|b| vsend_core::score(fw, b));
-    let svg = radar(
-        fw,
-        &vsend_core::score(fw, current),
-        previous.as_ref(),
-        &style,
-    )?;
+    let scores = vsend_core::score(fw, current);
+    style.band = band_note(fw, &scores);
+    let svg = radar(fw, &scores, previous.as_ref(), &style)?;
     let bytes = encode(args.format, svg)?;
     // Child IDs are validated (§3): letters, digits, . _ - and never a path.
     let extension = match args.format {
@@ -367,6 +609,13 @@ impl Run {
         self.reporter
             .as_mut()
             .expect("the command started its report")
+    }
+
+    /// Closes the report of an input that writes nothing of its own (the
+    /// cohort a command reads before its main input): prints its summary line
+    /// and returns its rows rejected.
+    fn finish_input(&mut self, accepted: &str) -> Result<u64, Error> {
+        self.finish(accepted, Vec::new())
     }
 
     /// Commits `outputs` with the problem report, all together, prints the
@@ -427,7 +676,16 @@ fn open_outputs(
     output: Option<Option<&Path>>,
     out_dir: Option<&Path>,
 ) -> Result<Opened, Error> {
-    let mut plan = OutputPlan::new();
+    open_outputs_with(input, OutputPlan::new(), output, out_dir)
+}
+
+/// [`open_outputs`] for a command with more inputs, already in `plan`.
+fn open_outputs_with(
+    input: &InputArgs,
+    mut plan: OutputPlan,
+    output: Option<Option<&Path>>,
+    out_dir: Option<&Path>,
+) -> Result<Opened, Error> {
     plan.input(&input.input);
     if let Some(path) = &input.framework.path {
         plan.input(path);
@@ -521,8 +779,8 @@ fn child_timeline(
     Timeline::of(fw, history, as_of).map_err(|e| Error::Usage(format!("--child {child}: {e}")))
 }
 
-/// Whether `-o` asks for scored JSON Lines (else CSV).
-fn scored_json(output: Option<&Path>) -> Result<bool, Error> {
+/// Whether `-o` asks for JSON Lines (else CSV).
+fn jsonl_output(output: Option<&Path>) -> Result<bool, Error> {
     match output.and_then(Path::extension).and_then(|e| e.to_str()) {
         None => Ok(false),
         Some(e) if e.eq_ignore_ascii_case("csv") => Ok(false),
@@ -555,6 +813,23 @@ fn encode(format: ChartFormat, svg: String) -> Result<Vec<u8>, Error> {
         ChartFormat::Svg => svg.into_bytes(),
         ChartFormat::Png => svg_to_png(&svg)?,
     })
+}
+
+/// Appends `value` as one JSON line.
+fn push_json(out: &mut Vec<u8>, value: &impl serde::Serialize) {
+    serde_json::to_writer(&mut *out, value).expect("writing JSON to memory cannot fail");
+    out.push(b'\n');
+}
+
+/// Appends one CSV line of `cells`.
+fn push_csv_cells(out: &mut Vec<u8>, cells: &[Cell<'_>]) {
+    for (i, &cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_cell(out, cell);
+    }
+    out.push(b'\n');
 }
 
 fn sized(style: RadarStyle, size: Option<(u32, u32)>) -> RadarStyle {
@@ -604,7 +879,7 @@ impl Progress {
         Progress(Some(bar))
     }
 
-    fn tick(&self, rows_read: u64, rows: &Rows<'_>) {
+    fn tick<S: Schema>(&self, rows_read: u64, rows: &Rows<'_, S>) {
         if rows_read.is_multiple_of(Self::EVERY_ROWS) {
             self.set(rows.position());
         }

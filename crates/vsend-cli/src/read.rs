@@ -281,6 +281,8 @@ pub enum ProblemKind {
     NotJson,
     /// A line that is JSON but not an object.
     NotAnObject,
+    /// A plan whose child has no assessment on or before the move (§11).
+    NoAssessment,
 }
 
 impl ProblemKind {
@@ -329,6 +331,20 @@ impl Problem {
             value: e.found().to_owned(),
             message: e.located(format).to_string(),
             kind: ProblemKind::of(e),
+        }
+    }
+
+    /// A plan whose child has no assessment on or before the move (§11).
+    pub fn no_assessment(e: &vsend_core::NoAssessment, format: Format) -> Problem {
+        let noun = match format {
+            Format::Csv => "column",
+            Format::Jsonl => "field",
+        };
+        Problem {
+            field: vsend_core::Field::ChildId.name_in(format),
+            value: e.child_id.to_string(),
+            message: format!("{noun} child_id: {e}"),
+            kind: ProblemKind::NoAssessment,
         }
     }
 
