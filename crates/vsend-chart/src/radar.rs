@@ -152,8 +152,9 @@ struct Views {
     lines: Vec<Line>,
     /// The order of the lines in the legend.
     legend: Vec<usize>,
-    /// Per domain, the short warnings under its label ("setting", "family").
-    marks: [Vec<&'static str>; 5],
+    /// Per domain, the short warnings under its label ("setting", "family"),
+    /// one line each.
+    marks: [Vec<String>; 5],
     /// The legend's explanation of each warning used.
     notes: Vec<String>,
     /// What "further out" means for each line.
@@ -213,14 +214,14 @@ impl Views {
         let marks = Domain::ALL.map(|d| {
             let mut m = Vec::new();
             if short(needs.get(d), readiness.get(d)) {
-                m.push("setting");
+                m.push("setting".to_owned());
             }
             if short(needs.get(d), confidence.get(d)) {
-                m.push("family");
+                m.push("family".to_owned());
             }
             m
         });
-        let used = |w: &str| marks.iter().any(|m| m.contains(&w));
+        let used = |w: &str| marks.iter().any(|m| m.iter().any(|x| x == w));
         let mut notes = Vec::new();
         if used("setting") {
             notes.push(if mean {
@@ -287,13 +288,40 @@ pub fn cohort_radar(fw: &Framework, group: &GroupSummary, style: &RadarStyle) ->
     let mean = |f: fn(&vsend_core::DomainSummary) -> Option<f64>| {
         DomainVector::from_options(group.domains.0.each_ref().map(f))
     };
-    let views = Views::three(
+    let mut views = Views::three(
         mean(|d| d.mean_need),
         mean(|d| d.mean_readiness),
         mean(|d| d.mean_confidence),
         None,
         true,
     );
+    // Means can meet while children do not: mark each domain by its children
+    // (§12 unmet_by_setting, §8 met_by_family), not by the means.
+    views.marks = Domain::ALL.map(|d| {
+        let s = &group.domains[d];
+        let mut m = Vec::new();
+        match s.unmet_by_setting {
+            0 => {}
+            1 => m.push("setting: 1 child".to_owned()),
+            n => m.push(format!("setting: {n} children")),
+        }
+        if let Some(share) = s.met_by_family.filter(|&share| share < 1.0) {
+            m.push(format!("family: {:.0}% met", 100.0 * share));
+        }
+        m
+    });
+    let used = |w: &str| views.marks.iter().flatten().any(|m| m.starts_with(w));
+    views.notes.clear();
+    if used("setting") {
+        views
+            .notes
+            .push("⚠ setting: children whose setting's readiness is below their need".into());
+    }
+    if used("family") {
+        views
+            .notes
+            .push("⚠ family: share of children whose family's confidence meets their need".into());
+    }
     draw_svg(fw, &views, style, &style.title)
 }
 
@@ -345,7 +373,7 @@ pub fn transition_radar(
     let not_ready = plan.not_ready();
     let marks = Domain::ALL.map(|d| {
         if not_ready.contains(&d) {
-            vec!["not ready"]
+            vec!["not ready".to_owned()]
         } else {
             Vec::new()
         }
@@ -548,11 +576,8 @@ fn draw<DB: DrawingBackend>(
                 .into_iter()
                 .map(|l| (l, name_kind))
                 .collect();
-        if marked {
-            lines.push((
-                format!("⚠ {}", views.marks[d.index()].join(", ")),
-                LabelKind::Warning,
-            ));
+        for mark in &views.marks[d.index()] {
+            lines.push((format!("⚠ {mark}"), LabelKind::Warning));
         }
         for &i in &views.legend {
             let line = &views.lines[i];

@@ -238,7 +238,7 @@ fn ring_numbers_sit_off_the_axes_once_per_ring() {
 }
 
 #[test]
-fn cohort_radar_explains_its_marks_as_means() {
+fn cohort_radar_marks_domains_by_the_children_not_by_the_means() {
     let fw = Framework::default();
     let mut cohort = Cohort::new(&fw, None);
     for (child, level) in [("C1", "1"), ("C2", "3")] {
@@ -258,9 +258,11 @@ fn cohort_radar_explains_its_marks_as_means() {
     let all = texts(&svg);
     assert!(all
         .iter()
-        .any(|t| t == "⚠ setting: mean setting readiness is below the mean need"));
+        .any(|t| t == "⚠ setting: children whose setting's readiness is below their need"));
     assert!(!all.iter().any(|t| t.starts_with("⚠ family")), "{all:?}");
-    assert_eq!(all.iter().filter(|t| *t == "⚠ setting").count(), 5);
+    // C2's need 3 is above readiness 1 in every domain; C1's need 1 is met:
+    // the means (2 against 1) would say the same, but the count is of children.
+    assert_eq!(all.iter().filter(|t| *t == "⚠ setting: 1 child").count(), 5);
 }
 
 #[test]
