@@ -1,39 +1,12 @@
 //! Runs the real `vsend` binary on the fixtures and the spec's worked examples
 //! (`fixtures/examples/`), checking outputs, problems, exit codes and that counts reconcile.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::process::{Command, Output};
+
+use common::{assert_close, example, fixture, jsonl, p, stderr, vsend};
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A worked example of the model, from `fixtures/examples/`.
-fn example(name: &str) -> PathBuf {
-    root().join("fixtures/examples").join(name)
-}
-
-fn fixture(name: &str) -> PathBuf {
-    root().join("fixtures").join(name)
-}
-
-fn vsend(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vsend"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// The counts of the closing summary line: (read, accepted, rejected).
 fn summary(out: &Output) -> (u64, u64, u64) {
@@ -49,37 +22,6 @@ fn summary(out: &Output) -> (u64, u64, u64) {
     let (read, accepted, rejected) = (nums[n - 3], nums[n - 2], nums[n - 1]);
     assert_eq!(read, accepted + rejected, "counts must reconcile: {line}");
     (read, accepted, rejected)
-}
-
-fn assert_close(got: &Value, want: &Value, path: &str) {
-    match (got, want) {
-        (Value::Number(g), Value::Number(w)) => {
-            let (g, w) = (g.as_f64().unwrap(), w.as_f64().unwrap());
-            assert!((g - w).abs() <= 1e-9, "{path}: got {g}, want {w}");
-        }
-        (Value::Array(g), Value::Array(w)) => {
-            assert_eq!(g.len(), w.len(), "{path}: length");
-            for (i, (g, w)) in g.iter().zip(w).enumerate() {
-                assert_close(g, w, &format!("{path}[{i}]"));
-            }
-        }
-        (Value::Object(g), Value::Object(w)) => {
-            let (mut gk, mut wk): (Vec<_>, Vec<_>) = (g.keys().collect(), w.keys().collect());
-            gk.sort();
-            wk.sort();
-            assert_eq!(gk, wk, "{path}: keys");
-            for (k, w) in w {
-                assert_close(&g[k], w, &format!("{path}.{k}"));
-            }
-        }
-        _ => assert_eq!(got, want, "{path}"),
-    }
-}
-
-fn jsonl(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 #[test]

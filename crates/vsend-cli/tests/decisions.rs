@@ -2,70 +2,11 @@
 //! transition plans, banded scoring and cohorts, suppression and comparison,
 //! and the pictures that go with them.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-use serde_json::Value;
+use std::process::Output;
 
-fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/examples")
-        .join(name)
-}
-
-fn vsend(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vsend"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn read_jsonl(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-/// Equal to 1e-9, with exactly the same keys.
-fn assert_close(got: &Value, want: &Value, path: &str) {
-    match (got, want) {
-        (Value::Number(g), Value::Number(w)) => {
-            let (g, w) = (g.as_f64().unwrap(), w.as_f64().unwrap());
-            assert!((g - w).abs() <= 1e-9, "{path}: got {g}, want {w}");
-        }
-        (Value::Array(g), Value::Array(w)) => {
-            assert_eq!(g.len(), w.len(), "{path}: length");
-            for (i, (g, w)) in g.iter().zip(w).enumerate() {
-                assert_close(g, w, &format!("{path}[{i}]"));
-            }
-        }
-        (Value::Object(g), Value::Object(w)) => {
-            let (mut gk, mut wk): (Vec<_>, Vec<_>) = (g.keys().collect(), w.keys().collect());
-            gk.sort();
-            wk.sort();
-            assert_eq!(gk, wk, "{path}: keys");
-            for (k, w) in w {
-                assert_close(&g[k], w, &format!("{path}.{k}"));
-            }
-        }
-        _ => assert_eq!(got, want, "{path}"),
-    }
-}
+use common::{assert_close, example, p, read_json, read_jsonl, stderr, vsend};
 
 /// The closing summary line's counts of `name`: (read, accepted, rejected), reconciled.
 fn counts(out: &Output, name: &str) -> (u64, u64, u64) {

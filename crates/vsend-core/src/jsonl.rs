@@ -138,25 +138,7 @@ impl<'de> Deserialize<'de> for Json {
 /// ```
 pub fn parse_json_line(framework: &Framework, line: &[u8]) -> Result<Assessment, ValidationErrors> {
     let mut b = AssessmentBuilder::new(framework);
-    let value = match serde_json::from_slice::<Json>(line) {
-        Ok(v) => v,
-        Err(e) => {
-            // serde_json's own message would repeat the position as "line 1"; say it once.
-            let problem = match e.classify() {
-                serde_json::error::Category::Eof => "the line ends inside a value",
-                _ => "a syntax error",
-            };
-            return Err(ValidationErrors::one(ValidationError::NotJson {
-                column: e.column(),
-                problem,
-            }));
-        }
-    };
-    let Json::Object(entries) = value else {
-        return Err(ValidationErrors::one(ValidationError::NotAnObject {
-            found_kind: value.kind(),
-        }));
-    };
+    let entries = object_of_line(line)?;
     let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
     for (key, value) in &entries {
         if seen.contains(&key.as_str()) {
@@ -186,6 +168,28 @@ pub fn parse_json_line(framework: &Framework, line: &[u8]) -> Result<Assessment,
         }
     }
     b.build()
+}
+
+/// One JSON Lines record's object, keys in order and repeats kept; a line
+/// that is not JSON, or not an object, is the record's one problem.
+pub(crate) fn object_of_line(line: &[u8]) -> Result<Vec<(String, Json)>, ValidationErrors> {
+    let value = serde_json::from_slice::<Json>(line).map_err(|e| {
+        // serde_json's own message would repeat the position as "line 1"; say it once.
+        let problem = match e.classify() {
+            serde_json::error::Category::Eof => "the line ends inside a value",
+            _ => "a syntax error",
+        };
+        ValidationErrors::one(ValidationError::NotJson {
+            column: e.column(),
+            problem,
+        })
+    })?;
+    match value {
+        Json::Object(entries) => Ok(entries),
+        other => Err(ValidationErrors::one(ValidationError::NotAnObject {
+            found_kind: other.kind(),
+        })),
+    }
 }
 
 fn top_field(key: &str) -> Option<Field> {

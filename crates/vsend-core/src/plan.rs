@@ -16,7 +16,7 @@ use crate::assessment::{
 use crate::columns::{HeaderError, HeaderErrors};
 use crate::domain::{Domain, PerDomain};
 use crate::framework::{Framework, Level};
-use crate::jsonl::Json;
+use crate::jsonl::{object_of_line, Json};
 use crate::transition::Plan;
 
 /// What one column of a plan CSV holds.
@@ -294,24 +294,7 @@ const DOMAIN_KEYS: &str = "cl, ci, sp, semh, ind";
 /// ```
 pub fn parse_plan_line(framework: &Framework, line: &[u8]) -> Result<Plan, ValidationErrors> {
     let mut b = PlanBuilder::new(framework);
-    let value = match serde_json::from_slice::<Json>(line) {
-        Ok(v) => v,
-        Err(e) => {
-            let problem = match e.classify() {
-                serde_json::error::Category::Eof => "the line ends inside a value",
-                _ => "a syntax error",
-            };
-            return Err(ValidationErrors::one(ValidationError::NotJson {
-                column: e.column(),
-                problem,
-            }));
-        }
-    };
-    let Json::Object(entries) = value else {
-        return Err(ValidationErrors::one(ValidationError::NotAnObject {
-            found_kind: value.kind(),
-        }));
-    };
+    let entries = object_of_line(line)?;
     let max = framework.scale().max_level();
     let mut seen: Vec<&str> = Vec::new();
     for (key, value) in &entries {
