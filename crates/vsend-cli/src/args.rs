@@ -64,17 +64,17 @@ pub enum Command {
         exit_codes!()
     ))]
     Cohort(CohortArgs),
-    /// The phase moves of a school year (§11): children moving from early
-    /// years to primary, primary to secondary, secondary to post-16, post-16
-    /// to adult services, and their needs.
+    /// Phase moves of a school year (§11): who changes phase, and their needs.
+    ///
+    /// The moves are early years to primary, primary to secondary, secondary
+    /// to post-16 and post-16 to adult services.
     #[command(after_help = concat!(
         "Example:\n",
         "  vsend transitions fixtures/examples/cohort-small.csv --year 2025 -o moves-2025.json\n\n",
         exit_codes!()
     ))]
     Transitions(TransitionsArgs),
-    /// One row per transition plan (§11): each child's needs against the
-    /// receiving setting's readiness, domain by domain.
+    /// One row per transition plan (§11): needs against the receiving setting's readiness.
     ///
     /// PLANS is CSV with the columns child_id, to_setting_id, move_on and
     /// readiness.<domain>, or JSON Lines with a readiness object. Rejected plans
@@ -85,9 +85,10 @@ pub enum Command {
         exit_codes!()
     ))]
     Transition(TransitionArgs),
-    /// Compare cohort summaries (§14), e.g. two terms or two councils: per
-    /// domain mean need, met by setting and family, high-need share, each
-    /// with its difference from the first summary (the reference).
+    /// Compare cohort summaries (§14), e.g. two terms or two councils.
+    ///
+    /// Per domain: mean need, met by setting and by family, high-need share,
+    /// each with its difference from the first summary (the reference).
     #[command(after_help = concat!(
         "Example:\n",
         "  vsend compare fixtures/examples/term-2024-autumn.json fixtures/examples/term-2025-summer.json -o compare.json --chart compare.png\n\n",
@@ -109,9 +110,10 @@ pub enum Command {
         "Exit codes:\n  0  the framework is valid and was printed\n  2  usage or file error (every framework problem is named); nothing was written"
     ))]
     Framework(FrameworkArgs),
-    /// Draw one chart: a child's radar (default), their needs over time
-    /// (--timeline), or a cohort group's mean radar (--cohort).
+    /// Draw one chart: a child's radar, needs over time, a plan or a cohort group.
     ///
+    /// By default a child's radar; --timeline their needs over time, --plan
+    /// their transition plan, --cohort a cohort group's mean radar.
     /// The picture carries the child's pseudonymous ID and dates only.
     #[command(after_help = concat!(
         "Examples:\n",
@@ -122,8 +124,9 @@ pub enum Command {
         exit_codes!()
     ))]
     Chart(ChartArgs),
-    /// Draw one radar per child (their latest assessment on or before --as-of)
-    /// into a directory, named <child_id>.svg or .png, on all cores.
+    /// Draw one radar per child into a directory, named <child_id>.svg or .png.
+    ///
+    /// Each child's latest assessment on or before --as-of, drawn on all cores.
     #[command(after_help = concat!(
         "Example:\n",
         "  vsend charts fixtures/cohort.csv --out-dir radars --format png\n\n",
