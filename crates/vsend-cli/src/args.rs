@@ -77,7 +77,7 @@ pub enum Command {
     /// One row per transition plan (§11): needs against the receiving setting's readiness.
     ///
     /// PLANS is CSV with the columns child_id, to_setting_id, move_on and
-    /// readiness.<domain>, or JSON Lines with a readiness object. Rejected plans
+    /// readiness.DOMAIN (cl, ci, sp, semh, ind), or JSON Lines with a readiness object. Rejected plans
     /// are reported as `score` reports rows.
     #[command(after_help = concat!(
         "Example:\n",
@@ -124,7 +124,7 @@ pub enum Command {
         exit_codes!()
     ))]
     Chart(ChartArgs),
-    /// Draw one radar per child into a directory, named <child_id>.svg or .png.
+    /// Draw one radar per child into a directory, named CHILD_ID.svg or .png.
     ///
     /// Each child's latest assessment on or before --as-of, drawn on all cores.
     #[command(after_help = concat!(

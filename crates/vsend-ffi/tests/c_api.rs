@@ -11,10 +11,41 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// `target/<profile>/`, where cargo put `libvsend_ffi.so` for this test run.
+/// A directory holding `libvsend_ffi` for the C program to link against.
+///
+/// `cargo build` leaves it in `target/<profile>/`; `cargo test` alone builds
+/// only the rlib the Rust tests use. Then it is built here, into a target
+/// directory of its own (the one this test runs from is locked by cargo).
 fn library_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+    let name = format!(
+        "{}vsend_ffi{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    if profile_dir.join(&name).exists() {
+        return profile_dir;
+    }
+    let own = profile_dir.parent().unwrap().join("c-api-test");
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "vsend-ffi",
+            "--lib",
+            "--target-dir",
+        ])
+        .arg(&own)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "building libvsend_ffi for the C program failed"
+    );
+    own.join("debug")
 }
 
 fn close(got: &Value, want: &Value, at: &str) {
