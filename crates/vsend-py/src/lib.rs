@@ -1,0 +1,923 @@
+//! `vsend._vsend`: the Rust side of the `vsend` Python package.
+//!
+//! Everything here is private to the package: the public API, its docs and
+//! its pandas types live in `python/vsend/__init__.py`. This module reads
+//! records (numpy columns of a DataFrame, a file through the CLI's reader, or
+//! JSON lines), validates and scores them with `vsend-core`, and hands back
+//! plain arrays and lists for the Python side to wrap.
+//!
+//! Children's data is sensitive: every message here is built from the core's
+//! errors, which echo at most the first 40 characters of the value at fault.
+
+#![forbid(unsafe_code)]
+
+use std::path::Path;
+
+use numpy::{IntoPyArray, PyReadonlyArray1};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use vsend_chart::{cohort_radar, radar, svg_to_png, timeline_chart, RadarStyle, TimelineStyle};
+use vsend_cli::read::{FileError, Input, Problem, Row};
+use vsend_core::{
+    day_number, parse_date, score, Aggregate, Assessment, ChildId, Cohort, ColumnLayout, Date,
+    Domain, DomainSet, Framework, FrameworkError, GroupBy, Histories, Keep, Scores, Timeline,
+    TimelineError,
+};
+
+// ---------------------------------------------------------------------------
+// Errors: raised as the Python classes of `vsend` (defined in __init__.py).
+// ---------------------------------------------------------------------------
+
+/// An instance of `vsend.<class>(message, problems)` as a `PyErr`.
+fn vsend_error(py: Python<'_>, class: &str, message: String, problems: Vec<String>) -> PyErr {
+    let made = py
+        .import("vsend")
+        .and_then(|m| m.getattr(class))
+        .and_then(|c| c.call1((message.clone(), problems)));
+    match made {
+        Ok(e) => PyErr::from_value(e),
+        Err(e) => e,
+    }
+}
+
+fn framework_error(py: Python<'_>, e: &FrameworkError) -> PyErr {
+    let problems = match e {
+        FrameworkError::Json {
+            line,
+            column,
+            message,
+        } => vec![format!("line {line}, column {column}: {message}")],
+        FrameworkError::Invalid(list) => list.iter().map(ToString::to_string).collect(),
+    };
+    let message = format!("bad framework: {}", problems.join("; "));
+    vsend_error(py, "FrameworkError", message, problems)
+}
+
+fn file_error(py: Python<'_>, e: &FileError) -> PyErr {
+    match e {
+        FileError::Header(name, errors) => {
+            let problems: Vec<String> = errors.0.iter().map(|e| format!("{name}:1: {e}")).collect();
+            vsend_error(py, "ColumnError", problems.join("\n"), problems)
+        }
+        FileError::Framework(..) => vsend_error(py, "FrameworkError", e.to_string(), vec![e.to_string()]),
+        other => vsend_error(py, "FileError", other.to_string(), vec![other.to_string()]),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Framework
+// ---------------------------------------------------------------------------
+
+/// A Valuing SEND framework (MODEL.md §2): scale, need areas and rules.
+#[pyclass(name = "Framework", module = "vsend", frozen)]
+struct PyFramework {
+    fw: Framework,
+}
+
+#[pymethods]
+impl PyFramework {
+    /// The built-in framework `vsend-default` version 1.
+    #[staticmethod]
+    fn default() -> Self {
+        PyFramework {
+            fw: Framework::default(),
+        }
+    }
+
+    /// Loads and validates a framework from JSON text (§2).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        Framework::from_json(text)
+            .map(|fw| PyFramework { fw })
+            .map_err(|e| framework_error(py, &e))
+    }
+
+    /// The framework as JSON text, loadable by `from_json`.
+    fn to_json(&self) -> String {
+        self.fw.to_json()
+    }
+
+    #[getter]
+    fn id(&self) -> &str {
+        self.fw.id()
+    }
+
+    #[getter]
+    fn version(&self) -> &str {
+        self.fw.version()
+    }
+
+    #[getter]
+    fn max_level(&self) -> u8 {
+        self.fw.scale().max_level()
+    }
+
+    #[getter]
+    fn labels(&self) -> Vec<String> {
+        self.fw.scale().labels().to_vec()
+    }
+
+    #[getter]
+    fn aggregate(&self) -> &'static str {
+        match self.fw.aggregate() {
+            Aggregate::Max => "max",
+            Aggregate::Mean => "mean",
+        }
+    }
+
+    #[getter]
+    fn meaningful_change(&self) -> f64 {
+        self.fw.meaningful_change()
+    }
+
+    #[getter]
+    fn review_interval_days(&self) -> u32 {
+        self.fw.review_interval_days()
+    }
+
+    #[getter]
+    fn high_need_level(&self) -> u8 {
+        self.fw.high_need_level()
+    }
+
+    /// `(key, label, domain)` of every need area, in framework order.
+    #[getter]
+    fn areas(&self) -> Vec<(String, String, &'static str)> {
+        self.fw
+            .areas()
+            .iter()
+            .map(|a| (a.key().to_owned(), a.label().to_owned(), a.domain().key()))
+            .collect()
+    }
+
+    /// The cohort columns this framework reads (§10), required ones first.
+    fn columns(&self) -> Vec<(String, bool)> {
+        vsend_core::Column::all(&self.fw)
+            .into_iter()
+            .map(|c| (c.name(&self.fw), c.is_required()))
+            .collect()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .downcast::<PyFramework>()
+            .is_ok_and(|o| o.get().fw.to_json() == self.fw.to_json())
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.fw.to_json().hash(&mut h);
+        h.finish()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Framework(id={:?}, version={:?}, max_level={}, areas={}, aggregate={:?})",
+            self.fw.id(),
+            self.fw.version(),
+            self.fw.scale().max_level(),
+            self.fw.areas().len(),
+            self.aggregate()
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reading records
+// ---------------------------------------------------------------------------
+
+/// One numpy column of a DataFrame, as handed over by the Python side.
+enum ColumnData<'py> {
+    F64(PyReadonlyArray1<'py, f64>),
+    I64(PyReadonlyArray1<'py, i64>),
+    Obj(PyReadonlyArray1<'py, PyObject>),
+}
+
+/// Levels as text without allocating: the common case of a numeric column.
+const SMALL: [&str; 11] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
+
+/// A cell's text: borrowed, or written into the column's scratch buffer.
+enum Text<'a> {
+    Borrowed(&'a str),
+    Scratch,
+    /// Not valid text (a Python string with lone surrogates): a problem of its own.
+    Bad,
+}
+
+fn float_text(v: f64, buf: &mut String) -> Text<'static> {
+    use std::fmt::Write;
+    if v.is_nan() {
+        return Text::Borrowed("");
+    }
+    if v.fract() == 0.0 && (0.0..=10.0).contains(&v) {
+        return Text::Borrowed(SMALL[v as usize]);
+    }
+    buf.clear();
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        let _ = write!(buf, "{}", v as i64);
+    } else {
+        let _ = write!(buf, "{v}");
+    }
+    Text::Scratch
+}
+
+fn int_text(v: i64, buf: &mut String) -> Text<'static> {
+    use std::fmt::Write;
+    if (0..=10).contains(&v) {
+        return Text::Borrowed(SMALL[v as usize]);
+    }
+    buf.clear();
+    let _ = write!(buf, "{v}");
+    Text::Scratch
+}
+
+/// Missing-value markers of pandas (`pd.NA`, `pd.NaT`), compared by identity.
+struct Missing {
+    markers: Vec<PyObject>,
+}
+
+fn object_text<'a>(
+    obj: &'a Bound<'_, PyAny>,
+    missing: &Missing,
+    buf: &mut String,
+) -> Text<'a> {
+    if obj.is_none() {
+        return Text::Borrowed("");
+    }
+    if let Ok(s) = obj.downcast::<PyString>() {
+        return match s.to_str() {
+            Ok(s) => Text::Borrowed(s),
+            Err(_) => Text::Bad,
+        };
+    }
+    if obj.is_instance_of::<PyBool>() {
+        // Not a level: let the core say so, naming what it found.
+        buf.clear();
+        buf.push_str(if obj.is_truthy().unwrap_or(false) { "True" } else { "False" });
+        return Text::Scratch;
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return match obj.extract::<i64>() {
+            Ok(v) => int_text(v, buf),
+            Err(_) => {
+                buf.clear();
+                buf.push_str(&obj.str().map(|s| s.to_string()).unwrap_or_default());
+                Text::Scratch
+            }
+        };
+    }
+    if let Ok(f) = obj.downcast::<PyFloat>() {
+        return float_text(f.value(), buf);
+    }
+    if missing.markers.iter().any(|m| m.bind(obj.py()).is(obj)) {
+        return Text::Borrowed("");
+    }
+    // Anything else (a date object, say) is read as its text.
+    buf.clear();
+    match obj.str() {
+        Ok(s) => match s.to_str() {
+            Ok(s) => buf.push_str(s),
+            Err(_) => return Text::Bad,
+        },
+        Err(_) => return Text::Bad,
+    }
+    Text::Scratch
+}
+
+/// What reading gives for each record: an assessment, or its problems.
+type Sink<'s> = dyn FnMut(i64, Result<Assessment, Vec<Problem>>) -> PyResult<()> + 's;
+
+fn not_text_problem(column: String) -> Problem {
+    Problem {
+        message: format!("column {column}: not valid text (unpaired surrogate); allowed UTF-8 text"),
+        field: column,
+        value: String::new(),
+    }
+}
+
+/// Reads DataFrame columns: `names[i]` heads `columns[i]`; records are numbered
+/// by position (0-based).
+fn read_columns(
+    py: Python<'_>,
+    fw: &Framework,
+    names: Vec<String>,
+    columns: &Bound<'_, PyList>,
+    n_rows: usize,
+    sink: &mut Sink<'_>,
+) -> PyResult<usize> {
+    let layout = ColumnLayout::new(fw, names.iter().map(String::as_str)).map_err(|e| {
+        let problems: Vec<String> = e.0.iter().map(ToString::to_string).collect();
+        vsend_error(py, "ColumnError", problems.join("; "), problems)
+    })?;
+    let mut data = Vec::with_capacity(columns.len());
+    for (c, item) in columns.iter().enumerate() {
+        let column = if let Ok(a) = item.extract::<PyReadonlyArray1<'_, f64>>() {
+            ColumnData::F64(a)
+        } else if let Ok(a) = item.extract::<PyReadonlyArray1<'_, i64>>() {
+            ColumnData::I64(a)
+        } else if let Ok(a) = item.extract::<PyReadonlyArray1<'_, PyObject>>() {
+            ColumnData::Obj(a)
+        } else {
+            return Err(PyValueError::new_err(format!(
+                "column {}: expected a float64, int64 or object numpy array",
+                names.get(c).map_or("?", String::as_str)
+            )));
+        };
+        let len = match &column {
+            ColumnData::F64(a) => a.len()?,
+            ColumnData::I64(a) => a.len()?,
+            ColumnData::Obj(a) => a.len()?,
+        };
+        if len != n_rows {
+            return Err(PyValueError::new_err("columns differ in length"));
+        }
+        data.push(column);
+    }
+    // Slices once, so the loop below does no Python calls for numeric columns.
+    enum Slice<'a, 'py> {
+        F64(&'a [f64]),
+        I64(&'a [i64]),
+        Obj(&'a [PyObject], Python<'py>),
+    }
+    let slices: Vec<Slice<'_, '_>> = data
+        .iter()
+        .map(|c| {
+            Ok(match c {
+                ColumnData::F64(a) => Slice::F64(a.as_slice()?),
+                ColumnData::I64(a) => Slice::I64(a.as_slice()?),
+                ColumnData::Obj(a) => Slice::Obj(a.as_slice()?, py),
+            })
+        })
+        .collect::<Result<_, numpy::NotContiguousError>>()
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let pd = py.import("pandas")?;
+    let missing = Missing {
+        markers: vec![pd.getattr("NA")?.unbind(), pd.getattr("NaT")?.unbind()],
+    };
+    let width = slices.len();
+    let mut scratch: Vec<String> = vec![String::new(); width];
+    let mut kinds: Vec<u8> = vec![0; width];
+    let mut borrowed: Vec<&str> = vec![""; width];
+    for row in 0..n_rows {
+        let mut bad: Vec<usize> = Vec::new();
+        for (c, s) in slices.iter().enumerate() {
+            let buf = &mut scratch[c];
+            let text = match s {
+                Slice::F64(v) => float_text(v[row], buf),
+                Slice::I64(v) => int_text(v[row], buf),
+                Slice::Obj(objs, py) => object_text(objs[row].bind(*py), &missing, buf),
+            };
+            match text {
+                Text::Borrowed(s) => {
+                    kinds[c] = 0;
+                    borrowed[c] = s;
+                }
+                Text::Scratch => kinds[c] = 1,
+                Text::Bad => {
+                    kinds[c] = 0;
+                    borrowed[c] = "";
+                    bad.push(c);
+                }
+            }
+        }
+        let fields = (0..width).map(|c| {
+            if kinds[c] == 1 {
+                scratch[c].as_str()
+            } else {
+                borrowed[c]
+            }
+        });
+        let result = layout.assessment(fw, fields);
+        let outcome = if bad.is_empty() {
+            result.map_err(csv_problems)
+        } else {
+            let mut problems: Vec<Problem> = bad
+                .iter()
+                .map(|&c| not_text_problem(names[c].clone()))
+                .collect();
+            if let Err(errors) = result {
+                problems.extend(csv_problems(errors));
+            }
+            Err(problems)
+        };
+        sink(row as i64, outcome)?;
+    }
+    Ok(n_rows)
+}
+
+fn csv_problems(errors: vsend_core::ValidationErrors) -> Vec<Problem> {
+    errors
+        .into_iter()
+        .map(|e| Problem {
+            field: e.field().name_in(vsend_core::Format::Csv),
+            value: e.found().to_owned(),
+            message: e.located(vsend_core::Format::Csv).to_string(),
+        })
+        .collect()
+}
+
+fn jsonl_problems(errors: vsend_core::ValidationErrors) -> Vec<Problem> {
+    errors
+        .into_iter()
+        .map(|e| Problem {
+            field: e.field().name_in(vsend_core::Format::Jsonl),
+            value: e.found().to_owned(),
+            message: e.located(vsend_core::Format::Jsonl).to_string(),
+        })
+        .collect()
+}
+
+/// Reads a `.csv` / `.jsonl` file with the CLI's reader; records are numbered
+/// by their 1-based line.
+fn read_path(py: Python<'_>, fw: &Framework, path: &str, sink: &mut Sink<'_>) -> PyResult<usize> {
+    let input = Input::open(Path::new(path)).map_err(|e| file_error(py, &e))?;
+    let rows = input.rows(fw).map_err(|e| file_error(py, &e))?;
+    let mut n = 0;
+    for row in rows {
+        n += 1;
+        match row.map_err(|e| file_error(py, &e))? {
+            Row::Accepted { line, assessment } => sink(line as i64, Ok(assessment))?,
+            Row::Rejected { line, problems } => sink(line as i64, Err(problems))?,
+        }
+    }
+    Ok(n)
+}
+
+/// Reads JSON texts in the §10 JSON Lines schema, numbered by position (0-based).
+fn read_json(fw: &Framework, lines: &Bound<'_, PyList>, sink: &mut Sink<'_>) -> PyResult<usize> {
+    for (i, item) in lines.iter().enumerate() {
+        let text: String = item.extract()?;
+        let outcome = vsend_core::parse_json_line(fw, text.as_bytes()).map_err(jsonl_problems);
+        sink(i as i64, outcome)?;
+    }
+    Ok(lines.len())
+}
+
+/// Reads any source the Python side hands over:
+/// `("columns", names, arrays, n_rows)`, `("path", path)` or `("json", texts)`.
+fn read_source(
+    py: Python<'_>,
+    fw: &Framework,
+    source: &Bound<'_, PyTuple>,
+    sink: &mut Sink<'_>,
+) -> PyResult<usize> {
+    let kind: String = source.get_item(0)?.extract()?;
+    match kind.as_str() {
+        "columns" => {
+            let names: Vec<String> = source.get_item(1)?.extract()?;
+            let arrays = source.get_item(2)?;
+            let arrays = arrays.downcast::<PyList>()?;
+            let n: usize = source.get_item(3)?.extract()?;
+            read_columns(py, fw, names, arrays, n, sink)
+        }
+        "path" => {
+            let path: String = source.get_item(1)?.extract()?;
+            read_path(py, fw, &path, sink)
+        }
+        "json" => {
+            let lines = source.get_item(1)?;
+            read_json(fw, lines.downcast::<PyList>()?, sink)
+        }
+        other => Err(PyValueError::new_err(format!("unknown source kind {other:?}"))),
+    }
+}
+
+/// Rejected records, as parallel lists: record number, field, value, message.
+#[derive(Default)]
+struct Problems {
+    rows: Vec<i64>,
+    fields: Vec<String>,
+    values: Vec<String>,
+    messages: Vec<String>,
+    rejected: usize,
+}
+
+impl Problems {
+    fn add(&mut self, row: i64, problems: Vec<Problem>) {
+        self.rejected += 1;
+        for p in problems {
+            self.rows.push(row);
+            self.fields.push(p.field);
+            self.values.push(p.value);
+            self.messages.push(p.message);
+        }
+    }
+
+    fn duplicate(&mut self, row: i64, d: vsend_core::Duplicate) {
+        self.add(row, vec![Problem::duplicate(d)]);
+    }
+
+    fn into_py(self, py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("row", self.rows.into_pyarray(py))?;
+        d.set_item("field", self.fields)?;
+        d.set_item("value", self.values)?;
+        d.set_item("message", self.messages)?;
+        d.set_item("rejected", self.rejected)?;
+        Ok(d)
+    }
+}
+
+fn framework_of<'a>(fw: &'a Bound<'_, PyFramework>) -> &'a Framework {
+    &fw.get().fw
+}
+
+// ---------------------------------------------------------------------------
+// score
+// ---------------------------------------------------------------------------
+
+/// A nullable column being built: values and a mask (true = absent).
+#[derive(Default)]
+struct Nullable<T> {
+    values: Vec<T>,
+    mask: Vec<bool>,
+}
+
+impl<T: Default> Nullable<T> {
+    fn push(&mut self, v: Option<T>) {
+        self.mask.push(v.is_none());
+        self.values.push(v.unwrap_or_default());
+    }
+}
+
+#[derive(Default)]
+struct Scored {
+    rows: Vec<i64>,
+    child_id: Vec<PyObject>,
+    assessed_on: Vec<i64>,
+    setting_id: Vec<PyObject>,
+    age_band: Vec<i8>,
+    need: [Nullable<f64>; 5],
+    breadth: [Vec<i64>; 5],
+    readiness: [Nullable<i64>; 5],
+    confidence: [Nullable<i64>; 5],
+    setting_gap: [Nullable<f64>; 5],
+    family_gap: [Nullable<f64>; 5],
+    complete: Vec<bool>,
+    total_need: Nullable<f64>,
+    need_index: Nullable<f64>,
+    setting_coverage: Nullable<f64>,
+    family_coverage: Nullable<f64>,
+    unmet_setting: Vec<i8>,
+    unmet_family: Vec<i8>,
+    primary_domain: Vec<i8>,
+}
+
+fn bits(set: DomainSet) -> i8 {
+    set.iter().map(|d| 1i8 << d.index()).sum()
+}
+
+impl Scored {
+    fn push(&mut self, py: Python<'_>, row: i64, a: &Assessment, s: &Scores) {
+        self.rows.push(row);
+        self.child_id
+            .push(PyString::new(py, a.child_id().as_str()).into_any().unbind());
+        self.assessed_on
+            .push(i64::from(day_number(a.assessed_on())) * 86_400);
+        self.setting_id.push(match a.setting_id() {
+            Some(id) => PyString::new(py, id.as_str()).into_any().unbind(),
+            None => py.None(),
+        });
+        self.age_band.push(s.age_band.map_or(-1, |b| b as i8));
+        for d in Domain::ALL {
+            let i = d.index();
+            self.need[i].push(s.need.get(d));
+            self.breadth[i].push(i64::from(s.breadth[d]));
+            self.readiness[i].push(s.readiness.get(d).map(|x| x as i64));
+            self.confidence[i].push(s.confidence.get(d).map(|x| x as i64));
+            self.setting_gap[i].push(s.setting_gap.get(d));
+            self.family_gap[i].push(s.family_gap.get(d));
+        }
+        self.complete.push(s.whole.is_some());
+        let w = s.whole.as_ref();
+        self.total_need.push(w.map(|w| w.total_need));
+        self.need_index.push(w.map(|w| w.need_index));
+        self.setting_coverage.push(w.and_then(|w| w.setting_coverage));
+        self.family_coverage.push(w.and_then(|w| w.family_coverage));
+        self.unmet_setting.push(w.map_or(-1, |w| bits(w.unmet_setting)));
+        self.unmet_family.push(w.map_or(-1, |w| bits(w.unmet_family)));
+        self.primary_domain
+            .push(w.and_then(|w| w.primary_domain).map_or(-1, |d| d.index() as i8));
+    }
+
+    /// `{column: array}` in §10 order; nullable columns as `(values, mask)`,
+    /// categorical ones as codes (the Python side knows the categories).
+    fn into_py(self, py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+        let out = PyDict::new(py);
+        let nullable = |n: Nullable<f64>| (n.values.into_pyarray(py), n.mask.into_pyarray(py));
+        let nullable_i = |n: Nullable<i64>| (n.values.into_pyarray(py), n.mask.into_pyarray(py));
+        out.set_item("child_id", self.child_id.into_pyarray(py))?;
+        out.set_item("assessed_on", self.assessed_on.into_pyarray(py))?;
+        out.set_item("setting_id", self.setting_id.into_pyarray(py))?;
+        out.set_item("age_band", self.age_band.into_pyarray(py))?;
+        let [n0, n1, n2, n3, n4] = self.need;
+        let [b0, b1, b2, b3, b4] = self.breadth;
+        let [r0, r1, r2, r3, r4] = self.readiness;
+        let [c0, c1, c2, c3, c4] = self.confidence;
+        let [s0, s1, s2, s3, s4] = self.setting_gap;
+        let [f0, f1, f2, f3, f4] = self.family_gap;
+        let per = [
+            (n0, b0, r0, c0, s0, f0),
+            (n1, b1, r1, c1, s1, f1),
+            (n2, b2, r2, c2, s2, f2),
+            (n3, b3, r3, c3, s3, f3),
+            (n4, b4, r4, c4, s4, f4),
+        ];
+        for (d, (n, b, r, c, s, f)) in Domain::ALL.into_iter().zip(per) {
+            out.set_item(format!("need.{d}"), nullable(n))?;
+            out.set_item(format!("breadth.{d}"), b.into_pyarray(py))?;
+            out.set_item(format!("readiness.{d}"), nullable_i(r))?;
+            out.set_item(format!("confidence.{d}"), nullable_i(c))?;
+            out.set_item(format!("setting_gap.{d}"), nullable(s))?;
+            out.set_item(format!("family_gap.{d}"), nullable(f))?;
+        }
+        out.set_item("complete", self.complete.into_pyarray(py))?;
+        out.set_item("total_need", nullable(self.total_need))?;
+        out.set_item("need_index", nullable(self.need_index))?;
+        out.set_item("setting_coverage", nullable(self.setting_coverage))?;
+        out.set_item("family_coverage", nullable(self.family_coverage))?;
+        out.set_item("unmet_setting", self.unmet_setting.into_pyarray(py))?;
+        out.set_item("unmet_family", self.unmet_family.into_pyarray(py))?;
+        out.set_item("primary_domain", self.primary_domain.into_pyarray(py))?;
+        out.set_item("_rows", self.rows.into_pyarray(py))?;
+        Ok(out)
+    }
+}
+
+/// Validates and scores every record of `source` (§3–§6, §9), rejecting
+/// same-date duplicates (§7). Returns `(columns, problems, rows_read)`.
+#[pyfunction]
+fn score_source<'py>(
+    py: Python<'py>,
+    framework: &Bound<'py, PyFramework>,
+    source: &Bound<'py, PyTuple>,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>, usize)> {
+    let fw = framework_of(framework);
+    let mut scored = Scored::default();
+    let mut problems = Problems::default();
+    let mut dates = Histories::new(Keep::Dates);
+    let n = read_source(py, fw, source, &mut |row, outcome| {
+        match outcome {
+            Ok(a) => match dates.add_date(a.child_id(), a.assessed_on()) {
+                Ok(()) => scored.push(py, row, &a, &score(fw, &a)),
+                Err(d) => problems.duplicate(row, d),
+            },
+            Err(p) => problems.add(row, p),
+        }
+        Ok(())
+    })?;
+    Ok((scored.into_py(py)?, problems.into_py(py)?, n))
+}
+
+// ---------------------------------------------------------------------------
+// cohort, timeline
+// ---------------------------------------------------------------------------
+
+fn date_arg(name: &str, text: Option<&str>) -> PyResult<Option<Date>> {
+    text.map(|t| {
+        parse_date(t).ok_or_else(|| {
+            PyValueError::new_err(format!("{name}: {t:?} is not a date; allowed YYYY-MM-DD"))
+        })
+    })
+    .transpose()
+}
+
+fn json_to_py<'py>(py: Python<'py>, value: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    py.import("json")?.getattr("loads")?.call1((text,))
+}
+
+fn cohort_of<'f>(
+    py: Python<'_>,
+    fw: &'f Framework,
+    source: &Bound<'_, PyTuple>,
+    as_of: Option<Date>,
+    problems: &mut Problems,
+) -> PyResult<(Cohort<'f>, usize)> {
+    let mut cohort = Cohort::new(fw, as_of);
+    let n = read_source(py, fw, source, &mut |row, outcome| {
+        match outcome {
+            Ok(a) => {
+                if let Err(d) = cohort.add(&a) {
+                    problems.duplicate(row, d);
+                }
+            }
+            Err(p) => problems.add(row, p),
+        }
+        Ok(())
+    })?;
+    Ok((cohort, n))
+}
+
+fn group_by(by: Option<&str>) -> PyResult<Option<GroupBy>> {
+    by.map(|b| {
+        b.parse::<GroupBy>().map_err(|_| {
+            PyValueError::new_err(format!(
+                "by: {b:?} is not allowed; allowed setting_id, age_band or primary_domain"
+            ))
+        })
+    })
+    .transpose()
+}
+
+/// The §8 cohort summary of `source`. Returns `(summary, problems, rows_read)`.
+#[pyfunction]
+#[pyo3(signature = (framework, source, as_of=None, by=None))]
+fn cohort_source<'py>(
+    py: Python<'py>,
+    framework: &Bound<'py, PyFramework>,
+    source: &Bound<'py, PyTuple>,
+    as_of: Option<&str>,
+    by: Option<&str>,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>, usize)> {
+    let fw = framework_of(framework);
+    let as_of = date_arg("as_of", as_of)?;
+    let by = group_by(by)?;
+    let mut problems = Problems::default();
+    let (cohort, n) = cohort_of(py, fw, source, as_of, &mut problems)?;
+    let summary = json_to_py(py, &cohort.summary(by))?;
+    Ok((summary, problems.into_py(py)?, n))
+}
+
+fn child_arg(child: &str) -> PyResult<ChildId> {
+    ChildId::new(child).map_err(|e| PyValueError::new_err(format!("child: {e}")))
+}
+
+/// One child's timeline from `source`, with every record read and rejected
+/// ones (and the child's same-date duplicates) reported.
+fn timeline_of(
+    py: Python<'_>,
+    fw: &Framework,
+    source: &Bound<'_, PyTuple>,
+    child: &ChildId,
+    as_of: Option<Date>,
+    problems: &mut Problems,
+) -> PyResult<(Timeline, usize)> {
+    let mut mine: Vec<(i64, Assessment)> = Vec::new();
+    let n = read_source(py, fw, source, &mut |row, outcome| {
+        match outcome {
+            Ok(a) if a.child_id() == child => mine.push((row, a)),
+            Ok(_) => {}
+            Err(p) => problems.add(row, p),
+        }
+        Ok(())
+    })?;
+    let timeline = Timeline::build(fw, mine.iter().map(|(_, a)| a), as_of).map_err(|e| {
+        let why = match e {
+            TimelineError::Empty => match as_of {
+                Some(d) => format!("no accepted assessment of {child} on or before {d}"),
+                None => format!("no accepted assessment of {child}"),
+            },
+            other => other.to_string(),
+        };
+        vsend_error(py, "NotFoundError", why.clone(), vec![why])
+    })?;
+    for (index, d) in timeline.duplicates() {
+        problems.duplicate(mine[*index].0, d.clone());
+    }
+    Ok((timeline, n))
+}
+
+/// The §7 timeline of one child. Returns `(timeline, problems, rows_read)`.
+#[pyfunction]
+#[pyo3(signature = (framework, source, child, as_of=None))]
+fn timeline_source<'py>(
+    py: Python<'py>,
+    framework: &Bound<'py, PyFramework>,
+    source: &Bound<'py, PyTuple>,
+    child: &str,
+    as_of: Option<&str>,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>, usize)> {
+    let fw = framework_of(framework);
+    let child = child_arg(child)?;
+    let as_of = date_arg("as_of", as_of)?;
+    let mut problems = Problems::default();
+    let (timeline, n) = timeline_of(py, fw, source, &child, as_of, &mut problems)?;
+    Ok((json_to_py(py, &timeline)?, problems.into_py(py)?, n))
+}
+
+// ---------------------------------------------------------------------------
+// charts
+// ---------------------------------------------------------------------------
+
+fn chart_error(e: vsend_chart::ChartError) -> PyErr {
+    PyValueError::new_err(format!("chart: {e}"))
+}
+
+/// A child's radar (the review on or before `on`, the latest without it),
+/// optionally with the previous review's needs. Returns `(svg, problems, rows_read)`.
+#[pyfunction]
+#[pyo3(signature = (framework, source, child, on=None, previous=false, width=800, height=800))]
+#[allow(clippy::too_many_arguments)]
+fn radar_source<'py>(
+    py: Python<'py>,
+    framework: &Bound<'py, PyFramework>,
+    source: &Bound<'py, PyTuple>,
+    child: &str,
+    on: Option<&str>,
+    previous: bool,
+    width: u32,
+    height: u32,
+) -> PyResult<(String, Bound<'py, PyDict>, usize)> {
+    let fw = framework_of(framework);
+    let child = child_arg(child)?;
+    let on = date_arg("on", on)?;
+    let mut problems = Problems::default();
+    let (t, n) = timeline_of(py, fw, source, &child, on, &mut problems)?;
+    let reviews = t.reviews();
+    let current = reviews.last().expect("a timeline has a review");
+    let before = previous
+        .then(|| reviews.len().checked_sub(2).map(|i| &reviews[i]))
+        .flatten();
+    let mut style = RadarStyle::for_review(child.as_str(), current.assessed_on).with_size(width, height);
+    style.previous_date = before.map(|b| b.assessed_on);
+    let svg = radar(fw, &current.scores, before.map(|b| &b.scores), &style).map_err(chart_error)?;
+    Ok((svg, problems.into_py(py)?, n))
+}
+
+/// A child's needs over time. Returns `(svg, problems, rows_read)`.
+#[pyfunction]
+#[pyo3(signature = (framework, source, child, as_of=None, width=1000, height=800))]
+fn timeline_chart_source<'py>(
+    py: Python<'py>,
+    framework: &Bound<'py, PyFramework>,
+    source: &Bound<'py, PyTuple>,
+    child: &str,
+    as_of: Option<&str>,
+    width: u32,
+    height: u32,
+) -> PyResult<(String, Bound<'py, PyDict>, usize)> {
+    let fw = framework_of(framework);
+    let child = child_arg(child)?;
+    let as_of = date_arg("as_of", as_of)?;
+    let mut problems = Problems::default();
+    let (t, n) = timeline_of(py, fw, source, &child, as_of, &mut problems)?;
+    let style = TimelineStyle {
+        width,
+        height,
+        title: format!("{child} · needs over time"),
+    };
+    let svg = timeline_chart(fw, &t, &style).map_err(chart_error)?;
+    Ok((svg, problems.into_py(py)?, n))
+}
+
+/// A cohort group's mean radar. Returns `(svg, problems, rows_read)`.
+#[pyfunction]
+#[pyo3(signature = (framework, source, group="all", by=None, as_of=None, width=800, height=800))]
+#[allow(clippy::too_many_arguments)]
+fn cohort_radar_source<'py>(
+    py: Python<'py>,
+    framework: &Bound<'py, PyFramework>,
+    source: &Bound<'py, PyTuple>,
+    group: &str,
+    by: Option<&str>,
+    as_of: Option<&str>,
+    width: u32,
+    height: u32,
+) -> PyResult<(String, Bound<'py, PyDict>, usize)> {
+    let fw = framework_of(framework);
+    let as_of = date_arg("as_of", as_of)?;
+    let by = group_by(by)?;
+    let mut problems = Problems::default();
+    let (cohort, n) = cohort_of(py, fw, source, as_of, &mut problems)?;
+    let summary = cohort.summary(by);
+    let g = summary.group(group).ok_or_else(|| {
+        let names: Vec<&str> = summary.groups.0.iter().map(|(k, _)| k.as_str()).collect();
+        let why = format!("group {group:?} not found; groups: {}", names.join(", "));
+        vsend_error(py, "NotFoundError", why.clone(), vec![why])
+    })?;
+    let when = summary
+        .as_of
+        .map_or(String::new(), |d| format!(" · as of {d}"));
+    let style = RadarStyle {
+        title: format!("{group} · n = {}{when}", g.children),
+        ..RadarStyle::default()
+    }
+    .with_size(width, height);
+    let svg = cohort_radar(fw, g, &style).map_err(chart_error)?;
+    Ok((svg, problems.into_py(py)?, n))
+}
+
+/// Rasterises an SVG chart to PNG bytes (embedded font only).
+#[pyfunction]
+fn svg_png<'py>(py: Python<'py>, svg: &str) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+    let png = py.allow_threads(|| svg_to_png(svg)).map_err(chart_error)?;
+    Ok(pyo3::types::PyBytes::new(py, &png))
+}
+
+#[pymodule]
+fn _vsend(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyFramework>()?;
+    m.add_function(wrap_pyfunction!(score_source, m)?)?;
+    m.add_function(wrap_pyfunction!(cohort_source, m)?)?;
+    m.add_function(wrap_pyfunction!(timeline_source, m)?)?;
+    m.add_function(wrap_pyfunction!(radar_source, m)?)?;
+    m.add_function(wrap_pyfunction!(timeline_chart_source, m)?)?;
+    m.add_function(wrap_pyfunction!(cohort_radar_source, m)?)?;
+    m.add_function(wrap_pyfunction!(svg_png, m)?)?;
+    m.add("SCORED_COLUMNS", vsend_core::SCORED_COLUMNS.to_vec())?;
+    m.add("DOMAINS", Domain::ALL.map(|d| d.key()).to_vec())?;
+    Ok(())
+}
