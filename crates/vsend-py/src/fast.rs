@@ -66,7 +66,13 @@ pub(crate) fn code_f64(values: &[f64]) -> Vec<u8> {
 pub(crate) fn code_i64(values: &[i64]) -> Vec<u8> {
     values
         .iter()
-        .map(|&v| if (0..=10).contains(&v) { v as u8 } else { OTHER })
+        .map(|&v| {
+            if (0..=10).contains(&v) {
+                v as u8
+            } else {
+                OTHER
+            }
+        })
         .collect()
 }
 
@@ -280,8 +286,10 @@ fn run_slice(
         match result {
             Ok(a) if bad.is_empty() => out.write(row, &score(fw, &a), a.assessed_on()),
             result => {
-                let mut problems: Vec<Problem> =
-                    bad.iter().map(|&c| not_text_problem(names[c].clone())).collect();
+                let mut problems: Vec<Problem> = bad
+                    .iter()
+                    .map(|&c| not_text_problem(names[c].clone()))
+                    .collect();
                 if let Err(errors) = result {
                     problems.extend(csv_problems(errors));
                 }
@@ -381,7 +389,9 @@ pub(crate) fn score_frame<'py>(
         let texts: Vec<Option<String>> = match &cols[cc] {
             Col::Cells(_) => Vec::new(),
             other => (0..n)
-                .map(|row| out.accepted[row].then(|| cell_text(other, row, &mut String::new()).to_owned()))
+                .map(|row| {
+                    out.accepted[row].then(|| cell_text(other, row, &mut String::new()).to_owned())
+                })
                 .collect(),
         };
         for row in 0..n {
@@ -429,8 +439,12 @@ pub(crate) fn score_frame<'py>(
     dict.set_item("assessed_on", std::mem::take(&mut out.on).into_pyarray(py))?;
     dict.set_item("setting_id", setting_id.into_pyarray(py))?;
     let mut c = std::mem::take(&mut out.c).into_iter();
-    let mut f = std::mem::take(&mut out.f).into_iter().zip(std::mem::take(&mut out.fm));
-    let mut i = std::mem::take(&mut out.i).into_iter().zip(std::mem::take(&mut out.im));
+    let mut f = std::mem::take(&mut out.f)
+        .into_iter()
+        .zip(std::mem::take(&mut out.fm));
+    let mut i = std::mem::take(&mut out.i)
+        .into_iter()
+        .zip(std::mem::take(&mut out.im));
     dict.set_item("age_band", c.next().expect("age band").into_pyarray(py))?;
     let f: Vec<(Vec<f64>, Vec<bool>)> = f.by_ref().collect();
     let i: Vec<(Vec<i64>, Vec<bool>)> = i.by_ref().collect();
@@ -442,22 +456,42 @@ pub(crate) fn score_frame<'py>(
         let x = d.index();
         let take_f = |f: &mut Vec<Option<_>>, k: usize| f[k].take().expect("column");
         dict.set_item(format!("need.{d}"), pair_f(take_f(&mut f, x)))?;
-        dict.set_item(format!("breadth.{d}"), i[x].take().expect("column").0.into_pyarray(py))?;
-        dict.set_item(format!("readiness.{d}"), pair_i(i[5 + x].take().expect("column")))?;
-        dict.set_item(format!("confidence.{d}"), pair_i(i[10 + x].take().expect("column")))?;
+        dict.set_item(
+            format!("breadth.{d}"),
+            i[x].take().expect("column").0.into_pyarray(py),
+        )?;
+        dict.set_item(
+            format!("readiness.{d}"),
+            pair_i(i[5 + x].take().expect("column")),
+        )?;
+        dict.set_item(
+            format!("confidence.{d}"),
+            pair_i(i[10 + x].take().expect("column")),
+        )?;
         dict.set_item(format!("setting_gap.{d}"), pair_f(take_f(&mut f, 5 + x)))?;
         dict.set_item(format!("family_gap.{d}"), pair_f(take_f(&mut f, 10 + x)))?;
     }
-    dict.set_item("complete", std::mem::take(&mut out.complete).into_pyarray(py))?;
-    for (k, name) in ["total_need", "need_index", "setting_coverage", "family_coverage"]
-        .into_iter()
-        .enumerate()
+    dict.set_item(
+        "complete",
+        std::mem::take(&mut out.complete).into_pyarray(py),
+    )?;
+    for (k, name) in [
+        "total_need",
+        "need_index",
+        "setting_coverage",
+        "family_coverage",
+    ]
+    .into_iter()
+    .enumerate()
     {
         dict.set_item(name, pair_f(f[15 + k].take().expect("column")))?;
     }
     dict.set_item("unmet_setting", c.next().expect("unmet").into_pyarray(py))?;
     dict.set_item("unmet_family", c.next().expect("unmet").into_pyarray(py))?;
-    dict.set_item("primary_domain", c.next().expect("primary").into_pyarray(py))?;
+    dict.set_item(
+        "primary_domain",
+        c.next().expect("primary").into_pyarray(py),
+    )?;
     let rows: Vec<i64> = rows.into_iter().map(|r| r as i64).collect();
     dict.set_item("_rows", rows.into_pyarray(py))?;
     Ok((dict, rejected))

@@ -63,7 +63,9 @@ fn file_error(py: Python<'_>, e: &FileError) -> PyErr {
             let problems: Vec<String> = errors.0.iter().map(|e| format!("{name}:1: {e}")).collect();
             vsend_error(py, "ColumnError", problems.join("\n"), problems)
         }
-        FileError::Framework(..) => vsend_error(py, "FrameworkError", e.to_string(), vec![e.to_string()]),
+        FileError::Framework(..) => {
+            vsend_error(py, "FrameworkError", e.to_string(), vec![e.to_string()])
+        }
         other => vsend_error(py, "FileError", other.to_string(), vec![other.to_string()]),
     }
 }
@@ -101,26 +103,31 @@ impl PyFramework {
         self.fw.to_json()
     }
 
+    /// The framework's id, echoed in every output.
     #[getter]
     fn id(&self) -> &str {
         self.fw.id()
     }
 
+    /// The framework's version, echoed in every output.
     #[getter]
     fn version(&self) -> &str {
         self.fw.version()
     }
 
+    /// The highest level of the scale (levels are 0 to max_level).
     #[getter]
     fn max_level(&self) -> u8 {
         self.fw.scale().max_level()
     }
 
+    /// One label per level, 0 first.
     #[getter]
     fn labels(&self) -> Vec<String> {
         self.fw.scale().labels().to_vec()
     }
 
+    /// How area levels become a domain need: "max" or "mean" (§4).
     #[getter]
     fn aggregate(&self) -> &'static str {
         match self.fw.aggregate() {
@@ -129,16 +136,19 @@ impl PyFramework {
         }
     }
 
+    /// The smallest domain change that counts (§7).
     #[getter]
     fn meaningful_change(&self) -> f64 {
         self.fw.meaningful_change()
     }
 
+    /// Days after which a review is overdue (§7).
     #[getter]
     fn review_interval_days(&self) -> u32 {
         self.fw.review_interval_days()
     }
 
+    /// The level from which a domain need counts as high (§12).
     #[getter]
     fn high_need_level(&self) -> u8 {
         self.fw.high_need_level()
@@ -162,12 +172,14 @@ impl PyFramework {
             .collect()
     }
 
+    /// Frameworks are equal when their JSON is.
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .downcast::<PyFramework>()
             .is_ok_and(|o| o.get().fw.to_json() == self.fw.to_json())
     }
 
+    /// A hash of the framework's JSON.
     fn __hash__(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -175,6 +187,7 @@ impl PyFramework {
         h.finish()
     }
 
+    /// The id, version, scale and size of the framework.
     fn __repr__(&self) -> String {
         format!(
             "Framework(id={:?}, version={:?}, max_level={}, areas={}, aggregate={:?})",
@@ -241,11 +254,7 @@ struct Missing {
     markers: Vec<PyObject>,
 }
 
-fn object_text<'a>(
-    obj: &'a Bound<'_, PyAny>,
-    missing: &Missing,
-    buf: &mut String,
-) -> Text<'a> {
+fn object_text<'a>(obj: &'a Bound<'_, PyAny>, missing: &Missing, buf: &mut String) -> Text<'a> {
     if obj.is_none() {
         return Text::Borrowed("");
     }
@@ -258,7 +267,11 @@ fn object_text<'a>(
     if obj.is_instance_of::<PyBool>() {
         // Not a level: let the core say so, naming what it found.
         buf.clear();
-        buf.push_str(if obj.is_truthy().unwrap_or(false) { "True" } else { "False" });
+        buf.push_str(if obj.is_truthy().unwrap_or(false) {
+            "True"
+        } else {
+            "False"
+        });
         return Text::Scratch;
     }
     if obj.is_instance_of::<PyInt>() {
@@ -294,7 +307,9 @@ type Sink<'s> = dyn FnMut(i64, Result<Assessment, Vec<Problem>>) -> PyResult<()>
 
 pub(crate) fn not_text_problem(column: String) -> Problem {
     Problem {
-        message: format!("column {column}: not valid text (unpaired surrogate); allowed UTF-8 text"),
+        message: format!(
+            "column {column}: not valid text (unpaired surrogate); allowed UTF-8 text"
+        ),
         field: column,
         value: String::new(),
     }
@@ -498,7 +513,9 @@ fn read_source(
             let lines = source.get_item(1)?;
             read_json(fw, lines.downcast::<PyList>()?, sink)
         }
-        other => Err(PyValueError::new_err(format!("unknown source kind {other:?}"))),
+        other => Err(PyValueError::new_err(format!(
+            "unknown source kind {other:?}"
+        ))),
     }
 }
 
@@ -656,12 +673,17 @@ impl Scored {
         let w = s.whole.as_ref();
         self.total_need.push(w.map(|w| w.total_need));
         self.need_index.push(w.map(|w| w.need_index));
-        self.setting_coverage.push(w.and_then(|w| w.setting_coverage));
+        self.setting_coverage
+            .push(w.and_then(|w| w.setting_coverage));
         self.family_coverage.push(w.and_then(|w| w.family_coverage));
-        self.unmet_setting.push(w.map_or(-1, |w| bits(w.unmet_setting)));
-        self.unmet_family.push(w.map_or(-1, |w| bits(w.unmet_family)));
-        self.primary_domain
-            .push(w.and_then(|w| w.primary_domain).map_or(-1, |d| d.index() as i8));
+        self.unmet_setting
+            .push(w.map_or(-1, |w| bits(w.unmet_setting)));
+        self.unmet_family
+            .push(w.map_or(-1, |w| bits(w.unmet_family)));
+        self.primary_domain.push(
+            w.and_then(|w| w.primary_domain)
+                .map_or(-1, |d| d.index() as i8),
+        );
     }
 
     fn retain(&mut self, keep: &[bool]) {
@@ -1006,7 +1028,8 @@ fn radar_source<'py>(
     let before = previous
         .then(|| reviews.len().checked_sub(2).map(|i| &reviews[i]))
         .flatten();
-    let mut style = RadarStyle::for_review(child.as_str(), current.assessed_on).with_size(width, height);
+    let mut style =
+        RadarStyle::for_review(child.as_str(), current.assessed_on).with_size(width, height);
     style.previous_date = before.map(|b| b.assessed_on);
     let svg = radar(fw, &current.scores, before.map(|b| &b.scores), &style).map_err(chart_error)?;
     Ok((svg, problems.into_py(py)?, n))
