@@ -822,12 +822,12 @@ fn score_source<'py>(
                 ColumnData::F64(a) => {
                     let values = a.as_slice().map_err(not_contiguous)?;
                     objects.push(None);
-                    cols.push(fast::Col::F64(fast::code_f64(values), values));
+                    cols.push(fast::Col::F64(Vec::new(), values));
                 }
                 ColumnData::I64(a) => {
                     let values = a.as_slice().map_err(not_contiguous)?;
                     objects.push(None);
-                    cols.push(fast::Col::I64(fast::code_i64(values), values));
+                    cols.push(fast::Col::I64(Vec::new(), values));
                 }
                 ColumnData::Obj(a) => {
                     let objs = a.as_slice().map_err(not_contiguous)?;
@@ -844,6 +844,7 @@ fn score_source<'py>(
                 }
             }
         }
+        fast::code_numbers(&mut cols);
         let (scored, rejected) = fast::score_frame(py, fw, &layout, &names, &cols, &objects, n)?;
         let mut problems = Problems::default();
         for (row, p) in rejected {
