@@ -10,8 +10,6 @@
 //! 3. In input order: §7 same-date duplicates are rejected, rejected rows are
 //!    taken out, and the output arrays are handed to numpy without copying.
 
-use std::collections::HashSet;
-
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -54,7 +52,58 @@ impl std::hash::Hasher for Fx {
     }
 }
 
-type FxSet<T> = HashSet<T, std::hash::BuildHasherDefault<Fx>>;
+/// A well-mixed 64-bit fingerprint of a child's ID and review date.
+fn fingerprint(id: &str, on: i64) -> u64 {
+    use std::hash::Hasher;
+    let mut h = Fx::default();
+    h.write(id.as_bytes());
+    h.write_i64(on);
+    // murmur3's finaliser: every bit of the result depends on every bit.
+    let mut x = h.finish();
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+/// The later rows of repeated (child_id, assessed_on) pairs among the
+/// accepted rows of one shard, in input order.
+fn shard_duplicates(
+    accepted: &[bool],
+    keys: &[u64],
+    same: &(impl Fn(usize, usize) -> bool + Sync),
+    shard: usize,
+    shards: usize,
+) -> Vec<usize> {
+    let mut first: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<Fx>> =
+        std::collections::HashMap::with_capacity_and_hasher(
+            keys.len() / shards + 1,
+            Default::default(),
+        );
+    // Further distinct pairs under a fingerprint already taken (a collision: rare).
+    let mut more: Vec<(u64, usize)> = Vec::new();
+    let mut duplicates = Vec::new();
+    for (row, (&ok, &key)) in accepted.iter().zip(keys).enumerate() {
+        if !ok || (key >> 58) as usize % shards != shard {
+            continue;
+        }
+        match first.entry(key) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(row as u32);
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let earlier = *e.get() as usize;
+                if same(earlier, row) || more.iter().any(|&(k, r)| k == key && same(r, row)) {
+                    duplicates.push(row);
+                } else {
+                    more.push((key, row));
+                }
+            }
+        }
+    }
+    duplicates
+}
 
 /// Rows validated and scored at a time on one core.
 const SLICE: usize = 4096;
@@ -135,6 +184,8 @@ struct Out {
     /// assessed_on as seconds since 1970 (numpy datetime64[s]).
     on: Vec<i64>,
     accepted: Vec<bool>,
+    /// A fingerprint of (child_id, assessed_on) per accepted row, for §7.
+    key: Vec<u64>,
 }
 
 const F_COLS: usize = 19;
@@ -152,6 +203,7 @@ struct OutSlice<'a> {
     complete: &'a mut [bool],
     on: &'a mut [i64],
     accepted: &'a mut [bool],
+    key: &'a mut [u64],
 }
 
 fn chunks<T>(columns: &mut [Vec<T>]) -> Vec<std::vec::IntoIter<&mut [T]>> {
@@ -171,14 +223,16 @@ fn next_of<'a, T>(iters: &mut [std::vec::IntoIter<&'a mut [T]>]) -> Vec<&'a mut 
 impl Out {
     fn new(n: usize) -> Out {
         Out {
-            f: vec![vec![0.0; n]; F_COLS],
-            fm: vec![vec![true; n]; F_COLS],
-            i: vec![vec![0; n]; I_COLS],
-            im: vec![vec![true; n]; I_COLS],
-            c: vec![vec![-1; n]; C_COLS],
+            // One allocation each (`vec![v; k]` would copy the first k − 1 times).
+            f: (0..F_COLS).map(|_| vec![0.0; n]).collect(),
+            fm: (0..F_COLS).map(|_| vec![true; n]).collect(),
+            i: (0..I_COLS).map(|_| vec![0; n]).collect(),
+            im: (0..I_COLS).map(|_| vec![true; n]).collect(),
+            c: (0..C_COLS).map(|_| vec![-1; n]).collect(),
             complete: vec![false; n],
             on: vec![0; n],
             accepted: vec![false; n],
+            key: vec![0; n],
         }
     }
 
@@ -190,6 +244,7 @@ impl Out {
         let mut complete = self.complete.chunks_mut(SLICE);
         let mut on = self.on.chunks_mut(SLICE);
         let mut accepted = self.accepted.chunks_mut(SLICE);
+        let mut key = self.key.chunks_mut(SLICE);
         (0..count)
             .map(|k| OutSlice {
                 start: k * SLICE,
@@ -201,6 +256,7 @@ impl Out {
                 complete: complete.next().expect("slice"),
                 on: on.next().expect("slice"),
                 accepted: accepted.next().expect("slice"),
+                key: key.next().expect("slice"),
             })
             .collect()
     }
@@ -230,7 +286,8 @@ impl Out {
 }
 
 impl OutSlice<'_> {
-    fn write(&mut self, row: usize, s: &vsend_core::Scores, on: vsend_core::Date) {
+    fn write(&mut self, row: usize, a: &vsend_core::Assessment, s: &vsend_core::Scores) {
+        let on = a.assessed_on();
         let k = row - self.start;
         let mut put_f = |col: usize, v: Option<f64>| {
             if let Some(v) = v {
@@ -270,6 +327,7 @@ impl OutSlice<'_> {
         self.complete[k] = s.whole.is_some();
         self.on[k] = i64::from(day_number(on)) * 86_400;
         self.accepted[k] = true;
+        self.key[k] = fingerprint(a.child_id().as_str(), self.on[k]);
     }
 }
 
@@ -328,7 +386,7 @@ fn run_slice(
         });
         let result = layout.assessment(fw, fields);
         match result {
-            Ok(a) if bad.is_empty() => out.write(row, &score(fw, &a), a.assessed_on()),
+            Ok(a) if bad.is_empty() => out.write(row, &a, &score(fw, &a)),
             result => {
                 let mut problems: Vec<Problem> = bad
                     .iter()
@@ -427,34 +485,19 @@ pub(crate) fn score_frame<'py>(
     let (child_col, date_col) = (column(Column::ChildId), column(Column::AssessedOn));
     let setting_col = column(Column::SettingId);
     if let (Some(cc), Some(_)) = (child_col, date_col) {
-        let mut seen: FxSet<(&str, i64)> = FxSet::with_capacity_and_hasher(n, Default::default());
-        let mut duplicates = Vec::new();
-        // Text IDs are borrowed; numeric ones are written out once.
-        let texts: Vec<Option<String>> = match &cols[cc] {
-            Col::Cells(_) => Vec::new(),
-            other => (0..n)
-                .map(|row| {
-                    out.accepted[row].then(|| cell_text(other, row, &mut String::new()).to_owned())
-                })
-                .collect(),
+        // Rows whose fingerprints agree are compared by their text; the rows
+        // of one key all fall in one shard, so each shard keeps input order.
+        let same = |x: usize, y: usize| {
+            let (mut bx, mut by) = (String::new(), String::new());
+            out.on[x] == out.on[y]
+                && cell_text(&cols[cc], x, &mut bx) == cell_text(&cols[cc], y, &mut by)
         };
-        for row in 0..n {
-            if !out.accepted[row] {
-                continue;
-            }
-            let id: &str = match &cols[cc] {
-                Col::Cells(cells) => match &cells[row] {
-                    Cell::Str(s) => s.trim_ascii(),
-                    Cell::Owned(s) => s.trim_ascii(),
-                    Cell::Bad => "",
-                },
-                _ => texts[row].as_deref().unwrap_or(""),
-            };
-            if !seen.insert((id, out.on[row])) {
-                duplicates.push(row);
-            }
-        }
-        drop(seen);
+        let shards = rayon::current_num_threads().clamp(1, 8);
+        let mut duplicates: Vec<usize> = (0..shards)
+            .into_par_iter()
+            .flat_map_iter(|shard| shard_duplicates(&out.accepted, &out.key, &same, shard, shards))
+            .collect();
+        duplicates.sort_unstable();
         for row in duplicates {
             out.accepted[row] = false;
             let mut buf = String::new();

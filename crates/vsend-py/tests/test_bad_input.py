@@ -226,3 +226,24 @@ def test_empty_inputs(examples, tmp_path):
     assert result.rows_read == 0 and result.scored.empty and list(result.scored.columns) == list(vsend.SCORED_COLUMNS)
     with pytest.raises(vsend.ColumnError):
         vsend.score([])
+
+
+@pytest.mark.parametrize("numeric_ids", [False, True])
+def test_every_row_twice_rejects_each_later_copy(examples, numeric_ids):
+    df = small(examples)
+    if numeric_ids:
+        df["child_id"] = df["child_id"].str[1:].astype("int64")
+    twice = pd.concat([df, df], ignore_index=True)
+    with pytest.warns(vsend.RejectedRowsWarning, match="36 of 72"):
+        result = vsend.score(twice)
+    assert list(result.problems["row"]) == list(range(36, 72))
+    assert set(result.problems["field"]) == {"assessed_on"}
+    assert all("repeats an earlier assessment" in m for m in result.problems["message"])
+    assert list(result.scored.index) == list(range(36))
+    # A child seen on two dates is not a duplicate.
+    moved = twice.copy()
+    moved.loc[36:, "assessed_on"] = "2026-01-01"
+    with pytest.warns(vsend.RejectedRowsWarning):
+        again = vsend.score(moved)
+    # Each child has several reviews in the original, so only the 2026 re-submissions collide.
+    assert again.rejected_rows == 36 - df["child_id"].nunique()
