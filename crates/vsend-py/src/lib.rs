@@ -255,6 +255,13 @@ struct Missing {
 }
 
 fn object_text<'a>(obj: &'a Bound<'_, PyAny>, missing: &Missing, buf: &mut String) -> Text<'a> {
+    // An exact `str` first: a pointer comparison, the common case.
+    if let Ok(s) = obj.downcast_exact::<PyString>() {
+        return match s.to_str() {
+            Ok(s) => Text::Borrowed(s),
+            Err(_) => Text::Bad,
+        };
+    }
     if obj.is_none() {
         return Text::Borrowed("");
     }

@@ -303,7 +303,8 @@ def _scored_frame(cols: dict, fw: Framework, index: pd.Index) -> pd.DataFrame:
     zeros = np.zeros(n, dtype=np.int8)
     out["framework_id"] = pd.Categorical.from_codes(zeros, categories=[fw.id])
     out["framework_version"] = pd.Categorical.from_codes(zeros, categories=[fw.version])
-    return pd.DataFrame(out, index=index)
+    # copy=False: the arrays are new and ours; a dict is copied by default.
+    return pd.DataFrame(out, index=index, copy=False)
 
 
 def _report(what: str, problems: pd.DataFrame, rows_read: int, rejected: int, meaning: str, strict: bool) -> None:
