@@ -391,7 +391,8 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) 
     scored = _scored_frame(cols, fw, index)
     problems = _problems_frame(probs, labels, meaning)
     rejected = int(probs["rejected"])
-    assert len(scored) + rejected == rows_read, "every row is scored or rejected"
+    if len(scored) + rejected != rows_read:  # never a silent drop
+        raise RuntimeError(f"vsend.score: {rows_read} rows read, {len(scored)} scored, {rejected} rejected")
     _report("score", problems, rows_read, rejected, meaning, strict)
     return ScoreResult(scored, problems, rows_read, rejected)
 
