@@ -2,7 +2,7 @@
 """A straightforward Python scorer, the baseline `vsend score` is measured against.
 
 It does what `vsend score` does for the default framework (validate every cell,
-MODEL.md §4-§6, scored CSV out) the way an analyst would write it: csv.DictReader,
+docs/model.md §4-§6, scored CSV out) the way an analyst would write it: csv.DictReader,
 plain dicts and floats. Not used by vsend; only for benchmarks.
 
     python3 benches/baseline_score.py INPUT.csv OUTPUT.csv

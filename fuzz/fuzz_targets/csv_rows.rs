@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(rows) = input.rows(&fw) else { return };
     for row in rows {
         match row {
-            Ok(Row::Accepted { assessment, .. }) => {
+            Ok(Row::Accepted { value: assessment, .. }) => {
                 let s = score(&fw, &assessment);
                 let _ = serde_json::to_string(&ScoredRow::new(&fw, &assessment, &s));
             }

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(rows) = input.rows(&fw) else { return };
     for row in rows {
         match row {
-            Ok(Row::Accepted { assessment, .. }) => {
+            Ok(Row::Accepted { value: assessment, .. }) => {
                 score(&fw, &assessment);
             }
             Ok(Row::Rejected { problems, .. }) => assert!(!problems.is_empty()),

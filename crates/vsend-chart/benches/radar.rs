@@ -1,6 +1,8 @@
 //! Radar rendering speed, SVG and PNG, one radar per iteration.
 //!
 //! Run: `cargo bench -p vsend-chart --bench radar`
+// criterion_group! defines an undocumented public function.
+#![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use vsend_chart::{radar, radar_png, RadarStyle};

@@ -1,10 +1,15 @@
-//! Renders the radars a reviewer should look at: a full one with the previous
-//! review, an all-zero one, one with values not assessed, and one at the top
-//! of the scale. Writes PNG and SVG into the directory given (default `.`).
+//! Renders the charts a reviewer should look at: a full radar with the previous
+//! review, an all-zero one, one with values not assessed, one at the top of
+//! the scale, one with a panel band, a transition radar, a timeline with a
+//! review whose readiness was not assessed, and a comparison of summaries.
+//! Writes PNG and SVG into the directory given (default `.`).
 //!
 //! Run: `cargo run -p vsend-chart --example radar_gallery -- /tmp/gallery`
 
-use vsend_chart::{radar, radar_png, RadarStyle};
+use vsend_chart::{
+    comparison_chart, radar, radar_png, svg_to_png, timeline_chart, transition_radar, BandNote,
+    ComparedSummary, ComparisonStyle, RadarStyle, TimelineStyle, TransitionView,
+};
 use vsend_core::{score, Assessment, AssessmentBuilder, Domain, Framework, Scores};
 
 fn assessment(
@@ -102,6 +107,159 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             radar_png(&fw, &current, previous.as_ref(), &style)?,
         )?;
     }
-    println!("wrote 4 radars to {}", dir.display());
+    let write = |name: &str, svg: String| -> Result<(), Box<dyn std::error::Error>> {
+        std::fs::write(dir.join(format!("{name}.png")), svg_to_png(&svg)?)?;
+        std::fs::write(dir.join(format!("{name}.svg")), svg)?;
+        Ok(())
+    };
+
+    // A child at panel: the band and why, in the footer.
+    let banded = assessment(
+        &fw,
+        "2025-03-14",
+        ["2", "3", "1", "3", "2"],
+        ["3", "2", "1", "3", "2"],
+        ["1", "3", "2", "1", "2"],
+    );
+    let style = RadarStyle::for_review("C0042", banded.assessed_on()).with_band(BandNote {
+        band: "C".into(),
+        label: "Targeted top-up".into(),
+        score: 8.5,
+        raised_by: Some(Domain::Semh),
+    });
+    write("banded", radar(&fw, &score(&fw, &banded), None, &style)?)?;
+
+    // The same child at a small size, as a thumbnail in a report.
+    write(
+        "small",
+        radar(
+            &fw,
+            &score(&fw, &banded),
+            None,
+            &style.clone().with_size(480, 420),
+        )?,
+    )?;
+
+    // A group's means: the marks speak of means.
+    let mut cohort = vsend_core::Cohort::new(&fw, None);
+    for (child, needs) in [
+        ("C1", ["1", "3", "2", "3", "1"]),
+        ("C2", ["3", "3", "1", "4", "2"]),
+    ] {
+        let mut b = AssessmentBuilder::new(&fw);
+        b.child_id(child).assessed_on("2025-01-10");
+        for (i, d) in Domain::ALL.into_iter().enumerate() {
+            for area in fw.areas_of(d) {
+                b.need(area.key(), needs[i]);
+            }
+            b.readiness(d, "2")
+                .confidence(d, if i == 0 { "1" } else { "3" });
+        }
+        cohort.add(&b.build()?)?;
+    }
+    let summary = cohort.summary(None);
+    let group = summary.group("all").ok_or("no all group")?;
+    let style = RadarStyle {
+        title: format!("all · n = {}", group.children),
+        ..RadarStyle::default()
+    };
+    write("cohort", vsend_chart::cohort_radar(&fw, group, &style)?)?;
+
+    // A move to a setting less ready in cl and semh, not assessed in ind.
+    let now = score(&fw, &banded);
+    let plan = TransitionView {
+        needs: now.need,
+        readiness_from: now.readiness,
+        readiness_to: vsend_core::DomainVector::from_options([
+            Some(1.0),
+            Some(3.0),
+            Some(1.0),
+            Some(2.0),
+            None,
+        ]),
+        from_setting: Some("S0001".into()),
+        to_setting: "S0107".into(),
+        move_on: vsend_core::parse_date("2025-09-03").expect("a date"),
+        child_id: "C0042".into(),
+    };
+    write(
+        "transition",
+        transition_radar(&fw, &plan, &RadarStyle::default())?,
+    )?;
+
+    // Four reviews: readiness all at 2 at first (five lines on one level),
+    // then not assessed for ci and sp at the second review.
+    let reviews = [
+        assessment(
+            &fw,
+            "2024-09-20",
+            ["1", "2", "1", "2", "1"],
+            ["2"; 5],
+            ["1"; 5],
+        ),
+        assessment(
+            &fw,
+            "2025-01-15",
+            ["2", "2", "1", "3", "1"],
+            ["2", "", "", "3", "1"],
+            ["1"; 5],
+        ),
+        assessment(
+            &fw,
+            "2025-05-10",
+            ["2", "3", "1", "3", "2"],
+            ["3", "2", "1", "3", "2"],
+            ["1"; 5],
+        ),
+        assessment(
+            &fw,
+            "2025-09-12",
+            ["2", "3", "2", "2", "2"],
+            ["3", "3", "2", "2", "2"],
+            ["1"; 5],
+        ),
+    ];
+    let t = vsend_core::Timeline::build(&fw, &reviews, None)?;
+    let style = TimelineStyle {
+        title: "C0042 · needs and readiness over time".into(),
+        ..TimelineStyle::default()
+    };
+    write("timeline", timeline_chart(&fw, &t, &style)?)?;
+
+    // Three councils; the second suppressed small counts (K = 5).
+    let per = |v: [Option<f64>; 5]| vsend_core::PerDomain(v);
+    let councils = [
+        ComparedSummary {
+            label: "north-2025".into(),
+            as_of: vsend_core::parse_date("2025-07-31"),
+            children: Some(412),
+            mean_need: per([Some(2.1), Some(2.4), Some(1.2), Some(2.6), Some(1.8)]),
+            met_by_setting: per([Some(0.81), Some(0.64), Some(0.9), Some(0.55), Some(0.77)]),
+            min_count: None,
+        },
+        ComparedSummary {
+            label: "south-2025".into(),
+            as_of: vsend_core::parse_date("2025-07-31"),
+            children: Some(97),
+            mean_need: per([Some(1.9), Some(2.7), None, Some(2.9), Some(1.6)]),
+            met_by_setting: per([Some(0.74), Some(0.52), None, Some(0.6), Some(0.8)]),
+            min_count: Some(5),
+        },
+        ComparedSummary {
+            label: "east-2025".into(),
+            as_of: vsend_core::parse_date("2025-06-30"),
+            children: Some(230),
+            mean_need: per([Some(2.3), Some(2.2), Some(1.4), Some(2.4), None]),
+            met_by_setting: per([Some(0.69), Some(0.71), Some(0.88), Some(0.47), None]),
+            min_count: None,
+        },
+    ];
+    let style = ComparisonStyle {
+        title: "Need and setting readiness, three councils".into(),
+        ..ComparisonStyle::default()
+    };
+    write("comparison", comparison_chart(&fw, &councils, &style)?)?;
+
+    println!("wrote the gallery to {}", dir.display());
     Ok(())
 }

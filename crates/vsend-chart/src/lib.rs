@@ -1,11 +1,14 @@
-//! Charts for review meetings: the three-line Valuing SEND radar, a child's
-//! needs over time, and a cohort's mean radar, as SVG and PNG.
+//! Charts for review meetings and panels: the three-line Valuing SEND radar
+//! (with an optional band line), a child's needs over time, a cohort's mean
+//! radar, a transition plan's radar (§11) and a comparison of summaries
+//! (§14), as SVG and PNG.
 //!
 //! Everything is drawn with plotters in pixel space by one function generic
 //! over its backend. Text uses the embedded DejaVu Sans (Bitstream Vera
-//! licence, see `fonts/LICENSE-DejaVu.txt`), so charts look the same on every
-//! machine, including one with no system fonts. PNGs are rasterised from the
-//! SVG with resvg, which anti-aliases and is given only the embedded font.
+//! licence, see `fonts/LICENSE-DejaVu.txt`), written into the SVG as glyph
+//! outlines (each glyph used defined once, the words kept in `aria-label`),
+//! so charts look the same in every viewer, including one with no fonts.
+//! PNGs are rasterised from that SVG with resvg, which anti-aliases.
 //! No function here touches a file: callers get a `String` or PNG bytes.
 //!
 //! ```
@@ -26,14 +29,19 @@
 //! assert!(svg.contains("Family confidence"));
 //! ```
 
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
-
 mod radar;
 mod render;
 mod timeline;
 
-pub use radar::{cohort_radar, cohort_radar_png, radar, radar_png, RadarStyle};
+// The comparison chart (§14) and the SVG text-as-outlines step.
+mod comparison;
+mod outline;
+
+pub use comparison::{comparison_chart, comparison_chart_png, ComparedSummary, ComparisonStyle};
+pub use radar::{
+    cohort_radar, cohort_radar_png, radar, radar_png, transition_radar, transition_radar_png,
+    BandNote, RadarStyle, TransitionView,
+};
 pub use render::{svg_to_png, FONT_BOLD, FONT_FAMILY, FONT_REGULAR};
 pub use timeline::{timeline_chart, timeline_chart_png, TimelineStyle};
 

@@ -1,5 +1,7 @@
 //! The three-line radar: needs (blue), setting readiness (green) and family
-//! confidence (pink) on five axes in §1 order, clockwise from 12 o'clock.
+//! confidence (pink) on five axes in §1 order, clockwise from 12 o'clock; and
+//! the transition radar (§11), with the receiving setting's readiness in
+//! vermillion instead of the family's confidence.
 
 use std::f64::consts::PI;
 
@@ -10,7 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use vsend_core::{Date, Domain, DomainVector, Framework, GroupSummary, Scores};
 
 use crate::render::{
-    self, svg_to_png, wrap, CONFIDENCE, GRID, INK, MUTED, NEEDS, READINESS, WARNING,
+    self, number, svg_to_png, wrap, CONFIDENCE, GRID, INK, MUTED, NEEDS, READINESS, RECEIVING,
+    WARNING,
 };
 use crate::Result;
 
@@ -28,6 +31,37 @@ pub struct RadarStyle {
     pub title: String,
     /// The date of the previous review, when its needs are drawn.
     pub previous_date: Option<Date>,
+    /// The panel band (§13), shown in the footer when the framework has banding.
+    pub band: Option<BandNote>,
+}
+
+/// The band a child's profile suggests (§13), for a radar's footer:
+/// "Band C · Targeted top-up · score 8.5 (raised by a floor in semh)".
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandNote {
+    /// The band's id, e.g. `"C"`.
+    pub band: String,
+    /// The band's label, e.g. `"Targeted top-up"`.
+    pub label: String,
+    /// The weighted `band_score`.
+    pub score: f64,
+    /// The domain whose floor raised the band above the score band, if any.
+    pub raised_by: Option<Domain>,
+}
+
+impl BandNote {
+    /// The footer line.
+    pub fn text(&self) -> String {
+        let raised = self.raised_by.map_or(String::new(), |d| {
+            format!(" (raised by a floor in {})", d.key())
+        });
+        format!(
+            "Band {} · {} · score {}{raised}",
+            self.band,
+            self.label,
+            number(self.score)
+        )
+    }
 }
 
 impl Default for RadarStyle {
@@ -38,6 +72,7 @@ impl Default for RadarStyle {
             height: 800,
             title: String::new(),
             previous_date: None,
+            band: None,
         }
     }
 }
@@ -56,34 +91,185 @@ impl RadarStyle {
         (self.width, self.height) = (width, height);
         self
     }
+
+    /// The same style with a band line in the footer.
+    pub fn with_band(mut self, band: BandNote) -> Self {
+        self.band = Some(band);
+        self
+    }
 }
 
-/// The three views to draw, plus optionally the previous needs.
+/// One child's transition plan (§11), in plain values: the needs and current
+/// readiness of their latest assessment on or before the move, and the
+/// receiving setting's readiness.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransitionView {
+    /// The child's needs.
+    pub needs: DomainVector,
+    /// The current setting's readiness.
+    pub readiness_from: DomainVector,
+    /// The receiving setting's readiness.
+    pub readiness_to: DomainVector,
+    /// The current setting's ID, when the assessment names one.
+    pub from_setting: Option<String>,
+    /// The receiving setting's ID.
+    pub to_setting: String,
+    /// The date of the move.
+    pub move_on: Date,
+    /// The child's pseudonymous ID.
+    pub child_id: String,
+}
+
+impl TransitionView {
+    /// The domains whose receiving readiness is below the need (`not_ready`, §11).
+    pub fn not_ready(&self) -> Vec<Domain> {
+        Domain::ALL
+            .into_iter()
+            .filter(|&d| short(self.needs.get(d), self.readiness_to.get(d)))
+            .collect()
+    }
+}
+
+/// Whether an offer is known and below a known need.
+fn short(need: Option<f64>, offer: Option<f64>) -> bool {
+    matches!((need, offer), (Some(n), Some(o)) if o < n)
+}
+
+/// One line of a radar.
+struct Line {
+    values: DomainVector,
+    look: LineLook,
+    /// The legend's text.
+    legend: String,
+    /// What the axis label says when a value is missing ("needs" → "needs
+    /// not assessed"); `None` for the previous review's line.
+    missing: Option<String>,
+}
+
+/// Everything a radar draws besides the grid.
 struct Views {
-    needs: DomainVector,
-    readiness: DomainVector,
-    confidence: DomainVector,
-    previous: Option<DomainVector>,
-    /// What the values are ("Needs" or "Mean needs"), for the legend.
-    mean: bool,
+    /// The lines, bottom to top.
+    lines: Vec<Line>,
+    /// The order of the lines in the legend.
+    legend: Vec<usize>,
+    /// Per domain, the short warnings under its label ("setting", "family"),
+    /// one line each.
+    marks: [Vec<String>; 5],
+    /// The legend's explanation of each warning used.
+    notes: Vec<String>,
+    /// What "further out" means for each line.
+    key: String,
 }
 
-/// Draws one assessment's radar as SVG (text as text), optionally with the
-/// previous review's needs as a thin dashed blue line.
+impl Views {
+    /// Needs, readiness and confidence (and the previous needs), marked where
+    /// the setting or the family falls short.
+    fn three(
+        needs: DomainVector,
+        readiness: DomainVector,
+        confidence: DomainVector,
+        previous: Option<(DomainVector, String)>,
+        mean: bool,
+    ) -> Views {
+        let mut lines = vec![
+            Line {
+                values: confidence,
+                look: CONFIDENCE_LOOK,
+                legend: if mean {
+                    "Mean family confidence"
+                } else {
+                    "Family confidence"
+                }
+                .into(),
+                missing: Some("confidence".into()),
+            },
+            Line {
+                values: readiness,
+                look: READINESS_LOOK,
+                legend: if mean {
+                    "Mean setting readiness"
+                } else {
+                    "Setting readiness"
+                }
+                .into(),
+                missing: Some("readiness".into()),
+            },
+        ];
+        let mut legend = vec![2, 1, 0];
+        if let Some((values, text)) = previous {
+            lines.push(Line {
+                values,
+                look: PREVIOUS_LOOK,
+                legend: text,
+                missing: None,
+            });
+            legend = vec![3, 1, 0, 2];
+        }
+        lines.push(Line {
+            values: needs,
+            look: NEEDS_LOOK,
+            legend: if mean { "Mean needs" } else { "Needs" }.into(),
+            missing: Some("needs".into()),
+        });
+        let marks = Domain::ALL.map(|d| {
+            let mut m = Vec::new();
+            if short(needs.get(d), readiness.get(d)) {
+                m.push("setting".to_owned());
+            }
+            if short(needs.get(d), confidence.get(d)) {
+                m.push("family".to_owned());
+            }
+            m
+        });
+        let used = |w: &str| marks.iter().any(|m| m.iter().any(|x| x == w));
+        let mut notes = Vec::new();
+        if used("setting") {
+            notes.push(if mean {
+                "⚠ setting: mean setting readiness is below the mean need"
+            } else {
+                "⚠ setting: the setting's readiness is below the need"
+            });
+        }
+        if used("family") {
+            notes.push(if mean {
+                "⚠ family: mean family confidence is below the mean need"
+            } else {
+                "⚠ family: the family's confidence is below the need"
+            });
+        }
+        Views {
+            lines,
+            legend,
+            marks,
+            notes: notes.into_iter().map(String::from).collect(),
+            key: "Further out = more need (blue line) / more support available (green, pink)"
+                .into(),
+        }
+    }
+}
+
+/// Draws one assessment's radar as SVG, optionally with the previous
+/// review's needs as a thin dashed blue line. Text is drawn as glyph outlines.
 pub fn radar(
     fw: &Framework,
     current: &Scores,
     previous: Option<&Scores>,
     style: &RadarStyle,
 ) -> Result<String> {
-    let views = Views {
-        needs: current.need,
-        readiness: current.readiness,
-        confidence: current.confidence,
-        previous: previous.map(|p| p.need),
-        mean: false,
-    };
-    draw_svg(fw, &views, style)
+    let previous = previous.map(|p| {
+        let when = style
+            .previous_date
+            .map_or(String::new(), |d| format!(", {d}"));
+        (p.need, format!("Needs at last review{when}"))
+    });
+    let views = Views::three(
+        current.need,
+        current.readiness,
+        current.confidence,
+        previous,
+        false,
+    );
+    draw_svg(fw, &views, style, &style.title)
 }
 
 /// [`radar`] as PNG bytes, `style.width × style.height` pixels.
@@ -102,14 +288,41 @@ pub fn cohort_radar(fw: &Framework, group: &GroupSummary, style: &RadarStyle) ->
     let mean = |f: fn(&vsend_core::DomainSummary) -> Option<f64>| {
         DomainVector::from_options(group.domains.0.each_ref().map(f))
     };
-    let views = Views {
-        needs: mean(|d| d.mean_need),
-        readiness: mean(|d| d.mean_readiness),
-        confidence: mean(|d| d.mean_confidence),
-        previous: None,
-        mean: true,
-    };
-    draw_svg(fw, &views, style)
+    let mut views = Views::three(
+        mean(|d| d.mean_need),
+        mean(|d| d.mean_readiness),
+        mean(|d| d.mean_confidence),
+        None,
+        true,
+    );
+    // Means can meet while children do not: mark each domain by its children
+    // (§12 unmet_by_setting, §8 met_by_family), not by the means.
+    views.marks = Domain::ALL.map(|d| {
+        let s = &group.domains[d];
+        let mut m = Vec::new();
+        match s.unmet_by_setting {
+            0 => {}
+            1 => m.push("setting: 1 child".to_owned()),
+            n => m.push(format!("setting: {n} children")),
+        }
+        if let Some(share) = s.met_by_family.filter(|&share| share < 1.0) {
+            m.push(format!("family: {:.0}% met", 100.0 * share));
+        }
+        m
+    });
+    let used = |w: &str| views.marks.iter().flatten().any(|m| m.starts_with(w));
+    views.notes.clear();
+    if used("setting") {
+        views
+            .notes
+            .push("⚠ setting: children whose setting's readiness is below their need".into());
+    }
+    if used("family") {
+        views
+            .notes
+            .push("⚠ family: share of children whose family's confidence meets their need".into());
+    }
+    draw_svg(fw, &views, style, &style.title)
 }
 
 /// [`cohort_radar`] as PNG bytes.
@@ -121,21 +334,102 @@ pub fn cohort_radar_png(
     svg_to_png(&cohort_radar(fw, group, style)?)
 }
 
-fn draw_svg(fw: &Framework, views: &Views, style: &RadarStyle) -> Result<String> {
+/// Draws a transition plan (§11) as SVG: the child's needs (blue), the
+/// current setting's readiness (green, dashed) and the receiving setting's
+/// readiness (vermillion, dotted, triangles). Domains where the receiving
+/// setting is `not_ready` are marked "⚠ not ready". An empty `style.title`
+/// becomes `"<child_id> · move to <to_setting> on <move_on>"`.
+pub fn transition_radar(
+    fw: &Framework,
+    plan: &TransitionView,
+    style: &RadarStyle,
+) -> Result<String> {
+    let from = plan
+        .from_setting
+        .as_deref()
+        .map_or("Readiness now (current setting)".to_owned(), |s| {
+            format!("Readiness now, at {s}")
+        });
+    let lines = vec![
+        Line {
+            values: plan.readiness_from,
+            look: READINESS_LOOK,
+            legend: from,
+            missing: Some("readiness now".into()),
+        },
+        Line {
+            values: plan.readiness_to,
+            look: RECEIVING_LOOK,
+            legend: format!("Readiness at {} from {}", plan.to_setting, plan.move_on),
+            missing: Some(format!("readiness at {}", plan.to_setting)),
+        },
+        Line {
+            values: plan.needs,
+            look: NEEDS_LOOK,
+            legend: "Needs".into(),
+            missing: Some("needs".into()),
+        },
+    ];
+    let not_ready = plan.not_ready();
+    let marks = Domain::ALL.map(|d| {
+        if not_ready.contains(&d) {
+            vec!["not ready".to_owned()]
+        } else {
+            Vec::new()
+        }
+    });
+    let notes = if not_ready.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "⚠ not ready: {}'s readiness is below the need",
+            plan.to_setting
+        )]
+    };
+    let views = Views {
+        lines,
+        legend: vec![2, 0, 1],
+        marks,
+        notes,
+        key: "Further out = more need (blue line) / more readiness (green now, vermillion after the move)"
+            .into(),
+    };
+    let title = if style.title.is_empty() {
+        format!(
+            "{} · move to {} on {}",
+            plan.child_id, plan.to_setting, plan.move_on
+        )
+    } else {
+        style.title.clone()
+    };
+    draw_svg(fw, &views, style, &title)
+}
+
+/// [`transition_radar`] as PNG bytes.
+pub fn transition_radar_png(
+    fw: &Framework,
+    plan: &TransitionView,
+    style: &RadarStyle,
+) -> Result<Vec<u8>> {
+    svg_to_png(&transition_radar(fw, plan, style)?)
+}
+
+fn draw_svg(fw: &Framework, views: &Views, style: &RadarStyle, title: &str) -> Result<String> {
     render::draw_svg(style.width, style.height, |root| {
-        draw(root, fw, views, style)
+        draw(root, fw, views, style, title)
     })
 }
 
 type Drawn<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
-/// How each view is drawn: colour, stroke, dash and marker, so that the three
+/// How each view is drawn: colour, stroke, dash and marker, so that the
 /// lines differ in lightness, dash and marker as well as hue.
 #[derive(Clone, Copy)]
 enum Marker {
     Circle,
     Square,
     Diamond,
+    Triangle,
 }
 
 #[derive(Clone, Copy)]
@@ -178,14 +472,18 @@ const PREVIOUS_LOOK: LineLook = LineLook {
     marker: None,
     fill: false,
 };
+/// The receiving setting: drawn above the current readiness, thinner and
+/// dotted, so the green shows between its dots where the two coincide.
+const RECEIVING_LOOK: LineLook = LineLook {
+    color: RECEIVING,
+    width: 4,
+    dash: Some((3, 5)),
+    marker: Some(Marker::Triangle),
+    fill: true,
+};
 
 fn font(size: f64, color: RGBColor, bold: bool) -> TextStyle<'static> {
-    let style = if bold {
-        FontStyle::Bold
-    } else {
-        FontStyle::Normal
-    };
-    ("sans-serif", size).into_font().style(style).color(&color)
+    render::font(size, color, bold)
 }
 
 /// The pixel position of value `v` on domain `d`'s axis.
@@ -223,16 +521,17 @@ fn draw<DB: DrawingBackend>(
     fw: &Framework,
     views: &Views,
     style: &RadarStyle,
+    title: &str,
 ) -> Drawn<DB> {
     area.fill(&WHITE)?;
     let (w, h) = (f64::from(style.width), f64::from(style.height));
     let scale = (w.min(h) / 800.0).max(0.4);
     let px = |x: f64| x * scale;
 
-    // Title and footer.
+    // Title and footer: the framework line, with the band line above it.
     let title_font = font(px(24.0), INK, true);
     area.draw(&Text::new(
-        style.title.clone(),
+        title.to_owned(),
         ((w / 2.0) as i32, px(16.0) as i32),
         title_font.pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
@@ -251,52 +550,69 @@ fn draw<DB: DrawingBackend>(
         ((w / 2.0) as i32, (h - px(10.0)) as i32),
         font(px(13.0), MUTED, false).pos(Pos::new(HPos::Center, VPos::Bottom)),
     ))?;
+    if let Some(band) = &style.band {
+        area.draw(&Text::new(
+            band.text(),
+            ((w / 2.0) as i32, (h - px(30.0)) as i32),
+            font(px(15.0), INK, true).pos(Pos::new(HPos::Center, VPos::Bottom)),
+        ))?;
+    }
 
     // Axis labels, measured first so the radar gets all the room they leave.
     let label_size = px(16.0);
     let line_height = label_size * 1.25;
-    let unmet = |d: Domain| {
-        let need = views.needs.get(d);
-        let short = |offer: Option<f64>| matches!((need, offer), (Some(n), Some(o)) if o < n);
-        short(views.readiness.get(d)) || short(views.confidence.get(d))
-    };
-    let mut blocks: Vec<(Vec<String>, bool)> = Vec::new();
+    let needs = &views.lines[views.legend[0]].values;
+    let mut blocks: Vec<Vec<(String, LabelKind)>> = Vec::new();
     let mut widest_side = 0f64;
     for d in Domain::ALL {
-        let mut lines = wrap(d.name(), if d == Domain::Cl { 30 } else { 18 });
-        if unmet(d) {
-            lines[0] = format!("⚠ {}", lines[0]);
+        let marked = !views.marks[d.index()].is_empty();
+        let name_kind = if marked {
+            LabelKind::Warning
+        } else {
+            LabelKind::Name
+        };
+        let mut lines: Vec<(String, LabelKind)> =
+            wrap(d.name(), if d == Domain::Cl { 30 } else { 18 })
+                .into_iter()
+                .map(|l| (l, name_kind))
+                .collect();
+        for mark in &views.marks[d.index()] {
+            lines.push((format!("⚠ {mark}"), LabelKind::Warning));
         }
-        for (value, what) in [
-            (views.needs.get(d), "needs"),
-            (views.readiness.get(d), "readiness"),
-            (views.confidence.get(d), "confidence"),
-        ] {
-            if value.is_none() {
-                lines.push(format!("{what} not assessed"));
+        for &i in &views.legend {
+            let line = &views.lines[i];
+            if let (Some(what), None) = (&line.missing, line.values.get(d)) {
+                // A long note on two lines, so it does not squeeze the radar.
+                if what.chars().count() > 12 {
+                    lines.push((what.clone(), LabelKind::Note));
+                    lines.push(("not assessed".into(), LabelKind::Note));
+                } else {
+                    lines.push((format!("{what} not assessed"), LabelKind::Note));
+                }
             }
         }
         if d != Domain::Cl {
-            for line in &lines {
-                let (lw, _) = area.estimate_text_size(line, &font(label_size, INK, true))?;
+            for (line, kind) in &lines {
+                let (lw, _) = area.estimate_text_size(line, &kind.font(label_size))?;
                 widest_side = widest_side.max(f64::from(lw));
             }
         }
-        blocks.push((lines, unmet(d)));
+        blocks.push(lines);
     }
-    let lines_of = |d: Domain| blocks[d.index()].0.len() as f64 * line_height;
+    let lines_of = |d: Domain| blocks[d.index()].len() as f64 * line_height;
     let top_labels = lines_of(Domain::Cl);
     let bottom_labels = lines_of(Domain::Sp).max(lines_of(Domain::Semh));
 
-    let warn_row = blocks.iter().any(|(_, warn)| *warn);
-    let legend_entries = 3 + usize::from(views.previous.is_some());
     let row = px(26.0);
-    let legend_height = row * (legend_entries.div_ceil(2) + usize::from(warn_row)) as f64;
-    let (body_top, body_bottom) = (px(56.0), h - px(34.0));
+    let note_row = px(21.0);
+    let legend_rows = views.legend.len().div_ceil(2);
+    let legend_height = row * legend_rows as f64 + note_row * (views.notes.len() + 1) as f64;
+    let footer_room = if style.band.is_some() { 56.0 } else { 34.0 };
+    let (body_top, body_bottom) = (px(56.0), h - px(footer_room));
     let gap = px(14.0);
     // cos 18° = 0.951: the side axes reach that far out; the lower ones sit at
     // sin 54° = 0.809 of the radius below the centre.
-    let radius_w = (w / 2.0 - widest_side - gap - px(12.0)) / 0.951;
+    let radius_w = (w / 2.0 - widest_side - gap - px(20.0)) / 0.951;
     let radius_h =
         (body_bottom - body_top - legend_height - top_labels - bottom_labels - 3.0 * gap) / 1.809;
     let radius = radius_w.min(radius_h).max(px(40.0));
@@ -311,7 +627,7 @@ fn draw<DB: DrawingBackend>(
         max_level: f64::from(max_level),
     };
 
-    // Rings at every level, spokes, and level numbers up the first axis.
+    // Rings at every level and spokes.
     for level in 1..=max_level {
         let r = radius * f64::from(level) / f64::from(max_level);
         let mut ring: Vec<(i32, i32)> = Domain::ALL.iter().map(|&d| geo.at(d, r)).collect();
@@ -324,42 +640,51 @@ fn draw<DB: DrawingBackend>(
             GRID.stroke_width(1),
         ))?;
     }
-    for level in 0..=max_level {
-        let (x, y) = geo.at(Domain::Cl, radius * f64::from(level) / f64::from(max_level));
-        let number = font(px(13.0), MUTED, false).pos(Pos::new(HPos::Right, VPos::Center));
+
+    // Fills under the lines, then the lines, bottom to top.
+    for line in &views.lines {
+        if line.look.fill && line.values.is_complete() {
+            let points: Vec<_> = Domain::ALL
+                .iter()
+                .map(|&d| geo.vertex(d, line.values.get(d).unwrap_or(0.0)))
+                .collect();
+            area.draw(&Polygon::new(points, line.look.color.mix(0.12).filled()))?;
+        }
+    }
+    for line in &views.lines {
+        draw_line(area, &geo, &line.values, line.look, scale)?;
+    }
+
+    // Ring numbers down the gap between the two lower axes, where no marker
+    // sits, each on a white halo so a line crossing there cannot hide it.
+    for level in 1..=max_level {
+        let r = radius * f64::from(level) / f64::from(max_level);
+        // The middle of the ring's lowest side: cos 36° of the radius down.
+        let (x, y) = ((geo.cx) as i32, (geo.cy + r * 0.809) as i32);
+        let number_font = font(px(13.0), INK, true);
+        let text = level.to_string();
+        let (tw, th) = area.estimate_text_size(&text, &number_font)?;
+        let (hw, hh) = (
+            (f64::from(tw) / 2.0 + px(4.0)) as i32,
+            (f64::from(th) / 2.0 + px(1.0)) as i32,
+        );
+        area.draw(&Rectangle::new(
+            [(x - hw, y - hh), (x + hw, y + hh)],
+            WHITE.mix(0.9).filled(),
+        ))?;
+        area.draw(&Rectangle::new(
+            [(x - hw, y - hh), (x + hw, y + hh)],
+            GRID.stroke_width(1),
+        ))?;
         area.draw(&Text::new(
-            level.to_string(),
-            (x - px(14.0) as i32, y),
-            number,
+            text,
+            (x, y),
+            number_font.pos(Pos::new(HPos::Center, VPos::Center)),
         ))?;
     }
 
-    // Fills under the lines, then the lines: confidence, readiness, needs on top.
-    let layers = [
-        (Some(&views.confidence), CONFIDENCE_LOOK),
-        (Some(&views.readiness), READINESS_LOOK),
-        (views.previous.as_ref(), PREVIOUS_LOOK),
-        (Some(&views.needs), NEEDS_LOOK),
-    ];
-    for (values, look) in layers {
-        if let (Some(values), true) = (values, look.fill) {
-            if values.is_complete() {
-                let points: Vec<_> = Domain::ALL
-                    .iter()
-                    .map(|&d| geo.vertex(d, values.get(d).unwrap_or(0.0)))
-                    .collect();
-                area.draw(&Polygon::new(points, look.color.mix(0.12).filled()))?;
-            }
-        }
-    }
-    for (values, look) in layers {
-        if let Some(values) = values {
-            draw_line(area, &geo, values, look, scale)?;
-        }
-    }
-
     // Labels, anchored away from the centre.
-    for (d, (lines, warn)) in Domain::ALL.into_iter().zip(&blocks) {
+    for (d, lines) in Domain::ALL.into_iter().zip(&blocks) {
         let a = Geometry::angle(d);
         let (x, y) = geo.at(d, radius + gap);
         let h_pos = if a.cos() > 0.3 {
@@ -377,15 +702,8 @@ fn draw<DB: DrawingBackend>(
         } else {
             f64::from(y) - block / 2.0
         };
-        for (i, line) in lines.iter().enumerate() {
-            let note = line.ends_with("not assessed");
-            let look = if note {
-                font(label_size * 0.85, MUTED, false)
-            } else if *warn {
-                font(label_size, WARNING, true)
-            } else {
-                font(label_size, INK, false)
-            };
+        for (i, (line, kind)) in lines.iter().enumerate() {
+            let look = kind.font(label_size);
             let ly = first_y + line_height * i as f64;
             area.draw(&Text::new(
                 line.clone(),
@@ -396,53 +714,32 @@ fn draw<DB: DrawingBackend>(
     }
 
     // An all-zero radar is a dot at the centre: say in words what it means.
-    if views.needs.is_complete() && Domain::ALL.iter().all(|&d| views.needs.get(d) == Some(0.0)) {
+    if needs.is_complete() && Domain::ALL.iter().all(|&d| needs.get(d) == Some(0.0)) {
         let text = format!(
             "Needs at 0 in every domain: {}",
             labels.first().map_or("no need", String::as_str)
         );
-        let at = (geo.cx as i32, (geo.cy + px(22.0)) as i32);
+        let at = (geo.cx as i32, (geo.cy - px(22.0)) as i32);
+        let look = font(px(15.0), INK, true);
+        let (tw, th) = area.estimate_text_size(&text, &look)?;
+        let (hw, pad) = (tw as i32 / 2 + px(6.0) as i32, px(3.0) as i32);
+        area.draw(&Rectangle::new(
+            [(at.0 - hw, at.1 - th as i32 - pad), (at.0 + hw, at.1 + pad)],
+            WHITE.mix(0.9).filled(),
+        ))?;
         area.draw(&Text::new(
             text,
             at,
-            font(px(15.0), INK, true).pos(Pos::new(HPos::Center, VPos::Top)),
+            look.pos(Pos::new(HPos::Center, VPos::Bottom)),
         ))?;
     }
 
-    // Legend under the radar: one entry per line drawn.
-    let mut entries: Vec<(String, LineLook)> = vec![
-        (
-            if views.mean { "Mean needs" } else { "Needs" }.to_owned(),
-            NEEDS_LOOK,
-        ),
-        (
-            if views.mean {
-                "Mean setting readiness"
-            } else {
-                "Setting readiness"
-            }
-            .to_owned(),
-            READINESS_LOOK,
-        ),
-        (
-            if views.mean {
-                "Mean family confidence"
-            } else {
-                "Family confidence"
-            }
-            .to_owned(),
-            CONFIDENCE_LOOK,
-        ),
-    ];
-    if views.previous.is_some() {
-        let when = style
-            .previous_date
-            .map_or(String::new(), |d| format!(", {d}"));
-        entries.push((format!("Needs at last review{when}"), PREVIOUS_LOOK));
-    }
+    // Legend under the radar: one entry per line drawn, then what each ⚠
+    // means, then what "further out" means.
     let sample = px(44.0);
     let column_width = (w - px(80.0)) / 2.0;
-    for (i, (text, look)) in entries.iter().enumerate() {
+    for (i, &line) in views.legend.iter().enumerate() {
+        let Line { legend, look, .. } = &views.lines[line];
         let x0 = px(40.0) + column_width * (i % 2) as f64;
         let y0 = legend_top + row * (i / 2) as f64 + row / 2.0;
         let path = vec![(x0 as i32, y0 as i32), ((x0 + sample) as i32, y0 as i32)];
@@ -458,22 +755,45 @@ fn draw<DB: DrawingBackend>(
         }
         let text_style = font(px(15.0), INK, false).pos(Pos::new(HPos::Left, VPos::Center));
         area.draw(&Text::new(
-            text.clone(),
+            legend.clone(),
             ((x0 + sample + px(10.0)) as i32, y0 as i32),
             text_style,
         ))?;
     }
-    if warn_row {
-        let y = legend_top + row * entries.len().div_ceil(2) as f64 + row / 2.0;
-        let note = if views.mean {
-            "⚠ mean need above mean setting readiness or family confidence"
-        } else {
-            "⚠ need not met by the setting or the family"
-        };
+    let mut y = legend_top + row * legend_rows as f64 + note_row / 2.0;
+    for note in &views.notes {
         let note_style = font(px(14.0), WARNING, true).pos(Pos::new(HPos::Center, VPos::Center));
-        area.draw(&Text::new(note, ((w / 2.0) as i32, y as i32), note_style))?;
+        area.draw(&Text::new(
+            note.clone(),
+            ((w / 2.0) as i32, y as i32),
+            note_style,
+        ))?;
+        y += note_row;
     }
+    let key_style = font(px(14.0), INK, false).pos(Pos::new(HPos::Center, VPos::Center));
+    area.draw(&Text::new(
+        views.key.clone(),
+        ((w / 2.0) as i32, y as i32),
+        key_style,
+    ))?;
     Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum LabelKind {
+    Name,
+    Warning,
+    Note,
+}
+
+impl LabelKind {
+    fn font(self, size: f64) -> TextStyle<'static> {
+        match self {
+            LabelKind::Note => font(size * 0.85, MUTED, false),
+            LabelKind::Warning => font(size, WARNING, true),
+            LabelKind::Name => font(size, INK, false),
+        }
+    }
 }
 
 /// Draws one view's line: closed when every value is known; otherwise only
@@ -543,6 +863,13 @@ fn draw_marker<DB: DrawingBackend>(
             let r = size(12.0);
             area.draw(&Polygon::new(
                 vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)],
+                color.filled(),
+            ))
+        }
+        Marker::Triangle => {
+            let r = size(8.0);
+            area.draw(&Polygon::new(
+                vec![(x, y - r), (x + r, y + r * 3 / 4), (x - r, y + r * 3 / 4)],
                 color.filled(),
             ))
         }

@@ -13,7 +13,8 @@ use crate::{ChartError, Result};
 pub const FONT_REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 /// DejaVu Sans Bold, embedded.
 pub const FONT_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
-/// The family name the SVGs use; plotters' generic `sans-serif` is mapped to it.
+/// The family name of the embedded font. SVGs name no font: their text is
+/// drawn as this font's glyph outlines.
 pub const FONT_FAMILY: &str = "DejaVu Sans";
 
 /// Needs: Okabe–Ito blue, the darkest of the three lines.
@@ -22,6 +23,8 @@ pub(crate) const NEEDS: RGBColor = RGBColor(0, 114, 178);
 pub(crate) const READINESS: RGBColor = RGBColor(0, 158, 115);
 /// Family confidence: Okabe–Ito reddish purple (pink), the lightest.
 pub(crate) const CONFIDENCE: RGBColor = RGBColor(204, 121, 167);
+/// The receiving setting's readiness on a transition radar: Okabe–Ito vermillion.
+pub(crate) const RECEIVING: RGBColor = RGBColor(213, 94, 0);
 /// Grid, axes and secondary text.
 pub(crate) const GRID: RGBColor = RGBColor(190, 190, 190);
 pub(crate) const MUTED: RGBColor = RGBColor(100, 100, 100);
@@ -78,7 +81,9 @@ fn options() -> &'static usvg::Options<'static> {
 }
 
 /// Runs `draw` on a fresh SVG canvas of `width × height` pixels and returns the
-/// SVG: the size check, font registration and error mapping every chart shares.
+/// SVG with its text as glyph outlines (no font is named, so every viewer
+/// shows the embedded DejaVu Sans): the size check, font registration and
+/// error mapping every chart shares.
 pub(crate) fn draw_svg<E: std::fmt::Display>(
     width: u32,
     height: u32,
@@ -93,7 +98,8 @@ pub(crate) fn draw_svg<E: std::fmt::Display>(
         root.present()
             .map_err(|e| ChartError::Draw(e.to_string()))?;
     }
-    Ok(svg)
+    crate::outline::outline_text(&svg)
+        .ok_or_else(|| ChartError::Draw("the embedded font could not be read".into()))
 }
 
 /// Rasterises an SVG to PNG bytes at its own pixel size, anti-aliased, with
@@ -138,6 +144,28 @@ fn encode_rgb_png(pixmap: &tiny_skia::Pixmap) -> std::result::Result<Vec<u8>, pn
     Ok(out)
 }
 
+/// The embedded font at `size` pixels.
+pub(crate) fn font(size: f64, color: RGBColor, bold: bool) -> plotters::style::TextStyle<'static> {
+    use plotters::style::IntoFont;
+    let style = if bold {
+        FontStyle::Bold
+    } else {
+        FontStyle::Normal
+    };
+    ("sans-serif", size).into_font().style(style).color(&color)
+}
+
+/// A figure with at most two decimals and no trailing zeros: 8.5, 8, 2.33.
+pub(crate) fn number(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
+}
+
 /// Splits a label into lines of at most `width` characters at spaces.
 pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
@@ -156,6 +184,14 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_drop_trailing_zeros() {
+        assert_eq!(number(8.5), "8.5");
+        assert_eq!(number(6.0), "6");
+        assert_eq!(number(2.333), "2.33");
+        assert_eq!(number(-0.001), "0");
+    }
 
     #[test]
     fn wrap_keeps_words_whole() {

@@ -1,11 +1,12 @@
 //! A child's needs over time: one line per domain across reviews (top panel),
-//! and the setting's readiness the same way (bottom panel, dashed).
+//! and the setting's readiness the same way (bottom panel), each panel with
+//! its own legend. A value not assessed at a review breaks its line there.
 
 use plotters::prelude::*;
-use plotters::series::DashedLineSeries;
-use vsend_core::{day_number, Date, Domain, Framework, Timeline};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use vsend_core::{day_number, Date, Domain, DomainVector, Framework, Timeline};
 
-use crate::render::{self, svg_to_png, INK, MUTED};
+use crate::render::{self, font, svg_to_png, INK, MUTED};
 use crate::Result;
 
 /// Size and title of a timeline chart.
@@ -105,6 +106,60 @@ pub fn timeline_chart_png(
 
 type Drawn = std::result::Result<(), Box<dyn std::error::Error>>;
 
+/// Each domain's marker, as a polygon around the point (pixels): circle,
+/// triangle up, square, triangle down, diamond, so colour is not the only cue.
+fn marker_shape(d: Domain) -> Vec<(i32, i32)> {
+    match d {
+        Domain::Cl => (0..12)
+            .map(|i| {
+                let a = f64::from(i) * std::f64::consts::PI / 6.0;
+                (
+                    (6.0 * a.cos()).round() as i32,
+                    (6.0 * a.sin()).round() as i32,
+                )
+            })
+            .collect(),
+        Domain::Ci => vec![(0, -7), (7, 5), (-7, 5)],
+        Domain::Sp => vec![(-5, -5), (5, -5), (5, 5), (-5, 5)],
+        Domain::Semh => vec![(0, 7), (7, -5), (-7, -5)],
+        Domain::Ind => vec![(0, -7), (7, 0), (0, 7), (-7, 0)],
+    }
+}
+
+/// Where lines share a value at a review they are drawn this far apart (in
+/// levels), so no line hides another.
+const SPREAD: f64 = 0.1;
+
+/// How far `d`'s point is moved up or down at one review so that domains
+/// with the same value there are drawn side by side, in §1 order from below;
+/// a value no other domain shares stays where it is.
+fn spread(values: &DomainVector, d: Domain) -> f64 {
+    let Some(v) = values.get(d) else {
+        return 0.0;
+    };
+    let same: Vec<Domain> = Domain::ALL
+        .into_iter()
+        .filter(|&e| values.get(e) == Some(v))
+        .collect();
+    let rank = same.iter().position(|&e| e == d).unwrap_or(0) as f64;
+    SPREAD * (rank - (same.len() as f64 - 1.0) / 2.0)
+}
+
+/// Splits a domain's values across reviews into runs of known values: a
+/// review where the value is not assessed breaks the line.
+fn runs(points: impl IntoIterator<Item = (i64, Option<f64>)>) -> Vec<Vec<(i64, f64)>> {
+    let mut runs: Vec<Vec<(i64, f64)>> = vec![Vec::new()];
+    for (x, v) in points {
+        match v {
+            Some(v) => runs.last_mut().expect("never empty").push((x, v)),
+            None if runs.last().is_some_and(|r| !r.is_empty()) => runs.push(Vec::new()),
+            None => {}
+        }
+    }
+    runs.retain(|r| !r.is_empty());
+    runs
+}
+
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     fw: &Framework,
@@ -115,14 +170,10 @@ where
     DB::ErrorType: 'static,
 {
     root.fill(&WHITE)?;
-    let root = root.titled(
-        &style.title,
-        ("sans-serif", 26)
-            .into_font()
-            .style(FontStyle::Bold)
-            .color(&INK),
-    )?;
-    let (top, bottom) = root.split_vertically((style.height as f64 * 0.55) as u32);
+    let footer_room = 44;
+    let (body, _) = root.split_vertically(style.height.saturating_sub(footer_room));
+    let body = body.titled(&style.title, font(26.0, INK, true))?;
+    let (top, bottom) = body.split_vertically((f64::from(style.height) * 0.5) as u32);
     let reviews = t.reviews();
     let days: Vec<i64> = reviews
         .iter()
@@ -139,39 +190,40 @@ where
         (first - 14, last + 14)
     };
     let max = f64::from(fw.scale().max_level());
-    let y_top = |readiness: bool| {
-        if readiness {
-            max + 0.2
-        } else {
-            (1.3 * max + 1.0).ceil() + 0.2
-        }
-    };
+    let y_top = max + 0.4;
+    // Each panel's legend sits to the right of its plot, never over a line.
+    let legend_width = 300u32.min(style.width / 3);
 
     for (area, caption, readiness) in [
-        (&top, "Need by domain", false),
-        (&bottom, "Setting readiness by domain", true),
+        (&top, "Need by domain (higher = more need)", false),
+        (
+            &bottom,
+            "Setting readiness by domain (higher = more ready)",
+            true,
+        ),
     ] {
-        let mut chart = ChartBuilder::on(area)
-            .caption(caption, ("sans-serif", 18).into_font().color(&INK))
+        let (plot, side) = area.split_horizontally(area.dim_in_pixel().0 - legend_width);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(caption, font(18.0, INK, false))
             .margin(12)
+            .margin_right(40)
             .x_label_area_size(36)
             .y_label_area_size(44)
-            // Headroom above the scale for the legend, so it never covers a line.
             .build_cartesian_2d(
                 ReviewAxis {
                     range: x0..x1,
                     reviews: days.clone(),
                 },
-                -0.2..y_top(readiness),
+                -0.4..y_top,
             )?;
         chart
             .configure_mesh()
             .x_labels(reviews.len().clamp(2, 8))
             .x_label_formatter(&|d| date_of(*d).map_or(String::new(), |d| d.to_string()))
-            // One label per whole level; none in the legend's headroom.
-            .y_labels(y_top(readiness).floor() as usize + 1)
+            // One label per whole level.
+            .y_labels(y_top.floor() as usize + 1)
             .y_label_formatter(&|v| {
-                let whole = (v - v.round()).abs() < 1e-6 && *v <= max + 1e-6;
+                let whole = (v - v.round()).abs() < 1e-6 && *v >= -1e-6 && *v <= max + 1e-6;
                 if whole {
                     format!("{v:.0}")
                 } else {
@@ -179,69 +231,70 @@ where
                 }
             })
             .y_desc("level")
-            .label_style(("sans-serif", 14).into_font().color(&MUTED))
+            .label_style(font(14.0, MUTED, false))
             .light_line_style(WHITE)
             .draw()?;
         for d in Domain::ALL {
             let colour = DOMAIN_COLOURS[d.index()];
-            let points: Vec<(i64, f64)> = days
-                .iter()
-                .zip(reviews)
-                .filter_map(|(&x, r)| {
-                    let v = if readiness {
-                        r.scores.readiness.get(d)
-                    } else {
-                        r.scores.need.get(d)
-                    };
-                    v.map(|v| (x, v))
-                })
-                .collect();
-            let stroke = colour.stroke_width(3);
-            let line = if readiness {
-                chart.draw_series(DashedLineSeries::new(points.clone(), 10, 6, stroke))?
-            } else {
-                chart.draw_series(LineSeries::new(points.clone(), stroke))?
-            };
-            line.label(d.name()).legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
+            let values = days.iter().zip(reviews).map(|(&x, r)| {
+                let values = if readiness {
+                    &r.scores.readiness
+                } else {
+                    &r.scores.need
+                };
+                (x, values.get(d).map(|v| v + spread(values, d)))
             });
-            // A different marker per domain, so colour is not the only cue.
-            let fill = colour.filled();
-            let at = points.into_iter();
-            match d {
-                Domain::Cl => chart.draw_series(at.map(|p| Circle::new(p, 6, fill)))?,
-                Domain::Ci => chart.draw_series(at.map(|p| TriangleMarker::new(p, 7, fill)))?,
-                Domain::Sp => chart.draw_series(
-                    at.map(|p| EmptyElement::at(p) + Rectangle::new([(-5, -5), (5, 5)], fill)),
-                )?,
-                Domain::Semh => {
-                    chart.draw_series(at.map(|p| Cross::new(p, 6, colour.stroke_width(3))))?
-                }
-                Domain::Ind => chart.draw_series(at.map(|p| {
-                    EmptyElement::at(p) + Polygon::new(vec![(0, -7), (7, 0), (0, 7), (-7, 0)], fill)
-                }))?,
+            let runs = runs(values);
+            let stroke = colour.stroke_width(3);
+            let shape = marker_shape(d);
+            for run in &runs {
+                chart.draw_series(LineSeries::new(run.clone(), stroke))?;
+                chart.draw_series(run.iter().map(|&p| {
+                    EmptyElement::at(p) + Polygon::new(shape.clone(), colour.filled())
+                }))?;
+            }
+            // The legend: line, marker and name, one row per domain.
+            let y = 60 + 24 * d.index() as i32;
+            side.draw(&PathElement::new(vec![(4, y), (34, y)], stroke))?;
+            side.draw(&(EmptyElement::at((19, y)) + Polygon::new(shape.clone(), colour.filled())))?;
+            let name = if runs.is_empty() {
+                format!("{} (not assessed)", d.name())
+            } else {
+                d.name().to_owned()
             };
+            side.draw(&Text::new(
+                name,
+                (42, y),
+                font(14.0, INK, false).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
         }
-        if !readiness {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
-                .background_style(WHITE.mix(0.85))
-                .border_style(MUTED)
-                .label_font(("sans-serif", 14).into_font().color(&INK))
-                .draw()?;
-        }
+        side.draw(&Text::new(
+            if readiness { "Readiness in" } else { "Need in" },
+            (4, 36),
+            font(14.0, MUTED, true).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
     }
-    let footer = format!(
-        "Framework {} v{} · {} reviews",
-        fw.id(),
-        fw.version(),
-        reviews.len()
-    );
-    root.draw(&Text::new(
-        footer,
-        (10, style.height as i32 - 40),
-        ("sans-serif", 13).into_font().color(&MUTED),
-    ))?;
+    let footer = [
+        format!(
+            "Framework {} v{} · {} reviews · levels 0 to {}",
+            fw.id(),
+            fw.version(),
+            reviews.len(),
+            fw.scale().max_level()
+        ),
+        "A gap in a line is a review where that value was not assessed. Lines meeting at one \
+         level are drawn slightly apart there, so none is hidden."
+            .to_owned(),
+    ];
+    for (i, text) in footer.into_iter().enumerate() {
+        root.draw(&Text::new(
+            text,
+            (
+                12,
+                style.height as i32 - footer_room as i32 + 4 + 18 * i as i32,
+            ),
+            font(13.0, MUTED, false),
+        ))?;
+    }
     Ok(())
 }

@@ -35,21 +35,27 @@ fn fills(svg: &str) -> Vec<String> {
         .collect()
 }
 
-/// The text content of every `<text>` element.
+/// The words of every text, in drawing order: the `aria-label` of each glyph
+/// group (the SVGs have no `<text>` elements), unescaped.
 fn texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
+    assert!(!svg.contains("<text"), "text is drawn as glyph outlines");
+    svg.split("<g role=\"img\" aria-label=\"")
         .skip(1)
-        .filter_map(|t| {
-            Some(
-                t.split_once('>')?
-                    .1
-                    .split_once("</text>")?
-                    .0
-                    .trim()
-                    .to_owned(),
-            )
+        .filter_map(|t| t.split_once('"').map(|(label, _)| label))
+        .map(|l| {
+            l.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&")
         })
         .collect()
+}
+
+/// The text drawn right after `first` (the next line of the same label).
+fn after<'a>(all: &'a [String], first: &str) -> Option<&'a str> {
+    let i = all.iter().position(|t| t == first)?;
+    all.get(i + 1).map(String::as_str)
 }
 
 #[test]
@@ -80,16 +86,29 @@ fn full_radar_has_three_filled_polygons_labels_and_legend() {
     ] {
         assert!(words.contains(needle), "{needle:?} missing from {words}");
     }
-    // Rings labelled 0..=4 up the first axis.
+    // Every ring numbered exactly once.
     let all = texts(&svg);
-    for level in ["0", "1", "2", "3", "4"] {
-        assert!(all.iter().any(|t| t == level), "ring {level}");
+    for level in ["1", "2", "3", "4"] {
+        assert_eq!(
+            all.iter().filter(|t| *t == level).count(),
+            1,
+            "ring {level} in {all:?}"
+        );
     }
-    // cl and ci needs outrun an offer: marked; ind is met: not marked.
-    assert!(all.iter().any(|t| t == "⚠ Cognition and learning"));
-    assert!(all.iter().any(|t| t == "Independence"));
-    assert!(words.contains("need not met by the setting or the family"));
+    // Each marked domain says who falls short: cl and semh the family (confidence
+    // 1 < 2 and 1 < 3), ci the setting (2 < 3); sp and ind are met.
+    assert_eq!(after(&all, "Cognition and learning"), Some("⚠ family"));
+    assert_eq!(after(&all, "interaction"), Some("⚠ setting"));
+    assert_eq!(after(&all, "and mental health"), Some("⚠ family"));
+    assert_eq!(after(&all, "physical"), Some("Social, emotional"));
+    assert!(!after(&all, "Independence").unwrap().starts_with('⚠'));
+    assert_eq!(all.iter().filter(|t| t.starts_with("⚠ ")).count(), 3 + 2);
+    assert!(words.contains("⚠ setting: the setting's readiness is below the need"));
+    assert!(words.contains("⚠ family: the family's confidence is below the need"));
+    assert!(words
+        .contains("Further out = more need (blue line) / more support available (green, pink)"));
     assert!(!words.contains("not assessed"));
+    assert!(!words.contains("Band "), "no band unless asked");
 }
 
 #[test]
@@ -167,6 +186,7 @@ fn previous_review_adds_a_thin_dashed_needs_line_and_legend_entry() {
     let mut st = style();
     st.previous_date = vsend_core::parse_date("2024-11-05");
     let svg = radar(&fw, &now, Some(&before), &st).unwrap();
+    assert!(!texts(&svg).iter().any(|t| t.starts_with("⚠ setting:")));
     assert!(texts(&svg)
         .iter()
         .any(|t| t == "Needs at last review, 2024-11-05"));

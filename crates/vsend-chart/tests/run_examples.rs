@@ -1,7 +1,7 @@
 //! Runs this crate's example (built by `cargo test`) so it is checked, not only compiled.
 
 #[test]
-fn radar_gallery_writes_four_radars_in_both_formats() {
+fn radar_gallery_writes_every_chart_in_both_formats() {
     let exe = std::env::current_exe().unwrap();
     let example = exe
         .parent()
@@ -27,6 +27,23 @@ fn radar_gallery_writes_four_radars_in_both_formats() {
     for name in ["full", "empty", "not-assessed", "max-level"] {
         let svg = std::fs::read_to_string(dir.path().join(format!("{name}.svg"))).unwrap();
         assert!(svg.contains("C0042 · review of 2025-03-14"), "{name}.svg");
+    }
+    for name in [
+        "full",
+        "empty",
+        "not-assessed",
+        "max-level",
+        "banded",
+        "transition",
+        "timeline",
+        "comparison",
+    ] {
+        let svg = std::fs::read_to_string(dir.path().join(format!("{name}.svg"))).unwrap();
+        assert!(
+            !svg.contains("font-family") && !svg.contains("<text"),
+            "{name}.svg names no font"
+        );
+        assert!(svg.len() < 200_000, "{name}.svg is {} bytes", svg.len());
         let png = std::fs::read(dir.path().join(format!("{name}.png"))).unwrap();
         assert_eq!(&png[1..4], b"PNG", "{name}.png");
     }

@@ -1,267 +1,712 @@
-//! `vsend`: batch-score cohort files, summarise cohorts, follow one child.
+//! `vsend`: batch-score cohort files, summarise cohorts, follow one child,
+//! draw charts.
 //!
-//! A thin binary: parsing arguments, files, progress and exit codes. Every
-//! number comes from `vsend-core`; file formats are MODEL.md §10.
+//! A thin binary: `main` → one function per command, each wiring library
+//! calls together. Every number comes from `vsend-core`, every rule of the
+//! model (which review is current, what is a duplicate, when a review is
+//! overdue) lives there; files are read by `vsend_cli::read` and written by
+//! `vsend_cli::output`. File formats are §10 of `docs/model.md`.
+
+mod args;
 
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use rayon::prelude::*;
-use vsend_chart::{cohort_radar, radar, svg_to_png, timeline_chart, RadarStyle, TimelineStyle};
-use vsend_cli::pipeline::{score_parallel, Batch, LatestPerChild};
-use vsend_cli::read::{FileError, Input, Problem, Row, Rows};
-use vsend_cli::report::Reporter;
-use vsend_cli::write::{push_csv_header, Output};
+use vsend_chart::{
+    cohort_radar, comparison_chart, radar, svg_to_png, timeline_chart, transition_radar, BandNote,
+    ComparedSummary, ComparisonStyle, RadarStyle, TimelineStyle, TransitionView,
+};
+use vsend_cli::output::{
+    commit_ready, remove_temps_on_signals, Output, OutputError, OutputPlan, Ready,
+};
+use vsend_cli::pipeline::{score_parallel, Batch};
+use vsend_cli::read::{FileError, Input, Plans, Problem, Row, Rows, Schema};
+use vsend_cli::report::{print_file_error, Reporter};
+use vsend_cli::write::{push_cell, push_csv_header};
 use vsend_core::{
-    parse_date, score, Assessment, ChildId, Cohort, Date, Framework, GroupBy, Timeline,
+    Assessment, Cell, ChildId, Cohort, Date, Duplicate, Framework, Histories, Keep, PerDomain,
+    Scores, SummaryFile, Timeline, PLAN_COLUMNS,
 };
 
-/// Score Valuing SEND assessments: needs against setting readiness and family
-/// confidence, per child, over time and per cohort.
-#[derive(Parser)]
-#[command(name = "vsend", version, about, max_term_width = 100)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+use args::{
+    ChartArgs, ChartFormat, ChartsArgs, Cli, CohortArgs, Command, CompareArgs, FrameworkArg,
+    FrameworkArgs, InputArgs, ScoreArgs, TimelineArgs, TransitionArgs, TransitionsArgs,
+    ValidateArgs,
+};
 
-#[derive(Subcommand)]
-enum Command {
-    /// Score every assessment: one scored row per accepted row, in input order.
-    ///
-    /// Exit code 0 when every row is scored, 1 when some rows are rejected (the
-    /// others are still written in full), 2 for a usage or file error.
-    Score {
-        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
-        input: PathBuf,
-        /// Output file; .csv or .jsonl picks the format. Default: CSV to stdout.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Write every problem to this CSV (line,field,value,message) instead of stderr.
-        #[arg(long, value_name = "ERRORS.csv")]
-        errors: Option<PathBuf>,
-        #[command(flatten)]
-        framework: FrameworkArg,
+/// Why a command stopped: exit code 2, nothing written.
+#[derive(Debug, thiserror::Error)]
+enum Error {
+    /// An input as a whole cannot be used (missing, a bad header, a bad framework).
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// An output cannot be used (a directory, an input, another output).
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// Writing an output failed.
+    #[error("{target}: {source}")]
+    Write {
+        /// The output, as named on the command line.
+        target: String,
+        /// What failed.
+        #[source]
+        source: io::Error,
     },
-    /// Check every row as `score` does, writing only the problems and a summary.
-    Validate {
-        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
-        input: PathBuf,
-        /// Write every problem to this CSV (line,field,value,message) instead of stderr.
-        #[arg(long, value_name = "ERRORS.csv")]
-        errors: Option<PathBuf>,
-        #[command(flatten)]
-        framework: FrameworkArg,
-    },
-    /// Summarise a cohort (§8) as JSON: the whole cohort and, with --by, each group.
-    Cohort {
-        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
-        input: PathBuf,
-        /// Summarise as of this date (YYYY-MM-DD). Default: the latest assessment.
-        #[arg(long, value_parser = date_arg)]
-        as_of: Option<Date>,
-        /// Also group by: setting_id, age_band or primary_domain.
-        #[arg(long, value_parser = group_arg)]
-        by: Option<GroupBy>,
-        /// Output JSON file. Default: stdout.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Write every problem to this CSV instead of stderr.
-        #[arg(long, value_name = "ERRORS.csv")]
-        errors: Option<PathBuf>,
-        #[command(flatten)]
-        framework: FrameworkArg,
-    },
-    /// Follow one child over time (§7) as JSON: changes, trends, escalation, overdue.
-    Timeline {
-        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
-        input: PathBuf,
-        /// The child's pseudonymous ID.
-        #[arg(long)]
-        child: String,
-        /// Leave out later reviews and say whether the review is overdue on this date.
-        #[arg(long, value_parser = date_arg)]
-        as_of: Option<Date>,
-        /// Output JSON file. Default: stdout.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Write every problem to this CSV instead of stderr.
-        #[arg(long, value_name = "ERRORS.csv")]
-        errors: Option<PathBuf>,
-        #[command(flatten)]
-        framework: FrameworkArg,
-    },
-    /// Print the effective framework as JSON, to start a council's own from.
-    Framework {
-        #[command(flatten)]
-        framework: FrameworkArg,
-    },
-    /// Draw one chart: a child's radar (default), their needs over time
-    /// (--timeline), or a cohort group's mean radar (--cohort).
-    ///
-    /// The picture carries the child's pseudonymous ID and dates only.
-    Chart {
-        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
-        input: PathBuf,
-        /// The child to draw.
-        #[arg(long, required_unless_present = "cohort")]
-        child: Option<String>,
-        /// Draw the child's assessment on this date. Default: their latest.
-        #[arg(long, value_parser = date_arg, conflicts_with = "cohort")]
-        on: Option<Date>,
-        /// Also draw the previous review's needs as a thin dashed line.
-        #[arg(long, conflicts_with = "cohort")]
-        previous: bool,
-        /// Draw the child's need and readiness levels across all reviews instead.
-        #[arg(long, conflicts_with_all = ["cohort", "on", "previous"])]
-        timeline: bool,
-        /// Draw a cohort group's mean radar instead of a child's.
-        #[arg(long, conflicts_with = "child")]
-        cohort: bool,
-        /// With --cohort: group by setting_id, age_band or primary_domain.
-        #[arg(long, value_parser = group_arg, requires = "cohort")]
-        by: Option<GroupBy>,
-        /// With --cohort: the group to draw, e.g. setting_id=S0001. Default: all.
-        #[arg(long, requires = "cohort", default_value = "all")]
-        group: String,
-        /// With --cohort: summarise as of this date. Default: the latest assessment.
-        #[arg(long, value_parser = date_arg, requires = "cohort")]
-        as_of: Option<Date>,
-        /// Output file: .svg or .png.
-        #[arg(short, long)]
-        output: PathBuf,
-        /// Picture size in pixels, WIDTHxHEIGHT. Default: 800x800 (timeline 1000x800).
-        #[arg(long, value_parser = size_arg)]
-        size: Option<(u32, u32)>,
-        /// Write every problem to this CSV instead of stderr.
-        #[arg(long, value_name = "ERRORS.csv")]
-        errors: Option<PathBuf>,
-        #[command(flatten)]
-        framework: FrameworkArg,
-    },
-    /// Draw one radar per child (their latest assessment on or before --as-of)
-    /// into a directory, named <child_id>.svg or .png, on all cores.
-    Charts {
-        /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
-        input: PathBuf,
-        /// Directory to write into (created if missing).
-        #[arg(long)]
-        out_dir: PathBuf,
-        /// Picture format.
-        #[arg(long, value_enum, default_value_t = ChartFormat::Svg)]
-        format: ChartFormat,
-        /// Draw each child as of this date. Default: every child's latest.
-        #[arg(long, value_parser = date_arg)]
-        as_of: Option<Date>,
-        /// Also draw each child's previous review's needs.
-        #[arg(long)]
-        previous: bool,
-        /// Picture size in pixels, WIDTHxHEIGHT. Default: 800x800.
-        #[arg(long, value_parser = size_arg)]
-        size: Option<(u32, u32)>,
-        /// Write every problem to this CSV instead of stderr.
-        #[arg(long, value_name = "ERRORS.csv")]
-        errors: Option<PathBuf>,
-        #[command(flatten)]
-        framework: FrameworkArg,
-    },
-}
-
-/// Picture formats.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ChartFormat {
-    /// SVG, text as text.
-    Svg,
-    /// PNG, anti-aliased.
-    Png,
-}
-
-impl ChartFormat {
-    fn of(path: &Path) -> Option<ChartFormat> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "svg" => Some(ChartFormat::Svg),
-            "png" => Some(ChartFormat::Png),
-            _ => None,
-        }
-    }
-
-    /// The picture's bytes: the SVG as drawn, or rasterised to PNG.
-    fn encode(self, svg: vsend_chart::Result<String>) -> vsend_chart::Result<Vec<u8>> {
-        match self {
-            ChartFormat::Svg => svg.map(String::into_bytes),
-            ChartFormat::Png => svg_to_png(&svg?),
-        }
-    }
-
-    fn extension(self) -> &'static str {
-        match self {
-            ChartFormat::Svg => "svg",
-            ChartFormat::Png => "png",
-        }
-    }
-}
-
-fn size_arg(s: &str) -> Result<(u32, u32), String> {
-    let bad =
-        || format!("{s:?} is not a size; allowed WIDTHxHEIGHT, each 100 to 8000, e.g. 800x800");
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
-    let (w, h) = (
-        w.parse::<u32>().map_err(|_| bad())?,
-        h.parse::<u32>().map_err(|_| bad())?,
-    );
-    if (100..=8000).contains(&w) && (100..=8000).contains(&h) {
-        Ok((w, h))
-    } else {
-        Err(bad())
-    }
-}
-
-#[derive(clap::Args)]
-struct FrameworkArg {
-    /// Framework JSON (§2). Default: the built-in vsend-default v1.
-    #[arg(long = "framework", value_name = "FW.json")]
-    path: Option<PathBuf>,
-}
-
-fn date_arg(s: &str) -> Result<Date, String> {
-    parse_date(s).ok_or_else(|| format!("{s:?} is not a date; allowed YYYY-MM-DD"))
-}
-
-fn group_arg(s: &str) -> Result<GroupBy, String> {
-    s.parse()
-}
-
-/// Why a command stopped early: exit code 2.
-enum Failure {
-    File(FileError),
-    Io(String, io::Error),
+    /// A chart could not be drawn.
+    #[error("chart: {0}")]
+    Chart(#[from] vsend_chart::ChartError),
+    /// Arguments that name nothing in the input, or do not fit together.
+    #[error("{0}")]
     Usage(String),
 }
 
-impl From<FileError> for Failure {
-    fn from(e: FileError) -> Self {
-        Failure::File(e)
+impl Error {
+    /// A closed pipe (`vsend score … | head`) is the reader's choice, not an error.
+    fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Write { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
     }
 }
 
-/// Attaches what was being written to an I/O error.
+/// Names the output an I/O error happened on.
 trait Context<T> {
-    fn context(self, what: impl FnOnce() -> String) -> Result<T, Failure>;
+    fn writing(self, target: &str) -> Result<T, Error>;
 }
 
 impl<T> Context<T> for io::Result<T> {
-    fn context(self, what: impl FnOnce() -> String) -> Result<T, Failure> {
-        self.map_err(|e| Failure::Io(what(), e))
+    fn writing(self, target: &str) -> Result<T, Error> {
+        self.map_err(|source| Error::Write {
+            target: target.to_owned(),
+            source,
+        })
     }
 }
 
-fn describe(path: Option<&Path>) -> String {
-    path.map_or("<stdout>".into(), |p| p.display().to_string())
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = remove_temps_on_signals() {
+        eprintln!(
+            "vsend: cannot watch for Ctrl-C ({e}); an interrupted run may leave .*.vsend-*.tmp files"
+        );
+    }
+    let mut run = Run::default();
+    let result = match cli.command {
+        Command::Score(args) => score(&mut run, args),
+        Command::Validate(args) => validate(&mut run, args),
+        Command::Cohort(args) => cohort(&mut run, args),
+        Command::Transitions(args) => transitions(&mut run, args),
+        Command::Transition(args) => transition(&mut run, args),
+        Command::Compare(args) => compare(args),
+        Command::Timeline(args) => timeline(&mut run, args),
+        Command::Framework(args) => framework(args),
+        Command::Chart(args) => chart(&mut run, args),
+        Command::Charts(args) => charts(&mut run, args),
+    };
+    run.exit(result)
 }
 
-fn load_framework(arg: &FrameworkArg) -> Result<Framework, Failure> {
+fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
+    let json = jsonl_output(args.output.as_deref())?;
+    let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
+    let fw = load_framework(&args.input.framework)?;
+    let input = Input::open(&args.input.input)?;
+    let progress = Progress::new(&input);
+    let rep = run.start(&input, opened.errors.take())?;
+    let mut out = opened.output();
+    let target = describe(args.output.as_deref());
+    let (reader, parser) = input.open_records(&fw)?;
+    if !json {
+        let mut header = Vec::new();
+        push_csv_header(&mut header, &fw);
+        out.write_all(&header).writing(&target)?;
+    }
+    let mut seen = Histories::new(Keep::Dates);
+    let emit = |batch: &Batch| -> Result<(), Error> {
+        out.write_all(&batch.output).writing(&target)?;
+        rep.read_many(batch.records);
+        for (line, problems) in &batch.rejected {
+            rep.rejected(*line, problems).writing("--errors")?;
+        }
+        Ok(())
+    };
+    score_parallel(reader, &parser, &mut seen, json, |b| progress.set(b), emit)?;
+    progress.finish();
+    let ready = out.finish().writing(&target)?;
+    run.finish("scored", vec![ready])
+}
+
+fn validate(run: &mut Run, args: ValidateArgs) -> Result<u64, Error> {
+    let mut opened = open_outputs(&args.input, None, None)?;
+    let fw = load_framework(&args.input.framework)?;
+    let mut seen = Histories::new(Keep::Dates);
+    read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
+        seen.add_date(a.child_id(), a.assessed_on())
+    })?;
+    run.finish("valid", Vec::new())
+}
+
+fn cohort(run: &mut Run, args: CohortArgs) -> Result<u64, Error> {
+    let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
+    let fw = load_framework(&args.input.framework)?;
+    let mut cohort = Cohort::new(&fw, args.as_of);
+    read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
+        cohort.add(a)
+    })?;
+    let out = opened.output();
+    let ready = match args.suppress {
+        None => write_json(out, args.output.as_deref(), &cohort.summary(args.by))?,
+        Some(k) => {
+            let shared = cohort
+                .summary_suppressed(args.by, k)
+                .map_err(|e| Error::Usage(format!("--{e}")))?;
+            write_json(out, args.output.as_deref(), &shared)?
+        }
+    };
+    run.finish("scored", vec![ready])
+}
+
+fn transitions(run: &mut Run, args: TransitionsArgs) -> Result<u64, Error> {
+    let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
+    let fw = load_framework(&args.input.framework)?;
+    let mut cohort = Cohort::new(&fw, args.as_of);
+    read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
+        cohort.add(a)
+    })?;
+    let moves = cohort.phase_moves(args.year);
+    let ready = write_json(opened.output(), args.output.as_deref(), &moves)?;
+    run.finish("scored", vec![ready])
+}
+
+fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
+    let json = jsonl_output(args.output.as_deref())?;
+    let mut plan = OutputPlan::new();
+    plan.input(&args.plans);
+    let mut opened = open_outputs_with(&args.input, plan, Some(args.output.as_deref()), None)?;
+    let fw = load_framework(&args.input.framework)?;
+    // The cohort's problems are reported under its own name; the plans' go to --errors.
+    let mut histories = Histories::new(Keep::All);
+    read_rows(run, &args.input, &fw, None, |a| histories.add(a))?;
+    let cohort_rejected = run.finish_input("scored")?;
+    let plans = Input::open(&args.plans)?;
+    let format = plans.format;
+    let progress = Progress::new(&plans);
+    let rep = run.start(&plans, opened.errors.take())?;
+    let mut out = opened.output();
+    let target = describe(args.output.as_deref());
+    let mut buffer = Vec::new();
+    if !json {
+        buffer.extend_from_slice(PLAN_COLUMNS.join(",").as_bytes());
+        buffer.push(b'\n');
+    }
+    let mut rows = plans.rows_as::<Plans>(&fw)?;
+    while let Some(row) = rows.next() {
+        rep.read();
+        match row? {
+            Row::Accepted { line, value } => {
+                match vsend_core::transition(&fw, histories.get(value.child_id()), &value) {
+                    Ok(planned) if json => push_json(&mut buffer, &planned),
+                    Ok(planned) => push_csv_cells(&mut buffer, &planned.cells()),
+                    Err(e) => {
+                        let problem = Problem::no_assessment(&e, format);
+                        rep.rejected(line, &[problem]).writing("--errors")?;
+                    }
+                }
+            }
+            Row::Rejected { line, problems } => {
+                rep.rejected(line, &problems).writing("--errors")?;
+            }
+        }
+        out.write_all(&buffer).writing(&target)?;
+        buffer.clear();
+        progress.tick(rep.rows_read(), &rows);
+    }
+    progress.finish();
+    let ready = out.finish().writing(&target)?;
+    Ok(cohort_rejected + run.finish("planned", vec![ready])?)
+}
+
+fn compare(args: CompareArgs) -> Result<u64, Error> {
+    let mut plan = OutputPlan::new();
+    for path in args.summaries.iter().chain(&args.framework.path) {
+        plan.input(path);
+    }
+    let json = plan.output("-o", args.output.as_deref())?;
+    let chart = match &args.chart {
+        Some(path) => Some((chart_format(path)?, plan.output("--chart", Some(path))?)),
+        None => None,
+    };
+    let mut opened = plan.open()?;
+    let fw = load_framework(&args.framework)?;
+    let mut summaries = Vec::new();
+    for path in &args.summaries {
+        let name = path.display().to_string();
+        let text = read_summary(path)?;
+        let summary = SummaryFile::from_json(&text).map_err(|e| {
+            Error::Usage(format!(
+                "{name}: not a cohort summary written by vsend cohort: {e}"
+            ))
+        })?;
+        let label = path
+            .file_stem()
+            .map_or(name.clone(), |s| s.to_string_lossy().into_owned());
+        summaries.push((label, summary));
+    }
+    let comparison = vsend_core::compare(&summaries).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut ready = vec![write_json(
+        opened.take(json),
+        args.output.as_deref(),
+        &comparison,
+    )?];
+    if let Some((format, slot)) = chart {
+        let compared: Vec<ComparedSummary> = comparison
+            .rows
+            .iter()
+            .zip(&summaries)
+            .map(|(row, (_, file))| ComparedSummary {
+                label: row.label.clone(),
+                as_of: row.as_of,
+                children: row.children,
+                mean_need: PerDomain::from_fn(|d| row.domains[d].mean_need),
+                met_by_setting: PerDomain::from_fn(|d| row.domains[d].met_by_setting),
+                min_count: file
+                    .suppression
+                    .map(|s| u32::try_from(s.min_count).unwrap_or(u32::MAX)),
+            })
+            .collect();
+        if let Some((_, file)) = summaries.iter().find(|(_, f)| f.framework_id != fw.id()) {
+            return Err(Error::Usage(format!(
+                "--chart: the summaries are of framework {}; give it with --framework FW.json",
+                file.framework_id
+            )));
+        }
+        let style = ComparisonStyle::default();
+        let svg = comparison_chart(&fw, &compared, &style)?;
+        let target = args
+            .chart
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let mut out = opened.take(slot);
+        out.write_all(&encode(format, svg)?).writing(&target)?;
+        ready.push(out.finish().writing(&target)?);
+    }
+    commit_ready(ready).writing("output")?;
+    eprintln!(
+        "vsend: {} summaries compared, {} the reference",
+        summaries.len(),
+        comparison.reference
+    );
+    Ok(0)
+}
+
+/// A summary file's text, refusing anything far larger than a summary can be.
+fn read_summary(path: &Path) -> Result<String, Error> {
+    const MAX_SUMMARY_BYTES: u64 = 64 << 20;
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| FileError::Io(name.clone(), e))?;
+    let mut text = String::new();
+    io::Read::read_to_string(&mut io::Read::take(file, MAX_SUMMARY_BYTES + 1), &mut text).map_err(
+        |e| match e.kind() {
+            io::ErrorKind::InvalidData => {
+                Error::Usage(format!("{name}: not valid UTF-8; a summary is JSON"))
+            }
+            _ => Error::File(FileError::Io(name.clone(), e)),
+        },
+    )?;
+    if text.len() as u64 > MAX_SUMMARY_BYTES {
+        return Err(Error::Usage(format!(
+            "{name}: larger than 64 MiB; not a cohort summary"
+        )));
+    }
+    Ok(text)
+}
+
+fn timeline(run: &mut Run, args: TimelineArgs) -> Result<u64, Error> {
+    let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
+    let fw = load_framework(&args.input.framework)?;
+    let errors = opened.errors.take();
+    let t = child_timeline(run, &args.input, &fw, errors, &args.child, args.as_of)?;
+    let ready = write_json(opened.output(), args.output.as_deref(), &t)?;
+    run.finish("scored", vec![ready])
+}
+
+fn framework(args: FrameworkArgs) -> Result<u64, Error> {
+    let mut plan = OutputPlan::new();
+    if let Some(path) = &args.framework.path {
+        plan.input(path);
+    }
+    let stdout = plan.output("stdout", None)?;
+    let out = plan.open()?.take(stdout);
+    let fw = load_framework(&args.framework)?;
+    let ready = write_json(out, None, &fw)?;
+    commit_ready([ready]).writing("stdout")?;
+    eprintln!(
+        "framework {} version {}: levels 0 to {}, {} need areas",
+        fw.id(),
+        fw.version(),
+        fw.scale().max_level(),
+        fw.areas().len()
+    );
+    Ok(0)
+}
+
+fn chart(run: &mut Run, args: ChartArgs) -> Result<u64, Error> {
+    let mut opened = open_outputs(&args.input, Some(Some(&args.output)), None)?;
+    let format = chart_format(&args.output)?;
+    let fw = load_framework(&args.input.framework)?;
+    let errors = opened.errors.take();
+    let svg = if args.cohort {
+        cohort_chart(run, &args, &fw, errors)?
+    } else if let Some(plans) = &args.plan {
+        plan_chart(run, &args, plans, &fw, errors)?
+    } else {
+        let child = args
+            .child
+            .as_deref()
+            .expect("clap requires --child without --cohort");
+        let t = child_timeline(run, &args.input, &fw, errors, child, args.on)?;
+        if args.timeline {
+            let (width, height) = args.size.unwrap_or((1000, 800));
+            let title = format!("{child} · needs over time");
+            timeline_chart(
+                &fw,
+                &t,
+                &TimelineStyle {
+                    width,
+                    height,
+                    title,
+                },
+            )?
+        } else {
+            child_radar(&args, &fw, &t)?
+        }
+    };
+    let target = args.output.display().to_string();
+    let mut out = opened.output();
+    out.write_all(&encode(format, svg)?).writing(&target)?;
+    let ready = out.finish().writing(&target)?;
+    run.finish("scored", vec![ready])
+}
+
+/// A child's radar on their review `--on` (default the latest), with the one
+/// before it when `--previous` is given.
+fn child_radar(args: &ChartArgs, fw: &Framework, t: &Timeline) -> Result<String, Error> {
+    let child = t.child_id();
+    let reviews = t.reviews();
+    let current = reviews.last().expect("a timeline has a review");
+    if let Some(on) = args.on.filter(|on| *on != current.assessed_on) {
+        return Err(Error::Usage(format!(
+            "--child {child}: no assessment on {on}; the latest before it is {}",
+            current.assessed_on
+        )));
+    }
+    let before = args
+        .previous
+        .then(|| reviews.len().checked_sub(2).map(|i| &reviews[i]))
+        .flatten();
+    let mut style = sized(
+        RadarStyle::for_review(child.as_str(), current.assessed_on),
+        args.size,
+    );
+    style.previous_date = before.map(|b| b.assessed_on);
+    style.band = band_note(fw, &current.scores);
+    Ok(radar(
+        fw,
+        &current.scores,
+        before.map(|b| &b.scores),
+        &style,
+    )?)
+}
+
+/// A child's transition radar (§11): needs, current readiness and the
+/// receiving setting's readiness of their plan (the one moving `--on`, if given).
+fn plan_chart(
+    run: &mut Run,
+    args: &ChartArgs,
+    plans: &Path,
+    fw: &Framework,
+    errors: Option<Output>,
+) -> Result<String, Error> {
+    let child = args
+        .child
+        .as_deref()
+        .expect("clap requires --child with --plan");
+    let child = ChildId::new(child).map_err(|e| Error::Usage(format!("--child: {e}")))?;
+    let mut histories = Histories::new(Keep::Child(child.clone()));
+    read_rows(run, &args.input, fw, errors, |a| histories.add(a))?;
+    let input = Input::open(plans)?;
+    let name = input.name.clone();
+    let mut mine = Vec::new();
+    for row in input.rows_as::<Plans>(fw)? {
+        if let Row::Accepted { value, .. } = row? {
+            if value.child_id() == &child && args.on.is_none_or(|on| value.move_on() == on) {
+                mine.push(value);
+            }
+        }
+    }
+    let plan = match mine.as_slice() {
+        [plan] => plan,
+        [] => {
+            let on = args.on.map_or(String::new(), |d| format!(" moving on {d}"));
+            return Err(Error::Usage(format!(
+                "--plan {name}: no valid plan for {child}{on}"
+            )));
+        }
+        _ => {
+            let dates: Vec<String> = mine.iter().map(|p| p.move_on().to_string()).collect();
+            return Err(Error::Usage(format!(
+                "--plan {name}: {child} has plans moving on {}; pick one with --on DATE",
+                dates.join(", ")
+            )));
+        }
+    };
+    let row = vsend_core::transition(fw, histories.get(&child), plan)
+        .map_err(|e| Error::Usage(format!("--plan {name}: {e}")))?;
+    let view = TransitionView {
+        needs: row.need,
+        readiness_from: row.readiness_from,
+        readiness_to: row.readiness_to,
+        from_setting: row.from_setting_id.map(|s| s.to_string()),
+        to_setting: row.to_setting_id.to_string(),
+        move_on: row.move_on,
+        child_id: child.to_string(),
+    };
+    let style = sized(RadarStyle::default(), args.size);
+    Ok(transition_radar(fw, &view, &style)?)
+}
+
+/// The §13 band of `scores` as a footer line, when the framework has banding.
+fn band_note(fw: &Framework, scores: &Scores) -> Option<BandNote> {
+    let banding = fw.banding()?;
+    let result = banding.band(&scores.need)?;
+    let band = &banding.bands()[result.band];
+    Some(BandNote {
+        band: band.id().to_owned(),
+        label: band.label().to_owned(),
+        score: result.band_score,
+        raised_by: result.raised_by,
+    })
+}
+
+/// A cohort group's mean radar (§8).
+fn cohort_chart(
+    run: &mut Run,
+    args: &ChartArgs,
+    fw: &Framework,
+    errors: Option<Output>,
+) -> Result<String, Error> {
+    let mut cohort = Cohort::new(fw, args.as_of);
+    read_rows(run, &args.input, fw, errors, |a| cohort.add(a))?;
+    let summary = cohort.summary(args.by);
+    let group = &args.group;
+    let g = summary.group(group).ok_or_else(|| {
+        let names: Vec<&str> = summary.groups.0.iter().map(|(k, _)| k.as_str()).collect();
+        Error::Usage(format!(
+            "--group {group:?} not found; groups: {}",
+            names.join(", ")
+        ))
+    })?;
+    let when = summary
+        .as_of
+        .map_or(String::new(), |d| format!(" · as of {d}"));
+    let style = RadarStyle {
+        title: format!("{group} · n = {}{when}", g.children),
+        ..RadarStyle::default()
+    };
+    Ok(cohort_radar(fw, g, &sized(style, args.size))?)
+}
+
+fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
+    let mut opened = open_outputs(&args.input, None, Some(&args.out_dir))?;
+    let fw = load_framework(&args.input.framework)?;
+    let as_of = args.as_of;
+    let mut histories = Histories::new(Keep::CurrentAndPrevious { as_of });
+    read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
+        histories.add(a)
+    })?;
+    let children: Vec<(&Assessment, Option<&Assessment>)> = histories
+        .children()
+        .filter_map(|h| Some((h.current(as_of)?, h.previous(as_of))))
+        .collect();
+    let out_dir = &args.out_dir;
+    std::fs::create_dir_all(out_dir).writing(&out_dir.display().to_string())?;
+    let bar = Progress::for_items(children.len() as u64);
+    // Each chart goes to its own temporary file; all are renamed into place
+    // together, and only when every chart was drawn.
+    let drawn: Vec<Result<Ready, Error>> = children
+        .par_iter()
+        .map(|&(current, before)| {
+            let ready = draw_child(&fw, &args, current, before.filter(|_| args.previous));
+            bar.inc();
+            ready
+        })
+        .collect();
+    bar.finish();
+    let (ready, failed): (Vec<_>, Vec<_>) = drawn.into_iter().partition(Result::is_ok);
+    if let Some(Err(first)) = failed.into_iter().next() {
+        return Err(Error::Usage(format!(
+            "charts not written; the first failure: {first}"
+        )));
+    }
+    let ready = ready.into_iter().filter_map(Result::ok).collect();
+    run.reporter()
+        .commit(ready)
+        .writing(&out_dir.display().to_string())?;
+    eprintln!(
+        "vsend: {} charts written to {}",
+        children.len(),
+        out_dir.display()
+    );
+    run.finish("scored", Vec::new())
+}
+
+/// One child's radar as a file in `--out-dir`, ready to commit.
+fn draw_child(
+    fw: &Framework,
+    args: &ChartsArgs,
+    current: &Assessment,
+    before: Option<&Assessment>,
+) -> Result<Ready, Error> {
+    let child = current.child_id();
+    let mut style = sized(
+        RadarStyle::for_review(child.as_str(), current.assessed_on()),
+        args.size,
+    );
+    style.previous_date = before.map(Assessment::assessed_on);
+    let previous = before.map(|b| vsend_core::score(fw, b));
+    let scores = vsend_core::score(fw, current);
+    style.band = band_note(fw, &scores);
+    let svg = radar(fw, &scores, previous.as_ref(), &style)?;
+    let bytes = encode(args.format, svg)?;
+    // Child IDs are validated (§3): letters, digits, . _ - and never a path.
+    let extension = match args.format {
+        ChartFormat::Svg => "svg",
+        ChartFormat::Png => "png",
+    };
+    let path = args.out_dir.join(format!("{child}.{extension}"));
+    let target = path.display().to_string();
+    let mut out = Output::create(Some(&path)).writing(&target)?;
+    out.write_all(&bytes).writing(&target)?;
+    out.finish().writing(&target)
+}
+
+/// The state a command leaves for `main` to close: its problem report.
+#[derive(Debug, Default)]
+struct Run {
+    reporter: Option<Reporter>,
+}
+
+impl Run {
+    /// Starts the problem report for `input`, writing to `errors` when given.
+    fn start(&mut self, input: &Input, errors: Option<Output>) -> Result<&mut Reporter, Error> {
+        let rep = Reporter::new(&input.name, input.format, errors).writing("--errors")?;
+        Ok(self.reporter.insert(rep))
+    }
+
+    fn reporter(&mut self) -> &mut Reporter {
+        self.reporter
+            .as_mut()
+            .expect("the command started its report")
+    }
+
+    /// Closes the report of an input that writes nothing of its own (the
+    /// cohort a command reads before its main input): prints its summary line
+    /// and returns its rows rejected.
+    fn finish_input(&mut self, accepted: &str) -> Result<u64, Error> {
+        self.finish(accepted, Vec::new())
+    }
+
+    /// Commits `outputs` with the problem report, all together, prints the
+    /// summary line and returns the rows rejected.
+    fn finish(&mut self, accepted: &str, outputs: Vec<Ready>) -> Result<u64, Error> {
+        let mut rep = self
+            .reporter
+            .take()
+            .expect("the command started its report");
+        let rejected = rep.rejected_count();
+        rep.commit(outputs).writing("output")?;
+        rep.finish(accepted).writing("--errors")?;
+        Ok(rejected)
+    }
+
+    /// The exit code of a command's result, printing its error once.
+    fn exit(self, result: Result<u64, Error>) -> ExitCode {
+        let error = match result {
+            Ok(0) => return ExitCode::SUCCESS,
+            Ok(_) => return ExitCode::from(1),
+            Err(e) if e.is_broken_pipe() => return ExitCode::SUCCESS,
+            Err(e) => e,
+        };
+        match (&error, self.reporter) {
+            (Error::File(e), Some(mut rep)) => {
+                rep.file_error(e);
+                rep.abandon();
+            }
+            (_, Some(rep)) => {
+                eprintln!("vsend: {error}");
+                rep.abandon();
+            }
+            (Error::File(e), None) => print_file_error(e, None),
+            (_, None) => eprintln!("vsend: {error}"),
+        }
+        ExitCode::from(2)
+    }
+}
+
+/// A command's outputs, checked against its inputs and each other and opened
+/// before any row is read.
+struct Opened {
+    output: Option<Output>,
+    errors: Option<Output>,
+}
+
+impl Opened {
+    fn output(&mut self) -> Output {
+        self.output.take().expect("the command asked for an output")
+    }
+}
+
+/// Checks every output against the inputs and each other, and opens them all,
+/// before any work: a clash, a directory or a missing directory is a usage
+/// error (exit 2) with nothing written. `output` is `-o` (`Some(None)`: stdout).
+fn open_outputs(
+    input: &InputArgs,
+    output: Option<Option<&Path>>,
+    out_dir: Option<&Path>,
+) -> Result<Opened, Error> {
+    open_outputs_with(input, OutputPlan::new(), output, out_dir)
+}
+
+/// [`open_outputs`] for a command with more inputs, already in `plan`.
+fn open_outputs_with(
+    input: &InputArgs,
+    mut plan: OutputPlan,
+    output: Option<Option<&Path>>,
+    out_dir: Option<&Path>,
+) -> Result<Opened, Error> {
+    plan.input(&input.input);
+    if let Some(path) = &input.framework.path {
+        plan.input(path);
+    }
+    let output = output.map(|o| plan.output("-o", o)).transpose()?;
+    let errors = input
+        .errors
+        .as_deref()
+        .map(|e| plan.output("--errors", Some(e)))
+        .transpose()?;
+    if let Some(dir) = out_dir {
+        plan.directory("--out-dir", dir)?;
+    }
+    let mut opened = plan.open()?;
+    Ok(Opened {
+        output: output.map(|slot| opened.take(slot)),
+        errors: errors.map(|slot| opened.take(slot)),
+    })
+}
+
+fn load_framework(arg: &FrameworkArg) -> Result<Framework, Error> {
     let Some(path) = &arg.path else {
         return Ok(Framework::default());
     };
@@ -273,11 +718,147 @@ fn load_framework(arg: &FrameworkArg) -> Result<Framework, Failure> {
         };
         FileError::Framework(name.clone(), why)
     })?;
-    Framework::from_json(&text)
-        .map_err(|e| Failure::File(FileError::Framework(name, e.to_string())))
+    Framework::from_json(&text).map_err(|e| Error::File(FileError::framework(&name, &e)))
+}
+
+/// Reads every row of the input, reporting rejected rows and handing accepted
+/// assessments to `accept`, which may still reject one as a same-date
+/// duplicate (§7).
+fn read_rows(
+    run: &mut Run,
+    args: &InputArgs,
+    fw: &Framework,
+    errors: Option<Output>,
+    mut accept: impl FnMut(&Assessment) -> Result<(), Duplicate>,
+) -> Result<(), Error> {
+    let input = Input::open(&args.input)?;
+    let format = input.format;
+    let progress = Progress::new(&input);
+    let rep = run.start(&input, errors)?;
+    let mut rows = input.rows(fw)?;
+    while let Some(row) = rows.next() {
+        rep.read();
+        match row? {
+            Row::Accepted {
+                line,
+                value: assessment,
+            } => {
+                if let Err(d) = accept(&assessment) {
+                    let problem = Problem::duplicate(d, format);
+                    rep.rejected(line, &[problem]).writing("--errors")?;
+                }
+            }
+            Row::Rejected { line, problems } => {
+                rep.rejected(line, &problems).writing("--errors")?;
+            }
+        }
+        progress.tick(rep.rows_read(), &rows);
+    }
+    progress.finish();
+    Ok(())
+}
+
+/// Reads every row and builds one child's timeline (§7) as of `as_of`; every
+/// child's same-date duplicates are rejected rows, as in every command.
+fn child_timeline(
+    run: &mut Run,
+    args: &InputArgs,
+    fw: &Framework,
+    errors: Option<Output>,
+    child: &str,
+    as_of: Option<Date>,
+) -> Result<Timeline, Error> {
+    let child = ChildId::new(child).map_err(|e| Error::Usage(format!("--child: {e}")))?;
+    let mut histories = Histories::new(Keep::Child(child.clone()));
+    read_rows(run, args, fw, errors, |a| histories.add(a))?;
+    let history = histories.get(&child).ok_or_else(|| {
+        Error::Usage(format!(
+            "--child {child}: no assessments of this child in the input"
+        ))
+    })?;
+    Timeline::of(fw, history, as_of).map_err(|e| Error::Usage(format!("--child {child}: {e}")))
+}
+
+/// Whether `-o` asks for JSON Lines (else CSV).
+fn jsonl_output(output: Option<&Path>) -> Result<bool, Error> {
+    match output.and_then(Path::extension).and_then(|e| e.to_str()) {
+        None => Ok(false),
+        Some(e) if e.eq_ignore_ascii_case("csv") => Ok(false),
+        Some(e) if e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson") => Ok(true),
+        Some(e) => Err(Error::Usage(format!(
+            "-o: unknown output extension .{e}; allowed .csv or .jsonl"
+        ))),
+    }
+}
+
+fn chart_format(path: &Path) -> Result<ChartFormat, Error> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("svg") => Ok(ChartFormat::Svg),
+        Some("png") => Ok(ChartFormat::Png),
+        _ => Err(Error::Usage(format!(
+            "-o {}: allowed extensions .svg or .png",
+            path.display()
+        ))),
+    }
+}
+
+/// A picture's bytes: the SVG as drawn, or rasterised to PNG.
+fn encode(format: ChartFormat, svg: String) -> Result<Vec<u8>, Error> {
+    Ok(match format {
+        ChartFormat::Svg => svg.into_bytes(),
+        ChartFormat::Png => svg_to_png(&svg)?,
+    })
+}
+
+/// Appends `value` as one JSON line.
+fn push_json(out: &mut Vec<u8>, value: &impl serde::Serialize) {
+    serde_json::to_writer(&mut *out, value).expect("writing JSON to memory cannot fail");
+    out.push(b'\n');
+}
+
+/// Appends one CSV line of `cells`.
+fn push_csv_cells(out: &mut Vec<u8>, cells: &[Cell<'_>]) {
+    for (i, &cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_cell(out, cell);
+    }
+    out.push(b'\n');
+}
+
+fn sized(style: RadarStyle, size: Option<(u32, u32)>) -> RadarStyle {
+    match size {
+        Some((w, h)) => style.with_size(w, h),
+        None => style,
+    }
+}
+
+fn describe(path: Option<&Path>) -> String {
+    path.map_or("<stdout>".into(), |p| p.display().to_string())
+}
+
+/// Writes `value` as pretty JSON to `out` (named `path`), ready to commit.
+fn write_json(
+    mut out: Output,
+    path: Option<&Path>,
+    value: &impl serde::Serialize,
+) -> Result<Ready, Error> {
+    let target = describe(path);
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(io::Error::from)
+        .writing(&target)?;
+    out.write_all(b"\n").writing(&target)?;
+    out.finish().writing(&target)
 }
 
 /// A progress bar on stderr, only for large inputs and only on a terminal.
+#[derive(Debug)]
 struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
@@ -298,8 +879,8 @@ impl Progress {
         Progress(Some(bar))
     }
 
-    fn tick(&self, rows_read: u64, rows: &Rows<'_>) {
-        if rows_read % Self::EVERY_ROWS == 0 {
+    fn tick<S: Schema>(&self, rows_read: u64, rows: &Rows<'_, S>) {
+        if rows_read.is_multiple_of(Self::EVERY_ROWS) {
             self.set(rows.position());
         }
     }
@@ -327,382 +908,6 @@ impl Progress {
     fn finish(self) {
         if let Some(bar) = self.0 {
             bar.finish_and_clear();
-        }
-    }
-}
-
-/// Reads every row, handing accepted assessments to `accept` and reporting
-/// rejected ones; `accept` may reject a row after all (a duplicate) by
-/// returning its problem.
-fn each_row(
-    input: PathBuf,
-    framework: &Framework,
-    reporter: &mut Option<Reporter>,
-    errors: Option<&Path>,
-    mut accept: impl FnMut(u64, Assessment) -> Result<Option<Problem>, Failure>,
-) -> Result<(), Failure> {
-    let input = Input::open(&input)?;
-    let rep = reporter.insert(Reporter::new(&input.name, errors).context(|| describe(errors))?);
-    let progress = Progress::new(&input);
-    let mut rows = input.rows(framework)?;
-    while let Some(row) = rows.next() {
-        rep.read();
-        match row? {
-            Row::Accepted { line, assessment } => {
-                if let Some(problem) = accept(line, assessment)? {
-                    rep.rejected(line, &[problem])
-                        .context(|| describe(errors))?;
-                }
-            }
-            Row::Rejected { line, problems } => {
-                rep.rejected(line, &problems).context(|| describe(errors))?;
-            }
-        }
-        progress.tick(rep.rows_read(), &rows);
-    }
-    progress.finish();
-    Ok(())
-}
-
-fn sized(style: RadarStyle, size: Option<(u32, u32)>) -> RadarStyle {
-    match size {
-        Some((w, h)) => style.with_size(w, h),
-        None => style,
-    }
-}
-
-/// Reads every row (reporting rejected ones) and builds one child's timeline
-/// as of `as_of`; same-date duplicates are reported as rejected rows too.
-fn child_timeline(
-    input: PathBuf,
-    fw: &Framework,
-    reporter: &mut Option<Reporter>,
-    errors: Option<&Path>,
-    child: &str,
-    as_of: Option<Date>,
-) -> Result<Timeline, Failure> {
-    let child = ChildId::new(child).map_err(|e| Failure::Usage(format!("--child: {e}")))?;
-    let mut mine: Vec<(u64, Assessment)> = Vec::new();
-    each_row(input, fw, reporter, errors, |line, a| {
-        if a.child_id() == &child {
-            mine.push((line, a));
-        }
-        Ok(None)
-    })?;
-    let timeline = Timeline::build(fw, mine.iter().map(|(_, a)| a), as_of)
-        .map_err(|e| Failure::Usage(format!("--child {child}: {e}")))?;
-    let rep = reporter.as_mut().expect("each_row made the reporter");
-    for (index, duplicate) in timeline.duplicates() {
-        rep.rejected(mine[*index].0, &[Problem::duplicate(duplicate.clone())])
-            .context(|| describe(errors))?;
-    }
-    Ok(timeline)
-}
-
-/// Runs one command; returns the number of rows rejected.
-fn run(cli: Cli, reporter: &mut Option<Reporter>) -> Result<u64, Failure> {
-    match cli.command {
-        Command::Score {
-            input,
-            output,
-            errors,
-            framework,
-        } => {
-            let fw = load_framework(&framework)?;
-            let json = match output
-                .as_deref()
-                .and_then(|p| p.extension())
-                .and_then(|e| e.to_str())
-            {
-                None => false,
-                Some(e) if e.eq_ignore_ascii_case("csv") => false,
-                Some(e) if e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson") => {
-                    true
-                }
-                Some(e) => {
-                    return Err(Failure::Usage(format!(
-                        "-o: unknown output extension .{e}; allowed .csv or .jsonl"
-                    )))
-                }
-            };
-            let input = Input::open(&input)?;
-            let rep = reporter.insert(
-                Reporter::new(&input.name, errors.as_deref())
-                    .context(|| describe(errors.as_deref()))?,
-            );
-            let target = describe(output.as_deref());
-            let mut out = Output::create(output.as_deref()).context(|| target.clone())?;
-            let progress = Progress::new(&input);
-            let (reader, parser) = input.open_records(&fw)?;
-            let mut header = Vec::new();
-            if !json {
-                push_csv_header(&mut header);
-            }
-            out.write_all(&header).context(|| target.clone())?;
-            let emit = |batch: &Batch| -> Result<(), Failure> {
-                out.write_all(&batch.output).context(|| target.clone())?;
-                rep.read_many(batch.records);
-                for (line, problems) in &batch.rejected {
-                    rep.rejected(*line, problems)
-                        .context(|| describe(errors.as_deref()))?;
-                }
-                Ok(())
-            };
-            score_parallel(reader, &parser, json, |bytes| progress.set(bytes), emit)?;
-            progress.finish();
-            out.commit().context(|| target)?;
-            finish(reporter, "scored")
-        }
-        Command::Validate {
-            input,
-            errors,
-            framework,
-        } => {
-            let fw = load_framework(&framework)?;
-            each_row(input, &fw, reporter, errors.as_deref(), |_, _| Ok(None))?;
-            finish(reporter, "valid")
-        }
-        Command::Cohort {
-            input,
-            as_of,
-            by,
-            output,
-            errors,
-            framework,
-        } => {
-            let fw = load_framework(&framework)?;
-            let mut cohort = Cohort::new(&fw, as_of);
-            each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
-                Ok(cohort.add(&a).err().map(Problem::duplicate))
-            })?;
-            write_json(output.as_deref(), &cohort.summary(by))?;
-            finish(reporter, "scored")
-        }
-        Command::Timeline {
-            input,
-            child,
-            as_of,
-            output,
-            errors,
-            framework,
-        } => {
-            let fw = load_framework(&framework)?;
-            let timeline = child_timeline(input, &fw, reporter, errors.as_deref(), &child, as_of)?;
-            write_json(output.as_deref(), &timeline)?;
-            finish(reporter, "scored")
-        }
-        Command::Chart {
-            input,
-            child,
-            on,
-            previous,
-            timeline,
-            cohort,
-            by,
-            group,
-            as_of,
-            output,
-            size,
-            errors,
-            framework,
-        } => {
-            let fw = load_framework(&framework)?;
-            let format = ChartFormat::of(&output).ok_or_else(|| {
-                Failure::Usage(format!(
-                    "-o {}: allowed extensions .svg or .png",
-                    output.display()
-                ))
-            })?;
-            let picture = if cohort {
-                let mut cohort = Cohort::new(&fw, as_of);
-                each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
-                    Ok(cohort.add(&a).err().map(Problem::duplicate))
-                })?;
-                let summary = cohort.summary(by);
-                let g = summary.group(&group).ok_or_else(|| {
-                    let names: Vec<&str> =
-                        summary.groups.0.iter().map(|(k, _)| k.as_str()).collect();
-                    Failure::Usage(format!(
-                        "--group {group:?} not found; groups: {}",
-                        names.join(", ")
-                    ))
-                })?;
-                let when = summary
-                    .as_of
-                    .map_or(String::new(), |d| format!(" · as of {d}"));
-                let style = RadarStyle {
-                    title: format!("{group} · n = {}{when}", g.children),
-                    ..RadarStyle::default()
-                };
-                let style = sized(style, size);
-                format.encode(cohort_radar(&fw, g, &style))
-            } else {
-                let child = child.expect("clap requires --child without --cohort");
-                let t = child_timeline(input, &fw, reporter, errors.as_deref(), &child, on)?;
-                if timeline {
-                    let (width, height) = size.unwrap_or((1000, 800));
-                    let style = TimelineStyle {
-                        width,
-                        height,
-                        title: format!("{child} · needs over time"),
-                    };
-                    format.encode(timeline_chart(&fw, &t, &style))
-                } else {
-                    let reviews = t.reviews();
-                    let current = reviews.last().expect("a timeline has a review");
-                    if let Some(on) = on.filter(|on| *on != current.assessed_on) {
-                        return Err(Failure::Usage(format!(
-                            "--child {child}: no assessment on {on}; the latest before it is {}",
-                            current.assessed_on
-                        )));
-                    }
-                    let before = previous
-                        .then(|| reviews.len().checked_sub(2).map(|i| &reviews[i]))
-                        .flatten();
-                    let mut style = sized(
-                        RadarStyle::for_review(child.as_str(), current.assessed_on),
-                        size,
-                    );
-                    style.previous_date = before.map(|b| b.assessed_on);
-                    let prev = before.map(|b| &b.scores);
-                    format.encode(radar(&fw, &current.scores, prev, &style))
-                }
-            }
-            .map_err(|e| Failure::Usage(format!("chart: {e}")))?;
-            let target = output.display().to_string();
-            let mut out = Output::create(Some(&output)).context(|| target.clone())?;
-            out.write_all(&picture).context(|| target.clone())?;
-            out.commit().context(|| target)?;
-            finish(reporter, "scored")
-        }
-        Command::Charts {
-            input,
-            out_dir,
-            format,
-            as_of,
-            previous,
-            size,
-            errors,
-            framework,
-        } => {
-            let fw = load_framework(&framework)?;
-            let mut latest = LatestPerChild::new(as_of);
-            each_row(input, &fw, reporter, errors.as_deref(), |_, a| {
-                Ok(latest.add(a))
-            })?;
-            std::fs::create_dir_all(&out_dir).context(|| out_dir.display().to_string())?;
-            let children = latest.into_children();
-            let bar = Progress::for_items(children.len() as u64);
-            let failures: Vec<String> = children
-                .par_iter()
-                .filter_map(|(current, before)| {
-                    let draw = || -> Result<(), String> {
-                        let (now, prev) = (
-                            score(&fw, current),
-                            before.as_ref().filter(|_| previous).map(|b| score(&fw, b)),
-                        );
-                        let mut style = sized(
-                            RadarStyle::for_review(
-                                current.child_id().as_str(),
-                                current.assessed_on(),
-                            ),
-                            size,
-                        );
-                        style.previous_date = before
-                            .as_ref()
-                            .filter(|_| previous)
-                            .map(|b| b.assessed_on());
-                        let bytes = format
-                            .encode(radar(&fw, &now, prev.as_ref(), &style))
-                            .map_err(|e| e.to_string())?;
-                        // Child IDs are validated (§3): letters, digits, . _ - and never a path.
-                        let path =
-                            out_dir.join(format!("{}.{}", current.child_id(), format.extension()));
-                        let mut out = Output::create(Some(&path))
-                            .map_err(|e| format!("{}: {e}", path.display()))?;
-                        out.write_all(&bytes)
-                            .and_then(|()| out.commit())
-                            .map_err(|e| format!("{}: {e}", path.display()))
-                    };
-                    let result = draw().err();
-                    bar.inc();
-                    result
-                })
-                .collect();
-            bar.finish();
-            if let Some(first) = failures.first() {
-                return Err(Failure::Usage(format!(
-                    "{} charts failed; the first: {first}",
-                    failures.len()
-                )));
-            }
-            eprintln!(
-                "vsend: {} charts written to {}",
-                children.len(),
-                out_dir.display()
-            );
-            finish(reporter, "scored")
-        }
-        Command::Framework { framework } => {
-            let fw = load_framework(&framework)?;
-            write_json(None, &fw)?;
-            eprintln!(
-                "framework {} v{}: levels 0..={}, {} need areas",
-                fw.id(),
-                fw.version(),
-                fw.scale().max_level(),
-                fw.areas().len()
-            );
-            Ok(0)
-        }
-    }
-}
-
-fn write_json(path: Option<&Path>, value: &impl serde::Serialize) -> Result<(), Failure> {
-    let target = describe(path);
-    let mut out = Output::create(path).context(|| target.clone())?;
-    serde_json::to_writer_pretty(&mut out, value)
-        .map_err(|e| Failure::Io(target.clone(), e.into()))?;
-    out.write_all(b"\n").context(|| target.clone())?;
-    out.commit().context(|| target)
-}
-
-/// Commits the error report, prints the summary and returns the rows rejected.
-fn finish(reporter: &mut Option<Reporter>, accepted: &str) -> Result<u64, Failure> {
-    let Some(rep) = reporter.take() else {
-        return Ok(0);
-    };
-    let rejected = rep.rejected_count();
-    rep.finish(accepted).context(|| "error report".into())?;
-    Ok(rejected)
-}
-
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let mut reporter = None;
-    match run(cli, &mut reporter) {
-        Ok(0) => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::from(1),
-        // A closed pipe (`vsend score … | head`) is the reader's choice, not an error.
-        Err(Failure::Io(_, e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(failure) => {
-            let message = match &failure {
-                Failure::File(e) => e.to_string(),
-                Failure::Io(target, e) => format!("{target}: {e}"),
-                Failure::Usage(m) => m.clone(),
-            };
-            match reporter.take() {
-                Some(mut rep) => {
-                    if let Failure::File(e) = &failure {
-                        rep.file_error(e);
-                    } else {
-                        eprintln!("vsend: {message}");
-                    }
-                    let _ = rep.finish("scored");
-                }
-                None => eprintln!("vsend: {message}"),
-            }
-            ExitCode::from(2)
         }
     }
 }

@@ -2,43 +2,117 @@
 //!
 //! Problems go to an `--errors` CSV (`line,field,value,message`, every text
 //! cell defused against formulas) or to stderr, capped so that a bad file
-//! cannot flood a terminal with children's data.
+//! cannot flood a terminal with children's data. On stderr a kind of problem
+//! that repeats (one field, one kind of error) is shown [`SHOWN_PER_KIND`]
+//! times and then summarised in one line with its fix.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
-use std::path::Path;
 use std::time::Instant;
 
-use crate::read::{FileError, Problem};
-use crate::write::{push_text, Output};
+use crate::output::{commit_ready, streamed, Output, Ready};
+use crate::read::{FileError, Format, Problem, ProblemKind};
+use crate::write::push_text;
 
-/// Most problem lines printed to stderr without `--errors`.
+/// Most problem lines printed to stderr without `--errors`; file errors
+/// (a header with many problems, a broken framework) are capped the same.
 pub const STDERR_CAP: usize = 50;
 
+/// Problems of one kind printed before the rest are only counted.
+pub const SHOWN_PER_KIND: u64 = 3;
+
+/// Most summary lines, one per kind of repeated problem.
+const SUMMARY_CAP: usize = 10;
+
+/// Most kinds of problem told apart; problems of further kinds are only counted.
+const MAX_KINDS: usize = 1_000;
+
+/// One kind of problem seen: a field and a kind of error.
+#[derive(Debug)]
+struct Kind {
+    field: String,
+    kind: ProblemKind,
+    count: u64,
+    shown: u64,
+    first_line: u64,
+    first_message: String,
+    /// Values that look like day/month/year dates, and the first of them.
+    dmy: u64,
+    dmy_example: Option<(String, String)>,
+}
+
+/// Prints a file error on stderr, one problem a line and at most
+/// [`STDERR_CAP`] of them; `errors_file` says whether all are also in an
+/// `--errors` file (none exists yet when the framework itself fails to load).
+pub fn print_file_error(e: &FileError, errors_file: Option<bool>) {
+    let lines = e.lines();
+    for line in lines.iter().take(STDERR_CAP) {
+        eprintln!("vsend: {line}");
+    }
+    if let Some(more) = lines.len().checked_sub(STDERR_CAP).filter(|&n| n > 0) {
+        let rest = match errors_file {
+            Some(true) => "; all are in the --errors file",
+            Some(false) => "; use --errors FILE.csv to list them all",
+            None => "",
+        };
+        eprintln!("vsend: … and {more} more problems not shown{rest}");
+    }
+}
+
+/// `"05/02/2025"` (day first, or month first when the day cannot be second)
+/// as `2025-02-05`; `None` for anything else.
+fn day_month_year(value: &str) -> Option<String> {
+    let parts: Vec<&str> = value.trim().split(['/', '.', '-']).collect();
+    let [a, b, year] = parts[..] else {
+        return None;
+    };
+    let number = |s: &str, digits: std::ops::RangeInclusive<usize>| {
+        (digits.contains(&s.len()) && s.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    let (a, b, year) = (number(a, 1..=2)?, number(b, 1..=2)?, number(year, 4..=4)?);
+    let (day, month) = match (a, b) {
+        (1..=31, 1..=12) => (a, b),
+        (1..=12, 13..=31) => (b, a),
+        _ => return None,
+    };
+    Some(format!("{year:04}-{month:02}-{day:02}"))
+}
+
 /// Collects problems and counts rows: `read = accepted + rejected` always.
+#[derive(Debug)]
 pub struct Reporter {
     name: String,
+    format: Format,
     errors: Option<Output>,
     line_buf: Vec<u8>,
     shown: usize,
-    hidden: usize,
+    /// Problems not printed and of no kind told apart.
+    untold: u64,
+    kinds: Vec<Kind>,
+    index: HashMap<(ProblemKind, String), usize>,
     read: u64,
     rejected: u64,
     started: Instant,
 }
 
 impl Reporter {
-    /// A reporter for input `name`, writing problems to `errors` when given.
-    pub fn new(name: &str, errors: Option<&Path>) -> io::Result<Reporter> {
-        let mut errors = errors.map(|p| Output::create(Some(p))).transpose()?;
+    /// A reporter for input `name`, writing problems to `errors` when given
+    /// (opened up front by an [`crate::output::OutputPlan`]).
+    pub fn new(name: &str, format: Format, mut errors: Option<Output>) -> io::Result<Reporter> {
         if let Some(out) = &mut errors {
             out.write_all(b"line,field,value,message\n")?;
         }
         Ok(Reporter {
             name: name.to_owned(),
+            format,
             errors,
             line_buf: Vec::new(),
             shown: 0,
-            hidden: 0,
+            untold: 0,
+            kinds: Vec::new(),
+            index: HashMap::new(),
             read: 0,
             rejected: 0,
             started: Instant::now(),
@@ -70,6 +144,7 @@ impl Reporter {
     }
 
     fn problem(&mut self, line: u64, p: &Problem) -> io::Result<()> {
+        let kind = self.kind_of(line, p);
         match &mut self.errors {
             Some(out) => {
                 let b = &mut self.line_buf;
@@ -82,30 +157,96 @@ impl Reporter {
                 b.push(b'\n');
                 out.write_all(b)
             }
-            None if self.shown < STDERR_CAP => {
-                self.shown += 1;
-                eprintln!("{}:{line}: {}", self.name, p.message);
-                Ok(())
-            }
             None => {
-                self.hidden += 1;
+                let seen = kind.map_or(0, |k| self.kinds[k].shown);
+                if self.shown < STDERR_CAP && seen < SHOWN_PER_KIND {
+                    self.shown += 1;
+                    if let Some(k) = kind {
+                        self.kinds[k].shown += 1;
+                    }
+                    eprintln!("{}:{line}: {}", self.name, p.message);
+                } else if kind.is_none() {
+                    self.untold += 1;
+                }
                 Ok(())
             }
         }
     }
 
-    /// Reports a file error: always on stderr, and as line 0 of `--errors`.
-    pub fn file_error(&mut self, e: &FileError) {
-        eprintln!("vsend: {e}");
-        if let Some(out) = &mut self.errors {
-            let b = &mut self.line_buf;
-            b.clear();
-            b.extend_from_slice(b"0,,,");
-            push_text(b, &e.to_string());
-            b.push(b'\n');
-            // The error itself is what matters; a failed report write adds nothing.
-            let _ = out.write_all(b);
+    /// Counts `p` under its field and kind; `None` once too many kinds are told apart.
+    fn kind_of(&mut self, line: u64, p: &Problem) -> Option<usize> {
+        let key = (p.kind, p.field.clone());
+        let k = match self.index.get(&key) {
+            Some(&k) => k,
+            None if self.kinds.len() < MAX_KINDS => {
+                self.kinds.push(Kind {
+                    field: p.field.clone(),
+                    kind: p.kind,
+                    count: 0,
+                    shown: 0,
+                    first_line: line,
+                    first_message: p.message.clone(),
+                    dmy: 0,
+                    dmy_example: None,
+                });
+                self.index.insert(key, self.kinds.len() - 1);
+                self.kinds.len() - 1
+            }
+            None => return None,
+        };
+        let kind = &mut self.kinds[k];
+        kind.count += 1;
+        if p.kind == ProblemKind::NotADate {
+            if let Some(iso) = day_month_year(&p.value) {
+                kind.dmy += 1;
+                kind.dmy_example.get_or_insert((p.value.clone(), iso));
+            }
         }
+        Some(k)
+    }
+
+    /// The closing line for a kind of problem that repeats: where, how many, and the fix.
+    fn summary(&self, k: &Kind) -> String {
+        let name = &self.name;
+        // JSON Lines name fields by JSON path, CSV by column (§9).
+        let noun = match self.format {
+            Format::Jsonl => "field",
+            Format::Csv => "column",
+        };
+        let column = match k.field.as_str() {
+            "" | "(row)" => String::new(),
+            field => format!(" {noun} {field}:"),
+        };
+        if let (ProblemKind::NotADate, Some((example, iso))) = (k.kind, &k.dmy_example) {
+            let which = if k.dmy == k.count {
+                format!("{} rows have dates like {example:?}", k.count)
+            } else {
+                format!(
+                    "{} rows have values that are not dates, {} of them like {example:?}",
+                    k.count, k.dmy
+                )
+            };
+            return format!(
+                "{name}:{column} {which}; dates must be YYYY-MM-DD ({iso}), so save the {noun} in ISO format"
+            );
+        }
+        let detail = [
+            format!("column {}: ", k.field),
+            format!("field {}: ", k.field),
+        ]
+        .iter()
+        .find_map(|prefix| k.first_message.strip_prefix(prefix.as_str()))
+        .unwrap_or(&k.first_message);
+        format!(
+            "{name}:{column} {} rows have this problem, the first on line {}: {detail}",
+            k.count, k.first_line
+        )
+    }
+
+    /// Reports a file error on stderr (capped at [`STDERR_CAP`] lines): it
+    /// stops the run, so no `--errors` report is written.
+    pub fn file_error(&mut self, e: &FileError) {
+        print_file_error(e, None);
     }
 
     /// Rows rejected so far.
@@ -113,16 +254,38 @@ impl Reporter {
         self.rejected
     }
 
-    /// Commits the error report and prints the summary line. `accepted` names
-    /// what the accepted rows became (`scored`, `valid`).
-    pub fn finish(self, accepted: &str) -> io::Result<()> {
-        if let Some(out) = self.errors {
-            out.commit()?;
+    /// Commits the error report together with the run's other `outputs`:
+    /// nothing is renamed into place unless every output finished writing.
+    pub fn commit(&mut self, mut outputs: Vec<Ready>) -> io::Result<()> {
+        if let Some(out) = self.errors.take() {
+            let name = out.name().to_owned();
+            let ready = out
+                .finish()
+                .map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?;
+            outputs.push(ready);
         }
-        if self.hidden > 0 {
+        commit_ready(outputs)
+    }
+
+    /// Commits the error report, if [`Reporter::commit`] has not, and prints
+    /// the summary line. `accepted` names what the accepted rows became
+    /// (`scored`, `valid`).
+    pub fn finish(mut self, accepted: &str) -> io::Result<()> {
+        let to_stderr = self.errors.is_none();
+        self.commit(Vec::new())?;
+        let (mut summaries, mut untold) = (0, self.untold);
+        for k in &self.kinds {
+            let unshown = k.count - k.shown;
+            if k.count > SHOWN_PER_KIND && summaries < SUMMARY_CAP {
+                eprintln!("{}", self.summary(k));
+                summaries += 1;
+            } else if to_stderr {
+                untold += unshown;
+            }
+        }
+        if to_stderr && untold > 0 {
             eprintln!(
-                "vsend: … and {} more problems not shown; use --errors FILE.csv to list them all",
-                self.hidden
+                "vsend: … and {untold} more problems not shown; use --errors FILE.csv to list them all"
             );
         }
         eprintln!(
@@ -134,5 +297,36 @@ impl Reporter {
             self.started.elapsed().as_secs_f64()
         );
         Ok(())
+    }
+
+    /// Ends a failed run (exit 2): drops the error report unwritten and says
+    /// how far reading got, without claiming any row was scored.
+    pub fn abandon(self) {
+        drop(self.errors);
+        let written = if streamed() {
+            "no output file written (what went to stdout or a device is incomplete)"
+        } else {
+            "nothing written"
+        };
+        eprintln!(
+            "{}: stopped after {} rows read; {written}",
+            self.name, self.read
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_month_year_dates_get_their_iso_form() {
+        assert_eq!(day_month_year("05/02/2025").as_deref(), Some("2025-02-05"));
+        assert_eq!(day_month_year("5.2.2025").as_deref(), Some("2025-02-05"));
+        assert_eq!(day_month_year("02/25/2025").as_deref(), Some("2025-02-25"));
+        assert_eq!(day_month_year("2025-02-05"), None);
+        assert_eq!(day_month_year("05/02/25"), None);
+        assert_eq!(day_month_year("45693"), None);
+        assert_eq!(day_month_year("13/13/2025"), None);
     }
 }

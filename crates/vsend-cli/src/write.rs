@@ -1,87 +1,9 @@
-//! Writing outputs: atomically (temp file beside the target, then rename), and
-//! scored rows as CSV without per-cell allocation.
+//! Writing scored rows as CSV without per-cell allocation. Output files
+//! themselves ([`Output`]) are opened and committed by [`crate::output`].
 
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use vsend_core::{scored_columns, Cell, Date, Framework, ScoredRow};
 
-use vsend_core::{Cell, Date, ScoredRow, SCORED_COLUMNS};
-
-/// Where an output goes: stdout, or a file that appears only when complete.
-pub enum Output {
-    /// Standard output.
-    Stdout(BufWriter<io::Stdout>),
-    /// A temporary file beside `path`, renamed over it by [`Output::commit`].
-    File {
-        /// The temporary file.
-        temp: BufWriter<tempfile::NamedTempFile>,
-        /// The final path.
-        path: PathBuf,
-    },
-}
-
-impl Output {
-    /// An output to `path`, or to stdout when `None` or `-`.
-    pub fn create(path: Option<&Path>) -> io::Result<Output> {
-        match path {
-            None => Ok(Output::Stdout(BufWriter::with_capacity(
-                1 << 16,
-                io::stdout(),
-            ))),
-            Some(p) if p == Path::new("-") => Output::create(None),
-            Some(path) => {
-                let dir = match path.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
-                };
-                // Same directory, so the final rename is atomic; mode 0600 on Unix.
-                let temp = tempfile::Builder::new()
-                    .prefix(".vsend-")
-                    .suffix(".tmp")
-                    .tempfile_in(dir)?;
-                Ok(Output::File {
-                    temp: BufWriter::with_capacity(1 << 16, temp),
-                    path: path.into(),
-                })
-            }
-        }
-    }
-
-    /// Flushes and, for a file, renames the temporary file over the target.
-    pub fn commit(self) -> io::Result<()> {
-        match self {
-            Output::Stdout(mut w) => w.flush(),
-            Output::File { temp, path } => {
-                let temp = temp.into_inner().map_err(|e| e.into_error())?;
-                // No fsync: the rename gives atomicity for a failed run; durability across
-                // power loss is left to the filesystem (ext4 flushes rename-replaced data).
-                // An fsync here cost ~20% of `vsend score` end to end (40 MB for 200k rows).
-                temp.persist(&path).map_err(|e| e.error)?;
-                Ok(())
-            }
-        }
-    }
-}
-
-impl Write for Output {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Output::Stdout(w) => w.write(buf),
-            Output::File { temp, .. } => temp.write(buf),
-        }
-    }
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match self {
-            Output::Stdout(w) => w.write_all(buf),
-            Output::File { temp, .. } => temp.write_all(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Output::Stdout(w) => w.flush(),
-            Output::File { temp, .. } => temp.flush(),
-        }
-    }
-}
+pub use crate::output::Output;
 
 /// Whether a spreadsheet would run this text as a formula (§10).
 pub fn looks_like_formula(text: &str) -> bool {
@@ -170,6 +92,7 @@ pub fn push_cell(out: &mut Vec<u8>, cell: Cell<'_>) {
         Cell::Date(d) => push_date(out, d),
         Cell::Int(n @ 0..=9) => out.push(b'0' + n),
         Cell::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+        Cell::Whole(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
         Cell::Number(x) => push_number(out, x),
         Cell::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
         Cell::Domains(set) => {
@@ -183,9 +106,10 @@ pub fn push_cell(out: &mut Vec<u8>, cell: Cell<'_>) {
     }
 }
 
-/// The header line of scored CSV.
-pub fn push_csv_header(out: &mut Vec<u8>) {
-    out.extend_from_slice(SCORED_COLUMNS.join(",").as_bytes());
+/// The header line of scored CSV under `framework`: the §10 columns, and the
+/// four §13 band columns after `primary_domain` when it has banding.
+pub fn push_csv_header(out: &mut Vec<u8>, framework: &Framework) {
+    out.extend_from_slice(scored_columns(framework).join(",").as_bytes());
     out.push(b'\n');
 }
 
@@ -209,6 +133,7 @@ pub fn push_json_row(out: &mut Vec<u8>, row: &ScoredRow<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn formula_cells_are_defused_and_quoted_cells_quoted() {

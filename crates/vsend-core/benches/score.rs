@@ -1,6 +1,8 @@
 //! Scoring and cohort building over 100,000 pre-parsed assessments.
 //!
 //! Run: `cargo bench -p vsend-core --bench score`
+// criterion_group! defines an undocumented public function.
+#![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use vsend_core::{

@@ -53,9 +53,17 @@ impl IdText {
     }
 }
 
+impl IdText {
+    /// The ID's bytes: comparing and hashing these needs no UTF-8 check, and
+    /// ASCII byte order is the text's order.
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
 impl PartialEq for IdText {
     fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
+        self.bytes() == other.bytes()
     }
 }
 impl Eq for IdText {}
@@ -66,12 +74,12 @@ impl PartialOrd for IdText {
 }
 impl Ord for IdText {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
+        self.bytes().cmp(other.bytes())
     }
 }
 impl std::hash::Hash for IdText {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state)
+        self.bytes().hash(state)
     }
 }
 impl fmt::Debug for IdText {
@@ -225,6 +233,10 @@ pub enum Field {
     ReadinessPlanned(Domain),
     /// `confidence.<domain>`.
     Confidence(Domain),
+    /// `to_setting_id` of a transition plan (§11).
+    ToSettingId,
+    /// `move_on` of a transition plan (§11).
+    MoveOn,
     /// A JSON key the schema does not know, by its path (shortened).
     Key(Box<str>),
     /// The record as a whole.
@@ -252,6 +264,8 @@ impl fmt::Display for Field {
             Field::AssessedOn => f.write_str("assessed_on"),
             Field::DateOfBirth => f.write_str("date_of_birth"),
             Field::SettingId => f.write_str("setting_id"),
+            Field::ToSettingId => f.write_str("to_setting_id"),
+            Field::MoveOn => f.write_str("move_on"),
             Field::Need(key) => write!(f, "need.{key}"),
             Field::Readiness(d) => write!(f, "readiness.{d}"),
             Field::ReadinessPlanned(d) => write!(f, "readiness_planned.{d}"),
@@ -391,6 +405,14 @@ pub enum ValidationError {
         /// The framework's id and version.
         framework: String,
     },
+    /// A second assessment of a child on a date already seen (§7).
+    #[error("{found} repeats an earlier assessment of {child_id} on the same date; allowed one assessment per child per date")]
+    Duplicate {
+        /// The repeated date.
+        found: Found,
+        /// The child.
+        child_id: ChildId,
+    },
     /// A JSON value of the wrong type (a level given as `"3"`, an ID as a number).
     #[error("{found} is {}; allowed {expected}", found_kind.article())]
     WrongType {
@@ -527,7 +549,7 @@ impl ValidationError {
             | E::WrongType { field, .. }
             | E::DuplicateKey { field }
             | E::UnknownKey { field, .. } => field.clone(),
-            E::BeforeBirth { .. } => Field::AssessedOn,
+            E::BeforeBirth { .. } | E::Duplicate { .. } => Field::AssessedOn,
             E::AgeOutOfRange { .. } => Field::DateOfBirth,
             E::NotJson { .. } | E::NotAnObject { .. } => Field::Record,
         }
@@ -552,7 +574,8 @@ impl ValidationError {
             | E::BadId { found, .. }
             | E::BeforeBirth { found }
             | E::AgeOutOfRange { found, .. }
-            | E::WrongType { found, .. } => found.as_str(),
+            | E::WrongType { found, .. }
+            | E::Duplicate { found, .. } => found.as_str(),
             E::Missing { .. }
             | E::UnknownArea { .. }
             | E::DuplicateKey { .. }
@@ -568,6 +591,11 @@ impl ValidationError {
 pub struct ValidationErrors(Vec<ValidationError>);
 
 impl ValidationErrors {
+    /// A record's problems; `errors` must not be empty.
+    pub(crate) fn new(errors: Vec<ValidationError>) -> ValidationErrors {
+        debug_assert!(!errors.is_empty());
+        ValidationErrors(errors)
+    }
     /// A record's single problem.
     pub(crate) fn one(e: ValidationError) -> ValidationErrors {
         ValidationErrors(vec![e])
@@ -666,6 +694,47 @@ impl Assessment {
         self.date_of_birth
             .map(|born| age_in_years(born, self.assessed_on))
     }
+}
+
+/// Parses a level cell (§3): trimmed; empty is *not assessed*.
+pub(crate) fn parse_level(
+    framework: &Framework,
+    raw: &str,
+    field: impl FnOnce() -> Field,
+) -> Result<Option<Level>, ValidationError> {
+    let s = raw.trim_ascii();
+    let scale = framework.scale();
+    let max = scale.max_level();
+    // Fast path: one digit, the common case on every scale.
+    if let [c @ b'0'..=b'9'] = s.as_bytes() {
+        if let Some(level) = scale.level(c - b'0') {
+            return Ok(Some(level));
+        }
+    }
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let found = Found::new(s);
+    Err(match s.parse::<i64>() {
+        Ok(v) if v < 0 => ValidationError::BelowScale {
+            field: field(),
+            found,
+            max,
+        },
+        Ok(v) => match u8::try_from(v).ok().and_then(|v| scale.level(v)) {
+            Some(level) => return Ok(Some(level)),
+            None => ValidationError::AboveScale {
+                field: field(),
+                found,
+                max,
+            },
+        },
+        Err(_) => ValidationError::NotALevel {
+            field: field(),
+            found,
+            max,
+        },
+    })
 }
 
 /// Builds an [`Assessment`] from raw text fields, collecting every problem (§9).
@@ -823,41 +892,13 @@ impl<'f> AssessmentBuilder<'f> {
     }
 
     fn level(&mut self, raw: &str, field: impl FnOnce() -> Field) -> Option<Level> {
-        let s = raw.trim_ascii();
-        let scale = self.framework.scale();
-        let max = scale.max_level();
-        // Fast path: one digit, the common case on every scale.
-        if let [c @ b'0'..=b'9'] = s.as_bytes() {
-            if let Some(level) = scale.level(c - b'0') {
-                return Some(level);
+        match parse_level(self.framework, raw, field) {
+            Ok(level) => level,
+            Err(e) => {
+                self.errors.push(e);
+                None
             }
         }
-        if s.is_empty() {
-            return None;
-        }
-        let found = Found::new(s);
-        let error = match s.parse::<i64>() {
-            Ok(v) if v < 0 => ValidationError::BelowScale {
-                field: field(),
-                found,
-                max,
-            },
-            Ok(v) => match u8::try_from(v).ok().and_then(|v| scale.level(v)) {
-                Some(level) => return Some(level),
-                None => ValidationError::AboveScale {
-                    field: field(),
-                    found,
-                    max,
-                },
-            },
-            Err(_) => ValidationError::NotALevel {
-                field: field(),
-                found,
-                max,
-            },
-        };
-        self.errors.push(error);
-        None
     }
 
     /// Records a problem found outside the builder (a JSON type or key problem),

@@ -9,6 +9,7 @@ use nalgebra::{Matrix5, Vector5};
 use serde::{Deserialize, Serialize};
 
 use crate::assessment::Assessment;
+use crate::banding::BandResult;
 use crate::domain::{Domain, DomainVector, PerDomain};
 use crate::framework::Framework;
 use crate::history::{Histories, Keep};
@@ -116,16 +117,51 @@ impl<'f> Cohort<'f> {
     /// Summarises the cohort (§8): the group `all`, plus one group per value of
     /// `by` when given (a missing value forms the group `unknown`).
     pub fn summary(&self, by: Option<GroupBy>) -> CohortSummary {
+        let groups = self
+            .counted_groups(by, None)
+            .into_iter()
+            .map(|(k, g, _)| (k, g))
+            .collect();
+        CohortSummary {
+            as_of: self.as_of(),
+            framework_id: self.framework.id().to_owned(),
+            framework_version: self.framework.version().to_owned(),
+            groups: Groups(groups),
+        }
+    }
+
+    /// The framework the cohort is read against.
+    pub fn framework(&self) -> &'f Framework {
+        self.framework
+    }
+
+    /// The children's histories (§7), as of [`as_of`](Self::as_of).
+    pub fn histories(&self) -> &Histories {
+        &self.histories
+    }
+
+    /// The groups of a summary with the number of values behind each figure.
+    ///
+    /// With `merge_below = Some(k)`, groups other than `all` with fewer than
+    /// `k` children are summed, from the children's figures, into one group
+    /// `<by>=other` (§14 rule 1), listed last; it is left out when it still
+    /// has fewer than `k` children. A real group named `<by>=other` joins it.
+    pub(crate) fn counted_groups(
+        &self,
+        by: Option<GroupBy>,
+        merge_below: Option<u64>,
+    ) -> Vec<(String, GroupSummary, Denominators)> {
         let fw = self.framework;
         let as_of = self.as_of();
-        let mut all = GroupAccumulator::new(fw);
-        let mut groups: BTreeMap<String, GroupAccumulator> = BTreeMap::new();
+        let mut children = Vec::new();
         for history in self.histories.children() {
             let Some(current) = history.current(as_of) else {
                 continue;
             };
+            let scores = score(fw, current);
             let child = ChildFigures {
-                scores: score(fw, current),
+                band: fw.banding().and_then(|b| b.band(&scores.need)),
+                scores,
                 planned: PerDomain(
                     current
                         .readiness_planned()
@@ -136,8 +172,7 @@ impl<'f> Cohort<'f> {
                 assessments: history.count_on_or_before(as_of) as u64,
                 overdue: as_of.is_some_and(|as_of| is_overdue(fw, current.assessed_on(), as_of)),
             };
-            all.add(&child);
-            if let Some(by) = by {
+            let key = by.map(|by| {
                 let value = match by {
                     GroupBy::SettingId => current.setting_id().map(|s| s.as_str()),
                     GroupBy::AgeBand => child.scores.age_band.map(AgeBand::key),
@@ -147,21 +182,48 @@ impl<'f> Cohort<'f> {
                         .and_then(|w| w.primary_domain)
                         .map(Domain::key),
                 };
-                let key = format!("{}={}", by.key(), value.unwrap_or("unknown"));
-                groups
-                    .entry(key)
-                    .or_insert_with(|| GroupAccumulator::new(fw))
-                    .add(&child);
+                format!("{}={}", by.key(), value.unwrap_or("unknown"))
+            });
+            children.push((key, child));
+        }
+        let mut sizes: BTreeMap<&str, u64> = BTreeMap::new();
+        for (key, _) in &children {
+            if let Some(key) = key {
+                *sizes.entry(key).or_default() += 1;
             }
         }
-        let mut out = vec![("all".to_owned(), all.finish())];
-        out.extend(groups.into_iter().map(|(k, g)| (k, g.finish())));
-        CohortSummary {
-            as_of,
-            framework_id: fw.id().to_owned(),
-            framework_version: fw.version().to_owned(),
-            groups: Groups(out),
+        let other = by.map(|by| format!("{}=other", by.key()));
+        let merged = |key: &str| {
+            merge_below.is_some_and(|k| sizes[key] < k || Some(key) == other.as_deref())
+        };
+        let mut all = GroupAccumulator::new(fw);
+        let mut groups: BTreeMap<&str, GroupAccumulator> = BTreeMap::new();
+        let mut rest = GroupAccumulator::new(fw);
+        for (key, child) in &children {
+            all.add(child);
+            if let Some(key) = key {
+                if merged(key) {
+                    rest.add(child);
+                } else {
+                    groups
+                        .entry(key)
+                        .or_insert_with(|| GroupAccumulator::new(fw))
+                        .add(child);
+                }
+            }
         }
+        let finish = |name: &str, acc: GroupAccumulator| {
+            let (g, d) = acc.finish();
+            (name.to_owned(), g, d)
+        };
+        let mut out = vec![finish("all", all)];
+        out.extend(groups.into_iter().map(|(k, g)| finish(k, g)));
+        if let (Some(k), Some(other)) = (merge_below, &other) {
+            if rest.children > 0 && rest.children >= k {
+                out.push(finish(other, rest));
+            }
+        }
+        out
     }
 }
 
@@ -169,6 +231,8 @@ impl<'f> Cohort<'f> {
 /// what §8 needs of the rest of the history.
 struct ChildFigures {
     scores: Scores,
+    /// The §13 band of the current review, when complete under a banding rule.
+    band: Option<BandResult>,
     /// The setting's planned readiness per domain (§12).
     planned: PerDomain<Option<f64>>,
     previous_need: Option<DomainVector>,
@@ -276,6 +340,10 @@ struct GroupAccumulator<'f> {
     setting_coverage: Mean,
     family_coverage: Mean,
     correlation: Correlation,
+    /// Children per band (§13), then the unbanded.
+    bands: Vec<u64>,
+    unbanded: u64,
+    top_up: f64,
 }
 
 impl<'f> GroupAccumulator<'f> {
@@ -294,6 +362,9 @@ impl<'f> GroupAccumulator<'f> {
             setting_coverage: Mean::default(),
             family_coverage: Mean::default(),
             correlation: Correlation::default(),
+            bands: vec![0; framework.banding().map_or(0, |b| b.bands().len())],
+            unbanded: 0,
+            top_up: 0.0,
         }
     }
 
@@ -338,9 +409,42 @@ impl<'f> GroupAccumulator<'f> {
         if current.need.is_complete() {
             self.correlation.add(current.need.vector());
         }
+        match child.band {
+            Some(b) => {
+                self.bands[b.band] += 1;
+                self.top_up += b.top_up.unwrap_or(0.0);
+            }
+            None => self.unbanded += 1,
+        }
     }
 
-    fn finish(self) -> GroupSummary {
+    fn finish(self) -> (GroupSummary, Denominators) {
+        let fw = self.framework;
+        let denominators = Denominators {
+            domains: PerDomain(self.domains.0.each_ref().map(|acc| DomainDenominators {
+                need: acc.need.n,
+                met_by_setting: acc.met_by_setting.n,
+                met_by_family: acc.met_by_family.n,
+                setting_gap: acc.setting_gap.n,
+                delta_need: acc.delta_need.n,
+                planned: acc.planned_met_by_setting.n,
+            })),
+            need_index: self.need_index.n,
+            setting_coverage: self.setting_coverage.n,
+            family_coverage: self.family_coverage.n,
+            complete: self.correlation.n,
+            banded: self.bands.iter().sum(),
+        };
+        let banding = fw.banding().map(|b| GroupBands {
+            bands: b
+                .bands()
+                .iter()
+                .zip(&self.bands)
+                .map(|(band, &n)| (band.id().to_owned(), n))
+                .collect(),
+            unbanded: self.unbanded,
+            top_up_total: b.has_top_up().then_some(self.top_up),
+        });
         let domains = PerDomain(self.domains.0.map(|acc| DomainSummary {
             n: acc.need.n,
             mean_need: acc.need.get(),
@@ -358,7 +462,7 @@ impl<'f> GroupAccumulator<'f> {
             mean_readiness: acc.readiness.get(),
             mean_confidence: acc.confidence.get(),
         }));
-        GroupSummary {
+        let summary = GroupSummary {
             priorities: priorities(&domains),
             children: self.children,
             assessments: self.assessments,
@@ -368,7 +472,9 @@ impl<'f> GroupAccumulator<'f> {
             mean_setting_coverage: self.setting_coverage.get(),
             mean_family_coverage: self.family_coverage.get(),
             need_correlation: self.correlation.matrix(),
-        }
+            banding,
+        };
+        (summary, denominators)
     }
 }
 
@@ -454,6 +560,71 @@ pub struct GroupSummary {
     /// Pearson correlation of domain needs over complete current assessments,
     /// rows and columns in §1 order; `None` for zero variance or n < 2.
     pub need_correlation: [[Option<f64>; 5]; 5],
+    /// `bands` and `top_up_total` (§13): present exactly when the framework
+    /// has banding, so summaries of other frameworks keep their §10 shape.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub banding: Option<GroupBands>,
+}
+
+/// The §13 figures of a group: `{"bands": {"A": 1, …, "unbanded": 0},
+/// "top_up_total": …}` in JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupBands {
+    /// Children per band, in band order, as `(band id, count)`.
+    pub bands: Vec<(String, u64)>,
+    /// Current assessments that are not complete, so have no band.
+    pub unbanded: u64,
+    /// Σ top_up over current assessments with a band; `None` when no band
+    /// of the framework has a top-up.
+    pub top_up_total: Option<f64>,
+}
+
+impl Serialize for GroupBands {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Counts<'a>(&'a GroupBands);
+        impl Serialize for Counts<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let b = self.0;
+                let unbanded = ("unbanded", &b.unbanded);
+                s.collect_map(
+                    b.bands
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v))
+                        .chain(std::iter::once(unbanded)),
+                )
+            }
+        }
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("bands", &Counts(self))?;
+        m.serialize_entry("top_up_total", &self.top_up_total)?;
+        m.end()
+    }
+}
+
+/// How many values each figure of a group was computed over, for the
+/// "fewer than K values" rule of §14.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Denominators {
+    pub domains: PerDomain<DomainDenominators>,
+    pub need_index: u64,
+    pub setting_coverage: u64,
+    pub family_coverage: u64,
+    /// Complete current assessments (the correlation's n).
+    pub complete: u64,
+    /// Current assessments with a band (§13).
+    pub banded: u64,
+}
+
+/// Per-domain [`Denominators`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DomainDenominators {
+    pub need: u64,
+    pub met_by_setting: u64,
+    pub met_by_family: u64,
+    pub setting_gap: u64,
+    pub delta_need: u64,
+    pub planned: u64,
 }
 
 /// Named groups in output order: `all` first, then by name.

@@ -9,7 +9,7 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// One of the five areas of need (MODEL.md §1), in canonical order.
+/// One of the five areas of need (§1 of `docs/model.md`), in canonical order.
 ///
 /// The order of the variants is the canonical order: radar axes clockwise from
 /// 12 o'clock, CSV columns and JSON arrays all follow it.

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::banding::{Banding, RawBanding};
 use crate::domain::{Domain, PerDomain};
 
 /// Most levels a scale may have above zero (§2).
@@ -129,6 +130,7 @@ pub struct Framework {
     meaningful_change: f64,
     review_interval_days: u32,
     high_need_level: u8,
+    banding: Option<Banding>,
     /// All areas, grouped by domain in canonical order.
     areas: Vec<Area>,
     /// `areas[start..end]` belong to each domain.
@@ -164,6 +166,10 @@ impl Framework {
     /// The level from which a domain need counts as *high* (§2, §11, §12).
     pub fn high_need_level(&self) -> u8 {
         self.high_need_level
+    }
+    /// The council's banding rule (§13), when the framework carries one.
+    pub fn banding(&self) -> Option<&Banding> {
+        self.banding.as_ref()
     }
     /// Every need area, grouped by domain in canonical order.
     pub fn areas(&self) -> &[Area] {
@@ -270,6 +276,7 @@ impl Default for Framework {
             meaningful_change: None,
             review_interval_days: None,
             high_need_level: None,
+            banding: None,
             domains,
         }
         .validate()
@@ -293,6 +300,8 @@ impl Serialize for Framework {
             review_interval_days: u32,
             high_need_level: u8,
             domains: PerDomain<DomainOut<'a>>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            banding: Option<&'a Banding>,
         }
         Out {
             id: &self.id,
@@ -305,6 +314,7 @@ impl Serialize for Framework {
             domains: PerDomain::from_fn(|d| DomainOut {
                 areas: self.areas_of(d),
             }),
+            banding: self.banding.as_ref(),
         }
         .serialize(s)
     }
@@ -410,6 +420,100 @@ pub enum FrameworkProblem {
     /// `id` or `version` is empty.
     #[error("{0}: must not be empty")]
     Empty(&'static str),
+    /// `banding.weights` lacks a domain (§13).
+    #[error("banding.weights: {0} is missing; weights for all five of cl, ci, sp, semh, ind are required")]
+    BandWeightMissing(Domain),
+    /// `banding.weights` has a key that is not a domain (§13).
+    #[error("banding.weights: {0:?} is not a domain; allowed: cl, ci, sp, semh, ind")]
+    BandWeightUnknownDomain(String),
+    /// A banding weight below 0 (§13).
+    #[error(
+        "banding.weights.{domain}: {found} is not allowed; a weight must be a number of at least 0"
+    )]
+    BandWeightNegative {
+        /// The domain.
+        domain: Domain,
+        /// The weight found.
+        found: f64,
+    },
+    /// `banding.bands` is empty (§13).
+    #[error("banding.bands: empty; at least one band is required")]
+    NoBands,
+    /// A band with an empty id (§13).
+    #[error("banding.bands[{index}].id: must not be empty")]
+    BandIdEmpty {
+        /// 0-based position in `bands`.
+        index: usize,
+    },
+    /// A band named `unbanded`, the key cohort summaries use for assessments
+    /// without a band (not a §13 rule: the two would collide in `bands`).
+    #[error("banding.bands[{index}].id: \"unbanded\" is reserved for assessments without a band; choose another id")]
+    BandIdReserved {
+        /// 0-based position in `bands`.
+        index: usize,
+    },
+    /// Two bands share an id (§13).
+    #[error("banding.bands[{index}].id: {id:?} appears more than once; band ids must be unique")]
+    BandIdDuplicate {
+        /// 0-based position of the repeat.
+        index: usize,
+        /// The repeated id.
+        id: String,
+    },
+    /// The first band's `min_score` is not 0 (§13).
+    #[error("banding.bands[0].min_score: {found} is not allowed; the first band must start at 0")]
+    FirstMinScore {
+        /// The value found.
+        found: f64,
+    },
+    /// A band's `min_score` not above the previous band's (§13).
+    #[error("banding.bands[{index}].min_score: {found} is not above the previous band's {previous}; min_score must strictly ascend")]
+    MinScoreNotAscending {
+        /// 0-based position in `bands`.
+        index: usize,
+        /// The value found.
+        found: f64,
+        /// The previous band's min_score.
+        previous: f64,
+    },
+    /// A negative `top_up` (§13).
+    #[error("banding.bands[{index}].top_up: {found} is not allowed; a top-up must be at least 0, or left out")]
+    TopUpNegative {
+        /// 0-based position in `bands`.
+        index: usize,
+        /// The value found.
+        found: f64,
+    },
+    /// A floor names a band that does not exist (§13).
+    #[error("banding.floors[{index}].band: {found:?} names no band; allowed: {allowed}")]
+    FloorUnknownBand {
+        /// 0-based position in `floors`.
+        index: usize,
+        /// The band id found.
+        found: String,
+        /// The band ids of the framework, comma-separated.
+        allowed: String,
+    },
+    /// A floor's `min_need` outside `1..=max_level` (§13).
+    #[error(
+        "banding.floors[{index}].min_need: {found} is outside the allowed range 1 to {max_level}"
+    )]
+    FloorMinNeed {
+        /// 0-based position in `floors`.
+        index: usize,
+        /// The value found.
+        found: i64,
+        /// The scale's max_level.
+        max_level: u8,
+    },
+    /// A floor's `domain` is not a domain key (§13).
+    #[error("banding.floors[{index}].domain: {found:?} is not a domain; allowed: cl, ci, sp, semh, ind, or leave it out for any domain")]
+    FloorUnknownDomain {
+        /// 0-based position in `floors`.
+        index: usize,
+        /// The key found.
+        found: String,
+    },
     /// A text (`id`, `version`, a label) longer than it may be: it is echoed
     /// in every output row and on every chart.
     #[error("{field}: {found} characters; allowed at most {max}")]
@@ -440,6 +544,7 @@ struct RawFramework {
     review_interval_days: Option<i64>,
     high_need_level: Option<i64>,
     domains: BTreeMap<String, RawDomain>,
+    banding: Option<RawBanding>,
 }
 
 #[derive(Deserialize)]
@@ -581,10 +686,15 @@ impl RawFramework {
             }
             domain_areas[d] = (start, areas.len() as u16);
         }
+        let scale_ok = (1..=i64::from(MAX_SCALE_LEVEL)).contains(&max_level);
+        let banding = self
+            .banding
+            .and_then(|raw| raw.validate(scale_ok.then_some(max_level as u8), &mut problems));
         if !problems.is_empty() {
             return Err(problems);
         }
         Ok(Framework {
+            banding,
             id: self.id,
             version: self.version,
             scale: Scale {
@@ -774,5 +884,121 @@ mod tests {
         let typo = with_domains(FIVE).replace("\"aggregate\"", "\"agregate\": 1, \"aggregate\"");
         let err = Framework::from_json(&typo).unwrap_err().to_string();
         assert!(err.contains("unknown field `agregate`"), "{err}");
+    }
+
+    fn with_banding(banding: &str) -> String {
+        Framework::default()
+            .to_json()
+            .replacen('{', &format!(r#"{{"banding": {banding},"#), 1)
+    }
+
+    const WEIGHTS: &str = r#""weights": {"cl": 1, "ci": 1, "sp": 1, "semh": 1.5, "ind": 0.5}"#;
+
+    #[test]
+    fn banding_loads_and_round_trips() {
+        let json = with_banding(&format!(
+            r#"{{{WEIGHTS}, "bands": [{{"id": "A", "label": "a", "min_score": 0}},
+                {{"id": "B", "label": "b", "min_score": 4, "top_up": 1500}}],
+                "floors": [{{"domain": "semh", "min_need": 3, "band": "B"}}]}}"#
+        ));
+        let fw = Framework::from_json(&json).unwrap();
+        let b = fw.banding().unwrap();
+        assert_eq!(b.bands()[1].top_up(), Some(1500.0));
+        assert_eq!(b.bands()[0].top_up(), None);
+        assert_eq!(b.floors()[0].domain(), Some(Domain::Semh));
+        assert_eq!(b.floors()[0].band(), 1);
+        assert_eq!(b.weights()[Domain::Semh], 1.5);
+        assert_eq!(Framework::from_json(&fw.to_json()).unwrap(), fw);
+        assert!(Framework::default().banding().is_none());
+        assert!(!Framework::default().to_json().contains("banding"));
+    }
+
+    #[test]
+    fn each_banding_defect_is_its_own_error() {
+        use FrameworkProblem as P;
+        let band = |id: &str, min: &str, top: &str| {
+            format!(r#"{{"id": "{id}", "label": "x", "min_score": {min}{top}}}"#)
+        };
+        let cases: Vec<(String, P)> = vec![
+            (
+                r#"{"weights": {"cl": 1, "ci": 1, "sp": 1, "semh": 1}, "bands": [{"id": "A", "label": "x", "min_score": 0}]}"#.into(),
+                P::BandWeightMissing(Domain::Ind),
+            ),
+            (
+                r#"{"weights": {"cl": 1, "ci": 1, "sp": 1, "semh": 1, "ind": 1, "xx": 1}, "bands": [{"id": "A", "label": "x", "min_score": 0}]}"#.into(),
+                P::BandWeightUnknownDomain("xx".into()),
+            ),
+            (
+                r#"{"weights": {"cl": 1, "ci": -1, "sp": 1, "semh": 1, "ind": 1}, "bands": [{"id": "A", "label": "x", "min_score": 0}]}"#.into(),
+                P::BandWeightNegative { domain: Domain::Ci, found: -1.0 },
+            ),
+            (format!(r#"{{{WEIGHTS}, "bands": []}}"#), P::NoBands),
+            (
+                format!(r#"{{{WEIGHTS}, "bands": [{}]}}"#, band("", "0", "")),
+                P::BandIdEmpty { index: 0 },
+            ),
+            (
+                format!(r#"{{{WEIGHTS}, "bands": [{}, {}]}}"#, band("A", "0", ""), band("A", "2", "")),
+                P::BandIdDuplicate { index: 1, id: "A".into() },
+            ),
+            (
+                format!(r#"{{{WEIGHTS}, "bands": [{}, {}]}}"#, band("A", "0", ""), band("unbanded", "2", "")),
+                P::BandIdReserved { index: 1 },
+            ),
+            (
+                format!(r#"{{{WEIGHTS}, "bands": [{}]}}"#, band("A", "1", "")),
+                P::FirstMinScore { found: 1.0 },
+            ),
+            (
+                format!(r#"{{{WEIGHTS}, "bands": [{}, {}, {}]}}"#, band("A", "0", ""), band("B", "3", ""), band("C", "3", "")),
+                P::MinScoreNotAscending { index: 2, found: 3.0, previous: 3.0 },
+            ),
+            (
+                format!(r#"{{{WEIGHTS}, "bands": [{}]}}"#, band("A", "0", r#", "top_up": -5"#)),
+                P::TopUpNegative { index: 0, found: -5.0 },
+            ),
+            (
+                format!(r#"{{{WEIGHTS}, "bands": [{}], "floors": [{{"min_need": 2, "band": "Z"}}]}}"#, band("A", "0", "")),
+                P::FloorUnknownBand { index: 0, found: "Z".into(), allowed: "A".into() },
+            ),
+            (
+                format!(r#"{{{WEIGHTS}, "bands": [{}], "floors": [{{"min_need": 5, "band": "A"}}]}}"#, band("A", "0", "")),
+                P::FloorMinNeed { index: 0, found: 5, max_level: 4 },
+            ),
+            (
+                format!(r#"{{{WEIGHTS}, "bands": [{}], "floors": [{{"min_need": 0, "band": "A"}}]}}"#, band("A", "0", "")),
+                P::FloorMinNeed { index: 0, found: 0, max_level: 4 },
+            ),
+            (
+                format!(r#"{{{WEIGHTS}, "bands": [{}], "floors": [{{"domain": "xx", "min_need": 2, "band": "A"}}]}}"#, band("A", "0", "")),
+                P::FloorUnknownDomain { index: 0, found: "xx".into() },
+            ),
+        ];
+        let mut messages = std::collections::HashSet::new();
+        for (banding, want) in cases {
+            let got = problems(&with_banding(&banding));
+            assert_eq!(got, [want], "{banding}");
+            let message = got[0].to_string();
+            assert!(message.starts_with("banding."), "{message}");
+            messages.insert(std::mem::discriminant(&got[0]));
+        }
+        assert_eq!(messages.len(), 13, "each defect has its own variant");
+        assert_eq!(
+            P::FloorUnknownBand {
+                index: 0,
+                found: "Z".into(),
+                allowed: "A, B".into()
+            }
+            .to_string(),
+            r#"banding.floors[0].band: "Z" names no band; allowed: A, B"#
+        );
+        let typo = with_banding(&format!(
+            r#"{{{WEIGHTS}, "bands": [{}], "flors": []}}"#,
+            band("A", "0", "")
+        ));
+        assert!(matches!(
+            Framework::from_json(&typo),
+            Err(FrameworkError::Json { .. })
+        ));
     }
 }

@@ -8,9 +8,9 @@
 //! [`Keep`], so a streaming command holds only dates, a cohort only the two
 //! reviews it summarises, and a timeline every review of one child.
 
-use std::collections::BTreeMap;
-
+use hashbrown::HashMap;
 use jiff::civil::Date;
+use smallvec::SmallVec;
 
 use crate::assessment::{Assessment, ChildId};
 use crate::timeline::Duplicate;
@@ -44,16 +44,23 @@ impl Keep {
 /// The duplicate rule, in its one place: a child's date seen before is
 /// refused; otherwise the date is recorded (and `latest` moved on).
 fn record<'h>(
-    children: &'h mut BTreeMap<ChildId, History>,
+    children: &'h mut HashMap<Box<str>, History>,
     latest: &mut Option<Date>,
     keep: &Keep,
     child: &ChildId,
     on: Date,
 ) -> Result<&'h mut History, Duplicate> {
-    let history = children.entry(child.clone()).or_insert_with(|| History {
-        dates: Vec::new(),
-        kept: Vec::new(),
-    });
+    // One lookup; the key is boxed only for a child not seen before.
+    let (_, history) = children
+        .raw_entry_mut()
+        .from_key(child.as_str())
+        .or_insert_with(|| {
+            let empty = History {
+                dates: SmallVec::new(),
+                kept: Vec::new(),
+            };
+            (child.as_str().into(), empty)
+        });
     if history.dates.contains(&on) {
         return Err(Duplicate {
             child_id: child.clone(),
@@ -70,8 +77,9 @@ fn record<'h>(
 /// One child's accepted reviews: their dates and the assessments kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct History {
-    /// Every accepted review date, in input order.
-    dates: Vec<Date>,
+    /// Every accepted review date, in input order: inline for up to four
+    /// (a year of termly reviews), so most children cost no allocation.
+    dates: SmallVec<[Date; 4]>,
     /// The assessments kept, sorted by date.
     kept: Vec<Assessment>,
 }
@@ -167,7 +175,9 @@ impl History {
 pub struct Histories {
     keep: Keep,
     latest: Option<Date>,
-    children: BTreeMap<ChildId, History>,
+    /// Keyed by the ID's text, boxed: a few bytes a child rather than the
+    /// 64-byte inline [`ChildId`], which matters at a million rows.
+    children: HashMap<Box<str>, History>,
 }
 
 impl Histories {
@@ -176,7 +186,7 @@ impl Histories {
         Histories {
             keep,
             latest: None,
-            children: BTreeMap::new(),
+            children: HashMap::new(),
         }
     }
 
@@ -214,12 +224,15 @@ impl Histories {
 
     /// One child's history.
     pub fn get(&self, child: &ChildId) -> Option<&History> {
-        self.children.get(child)
+        self.children.get(child.as_str())
     }
 
-    /// Every child's history, in child-ID order (byte order).
+    /// Every child's history, in child-ID order (byte order), so that what is
+    /// summed over children is summed in the same order whatever the input order.
     pub fn children(&self) -> impl Iterator<Item = &History> {
-        self.children.values()
+        let mut children: Vec<(&Box<str>, &History)> = self.children.iter().collect();
+        children.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        children.into_iter().map(|(_, h)| h)
     }
 
     /// The number of children seen.

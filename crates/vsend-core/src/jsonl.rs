@@ -32,7 +32,7 @@ const DOMAIN_KEYS: &str = "cl, ci, sp, semh, ind";
 /// A JSON value that keeps every key of an object in order, repeats included,
 /// so that a repeated key can be reported rather than silently overwritten.
 #[derive(Debug)]
-enum Json {
+pub(crate) enum Json {
     Null,
     Bool(bool),
     Int(i128),
@@ -43,7 +43,7 @@ enum Json {
 }
 
 impl Json {
-    fn kind(&self) -> JsonType {
+    pub(crate) fn kind(&self) -> JsonType {
         match self {
             Json::Null => JsonType::Null,
             Json::Bool(_) => JsonType::Bool,
@@ -55,7 +55,7 @@ impl Json {
     }
 
     /// A short text of the value for messages (never more than [`Found`] keeps).
-    fn found(&self) -> Found {
+    pub(crate) fn found(&self) -> Found {
         match self {
             Json::Null => Found::new("null"),
             Json::Bool(b) => Found::new(if *b { "true" } else { "false" }),
@@ -138,25 +138,7 @@ impl<'de> Deserialize<'de> for Json {
 /// ```
 pub fn parse_json_line(framework: &Framework, line: &[u8]) -> Result<Assessment, ValidationErrors> {
     let mut b = AssessmentBuilder::new(framework);
-    let value = match serde_json::from_slice::<Json>(line) {
-        Ok(v) => v,
-        Err(e) => {
-            // serde_json's own message would repeat the position as "line 1"; say it once.
-            let problem = match e.classify() {
-                serde_json::error::Category::Eof => "the line ends inside a value",
-                _ => "a syntax error",
-            };
-            return Err(ValidationErrors::one(ValidationError::NotJson {
-                column: e.column(),
-                problem,
-            }));
-        }
-    };
-    let Json::Object(entries) = value else {
-        return Err(ValidationErrors::one(ValidationError::NotAnObject {
-            found_kind: value.kind(),
-        }));
-    };
+    let entries = object_of_line(line)?;
     let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
     for (key, value) in &entries {
         if seen.contains(&key.as_str()) {
@@ -186,6 +168,28 @@ pub fn parse_json_line(framework: &Framework, line: &[u8]) -> Result<Assessment,
         }
     }
     b.build()
+}
+
+/// One JSON Lines record's object, keys in order and repeats kept; a line
+/// that is not JSON, or not an object, is the record's one problem.
+pub(crate) fn object_of_line(line: &[u8]) -> Result<Vec<(String, Json)>, ValidationErrors> {
+    let value = serde_json::from_slice::<Json>(line).map_err(|e| {
+        // serde_json's own message would repeat the position as "line 1"; say it once.
+        let problem = match e.classify() {
+            serde_json::error::Category::Eof => "the line ends inside a value",
+            _ => "a syntax error",
+        };
+        ValidationErrors::one(ValidationError::NotJson {
+            column: e.column(),
+            problem,
+        })
+    })?;
+    match value {
+        Json::Object(entries) => Ok(entries),
+        other => Err(ValidationErrors::one(ValidationError::NotAnObject {
+            found_kind: other.kind(),
+        })),
+    }
 }
 
 fn top_field(key: &str) -> Option<Field> {

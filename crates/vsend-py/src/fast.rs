@@ -509,7 +509,10 @@ pub(crate) fn score_frame<'py>(
                     child_id,
                     assessed_on,
                 };
-                rejected.push((row as i64, vec![Problem::duplicate(d)]));
+                rejected.push((
+                    row as i64,
+                    vec![Problem::duplicate(d, vsend_core::Format::Csv)],
+                ));
             }
         }
         rejected.sort_by_key(|(row, _)| *row);

@@ -59,8 +59,8 @@ fn framework_error(py: Python<'_>, e: &FrameworkError) -> PyErr {
 
 fn file_error(py: Python<'_>, e: &FileError) -> PyErr {
     match e {
-        FileError::Header(name, errors) => {
-            let problems: Vec<String> = errors.0.iter().map(|e| format!("{name}:1: {e}")).collect();
+        FileError::Header(..) => {
+            let problems = e.lines();
             vsend_error(py, "ColumnError", problems.join("\n"), problems)
         }
         FileError::Framework(..) => {
@@ -314,6 +314,7 @@ type Sink<'s> = dyn FnMut(i64, Result<Assessment, Vec<Problem>>) -> PyResult<()>
 
 pub(crate) fn not_text_problem(column: String) -> Problem {
     Problem {
+        kind: vsend_cli::read::ProblemKind::NotUtf8,
         message: format!(
             "column {column}: not valid text (unpaired surrogate); allowed UTF-8 text"
         ),
@@ -449,23 +450,15 @@ fn read_columns(
 
 pub(crate) fn csv_problems(errors: vsend_core::ValidationErrors) -> Vec<Problem> {
     errors
-        .into_iter()
-        .map(|e| Problem {
-            field: e.field().name_in(vsend_core::Format::Csv),
-            value: e.found().to_owned(),
-            message: e.located(vsend_core::Format::Csv).to_string(),
-        })
+        .iter()
+        .map(|e| Problem::of(e, vsend_core::Format::Csv))
         .collect()
 }
 
 fn jsonl_problems(errors: vsend_core::ValidationErrors) -> Vec<Problem> {
     errors
-        .into_iter()
-        .map(|e| Problem {
-            field: e.field().name_in(vsend_core::Format::Jsonl),
-            value: e.found().to_owned(),
-            message: e.located(vsend_core::Format::Jsonl).to_string(),
-        })
+        .iter()
+        .map(|e| Problem::of(e, vsend_core::Format::Jsonl))
         .collect()
 }
 
@@ -478,7 +471,7 @@ fn read_path(py: Python<'_>, fw: &Framework, path: &str, sink: &mut Sink<'_>) ->
     for row in rows {
         n += 1;
         match row.map_err(|e| file_error(py, &e))? {
-            Row::Accepted { line, assessment } => sink(line as i64, Ok(assessment))?,
+            Row::Accepted { line, value } => sink(line as i64, Ok(value))?,
             Row::Rejected { line, problems } => sink(line as i64, Err(problems))?,
         }
     }
@@ -493,6 +486,19 @@ fn read_json(fw: &Framework, lines: &Bound<'_, PyList>, sink: &mut Sink<'_>) -> 
         sink(i as i64, outcome)?;
     }
     Ok(lines.len())
+}
+
+/// The record format of a source: how its problems name fields (§9).
+fn source_format(source: &Bound<'_, PyTuple>) -> PyResult<vsend_core::Format> {
+    let kind: String = source.get_item(0)?.extract()?;
+    Ok(match kind.as_str() {
+        "json" => vsend_core::Format::Jsonl,
+        "path" => {
+            let path: String = source.get_item(1)?.extract()?;
+            vsend_cli::read::format_of(Path::new(&path)).unwrap_or(vsend_core::Format::Csv)
+        }
+        _ => vsend_core::Format::Csv,
+    })
 }
 
 /// Reads any source the Python side hands over:
@@ -547,8 +553,8 @@ impl Problems {
         }
     }
 
-    fn duplicate(&mut self, row: i64, d: vsend_core::Duplicate) {
-        self.add(row, vec![Problem::duplicate(d)]);
+    fn duplicate(&mut self, row: i64, d: vsend_core::Duplicate, format: vsend_core::Format) {
+        self.add(row, vec![Problem::duplicate(d, format)]);
     }
 
     fn into_py(self, py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -720,7 +726,7 @@ impl Scored {
     /// §7 over the rows in input order: of two assessments of a child on one
     /// date the later is rejected, exactly as `Histories` rules (a hash set
     /// here: its ordered map costs a third of the time on 200,000 rows).
-    fn reject_duplicates(&mut self, rejected: &mut Rejected) {
+    fn reject_duplicates(&mut self, rejected: &mut Rejected, format: vsend_core::Format) {
         let mut seen: HashSet<&(ChildId, Date)> = HashSet::with_capacity(self.keys.len());
         let keep: Vec<bool> = self.keys.iter().map(|k| seen.insert(k)).collect();
         drop(seen);
@@ -733,7 +739,7 @@ impl Scored {
                 child_id,
                 assessed_on,
             };
-            rejected.push((self.rows[i], vec![Problem::duplicate(d)]));
+            rejected.push((self.rows[i], vec![Problem::duplicate(d, format)]));
         }
         // Problems stay in input order.
         rejected.sort_by_key(|(row, _)| *row);
@@ -868,7 +874,7 @@ fn score_source<'py>(
         }
         Ok(())
     })?;
-    scored.reject_duplicates(&mut rejected);
+    scored.reject_duplicates(&mut rejected, source_format(source)?);
     let mut problems = Problems::default();
     for (row, p) in rejected {
         problems.add(row, p);
@@ -901,12 +907,13 @@ fn cohort_of<'f>(
     as_of: Option<Date>,
     problems: &mut Problems,
 ) -> PyResult<(Cohort<'f>, usize)> {
+    let format = source_format(source)?;
     let mut cohort = Cohort::new(fw, as_of);
     let n = read_source(py, fw, source, &mut |row, outcome| {
         match outcome {
             Ok(a) => {
                 if let Err(d) = cohort.add(&a) {
-                    problems.duplicate(row, d);
+                    problems.duplicate(row, d, format);
                 }
             }
             Err(p) => problems.add(row, p),
@@ -960,6 +967,7 @@ fn timeline_of(
     as_of: Option<Date>,
     problems: &mut Problems,
 ) -> PyResult<(Timeline, usize)> {
+    let format = source_format(source)?;
     let mut mine: Vec<(i64, Assessment)> = Vec::new();
     let n = read_source(py, fw, source, &mut |row, outcome| {
         match outcome {
@@ -980,7 +988,7 @@ fn timeline_of(
         vsend_error(py, "NotFoundError", why.clone(), vec![why])
     })?;
     for (index, d) in timeline.duplicates() {
-        problems.duplicate(mine[*index].0, d.clone());
+        problems.duplicate(mine[*index].0, d.clone(), format);
     }
     Ok((timeline, n))
 }

@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests: the product side's worked examples.
+//! Helpers shared by the integration tests: the spec's worked examples.
 
 #![allow(dead_code)]
 
@@ -7,9 +7,39 @@ use std::path::PathBuf;
 use serde_json::Value;
 use vsend_core::{Assessment, ColumnLayout, Framework};
 
-/// `../shared/examples/` relative to the workspace root.
-pub fn shared_examples() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/examples")
+/// `fixtures/examples/` in the workspace: the spec's worked examples, copied into the
+/// repository so a fresh clone tests on its own (`examples_drift.rs` keeps the copy true).
+pub fn examples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/examples")
+}
+
+/// The text of one file of [`examples_dir`].
+pub fn example_text(name: &str) -> String {
+    std::fs::read_to_string(examples_dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// One JSON file of [`examples_dir`].
+pub fn example_json(name: &str) -> Value {
+    serde_json::from_str(&example_text(name)).unwrap()
+}
+
+/// One JSON Lines file of [`examples_dir`], one value per non-blank line.
+pub fn example_jsonl(name: &str) -> Vec<Value> {
+    example_text(name)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The framework file `name` of [`examples_dir`].
+pub fn example_framework(name: &str) -> Framework {
+    Framework::from_json(&example_text(name)).unwrap()
+}
+
+/// Reads the cohort CSV `name` of [`examples_dir`] (the same as [`load_csv`]).
+pub fn load_example_csv(fw: &Framework, name: &str) -> Loaded {
+    load_csv(fw, name)
 }
 
 /// What reading one cohort CSV gave: accepted assessments and rejected lines.
@@ -21,7 +51,7 @@ pub struct Loaded {
 }
 
 pub fn load_csv(fw: &Framework, name: &str) -> Loaded {
-    let path = shared_examples().join(name);
+    let path = examples_dir().join(name);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(&path)
@@ -62,12 +92,12 @@ pub fn load_csv(fw: &Framework, name: &str) -> Loaded {
 }
 
 pub fn read_json(name: &str) -> Value {
-    let text = std::fs::read_to_string(shared_examples().join(name)).unwrap();
+    let text = std::fs::read_to_string(examples_dir().join(name)).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
 pub fn read_jsonl(name: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(shared_examples().join(name)).unwrap();
+    let text = std::fs::read_to_string(examples_dir().join(name)).unwrap();
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap())

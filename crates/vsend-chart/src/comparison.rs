@@ -1,0 +1,322 @@
+//! Comparison of summaries (§14): per domain, each summary's mean need and
+//! the share of its children whose need the setting meets, as grouped bars in
+//! small multiples (one panel per domain, one row per figure). The first
+//! summary is the reference: drawn in dark grey, with a dashed line across
+//! each panel at its value. Every value is printed; a null is drawn as an
+//! empty outlined bar saying "suppressed" or "no data", never as 0.
+
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::FontTransform;
+use vsend_core::{Date, Domain, Framework, PerDomain};
+
+use crate::render::{self, font, number, svg_to_png, wrap, GRID, INK, MUTED};
+use crate::Result;
+
+/// One summary to compare, in plain values (the `all` group of a §8 summary).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparedSummary {
+    /// Its label, e.g. the file stem: a council, a setting or a term.
+    pub label: String,
+    /// The summary's `as_of` date.
+    pub as_of: Option<Date>,
+    /// The `all` group's children; `None` when suppressed.
+    pub children: Option<u64>,
+    /// Per domain, the mean need; `None` when suppressed or over no children.
+    pub mean_need: PerDomain<Option<f64>>,
+    /// Per domain, the share (0 to 1) of children whose setting readiness
+    /// meets their need; `None` when suppressed or over no children.
+    pub met_by_setting: PerDomain<Option<f64>>,
+    /// The summary's suppression threshold K (§14), if it was suppressed: a
+    /// null is then labelled "suppressed" rather than "no data".
+    pub min_count: Option<u32>,
+}
+
+/// Size and title of a comparison chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonStyle {
+    /// Width in pixels, 100 to 8000.
+    pub width: u32,
+    /// Height in pixels, 100 to 8000.
+    pub height: u32,
+    /// The title line.
+    pub title: String,
+}
+
+impl Default for ComparisonStyle {
+    /// 1100 × 760 px titled "Comparison".
+    fn default() -> Self {
+        ComparisonStyle {
+            width: 1100,
+            height: 760,
+            title: "Comparison".into(),
+        }
+    }
+}
+
+/// The reference in dark grey, then Okabe–Ito colours.
+const SERIES: [RGBColor; 8] = [
+    RGBColor(80, 80, 80),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(0, 114, 178),
+    RGBColor(240, 228, 66),
+];
+
+/// Draws the comparison as SVG. The first summary is the reference.
+pub fn comparison_chart(
+    fw: &Framework,
+    summaries: &[ComparedSummary],
+    style: &ComparisonStyle,
+) -> Result<String> {
+    render::draw_svg(style.width, style.height, |root| {
+        draw(root, fw, summaries, style)
+    })
+}
+
+/// [`comparison_chart`] as PNG bytes.
+pub fn comparison_chart_png(
+    fw: &Framework,
+    summaries: &[ComparedSummary],
+    style: &ComparisonStyle,
+) -> Result<Vec<u8>> {
+    svg_to_png(&comparison_chart(fw, summaries, style)?)
+}
+
+type Drawn<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// One row of panels: a figure, its scale and how its values read.
+struct Figure {
+    caption: &'static str,
+    max: f64,
+    /// Grid values and their labels.
+    ticks: Vec<(f64, String)>,
+    value: fn(&ComparedSummary, Domain) -> Option<f64>,
+    format: fn(f64) -> String,
+}
+
+fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    fw: &Framework,
+    summaries: &[ComparedSummary],
+    style: &ComparisonStyle,
+) -> Drawn<DB> {
+    area.fill(&WHITE)?;
+    let (w, h) = (f64::from(style.width), f64::from(style.height));
+    let s = (w / 1100.0).min(h / 760.0).max(0.4);
+    let px = |x: f64| x * s;
+    let centre = |y: f64| ((w / 2.0) as i32, y as i32);
+
+    area.draw(&Text::new(
+        style.title.clone(),
+        centre(px(14.0)),
+        font(px(24.0), INK, true).pos(Pos::new(HPos::Center, VPos::Top)),
+    ))?;
+
+    // Legend: one entry per summary, two to a row.
+    let legend_top = px(54.0);
+    let legend_row = px(24.0);
+    let column = (w - px(80.0)) / 2.0;
+    for (i, sm) in summaries.iter().enumerate() {
+        let colour = SERIES[i % SERIES.len()];
+        let x = px(40.0) + column * (i % 2) as f64;
+        let y = legend_top + legend_row * (i / 2) as f64;
+        area.draw(&Rectangle::new(
+            [
+                (x as i32, (y - px(7.0)) as i32),
+                ((x + px(22.0)) as i32, (y + px(7.0)) as i32),
+            ],
+            colour.filled(),
+        ))?;
+        let mut text = sm.label.clone();
+        if let Some(d) = sm.as_of {
+            text.push_str(&format!(" · as of {d}"));
+        }
+        text.push_str(&match sm.children {
+            Some(n) => format!(" · {n} children"),
+            None => " · children suppressed".to_owned(),
+        });
+        if let Some(k) = sm.min_count {
+            text.push_str(&format!(" · counts under {k} suppressed"));
+        }
+        if i == 0 {
+            text.push_str(" (reference)");
+        }
+        area.draw(&Text::new(
+            text,
+            ((x + px(30.0)) as i32, y as i32),
+            font(px(14.0), INK, i == 0).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    let legend_bottom = legend_top + legend_row * summaries.len().div_ceil(2) as f64;
+
+    let max_level = f64::from(fw.scale().max_level());
+    let figures = [
+        Figure {
+            caption: "Mean need (higher = more need)",
+            max: max_level,
+            ticks: (0..=fw.scale().max_level())
+                .map(|l| (f64::from(l), l.to_string()))
+                .collect(),
+            value: |sm, d| sm.mean_need[d],
+            format: number,
+        },
+        Figure {
+            caption: "Met by setting: children whose setting readiness meets their need",
+            max: 1.0,
+            ticks: [0.0, 0.25, 0.5, 0.75, 1.0]
+                .map(|v| (v, format!("{:.0}%", v * 100.0)))
+                .to_vec(),
+            value: |sm, d| sm.met_by_setting[d],
+            format: |v| format!("{:.0}%", v * 100.0),
+        },
+    ];
+
+    let footer_top = h - px(30.0);
+    let rows_top = legend_bottom + px(10.0);
+    let row_height = (footer_top - rows_top) / figures.len() as f64;
+    let left = px(56.0);
+    let panel_width = (w - left - px(20.0)) / 5.0;
+    for (r, figure) in figures.iter().enumerate() {
+        let top = rows_top + row_height * r as f64;
+        area.draw(&Text::new(
+            figure.caption,
+            ((w / 2.0) as i32, (top + px(4.0)) as i32),
+            font(px(17.0), INK, true).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+        let names_top = top + px(30.0);
+        let names_height = px(40.0);
+        let plot_top = names_top + names_height + px(18.0);
+        let plot_bottom = top + row_height - px(12.0);
+        let y_of =
+            |v: f64| plot_bottom - (plot_bottom - plot_top) * v.clamp(0.0, figure.max) / figure.max;
+
+        // Grid and scale, across all five panels.
+        for (v, label) in &figure.ticks {
+            let y = y_of(*v) as i32;
+            area.draw(&PathElement::new(
+                vec![(left as i32, y), ((w - px(20.0)) as i32, y)],
+                GRID.stroke_width(1),
+            ))?;
+            area.draw(&Text::new(
+                label.clone(),
+                ((left - px(6.0)) as i32, y),
+                font(px(12.0), MUTED, false).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))?;
+        }
+
+        for d in Domain::ALL {
+            let x0 = left + panel_width * d.index() as f64;
+            let pad = panel_width * 0.08;
+            for (i, line) in wrap(d.name(), 22).iter().enumerate() {
+                area.draw(&Text::new(
+                    line.clone(),
+                    (
+                        (x0 + panel_width / 2.0) as i32,
+                        (names_top + px(17.0) * i as f64) as i32,
+                    ),
+                    font(px(14.0), INK, false).pos(Pos::new(HPos::Center, VPos::Top)),
+                ))?;
+            }
+            // The reference's value, dashed across the panel, under the bars.
+            if let Some(v) = summaries.first().and_then(|sm| (figure.value)(sm, d)) {
+                let y = y_of(v) as i32;
+                area.draw(&DashedPathElement::new(
+                    vec![
+                        ((x0 + pad * 0.5) as i32, y),
+                        ((x0 + panel_width - pad * 0.5) as i32, y),
+                    ],
+                    5,
+                    4,
+                    SERIES[0].stroke_width(1),
+                ))?;
+            }
+            let k = summaries.len().max(1) as f64;
+            let bar = (panel_width - 2.0 * pad) / k;
+            for (i, sm) in summaries.iter().enumerate() {
+                let colour = SERIES[i % SERIES.len()];
+                let bx0 = x0 + pad + bar * i as f64 + bar * 0.1;
+                let bx1 = bx0 + bar * 0.8;
+                let mid = ((bx0 + bx1) / 2.0) as i32;
+                match (figure.value)(sm, d) {
+                    Some(v) => {
+                        let y = y_of(v);
+                        area.draw(&Rectangle::new(
+                            [(bx0 as i32, y as i32), (bx1 as i32, plot_bottom as i32)],
+                            colour.filled(),
+                        ))?;
+                        // On a white halo, so the reference line cannot strike it out.
+                        let label = font(px(12.0), INK, i == 0);
+                        let text = (figure.format)(v);
+                        let (tw, th) = area.estimate_text_size(&text, &label)?;
+                        let (hw, th) = (tw as i32 / 2 + 2, th as i32);
+                        let base = (y - px(3.0)) as i32;
+                        area.draw(&Rectangle::new(
+                            [(mid - hw, base - th - 1), (mid + hw, base + 1)],
+                            WHITE.filled(),
+                        ))?;
+                        area.draw(&Text::new(
+                            text,
+                            (mid, base),
+                            label.pos(Pos::new(HPos::Center, VPos::Bottom)),
+                        ))?;
+                    }
+                    None => {
+                        // An empty outline the full height, saying why.
+                        area.draw(&Rectangle::new(
+                            [
+                                (bx0 as i32, plot_top as i32),
+                                (bx1 as i32, plot_bottom as i32),
+                            ],
+                            colour.mix(0.6).stroke_width(1),
+                        ))?;
+                        let why = if sm.min_count.is_some() {
+                            "suppressed"
+                        } else {
+                            "no data"
+                        };
+                        let note = font(px(12.0), MUTED, false);
+                        let (tw, th) = area.estimate_text_size(why, &note)?;
+                        let cy = ((plot_top + plot_bottom) / 2.0) as i32;
+                        let (hw, hh) = (th as i32 / 2 + 1, tw as i32 / 2 + 2);
+                        area.draw(&Rectangle::new(
+                            [(mid - hw, cy - hh), (mid + hw, cy + hh)],
+                            WHITE.filled(),
+                        ))?;
+                        area.draw(&Text::new(
+                            why,
+                            (mid, cy),
+                            note.transform(FontTransform::Rotate270)
+                                .pos(Pos::new(HPos::Center, VPos::Center)),
+                        ))?;
+                    }
+                }
+            }
+        }
+        area.draw(&PathElement::new(
+            vec![
+                (left as i32, plot_bottom as i32),
+                ((w - px(20.0)) as i32, plot_bottom as i32),
+            ],
+            MUTED.stroke_width(1),
+        ))?;
+    }
+
+    area.draw(&Text::new(
+        format!(
+            "Framework {} v{} · levels 0 to {} · dashed line: the reference's value · \
+             an empty bar is a value that is suppressed or has no data, not 0",
+            fw.id(),
+            fw.version(),
+            fw.scale().max_level()
+        ),
+        centre(h - px(10.0)),
+        font(px(12.0), MUTED, false).pos(Pos::new(HPos::Center, VPos::Bottom)),
+    ))?;
+    Ok(())
+}

@@ -1,0 +1,415 @@
+//! The command line: every command, its arguments, its example and its exit
+//! codes. The arguments every reading command shares are declared once
+//! ([`InputArgs`]) and flattened into each.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use vsend_core::{parse_date, Date, GroupBy};
+
+/// The exit codes, shown under every command's help.
+macro_rules! exit_codes {
+    () => {
+        "Exit codes:\n  0  every row accepted\n  1  some rows rejected; every other row was still processed and written in full\n  2  usage or file error; nothing was written"
+    };
+}
+
+/// Score Valuing SEND assessments: a child's needs against their setting's
+/// readiness and their family's confidence, per child, over time and per cohort.
+///
+/// The model and every figure are described in docs/model.md; § numbers in
+/// this help are its sections.
+#[derive(Debug, Parser)]
+#[command(name = "vsend", version, about, max_term_width = 100)]
+#[command(after_help = concat!(
+    "Examples:\n",
+    "  vsend score fixtures/cohort.csv -o scored.csv\n",
+    "  vsend cohort fixtures/cohort.csv --by setting_id -o cohort.json\n",
+    "  vsend chart fixtures/cohort.csv --child C010000011 -o C010000011.png\n\n",
+    exit_codes!()
+))]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score every assessment (§4–§6): one scored row per accepted row, in input order.
+    ///
+    /// A second assessment of a child on a date already seen is rejected (§7),
+    /// as by every command, so all report the same counts for one file.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  vsend score fixtures/cohort.csv -o scored.csv\n",
+        "  vsend score fixtures/cohort.jsonl -o scored.jsonl --errors problems.csv\n\n",
+        exit_codes!()
+    ))]
+    Score(ScoreArgs),
+    /// Check every row as `score` does, writing only the problems and a summary.
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  vsend validate fixtures/bad/formula-cells.csv --errors problems.csv\n\n",
+        exit_codes!()
+    ))]
+    Validate(ValidateArgs),
+    /// Summarise a cohort (§8, §12) as JSON: the whole cohort and, with --by, each group.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  vsend cohort fixtures/cohort.csv --by setting_id -o cohort.json\n",
+        "  vsend cohort fixtures/cohort.csv --as-of 2025-03-01 --by age_band\n",
+        "  vsend cohort fixtures/examples/cohort-small.csv --by setting_id --suppress 3 -o shared.json\n\n",
+        exit_codes!()
+    ))]
+    Cohort(CohortArgs),
+    /// The phase moves of a school year (§11): children moving from early
+    /// years to primary, primary to secondary, secondary to post-16, post-16
+    /// to adult services, and their needs.
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  vsend transitions fixtures/examples/cohort-small.csv --year 2025 -o moves-2025.json\n\n",
+        exit_codes!()
+    ))]
+    Transitions(TransitionsArgs),
+    /// One row per transition plan (§11): each child's needs against the
+    /// receiving setting's readiness, domain by domain.
+    ///
+    /// PLANS is CSV with the columns child_id, to_setting_id, move_on and
+    /// readiness.<domain>, or JSON Lines with a readiness object. Rejected plans
+    /// are reported as `score` reports rows.
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  vsend transition fixtures/examples/cohort-small.csv fixtures/examples/plans-small.csv -o plans.csv\n\n",
+        exit_codes!()
+    ))]
+    Transition(TransitionArgs),
+    /// Compare cohort summaries (§14), e.g. two terms or two councils: per
+    /// domain mean need, met by setting and family, high-need share, each
+    /// with its difference from the first summary (the reference).
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  vsend compare fixtures/examples/term-2024-autumn.json fixtures/examples/term-2025-summer.json -o compare.json --chart compare.png\n\n",
+        "Exit codes:\n  0  the summaries were compared\n  2  usage or file error (a file that is not a summary, summaries of different frameworks); nothing was written"
+    ))]
+    Compare(CompareArgs),
+    /// Follow one child over time (§7) as JSON: changes, trends, escalation, overdue.
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  vsend timeline fixtures/cohort.csv --child C010000011 --as-of 2025-09-01\n\n",
+        exit_codes!()
+    ))]
+    Timeline(TimelineArgs),
+    /// Print the effective framework (§2) as JSON, to start a council's own from.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  vsend framework > our-framework.json\n",
+        "  vsend framework --framework fixtures/framework-mean.json\n\n",
+        "Exit codes:\n  0  the framework is valid and was printed\n  2  usage or file error (every framework problem is named); nothing was written"
+    ))]
+    Framework(FrameworkArgs),
+    /// Draw one chart: a child's radar (default), their needs over time
+    /// (--timeline), or a cohort group's mean radar (--cohort).
+    ///
+    /// The picture carries the child's pseudonymous ID and dates only.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  vsend chart fixtures/cohort.csv --child C010000011 --previous -o C010000011.png\n",
+        "  vsend chart fixtures/cohort.csv --child C010000011 --timeline -o over-time.svg\n",
+        "  vsend chart fixtures/cohort.csv --cohort --by setting_id --group setting_id=S0001 -o S0001.svg\n",
+        "  vsend chart fixtures/examples/cohort-small.csv --plan fixtures/examples/plans-small.csv --child C010000001 -o plan.png\n\n",
+        exit_codes!()
+    ))]
+    Chart(ChartArgs),
+    /// Draw one radar per child (their latest assessment on or before --as-of)
+    /// into a directory, named <child_id>.svg or .png, on all cores.
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  vsend charts fixtures/cohort.csv --out-dir radars --format png\n\n",
+        exit_codes!()
+    ))]
+    Charts(ChartsArgs),
+}
+
+/// The input of every reading command, its framework and its problem report.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
+    pub input: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub framework: FrameworkArg,
+    /// Write every problem to this CSV (line,field,value,message) instead of stderr.
+    #[arg(long, value_name = "ERRORS.csv")]
+    pub errors: Option<PathBuf>,
+}
+
+/// The framework to score with.
+#[derive(Debug, Args)]
+pub struct FrameworkArg {
+    /// Framework JSON (§2). Default: the built-in vsend-default version 1.
+    #[arg(long = "framework", value_name = "FW.json")]
+    pub path: Option<PathBuf>,
+}
+
+/// `vsend score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// Output file; .csv or .jsonl picks the format. Default: CSV to stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `vsend validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+}
+
+/// `vsend cohort`.
+#[derive(Debug, Args)]
+pub struct CohortArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// Summarise as of this date (YYYY-MM-DD). Default: the latest assessment.
+    #[arg(long, value_parser = date_arg)]
+    pub as_of: Option<Date>,
+    /// Also group by: setting_id, age_band or primary_domain.
+    #[arg(long, value_parser = group_arg)]
+    pub by: Option<GroupBy>,
+    /// Make the summary safe to share (§14): merge groups of fewer than K
+    /// children, hide every count from 1 to K-1 and every mean over fewer
+    /// than K values. K is at least 2.
+    #[arg(long, value_name = "K", value_parser = min_count_arg)]
+    pub suppress: Option<u64>,
+    /// Output JSON file. Default: stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `vsend transitions`.
+#[derive(Debug, Args)]
+pub struct TransitionsArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// The school year starting 1 September of this year, e.g. 2025.
+    #[arg(long, value_parser = year_arg)]
+    pub year: i16,
+    /// Read the cohort as of this date (YYYY-MM-DD). Default: the latest assessment.
+    #[arg(long, value_parser = date_arg)]
+    pub as_of: Option<Date>,
+    /// Output JSON file. Default: stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `vsend transition`.
+#[derive(Debug, Args)]
+pub struct TransitionArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// Plans file, .csv or .jsonl.
+    pub plans: PathBuf,
+    /// Output file; .csv or .jsonl picks the format. Default: CSV to stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `vsend compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Cohort summaries written by `vsend cohort`, the first the reference.
+    #[arg(required = true, value_name = "SUMMARY.json")]
+    pub summaries: Vec<PathBuf>,
+    /// Output JSON file. Default: stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Also draw the comparison: .svg or .png.
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub framework: FrameworkArg,
+}
+
+/// `vsend timeline`.
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// The child's pseudonymous ID.
+    #[arg(long)]
+    pub child: String,
+    /// Leave out later reviews and say whether the review is overdue on this date.
+    #[arg(long, value_parser = date_arg)]
+    pub as_of: Option<Date>,
+    /// Output JSON file. Default: stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `vsend framework`.
+#[derive(Debug, Args)]
+pub struct FrameworkArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub framework: FrameworkArg,
+}
+
+/// `vsend chart`.
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// The child to draw.
+    #[arg(long, required_unless_present = "cohort")]
+    pub child: Option<String>,
+    /// Draw the child's assessment on this date. Default: their latest.
+    #[arg(long, value_parser = date_arg, conflicts_with = "cohort")]
+    pub on: Option<Date>,
+    /// Also draw the previous review's needs as a thin dashed line.
+    #[arg(long, conflicts_with = "cohort")]
+    pub previous: bool,
+    /// Draw the child's need and readiness levels across all reviews instead.
+    #[arg(long, conflicts_with_all = ["cohort", "on", "previous"])]
+    pub timeline: bool,
+    /// Draw the child's transition plan from this plans file (§11): needs,
+    /// current and receiving readiness. With several plans for the child,
+    /// --on picks the one moving on that date.
+    #[arg(long, value_name = "PLANS", requires = "child", conflicts_with_all = ["cohort", "timeline", "previous"])]
+    pub plan: Option<PathBuf>,
+    /// Draw a cohort group's mean radar instead of a child's.
+    #[arg(long, conflicts_with = "child")]
+    pub cohort: bool,
+    /// With --cohort: group by setting_id, age_band or primary_domain.
+    #[arg(long, value_parser = group_arg, requires = "cohort")]
+    pub by: Option<GroupBy>,
+    /// With --cohort: the group to draw, e.g. setting_id=S0001.
+    #[arg(long, requires = "cohort", default_value = "all")]
+    pub group: String,
+    /// With --cohort: summarise as of this date. Default: the latest assessment.
+    #[arg(long, value_parser = date_arg, requires = "cohort")]
+    pub as_of: Option<Date>,
+    /// Output file: .svg or .png.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Picture size in pixels, WIDTHxHEIGHT. Default: 800x800 (timeline 1000x800).
+    #[arg(long, value_parser = size_arg)]
+    pub size: Option<(u32, u32)>,
+}
+
+/// `vsend charts`.
+#[derive(Debug, Args)]
+pub struct ChartsArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// Directory to write into (created if missing).
+    #[arg(long)]
+    pub out_dir: PathBuf,
+    /// Picture format.
+    #[arg(long, value_enum, default_value_t = ChartFormat::Svg)]
+    pub format: ChartFormat,
+    /// Draw each child as of this date. Default: every child's latest.
+    #[arg(long, value_parser = date_arg)]
+    pub as_of: Option<Date>,
+    /// Also draw each child's previous review's needs.
+    #[arg(long)]
+    pub previous: bool,
+    /// Picture size in pixels, WIDTHxHEIGHT. Default: 800x800.
+    #[arg(long, value_parser = size_arg)]
+    pub size: Option<(u32, u32)>,
+}
+
+/// Picture formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChartFormat {
+    /// SVG, text drawn with the embedded font.
+    Svg,
+    /// PNG, anti-aliased.
+    Png,
+}
+
+fn date_arg(s: &str) -> Result<Date, String> {
+    parse_date(s).ok_or_else(|| format!("{s:?} is not a date; allowed YYYY-MM-DD"))
+}
+
+fn min_count_arg(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(k) if k >= 2 => Ok(k),
+        _ => Err(format!(
+            "{s:?} is not allowed; K is a whole number, at least 2 (a count below K is hidden)"
+        )),
+    }
+}
+
+fn year_arg(s: &str) -> Result<i16, String> {
+    match s.parse::<i16>() {
+        Ok(y) if (1900..=2200).contains(&y) => Ok(y),
+        _ => Err(format!("{s:?} is not a year; allowed a year such as 2025")),
+    }
+}
+
+fn group_arg(s: &str) -> Result<GroupBy, String> {
+    s.parse()
+}
+
+fn size_arg(s: &str) -> Result<(u32, u32), String> {
+    let bad =
+        || format!("{s:?} is not a size; allowed WIDTHxHEIGHT, each 100 to 8000, e.g. 800x800");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let (w, h) = (
+        w.parse::<u32>().map_err(|_| bad())?,
+        h.parse::<u32>().map_err(|_| bad())?,
+    );
+    if (100..=8000).contains(&w) && (100..=8000).contains(&h) {
+        Ok((w, h))
+    } else {
+        Err(bad())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_an_example_and_its_exit_codes() {
+        let mut cli = Cli::command();
+        for sub in cli.get_subcommands_mut() {
+            let help = sub.render_long_help().to_string();
+            let name = sub.get_name().to_owned();
+            assert!(
+                help.contains(&format!("vsend {name} ")),
+                "{name}: no example"
+            );
+            assert!(help.contains("Exit codes:"), "{name}: no exit codes");
+            assert!(!help.contains("..="), "{name}: Rust range syntax in help");
+            for arg in sub.get_arguments() {
+                let doc = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                assert!(
+                    arg.get_default_values().is_empty() || !doc.contains("Default"),
+                    "{name} --{}: the default is said twice",
+                    arg.get_id()
+                );
+            }
+        }
+    }
+}

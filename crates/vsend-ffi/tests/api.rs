@@ -1,0 +1,269 @@
+//! The C interface, called from Rust: the same numbers as the Rust API on the
+//! worked examples, and every kind of bad input answered with a status.
+//!
+//! Every unsafe call here passes pointers to live Rust values or nulls on purpose.
+#![allow(clippy::undocumented_unsafe_blocks)]
+
+use std::ffi::{c_char, CStr, CString};
+use std::path::PathBuf;
+use std::ptr;
+
+use serde_json::Value;
+use vsend_ffi::*;
+
+fn example(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/examples")
+        .join(name);
+    std::fs::read(path).unwrap()
+}
+
+/// Takes a string handed out by the library, freeing it.
+fn take(s: *mut c_char) -> Option<String> {
+    if s.is_null() {
+        return None;
+    }
+    let text = unsafe { CStr::from_ptr(s) }.to_str().unwrap().to_owned();
+    unsafe { vsend_string_free(s) };
+    Some(text)
+}
+
+fn close(got: &Value, want: &Value, at: &str) {
+    match (got, want) {
+        (Value::Number(g), Value::Number(w)) => {
+            let (g, w) = (g.as_f64().unwrap(), w.as_f64().unwrap());
+            assert!((g - w).abs() <= 1e-9, "{at}: got {g}, want {w}");
+        }
+        (Value::Object(g), Value::Object(w)) => {
+            assert_eq!(
+                g.len(),
+                w.len(),
+                "{at}: keys {:?}",
+                g.keys().collect::<Vec<_>>()
+            );
+            for (k, wv) in w {
+                close(&g[k], wv, &format!("{at}.{k}"));
+            }
+        }
+        (Value::Array(g), Value::Array(w)) => {
+            assert_eq!(g.len(), w.len(), "{at}: length");
+            for (i, (gv, wv)) in g.iter().zip(w).enumerate() {
+                close(gv, wv, &format!("{at}[{i}]"));
+            }
+        }
+        (g, w) => assert_eq!(g, w, "{at}"),
+    }
+}
+
+struct Fw(*mut VsendFramework);
+
+impl Fw {
+    fn default() -> Fw {
+        let mut fw = ptr::null_mut();
+        assert_eq!(unsafe { vsend_framework_default(&mut fw) }, VsendStatus::Ok);
+        Fw(fw)
+    }
+}
+
+impl Drop for Fw {
+    fn drop(&mut self) {
+        unsafe { vsend_framework_free(self.0) };
+    }
+}
+
+#[test]
+fn cohort_and_timeline_match_the_worked_examples() {
+    let fw = Fw::default();
+    let data = example("cohort-small.csv");
+    let options = CString::new(r#"{"by": "setting_id"}"#).unwrap();
+    let (mut summary, mut problems, mut error) =
+        (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    let status = unsafe {
+        vsend_cohort(
+            fw.0,
+            0,
+            data.as_ptr(),
+            data.len(),
+            options.as_ptr(),
+            &mut summary,
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::Ok, "{:?}", take(error));
+    let got: Value = serde_json::from_str(&take(summary).unwrap()).unwrap();
+    let want: Value = serde_json::from_slice(&example("cohort-small.by-setting.json")).unwrap();
+    close(&got, &want, "summary");
+    assert_eq!(take(problems).unwrap(), "[]");
+
+    let child = CString::new("C010000011").unwrap();
+    let as_of = CString::new("2025-09-01").unwrap();
+    let mut timeline = ptr::null_mut();
+    let mut problems = ptr::null_mut();
+    let status = unsafe {
+        vsend_timeline(
+            fw.0,
+            0,
+            data.as_ptr(),
+            data.len(),
+            child.as_ptr(),
+            as_of.as_ptr(),
+            &mut timeline,
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::Ok, "{:?}", take(error));
+    let got: Value = serde_json::from_str(&take(timeline).unwrap()).unwrap();
+    let want: Value = serde_json::from_slice(&example("timeline-C010000011.json")).unwrap();
+    close(&got, &want, "timeline");
+    take(problems);
+}
+
+#[test]
+fn bad_rows_and_duplicates_are_positioned_problems() {
+    let fw = Fw::default();
+    for (input, rejected) in [("cohort-bad-rows.csv", 18), ("cohort-duplicates.csv", 2)] {
+        let data = example(input);
+        let (mut scored, mut problems, mut error) =
+            (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+        let status = unsafe {
+            vsend_score(
+                fw.0,
+                0,
+                data.as_ptr(),
+                data.len(),
+                &mut scored,
+                &mut problems,
+                &mut error,
+            )
+        };
+        assert_eq!(status, VsendStatus::Rejected);
+        assert!(take(error).is_none());
+        let scored = take(scored).unwrap();
+        let stem = input.trim_end_matches(".csv");
+        let want = String::from_utf8(example(&format!("{stem}.scored.jsonl"))).unwrap();
+        assert_eq!(scored.lines().count(), want.lines().count(), "{input}");
+        let problems: Value = serde_json::from_str(&take(problems).unwrap()).unwrap();
+        let mut lines: Vec<u64> = problems
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["line"].as_u64().unwrap())
+            .collect();
+        lines.dedup();
+        assert_eq!(lines.len(), rejected, "{input}: {problems}");
+        let data_rows = String::from_utf8_lossy(&data)
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .count();
+        assert_eq!(
+            scored.lines().count() + rejected,
+            data_rows,
+            "{input}: counts reconcile"
+        );
+    }
+}
+
+#[test]
+fn bad_arguments_get_a_status_and_a_message_never_a_crash() {
+    let fw = Fw::default();
+    let (mut out, mut problems, mut error) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    // A null data pointer with a length, a format out of range, a null out-pointer.
+    let status = unsafe {
+        vsend_score(
+            fw.0,
+            0,
+            ptr::null(),
+            10,
+            &mut out,
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::InvalidArgument);
+    assert!(take(error).unwrap().contains("data: null pointer"));
+    assert!(out.is_null() && problems.is_null());
+    let status =
+        unsafe { vsend_score(fw.0, 9, ptr::null(), 0, &mut out, &mut problems, &mut error) };
+    assert_eq!(status, VsendStatus::InvalidArgument);
+    assert!(take(error)
+        .unwrap()
+        .contains("allowed 0 (CSV) or 1 (JSON Lines)"));
+    let status = unsafe {
+        vsend_score(
+            fw.0,
+            0,
+            ptr::null(),
+            0,
+            ptr::null_mut(),
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::InvalidArgument);
+    take(error);
+    // An empty CSV has no header: an input error, as the CLI says.
+    let status =
+        unsafe { vsend_score(fw.0, 0, ptr::null(), 0, &mut out, &mut problems, &mut error) };
+    assert_eq!(status, VsendStatus::InputError);
+    assert!(take(error).unwrap().contains("empty"));
+    // Bad cohort options and an unknown child.
+    let data = example("cohort-small.csv");
+    let options = CString::new(r#"{"by": "colour"}"#).unwrap();
+    let status = unsafe {
+        vsend_cohort(
+            fw.0,
+            0,
+            data.as_ptr(),
+            data.len(),
+            options.as_ptr(),
+            &mut out,
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::InvalidArgument);
+    assert!(take(error).unwrap().contains("options.by"));
+    let child = CString::new("C999").unwrap();
+    let status = unsafe {
+        vsend_timeline(
+            fw.0,
+            0,
+            data.as_ptr(),
+            data.len(),
+            child.as_ptr(),
+            ptr::null(),
+            &mut out,
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::InputError);
+    assert!(take(error).unwrap().contains("no assessment of C999"));
+    // A framework that is not JSON, and one with a NUL byte in it.
+    let mut bad = ptr::null_mut();
+    for json in [&b"{\"id\": 1"[..], &b"{\"id\": \"a\0\"}"[..]] {
+        let status =
+            unsafe { vsend_framework_from_json(json.as_ptr(), json.len(), &mut bad, &mut error) };
+        assert_eq!(status, VsendStatus::InputError);
+        assert!(bad.is_null());
+        assert!(take(error).unwrap().starts_with("bad framework"));
+    }
+    let mut json = ptr::null_mut();
+    assert_eq!(
+        unsafe { vsend_framework_to_json(fw.0, &mut json) },
+        VsendStatus::Ok
+    );
+    let json = take(json).unwrap();
+    let mut back = ptr::null_mut();
+    let status =
+        unsafe { vsend_framework_from_json(json.as_ptr(), json.len(), &mut back, &mut error) };
+    assert_eq!(status, VsendStatus::Ok);
+    unsafe { vsend_framework_free(back) };
+    assert!(unsafe { CStr::from_ptr(vsend_version()) }
+        .to_str()
+        .unwrap()
+        .starts_with("0."));
+}
