@@ -171,15 +171,17 @@ fn code_i64(values: &[i64]) -> Vec<u8> {
 
 /// Output columns, one slot per input row until rejected rows are taken out.
 struct Out {
-    /// 19 real columns: need, setting_gap, family_gap per domain, then
-    /// total_need, need_index, setting_coverage, family_coverage.
+    /// 21 real columns: need, setting_gap, family_gap per domain, then
+    /// total_need, need_index, setting_coverage, family_coverage, and the
+    /// §13 band_score and top_up.
     f: Vec<Vec<f64>>,
     fm: Vec<Vec<bool>>,
     /// 15 whole-number columns: breadth, readiness, confidence per domain.
     i: Vec<Vec<i64>>,
     im: Vec<Vec<bool>>,
-    /// 4 codes: age_band, unmet_setting, unmet_family, primary_domain.
-    c: Vec<Vec<i8>>,
+    /// 6 codes: age_band, unmet_setting, unmet_family, primary_domain, and
+    /// the §13 band (an index into the framework's bands) and band_raised_by.
+    c: Vec<Vec<i16>>,
     complete: Vec<bool>,
     /// assessed_on as seconds since 1970 (numpy datetime64[s]).
     on: Vec<i64>,
@@ -188,9 +190,9 @@ struct Out {
     key: Vec<u64>,
 }
 
-const F_COLS: usize = 19;
+const F_COLS: usize = 21;
 const I_COLS: usize = 15;
-const C_COLS: usize = 4;
+const C_COLS: usize = 6;
 
 /// One slice's rows of every output column.
 struct OutSlice<'a> {
@@ -199,7 +201,7 @@ struct OutSlice<'a> {
     fm: Vec<&'a mut [bool]>,
     i: Vec<&'a mut [i64]>,
     im: Vec<&'a mut [bool]>,
-    c: Vec<&'a mut [i8]>,
+    c: Vec<&'a mut [i16]>,
     complete: &'a mut [bool],
     on: &'a mut [i64],
     accepted: &'a mut [bool],
@@ -286,7 +288,13 @@ impl Out {
 }
 
 impl OutSlice<'_> {
-    fn write(&mut self, row: usize, a: &vsend_core::Assessment, s: &vsend_core::Scores) {
+    fn write(
+        &mut self,
+        row: usize,
+        a: &vsend_core::Assessment,
+        s: &vsend_core::Scores,
+        banding: Option<&vsend_core::Banding>,
+    ) {
         let on = a.assessed_on();
         let k = row - self.start;
         let mut put_f = |col: usize, v: Option<f64>| {
@@ -306,9 +314,15 @@ impl OutSlice<'_> {
             put_f(16, Some(w.need_index));
             put_f(17, w.setting_coverage);
             put_f(18, w.family_coverage);
-            self.c[1][k] = bits(w.unmet_setting);
-            self.c[2][k] = bits(w.unmet_family);
-            self.c[3][k] = w.primary_domain.map_or(-1, |d| d.index() as i8);
+            self.c[1][k] = i16::from(bits(w.unmet_setting));
+            self.c[2][k] = i16::from(bits(w.unmet_family));
+            self.c[3][k] = w.primary_domain.map_or(-1, |d| d.index() as i16);
+        }
+        if let Some(r) = banding.and_then(|b| b.band(&s.need)) {
+            put_f(19, Some(r.band_score));
+            put_f(20, r.top_up);
+            self.c[4][k] = r.band as i16;
+            self.c[5][k] = r.raised_by.map_or(-1, |d| d.index() as i16);
         }
         for d in Domain::ALL {
             let x = d.index();
@@ -323,7 +337,7 @@ impl OutSlice<'_> {
                 self.im[10 + x][k] = false;
             }
         }
-        self.c[0][k] = s.age_band.map_or(-1, |b| b as i8);
+        self.c[0][k] = s.age_band.map_or(-1, |b| b as i16);
         self.complete[k] = s.whole.is_some();
         self.on[k] = i64::from(day_number(on)) * 86_400;
         self.accepted[k] = true;
@@ -386,7 +400,7 @@ fn run_slice(
         });
         let result = layout.assessment(fw, fields);
         match result {
-            Ok(a) if bad.is_empty() => out.write(row, &a, &score(fw, &a)),
+            Ok(a) if bad.is_empty() => out.write(row, &a, &score(fw, &a), fw.banding()),
             result => {
                 let mut problems: Vec<Problem> = bad
                     .iter()
@@ -582,6 +596,15 @@ pub(crate) fn score_frame<'py>(
         "primary_domain",
         c.next().expect("primary").into_pyarray(py),
     )?;
+    if fw.banding().is_some() {
+        dict.set_item("band_score", pair_f(f[19].take().expect("column")))?;
+        dict.set_item("band", c.next().expect("band").into_pyarray(py))?;
+        dict.set_item(
+            "band_raised_by",
+            c.next().expect("raised by").into_pyarray(py),
+        )?;
+        dict.set_item("top_up", pair_f(f[20].take().expect("column")))?;
+    }
     let rows: Vec<i64> = rows.into_iter().map(|r| r as i64).collect();
     dict.set_item("_rows", rows.into_pyarray(py))?;
     Ok((dict, rejected))

@@ -154,6 +154,25 @@ impl PyFramework {
         self.fw.high_need_level()
     }
 
+    /// The §13 bands `(id, label, min_score, top_up)`, empty without banding.
+    #[getter]
+    fn bands(&self) -> Vec<(String, String, f64, Option<f64>)> {
+        self.fw.banding().map_or_else(Vec::new, |b| {
+            b.bands()
+                .iter()
+                .map(|band| {
+                    let id = band.id().to_owned();
+                    (id, band.label().to_owned(), band.min_score(), band.top_up())
+                })
+                .collect()
+        })
+    }
+
+    /// The scored-output columns (§10) under this framework, in order.
+    fn scored_columns(&self) -> Vec<&'static str> {
+        vsend_core::scored_columns(&self.fw).to_vec()
+    }
+
     /// `(key, label, domain)` of every need area, in framework order.
     #[getter]
     fn areas(&self) -> Vec<(String, String, &'static str)> {
@@ -632,6 +651,12 @@ struct Scored {
     unmet_setting: Vec<i8>,
     unmet_family: Vec<i8>,
     primary_domain: Vec<i8>,
+    /// §13, present when the framework has banding.
+    banded: bool,
+    band_score: Nullable<f64>,
+    band: Vec<i16>,
+    band_raised_by: Vec<i8>,
+    top_up: Nullable<f64>,
 }
 
 pub(crate) fn bits(set: DomainSet) -> i8 {
@@ -663,10 +688,30 @@ impl Scored {
             unmet_setting: Vec::with_capacity(n),
             unmet_family: Vec::with_capacity(n),
             primary_domain: Vec::with_capacity(n),
+            banded: false,
+            band_score: Nullable::with_capacity(n),
+            band: Vec::with_capacity(n),
+            band_raised_by: Vec::with_capacity(n),
+            top_up: Nullable::with_capacity(n),
         }
     }
 
-    fn push(&mut self, row: i64, a: &Assessment, s: &Scores) {
+    fn push(
+        &mut self,
+        row: i64,
+        a: &Assessment,
+        s: &Scores,
+        banding: Option<&vsend_core::Banding>,
+    ) {
+        self.banded = banding.is_some();
+        let band = banding.and_then(|b| b.band(&s.need));
+        self.band_score.push(band.map(|r| r.band_score));
+        self.top_up.push(band.and_then(|r| r.top_up));
+        self.band.push(band.map_or(-1, |r| r.band as i16));
+        self.band_raised_by.push(
+            band.and_then(|r| r.raised_by)
+                .map_or(-1, |d| d.index() as i8),
+        );
         self.rows.push(row);
         self.keys.push((a.child_id().clone(), a.assessed_on()));
         self.setting_id.push(a.setting_id().cloned());
@@ -721,6 +766,10 @@ impl Scored {
         retain_mask(&mut self.unmet_setting, keep);
         retain_mask(&mut self.unmet_family, keep);
         retain_mask(&mut self.primary_domain, keep);
+        self.band_score.retain(keep);
+        self.top_up.retain(keep);
+        retain_mask(&mut self.band, keep);
+        retain_mask(&mut self.band_raised_by, keep);
     }
 
     /// §7 over the rows in input order: of two assessments of a child on one
@@ -801,6 +850,12 @@ impl Scored {
         out.set_item("unmet_setting", self.unmet_setting.into_pyarray(py))?;
         out.set_item("unmet_family", self.unmet_family.into_pyarray(py))?;
         out.set_item("primary_domain", self.primary_domain.into_pyarray(py))?;
+        if self.banded {
+            out.set_item("band_score", nullable(self.band_score))?;
+            out.set_item("band", self.band.into_pyarray(py))?;
+            out.set_item("band_raised_by", self.band_raised_by.into_pyarray(py))?;
+            out.set_item("top_up", nullable(self.top_up))?;
+        }
         out.set_item("_rows", self.rows.into_pyarray(py))?;
         Ok(out)
     }
@@ -866,10 +921,11 @@ fn score_source<'py>(
         return Ok((scored, problems.into_py(py)?, n));
     }
     let mut scored = Scored::with_capacity(0);
+    scored.banded = fw.banding().is_some();
     let mut rejected = Rejected::new();
     let n = read_source(py, fw, source, &mut |row, outcome| {
         match outcome {
-            Ok(a) => scored.push(row, &a, &score(fw, &a)),
+            Ok(a) => scored.push(row, &a, &score(fw, &a), fw.banding()),
             Err(p) => rejected.push((row, p)),
         }
         Ok(())

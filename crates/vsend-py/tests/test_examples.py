@@ -125,3 +125,15 @@ def test_no_warning_when_clean(examples):
         warnings.simplefilter("error")
         vsend.score(examples / "cohort-small.csv")
         vsend.cohort(examples / "cohort-small.csv")
+
+
+def test_banded_scored_and_cohort(examples):
+    fw = vsend.Framework.from_json((examples / "framework-banded.json").read_text())
+    assert fw.bands and fw.scored_columns()[42:46] == ["band_score", "band", "band_raised_by", "top_up"]
+    want = jsonl(examples / "cohort-small.banded.scored.jsonl")
+    for data in [examples / "cohort-small.csv", pd.read_csv(examples / "cohort-small.csv")]:
+        result = vsend.score(data, framework=fw)
+        assert list(result.scored.columns) == fw.scored_columns()
+        close(scored_records(result.scored), want)
+    got = vsend.cohort(pd.read_csv(examples / "cohort-small.csv"), by="setting_id", framework=fw)
+    close(dict(got), json.loads((examples / "cohort-small.banded.by-setting.json").read_text()))

@@ -75,7 +75,8 @@ __version__ = "0.1.0"
 DOMAINS: tuple[str, ...] = tuple(_vsend.DOMAINS)
 #: The age bands of §6, youngest first.
 AGE_BANDS: tuple[str, ...] = ("early_years", "primary", "secondary", "post16")
-#: The columns of a scored row (§10), in output order.
+#: The columns of a scored row (§10), in output order; a framework with a
+#: banding rule (§13) adds four: see ``Framework.scored_columns()``.
 SCORED_COLUMNS: tuple[str, ...] = tuple(_vsend.SCORED_COLUMNS)
 
 # Every set of domains, indexed by its bits (bit i = DOMAINS[i]), `;`-separated as in CSV.
@@ -300,9 +301,15 @@ def _scored_frame(cols: dict, fw: Framework, index: pd.Index) -> pd.DataFrame:
     for name in ("unmet_setting", "unmet_family"):
         out[name] = pd.Categorical.from_codes(cols[name], categories=_DOMAIN_SETS)
     out["primary_domain"] = pd.Categorical.from_codes(cols["primary_domain"], categories=list(DOMAINS))
+    if "band" in cols:  # §13: the framework has a banding rule
+        out["band_score"] = _floating(cols["band_score"])
+        out["band"] = pd.Categorical.from_codes(cols["band"], categories=[b[0] for b in fw.bands])
+        out["band_raised_by"] = pd.Categorical.from_codes(cols["band_raised_by"], categories=list(DOMAINS))
+        out["top_up"] = _floating(cols["top_up"])
     zeros = np.zeros(n, dtype=np.int8)
     out["framework_id"] = pd.Categorical.from_codes(zeros, categories=[fw.id])
     out["framework_version"] = pd.Categorical.from_codes(zeros, categories=[fw.version])
+    out = {name: out[name] for name in fw.scored_columns()}
     # copy=False: the arrays are new and ours; a dict is copied by default.
     return pd.DataFrame(out, index=index, copy=False)
 

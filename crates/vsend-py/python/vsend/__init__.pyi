@@ -48,6 +48,11 @@ class Framework:
     @property
     def areas(self) -> list[tuple[str, str, str]]:
         """`(key, label, domain)` of every need area, in framework order."""
+    @property
+    def bands(self) -> list[tuple[str, str, float, Optional[float]]]:
+        """The §13 bands `(id, label, min_score, top_up)`; empty without banding."""
+    def scored_columns(self) -> list[str]:
+        """The scored-output columns (§10, §13) under this framework, in order."""
     def columns(self) -> list[tuple[str, bool]]:
         """`(column name, required)` of every cohort column this framework reads (§10)."""
     def __eq__(self, other: object) -> bool: ...
