@@ -992,20 +992,30 @@ fn group_by(by: Option<&str>) -> PyResult<Option<GroupBy>> {
 
 /// The §8 cohort summary of `source`. Returns `(summary, problems, rows_read)`.
 #[pyfunction]
-#[pyo3(signature = (framework, source, as_of=None, by=None))]
+#[pyo3(signature = (framework, source, as_of=None, by=None, suppress=None))]
 fn cohort_source<'py>(
     py: Python<'py>,
     framework: &Bound<'py, PyFramework>,
     source: &Bound<'py, PyTuple>,
     as_of: Option<&str>,
     by: Option<&str>,
+    suppress: Option<u64>,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>, usize)> {
     let fw = framework_of(framework);
     let as_of = date_arg("as_of", as_of)?;
     let by = group_by(by)?;
     let mut problems = Problems::default();
     let (cohort, n) = cohort_of(py, fw, source, as_of, &mut problems)?;
-    let summary = json_to_py(py, &cohort.summary(by))?;
+    let summary = match suppress {
+        None => json_to_py(py, &cohort.summary(by))?,
+        // §14: small groups merged or left out, small counts and means nulled.
+        Some(k) => {
+            let shared = cohort
+                .summary_suppressed(by, k)
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
+            json_to_py(py, &shared)?
+        }
+    };
     Ok((summary, problems.into_py(py)?, n))
 }
 

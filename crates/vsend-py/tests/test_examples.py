@@ -137,3 +137,14 @@ def test_banded_scored_and_cohort(examples):
         close(scored_records(result.scored), want)
     got = vsend.cohort(pd.read_csv(examples / "cohort-small.csv"), by="setting_id", framework=fw)
     close(dict(got), json.loads((examples / "cohort-small.banded.by-setting.json").read_text()))
+
+
+@pytest.mark.parametrize(
+    "by,k,expected",
+    [("setting_id", 3, "cohort-small.by-setting.suppress3.json"), ("age_band", 4, "cohort-small.by-age-band.suppress4.json")],
+)
+def test_suppressed_cohorts(examples, by, k, expected):
+    got = vsend.cohort(pd.read_csv(examples / "cohort-small.csv"), by=by, suppress=k)
+    close(dict(got), json.loads((examples / expected).read_text()))
+    with pytest.raises(ValueError):
+        vsend.cohort(examples / "cohort-small.csv", suppress=1)

@@ -450,6 +450,7 @@ def cohort(
     by: Optional[str] = None,
     framework: FrameworkLike = None,
     *,
+    suppress: Optional[int] = None,
     strict: bool = False,
 ) -> CohortSummary:
     """The cohort summary of §8 (with the §12 audit figures), as the dict of §10.
@@ -460,6 +461,15 @@ def cohort(
         by: also group by ``"setting_id"``, ``"age_band"`` or ``"primary_domain"``
             of each child's current assessment (groups ``"<by>=<value>"``).
         framework: as for :func:`score`.
+        suppress: K ≥ 2 makes the summary safe to share (§14): groups of fewer
+            than K children are merged into ``<by>=other`` (left out if still
+            too small), counts from 1 to K − 1 and means over fewer than K
+            values become None, with secondary suppression so none can be
+            found by subtraction. Limitation: the rules protect each group on
+            its own. The by-groups of one figure sum to ``all``, so a count
+            suppressed in exactly one by-group can be found from ``all`` minus
+            the others; publish either ``all`` or the by-groups of one key,
+            not both, when that matters.
         strict: raise :class:`ValidationError` when any row is rejected.
 
     Returns:
@@ -468,7 +478,7 @@ def cohort(
     """
     fw = _framework(framework)
     source, labels, meaning = _source(data)
-    summary, probs, rows_read = _vsend.cohort_source(fw, source, _date_text("as_of", as_of), by)
+    summary, probs, rows_read = _vsend.cohort_source(fw, source, _date_text("as_of", as_of), by, suppress)
     out = CohortSummary(summary)
     problems = _attach(out, probs, labels, meaning, rows_read)
     _report("cohort", problems, rows_read, out.rejected_rows, meaning, strict)

@@ -150,9 +150,11 @@ def cohort(
     by: Optional[str] = None,
     framework: FrameworkLike = None,
     *,
+    suppress: Optional[int] = None,
     strict: bool = False,
 ) -> CohortSummary:
-    """The §8 cohort summary (with §12 audit figures) as the dict of §10."""
+    """The §8 cohort summary (with §12 audit figures) as the dict of §10;
+    `suppress=K` makes it safe to share (§14; see the limitation in `cohort`'s docstring)."""
 
 def timeline(
     data: Data,
