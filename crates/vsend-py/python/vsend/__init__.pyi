@@ -1,0 +1,211 @@
+"""Type stubs for vsend: Valuing SEND scoring for pandas."""
+
+import datetime
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Optional, Union
+
+import pandas as pd
+
+__version__: str
+
+DOMAINS: tuple[str, ...]
+AGE_BANDS: tuple[str, ...]
+SCORED_COLUMNS: tuple[str, ...]
+
+Data = Union[pd.DataFrame, str, os.PathLike[str], Iterable[Mapping[str, Any]]]
+FrameworkLike = Union["Framework", str, os.PathLike[str], Mapping[str, Any], None]
+DateLike = Union[str, datetime.date, pd.Timestamp, None]
+
+class Framework:
+    """A Valuing SEND framework (MODEL.md §2): scale, need areas and rules."""
+
+    @staticmethod
+    def default() -> Framework:
+        """The built-in framework `vsend-default` version 1."""
+    @staticmethod
+    def from_json(text: str) -> Framework:
+        """Loads and validates a framework from JSON text; raises FrameworkError listing every problem."""
+    def to_json(self) -> str:
+        """The framework as JSON text, loadable by `from_json`."""
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def max_level(self) -> int: ...
+    @property
+    def labels(self) -> list[str]: ...
+    @property
+    def aggregate(self) -> str:
+        """`"max"` or `"mean"` (§4)."""
+    @property
+    def meaningful_change(self) -> float: ...
+    @property
+    def review_interval_days(self) -> int: ...
+    @property
+    def high_need_level(self) -> int: ...
+    @property
+    def areas(self) -> list[tuple[str, str, str]]:
+        """`(key, label, domain)` of every need area, in framework order."""
+    @property
+    def bands(self) -> list[tuple[str, str, float, Optional[float]]]:
+        """The §13 bands `(id, label, min_score, top_up)`; empty without banding."""
+    def scored_columns(self) -> list[str]:
+        """The scored-output columns (§10, §13) under this framework, in order."""
+    def columns(self) -> list[tuple[str, bool]]:
+        """`(column name, required)` of every cohort column this framework reads (§10)."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class VsendError(Exception):
+    """Base class of every vsend error; `problems` lists every problem found."""
+
+    problems: Any
+    def __init__(self, message: str, problems: Any = ...) -> None: ...
+
+class FrameworkError(VsendError, ValueError):
+    """An invalid framework; `problems` is a list of messages."""
+
+    problems: list[str]
+
+class ColumnError(VsendError, ValueError):
+    """Missing, unknown or repeated cohort columns; `problems` is a list of messages."""
+
+    problems: list[str]
+
+class FileError(VsendError, OSError):
+    """A file that cannot be read as a cohort."""
+
+    problems: list[str]
+
+class NotFoundError(VsendError, LookupError):
+    """A child or cohort group the data does not have."""
+
+    problems: list[str]
+
+class ValidationError(VsendError, ValueError):
+    """Rows rejected under `strict=True`; `problems` is the problems DataFrame."""
+
+    problems: pd.DataFrame  # type: ignore[assignment]
+    rows_read: int
+    rejected_rows: int
+    def __init__(self, message: str, problems: pd.DataFrame, rows_read: int, rejected_rows: int) -> None: ...
+
+class RejectedRowsWarning(UserWarning):
+    """Some rows were rejected and are listed in the result's `problems`."""
+
+class ScoreResult:
+    """Scored rows and the problems of rejected rows; unpacks as `(scored, problems)`."""
+
+    scored: pd.DataFrame
+    problems: pd.DataFrame
+    rows_read: int
+    rejected_rows: int
+    def __init__(self, scored: pd.DataFrame, problems: pd.DataFrame, rows_read: int, rejected_rows: int) -> None: ...
+    def __iter__(self) -> Iterator[pd.DataFrame]: ...
+    @property
+    def ok(self) -> bool:
+        """True when no row was rejected."""
+
+class CohortSummary(dict[str, Any]):
+    """The §10 cohort summary dict, with `problems`, `rows_read`, `rejected_rows`."""
+
+    problems: pd.DataFrame
+    rows_read: int
+    rejected_rows: int
+    def to_frame(self) -> pd.DataFrame:
+        """One row per group × domain (see `cohort_frame`)."""
+
+class TimelineResult(dict[str, Any]):
+    """The §10 timeline dict of one child, with `problems`, `rows_read`, `rejected_rows`."""
+
+    problems: pd.DataFrame
+    rows_read: int
+    rejected_rows: int
+    def to_frame(self) -> pd.DataFrame:
+        """One row per step × domain (see `timeline_frame`)."""
+
+class Chart:
+    """An SVG chart: inline in Jupyter, `save(path)` to .svg or .png."""
+
+    svg: str
+    kind: str
+    problems: pd.DataFrame
+    rows_read: int
+    rejected_rows: int
+    def __init__(self, svg: str, kind: str = ...) -> None: ...
+    def _repr_svg_(self) -> str: ...
+    def to_png(self) -> bytes:
+        """The chart rasterised to PNG."""
+    def save(self, path: Union[str, os.PathLike[str]]) -> None:
+        """Writes SVG or PNG, by the extension of `path`."""
+
+def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) -> ScoreResult:
+    """Validates and scores every record (§3–§6, §9); same-date duplicates (§7) are rejected."""
+
+def cohort(
+    data: Data,
+    as_of: DateLike = None,
+    by: Optional[str] = None,
+    framework: FrameworkLike = None,
+    *,
+    suppress: Optional[int] = None,
+    strict: bool = False,
+) -> CohortSummary:
+    """The §8 cohort summary (with §12 audit figures) as the dict of §10;
+    `suppress=K` makes it safe to share (§14; see the limitation in `cohort`'s docstring)."""
+
+def timeline(
+    data: Data,
+    child: str,
+    as_of: DateLike = None,
+    framework: FrameworkLike = None,
+    *,
+    strict: bool = False,
+) -> TimelineResult:
+    """One child's §7 timeline as the dict of §10."""
+
+def cohort_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """A cohort summary as a table: one row per group × domain."""
+
+def timeline_frame(timeline: Mapping[str, Any]) -> pd.DataFrame:
+    """A timeline's steps as a table: one row per step × domain."""
+
+def radar(
+    data: Data,
+    child: str,
+    on: DateLike = None,
+    previous: bool = False,
+    framework: FrameworkLike = None,
+    *,
+    width: int = 800,
+    height: int = 800,
+    strict: bool = False,
+) -> Chart:
+    """The three-line radar of one child's review (the latest on or before `on`)."""
+
+def timeline_chart(
+    data: Data,
+    child: str,
+    as_of: DateLike = None,
+    framework: FrameworkLike = None,
+    *,
+    width: int = 1000,
+    height: int = 800,
+    strict: bool = False,
+) -> Chart:
+    """One child's domain needs over time."""
+
+def cohort_radar(
+    data: Data,
+    group: str = "all",
+    by: Optional[str] = None,
+    as_of: DateLike = None,
+    framework: FrameworkLike = None,
+    *,
+    width: int = 800,
+    height: int = 800,
+    strict: bool = False,
+) -> Chart:
+    """The mean radar of one cohort group (`"all"` or `"<by>=<value>"`)."""
