@@ -3,7 +3,7 @@
 
 It does what `vsend.score` does for the default framework on a DataFrame read
 by `pd.read_csv` with its defaults: validate every row (IDs, dates, age 0-25,
-levels on the scale, same-date duplicates), then MODEL.md §4-§6 with whole-column
+levels on the scale, same-date duplicates), then docs/model.md §4-§6 with whole-column
 operations, the way a pandas-fluent analyst would write it. Only for benchmarks;
 vsend does not use it.
 

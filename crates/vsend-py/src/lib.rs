@@ -73,7 +73,7 @@ fn file_error(py: Python<'_>, e: &FileError) -> PyErr {
 // Framework
 // ---------------------------------------------------------------------------
 
-/// A Valuing SEND framework (MODEL.md §2): scale, need areas and rules.
+/// A Valuing SEND framework (docs/model.md §2): scale, need areas and rules.
 #[pyclass(name = "Framework", module = "vsend", frozen)]
 struct PyFramework {
     fw: Framework,

@@ -1,4 +1,4 @@
-"""The worked examples of MODEL.md through the Python API, to 1e-9."""
+"""The worked examples of docs/model.md through the Python API, to 1e-9."""
 import json
 import re
 import warnings

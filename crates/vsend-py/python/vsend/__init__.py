@@ -7,7 +7,7 @@ The same numbers as the ``vsend`` command-line tool, from the same Rust core
 
     df = pd.read_csv("cohort.csv")
     result = vsend.score(df)          # every row validated and scored
-    result.scored                     # one row per accepted assessment (MODEL.md §10)
+    result.scored                     # one row per accepted assessment (docs/model.md §10)
     result.problems                   # one row per problem of a rejected row (§9)
 
     summary = vsend.cohort(df, by="setting_id")     # §8, the dict of §10
@@ -15,7 +15,7 @@ The same numbers as the ``vsend`` command-line tool, from the same Rust core
     vsend.timeline(df, "C0042")                     # §7
     vsend.radar(df, "C0042", previous=True)         # shows inline in Jupyter
 
-Data may be a pandas DataFrame with the cohort columns of MODEL.md §10, a path
+Data may be a pandas DataFrame with the cohort columns of docs/model.md §10, a path
 to a ``.csv`` or ``.jsonl`` file (read exactly as the CLI reads it), or an
 iterable of dicts (flat, with the CSV column names; or nested, in the JSON
 Lines shape with ``needs``, ``readiness``, ``confidence`` objects).
@@ -71,7 +71,7 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-#: The five domains of MODEL.md §1, in canonical order.
+#: The five domains of docs/model.md §1, in canonical order.
 DOMAINS: tuple[str, ...] = tuple(_vsend.DOMAINS)
 #: The age bands of §6, youngest first.
 AGE_BANDS: tuple[str, ...] = ("early_years", "primary", "secondary", "post16")
@@ -367,7 +367,7 @@ class ScoreResult:
 
 
 def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) -> ScoreResult:
-    """Validates and scores every record (MODEL.md §3–§6, §9).
+    """Validates and scores every record (docs/model.md §3–§6, §9).
 
     Args:
         data: a DataFrame with the §10 cohort columns (``child_id``,

@@ -18,7 +18,7 @@ FrameworkLike = Union["Framework", str, os.PathLike[str], Mapping[str, Any], Non
 DateLike = Union[str, datetime.date, pd.Timestamp, None]
 
 class Framework:
-    """A Valuing SEND framework (MODEL.md §2): scale, need areas and rules."""
+    """A Valuing SEND framework (docs/model.md §2): scale, need areas and rules."""
 
     @staticmethod
     def default() -> Framework:
