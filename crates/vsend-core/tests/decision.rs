@@ -1,4 +1,4 @@
-//! The v1.1 worked examples of MODEL.md §11–§14 (`fixtures/examples/`), matched to 1e-9.
+//! The v1.1 worked examples of docs/model.md §11–§14 (`fixtures/examples/`), matched to 1e-9.
 
 mod common;
 
