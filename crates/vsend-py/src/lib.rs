@@ -9,7 +9,6 @@
 //! Children's data is sensitive: every message here is built from the core's
 //! errors, which echo at most the first 40 characters of the value at fault.
 
-
 mod fast;
 
 use std::collections::HashSet;
