@@ -99,9 +99,10 @@ enum VsendStatus vsend_score(const struct VsendFramework *fw,
                              char **problems,
                              char **error);
 
-// Summarises a cohort (§8, §12): `options` is null or a JSON object
-// `{"as_of": "YYYY-MM-DD", "by": "setting_id" | "age_band" | "primary_domain"}`
-// (both optional). `*summary` gets the §10 cohort summary JSON.
+// Summarises a cohort (§8, §12, §13): `options` is null or a JSON object
+// `{"as_of": "YYYY-MM-DD", "by": "setting_id" | "age_band" | "primary_domain",
+// "suppress": K}` (each optional; with `suppress`, the summary is made safe
+// to share, §14). `*summary` gets the cohort summary JSON.
 //
 // # Safety
 // As [`vsend_score`]; `options` is null or a NUL-terminated string.
@@ -129,6 +130,56 @@ enum VsendStatus vsend_timeline(const struct VsendFramework *fw,
                                 char **timeline,
                                 char **problems,
                                 char **error);
+
+// The phase moves of the school year starting 1 September `year` (§11):
+// `as_of` null or a date. `*moves` gets the phase moves JSON.
+//
+// # Safety
+// As [`vsend_score`]; `as_of` is null or a NUL-terminated string.
+enum VsendStatus vsend_transitions(const struct VsendFramework *fw,
+                                   int32_t format,
+                                   const uint8_t *data,
+                                   size_t len,
+                                   int32_t year,
+                                   const char *as_of,
+                                   char **moves,
+                                   char **problems,
+                                   char **error);
+
+// Transition plans (§11): the cohort's bytes (`format`, `data`, `len`) and
+// the plans' bytes (`plans_format`, `plans`, `plans_len`: CSV with the
+// columns child_id, to_setting_id, move_on, `readiness.<domain>`, or JSON
+// Lines). `*rows` gets one JSON line per accepted plan, in input order;
+// `*problems` the rejected plans' problems (a plan whose child has no
+// assessment on or before the move is rejected). Problems of the cohort's
+// own rows are an [`VsendStatus::InputError`]: plans need a clean cohort.
+//
+// # Safety
+// As [`vsend_score`], for both byte ranges.
+enum VsendStatus vsend_transition(const struct VsendFramework *fw,
+                                  int32_t format,
+                                  const uint8_t *data,
+                                  size_t len,
+                                  int32_t plans_format,
+                                  const uint8_t *plans,
+                                  size_t plans_len,
+                                  char **rows,
+                                  char **problems,
+                                  char **error);
+
+// Compares cohort summaries (§14), the first the reference: `summaries` is a
+// JSON array of `{"label": "...", "summary": <a summary written by
+// vsend_cohort>}`. `*comparison` gets the comparison JSON. Summaries of
+// different frameworks, or anything that is not a summary, are an
+// [`VsendStatus::InputError`].
+//
+// # Safety
+// `summaries` is valid for `len` bytes; `comparison` for one write; `error`
+// null or valid for one write.
+enum VsendStatus vsend_compare(const uint8_t *summaries,
+                               size_t len,
+                               char **comparison,
+                               char **error);
 
 #ifdef __cplusplus
 }  // extern "C"

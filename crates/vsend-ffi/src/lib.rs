@@ -28,10 +28,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
 use serde_json::json;
-use vsend_cli::read::{Format, Input, Problem, Row};
+use vsend_cli::read::{Assessments, Format, Input, Plans, Problem, Row, Schema};
 use vsend_core::{
     parse_date, score, Assessment, ChildId, Cohort, Framework, GroupBy, Histories, Keep, ScoredRow,
-    Timeline,
+    SummaryFile, Timeline,
 };
 
 /// What a call did. Every function returns one.
@@ -292,14 +292,14 @@ pub unsafe extern "C" fn vsend_framework_free(fw: *mut VsendFramework) {
 
 /// What reading a cohort file's bytes gave: accepted assessments with their
 /// lines, and the problems of rejected rows as JSON objects.
-struct Read {
+struct Read<T = Assessment> {
     format: Format,
-    accepted: Vec<(u64, Assessment)>,
+    accepted: Vec<(u64, T)>,
     problems: Vec<serde_json::Value>,
     rejected: u64,
 }
 
-impl Read {
+impl<T> Read<T> {
     fn reject(&mut self, line: u64, problems: &[Problem]) {
         self.rejected += 1;
         self.problems.extend(problems.iter().map(
@@ -313,6 +313,14 @@ impl Read {
         self.reject(line, &[problem]);
     }
 
+    /// The problems as a JSON array, in line order (a line's problems in
+    /// the order found): duplicates and plans without an assessment are
+    /// found after the reading.
+    fn problems_json(&mut self) -> String {
+        self.problems.sort_by_key(|p| p["line"].as_u64());
+        serde_json::Value::Array(std::mem::take(&mut self.problems)).to_string()
+    }
+
     fn status(&self) -> VsendStatus {
         if self.rejected == 0 {
             VsendStatus::Ok
@@ -324,12 +332,23 @@ impl Read {
 
 /// Reads every row of `data` against `fw`, as the `vsend` command does.
 fn read(fw: &Framework, format: VsendFormat, data: &[u8]) -> Result<Read, Failure> {
+    read_as::<Assessments>(fw, format, data)
+}
+
+/// Reads every record of schema `S` (assessments or plans) from `data`.
+fn read_as<S: Schema>(
+    fw: &Framework,
+    format: VsendFormat,
+    data: &[u8],
+) -> Result<Read<S::Value>, Failure> {
     let format = match format {
         VsendFormat::Csv => Format::Csv,
         VsendFormat::Jsonl => Format::Jsonl,
     };
     let input = Input::from_reader("input", format, Cursor::new(data.to_vec()));
-    let rows = input.rows(fw).map_err(|e| input_error(e.to_string()))?;
+    let rows = input
+        .rows_as::<S>(fw)
+        .map_err(|e| input_error(e.to_string()))?;
     let mut out = Read {
         format,
         accepted: Vec::new(),
@@ -399,18 +418,17 @@ pub unsafe extern "C" fn vsend_score(
                 out.push('\n');
             }
             put(scored, out);
-            put(
-                problems,
-                serde_json::Value::Array(read.problems.clone()).to_string(),
-            );
-            Ok(read.status())
+            let status = read.status();
+            put(problems, read.problems_json());
+            Ok(status)
         })
     }
 }
 
-/// Summarises a cohort (§8, §12): `options` is null or a JSON object
-/// `{"as_of": "YYYY-MM-DD", "by": "setting_id" | "age_band" | "primary_domain"}`
-/// (both optional). `*summary` gets the §10 cohort summary JSON.
+/// Summarises a cohort (§8, §12, §13): `options` is null or a JSON object
+/// `{"as_of": "YYYY-MM-DD", "by": "setting_id" | "age_band" | "primary_domain",
+/// "suppress": K}` (each optional; with `suppress`, the summary is made safe
+/// to share, §14). `*summary` gets the cohort summary JSON.
 ///
 /// # Safety
 /// As [`vsend_score`]; `options` is null or a NUL-terminated string.
@@ -435,61 +453,83 @@ pub unsafe extern "C" fn vsend_cohort(
             if summary.is_null() || problems.is_null() {
                 return Err(invalid("summary, problems: null pointer"));
             }
-            let (as_of, by) = cohort_options(opt_str(options, "options")?)?;
+            let options = cohort_options(opt_str(options, "options")?)?;
             let mut read = read(fw, format, bytes(data, len, "data")?)?;
-            let mut cohort = Cohort::new(fw, as_of);
+            let mut cohort = Cohort::new(fw, options.as_of);
             for (line, a) in std::mem::take(&mut read.accepted) {
                 if let Err(d) = cohort.add(&a) {
                     read.duplicate(line, d);
                 }
             }
-            let json = serde_json::to_string(&cohort.summary(by)).expect("a summary serialises");
+            let json = match options.suppress {
+                None => serde_json::to_string(&cohort.summary(options.by)),
+                Some(k) => {
+                    let shared = cohort
+                        .summary_suppressed(options.by, k)
+                        .map_err(|e| invalid(e.to_string()))?;
+                    serde_json::to_string(&shared)
+                }
+            }
+            .expect("a summary serialises");
             put(summary, json);
-            put(
-                problems,
-                serde_json::Value::Array(read.problems.clone()).to_string(),
-            );
-            Ok(read.status())
+            let status = read.status();
+            put(problems, read.problems_json());
+            Ok(status)
         })
     }
 }
 
-fn cohort_options(
-    options: Option<&str>,
-) -> Result<(Option<vsend_core::Date>, Option<GroupBy>), Failure> {
+/// What `vsend_cohort`'s options ask for.
+#[derive(Debug, Default)]
+struct CohortOptions {
+    as_of: Option<vsend_core::Date>,
+    by: Option<GroupBy>,
+    suppress: Option<u64>,
+}
+
+fn cohort_options(options: Option<&str>) -> Result<CohortOptions, Failure> {
+    let mut out = CohortOptions::default();
     let Some(text) = options else {
-        return Ok((None, None));
+        return Ok(out);
     };
+    let allowed = "allowed \"as_of\" (a date string), \"by\" (a string) and \"suppress\" (a whole number, at least 2)";
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| invalid(format!("options: not JSON: {e}")))?;
     let object = value
         .as_object()
-        .ok_or_else(|| invalid("options: allowed a JSON object {\"as_of\", \"by\"}"))?;
-    let mut as_of = None;
-    let mut by = None;
+        .ok_or_else(|| invalid(format!("options: not an object; {allowed}")))?;
     for (key, v) in object {
-        let text = v.as_str();
-        match (key.as_str(), text) {
-            ("as_of", Some(s)) => {
-                as_of = Some(parse_date(s).ok_or_else(|| {
-                    invalid(format!("options.as_of: {s:?} is not a date; allowed YYYY-MM-DD"))
+        match (key.as_str(), v) {
+            (_, serde_json::Value::Null) if ["as_of", "by", "suppress"].contains(&key.as_str()) => {
+            }
+            ("as_of", serde_json::Value::String(s)) => {
+                out.as_of = Some(parse_date(s).ok_or_else(|| {
+                    invalid(format!(
+                        "options.as_of: {s:?} is not a date; allowed YYYY-MM-DD"
+                    ))
                 })?)
             }
-            ("by", Some(s)) => {
-                by = Some(
+            ("by", serde_json::Value::String(s)) => {
+                out.by = Some(
                     s.parse::<GroupBy>()
                         .map_err(|e| invalid(format!("options.by: {e}")))?,
                 )
             }
-            ("as_of" | "by", None) if v.is_null() => {}
+            ("suppress", v) => {
+                out.suppress = Some(v.as_u64().filter(|&k| k >= 2).ok_or_else(|| {
+                    invalid(format!(
+                        "options.suppress: {v} is not allowed; K is a whole number, at least 2"
+                    ))
+                })?)
+            }
             _ => {
                 return Err(invalid(format!(
-                    "options.{key}: not allowed here; allowed \"as_of\" (a date string) and \"by\" (a string)"
+                    "options.{key}: not allowed here; {allowed}"
                 )))
             }
         }
     }
-    Ok((as_of, by))
+    Ok(out)
 }
 
 /// One child's timeline (§7) as JSON: `child_id` is the child's ID, `as_of`
@@ -545,11 +585,191 @@ pub unsafe extern "C" fn vsend_timeline(
                 timeline,
                 serde_json::to_string(&t).expect("a timeline serialises"),
             );
-            put(
-                problems,
-                serde_json::Value::Array(read.problems.clone()).to_string(),
-            );
-            Ok(read.status())
+            let status = read.status();
+            put(problems, read.problems_json());
+            Ok(status)
         })
     }
+}
+
+/// The phase moves of the school year starting 1 September `year` (§11):
+/// `as_of` null or a date. `*moves` gets the phase moves JSON.
+///
+/// # Safety
+/// As [`vsend_score`]; `as_of` is null or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn vsend_transitions(
+    fw: *const VsendFramework,
+    format: i32,
+    data: *const u8,
+    len: usize,
+    year: i32,
+    as_of: *const c_char,
+    moves: *mut *mut c_char,
+    problems: *mut *mut c_char,
+    error: *mut *mut c_char,
+) -> VsendStatus {
+    // SAFETY: the caller's pointers are forwarded unchanged.
+    unsafe {
+        clear(moves);
+        clear(problems);
+        guard(error, || {
+            let fw = framework(fw)?;
+            let format = format_arg(format)?;
+            if moves.is_null() || problems.is_null() {
+                return Err(invalid("moves, problems: null pointer"));
+            }
+            let year = i16::try_from(year)
+                .ok()
+                .filter(|y| (1900..=2200).contains(y))
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "year: {year} is not a school year; allowed e.g. 2025"
+                    ))
+                })?;
+            let as_of = date_arg(opt_str(as_of, "as_of")?, "as_of")?;
+            let mut read = read(fw, format, bytes(data, len, "data")?)?;
+            let mut cohort = Cohort::new(fw, as_of);
+            for (line, a) in std::mem::take(&mut read.accepted) {
+                if let Err(d) = cohort.add(&a) {
+                    read.duplicate(line, d);
+                }
+            }
+            let json = serde_json::to_string(&cohort.phase_moves(year)).expect("moves serialise");
+            put(moves, json);
+            let status = read.status();
+            put(problems, read.problems_json());
+            Ok(status)
+        })
+    }
+}
+
+/// Transition plans (§11): the cohort's bytes (`format`, `data`, `len`) and
+/// the plans' bytes (`plans_format`, `plans`, `plans_len`: CSV with the
+/// columns child_id, to_setting_id, move_on, `readiness.<domain>`, or JSON
+/// Lines). `*rows` gets one JSON line per accepted plan, in input order;
+/// `*problems` the rejected plans' problems (a plan whose child has no
+/// assessment on or before the move is rejected). Problems of the cohort's
+/// own rows are an [`VsendStatus::InputError`]: plans need a clean cohort.
+///
+/// # Safety
+/// As [`vsend_score`], for both byte ranges.
+#[no_mangle]
+pub unsafe extern "C" fn vsend_transition(
+    fw: *const VsendFramework,
+    format: i32,
+    data: *const u8,
+    len: usize,
+    plans_format: i32,
+    plans: *const u8,
+    plans_len: usize,
+    rows: *mut *mut c_char,
+    problems: *mut *mut c_char,
+    error: *mut *mut c_char,
+) -> VsendStatus {
+    // SAFETY: the caller's pointers are forwarded unchanged.
+    unsafe {
+        clear(rows);
+        clear(problems);
+        guard(error, || {
+            let fw = framework(fw)?;
+            let (format, plans_format) = (format_arg(format)?, format_arg(plans_format)?);
+            if rows.is_null() || problems.is_null() {
+                return Err(invalid("rows, problems: null pointer"));
+            }
+            let mut cohort = read(fw, format, bytes(data, len, "data")?)?;
+            let mut histories = Histories::new(Keep::All);
+            for (line, a) in std::mem::take(&mut cohort.accepted) {
+                if let Err(d) = histories.add(&a) {
+                    cohort.duplicate(line, d);
+                }
+            }
+            if cohort.rejected > 0 {
+                return Err(input_error(format!(
+                    "the cohort has {} rejected rows; the first problem: {}",
+                    cohort.rejected, cohort.problems[0]
+                )));
+            }
+            let mut read = read_as::<Plans>(fw, plans_format, bytes(plans, plans_len, "plans")?)?;
+            let mut out = String::new();
+            for (line, plan) in std::mem::take(&mut read.accepted) {
+                match vsend_core::transition(fw, histories.get(plan.child_id()), &plan) {
+                    Ok(row) => {
+                        out.push_str(&serde_json::to_string(&row).expect("a plan row serialises"));
+                        out.push('\n');
+                    }
+                    Err(e) => {
+                        let problem = Problem::no_assessment(&e, read.format);
+                        read.reject(line, &[problem]);
+                    }
+                }
+            }
+            put(rows, out);
+            let status = read.status();
+            put(problems, read.problems_json());
+            Ok(status)
+        })
+    }
+}
+
+/// Compares cohort summaries (§14), the first the reference: `summaries` is a
+/// JSON array of `{"label": "...", "summary": <a summary written by
+/// vsend_cohort>}`. `*comparison` gets the comparison JSON. Summaries of
+/// different frameworks, or anything that is not a summary, are an
+/// [`VsendStatus::InputError`].
+///
+/// # Safety
+/// `summaries` is valid for `len` bytes; `comparison` for one write; `error`
+/// null or valid for one write.
+#[no_mangle]
+pub unsafe extern "C" fn vsend_compare(
+    summaries: *const u8,
+    len: usize,
+    comparison: *mut *mut c_char,
+    error: *mut *mut c_char,
+) -> VsendStatus {
+    // SAFETY: the caller's pointers are forwarded unchanged.
+    unsafe {
+        clear(comparison);
+        guard(error, || {
+            if comparison.is_null() {
+                return Err(invalid("comparison: null pointer"));
+            }
+            let value: serde_json::Value =
+                serde_json::from_slice(bytes(summaries, len, "summaries")?)
+                    .map_err(|e| input_error(format!("summaries: not JSON: {e}")))?;
+            let shape = "allowed an array of {\"label\": \"...\", \"summary\": {...}}";
+            let items = value
+                .as_array()
+                .ok_or_else(|| input_error(format!("summaries: not an array; {shape}")))?;
+            let mut files = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let (Some(label), Some(summary)) = (item["label"].as_str(), item.get("summary"))
+                else {
+                    return Err(input_error(format!("summaries[{i}]: {shape}")));
+                };
+                let file = SummaryFile::from_json(&summary.to_string()).map_err(|e| {
+                    input_error(format!(
+                        "summaries[{i}] ({label}): not a cohort summary: {e}"
+                    ))
+                })?;
+                files.push((label.to_owned(), file));
+            }
+            let result = vsend_core::compare(&files).map_err(|e| input_error(e.to_string()))?;
+            put(
+                comparison,
+                serde_json::to_string(&result).expect("a comparison serialises"),
+            );
+            Ok(VsendStatus::Ok)
+        })
+    }
+}
+
+/// An optional date argument.
+fn date_arg(s: Option<&str>, what: &str) -> Result<Option<vsend_core::Date>, Failure> {
+    s.map(|s| {
+        parse_date(s)
+            .ok_or_else(|| invalid(format!("{what}: {s:?} is not a date; allowed YYYY-MM-DD")))
+    })
+    .transpose()
 }

@@ -267,3 +267,161 @@ fn bad_arguments_get_a_status_and_a_message_never_a_crash() {
         .unwrap()
         .starts_with("0."));
 }
+
+fn jsonl(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn decisions_match_the_worked_examples() {
+    let fw = Fw::default();
+    let (mut out, mut problems, mut error) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    let cohort = example("cohort-small.csv");
+    // §11 phase moves.
+    let status = unsafe {
+        vsend_transitions(
+            fw.0,
+            0,
+            cohort.as_ptr(),
+            cohort.len(),
+            2025,
+            ptr::null(),
+            &mut out,
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::Ok, "{:?}", take(error));
+    let want: Value = serde_json::from_slice(&example("transitions-small-2025.json")).unwrap();
+    close(
+        &serde_json::from_str(&take(out).unwrap()).unwrap(),
+        &want,
+        "moves",
+    );
+    take(problems);
+    // §11 plans: 13 rows, 7 rejected on their lines.
+    let plans = example("plans-small.csv");
+    let (mut rows, mut problems) = (ptr::null_mut(), ptr::null_mut());
+    let status = unsafe {
+        vsend_transition(
+            fw.0,
+            0,
+            cohort.as_ptr(),
+            cohort.len(),
+            0,
+            plans.as_ptr(),
+            plans.len(),
+            &mut rows,
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::Rejected, "{:?}", take(error));
+    let got = jsonl(&take(rows).unwrap());
+    let want = jsonl(&String::from_utf8(example("plans-small.expected.jsonl")).unwrap());
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        close(g, w, &format!("plan {i}"));
+    }
+    let problems: Value = serde_json::from_str(&take(problems).unwrap()).unwrap();
+    let mut lines: Vec<u64> = problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    lines.dedup();
+    assert_eq!(lines, [4, 7, 10, 13, 16, 18, 20]);
+    // §14 suppression and comparison.
+    let options = CString::new(r#"{"by": "setting_id", "suppress": 3}"#).unwrap();
+    let mut summary = ptr::null_mut();
+    let mut problems = ptr::null_mut();
+    let status = unsafe {
+        vsend_cohort(
+            fw.0,
+            0,
+            cohort.as_ptr(),
+            cohort.len(),
+            options.as_ptr(),
+            &mut summary,
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::Ok, "{:?}", take(error));
+    take(problems);
+    let want: Value =
+        serde_json::from_slice(&example("cohort-small.by-setting.suppress3.json")).unwrap();
+    close(
+        &serde_json::from_str(&take(summary).unwrap()).unwrap(),
+        &want,
+        "suppressed",
+    );
+    let terms = |name: &str| -> Value { serde_json::from_slice(&example(name)).unwrap() };
+    let input = serde_json::json!([
+        {"label": "term-2024-autumn", "summary": terms("term-2024-autumn.json")},
+        {"label": "term-2025-summer", "summary": terms("term-2025-summer.json")},
+    ])
+    .to_string();
+    let mut comparison = ptr::null_mut();
+    let status = unsafe { vsend_compare(input.as_ptr(), input.len(), &mut comparison, &mut error) };
+    assert_eq!(status, VsendStatus::Ok, "{:?}", take(error));
+    close(
+        &serde_json::from_str(&take(comparison).unwrap()).unwrap(),
+        &terms("compare-terms.json"),
+        "comparison",
+    );
+    // Not a summary; K = 1.
+    let input = r#"[{"label": "x", "summary": {"child_id": "C1"}}]"#;
+    let status = unsafe { vsend_compare(input.as_ptr(), input.len(), &mut comparison, &mut error) };
+    assert_eq!(status, VsendStatus::InputError);
+    assert!(take(error).unwrap().contains("not a cohort summary"));
+    let options = CString::new(r#"{"suppress": 1}"#).unwrap();
+    let status = unsafe {
+        vsend_cohort(
+            fw.0,
+            0,
+            cohort.as_ptr(),
+            cohort.len(),
+            options.as_ptr(),
+            &mut summary,
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::InvalidArgument);
+    assert!(take(error).unwrap().contains("at least 2"));
+}
+
+#[test]
+fn a_banded_framework_scores_with_its_bands() {
+    let json = example("framework-banded.json");
+    let (mut fw, mut error) = (ptr::null_mut(), ptr::null_mut());
+    let status =
+        unsafe { vsend_framework_from_json(json.as_ptr(), json.len(), &mut fw, &mut error) };
+    assert_eq!(status, VsendStatus::Ok, "{:?}", take(error));
+    let fw = Fw(fw);
+    let cohort = example("cohort-small.csv");
+    let (mut scored, mut problems) = (ptr::null_mut(), ptr::null_mut());
+    let status = unsafe {
+        vsend_score(
+            fw.0,
+            0,
+            cohort.as_ptr(),
+            cohort.len(),
+            &mut scored,
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::Ok);
+    take(problems);
+    let got = jsonl(&take(scored).unwrap());
+    let want = jsonl(&String::from_utf8(example("cohort-small.banded.scored.jsonl")).unwrap());
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        close(g, w, &format!("row {i}"));
+    }
+}
