@@ -19,11 +19,11 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use vsend_chart::{cohort_radar, radar, svg_to_png, timeline_chart, RadarStyle, TimelineStyle};
-use vsend_cli::read::{FileError, Input, Problem, Row};
+use vsend_cli::read::{FileError, Input, Plans, Problem, Row};
 use vsend_core::{
     day_number, parse_date, score, Aggregate, Assessment, ChildId, Cohort, ColumnLayout, Date,
-    Domain, DomainSet, Framework, FrameworkError, GroupBy, Scores, SettingId, Timeline,
-    TimelineError,
+    Domain, DomainSet, Framework, FrameworkError, GroupBy, Histories, Keep, Scores, SettingId,
+    Timeline, TimelineError,
 };
 
 // ---------------------------------------------------------------------------
@@ -1178,6 +1178,142 @@ fn cohort_radar_source<'py>(
     Ok((svg, problems.into_py(py)?, n))
 }
 
+// ---------------------------------------------------------------------------
+// transitions, plans, comparison (§11, §14)
+// ---------------------------------------------------------------------------
+
+/// The §11 phase moves of the school year starting 1 September `year`.
+/// Returns `(moves, problems, rows_read)`.
+#[pyfunction]
+#[pyo3(signature = (framework, source, year, as_of=None))]
+fn transitions_source<'py>(
+    py: Python<'py>,
+    framework: &Bound<'py, PyFramework>,
+    source: &Bound<'py, PyTuple>,
+    year: i16,
+    as_of: Option<&str>,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>, usize)> {
+    let fw = framework_of(framework);
+    let as_of = date_arg("as_of", as_of)?;
+    let mut problems = Problems::default();
+    let (cohort, n) = cohort_of(py, fw, source, as_of, &mut problems)?;
+    let moves = json_to_py(py, &cohort.phase_moves(year))?;
+    Ok((moves, problems.into_py(py)?, n))
+}
+
+/// What `transition_source` hands back: the planned rows, the plans'
+/// problems and count, the cohort's problems and count.
+type Planned<'py> = (
+    Bound<'py, PyList>,
+    Bound<'py, PyDict>,
+    usize,
+    Bound<'py, PyDict>,
+    usize,
+);
+
+/// §11 transition plans against the cohort in `source`: plans from a file
+/// (`plans_path`, CSV or JSON Lines) or from JSON lines made of dicts
+/// (`plan_lines`, problems then numbered by position). Returns `(rows,
+/// plan problems, plans read, cohort problems, cohort rows read)`.
+#[pyfunction]
+#[pyo3(signature = (framework, source, plans_path=None, plan_lines=None))]
+fn transition_source<'py>(
+    py: Python<'py>,
+    framework: &Bound<'py, PyFramework>,
+    source: &Bound<'py, PyTuple>,
+    plans_path: Option<&str>,
+    plan_lines: Option<Vec<String>>,
+) -> PyResult<Planned<'py>> {
+    let fw = framework_of(framework);
+    let format = source_format(source)?;
+    let mut cohort_problems = Problems::default();
+    let mut histories = Histories::new(Keep::All);
+    let cohort_rows = read_source(py, fw, source, &mut |row, outcome| {
+        match outcome {
+            Ok(a) => {
+                if let Err(d) = histories.add(&a) {
+                    cohort_problems.duplicate(row, d, format);
+                }
+            }
+            Err(p) => cohort_problems.add(row, p),
+        }
+        Ok(())
+    })?;
+    let rows = PyList::empty(py);
+    let mut problems = Problems::default();
+    // A planned row goes to `rows`; a plan with no assessment before the move is its problem.
+    let plan = |plan: vsend_core::Plan, plans_format| -> PyResult<Option<Problem>> {
+        match vsend_core::transition(fw, histories.get(plan.child_id()), &plan) {
+            Ok(r) => rows.append(json_to_py(py, &r)?).map(|()| None),
+            Err(e) => Ok(Some(Problem::no_assessment(&e, plans_format))),
+        }
+    };
+    let mut read = 0;
+    if let Some(path) = plans_path {
+        let input = Input::open(Path::new(path)).map_err(|e| file_error(py, &e))?;
+        let plans_format = input.format;
+        for r in input.rows_as::<Plans>(fw).map_err(|e| file_error(py, &e))? {
+            read += 1;
+            match r.map_err(|e| file_error(py, &e))? {
+                Row::Accepted { line, value } => {
+                    if let Some(p) = plan(value, plans_format)? {
+                        problems.add(line as i64, vec![p]);
+                    }
+                }
+                Row::Rejected { line, problems: p } => problems.add(line as i64, p),
+            }
+        }
+    }
+    for (i, line) in plan_lines.iter().flatten().enumerate() {
+        read += 1;
+        match vsend_core::parse_plan_line(fw, line.as_bytes()) {
+            Ok(value) => {
+                if let Some(p) = plan(value, vsend_core::Format::Jsonl)? {
+                    problems.add(i as i64, vec![p]);
+                }
+            }
+            Err(errors) => {
+                let p = errors
+                    .iter()
+                    .map(|e| Problem::of(e, vsend_core::Format::Jsonl))
+                    .collect();
+                problems.add(i as i64, p)
+            }
+        }
+    }
+    Ok((
+        rows,
+        problems.into_py(py)?,
+        read,
+        cohort_problems.into_py(py)?,
+        cohort_rows,
+    ))
+}
+
+/// §14: compares cohort summaries given as JSON texts, the first the
+/// reference. A text that is not a summary, or summaries of different
+/// frameworks, raise `VsendError`.
+#[pyfunction]
+fn compare_json<'py>(
+    py: Python<'py>,
+    labels: Vec<String>,
+    texts: Vec<String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut summaries = Vec::with_capacity(texts.len());
+    for (label, text) in labels.into_iter().zip(&texts) {
+        let file = vsend_core::SummaryFile::from_json(text).map_err(|e| {
+            let why = format!("{label}: not a cohort summary written by vsend: {e}");
+            vsend_error(py, "VsendError", why.clone(), vec![why])
+        })?;
+        summaries.push((label, file));
+    }
+    let comparison = vsend_core::compare(&summaries).map_err(|e| {
+        let why = e.to_string();
+        vsend_error(py, "VsendError", why.clone(), vec![why])
+    })?;
+    json_to_py(py, &comparison)
+}
+
 /// Rasterises an SVG chart to PNG bytes (embedded font only).
 #[pyfunction]
 fn svg_png<'py>(py: Python<'py>, svg: &str) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
@@ -1195,6 +1331,10 @@ fn _vsend(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(timeline_chart_source, m)?)?;
     m.add_function(wrap_pyfunction!(cohort_radar_source, m)?)?;
     m.add_function(wrap_pyfunction!(svg_png, m)?)?;
+    m.add_function(wrap_pyfunction!(transitions_source, m)?)?;
+    m.add_function(wrap_pyfunction!(transition_source, m)?)?;
+    m.add_function(wrap_pyfunction!(compare_json, m)?)?;
+    m.add("PLAN_COLUMNS", vsend_core::PLAN_COLUMNS.to_vec())?;
     m.add("SCORED_COLUMNS", vsend_core::SCORED_COLUMNS.to_vec())?;
     m.add("DOMAINS", Domain::ALL.map(|d| d.key()).to_vec())?;
     Ok(())

@@ -32,9 +32,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import math
 import os
+import pathlib
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional, Union
 
 import numpy as np
@@ -59,8 +61,14 @@ __all__ = [
     "TimelineResult",
     "ValidationError",
     "VsendError",
+    "Comparison",
+    "MovesResult",
+    "TransitionResult",
     "cohort",
     "cohort_frame",
+    "compare",
+    "transition",
+    "transitions",
     "cohort_radar",
     "radar",
     "score",
@@ -710,3 +718,216 @@ def cohort_radar(
     source, labels, meaning = _source(data)
     result = _vsend.cohort_radar_source(fw, source, group, by, _date_text("as_of", as_of), width, height)
     return _chart("cohort radar", result, labels, meaning, strict)
+
+
+# ---------------------------------------------------------------------------
+# Decisions: transitions (§11) and comparison (§14)
+# ---------------------------------------------------------------------------
+
+
+class MovesResult(dict):
+    """The phase moves of one school year (§11) as the dict of
+    ``vsend transitions``: ``year``, ``as_of``, ``framework_id``,
+    ``framework_version``, ``moves`` (all four, always present) and
+    ``children``. Also ``.problems``, ``.rows_read``, ``.rejected_rows``."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per moving child: ``child_id``, ``setting_id``, ``move``,
+        ``need.<domain>``, ``need_index``, ``unmet_setting`` (``;``-joined),
+        ``primary_domain``."""
+        rows = []
+        for c in self["children"]:
+            row = {k: c[k] for k in ("child_id", "setting_id", "move")}
+            for d in DOMAINS:
+                row[f"need.{d}"] = c["need"][d]
+            row["need_index"] = c["need_index"]
+            row["unmet_setting"] = None if c["unmet_setting"] is None else ";".join(c["unmet_setting"])
+            row["primary_domain"] = c["primary_domain"]
+            rows.append(row)
+        frame = pd.DataFrame(rows, columns=["child_id", "setting_id", "move", *[f"need.{d}" for d in DOMAINS], "need_index", "unmet_setting", "primary_domain"])
+        for col in [f"need.{d}" for d in DOMAINS] + ["need_index"]:
+            frame[col] = frame[col].astype("Float64")
+        return frame
+
+
+def transitions(
+    data: Data,
+    year: int,
+    as_of: DateLike = None,
+    framework: FrameworkLike = None,
+    *,
+    strict: bool = False,
+) -> MovesResult:
+    """The children who change school phase in the school year starting
+    1 September ``year`` (§11), and their needs, read as of ``as_of``
+    (default: the latest assessment). Rejected rows are reported as for
+    :func:`score`."""
+    fw = _framework(framework)
+    source, labels, meaning = _source(data)
+    moves, probs, rows_read = _vsend.transitions_source(fw, source, int(year), _date_text("as_of", as_of))
+    out = MovesResult(moves)
+    problems = _attach(out, probs, labels, meaning, rows_read)
+    _report("transitions", problems, rows_read, out.rejected_rows, meaning, strict)
+    return out
+
+
+PLAN_COLUMNS: list = list(_vsend.PLAN_COLUMNS)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class TransitionResult:
+    """What :func:`transition` gives: one row per accepted plan (the flat §11
+    columns of ``vsend transition``) and the problems of rejected plans.
+    ``plans_read == len(planned) + rejected_plans`` always. The cohort's own
+    rejected rows are in ``cohort_problems``."""
+
+    planned: pd.DataFrame
+    problems: pd.DataFrame
+    plans_read: int
+    rejected_plans: int
+    cohort_problems: pd.DataFrame
+
+    def __iter__(self):
+        return iter((self.planned, self.problems))
+
+    def __repr__(self) -> str:
+        return (
+            f"TransitionResult(plans_read={self.plans_read}, planned={len(self.planned)}, "
+            f"rejected_plans={self.rejected_plans}, problems={len(self.problems)})"
+        )
+
+
+def _planned_frame(rows: list) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=PLAN_COLUMNS)
+    for col in PLAN_COLUMNS:
+        figure = col.split(".")[0]
+        if figure in ("need", "gap_to") or col == "ready_coverage":
+            frame[col] = frame[col].astype("Float64")
+        elif figure in ("readiness_from", "readiness_to", "change") or col == "days_to_move":
+            frame[col] = frame[col].astype("Int64")
+        elif col == "stale":
+            frame[col] = frame[col].astype("boolean")
+        elif col in ("not_ready", "worse_than_now"):
+            frame[col] = pd.array([None if v is None else ";".join(v) for v in frame[col]], dtype="string")
+        elif col in ("assessed_on", "move_on"):
+            frame[col] = pd.to_datetime(frame[col]).astype("datetime64[s]")
+        else:
+            frame[col] = frame[col].astype("string")
+    return frame
+
+
+def _plan_lines(plans: Any) -> list:
+    """Plans given as a DataFrame or dicts, as JSON Lines records (§11)."""
+    records = plans.to_dict("records") if isinstance(plans, pd.DataFrame) else list(plans)
+    lines = []
+    for rec in records:
+        if not isinstance(rec, Mapping):
+            lines.append(_bad_json())
+            continue
+        out: dict = {}
+        readiness: dict = dict(rec.get("readiness") or {})
+        for k, v in rec.items():
+            if isinstance(v, float) and math.isnan(v):
+                v = None
+            if isinstance(v, float) and v.is_integer():
+                v = int(v)
+            if hasattr(v, "item"):
+                v = v.item()
+            if isinstance(k, str) and k.startswith("readiness."):
+                readiness[k.split(".", 1)[1]] = v
+            elif k != "readiness":
+                out[k] = v
+        out["readiness"] = readiness
+        try:
+            lines.append(json.dumps(out, allow_nan=False, default=str))
+        except ValueError:
+            lines.append(_bad_json())
+    return lines
+
+
+def transition(
+    data: Data,
+    plans: Any,
+    framework: FrameworkLike = None,
+    *,
+    strict: bool = False,
+) -> TransitionResult:
+    """Transition plans (§11) against the cohort ``data``: for each plan
+    (``child_id``, ``to_setting_id``, ``move_on``, ``readiness.<domain>``) the
+    child's needs from their latest assessment on or before the move, the
+    readiness now and at the receiving setting, the gap, ``status``,
+    ``not_ready`` and ``worse_than_now`` per domain, and ``stale``.
+
+    ``plans`` is a path to a ``.csv`` / ``.jsonl`` plans file (problems
+    numbered by file line), a DataFrame, or an iterable of dicts (flat with
+    ``readiness.<domain>`` keys, or with a ``readiness`` dict; problems
+    numbered by position). A plan whose child has no assessment on or before
+    the move is rejected, as are bad cells. Nothing is dropped silently.
+    """
+    fw = _framework(framework)
+    source, labels, meaning = _source(data)
+    if isinstance(plans, (str, os.PathLike)):
+        result = _vsend.transition_source(fw, source, os.fspath(plans), None)
+        plan_meaning, plan_labels = "line", None
+    else:
+        plan_labels = plans.index if isinstance(plans, pd.DataFrame) else None
+        result = _vsend.transition_source(fw, source, None, _plan_lines(plans))
+        plan_meaning = "row"
+    rows, probs, plans_read, cohort_probs, cohort_rows = result
+    planned = _planned_frame(rows)
+    problems = _problems_frame(probs, plan_labels, plan_meaning)
+    rejected = int(probs["rejected"])
+    if plans_read != len(planned) + rejected:
+        raise VsendError(f"internal error: {plans_read} plans read, {len(planned)} planned, {rejected} rejected")
+    cohort_problems = _problems_frame(cohort_probs, labels, meaning)
+    _report("transition (cohort)", cohort_problems, cohort_rows, int(cohort_probs["rejected"]), meaning, strict)
+    _report("transition", problems, plans_read, rejected, plan_meaning, strict)
+    return TransitionResult(planned, problems, plans_read, rejected, cohort_problems)
+
+
+class Comparison(dict):
+    """Summaries compared (§14) as the dict of ``vsend compare``:
+    ``reference`` and ``rows`` (one per summary, the reference first)."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per summary × domain: ``label``, ``as_of``, ``children``,
+        ``domain`` and each figure with its ``diff_``."""
+        out = []
+        for row in self["rows"]:
+            for d in DOMAINS:
+                out.append({"label": row["label"], "as_of": row["as_of"], "children": row["children"], "domain": d, **row[d]})
+        frame = pd.DataFrame(out)
+        for col in frame.columns:
+            if col not in ("label", "as_of", "children", "domain"):
+                frame[col] = frame[col].astype("Float64")
+        if "children" in frame:
+            frame["children"] = frame["children"].astype("Int64")
+        return frame
+
+
+def compare(summaries: Any, labels: Optional[Sequence[str]] = None) -> Comparison:
+    """Compares cohort summaries (§14), the first the reference: per domain
+    ``mean_need``, ``met_by_setting``, ``met_by_family`` and
+    ``high_need_share``, each with ``diff_<figure>`` against the reference.
+
+    ``summaries`` are paths to summary JSON files written by ``vsend cohort``
+    (labels default to the file stems) or dicts returned by :func:`cohort`
+    (labels default to ``"0"``, ``"1"``, …).
+
+    Raises:
+        VsendError: a file or dict that is not a cohort summary, or summaries
+            of different frameworks.
+    """
+    texts, default_labels = [], []
+    for i, s in enumerate(summaries):
+        if isinstance(s, (str, os.PathLike)):
+            path = pathlib.Path(s)
+            texts.append(path.read_text(encoding="utf-8"))
+            default_labels.append(path.stem)
+        else:
+            texts.append(json.dumps(dict(s)))
+            default_labels.append(str(i))
+    names = list(labels) if labels is not None else default_labels
+    if len(names) != len(texts):
+        raise ValueError(f"labels: {len(names)} given for {len(texts)} summaries")
+    return Comparison(_vsend.compare_json(names, texts))

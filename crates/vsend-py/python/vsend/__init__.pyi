@@ -2,7 +2,7 @@
 
 import datetime
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Optional, Union
 
 import pandas as pd
@@ -209,3 +209,48 @@ def cohort_radar(
     strict: bool = False,
 ) -> Chart:
     """The mean radar of one cohort group (`"all"` or `"<by>=<value>"`)."""
+
+
+class MovesResult(dict):
+    problems: pd.DataFrame
+    rows_read: int
+    rejected_rows: int
+    def to_frame(self) -> pd.DataFrame: ...
+
+def transitions(
+    data: Data,
+    year: int,
+    as_of: DateLike = ...,
+    framework: FrameworkLike = ...,
+    *,
+    strict: bool = ...,
+) -> MovesResult:
+    """The children who change school phase in the school year starting 1 September ``year`` (§11)."""
+    ...
+
+PLAN_COLUMNS: list[str]
+
+class TransitionResult:
+    planned: pd.DataFrame
+    problems: pd.DataFrame
+    plans_read: int
+    rejected_plans: int
+    cohort_problems: pd.DataFrame
+    def __iter__(self) -> Iterator[pd.DataFrame]: ...
+
+def transition(
+    data: Data,
+    plans: Any,
+    framework: FrameworkLike = ...,
+    *,
+    strict: bool = ...,
+) -> TransitionResult:
+    """Transition plans (§11) against the cohort: one flat row per accepted plan, problems for the rest."""
+    ...
+
+class Comparison(dict):
+    def to_frame(self) -> pd.DataFrame: ...
+
+def compare(summaries: Iterable[Any], labels: Optional[Sequence[str]] = ...) -> Comparison:
+    """Cohort summaries compared (§14), the first the reference."""
+    ...
