@@ -1032,28 +1032,31 @@ fn timeline_of(
     problems: &mut Problems,
 ) -> PyResult<(Timeline, usize)> {
     let format = source_format(source)?;
-    let mut mine: Vec<(i64, Assessment)> = Vec::new();
+    // Every child's duplicates are rejected, as by the CLI, so counts agree.
+    let mut histories = Histories::new(Keep::Child(child.clone()));
     let n = read_source(py, fw, source, &mut |row, outcome| {
         match outcome {
-            Ok(a) if a.child_id() == child => mine.push((row, a)),
-            Ok(_) => {}
+            Ok(a) => {
+                if let Err(d) = histories.add(&a) {
+                    problems.duplicate(row, d, format);
+                }
+            }
             Err(p) => problems.add(row, p),
         }
         Ok(())
     })?;
-    let timeline = Timeline::build(fw, mine.iter().map(|(_, a)| a), as_of).map_err(|e| {
-        let why = match e {
-            TimelineError::Empty => match as_of {
-                Some(d) => format!("no accepted assessment of {child} on or before {d}"),
-                None => format!("no accepted assessment of {child}"),
-            },
-            other => other.to_string(),
+    let not_found = || {
+        let why = match as_of {
+            Some(d) => format!("no accepted assessment of {child} on or before {d}"),
+            None => format!("no accepted assessment of {child}"),
         };
         vsend_error(py, "NotFoundError", why.clone(), vec![why])
+    };
+    let history = histories.get(child).ok_or_else(not_found)?;
+    let timeline = Timeline::of(fw, history, as_of).map_err(|e| match e {
+        TimelineError::Empty => not_found(),
+        other => PyValueError::new_err(other.to_string()),
     })?;
-    for (index, d) in timeline.duplicates() {
-        problems.duplicate(mine[*index].0, d.clone(), format);
-    }
     Ok((timeline, n))
 }
 
