@@ -27,17 +27,22 @@ def close(got, want, path="$"):
         raise TypeError(f"{path}: unexpected {want!r}")
 
 
-def scored_records(scored: pd.DataFrame) -> list:
-    """Scored rows as the flat objects of scored JSON Lines (§10)."""
+def scored_records(
+    scored: pd.DataFrame,
+    dates=("assessed_on",),
+    lists=("unmet_setting", "unmet_family"),
+) -> list:
+    """Rows of a frame as the flat objects of JSON Lines output: scored rows
+    (§10) by default; plans (§11) with their own date and list columns."""
     out = []
     for row in scored.to_dict("records"):
         rec = {}
         for k, v in row.items():
             if v is pd.NA or v is None or (isinstance(v, float) and math.isnan(v)):
                 rec[k] = None
-            elif k == "assessed_on":
+            elif k in dates:
                 rec[k] = v.strftime("%Y-%m-%d")
-            elif k in ("unmet_setting", "unmet_family"):
+            elif k in lists:
                 rec[k] = [] if v == "" else v.split(";")
             elif hasattr(v, "item"):
                 rec[k] = v.item()

@@ -1,32 +1,16 @@
 """§11 transitions and plans and §14 comparison through the Python API,
 matched to the worked examples to 1e-9 (fixtures/examples)."""
 import json
-import math
 
 import pandas as pd
 import pytest
 
 import vsend
-from helpers import close
+from helpers import close, scored_records
 
 
 def _records(frame: pd.DataFrame) -> list:
-    out = []
-    for row in frame.to_dict("records"):
-        rec = {}
-        for k, v in row.items():
-            if v is pd.NA or v is None or (isinstance(v, float) and math.isnan(v)):
-                rec[k] = None
-            elif k in ("assessed_on", "move_on"):
-                rec[k] = v.strftime("%Y-%m-%d")
-            elif k in ("not_ready", "worse_than_now"):
-                rec[k] = [] if v == "" else v.split(";")
-            elif hasattr(v, "item"):
-                rec[k] = v.item()
-            else:
-                rec[k] = v
-        out.append(rec)
-    return out
+    return scored_records(frame, dates=("assessed_on", "move_on"), lists=("not_ready", "worse_than_now"))
 
 
 def test_phase_moves_match(examples):
