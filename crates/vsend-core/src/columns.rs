@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::hash::Hash;
 
 use crate::assessment::{Assessment, AssessmentBuilder, ValidationErrors};
 use crate::domain::Domain;
@@ -125,6 +126,46 @@ impl fmt::Display for HeaderErrors {
 
 impl std::error::Error for HeaderErrors {}
 
+/// Resolves a header row against a file's columns (cohort §10, plans §11):
+/// names are trimmed and parsed by `parse`; a repeated column, an unknown
+/// name and the `required` columns missing are errors, all reported together.
+pub(crate) fn resolve_header<'a, C: Copy + Eq + Hash>(
+    header: impl IntoIterator<Item = &'a str>,
+    parse: impl Fn(&str) -> Option<C>,
+    required: impl IntoIterator<Item = (C, String)>,
+) -> Result<Vec<C>, HeaderErrors> {
+    let mut errors = Vec::new();
+    let mut columns = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, name) in header.into_iter().enumerate() {
+        let name = name.trim();
+        match parse(name) {
+            Some(c) if !seen.insert(c) => errors.push(HeaderError::Duplicate {
+                position: i + 1,
+                name: name.into(),
+            }),
+            Some(c) => columns.push(c),
+            None => errors.push(HeaderError::Unknown {
+                position: i + 1,
+                name: crate::assessment::Found::new(name).as_str().into(),
+            }),
+        }
+    }
+    let missing: Vec<String> = required
+        .into_iter()
+        .filter(|(c, _)| !seen.contains(c))
+        .map(|(_, name)| name)
+        .collect();
+    if !missing.is_empty() {
+        errors.push(HeaderError::Missing(missing));
+    }
+    if errors.is_empty() {
+        Ok(columns)
+    } else {
+        Err(HeaderErrors(errors))
+    }
+}
+
 /// The columns of one cohort file, resolved once from its header row.
 ///
 /// ```
@@ -152,36 +193,12 @@ impl ColumnLayout {
         framework: &Framework,
         header: impl IntoIterator<Item = &'a str>,
     ) -> Result<ColumnLayout, HeaderErrors> {
-        let mut errors = Vec::new();
-        let mut columns = Vec::new();
-        let mut seen = HashSet::new();
-        for (i, name) in header.into_iter().enumerate() {
-            let name = name.trim();
-            match Column::parse(framework, name) {
-                Some(c) if !seen.insert(c) => errors.push(HeaderError::Duplicate {
-                    position: i + 1,
-                    name: name.into(),
-                }),
-                Some(c) => columns.push(c),
-                None => errors.push(HeaderError::Unknown {
-                    position: i + 1,
-                    name: crate::assessment::Found::new(name).as_str().into(),
-                }),
-            }
-        }
-        let missing: Vec<String> = Column::all(framework)
+        let required = Column::all(framework)
             .into_iter()
-            .filter(|c| c.is_required() && !seen.contains(c))
-            .map(|c| c.name(framework))
-            .collect();
-        if !missing.is_empty() {
-            errors.push(HeaderError::Missing(missing));
-        }
-        if errors.is_empty() {
-            Ok(ColumnLayout { columns })
-        } else {
-            Err(HeaderErrors(errors))
-        }
+            .filter(|c| c.is_required())
+            .map(|c| (c, c.name(framework)));
+        let columns = resolve_header(header, |name| Column::parse(framework, name), required)?;
+        Ok(ColumnLayout { columns })
     }
 
     /// The columns in file order.

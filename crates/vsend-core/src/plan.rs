@@ -13,7 +13,7 @@ use crate::assessment::{
     parse_date, parse_level, ChildId, Expected, Field, Found, SettingId, ValidationError,
     ValidationErrors,
 };
-use crate::columns::{HeaderError, HeaderErrors};
+use crate::columns::{resolve_header, HeaderErrors};
 use crate::domain::{Domain, PerDomain};
 use crate::framework::{Framework, Level};
 use crate::jsonl::{object_of_line, Json};
@@ -214,36 +214,9 @@ impl PlanLayout {
     /// Resolves a header row: names trimmed; an unknown, repeated or missing
     /// column is an error, all reported together.
     pub fn new<'a>(header: impl IntoIterator<Item = &'a str>) -> Result<PlanLayout, HeaderErrors> {
-        let mut errors = Vec::new();
-        let mut columns = Vec::new();
-        let mut seen = HashSet::new();
-        for (i, name) in header.into_iter().enumerate() {
-            let name = name.trim();
-            match PlanColumn::parse(name) {
-                Some(c) if !seen.insert(c) => errors.push(HeaderError::Duplicate {
-                    position: i + 1,
-                    name: name.into(),
-                }),
-                Some(c) => columns.push(c),
-                None => errors.push(HeaderError::Unknown {
-                    position: i + 1,
-                    name: Found::new(name).as_str().into(),
-                }),
-            }
-        }
-        let missing: Vec<String> = PlanColumn::all()
-            .into_iter()
-            .filter(|c| !seen.contains(c))
-            .map(PlanColumn::name)
-            .collect();
-        if !missing.is_empty() {
-            errors.push(HeaderError::Missing(missing));
-        }
-        if errors.is_empty() {
-            Ok(PlanLayout { columns })
-        } else {
-            Err(HeaderErrors(errors))
-        }
+        let required = PlanColumn::all().into_iter().map(|c| (c, c.name()));
+        let columns = resolve_header(header, PlanColumn::parse, required)?;
+        Ok(PlanLayout { columns })
     }
 
     /// The columns in file order.
@@ -390,7 +363,7 @@ pub fn parse_plan_line(framework: &Framework, line: &[u8]) -> Result<Plan, Valid
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Format;
+    use crate::{Format, HeaderError};
 
     fn problems(line: &str) -> Vec<String> {
         let fw = Framework::default();
