@@ -1214,18 +1214,99 @@ type Planned<'py> = (
     usize,
 );
 
+/// A cell's text as an owned string; `None` for text that is not valid.
+fn own(text: Text<'_>, scratch: &str) -> Option<String> {
+    match text {
+        Text::Borrowed(s) => Some(s.to_owned()),
+        Text::Scratch => Some(scratch.to_owned()),
+        Text::Bad => None,
+    }
+}
+
+/// Reads plans given as columns (a DataFrame, or dicts made into columns):
+/// `names[i]` heads `columns[i]`, resolved as a plan CSV header is (§11: an
+/// unknown, repeated or missing column is a `ColumnError`), and every cell
+/// read as the text of a CSV cell, so a plan from pandas is judged by the
+/// same rules as a plan file. Plans are numbered by position (0-based).
+fn read_plan_columns(
+    py: Python<'_>,
+    fw: &Framework,
+    names: &[String],
+    columns: &Bound<'_, PyList>,
+    n_rows: usize,
+    sink: &mut dyn FnMut(i64, Result<vsend_core::Plan, Vec<Problem>>) -> PyResult<()>,
+) -> PyResult<usize> {
+    let layout = vsend_core::PlanLayout::new(names.iter().map(String::as_str)).map_err(|e| {
+        let problems: Vec<String> = e.0.iter().map(ToString::to_string).collect();
+        vsend_error(py, "ColumnError", problems.join("; "), problems)
+    })?;
+    let data = column_data(columns, names, n_rows)?;
+    let pd = py.import("pandas")?;
+    let missing = Missing {
+        markers: vec![pd.getattr("NA")?.unbind(), pd.getattr("NaT")?.unbind()],
+    };
+    let not_contiguous = |e: numpy::NotContiguousError| PyValueError::new_err(e.to_string());
+    for row in 0..n_rows {
+        let mut cells: Vec<String> = Vec::with_capacity(data.len());
+        let mut bad: Vec<usize> = Vec::new();
+        for (c, column) in data.iter().enumerate() {
+            let mut buf = String::new();
+            // The cell's text, or None for text that is not valid (a lone surrogate).
+            let cell: Option<String> = match column {
+                ColumnData::F64(a) => {
+                    let v = a.as_slice().map_err(not_contiguous)?[row];
+                    own(float_text(v, &mut buf), &buf)
+                }
+                ColumnData::I64(a) => {
+                    let v = a.as_slice().map_err(not_contiguous)?[row];
+                    own(int_text(v, &mut buf), &buf)
+                }
+                ColumnData::Obj(a) => {
+                    let objs = a.as_slice().map_err(not_contiguous)?;
+                    let obj = objs[row].bind(py);
+                    let text = object_text(obj, &missing, &mut buf);
+                    own(text, &buf)
+                }
+            };
+            match cell {
+                Some(text) => cells.push(text),
+                None => {
+                    cells.push(String::new());
+                    bad.push(c);
+                }
+            }
+        }
+        let result = layout.plan(fw, cells.iter().map(String::as_str));
+        let outcome = if bad.is_empty() {
+            result.map_err(csv_problems)
+        } else {
+            let mut problems: Vec<Problem> = bad
+                .iter()
+                .map(|&c| not_text_problem(names[c].clone()))
+                .collect();
+            if let Err(errors) = result {
+                problems.extend(csv_problems(errors));
+            }
+            Err(problems)
+        };
+        sink(row as i64, outcome)?;
+    }
+    Ok(n_rows)
+}
+
 /// §11 transition plans against the cohort in `source`: plans from a file
-/// (`plans_path`, CSV or JSON Lines) or from JSON lines made of dicts
-/// (`plan_lines`, problems then numbered by position). Returns `(rows,
-/// plan problems, plans read, cohort problems, cohort rows read)`.
+/// (`plans_path`, CSV or JSON Lines) or given as columns (`plan_columns`:
+/// `(names, arrays, rows)`, as a DataFrame source; problems then numbered
+/// by position). Returns `(rows, plan problems, plans read, cohort
+/// problems, cohort rows read)`.
 #[pyfunction]
-#[pyo3(signature = (framework, source, plans_path=None, plan_lines=None))]
+#[pyo3(signature = (framework, source, plans_path=None, plan_columns=None))]
 fn transition_source<'py>(
     py: Python<'py>,
     framework: &Bound<'py, PyFramework>,
     source: &Bound<'py, PyTuple>,
     plans_path: Option<&str>,
-    plan_lines: Option<Vec<String>>,
+    plan_columns: Option<(Vec<String>, Bound<'py, PyList>, usize)>,
 ) -> PyResult<Planned<'py>> {
     let fw = framework_of(framework);
     let format = source_format(source)?;
@@ -1267,22 +1348,18 @@ fn transition_source<'py>(
             }
         }
     }
-    for (i, line) in plan_lines.iter().flatten().enumerate() {
-        read += 1;
-        match vsend_core::parse_plan_line(fw, line.as_bytes()) {
-            Ok(value) => {
-                if let Some(p) = plan(value, vsend_core::Format::Jsonl)? {
-                    problems.add(i as i64, vec![p]);
+    if let Some((names, columns, n_rows)) = plan_columns {
+        read += read_plan_columns(py, fw, &names, &columns, n_rows, &mut |i, outcome| {
+            match outcome {
+                Ok(value) => {
+                    if let Some(p) = plan(value, vsend_core::Format::Csv)? {
+                        problems.add(i, vec![p]);
+                    }
                 }
+                Err(p) => problems.add(i, p),
             }
-            Err(errors) => {
-                let p = errors
-                    .iter()
-                    .map(|e| Problem::of(e, vsend_core::Format::Jsonl))
-                    .collect();
-                problems.add(i as i64, p)
-            }
-        }
+            Ok(())
+        })?;
     }
     Ok((
         rows,

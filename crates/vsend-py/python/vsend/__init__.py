@@ -763,6 +763,8 @@ def transitions(
     (default: the latest assessment). Rejected rows are reported as for
     :func:`score`."""
     fw = _framework(framework)
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not -9999 <= int(year) <= 9999:
+        raise ValueError(f"year: expected a whole number, the year of 1 September (got {year!r})")
     source, labels, meaning = _source(data)
     moves, probs, rows_read = _vsend.transitions_source(fw, source, int(year), _date_text("as_of", as_of))
     out = MovesResult(moves)
@@ -816,33 +818,60 @@ def _planned_frame(rows: list) -> pd.DataFrame:
     return frame
 
 
-def _plan_lines(plans: Any) -> list:
-    """Plans given as a DataFrame or dicts, as JSON Lines records (§11)."""
-    records = plans.to_dict("records") if isinstance(plans, pd.DataFrame) else list(plans)
-    lines = []
-    for rec in records:
+def _plan_cell(v: Any) -> Any:
+    """A plan cell as the core reads it: dates as ``YYYY-MM-DD``, others as given."""
+    if isinstance(v, (pd.Timestamp, _dt.datetime)):
+        return None if v is pd.NaT else v.date().isoformat()
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, np.datetime64):
+        return None if np.isnat(v) else str(v.astype("datetime64[D]"))
+    return v
+
+
+def _plan_columns(plans: Any) -> tuple[list, list, int]:
+    """Plans given as a DataFrame or dicts, as ``(names, arrays, rows)``: the
+    columns of a plan CSV (§11), each cell read as the text of a CSV cell.
+
+    A DataFrame must have exactly the plan CSV columns (any order). Dicts may
+    be flat (``readiness.<domain>`` keys) or carry a ``readiness`` dict; a key
+    a dict leaves out is an empty cell, and a readiness no dict gives is not
+    assessed."""
+    if isinstance(plans, pd.DataFrame):
+        names = [str(c) for c in plans.columns]
+        arrays = []
+        for i in range(plans.shape[1]):
+            col = _column_array(plans.iloc[:, i])
+            if col.dtype == object:
+                col = np.array([_plan_cell(v) for v in col], dtype=object)
+            arrays.append(col)
+        return names, arrays, len(plans)
+    if isinstance(plans, (bytes, Mapping)) or not isinstance(plans, Iterable):
+        raise TypeError("plans: expected a path to a .csv or .jsonl file, a pandas DataFrame or an iterable of dicts")
+    records = []
+    for i, rec in enumerate(plans):
         if not isinstance(rec, Mapping):
-            lines.append(_bad_json())
-            continue
-        out: dict = {}
-        readiness: dict = dict(rec.get("readiness") or {})
+            raise TypeError(f"plans: record {i} is a {type(rec).__name__}; expected a dict")
+        flat: dict = {}
         for k, v in rec.items():
-            if isinstance(v, float) and math.isnan(v):
-                v = None
-            if isinstance(v, float) and v.is_integer():
-                v = int(v)
-            if hasattr(v, "item"):
-                v = v.item()
-            if isinstance(k, str) and k.startswith("readiness."):
-                readiness[k.split(".", 1)[1]] = v
-            elif k != "readiness":
-                out[k] = v
-        out["readiness"] = readiness
-        try:
-            lines.append(json.dumps(out, allow_nan=False, default=str))
-        except ValueError:
-            lines.append(_bad_json())
-    return lines
+            if k == "readiness" and isinstance(v, Mapping):
+                for d, level in v.items():
+                    flat[f"readiness.{d}"] = level
+            else:
+                flat[str(k)] = v
+        records.append(flat)
+    names: dict = {n: None for n in ("child_id", "to_setting_id", "move_on")}
+    for d in DOMAINS:
+        names[f"readiness.{d}"] = None
+    for r in records:
+        for k in r:
+            names.setdefault(k, None)
+    arrays = []
+    for name in names:
+        col = np.empty(len(records), dtype=object)
+        col[:] = [_plan_cell(r.get(name)) for r in records]
+        arrays.append(col)
+    return list(names), arrays, len(records)
 
 
 def transition(
@@ -859,10 +888,21 @@ def transition(
     ``not_ready`` and ``worse_than_now`` per domain, and ``stale``.
 
     ``plans`` is a path to a ``.csv`` / ``.jsonl`` plans file (problems
-    numbered by file line), a DataFrame, or an iterable of dicts (flat with
-    ``readiness.<domain>`` keys, or with a ``readiness`` dict; problems
-    numbered by position). A plan whose child has no assessment on or before
-    the move is rejected, as are bad cells. Nothing is dropped silently.
+    numbered by file line), a DataFrame with the plan CSV columns (problems
+    labelled by its index), or an iterable of dicts (flat with
+    ``readiness.<domain>`` keys, or with a ``readiness`` dict; a left-out
+    readiness is not assessed; problems numbered by position). Cells from
+    pandas are read as the cells of a plan CSV: ``"4"``, ``4`` and ``4.0``
+    are the same level, dates may be ``YYYY-MM-DD`` text or date objects.
+    A plan whose child has no assessment on or before the move is rejected,
+    as are bad cells. Nothing is dropped silently: ``plans_read ==
+    len(planned) + rejected_plans``.
+
+    Raises:
+        ColumnError: a plans DataFrame or file with unknown, repeated or
+            missing columns (dicts: an unknown key).
+        FileError: a plans or cohort file that cannot be read.
+        ValidationError: with ``strict=True``, any rejected cohort row or plan.
     """
     fw = _framework(framework)
     source, labels, meaning = _source(data)
@@ -871,7 +911,7 @@ def transition(
         plan_meaning, plan_labels = "line", None
     else:
         plan_labels = plans.index if isinstance(plans, pd.DataFrame) else None
-        result = _vsend.transition_source(fw, source, None, _plan_lines(plans))
+        result = _vsend.transition_source(fw, source, None, _plan_columns(plans))
         plan_meaning = "row"
     rows, probs, plans_read, cohort_probs, cohort_rows = result
     planned = _planned_frame(rows)
@@ -915,18 +955,34 @@ def compare(summaries: Any, labels: Optional[Sequence[str]] = None) -> Compariso
     (labels default to ``"0"``, ``"1"``, …).
 
     Raises:
-        VsendError: a file or dict that is not a cohort summary, or summaries
-            of different frameworks.
+        VsendError: a file or dict that is not a cohort summary (``FileError``
+            for a file that is not UTF-8 text), no summaries, or summaries of
+            different frameworks.
+        OSError: a path that cannot be read.
+        ValueError: as many ``labels`` as summaries are needed.
+        TypeError: ``summaries`` is not a list of paths or dicts.
     """
+    if isinstance(summaries, (str, bytes, os.PathLike, Mapping)) or not isinstance(summaries, Iterable):
+        raise TypeError("summaries: expected a list of paths to summary JSON files or of summary dicts")
     texts, default_labels = [], []
     for i, s in enumerate(summaries):
         if isinstance(s, (str, os.PathLike)):
             path = pathlib.Path(s)
-            texts.append(path.read_text(encoding="utf-8"))
+            try:
+                texts.append(path.read_text(encoding="utf-8"))
+            except UnicodeDecodeError as e:
+                why = f"{path}: not a cohort summary written by vsend: not UTF-8 text ({e.reason})"
+                raise FileError(why, [why]) from None
             default_labels.append(path.stem)
-        else:
-            texts.append(json.dumps(dict(s)))
+        elif isinstance(s, Mapping):
+            try:
+                texts.append(json.dumps(dict(s), allow_nan=False))
+            except (TypeError, ValueError) as e:
+                why = f"{i}: not a cohort summary written by vsend: {e}"
+                raise VsendError(why, [why]) from None
             default_labels.append(str(i))
+        else:
+            raise TypeError(f"summaries: item {i} is a {type(s).__name__}; expected a path or a summary dict")
     names = list(labels) if labels is not None else default_labels
     if len(names) != len(texts):
         raise ValueError(f"labels: {len(names)} given for {len(texts)} summaries")
