@@ -211,46 +211,69 @@ def cohort_radar(
     """The mean radar of one cohort group (`"all"` or `"<by>=<value>"`)."""
 
 
-class MovesResult(dict):
+PlansLike = Union[pd.DataFrame, str, os.PathLike[str], Iterable[Mapping[str, Any]]]
+SummaryLike = Union[str, os.PathLike[str], Mapping[str, Any]]
+
+class MovesResult(dict[str, Any]):
+    """The §11 phase moves dict of ``vsend transitions`` (``year``, ``as_of``,
+    ``framework_id``, ``framework_version``, ``moves``, ``children``), with
+    ``problems``, ``rows_read``, ``rejected_rows``."""
+
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
-    def to_frame(self) -> pd.DataFrame: ...
+    def to_frame(self) -> pd.DataFrame:
+        """One row per moving child: ``child_id``, ``setting_id``, ``move``,
+        ``need.<domain>``, ``need_index``, ``unmet_setting``, ``primary_domain``."""
 
 def transitions(
     data: Data,
     year: int,
-    as_of: DateLike = ...,
-    framework: FrameworkLike = ...,
+    as_of: DateLike = None,
+    framework: FrameworkLike = None,
     *,
-    strict: bool = ...,
+    strict: bool = False,
 ) -> MovesResult:
     """The children who change school phase in the school year starting 1 September ``year`` (§11)."""
-    ...
 
 PLAN_COLUMNS: list[str]
 
 class TransitionResult:
+    """One flat §11 row per accepted plan and the problems of rejected plans;
+    ``plans_read == len(planned) + rejected_plans``. Unpacks as ``(planned, problems)``."""
+
     planned: pd.DataFrame
     problems: pd.DataFrame
     plans_read: int
     rejected_plans: int
     cohort_problems: pd.DataFrame
+    def __init__(
+        self,
+        planned: pd.DataFrame,
+        problems: pd.DataFrame,
+        plans_read: int,
+        rejected_plans: int,
+        cohort_problems: pd.DataFrame,
+    ) -> None: ...
     def __iter__(self) -> Iterator[pd.DataFrame]: ...
 
 def transition(
     data: Data,
-    plans: Any,
-    framework: FrameworkLike = ...,
+    plans: PlansLike,
+    framework: FrameworkLike = None,
     *,
-    strict: bool = ...,
+    strict: bool = False,
 ) -> TransitionResult:
-    """Transition plans (§11) against the cohort: one flat row per accepted plan, problems for the rest."""
-    ...
+    """Transition plans (§11) against the cohort: one flat row per accepted plan, problems for the rest.
+    ``plans``: a .csv/.jsonl path, a DataFrame with the plan CSV columns, or dicts."""
 
-class Comparison(dict):
-    def to_frame(self) -> pd.DataFrame: ...
+class Comparison(dict[str, Any]):
+    """The §14 comparison dict of ``vsend compare``: ``reference`` and ``rows``."""
 
-def compare(summaries: Iterable[Any], labels: Optional[Sequence[str]] = ...) -> Comparison:
-    """Cohort summaries compared (§14), the first the reference."""
-    ...
+    def to_frame(self) -> pd.DataFrame:
+        """One row per summary × domain: ``label``, ``as_of``, ``children``, ``domain``, figures and ``diff_``s."""
+
+def compare(summaries: Iterable[SummaryLike], labels: Optional[Sequence[str]] = None) -> Comparison:
+    """Cohort summaries compared (§14), the first the reference. Paths are labelled by file stem,
+    dicts ``"0"``, ``"1"``, … unless ``labels`` are given; raises VsendError for a non-summary
+    or different frameworks."""
