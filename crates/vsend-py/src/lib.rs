@@ -447,22 +447,30 @@ fn read_columns(
                 borrowed[c]
             }
         });
-        let result = layout.assessment(fw, fields);
-        let outcome = if bad.is_empty() {
-            result.map_err(csv_problems)
-        } else {
-            let mut problems: Vec<Problem> = bad
-                .iter()
-                .map(|&c| not_text_problem(names[c].clone()))
-                .collect();
-            if let Err(errors) = result {
-                problems.extend(csv_problems(errors));
-            }
-            Err(problems)
-        };
+        let outcome = with_bad_cells(layout.assessment(fw, fields), &bad, &names);
         sink(row as i64, outcome)?;
     }
     Ok(n_rows)
+}
+
+/// A row's outcome from its validation `result` and the columns in `bad`
+/// whose cells were not text: those problems first, then the row's own.
+fn with_bad_cells<T>(
+    result: Result<T, vsend_core::ValidationErrors>,
+    bad: &[usize],
+    names: &[String],
+) -> Result<T, Vec<Problem>> {
+    if bad.is_empty() {
+        return result.map_err(csv_problems);
+    }
+    let mut problems: Vec<Problem> = bad
+        .iter()
+        .map(|&c| not_text_problem(names[c].clone()))
+        .collect();
+    if let Err(errors) = result {
+        problems.extend(csv_problems(errors));
+    }
+    Err(problems)
 }
 
 pub(crate) fn csv_problems(errors: vsend_core::ValidationErrors) -> Vec<Problem> {
@@ -1277,18 +1285,7 @@ fn read_plan_columns(
             }
         }
         let result = layout.plan(fw, cells.iter().map(String::as_str));
-        let outcome = if bad.is_empty() {
-            result.map_err(csv_problems)
-        } else {
-            let mut problems: Vec<Problem> = bad
-                .iter()
-                .map(|&c| not_text_problem(names[c].clone()))
-                .collect();
-            if let Err(errors) = result {
-                problems.extend(csv_problems(errors));
-            }
-            Err(problems)
-        };
+        let outcome = with_bad_cells(result, &bad, names);
         sink(row as i64, outcome)?;
     }
     Ok(n_rows)
