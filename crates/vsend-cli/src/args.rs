@@ -318,9 +318,13 @@ pub struct ChartsArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub input: InputArgs,
-    /// Directory to write into (created if missing).
+    /// Directory to write into (created if missing). It may not hold
+    /// pictures of the chosen format already, unless --force is given.
     #[arg(long)]
     pub out_dir: PathBuf,
+    /// Replace the pictures of the same children already in --out-dir.
+    #[arg(long)]
+    pub force: bool,
     /// Picture format.
     #[arg(long, value_enum, default_value_t = ChartFormat::Svg)]
     pub format: ChartFormat,
@@ -342,6 +346,16 @@ pub enum ChartFormat {
     Svg,
     /// PNG, anti-aliased.
     Png,
+}
+
+impl ChartFormat {
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ChartFormat::Svg => "svg",
+            ChartFormat::Png => "png",
+        }
+    }
 }
 
 fn date_arg(s: &str) -> Result<Date, String> {

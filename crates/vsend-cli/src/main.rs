@@ -24,7 +24,7 @@ use vsend_cli::output::{
 };
 use vsend_cli::pipeline::{score_parallel, Batch};
 use vsend_cli::read::{FileError, Input, Plans, Problem, Row, Rows, Schema};
-use vsend_cli::report::{print_file_error, Reporter};
+use vsend_cli::report::{print_file_error, rows, Reporter};
 use vsend_cli::write::{push_cell, push_csv_header};
 use vsend_core::{
     Assessment, Cell, ChildId, Cohort, Date, Duplicate, Framework, Histories, Keep, PerDomain,
@@ -36,6 +36,10 @@ use args::{
     FrameworkArgs, InputArgs, ScoreArgs, TimelineArgs, TransitionArgs, TransitionsArgs,
     ValidateArgs,
 };
+
+/// The exit code when an output's reader went away before the run completed
+/// (128 + SIGPIPE, what a shell reports for a pipeline stage ended by SIGPIPE).
+const EXIT_CLOSED_BY_READER: u8 = 141;
 
 /// Why a command stopped: exit code 2, nothing written.
 #[derive(Debug, thiserror::Error)]
@@ -64,9 +68,15 @@ enum Error {
 }
 
 impl Error {
-    /// A closed pipe (`vsend score … | head`) is the reader's choice, not an error.
-    fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Write { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+    /// The output a reader closed early (`vsend score … | head`): the reader's
+    /// choice, so not an error of vsend's, but the run did not complete.
+    fn closed_by_reader(&self) -> Option<&str> {
+        match self {
+            Error::Write { target, source } if source.kind() == io::ErrorKind::BrokenPipe => {
+                Some(target)
+            }
+            _ => None,
+        }
     }
 }
 
@@ -124,8 +134,8 @@ fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
     }
     let mut seen = Histories::new(Keep::Dates);
     let emit = |batch: &Batch| -> Result<(), Error> {
-        out.write_all(&batch.output).writing(&target)?;
         rep.read_many(batch.records);
+        out.write_all(&batch.output).writing(&target)?;
         for (line, problems) in &batch.rejected {
             rep.rejected(*line, problems).writing("--errors")?;
         }
@@ -234,7 +244,10 @@ fn compare(args: CompareArgs) -> Result<u64, Error> {
     }
     let json = plan.output("-o", args.output.as_deref())?;
     let chart = match &args.chart {
-        Some(path) => Some((chart_format(path)?, plan.output("--chart", Some(path))?)),
+        Some(path) => Some((
+            chart_format("--chart", path)?,
+            plan.output("--chart", Some(path))?,
+        )),
         None => None,
     };
     let mut opened = plan.open()?;
@@ -354,7 +367,7 @@ fn framework(args: FrameworkArgs) -> Result<u64, Error> {
 
 fn chart(run: &mut Run, args: ChartArgs) -> Result<u64, Error> {
     let mut opened = open_outputs(&args.input, Some(Some(&args.output)), None)?;
-    let format = chart_format(&args.output)?;
+    let format = chart_format("-o", &args.output)?;
     let fw = load_framework(&args.input.framework)?;
     let errors = opened.errors.take();
     let svg = if args.cohort {
@@ -520,6 +533,9 @@ fn cohort_chart(
 
 fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
     let mut opened = open_outputs(&args.input, None, Some(&args.out_dir))?;
+    if !args.force {
+        refuse_existing_pictures(&args.out_dir, args.format)?;
+    }
     let fw = load_framework(&args.input.framework)?;
     let as_of = args.as_of;
     let mut histories = Histories::new(Keep::CurrentAndPrevious { as_of });
@@ -562,6 +578,36 @@ fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
     run.finish("scored", Vec::new())
 }
 
+/// Refuses an `--out-dir` that already holds pictures of `format`: which
+/// children a run draws is known only after reading, and a second run must
+/// not replace the first run's charts unless asked (`--force`).
+fn refuse_existing_pictures(dir: &Path, format: ChartFormat) -> Result<(), Error> {
+    let extension = format.extension();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(()); // not there yet: created after reading
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            Path::new(name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+        })
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    found.sort();
+    Err(Error::Usage(format!(
+        "--out-dir {}: already holds {} .{extension} file{} (e.g. {}); give a new or empty directory, or --force to replace the charts of the same children (nothing written)",
+        dir.display(),
+        found.len(),
+        if found.len() == 1 { "" } else { "s" },
+        found[0]
+    )))
+}
+
 /// One child's radar as a file in `--out-dir`, ready to commit.
 fn draw_child(
     fw: &Framework,
@@ -581,11 +627,9 @@ fn draw_child(
     let svg = radar(fw, &scores, previous.as_ref(), &style)?;
     let bytes = encode(args.format, svg)?;
     // Child IDs are validated (§3): letters, digits, . _ - and never a path.
-    let extension = match args.format {
-        ChartFormat::Svg => "svg",
-        ChartFormat::Png => "png",
-    };
-    let path = args.out_dir.join(format!("{child}.{extension}"));
+    let path = args
+        .out_dir
+        .join(format!("{child}.{}", args.format.extension()));
     let target = path.display().to_string();
     let mut out = Output::create(Some(&path)).writing(&target)?;
     out.write_all(&bytes).writing(&target)?;
@@ -636,9 +680,20 @@ impl Run {
         let error = match result {
             Ok(0) => return ExitCode::SUCCESS,
             Ok(_) => return ExitCode::from(1),
-            Err(e) if e.is_broken_pipe() => return ExitCode::SUCCESS,
             Err(e) => e,
         };
+        if let Some(target) = error.closed_by_reader() {
+            // One line, no noise: the reader left, as `head` does. The exit code is
+            // the shell's for a process ended by SIGPIPE, so `set -o pipefail` and
+            // scripts see an incomplete run, never success.
+            let after = self.reporter.as_ref().map_or(String::new(), |r| {
+                format!(" after {} read", rows(r.rows_read()))
+            });
+            eprintln!(
+                "vsend: {target} was closed by its reader{after}; the run stopped there and wrote no file"
+            );
+            return ExitCode::from(EXIT_CLOSED_BY_READER);
+        }
         match (&error, self.reporter) {
             (Error::File(e), Some(mut rep)) => {
                 rep.file_error(e);
@@ -791,7 +846,8 @@ fn jsonl_output(output: Option<&Path>) -> Result<bool, Error> {
     }
 }
 
-fn chart_format(path: &Path) -> Result<ChartFormat, Error> {
+/// The picture format `path` (given as `label`) asks for by its extension.
+fn chart_format(label: &str, path: &Path) -> Result<ChartFormat, Error> {
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -801,7 +857,7 @@ fn chart_format(path: &Path) -> Result<ChartFormat, Error> {
         Some("svg") => Ok(ChartFormat::Svg),
         Some("png") => Ok(ChartFormat::Png),
         _ => Err(Error::Usage(format!(
-            "-o {}: allowed extensions .svg or .png",
+            "{label} {}: allowed extensions .svg or .png",
             path.display()
         ))),
     }

@@ -34,6 +34,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 const BUFFER: usize = 1 << 16;
+/// How standard output is named in messages.
+const STDOUT: &str = "<stdout>";
 /// Symlinks followed before giving up, as the kernel does.
 const MAX_LINKS: usize = 40;
 
@@ -201,6 +203,38 @@ fn node_id(path: &Path, _meta: &fs::Metadata) -> NodeId {
     fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// Standard output, known by the file behind descriptor 1 when there is one,
+/// so that `vsend score s.csv >> s.csv` or `1<>s.csv` is caught like `-o s.csv`.
+fn stdout_key() -> (Key, bool, How) {
+    match stdout_metadata() {
+        Some(meta) => (
+            Key::Node(node_id(Path::new("/dev/stdout"), &meta)),
+            shareable(&meta),
+            How::Stdout,
+        ),
+        None => (Key::Stdout, false, How::Stdout),
+    }
+}
+
+/// The metadata of the file open as standard output (fstat of descriptor 1).
+#[cfg(unix)]
+fn stdout_metadata() -> Option<fs::Metadata> {
+    use std::os::fd::AsFd;
+    let fd = io::stdout().as_fd().try_clone_to_owned().ok()?;
+    File::from(fd).metadata().ok()
+}
+
+#[cfg(not(unix))]
+fn stdout_metadata() -> Option<fs::Metadata> {
+    None
+}
+
+#[cfg(unix)]
+fn is_socket(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    fs::metadata(path).is_ok_and(|m| m.file_type().is_socket())
+}
+
 /// Character devices (`/dev/null`, a terminal) may take several outputs.
 fn shareable(meta: &fs::Metadata) -> bool {
     #[cfg(unix)]
@@ -288,6 +322,15 @@ pub enum Why {
 impl fmt::Display for OutputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (label, path) = (&self.label, &self.path);
+        if path == STDOUT || path == "-" {
+            // Standard output was not named on the command line: say what it is.
+            if let Why::IsInput(input) = &self.why {
+                return write!(
+                    f,
+                    "standard output is the input {input}; refusing to overwrite an input (nothing written); redirect it to another file or give -o"
+                );
+            }
+        }
         match &self.why {
             Why::IsDirectory => write!(f, "{label} {path}: is a directory; expected a file"),
             Why::DirectoryPath => write!(f, "{label} {path}: names a directory; expected a file"),
@@ -396,7 +439,7 @@ impl OutputPlan {
     /// its directory is missing, or it is an input or an earlier output.
     pub fn output(&mut self, label: &str, path: Option<&Path>) -> Result<Slot, OutputError> {
         let shown = match path {
-            None => "<stdout>".to_owned(),
+            None => STDOUT.to_owned(),
             Some(p) => p.display().to_string(),
         };
         let error = |why| OutputError {
@@ -405,8 +448,8 @@ impl OutputPlan {
             why,
         };
         let (key, shared, how) = match path {
-            None => (Key::Stdout, false, How::Stdout),
-            Some(p) if p == Path::new("-") => (Key::Stdout, false, How::Stdout),
+            None => stdout_key(),
+            Some(p) if p == Path::new("-") => stdout_key(),
             Some(p) => classify(p).map_err(error)?,
         };
         for (input, input_key, input_shared) in &self.inputs {
@@ -432,17 +475,46 @@ impl OutputPlan {
         Ok(Slot(self.outputs.len() - 1))
     }
 
-    /// Adds an output directory (created later if missing): fails when the
-    /// path exists and is not a directory.
+    /// Adds an output directory (created later if missing): fails, before any
+    /// work, when the path or its nearest existing ancestor is not a
+    /// directory, or when vsend cannot create a file there.
     pub fn directory(&mut self, label: &str, path: &Path) -> Result<(), OutputError> {
-        match fs::metadata(path) {
-            Ok(m) if !m.is_dir() => Err(OutputError {
-                label: label.to_owned(),
-                path: path.display().to_string(),
-                why: Why::NotADirectory(path.to_path_buf()),
-            }),
-            _ => Ok(()),
+        let error = |why| OutputError {
+            label: label.to_owned(),
+            path: path.display().to_string(),
+            why,
+        };
+        // The directory itself, or the one it will be created in.
+        let mut existing = path;
+        let meta = loop {
+            match fs::metadata(existing) {
+                Ok(m) => break m,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    match existing.parent() {
+                        Some(up) if !up.as_os_str().is_empty() => existing = up,
+                        _ => {
+                            existing = Path::new(".");
+                            break fs::metadata(existing).map_err(|e| error(Why::Io(e)))?;
+                        }
+                    }
+                }
+                Err(e) => return Err(error(Why::Io(e))),
+            }
+        };
+        if !meta.is_dir() {
+            return Err(error(Why::NotADirectory(existing.to_path_buf())));
         }
+        // Permission bits do not tell (root, ACLs, read-only mounts): try it.
+        tempfile::Builder::new()
+            .prefix(".vsend-check-")
+            .tempfile_in(existing)
+            .map(drop)
+            .map_err(|e| error(Why::Io(e)))
     }
 
     /// Opens every output, in the order added: temporary files are created,
@@ -458,6 +530,12 @@ impl OutputPlan {
             };
             let sink = match &planned.how {
                 How::Stdout => Sink::Stdout(BufWriter::with_capacity(BUFFER, io::stdout())),
+                #[cfg(unix)]
+                How::Direct { path, .. } if is_socket(path) => {
+                    // A Unix socket cannot be opened as a file: connect to it.
+                    let stream = std::os::unix::net::UnixStream::connect(path).map_err(error)?;
+                    Sink::Socket(BufWriter::with_capacity(BUFFER, stream))
+                }
                 How::Direct { path, append } => {
                     let file = OpenOptions::new()
                         .write(true)
@@ -550,6 +628,8 @@ impl Outputs {
 enum Sink {
     Stdout(BufWriter<io::Stdout>),
     Direct(BufWriter<File>),
+    #[cfg(unix)]
+    Socket(BufWriter<std::os::unix::net::UnixStream>),
     Temp {
         file: BufWriter<File>,
         temp: Temp,
@@ -593,6 +673,8 @@ impl Output {
         match self.sink {
             Sink::Stdout(mut w) => w.flush().map(|()| Ready(None)),
             Sink::Direct(mut w) => w.flush().map(|()| Ready(None)),
+            #[cfg(unix)]
+            Sink::Socket(mut w) => w.flush().map(|()| Ready(None)),
             // Closing the file here keeps descriptors few when many outputs wait.
             // No fsync: the rename gives atomicity for a failed run; durability across
             // power loss is left to the filesystem (ext4 flushes rename-replaced data).
@@ -661,6 +743,8 @@ impl Write for Output {
         match &mut self.sink {
             Sink::Stdout(w) => w.write(buf),
             Sink::Direct(w) => w.write(buf),
+            #[cfg(unix)]
+            Sink::Socket(w) => w.write(buf),
             Sink::Temp { file, .. } => file.write(buf),
         }
     }
@@ -669,6 +753,8 @@ impl Write for Output {
         match &mut self.sink {
             Sink::Stdout(w) => w.write_all(buf),
             Sink::Direct(w) => w.write_all(buf),
+            #[cfg(unix)]
+            Sink::Socket(w) => w.write_all(buf),
             Sink::Temp { file, .. } => file.write_all(buf),
         }
     }
@@ -676,6 +762,8 @@ impl Write for Output {
         match &mut self.sink {
             Sink::Stdout(w) => w.flush(),
             Sink::Direct(w) => w.flush(),
+            #[cfg(unix)]
+            Sink::Socket(w) => w.flush(),
             Sink::Temp { file, .. } => file.flush(),
         }
     }

@@ -86,6 +86,9 @@ pub struct Reporter {
     name: String,
     format: Format,
     errors: Option<Output>,
+    /// Whether problems go to an `--errors` file (which `commit` may have
+    /// closed already): stderr then never suggests `--errors`.
+    to_file: bool,
     line_buf: Vec<u8>,
     shown: usize,
     /// Problems not printed and of no kind told apart.
@@ -107,6 +110,7 @@ impl Reporter {
         Ok(Reporter {
             name: name.to_owned(),
             format,
+            to_file: errors.is_some(),
             errors,
             line_buf: Vec::new(),
             shown: 0,
@@ -271,7 +275,7 @@ impl Reporter {
     /// the summary line. `accepted` names what the accepted rows became
     /// (`scored`, `valid`).
     pub fn finish(mut self, accepted: &str) -> io::Result<()> {
-        let to_stderr = self.errors.is_none();
+        let to_stderr = !self.to_file;
         self.commit(Vec::new())?;
         let (mut summaries, mut untold) = (0, self.untold);
         for k in &self.kinds {
@@ -289,9 +293,9 @@ impl Reporter {
             );
         }
         eprintln!(
-            "{}: {} rows read, {} {accepted}, {} rejected in {:.3} s",
+            "{}: {} read, {} {accepted}, {} rejected in {:.3} s",
             self.name,
-            self.read,
+            rows(self.read),
             self.read - self.rejected,
             self.rejected,
             self.started.elapsed().as_secs_f64()
@@ -309,9 +313,18 @@ impl Reporter {
             "nothing written"
         };
         eprintln!(
-            "{}: stopped after {} rows read; {written}",
-            self.name, self.read
+            "{}: stopped after {} read; {written}",
+            self.name,
+            rows(self.read)
         );
+    }
+}
+
+/// `1 row`, `2 rows`.
+pub fn rows(n: u64) -> String {
+    match n {
+        1 => "1 row".to_owned(),
+        n => format!("{n} rows"),
     }
 }
 
