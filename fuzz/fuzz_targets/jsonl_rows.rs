@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vsend_cli::read::{Format, Input, Row};
+use vsend_io::read::{Format, Input, Row};
 use vsend_core::{score, Framework};
 
 fuzz_target!(|data: &[u8]| {

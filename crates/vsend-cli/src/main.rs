@@ -4,10 +4,14 @@
 //! A thin binary: `main` → one function per command, each wiring library
 //! calls together. Every number comes from `vsend-core`, every rule of the
 //! model (which review is current, what is a duplicate, when a review is
-//! overdue) lives there; files are read by `vsend_cli::read` and written by
-//! `vsend_cli::output`. File formats are §10 of `docs/model.md`.
+//! overdue) lives there; files are read by `vsend_io::read` and written by
+//! `vsend_io::output`. File formats are §10 of `docs/model.md`. What only a
+//! terminal needs stays here: arguments (`args`), problem reports on stderr
+//! (`report`), the progress bar and Ctrl-C (`signals`).
 
 mod args;
+mod report;
+mod signals;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
@@ -15,21 +19,19 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rayon::prelude::*;
+use report::{print_file_error, rows, Reporter};
 use vsend_chart::{
     cohort_radar, comparison_chart, radar, svg_to_png, timeline_chart, transition_radar, BandNote,
     ComparedSummary, ComparisonStyle, RadarStyle, TimelineStyle, TransitionView,
 };
-use vsend_cli::output::{
-    commit_ready, remove_temps_on_signals, Output, OutputError, OutputPlan, Ready,
-};
-use vsend_cli::pipeline::{score_parallel, Batch};
-use vsend_cli::read::{FileError, Input, Plans, Problem, Row, Rows, Schema};
-use vsend_cli::report::{print_file_error, rows, Reporter};
-use vsend_cli::write::{push_cell, push_csv_header};
 use vsend_core::{
     Assessment, Cell, ChildId, Cohort, Date, Duplicate, Framework, Histories, Keep, PerDomain,
     Scores, SummaryFile, Timeline, PLAN_COLUMNS,
 };
+use vsend_io::output::{commit_ready, Output, OutputError, OutputPlan, Ready};
+use vsend_io::pipeline::{score_parallel, Batch};
+use vsend_io::read::{FileError, Input, Plans, Problem, Row, Rows, Schema};
+use vsend_io::write::{push_cell, push_csv_header};
 
 use args::{
     ChartArgs, ChartFormat, ChartsArgs, Cli, CohortArgs, Command, CompareArgs, FrameworkArg,
@@ -96,7 +98,7 @@ impl<T> Context<T> for io::Result<T> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Err(e) = remove_temps_on_signals() {
+    if let Err(e) = signals::remove_temps_on_signals() {
         eprintln!(
             "vsend: cannot watch for Ctrl-C ({e}); an interrupted run may leave .*.vsend-*.tmp files"
         );

@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::time::Instant;
 
-use crate::output::{commit_ready, streamed, Output, Ready};
-use crate::read::{FileError, Format, Problem, ProblemKind};
-use crate::write::push_text;
+use vsend_io::output::{commit_ready, streamed, Output, Ready};
+use vsend_io::read::{FileError, Format, Problem, ProblemKind};
+use vsend_io::write::push_text;
 
 /// Most problem lines printed to stderr without `--errors`; file errors
 /// (a header with many problems, a broken framework) are capped the same.
@@ -102,7 +102,7 @@ pub struct Reporter {
 
 impl Reporter {
     /// A reporter for input `name`, writing problems to `errors` when given
-    /// (opened up front by an [`crate::output::OutputPlan`]).
+    /// (opened up front by an [`vsend_io::output::OutputPlan`]).
     pub fn new(name: &str, format: Format, mut errors: Option<Output>) -> io::Result<Reporter> {
         if let Some(out) = &mut errors {
             out.write_all(b"line,field,value,message\n")?;

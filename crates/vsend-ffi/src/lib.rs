@@ -28,11 +28,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
 use serde_json::json;
-use vsend_cli::read::{Assessments, Format, Input, Plans, Problem, Row, Schema};
 use vsend_core::{
     parse_date, score, Assessment, ChildId, Cohort, Framework, GroupBy, Histories, Keep, ScoredRow,
     SummaryFile, Timeline,
 };
+use vsend_io::read::{Assessments, Format, Input, Plans, Problem, Row, Schema};
 
 /// What a call did. Every function returns one.
 #[repr(C)]

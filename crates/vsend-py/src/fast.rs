@@ -14,8 +14,8 @@ use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use rayon::prelude::*;
-use vsend_cli::read::Problem;
 use vsend_core::{day_number, parse_date, score, Column, ColumnLayout, Domain, Framework};
+use vsend_io::read::Problem;
 
 use crate::{bits, csv_problems, not_text_problem, Rejected, SMALL};
 

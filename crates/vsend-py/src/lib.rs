@@ -19,12 +19,12 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use vsend_chart::{cohort_radar, radar, svg_to_png, timeline_chart, RadarStyle, TimelineStyle};
-use vsend_cli::read::{FileError, Input, Plans, Problem, Row};
 use vsend_core::{
     day_number, parse_date, score, Aggregate, Assessment, ChildId, Cohort, ColumnLayout, Date,
     Domain, DomainSet, Framework, FrameworkError, GroupBy, Histories, Keep, Scores, SettingId,
     Timeline, TimelineError,
 };
+use vsend_io::read::{FileError, Input, Plans, Problem, Row};
 
 // ---------------------------------------------------------------------------
 // Errors: raised as the Python classes of `vsend` (defined in __init__.py).
@@ -331,7 +331,7 @@ type Sink<'s> = dyn FnMut(i64, Result<Assessment, Vec<Problem>>) -> PyResult<()>
 
 pub(crate) fn not_text_problem(column: String) -> Problem {
     Problem {
-        kind: vsend_cli::read::ProblemKind::NotUtf8,
+        kind: vsend_io::read::ProblemKind::NotUtf8,
         message: format!(
             "column {column}: not valid text (unpaired surrogate); allowed UTF-8 text"
         ),
@@ -520,7 +520,7 @@ fn source_format(source: &Bound<'_, PyTuple>) -> PyResult<vsend_core::Format> {
         "json" => vsend_core::Format::Jsonl,
         "path" => {
             let path: String = source.get_item(1)?.extract()?;
-            vsend_cli::read::format_of(Path::new(&path)).unwrap_or(vsend_core::Format::Csv)
+            vsend_io::read::format_of(Path::new(&path)).unwrap_or(vsend_core::Format::Csv)
         }
         _ => vsend_core::Format::Csv,
     })

@@ -21,8 +21,9 @@
 //! Nothing is renamed until [`commit_all`] (or [`commit_ready`]) at the end of
 //! a successful run; dropping an [`Output`] removes its temporary file. Every
 //! live temporary file is listed in one process-wide registry, and
-//! [`remove_temps_on_signals`] starts a thread that removes them all on
-//! SIGINT, SIGTERM or SIGHUP and exits with 128 + the signal number.
+//! [`remove_all_temps`] removes them all, for a binary that catches SIGINT,
+//! SIGTERM or SIGHUP (the `vsend` binary does, and exits with 128 + the
+//! signal number).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -42,7 +43,9 @@ const MAX_LINKS: usize = 40;
 // ---------------------------------------------------------------------------
 // The registry of live temporary files.
 
-struct Registry {
+/// The live temporary files, and whether a run's outputs were committed.
+#[derive(Debug)]
+pub struct Registry {
     next: u64,
     live: BTreeMap<u64, PathBuf>,
     committed: bool,
@@ -129,48 +132,30 @@ impl Drop for Temp {
     }
 }
 
-/// Starts a thread that, on SIGINT, SIGTERM or SIGHUP, removes every live
-/// temporary file, prints one line and exits with 128 + the signal number
-/// (130, 143, 129). Call once, first thing in `main`. Does nothing off Unix.
-pub fn remove_temps_on_signals() -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
-        std::thread::Builder::new()
-            .name("vsend-signals".into())
-            .spawn(move || {
-                if let Some(signal) = signals.forever().next() {
-                    let name = match signal {
-                        SIGINT => "SIGINT",
-                        SIGTERM => "SIGTERM",
-                        SIGHUP => "SIGHUP",
-                        _ => "a signal",
-                    };
-                    interrupted(name, 128 + signal);
-                }
-            })?;
-    }
-    Ok(())
+/// What was done when a run was stopped: every live temporary file removed
+/// by [`remove_all_temps`]. Holds the registry while it lives, so no output
+/// is committed after it: keep it until the process exits.
+#[derive(Debug)]
+pub struct Stopped {
+    _registry: MutexGuard<'static, Registry>,
+    /// Whether the run's outputs had been committed already.
+    pub committed: bool,
+    /// Whether anything went to stdout, a device or a FIFO (see [`streamed`]).
+    pub streamed: bool,
 }
 
-/// Removes every live temporary file and exits with `code`. Holds the
-/// registry to the end, so no output is committed after this starts.
-fn interrupted(signal: &str, code: i32) -> ! {
+/// Removes every live temporary file, for a process about to exit on a
+/// signal: nothing is committed while the returned [`Stopped`] lives.
+pub fn remove_all_temps() -> Stopped {
     let mut reg = registry();
     for path in std::mem::take(&mut reg.live).into_values() {
         let _ = fs::remove_file(path);
     }
-    let what = if reg.committed {
-        "after its output files were written"
-    } else if streamed() {
-        "; no output file was written, and what went to stdout or a device is incomplete"
-    } else {
-        "; no output was written"
-    };
-    let sep = if reg.committed { " " } else { "" };
-    eprintln!("vsend: interrupted by {signal}{sep}{what}");
-    std::process::exit(code)
+    Stopped {
+        committed: reg.committed,
+        streamed: streamed(),
+        _registry: reg,
+    }
 }
 
 // ---------------------------------------------------------------------------
