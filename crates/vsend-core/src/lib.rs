@@ -44,6 +44,7 @@ mod framework;
 mod history;
 mod jsonl;
 mod plan;
+mod rng;
 mod score;
 mod scored;
 mod suppress;
@@ -69,6 +70,7 @@ pub use framework::{
 pub use history::{Histories, History, Keep};
 pub use jsonl::parse_json_line;
 pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout};
+pub use rng::SplitMix64;
 pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{
     scored_columns, BandFigures, Cell, Cells, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS,
