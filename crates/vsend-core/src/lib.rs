@@ -40,6 +40,7 @@ mod cohort;
 mod columns;
 mod compare;
 mod domain;
+mod forecast;
 mod framework;
 mod history;
 mod jsonl;
@@ -63,6 +64,11 @@ pub use compare::{
     GroupIn, NotASummary, SummaryFile, SuppressionIn,
 };
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
+pub use forecast::{
+    forecast, Backtest, BacktestCell, BacktestFigure, Estimate, Forecast, ForecastError,
+    ForecastOptions, Inflow, Leaving, ProjectionHistory, ProjectionPhase, ProjectionRow,
+    MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS, MAX_REPLICATES, PROJECTION_COLUMNS,
+};
 pub use framework::{
     Aggregate, Area, AreaIndex, Framework, FrameworkError, FrameworkProblem, Level, Scale,
     MAX_AREAS_PER_DOMAIN, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_SCALE_LEVEL,
