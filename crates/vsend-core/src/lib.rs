@@ -43,6 +43,7 @@ mod domain;
 mod forecast;
 mod framework;
 mod history;
+mod impact;
 mod jsonl;
 mod plan;
 mod rng;
@@ -74,6 +75,7 @@ pub use framework::{
     MAX_AREAS_PER_DOMAIN, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_SCALE_LEVEL,
 };
 pub use history::{Histories, History, Keep};
+pub use impact::{impact, Effect, Impact, ImpactError, ImpactOptions, ImpactSupport, Support};
 pub use jsonl::parse_json_line;
 pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout};
 pub use rng::SplitMix64;
