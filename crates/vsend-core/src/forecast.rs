@@ -1216,3 +1216,101 @@ impl Projection {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_date;
+
+    fn d(s: &str) -> Date {
+        parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn shift_keeps_month_and_day_and_29_february_falls_back() {
+        assert_eq!(shift(d("2022-07-05"), -1), d("2021-07-05"));
+        assert_eq!(shift(d("2024-02-29"), -1), d("2023-02-28"));
+        assert_eq!(shift(d("2024-02-29"), -4), d("2020-02-29"));
+        assert_eq!(shift(d("2023-02-28"), 1), d("2024-02-28"));
+    }
+
+    #[test]
+    fn school_year_starts_in_september() {
+        assert_eq!(school_year(d("2022-08-31")), 2021);
+        assert_eq!(school_year(d("2022-09-01")), 2022);
+        assert_eq!(school_year(d("2023-01-15")), 2022);
+    }
+
+    #[test]
+    fn phases_of_the_unborn_and_the_unknown() {
+        let born = Some(d("2020-09-01")); // after 31 August 2020
+        assert_eq!(
+            phase_code(born, 2020),
+            0,
+            "not yet born counts as early_years"
+        );
+        assert_eq!(phase_code(born, 2019), 0);
+        assert_eq!(phase_code(born, 2024), 0, "3 on 31 August 2024");
+        assert_eq!(phase_code(born, 2025), 1);
+        assert_eq!(phase_code(None, 2024), UNKNOWN);
+        assert_eq!(phase_code(Some(d("1990-01-01")), 2024), ADULT);
+    }
+
+    #[test]
+    fn quantiles_interpolate_between_order_statistics() {
+        assert_eq!(quantile(&[3.0], 0.025), 3.0);
+        assert_eq!(quantile(&[3.0], 0.975), 3.0);
+        let x: Vec<f64> = (0..200).map(f64::from).collect();
+        // r = 0.025 × 199 = 4.975: between x_4 and x_5.
+        assert!((quantile(&x, 0.025) - 4.975).abs() < 1e-12);
+        assert!((quantile(&x, 0.975) - 194.025).abs() < 1e-12);
+        assert_eq!(quantile(&[1.0, 2.0], 1.0), 2.0);
+    }
+
+    #[test]
+    fn the_default_history_is_the_longest_with_data() {
+        let as_of = d("2022-07-05");
+        assert_eq!(available_years(d("2019-09-26"), as_of), 2);
+        assert_eq!(available_years(d("2021-07-05"), as_of), 1);
+        assert_eq!(available_years(d("2021-07-06"), as_of), 0);
+        assert_eq!(available_years(d("2000-01-01"), as_of), 10);
+    }
+
+    #[test]
+    fn a_sampler_falls_back_to_the_last_possible_level() {
+        // Running sums may stop short of 1 by rounding; force a row whose
+        // sums stop at 0.5, so every u' ≥ 0.5 needs the fallback (§15).
+        let tally = Tally {
+            pairs: {
+                let mut p = vec![0; 5 * 3 * 3];
+                p[1] = 1; // cl: 0 -> 1
+                p
+            },
+            at_risk: [0; PHASES],
+            left: [0; PHASES],
+        };
+        let mut s = Sampler::new(&tally, 3);
+        assert_eq!(s.fallback[0], 1);
+        assert_eq!(s.fallback[1], 1, "an empty row persists");
+        s.cumulative[..3].copy_from_slice(&[0.5, 0.5, 0.5]);
+        let mut rng = SplitMix64::new(1);
+        let mut fell_back = 0;
+        for _ in 0..100 {
+            // The leaving draw, then u' for cl.
+            let mut ahead = rng.clone();
+            let u = [ahead.uniform(), ahead.uniform()][1];
+            let mut levels = [0, NO_LEVEL, NO_LEVEL, NO_LEVEL, NO_LEVEL];
+            assert!(s.step(&mut rng, &mut levels, 0));
+            assert_eq!(rng, ahead, "two draws: leaving, then the one known level");
+            assert_eq!(levels[0], if u < 0.5 { 0 } else { 1 });
+            fell_back += usize::from(u >= 0.5);
+        }
+        assert!(fell_back > 0);
+        assert_eq!(s.q[ADULT as usize], 1.0);
+        let mut levels = [0; 5];
+        assert!(
+            !s.step(&mut rng, &mut levels, ADULT),
+            "an adult always leaves"
+        );
+    }
+}
