@@ -644,8 +644,10 @@ struct Setup {
     levels: usize,
     high: u8,
     /// The history children's transition pairs, each coded
-    /// `(d · L + from) · L + to`; child i's are `pairs[pair_ends[i-1]..pair_ends[i]]`.
-    pairs: Vec<u16>,
+    /// `(d · L + from) · L + to`, with how many times the child made that
+    /// pair (a child whose level holds makes the same pair year after year);
+    /// child i's are `pairs[pair_ends[i-1]..pair_ends[i]]`.
+    pairs: Vec<(u16, u16)>,
     pair_ends: Vec<usize>,
     /// Their leaving records, each coded `phase · 2 + left`.
     leaves: Vec<u8>,
@@ -681,6 +683,7 @@ impl Setup {
             entrants: vec![Vec::new(); m1],
         };
         let mut states: Vec<Option<&Review>> = Vec::with_capacity(k_max + 1);
+        let mut codes: Vec<u16> = Vec::new();
         for all in caseload.children() {
             let upto = all.partition_point(|r| r.on <= p.as_of);
             let reviews = &all[..upto];
@@ -695,6 +698,7 @@ impl Setup {
                 (end > start).then(|| &reviews[end - 1])
             }));
             if states[1..].iter().any(Option::is_some) {
+                codes.clear();
                 for k in 1..=k_max {
                     let Some(then) = states[k] else { continue };
                     let phase = phase_code(then.born, y0 - k as i16);
@@ -708,10 +712,14 @@ impl Setup {
                             if from != NO_LEVEL && to != NO_LEVEL {
                                 let code =
                                     (d * levels + usize::from(from)) * levels + usize::from(to);
-                                setup.pairs.push(code as u16);
+                                codes.push(code as u16);
                             }
                         }
                     }
+                }
+                codes.sort_unstable();
+                for run in codes.chunk_by(|a, b| a == b) {
+                    setup.pairs.push((run[0], run.len() as u16));
                 }
                 setup.pair_ends.push(setup.pairs.len());
                 setup.leave_ends.push(setup.leaves.len());
@@ -758,8 +766,8 @@ impl Setup {
             let (pair_end, leave_end) = (self.pair_ends[i], self.leave_ends[i]);
             let w = weights.map_or(1, |w| u64::from(w[i]));
             if w > 0 {
-                for &code in &self.pairs[pair_start..pair_end] {
-                    t.pairs[usize::from(code)] += w;
+                for &(code, n) in &self.pairs[pair_start..pair_end] {
+                    t.pairs[usize::from(code)] += w * u64::from(n);
                 }
                 for &code in &self.leaves[leave_start..leave_end] {
                     let phase = usize::from(code / 2);
@@ -859,10 +867,10 @@ impl Sampler {
             let u = rng.uniform();
             let row = d * l + usize::from(*level);
             let sums = &self.cumulative[row * l..(row + 1) * l];
-            *level = sums
-                .iter()
-                .position(|&s| u < s)
-                .map_or(self.fallback[row], |j| j as u8);
+            // The sums never decrease, so the smallest j with u' < sums[j] is
+            // the number of sums ≤ u': counted without a branch to mispredict.
+            let j: usize = sums.iter().map(|&s| usize::from(u >= s)).sum();
+            *level = if j < l { j as u8 } else { self.fallback[row] };
         }
         true
     }

@@ -351,14 +351,14 @@ impl Observations {
     }
 
     /// The figures of every (support, domain), each child counted
-    /// `weights[i]` times (once each without weights).
+    /// `weights[i]` times (once each without weights, when the weighted
+    /// counts are the observation counts).
     fn effects(&self, weights: Option<&[u32]>) -> Vec<Point> {
         let l = self.levels;
         let strata = l * l;
         // Per slot: weighted count and weighted sum of outcomes.
         let mut count = vec![0.0f64; CELLS * strata * 2];
         let mut sum = vec![0.0f64; CELLS * strata * 2];
-        let mut raw = vec![0u64; CELLS * strata * 2];
         let mut start = 0;
         for (i, &end) in self.ends.iter().enumerate() {
             let w = weights.map_or(1, |w| w[i]);
@@ -368,11 +368,11 @@ impl Observations {
                     let slot = s.slot as usize;
                     count[slot] += w * f64::from(s.count);
                     sum[slot] += w * s.sum_y;
-                    raw[slot] += u64::from(s.count);
                 }
             }
             start = end;
         }
+        let raw = |slot: usize| count[slot] as u64;
         (0..CELLS)
             .map(|cell| {
                 let mut p = Point::default();
@@ -380,11 +380,11 @@ impl Observations {
                 for stratum in 0..strata {
                     let comparison = (cell * strata + stratum) * 2;
                     let exposed = comparison + 1;
-                    p.exposed += raw[exposed];
+                    p.exposed += raw(exposed);
                     if count[exposed] > 0.0 && count[comparison] > 0.0 {
                         p.strata += 1;
-                        p.matched += raw[exposed];
-                        p.comparison += raw[comparison];
+                        p.matched += raw(exposed);
+                        p.comparison += raw(comparison);
                         change_sum += sum[exposed];
                         let e = count[exposed];
                         numerator += e * (sum[exposed] / e - sum[comparison] / count[comparison]);
