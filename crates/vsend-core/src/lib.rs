@@ -9,6 +9,10 @@
 //! ([`Cohort::phase_moves`], [`transition`]), the setting audit (§12), a
 //! framework's banding rule ([`Banding`]), summaries safe to share
 //! ([`Cohort::summary_suppressed`]) and side-by-side comparison ([`compare`]).
+//! For place planning it projects need from the review history with a
+//! back-test ([`forecast`], §15), and it estimates the impact of a rise in
+//! support on later need ([`impact`], §16); both are reproducible to the bit,
+//! their simulations running on the spec's own generator ([`SplitMix64`]).
 //! It does no I/O and holds no global state: callers hand it text or typed
 //! values and get typed results back, each of which serialises to the file
 //! shapes of §10.
