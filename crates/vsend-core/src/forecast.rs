@@ -137,7 +137,7 @@ pub enum ForecastError {
         as_of: Date,
     },
     /// A back-test was asked for with fewer than two years of history.
-    #[error("a back-test needs at least two years of history before {as_of}; there is {years}")]
+    #[error("a back-test needs at least two years of history before {as_of} (found {years})")]
     BacktestHistory {
         /// The date projected from.
         as_of: Date,
