@@ -235,6 +235,21 @@ impl Histories {
         children.into_iter().map(|(_, h)| h)
     }
 
+    /// Whether every review of every child is kept ([`Keep::All`]), as §15
+    /// and §16 need.
+    pub(crate) fn keeps_every_review(&self) -> bool {
+        self.keep == Keep::All
+    }
+
+    /// The earliest accepted review date of any child, kept or not.
+    pub(crate) fn earliest(&self) -> Option<Date> {
+        self.children
+            .values()
+            .filter_map(|h| h.dates.iter().min())
+            .min()
+            .copied()
+    }
+
     /// The number of children seen.
     pub fn len(&self) -> usize {
         self.children.len()

@@ -9,6 +9,10 @@
 //! ([`Cohort::phase_moves`], [`transition`]), the setting audit (§12), a
 //! framework's banding rule ([`Banding`]), summaries safe to share
 //! ([`Cohort::summary_suppressed`]) and side-by-side comparison ([`compare`]).
+//! For place planning it projects need from the review history with a
+//! back-test ([`forecast`], §15), and it estimates the impact of a rise in
+//! support on later need ([`impact`], §16); both are reproducible to the bit,
+//! their simulations running on the spec's own generator ([`SplitMix64`]).
 //! It does no I/O and holds no global state: callers hand it text or typed
 //! values and get typed results back, each of which serialises to the file
 //! shapes of §10.
@@ -40,10 +44,13 @@ mod cohort;
 mod columns;
 mod compare;
 mod domain;
+mod forecast;
 mod framework;
 mod history;
+mod impact;
 mod jsonl;
 mod plan;
+mod rng;
 mod score;
 mod scored;
 mod suppress;
@@ -62,13 +69,20 @@ pub use compare::{
     GroupIn, NotASummary, SummaryFile, SuppressionIn,
 };
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
+pub use forecast::{
+    forecast, Backtest, BacktestCell, BacktestFigure, Estimate, Forecast, ForecastError,
+    ForecastOptions, Inflow, Leaving, ProjectionHistory, ProjectionPhase, ProjectionRow,
+    MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS, MAX_REPLICATES, PROJECTION_COLUMNS,
+};
 pub use framework::{
     Aggregate, Area, AreaIndex, Framework, FrameworkError, FrameworkProblem, Level, Scale,
     MAX_AREAS_PER_DOMAIN, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_SCALE_LEVEL,
 };
 pub use history::{Histories, History, Keep};
+pub use impact::{impact, Effect, Impact, ImpactError, ImpactOptions, ImpactSupport, Support};
 pub use jsonl::parse_json_line;
 pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout};
+pub use rng::SplitMix64;
 pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{
     scored_columns, BandFigures, Cell, Cells, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS,

@@ -1,0 +1,402 @@
+//! §16 Impact of support: where a setting's readiness (or a family's
+//! confidence) rose, did the child's need then fall more than for comparable
+//! children whose support did not rise?
+//!
+//! An observational comparison, not proof of cause: children are compared
+//! within strata of where their need started and how it moved up to the time
+//! support changed, and the interval is a bootstrap over children.
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::domain::{Domain, PerDomain};
+use crate::forecast::{quantile, MAX_REPLICATES};
+use crate::framework::Framework;
+use crate::history::Histories;
+use crate::rng::SplitMix64;
+use crate::score::score;
+
+/// The options of an impact analysis (§16). [`Default`] gives the spec's defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImpactOptions {
+    /// The date read as of; `None` for the latest `assessed_on`.
+    pub as_of: Option<Date>,
+    /// B: bootstrap replicates, 0 to 10 000 (default 200).
+    pub replicates: u32,
+    /// The seed of the master generator (default 1).
+    pub seed: u64,
+}
+
+impl Default for ImpactOptions {
+    fn default() -> Self {
+        ImpactOptions {
+            as_of: None,
+            replicates: 200,
+            seed: 1,
+        }
+    }
+}
+
+impl ImpactOptions {
+    /// Checks each option against its range (§16).
+    pub fn validate(&self) -> Result<(), ImpactError> {
+        if self.replicates > MAX_REPLICATES {
+            return Err(ImpactError::Replicates(self.replicates));
+        }
+        Ok(())
+    }
+}
+
+/// Why an impact analysis could not be made (§16).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImpactError {
+    /// More than 10 000 replicates.
+    #[error("replicates {0} is not allowed: 0 to 10000")]
+    Replicates(u32),
+    /// No assessment at all, so no date to read as of.
+    #[error("no assessments to analyse")]
+    NoAssessments,
+    /// The histories were built keeping only some reviews.
+    #[error("an impact analysis reads every review: build the histories with Keep::All")]
+    NotAllReviewsKept,
+}
+
+/// The kind of support whose rise is studied (§16), each analysed apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Support {
+    /// The setting's readiness.
+    Readiness,
+    /// The family's confidence.
+    Confidence,
+}
+
+impl Support {
+    /// Both, in output order.
+    pub const ALL: [Support; 2] = [Support::Readiness, Support::Confidence];
+
+    /// The key used in files: `readiness` or `confidence`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Support::Readiness => "readiness",
+            Support::Confidence => "confidence",
+        }
+    }
+}
+
+/// The effect of a rise in one support on one domain's need (§16).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Effect {
+    /// Exposed observations: support rose by at least meaningful_change.
+    pub exposed: u64,
+    /// Exposed observations in matched strata.
+    pub matched: u64,
+    /// Comparison observations in matched strata.
+    pub comparison: u64,
+    /// Matched strata: those with both exposed and comparison observations.
+    pub strata: u64,
+    /// Mean need change after the rise over matched exposed observations;
+    /// `None` over none.
+    pub mean_change_exposed: Option<f64>,
+    /// The mean effect on the exposed: the exposed-weighted mean over matched
+    /// strata of (mean change exposed − mean change comparison); negative
+    /// means the need fell more where support rose. `None` when no stratum
+    /// is matched.
+    pub effect: Option<f64>,
+    /// The 2.5 % bootstrap quantile of the effect; `None` when no replicate
+    /// has an effect, or with no replicates.
+    pub low: Option<f64>,
+    /// The 97.5 % bootstrap quantile, likewise.
+    pub high: Option<f64>,
+}
+
+/// The effects of both supports (§16 `support`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImpactSupport {
+    /// Of a rise in the setting's readiness, per domain.
+    pub readiness: PerDomain<Effect>,
+    /// Of a rise in the family's confidence, per domain.
+    pub confidence: PerDomain<Effect>,
+}
+
+impl ImpactSupport {
+    /// The effect of one support on one domain.
+    pub fn get(&self, support: Support, d: Domain) -> &Effect {
+        match support {
+            Support::Readiness => &self.readiness[d],
+            Support::Confidence => &self.confidence[d],
+        }
+    }
+}
+
+/// An impact analysis (§16), serialising to the §16 JSON. Observational:
+/// a comparison within strata, not proof of cause.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Impact {
+    /// The date read as of.
+    pub as_of: Date,
+    /// The framework's id.
+    pub framework_id: String,
+    /// The framework's version.
+    pub framework_version: String,
+    /// The smallest rise in support that counts as exposure (§2).
+    pub meaningful_change: f64,
+    /// B.
+    pub replicates: u32,
+    /// The seed of the master generator.
+    pub seed: u64,
+    /// The impact children: those with at least one observation.
+    pub children: u64,
+    /// The effects.
+    pub support: ImpactSupport,
+}
+
+/// Analyses the impact of support (§16) in `histories`, which must keep
+/// every review ([`Keep::All`](crate::Keep)).
+///
+/// Every three consecutive reviews A, B, C of a child on or before `as_of`
+/// give, per domain with need known in all three and the support known in A
+/// and B, one observation: exposed when the support rose from A to B by at
+/// least meaningful_change, the outcome need_C − need_B, in the stratum
+/// (floor need_A, floor need_B).
+///
+/// ```
+/// use vsend_core::{impact, AssessmentBuilder, Domain, Framework, Histories, ImpactOptions, Keep};
+/// let fw = Framework::default();
+/// let mut histories = Histories::new(Keep::All);
+/// // C1's readiness in cl rises, and its need then falls; C2's stays, and its need does not.
+/// for (child, on, need, ready) in [("C1", "2024-01-10", "3", "1"), ("C1", "2024-05-10", "3", "3"),
+///                                  ("C1", "2024-09-10", "2", "3"), ("C2", "2024-01-10", "3", "1"),
+///                                  ("C2", "2024-05-10", "3", "1"), ("C2", "2024-09-10", "3", "1")] {
+///     let mut b = AssessmentBuilder::new(&fw);
+///     b.child_id(child).assessed_on(on).need("cl.literacy", need).readiness(Domain::Cl, ready);
+///     histories.add(&b.build().unwrap()).unwrap();
+/// }
+/// let i = impact(&fw, &histories, &ImpactOptions::default())?;
+/// let cl = &i.support.readiness[Domain::Cl];
+/// assert_eq!((cl.exposed, cl.matched, cl.comparison, cl.strata), (1, 1, 1, 1));
+/// assert_eq!(cl.effect, Some(-1.0));
+/// # Ok::<(), vsend_core::ImpactError>(())
+/// ```
+pub fn impact(
+    framework: &Framework,
+    histories: &Histories,
+    options: &ImpactOptions,
+) -> Result<Impact, ImpactError> {
+    options.validate()?;
+    if !histories.keeps_every_review() {
+        return Err(ImpactError::NotAllReviewsKept);
+    }
+    let as_of = options
+        .as_of
+        .or(histories.as_of())
+        .ok_or(ImpactError::NoAssessments)?;
+    let observations = Observations::new(framework, histories, as_of);
+    let point = observations.effects(None);
+    let seeds = SplitMix64::replicate_seeds(options.seed, options.replicates as usize);
+    let n = observations.children();
+    // Each replicate on its own generator, collected in replicate order.
+    let replicates: Vec<Vec<Option<f64>>> = seeds
+        .par_iter()
+        .map(|&seed| {
+            let mut rng = SplitMix64::new(seed);
+            let mut weights = vec![0u32; n];
+            for _ in 0..n {
+                weights[rng.index(n as u64) as usize] += 1;
+            }
+            observations
+                .effects(Some(&weights))
+                .into_iter()
+                .map(|s| s.effect)
+                .collect()
+        })
+        .collect();
+    let mut effects = point.into_iter().enumerate().map(|(cell, s)| {
+        let mut values: Vec<f64> = replicates.iter().filter_map(|r| r[cell]).collect();
+        values.sort_by(f64::total_cmp);
+        let bounds =
+            (!values.is_empty()).then(|| (quantile(&values, 0.025), quantile(&values, 0.975)));
+        Effect {
+            exposed: s.exposed,
+            matched: s.matched,
+            comparison: s.comparison,
+            strata: s.strata,
+            mean_change_exposed: s.mean_change_exposed,
+            effect: s.effect,
+            low: bounds.map(|b| b.0),
+            high: bounds.map(|b| b.1),
+        }
+    });
+    let mut per_domain = || PerDomain(std::array::from_fn(|_| effects.next().expect("10 cells")));
+    let support = ImpactSupport {
+        readiness: per_domain(),
+        confidence: per_domain(),
+    };
+    Ok(Impact {
+        as_of,
+        framework_id: framework.id().to_owned(),
+        framework_version: framework.version().to_owned(),
+        meaningful_change: framework.meaningful_change(),
+        replicates: options.replicates,
+        seed: options.seed,
+        children: n as u64,
+        support,
+    })
+}
+
+/// The (support, domain) pairs, `support · 5 + domain`.
+const CELLS: usize = 10;
+
+/// One child's observations summed per (cell, stratum, exposed): the
+/// bootstrap only ever weighs a child's observations all alike.
+#[derive(Debug, Clone, Copy)]
+struct Summed {
+    /// `((cell · L + floor need_A) · L + floor need_B) · 2 + exposed`.
+    slot: u32,
+    count: u32,
+    sum_y: f64,
+}
+
+/// Every observation of §16, grouped by impact child (child-ID order).
+struct Observations {
+    levels: usize,
+    summed: Vec<Summed>,
+    /// Child i's are `summed[ends[i - 1]..ends[i]]`.
+    ends: Vec<usize>,
+}
+
+/// One (support, domain)'s figures before the interval.
+#[derive(Debug, Clone, Copy, Default)]
+struct Point {
+    exposed: u64,
+    matched: u64,
+    comparison: u64,
+    strata: u64,
+    mean_change_exposed: Option<f64>,
+    effect: Option<f64>,
+}
+
+impl Observations {
+    fn new(fw: &Framework, histories: &Histories, as_of: Date) -> Self {
+        let levels = usize::from(fw.scale().max_level()) + 1;
+        let mc = fw.meaningful_change();
+        let mut out = Observations {
+            levels,
+            summed: Vec::new(),
+            ends: Vec::new(),
+        };
+        let mut child: Vec<(u32, f64)> = Vec::new();
+        let mut scores = Vec::new();
+        for history in histories.children() {
+            let kept = history.reviews();
+            let upto = kept.partition_point(|a| a.assessed_on() <= as_of);
+            if upto < 3 {
+                continue;
+            }
+            scores.clear();
+            scores.extend(kept[..upto].iter().map(|a| score(fw, a)));
+            child.clear();
+            for w in scores.windows(3) {
+                let (a, b, c) = (&w[0], &w[1], &w[2]);
+                for d in Domain::ALL {
+                    let (Some(na), Some(nb), Some(nc)) =
+                        (a.need.get(d), b.need.get(d), c.need.get(d))
+                    else {
+                        continue;
+                    };
+                    let stratum = (na.floor() as usize) * levels + nb.floor() as usize;
+                    for (s, (sa, sb)) in [
+                        (a.readiness.get(d), b.readiness.get(d)),
+                        (a.confidence.get(d), b.confidence.get(d)),
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    {
+                        let (Some(sa), Some(sb)) = (sa, sb) else {
+                            continue;
+                        };
+                        let exposed = usize::from(sb - sa >= mc);
+                        let cell = s * 5 + d.index();
+                        let slot = (cell * levels * levels + stratum) * 2 + exposed;
+                        child.push((slot as u32, nc - nb));
+                    }
+                }
+            }
+            if child.is_empty() {
+                continue;
+            }
+            // A stable sort keeps each slot's outcomes in review order when summed.
+            child.sort_by_key(|&(slot, _)| slot);
+            let first = out.summed.len();
+            for &(slot, y) in &child {
+                match out.summed[first..].last_mut() {
+                    Some(last) if last.slot == slot => {
+                        last.count += 1;
+                        last.sum_y += y;
+                    }
+                    _ => out.summed.push(Summed {
+                        slot,
+                        count: 1,
+                        sum_y: y,
+                    }),
+                }
+            }
+            out.ends.push(out.summed.len());
+        }
+        out
+    }
+
+    fn children(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The figures of every (support, domain), each child counted
+    /// `weights[i]` times (once each without weights, when the weighted
+    /// counts are the observation counts).
+    fn effects(&self, weights: Option<&[u32]>) -> Vec<Point> {
+        let l = self.levels;
+        let strata = l * l;
+        // Per slot: weighted count and weighted sum of outcomes.
+        let mut count = vec![0.0f64; CELLS * strata * 2];
+        let mut sum = vec![0.0f64; CELLS * strata * 2];
+        let mut start = 0;
+        for (i, &end) in self.ends.iter().enumerate() {
+            let w = weights.map_or(1, |w| w[i]);
+            if w > 0 {
+                let w = f64::from(w);
+                for s in &self.summed[start..end] {
+                    let slot = s.slot as usize;
+                    count[slot] += w * f64::from(s.count);
+                    sum[slot] += w * s.sum_y;
+                }
+            }
+            start = end;
+        }
+        let raw = |slot: usize| count[slot] as u64;
+        (0..CELLS)
+            .map(|cell| {
+                let mut p = Point::default();
+                let (mut numerator, mut exposed_weight, mut change_sum) = (0.0, 0.0, 0.0);
+                for stratum in 0..strata {
+                    let comparison = (cell * strata + stratum) * 2;
+                    let exposed = comparison + 1;
+                    p.exposed += raw(exposed);
+                    if count[exposed] > 0.0 && count[comparison] > 0.0 {
+                        p.strata += 1;
+                        p.matched += raw(exposed);
+                        p.comparison += raw(comparison);
+                        change_sum += sum[exposed];
+                        let e = count[exposed];
+                        numerator += e * (sum[exposed] / e - sum[comparison] / count[comparison]);
+                        exposed_weight += e;
+                    }
+                }
+                if exposed_weight > 0.0 {
+                    p.effect = Some(numerator / exposed_weight);
+                    p.mean_change_exposed = Some(change_sum / exposed_weight);
+                }
+                p
+            })
+            .collect()
+    }
+}
