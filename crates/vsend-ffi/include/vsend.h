@@ -99,6 +99,36 @@ enum VsendStatus vsend_score(const struct VsendFramework *fw,
                              char **problems,
                              char **error);
 
+// Scores a cohort file into a file, streaming: memory stays bounded (a few
+// chunks of 16,384 rows or 8 MiB in flight, plus about a hundred bytes per
+// child for §7's same-date check) whatever the size of the input, as with the
+// `vsend score` command. Use this rather than [`vsend_score`] for large
+// inputs.
+//
+// - `input_path`: a cohort file, CSV (`.csv`) or JSON Lines (`.jsonl`).
+// - `output_path`: the scored rows, CSV or JSON Lines by its extension.
+// - `errors_path`: null, or a file for the rejected rows' problems, one per
+//   line: CSV `line,field,value,message` (`.csv`, text cells defused against
+//   spreadsheet formulas) or JSON Lines objects with the same keys (`.jsonl`).
+// - `*counts` gets `{"rows_read", "scored", "rejected"}`; rows_read = scored +
+//   rejected.
+//
+// Outputs are checked before any row is read (never an input, never each
+// other, never a directory), written to temporary files beside their targets
+// and renamed over them only when the whole run succeeds (status `Ok` or
+// `Rejected`); on any other status no output file is changed.
+//
+// # Safety
+// `fw` is a live handle; the paths are NUL-terminated strings (`errors_path`
+// may be null); `counts` is valid for one write; `error` is null or valid for
+// one write.
+enum VsendStatus vsend_score_file(const struct VsendFramework *fw,
+                                  const char *input_path,
+                                  const char *output_path,
+                                  const char *errors_path,
+                                  char **counts,
+                                  char **error);
+
 // Summarises a cohort (§8, §12, §13): `options` is null or a JSON object
 // `{"as_of": "YYYY-MM-DD", "by": "setting_id" | "age_band" | "primary_domain",
 // "suppress": K}` (each optional; with `suppress`, the summary is made safe

@@ -25,6 +25,7 @@
 use std::ffi::{c_char, CStr, CString};
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
 use std::ptr;
 
 use serde_json::json;
@@ -33,6 +34,8 @@ use vsend_core::{
     SummaryFile, Timeline,
 };
 use vsend_io::read::{Assessments, Format, Input, Plans, Problem, Row, Schema};
+
+mod stream;
 
 /// What a call did. Every function returns one.
 #[repr(C)]
@@ -421,6 +424,71 @@ pub unsafe extern "C" fn vsend_score(
             let status = read.status();
             put(problems, read.problems_json());
             Ok(status)
+        })
+    }
+}
+
+/// Scores a cohort file into a file, streaming: memory stays bounded (a few
+/// chunks of 16,384 rows or 8 MiB in flight, plus about a hundred bytes per
+/// child for §7's same-date check) whatever the size of the input, as with the
+/// `vsend score` command. Use this rather than [`vsend_score`] for large
+/// inputs.
+///
+/// - `input_path`: a cohort file, CSV (`.csv`) or JSON Lines (`.jsonl`).
+/// - `output_path`: the scored rows, CSV or JSON Lines by its extension.
+/// - `errors_path`: null, or a file for the rejected rows' problems, one per
+///   line: CSV `line,field,value,message` (`.csv`, text cells defused against
+///   spreadsheet formulas) or JSON Lines objects with the same keys (`.jsonl`).
+/// - `*counts` gets `{"rows_read", "scored", "rejected"}`; rows_read = scored +
+///   rejected.
+///
+/// Outputs are checked before any row is read (never an input, never each
+/// other, never a directory), written to temporary files beside their targets
+/// and renamed over them only when the whole run succeeds (status `Ok` or
+/// `Rejected`); on any other status no output file is changed.
+///
+/// # Safety
+/// `fw` is a live handle; the paths are NUL-terminated strings (`errors_path`
+/// may be null); `counts` is valid for one write; `error` is null or valid for
+/// one write.
+#[no_mangle]
+pub unsafe extern "C" fn vsend_score_file(
+    fw: *const VsendFramework,
+    input_path: *const c_char,
+    output_path: *const c_char,
+    errors_path: *const c_char,
+    counts: *mut *mut c_char,
+    error: *mut *mut c_char,
+) -> VsendStatus {
+    // SAFETY: the caller's pointers are forwarded unchanged.
+    unsafe {
+        clear(counts);
+        guard(error, || {
+            let fw = framework(fw)?;
+            let input = opt_str(input_path, "input_path")?
+                .ok_or_else(|| invalid("input_path: null pointer"))?;
+            let output = opt_str(output_path, "output_path")?
+                .ok_or_else(|| invalid("output_path: null pointer"))?;
+            let errors = opt_str(errors_path, "errors_path")?;
+            if counts.is_null() {
+                return Err(invalid("counts: null pointer"));
+            }
+            let (read, rejected) = stream::score_file(
+                fw,
+                Path::new(input),
+                Path::new(output),
+                errors.map(Path::new),
+            )?;
+            put(
+                counts,
+                json!({"rows_read": read, "scored": read - rejected, "rejected": rejected})
+                    .to_string(),
+            );
+            Ok(if rejected == 0 {
+                VsendStatus::Ok
+            } else {
+                VsendStatus::Rejected
+            })
         })
     }
 }
