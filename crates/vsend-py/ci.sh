@@ -8,7 +8,8 @@ venv="$(mktemp -d "${TMPDIR:-/tmp}/vsend-py-ci.XXXXXX")"
 trap 'rm -rf "$venv"' EXIT
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet maturin pandas numpy pytest
+# pyarrow: so the tests also cover pyarrow-backed columns (pandas 3 reads text with it).
+"$venv/bin/python" -m pip install --quiet maturin pandas numpy pytest pyarrow
 "$venv/bin/python" -m pip install --quiet "$here"
 # Run from outside the source tree, so the installed package is what is tested.
 cd "$venv"

@@ -371,11 +371,11 @@ fn min_count_arg(s: &str) -> Result<u64, String> {
     }
 }
 
+/// `--year`: the core's rule for a school year (§11), the CLI's own words.
 fn year_arg(s: &str) -> Result<i16, String> {
-    match s.parse::<i16>() {
-        Ok(y) if (1900..=2200).contains(&y) => Ok(y),
-        _ => Err(format!("{s:?} is not a year; allowed a year such as 2025")),
-    }
+    s.parse::<vsend_core::SchoolYear>()
+        .map(i16::from)
+        .map_err(|_| format!("{s:?} is not a year; allowed a year such as 2025"))
 }
 
 fn group_arg(s: &str) -> Result<GroupBy, String> {

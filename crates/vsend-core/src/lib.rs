@@ -95,7 +95,8 @@ pub use timeline::{
 };
 pub use transition::{
     phase_moves, school_phase, transition, MoveDomain, MoveSummary, MovingChild, NoAssessment,
-    Phase, PhaseMove, PhaseMoves, Plan, PlanRow, PlanStatus, PLAN_COLUMNS,
+    Phase, PhaseMove, PhaseMoves, Plan, PlanRow, PlanStatus, SchoolYear, SchoolYearError,
+    PLAN_COLUMNS,
 };
 
 /// Re-exported so callers name dates with the same type the library uses.

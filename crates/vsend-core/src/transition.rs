@@ -195,6 +195,87 @@ pub struct MovingChild {
     pub primary_domain: Option<Domain>,
 }
 
+/// A school year (§11), named by the calendar year of its 1 September:
+/// a whole number from [`SchoolYear::MIN`] to [`SchoolYear::MAX`].
+///
+/// The one rule for a year given by a person, shared by the CLI's
+/// `--year`, the C interface and the Python package.
+///
+/// ```
+/// use vsend_core::SchoolYear;
+/// assert_eq!(SchoolYear::new(2025).unwrap().get(), 2025);
+/// assert_eq!("2025".parse::<SchoolYear>().unwrap().get(), 2025);
+/// assert!(SchoolYear::new(0).is_err() && SchoolYear::new(-2025).is_err());
+/// let e = "twenty".parse::<SchoolYear>().unwrap_err();
+/// assert_eq!(e.to_string(), "\"twenty\" is not a school year; allowed a whole number from 1900 to 2200 (the year of its 1 September, e.g. 2025)");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct SchoolYear(i16);
+
+impl SchoolYear {
+    /// The earliest school year allowed.
+    pub const MIN: i16 = 1900;
+    /// The latest school year allowed.
+    pub const MAX: i16 = 2200;
+
+    /// The school year starting 1 September `year`, if `year` is allowed.
+    pub fn new(year: i64) -> Result<SchoolYear, SchoolYearError> {
+        i16::try_from(year)
+            .ok()
+            .filter(|y| (Self::MIN..=Self::MAX).contains(y))
+            .map(SchoolYear)
+            .ok_or_else(|| SchoolYearError {
+                found: crate::assessment::Found::new(&year.to_string()),
+            })
+    }
+
+    /// The calendar year of the school year's 1 September.
+    pub const fn get(self) -> i16 {
+        self.0
+    }
+}
+
+impl std::str::FromStr for SchoolYear {
+    type Err = SchoolYearError;
+
+    /// Reads a year written as digits (an optional `-` sign, no spaces).
+    fn from_str(s: &str) -> Result<SchoolYear, SchoolYearError> {
+        let bad = || SchoolYearError {
+            found: crate::assessment::Found::new(s),
+        };
+        let year: i64 = s.parse().map_err(|_| bad())?;
+        SchoolYear::new(year).map_err(|_| bad())
+    }
+}
+
+impl fmt::Display for SchoolYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl From<SchoolYear> for i16 {
+    fn from(y: SchoolYear) -> i16 {
+        y.0
+    }
+}
+
+/// A year that is not an allowed [`SchoolYear`]: the value found (at most
+/// its first 40 characters) and what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{found} is not a school year; allowed a whole number from {min} to {max} (the year of its 1 September, e.g. 2025)", min = SchoolYear::MIN, max = SchoolYear::MAX)]
+pub struct SchoolYearError {
+    found: crate::assessment::Found,
+}
+
+impl SchoolYearError {
+    /// The value found, shortened to at most 40 characters.
+    pub fn found(&self) -> &str {
+        self.found.as_str()
+    }
+}
+
 /// The phase moves of a cohort in one school year (§11): the four moves
 /// (always all four) and the children, sorted by move then child ID.
 #[derive(Debug, Clone, PartialEq, Serialize)]

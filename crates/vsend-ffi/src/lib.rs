@@ -687,10 +687,9 @@ pub unsafe extern "C" fn vsend_transitions(
             if moves.is_null() || problems.is_null() {
                 return Err(invalid("moves, problems: null pointer"));
             }
-            let year = i16::try_from(year)
-                .ok()
-                .filter(|y| (1900..=2200).contains(y))
-                .ok_or_else(|| {
+            let year = vsend_core::SchoolYear::new(i64::from(year))
+                .map(i16::from)
+                .map_err(|_| {
                     invalid(format!(
                         "year: {year} is not a school year; allowed e.g. 2025"
                     ))

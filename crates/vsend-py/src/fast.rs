@@ -6,7 +6,8 @@
 //!    (a level 0 to 10, empty, or "other" to be written out as text).
 //! 2. With no Python touched, slices of rows are validated
 //!    ([`ColumnLayout::assessment`]) and scored ([`score`]) on every core,
-//!    each slice writing its rows of the preallocated output columns.
+//!    each slice writing its rows of the preallocated output columns; a few
+//!    slices per core at a time, with a check for Ctrl-C between them.
 //! 3. In input order: §7 same-date duplicates are rejected, rejected rows are
 //!    taken out, and the output arrays are handed to numpy without copying.
 
@@ -17,7 +18,7 @@ use rayon::prelude::*;
 use vsend_core::{day_number, parse_date, score, Column, ColumnLayout, Domain, Framework};
 use vsend_io::read::Problem;
 
-use crate::{bits, csv_problems, not_text_problem, Rejected, SMALL};
+use crate::{bits, with_bad_cells, BadCell, Rejected, SMALL};
 
 /// A fast hash for the §7 check (FxHash's mixing step): the keys are a
 /// council's own IDs and dates, hashed 200,000 at a time.
@@ -127,8 +128,8 @@ pub(crate) enum Col<'a> {
 pub(crate) enum Cell<'a> {
     Str(&'a str),
     Owned(String),
-    /// Not valid text (lone surrogates).
-    Bad,
+    /// Not read as text (lone surrogates), or not an ID: a problem of its row.
+    Bad(BadCell),
 }
 
 /// Codes every numeric column, on every core.
@@ -367,7 +368,7 @@ fn run_slice(
     let width = cols.len();
     let mut rejected = Rejected::new();
     let mut scratch: Vec<String> = vec![String::new(); width];
-    let mut bad: Vec<usize> = Vec::new();
+    let mut bad: Vec<(usize, BadCell)> = Vec::new();
     let end = (out.start + SLICE).min(n);
     for row in out.start..end {
         bad.clear();
@@ -379,7 +380,11 @@ fn run_slice(
                     scratch[c].clear();
                     scratch[c].push_str(&raw[row].to_string());
                 }
-                Col::Cells(cells) if matches!(cells[row], Cell::Bad) => bad.push(c),
+                Col::Cells(cells) => {
+                    if let Cell::Bad(b) = &cells[row] {
+                        bad.push((c, b.clone()));
+                    }
+                }
                 _ => {}
             }
         }
@@ -394,23 +399,13 @@ fn run_slice(
                 Col::Cells(cells) => match &cells[row] {
                     Cell::Str(s) => s,
                     Cell::Owned(s) => s.as_str(),
-                    Cell::Bad => "",
+                    Cell::Bad(_) => "",
                 },
             }
         });
-        let result = layout.assessment(fw, fields);
-        match result {
-            Ok(a) if bad.is_empty() => out.write(row, &a, &score(fw, &a), fw.banding()),
-            result => {
-                let mut problems: Vec<Problem> = bad
-                    .iter()
-                    .map(|&c| not_text_problem(names[c].clone()))
-                    .collect();
-                if let Err(errors) = result {
-                    problems.extend(csv_problems(errors));
-                }
-                rejected.push((row as i64, problems));
-            }
+        match with_bad_cells(layout.assessment(fw, fields), &bad, names) {
+            Ok(a) => out.write(row, &a, &score(fw, &a), fw.banding()),
+            Err(problems) => rejected.push((row as i64, problems)),
         }
     }
     rejected
@@ -422,7 +417,7 @@ fn cell_text<'s>(col: &'s Col<'_>, row: usize, buf: &'s mut String) -> &'s str {
         Col::Cells(cells) => match &cells[row] {
             Cell::Str(s) => s.trim_ascii(),
             Cell::Owned(s) => s.trim_ascii(),
-            Cell::Bad => "",
+            Cell::Bad(_) => "",
         },
         Col::F64(codes, raw) => match codes[row] {
             EMPTY => "",
@@ -486,12 +481,22 @@ pub(crate) fn score_frame<'py>(
     n: usize,
 ) -> PyResult<(Bound<'py, PyDict>, Rejected)> {
     let mut out = Out::new(n);
-    let slices = out.slices(n);
-    let per_slice: Vec<Rejected> = slices
-        .into_par_iter()
-        .map(|mut s| run_slice(fw, layout, names, cols, &mut s, n))
-        .collect();
-    let mut rejected: Rejected = per_slice.into_iter().flatten().collect();
+    let mut slices = out.slices(n).into_iter();
+    // A few slices per core at a time, checking for Ctrl-C between them.
+    let batch = rayon::current_num_threads().max(1) * 4;
+    let mut rejected = Rejected::new();
+    loop {
+        py.check_signals()?;
+        let some: Vec<OutSlice<'_>> = slices.by_ref().take(batch).collect();
+        if some.is_empty() {
+            break;
+        }
+        let per_slice: Vec<Rejected> = some
+            .into_par_iter()
+            .map(|mut s| run_slice(fw, layout, names, cols, &mut s, n))
+            .collect();
+        rejected.extend(per_slice.into_iter().flatten());
+    }
 
     // §7, in input order: of two assessments of a child on one date, the later
     // is rejected (the rule of `Histories`, over the text the core accepted).

@@ -20,9 +20,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use vsend_chart::{cohort_radar, radar, svg_to_png, timeline_chart, RadarStyle, TimelineStyle};
 use vsend_core::{
-    day_number, parse_date, score, Aggregate, Assessment, ChildId, Cohort, ColumnLayout, Date,
-    Domain, DomainSet, Framework, FrameworkError, GroupBy, Histories, Keep, Scores, SettingId,
-    Timeline, TimelineError,
+    day_number, parse_date, score, Aggregate, Assessment, ChildId, Cohort, Column, ColumnLayout,
+    Date, Domain, DomainSet, Framework, FrameworkError, GroupBy, Histories, Keep, Scores,
+    SettingId, Timeline, TimelineError,
 };
 use vsend_io::read::{FileError, Input, Plans, Problem, Row};
 
@@ -30,8 +30,24 @@ use vsend_io::read::{FileError, Input, Plans, Problem, Row};
 // Errors: raised as the Python classes of `vsend` (defined in __init__.py).
 // ---------------------------------------------------------------------------
 
+/// One problem of an error that is not about a record, as a row of the
+/// error's problems DataFrame: `(row, field, value, message)`. `row` is a
+/// file's header line where there is one; `None` is `<NA>`.
+type ErrProblem = (Option<i64>, Option<String>, Option<String>, String);
+
+/// A problem naming no row: its field is the name before the message's
+/// first `": "` (`scale.max_level: …`), if that is a name.
+fn err_problem(message: String) -> ErrProblem {
+    let field = message
+        .split_once(": ")
+        .map(|(f, _)| f)
+        .filter(|f| !f.is_empty() && !f.contains(char::is_whitespace))
+        .map(str::to_owned);
+    (None, field, None, message)
+}
+
 /// An instance of `vsend.<class>(message, problems)` as a `PyErr`.
-fn vsend_error(py: Python<'_>, class: &str, message: String, problems: Vec<String>) -> PyErr {
+fn vsend_error(py: Python<'_>, class: &str, message: String, problems: Vec<ErrProblem>) -> PyErr {
     let made = py
         .import("vsend")
         .and_then(|m| m.getattr(class))
@@ -42,8 +58,19 @@ fn vsend_error(py: Python<'_>, class: &str, message: String, problems: Vec<Strin
     }
 }
 
+/// An error of one message, naming what it is about in `field`.
+fn simple_error(py: Python<'_>, class: &str, field: &str, value: &str, why: String) -> PyErr {
+    let problem = (
+        None,
+        Some(field.to_owned()),
+        Some(vsend_core::Found::new(value).as_str().to_owned()),
+        why.clone(),
+    );
+    vsend_error(py, class, why, vec![problem])
+}
+
 fn framework_error(py: Python<'_>, e: &FrameworkError) -> PyErr {
-    let problems = match e {
+    let messages = match e {
         FrameworkError::Json {
             line,
             column,
@@ -51,20 +78,71 @@ fn framework_error(py: Python<'_>, e: &FrameworkError) -> PyErr {
         } => vec![format!("line {line}, column {column}: {message}")],
         FrameworkError::Invalid(list) => list.iter().map(ToString::to_string).collect(),
     };
-    let message = format!("bad framework: {}", problems.join("; "));
+    let message = format!("bad framework: {}", messages.join("; "));
+    let problems = messages.into_iter().map(err_problem).collect();
     vsend_error(py, "FrameworkError", message, problems)
+}
+
+/// The problems of a header (§10, §11): one per missing column, unknown
+/// column or repeat, naming the column; `prefix` and `line` place a file's.
+fn header_problems(
+    errors: &vsend_core::HeaderErrors,
+    line: Option<i64>,
+    prefix: &str,
+) -> Vec<ErrProblem> {
+    let mut sorted: Vec<&vsend_core::HeaderError> = errors.0.iter().collect();
+    sorted.sort_by_key(|e| !matches!(e, vsend_core::HeaderError::Missing(_)));
+    let mut out = Vec::new();
+    for e in sorted {
+        match e {
+            vsend_core::HeaderError::Missing(names) => {
+                for name in names {
+                    let why = format!("{prefix}missing column {name}");
+                    out.push((line, Some(name.clone()), None, why));
+                }
+            }
+            vsend_core::HeaderError::Unknown { name, .. }
+            | vsend_core::HeaderError::Duplicate { name, .. } => {
+                let found = vsend_core::Found::new(name).as_str().to_owned();
+                out.push((
+                    line,
+                    Some(found.clone()),
+                    Some(found),
+                    format!("{prefix}{e}"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// A `ColumnError` for a header (§10, §11) given as a DataFrame's columns.
+fn column_error(py: Python<'_>, e: &vsend_core::HeaderErrors) -> PyErr {
+    let messages: Vec<String> = e.0.iter().map(ToString::to_string).collect();
+    vsend_error(
+        py,
+        "ColumnError",
+        messages.join("; "),
+        header_problems(e, None, ""),
+    )
 }
 
 fn file_error(py: Python<'_>, e: &FileError) -> PyErr {
     match e {
-        FileError::Header(..) => {
-            let problems = e.lines();
-            vsend_error(py, "ColumnError", problems.join("\n"), problems)
+        FileError::Header(name, line, errors) => {
+            let line = i64::try_from(*line).ok();
+            let problems =
+                header_problems(errors, line, &format!("{name}:{}: ", line.unwrap_or(0)));
+            vsend_error(py, "ColumnError", e.lines().join("\n"), problems)
         }
         FileError::Framework(..) => {
-            vsend_error(py, "FrameworkError", e.to_string(), vec![e.to_string()])
+            let problems = e.lines().into_iter().map(err_problem).collect();
+            vsend_error(py, "FrameworkError", e.to_string(), problems)
         }
-        other => vsend_error(py, "FileError", other.to_string(), vec![other.to_string()]),
+        other => {
+            let problems = vec![(None, Some("(file)".to_owned()), None, other.to_string())];
+            vsend_error(py, "FileError", other.to_string(), problems)
+        }
     }
 }
 
@@ -235,8 +313,60 @@ pub(crate) const SMALL: [&str; 11] = ["0", "1", "2", "3", "4", "5", "6", "7", "8
 enum Text<'a> {
     Borrowed(&'a str),
     Scratch,
-    /// Not valid text (a Python string with lone surrogates): a problem of its own.
-    Bad,
+    /// Not read as text at all: a problem of its own.
+    Bad(BadCell),
+}
+
+/// Why a cell of a DataFrame or dict was not read as the text of a CSV cell.
+#[derive(Debug, Clone)]
+pub(crate) enum BadCell {
+    /// A Python string with lone surrogates: not valid text.
+    NotText,
+    /// An ID cell holding neither text nor a whole number from an integer
+    /// column: `what` it is (`a float`, `a boolean`, `a Timestamp`) and its
+    /// value as found (at most 40 characters).
+    NotId { what: String, value: String },
+}
+
+/// The problem of a bad cell in `column`, as a row problem (§9): the column,
+/// the value found (at most 40 characters) and what is allowed.
+pub(crate) fn bad_cell_problem(column: &str, bad: &BadCell) -> Problem {
+    match bad {
+        BadCell::NotText => Problem {
+            kind: vsend_io::read::ProblemKind::NotUtf8,
+            message: format!(
+                "column {column}: not valid text (unpaired surrogate); allowed UTF-8 text"
+            ),
+            field: column.to_owned(),
+            value: String::new(),
+        },
+        BadCell::NotId { what, value } => {
+            let found = vsend_core::Found::new(value);
+            Problem {
+                kind: vsend_io::read::ProblemKind::BadId,
+                message: format!(
+                    "column {column}: {found} is {what}, not an ID; allowed text, or a whole \
+                     number from an integer column (to keep IDs as written, read them as text: \
+                     dtype={{\"{column}\": str}})"
+                ),
+                field: column.to_owned(),
+                value: found.as_str().to_owned(),
+            }
+        }
+    }
+}
+
+/// An ID cell of a float column: NaN is empty; any other value is refused,
+/// as a float cannot say how the ID was written (`7`, `7.0`, `007`, `1e20`).
+fn float_id(v: f64) -> Result<(), BadCell> {
+    if v.is_nan() {
+        Ok(())
+    } else {
+        Err(BadCell::NotId {
+            what: "a float".to_owned(),
+            value: format!("{v:?}"),
+        })
+    }
 }
 
 fn float_text(v: f64, buf: &mut String) -> Text<'static> {
@@ -266,27 +396,78 @@ fn int_text(v: i64, buf: &mut String) -> Text<'static> {
     Text::Scratch
 }
 
-/// Missing-value markers of pandas (`pd.NA`, `pd.NaT`), compared by identity.
-struct Missing {
-    markers: Vec<PyObject>,
+/// The Python objects a cell is told apart by: pandas' missing-value
+/// markers (`pd.NA`, `pd.NaT`, compared by identity) and numpy's scalar types.
+pub(crate) struct Markers {
+    missing: [PyObject; 2],
+    np_integer: PyObject,
+    np_bool: PyObject,
 }
 
-fn object_text<'a>(obj: &'a Bound<'_, PyAny>, missing: &Missing, buf: &mut String) -> Text<'a> {
+impl Markers {
+    pub(crate) fn new(py: Python<'_>) -> PyResult<Markers> {
+        let pd = py.import("pandas")?;
+        let np = py.import("numpy")?;
+        Ok(Markers {
+            missing: [pd.getattr("NA")?.unbind(), pd.getattr("NaT")?.unbind()],
+            np_integer: np.getattr("integer")?.unbind(),
+            np_bool: np.getattr("bool_")?.unbind(),
+        })
+    }
+
+    fn is_missing(&self, obj: &Bound<'_, PyAny>) -> bool {
+        obj.is_none() || self.missing.iter().any(|m| m.bind(obj.py()).is(obj))
+    }
+
+    fn is_bool(&self, obj: &Bound<'_, PyAny>) -> bool {
+        obj.is_instance_of::<PyBool>()
+            || obj
+                .is_instance(self.np_bool.bind(obj.py()))
+                .unwrap_or(false)
+    }
+
+    fn is_integer(&self, obj: &Bound<'_, PyAny>) -> bool {
+        obj.is_instance_of::<PyInt>()
+            || obj
+                .is_instance(self.np_integer.bind(obj.py()))
+                .unwrap_or(false)
+    }
+}
+
+/// A Python string's text, or [`BadCell::NotText`].
+fn str_text<'a>(s: &'a Bound<'_, PyString>) -> Text<'a> {
+    match s.to_str() {
+        Ok(s) => Text::Borrowed(s),
+        Err(_) => Text::Bad(BadCell::NotText),
+    }
+}
+
+/// `str(obj)` into `buf`.
+fn str_of(obj: &Bound<'_, PyAny>, buf: &mut String) -> Text<'static> {
+    buf.clear();
+    match obj.str() {
+        Ok(s) => match s.to_str() {
+            Ok(s) => buf.push_str(s),
+            Err(_) => return Text::Bad(BadCell::NotText),
+        },
+        Err(_) => return Text::Bad(BadCell::NotText),
+    }
+    Text::Scratch
+}
+
+/// The text of a cell of an object column, read as a CSV cell's: text as
+/// it is, None / NaN / `pd.NA` / `pd.NaT` empty, whole numbers in digits,
+/// anything else (a date, a bool) by its `str()` for the core to judge.
+fn object_text<'a>(obj: &'a Bound<'_, PyAny>, markers: &Markers, buf: &mut String) -> Text<'a> {
     // An exact `str` first: a pointer comparison, the common case.
     if let Ok(s) = obj.downcast_exact::<PyString>() {
-        return match s.to_str() {
-            Ok(s) => Text::Borrowed(s),
-            Err(_) => Text::Bad,
-        };
+        return str_text(s);
     }
     if obj.is_none() {
         return Text::Borrowed("");
     }
     if let Ok(s) = obj.downcast::<PyString>() {
-        return match s.to_str() {
-            Ok(s) => Text::Borrowed(s),
-            Err(_) => Text::Bad,
-        };
+        return str_text(s);
     }
     if obj.is_instance_of::<PyBool>() {
         // Not a level: let the core say so, naming what it found.
@@ -301,51 +482,88 @@ fn object_text<'a>(obj: &'a Bound<'_, PyAny>, missing: &Missing, buf: &mut Strin
     if obj.is_instance_of::<PyInt>() {
         return match obj.extract::<i64>() {
             Ok(v) => int_text(v, buf),
-            Err(_) => {
-                buf.clear();
-                buf.push_str(&obj.str().map(|s| s.to_string()).unwrap_or_default());
-                Text::Scratch
-            }
+            Err(_) => str_of(obj, buf),
         };
     }
     if let Ok(f) = obj.downcast::<PyFloat>() {
         return float_text(f.value(), buf);
     }
-    if missing.markers.iter().any(|m| m.bind(obj.py()).is(obj)) {
+    if markers.is_missing(obj) {
         return Text::Borrowed("");
     }
     // Anything else (a date object, say) is read as its text.
-    buf.clear();
-    match obj.str() {
-        Ok(s) => match s.to_str() {
-            Ok(s) => buf.push_str(s),
-            Err(_) => return Text::Bad,
-        },
-        Err(_) => return Text::Bad,
-    }
-    Text::Scratch
+    str_of(obj, buf)
 }
+
+/// The text of an ID cell (`child_id`, `setting_id`, `to_setting_id`) of an
+/// object column. Text is read as it is, and missing values are empty; a
+/// whole number (Python or numpy integer) is read in digits, setting
+/// `numeric`; anything else (a float, a bool, a date) is refused, never
+/// turned into an ID.
+fn id_text<'a>(
+    obj: &'a Bound<'_, PyAny>,
+    markers: &Markers,
+    buf: &mut String,
+    numeric: &mut bool,
+) -> Text<'a> {
+    if let Ok(s) = obj.downcast::<PyString>() {
+        return str_text(s);
+    }
+    if markers.is_missing(obj) {
+        return Text::Borrowed("");
+    }
+    if markers.is_bool(obj) {
+        let value = if obj.is_truthy().unwrap_or(false) {
+            "True"
+        } else {
+            "False"
+        };
+        return Text::Bad(BadCell::NotId {
+            what: "a boolean".to_owned(),
+            value: value.to_owned(),
+        });
+    }
+    if markers.is_integer(obj) {
+        *numeric = true;
+        return str_of(obj, buf);
+    }
+    if let Ok(f) = obj.downcast::<PyFloat>() {
+        return match float_id(f.value()) {
+            Ok(()) => Text::Borrowed(""),
+            Err(bad) => Text::Bad(bad),
+        };
+    }
+    let what = obj
+        .get_type()
+        .name()
+        .map(|n| format!("a {n}"))
+        .unwrap_or_else(|_| "not text".to_owned());
+    let value = match str_of(obj, buf) {
+        Text::Scratch => buf.clone(),
+        _ => String::new(),
+    };
+    Text::Bad(BadCell::NotId { what, value })
+}
+
+/// Checks for Ctrl-C (a pending signal) every [`CHECK_EVERY`] records, so a
+/// long read stops with `KeyboardInterrupt` within moments.
+pub(crate) fn tick(py: Python<'_>, i: usize) -> PyResult<()> {
+    if i.is_multiple_of(CHECK_EVERY) {
+        py.check_signals()
+    } else {
+        Ok(())
+    }
+}
+
+/// Records read between two checks for Ctrl-C.
+pub(crate) const CHECK_EVERY: usize = 1024;
 
 /// What reading gives for each record: an assessment, or its problems.
 type Sink<'s> = dyn FnMut(i64, Result<Assessment, Vec<Problem>>) -> PyResult<()> + 's;
 
-pub(crate) fn not_text_problem(column: String) -> Problem {
-    Problem {
-        kind: vsend_io::read::ProblemKind::NotUtf8,
-        message: format!(
-            "column {column}: not valid text (unpaired surrogate); allowed UTF-8 text"
-        ),
-        field: column,
-        value: String::new(),
-    }
-}
-
 /// Resolves a DataFrame's column names (§10): a problem is a `ColumnError`.
 fn layout_of(py: Python<'_>, fw: &Framework, names: &[String]) -> PyResult<ColumnLayout> {
-    ColumnLayout::new(fw, names.iter().map(String::as_str)).map_err(|e| {
-        let problems: Vec<String> = e.0.iter().map(ToString::to_string).collect();
-        vsend_error(py, "ColumnError", problems.join("; "), problems)
-    })
+    ColumnLayout::new(fw, names.iter().map(String::as_str)).map_err(|e| column_error(py, &e))
 }
 
 /// The numpy arrays of a DataFrame's columns, each of `n_rows`.
@@ -381,6 +599,134 @@ fn column_data<'py>(
     Ok(data)
 }
 
+/// A DataFrame column's values, sliced once so that reading does no Python
+/// calls for numeric columns.
+enum Slice<'a> {
+    F64(&'a [f64]),
+    I64(&'a [i64]),
+    Obj(&'a [PyObject]),
+}
+
+fn slices<'a>(data: &'a [ColumnData<'_>]) -> PyResult<Vec<Slice<'a>>> {
+    data.iter()
+        .map(|c| {
+            Ok(match c {
+                ColumnData::F64(a) => Slice::F64(a.as_slice()?),
+                ColumnData::I64(a) => Slice::I64(a.as_slice()?),
+                ColumnData::Obj(a) => Slice::Obj(a.as_slice()?),
+            })
+        })
+        .collect::<Result<_, numpy::NotContiguousError>>()
+        .map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// The text of one cell, read as a CSV cell's; ID columns (`id`) by the
+/// rules of [`id_text`], setting `numeric` when the ID came from a number.
+fn read_cell<'a>(
+    py: Python<'a>,
+    column: &Slice<'a>,
+    row: usize,
+    id: bool,
+    markers: &Markers,
+    buf: &mut String,
+    numeric: &mut bool,
+) -> Text<'a> {
+    match column {
+        Slice::F64(v) if id => {
+            *numeric |= !v[row].is_nan();
+            match float_id(v[row]) {
+                Ok(()) => Text::Borrowed(""),
+                Err(bad) => Text::Bad(bad),
+            }
+        }
+        Slice::F64(v) => float_text(v[row], buf),
+        Slice::I64(v) => {
+            *numeric |= id;
+            int_text(v[row], buf)
+        }
+        Slice::Obj(objs) => {
+            let obj = objs[row].bind(py);
+            if id {
+                id_text(obj, markers, buf, numeric)
+            } else {
+                object_text(obj, markers, buf)
+            }
+        }
+    }
+}
+
+/// The ID columns that held numbers (named in order, once each): what the
+/// `NumericIdWarning` names.
+#[derive(Default)]
+pub(crate) struct NumericIds(Vec<String>);
+
+impl NumericIds {
+    pub(crate) fn note(&mut self, name: &str) {
+        if !self.0.iter().any(|n| n == name) {
+            self.0.push(name.to_owned());
+        }
+    }
+}
+
+/// What [`read_rows`] calls for each row: its position, its cells' text
+/// (bad cells as empty text) and its bad cells with their column.
+type RowFn<'f> = dyn FnMut(usize, &[&str], Vec<(usize, BadCell)>) -> PyResult<()> + 'f;
+
+/// Reads cells row by row: `names[i]` heads `columns[i]`, `ids[i]` says
+/// whether it is an ID column. Calls `row_fn` with each row's cells (bad
+/// cells as empty text) and its bad cells. Checks for Ctrl-C as it goes.
+fn read_rows(
+    py: Python<'_>,
+    names: &[String],
+    data: &[ColumnData<'_>],
+    ids: &[bool],
+    n_rows: usize,
+    numeric_ids: &mut NumericIds,
+    row_fn: &mut RowFn<'_>,
+) -> PyResult<()> {
+    let slices = slices(data)?;
+    let markers = Markers::new(py)?;
+    let width = slices.len();
+    let mut scratch: Vec<String> = vec![String::new(); width];
+    let mut numeric = vec![false; width];
+    for row in 0..n_rows {
+        tick(py, row)?;
+        let mut bad: Vec<(usize, BadCell)> = Vec::new();
+        let mut owned: Vec<Option<&str>> = vec![None; width];
+        let mut texts: Vec<Text<'_>> = Vec::with_capacity(width);
+        for (c, s) in slices.iter().enumerate() {
+            let text = read_cell(
+                py,
+                s,
+                row,
+                ids[c],
+                &markers,
+                &mut scratch[c],
+                &mut numeric[c],
+            );
+            texts.push(text);
+        }
+        for (c, text) in texts.into_iter().enumerate() {
+            owned[c] = Some(match text {
+                Text::Borrowed(s) => s,
+                Text::Scratch => scratch[c].as_str(),
+                Text::Bad(b) => {
+                    bad.push((c, b));
+                    ""
+                }
+            });
+        }
+        let fields: Vec<&str> = owned.into_iter().map(|o| o.unwrap_or("")).collect();
+        row_fn(row, &fields, bad)?;
+    }
+    for (c, &was) in numeric.iter().enumerate() {
+        if was {
+            numeric_ids.note(&names[c]);
+        }
+    }
+    Ok(())
+}
+
 /// Reads DataFrame columns: `names[i]` heads `columns[i]`; records are numbered
 /// by position (0-based).
 fn read_columns(
@@ -389,75 +735,37 @@ fn read_columns(
     names: Vec<String>,
     columns: &Bound<'_, PyList>,
     n_rows: usize,
+    numeric_ids: &mut NumericIds,
     sink: &mut Sink<'_>,
 ) -> PyResult<usize> {
     let layout = layout_of(py, fw, &names)?;
     let data = column_data(columns, &names, n_rows)?;
-    // Slices once, so the loop below does no Python calls for numeric columns.
-    enum Slice<'a, 'py> {
-        F64(&'a [f64]),
-        I64(&'a [i64]),
-        Obj(&'a [PyObject], Python<'py>),
-    }
-    let slices: Vec<Slice<'_, '_>> = data
+    let ids: Vec<bool> = layout
+        .columns()
         .iter()
-        .map(|c| {
-            Ok(match c {
-                ColumnData::F64(a) => Slice::F64(a.as_slice()?),
-                ColumnData::I64(a) => Slice::I64(a.as_slice()?),
-                ColumnData::Obj(a) => Slice::Obj(a.as_slice()?, py),
-            })
-        })
-        .collect::<Result<_, numpy::NotContiguousError>>()
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    let pd = py.import("pandas")?;
-    let missing = Missing {
-        markers: vec![pd.getattr("NA")?.unbind(), pd.getattr("NaT")?.unbind()],
-    };
-    let width = slices.len();
-    let mut scratch: Vec<String> = vec![String::new(); width];
-    let mut kinds: Vec<u8> = vec![0; width];
-    let mut borrowed: Vec<&str> = vec![""; width];
-    for row in 0..n_rows {
-        let mut bad: Vec<usize> = Vec::new();
-        for (c, s) in slices.iter().enumerate() {
-            let buf = &mut scratch[c];
-            let text = match s {
-                Slice::F64(v) => float_text(v[row], buf),
-                Slice::I64(v) => int_text(v[row], buf),
-                Slice::Obj(objs, py) => object_text(objs[row].bind(*py), &missing, buf),
-            };
-            match text {
-                Text::Borrowed(s) => {
-                    kinds[c] = 0;
-                    borrowed[c] = s;
-                }
-                Text::Scratch => kinds[c] = 1,
-                Text::Bad => {
-                    kinds[c] = 0;
-                    borrowed[c] = "";
-                    bad.push(c);
-                }
-            }
-        }
-        let fields = (0..width).map(|c| {
-            if kinds[c] == 1 {
-                scratch[c].as_str()
-            } else {
-                borrowed[c]
-            }
-        });
-        let outcome = with_bad_cells(layout.assessment(fw, fields), &bad, &names);
-        sink(row as i64, outcome)?;
-    }
+        .map(|c| matches!(c, Column::ChildId | Column::SettingId))
+        .collect();
+    read_rows(
+        py,
+        &names,
+        &data,
+        &ids,
+        n_rows,
+        numeric_ids,
+        &mut |row, fields, bad| {
+            let outcome =
+                with_bad_cells(layout.assessment(fw, fields.iter().copied()), &bad, &names);
+            sink(row as i64, outcome)
+        },
+    )?;
     Ok(n_rows)
 }
 
-/// A row's outcome from its validation `result` and the columns in `bad`
-/// whose cells were not text: those problems first, then the row's own.
-fn with_bad_cells<T>(
+/// A row's outcome from its validation `result` and its cells in `bad`
+/// (not text, or not an ID): those problems first, then the row's own.
+pub(crate) fn with_bad_cells<T>(
     result: Result<T, vsend_core::ValidationErrors>,
-    bad: &[usize],
+    bad: &[(usize, BadCell)],
     names: &[String],
 ) -> Result<T, Vec<Problem>> {
     if bad.is_empty() {
@@ -465,10 +773,16 @@ fn with_bad_cells<T>(
     }
     let mut problems: Vec<Problem> = bad
         .iter()
-        .map(|&c| not_text_problem(names[c].clone()))
+        .map(|(c, b)| bad_cell_problem(&names[*c], b))
         .collect();
     if let Err(errors) = result {
-        problems.extend(csv_problems(errors));
+        // A bad cell was read as empty: not also reported as missing.
+        let skip: Vec<&str> = bad.iter().map(|(c, _)| names[*c].as_str()).collect();
+        problems.extend(
+            csv_problems(errors)
+                .into_iter()
+                .filter(|p| !(skip.contains(&p.field.as_str()) && p.value.is_empty())),
+        );
     }
     Err(problems)
 }
@@ -494,6 +808,7 @@ fn read_path(py: Python<'_>, fw: &Framework, path: &str, sink: &mut Sink<'_>) ->
     let rows = input.rows(fw).map_err(|e| file_error(py, &e))?;
     let mut n = 0;
     for row in rows {
+        tick(py, n)?;
         n += 1;
         match row.map_err(|e| file_error(py, &e))? {
             Row::Accepted { line, value } => sink(line as i64, Ok(value))?,
@@ -504,8 +819,14 @@ fn read_path(py: Python<'_>, fw: &Framework, path: &str, sink: &mut Sink<'_>) ->
 }
 
 /// Reads JSON texts in the §10 JSON Lines schema, numbered by position (0-based).
-fn read_json(fw: &Framework, lines: &Bound<'_, PyList>, sink: &mut Sink<'_>) -> PyResult<usize> {
+fn read_json(
+    py: Python<'_>,
+    fw: &Framework,
+    lines: &Bound<'_, PyList>,
+    sink: &mut Sink<'_>,
+) -> PyResult<usize> {
     for (i, item) in lines.iter().enumerate() {
+        tick(py, i)?;
         let text: String = item.extract()?;
         let outcome = vsend_core::parse_json_line(fw, text.as_bytes()).map_err(jsonl_problems);
         sink(i as i64, outcome)?;
@@ -528,10 +849,12 @@ fn source_format(source: &Bound<'_, PyTuple>) -> PyResult<vsend_core::Format> {
 
 /// Reads any source the Python side hands over:
 /// `("columns", names, arrays, n_rows)`, `("path", path)` or `("json", texts)`.
+/// ID columns that held numbers are noted in `numeric_ids`.
 fn read_source(
     py: Python<'_>,
     fw: &Framework,
     source: &Bound<'_, PyTuple>,
+    numeric_ids: &mut NumericIds,
     sink: &mut Sink<'_>,
 ) -> PyResult<usize> {
     let kind: String = source.get_item(0)?.extract()?;
@@ -541,7 +864,7 @@ fn read_source(
             let arrays = source.get_item(2)?;
             let arrays = arrays.downcast::<PyList>()?;
             let n: usize = source.get_item(3)?.extract()?;
-            read_columns(py, fw, names, arrays, n, sink)
+            read_columns(py, fw, names, arrays, n, numeric_ids, sink)
         }
         "path" => {
             let path: String = source.get_item(1)?.extract()?;
@@ -549,7 +872,7 @@ fn read_source(
         }
         "json" => {
             let lines = source.get_item(1)?;
-            read_json(fw, lines.downcast::<PyList>()?, sink)
+            read_json(py, fw, lines.downcast::<PyList>()?, sink)
         }
         other => Err(PyValueError::new_err(format!(
             "unknown source kind {other:?}"
@@ -557,7 +880,8 @@ fn read_source(
     }
 }
 
-/// Rejected records, as parallel lists: record number, field, value, message.
+/// Rejected records, as parallel lists: record number, field, value, message;
+/// and the ID columns that held numbers.
 #[derive(Default)]
 struct Problems {
     rows: Vec<i64>,
@@ -565,6 +889,7 @@ struct Problems {
     values: Vec<String>,
     messages: Vec<String>,
     rejected: usize,
+    numeric_ids: NumericIds,
 }
 
 impl Problems {
@@ -589,6 +914,7 @@ impl Problems {
         d.set_item("value", self.values)?;
         d.set_item("message", self.messages)?;
         d.set_item("rejected", self.rejected)?;
+        d.set_item("numeric_ids", self.numeric_ids.0)?;
         Ok(d)
     }
 }
@@ -883,44 +1209,69 @@ fn score_source<'py>(
         let n: usize = source.get_item(3)?.extract()?;
         let layout = layout_of(py, fw, &names)?;
         let data = column_data(arrays.downcast::<PyList>()?, &names, n)?;
-        let pd = py.import("pandas")?;
-        let missing = Missing {
-            markers: vec![pd.getattr("NA")?.unbind(), pd.getattr("NaT")?.unbind()],
-        };
-        let not_contiguous = |e: numpy::NotContiguousError| PyValueError::new_err(e.to_string());
+        let markers = Markers::new(py)?;
+        let mut numeric_ids = NumericIds::default();
         let mut objects: Vec<Option<&[PyObject]>> = Vec::with_capacity(data.len());
         let mut cols: Vec<fast::Col<'_>> = Vec::with_capacity(data.len());
         let mut buf = String::new();
-        for d in &data {
-            match d {
-                ColumnData::F64(a) => {
-                    let values = a.as_slice().map_err(not_contiguous)?;
+        for (c, column) in slices(&data)?.into_iter().enumerate() {
+            let id = matches!(layout.columns()[c], Column::ChildId | Column::SettingId);
+            let mut numeric = false;
+            match column {
+                Slice::F64(values) if id => {
+                    // A float ID is refused row by row; NaN is empty.
                     objects.push(None);
-                    cols.push(fast::Col::F64(Vec::new(), values));
-                }
-                ColumnData::I64(a) => {
-                    let values = a.as_slice().map_err(not_contiguous)?;
-                    objects.push(None);
-                    cols.push(fast::Col::I64(Vec::new(), values));
-                }
-                ColumnData::Obj(a) => {
-                    let objs = a.as_slice().map_err(not_contiguous)?;
-                    objects.push(Some(objs));
-                    let cells = objs
+                    let cells = values
                         .iter()
-                        .map(|o| match object_text(o.bind(py), &missing, &mut buf) {
-                            Text::Borrowed(s) => fast::Cell::Str(s),
-                            Text::Scratch => fast::Cell::Owned(buf.clone()),
-                            Text::Bad => fast::Cell::Bad,
+                        .map(|&v| {
+                            numeric |= !v.is_nan();
+                            match float_id(v) {
+                                Ok(()) => fast::Cell::Str(""),
+                                Err(bad) => fast::Cell::Bad(bad),
+                            }
                         })
                         .collect();
                     cols.push(fast::Col::Cells(cells));
                 }
+                Slice::F64(values) => {
+                    objects.push(None);
+                    cols.push(fast::Col::F64(Vec::new(), values));
+                }
+                Slice::I64(values) => {
+                    numeric = id && n > 0;
+                    objects.push(None);
+                    cols.push(fast::Col::I64(Vec::new(), values));
+                }
+                Slice::Obj(objs) => {
+                    objects.push(Some(objs));
+                    let mut cells = Vec::with_capacity(n);
+                    for (row, o) in objs.iter().enumerate() {
+                        tick(py, row)?;
+                        let o = o.bind(py);
+                        let text = if id {
+                            id_text(o, &markers, &mut buf, &mut numeric)
+                        } else {
+                            object_text(o, &markers, &mut buf)
+                        };
+                        cells.push(match text {
+                            Text::Borrowed(s) => fast::Cell::Str(s),
+                            Text::Scratch => fast::Cell::Owned(buf.clone()),
+                            Text::Bad(bad) => fast::Cell::Bad(bad),
+                        });
+                    }
+                    cols.push(fast::Col::Cells(cells));
+                }
+            }
+            if numeric {
+                numeric_ids.note(&names[c]);
             }
         }
         fast::code_numbers(&mut cols);
         let (scored, rejected) = fast::score_frame(py, fw, &layout, &names, &cols, &objects, n)?;
-        let mut problems = Problems::default();
+        let mut problems = Problems {
+            numeric_ids,
+            ..Problems::default()
+        };
         for (row, p) in rejected {
             problems.add(row, p);
         }
@@ -929,7 +1280,8 @@ fn score_source<'py>(
     let mut scored = Scored::with_capacity(0);
     scored.banded = fw.banding().is_some();
     let mut rejected = Rejected::new();
-    let n = read_source(py, fw, source, &mut |row, outcome| {
+    let mut numeric_ids = NumericIds::default();
+    let n = read_source(py, fw, source, &mut numeric_ids, &mut |row, outcome| {
         match outcome {
             Ok(a) => scored.push(row, &a, &score(fw, &a), fw.banding()),
             Err(p) => rejected.push((row, p)),
@@ -937,7 +1289,10 @@ fn score_source<'py>(
         Ok(())
     })?;
     scored.reject_duplicates(&mut rejected, source_format(source)?);
-    let mut problems = Problems::default();
+    let mut problems = Problems {
+        numeric_ids,
+        ..Problems::default()
+    };
     for (row, p) in rejected {
         problems.add(row, p);
     }
@@ -971,7 +1326,8 @@ fn cohort_of<'f>(
 ) -> PyResult<(Cohort<'f>, usize)> {
     let format = source_format(source)?;
     let mut cohort = Cohort::new(fw, as_of);
-    let n = read_source(py, fw, source, &mut |row, outcome| {
+    let mut numeric_ids = NumericIds::default();
+    let n = read_source(py, fw, source, &mut numeric_ids, &mut |row, outcome| {
         match outcome {
             Ok(a) => {
                 if let Err(d) = cohort.add(&a) {
@@ -982,6 +1338,7 @@ fn cohort_of<'f>(
         }
         Ok(())
     })?;
+    problems.numeric_ids = numeric_ids;
     Ok((cohort, n))
 }
 
@@ -1042,7 +1399,8 @@ fn timeline_of(
     let format = source_format(source)?;
     // Every child's duplicates are rejected, as by the CLI, so counts agree.
     let mut histories = Histories::new(Keep::Child(child.clone()));
-    let n = read_source(py, fw, source, &mut |row, outcome| {
+    let mut numeric_ids = NumericIds::default();
+    let n = read_source(py, fw, source, &mut numeric_ids, &mut |row, outcome| {
         match outcome {
             Ok(a) => {
                 if let Err(d) = histories.add(&a) {
@@ -1053,12 +1411,13 @@ fn timeline_of(
         }
         Ok(())
     })?;
+    problems.numeric_ids = numeric_ids;
     let not_found = || {
         let why = match as_of {
             Some(d) => format!("no accepted assessment of {child} on or before {d}"),
             None => format!("no accepted assessment of {child}"),
         };
-        vsend_error(py, "NotFoundError", why.clone(), vec![why])
+        simple_error(py, "NotFoundError", "child", child.as_str(), why)
     };
     let history = histories.get(child).ok_or_else(not_found)?;
     let timeline = Timeline::of(fw, history, as_of).map_err(|e| match e {
@@ -1175,7 +1534,7 @@ fn cohort_radar_source<'py>(
     let g = summary.group(group).ok_or_else(|| {
         let names: Vec<&str> = summary.groups.0.iter().map(|(k, _)| k.as_str()).collect();
         let why = format!("group {group:?} not found; groups: {}", names.join(", "));
-        vsend_error(py, "NotFoundError", why.clone(), vec![why])
+        simple_error(py, "NotFoundError", "group", group, why)
     })?;
     let when = summary
         .as_of
@@ -1193,22 +1552,34 @@ fn cohort_radar_source<'py>(
 // transitions, plans, comparison (§11, §14)
 // ---------------------------------------------------------------------------
 
-/// The §11 phase moves of the school year starting 1 September `year`.
-/// Returns `(moves, problems, rows_read)`.
+/// A school year (§11) given as text (the digits of a whole number), judged
+/// by the core's rule, as the CLI's `--year` and the C interface judge
+/// theirs: `ValueError` naming the value found and what is allowed.
+#[pyfunction]
+fn school_year(year: &str) -> PyResult<i16> {
+    year.parse::<vsend_core::SchoolYear>()
+        .map(vsend_core::SchoolYear::get)
+        .map_err(|e| PyValueError::new_err(format!("year: {e}")))
+}
+
+/// The §11 phase moves of the school year starting 1 September `year`
+/// (checked again by [`school_year`]'s rule). Returns `(moves, problems, rows_read)`.
 #[pyfunction]
 #[pyo3(signature = (framework, source, year, as_of=None))]
 fn transitions_source<'py>(
     py: Python<'py>,
     framework: &Bound<'py, PyFramework>,
     source: &Bound<'py, PyTuple>,
-    year: i16,
+    year: i64,
     as_of: Option<&str>,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>, usize)> {
     let fw = framework_of(framework);
+    let year = vsend_core::SchoolYear::new(year)
+        .map_err(|e| PyValueError::new_err(format!("year: {e}")))?;
     let as_of = date_arg("as_of", as_of)?;
     let mut problems = Problems::default();
     let (cohort, n) = cohort_of(py, fw, source, as_of, &mut problems)?;
-    let moves = json_to_py(py, &cohort.phase_moves(year))?;
+    let moves = json_to_py(py, &cohort.phase_moves(year.get()))?;
     Ok((moves, problems.into_py(py)?, n))
 }
 
@@ -1222,15 +1593,6 @@ type Planned<'py> = (
     usize,
 );
 
-/// A cell's text as an owned string; `None` for text that is not valid.
-fn own(text: Text<'_>, scratch: &str) -> Option<String> {
-    match text {
-        Text::Borrowed(s) => Some(s.to_owned()),
-        Text::Scratch => Some(scratch.to_owned()),
-        Text::Bad => None,
-    }
-}
-
 /// Reads plans given as columns (a DataFrame, or dicts made into columns):
 /// `names[i]` heads `columns[i]`, resolved as a plan CSV header is (§11: an
 /// unknown, repeated or missing column is a `ColumnError`), and every cell
@@ -1242,52 +1604,34 @@ fn read_plan_columns(
     names: &[String],
     columns: &Bound<'_, PyList>,
     n_rows: usize,
+    numeric_ids: &mut NumericIds,
     sink: &mut dyn FnMut(i64, Result<vsend_core::Plan, Vec<Problem>>) -> PyResult<()>,
 ) -> PyResult<usize> {
-    let layout = vsend_core::PlanLayout::new(names.iter().map(String::as_str)).map_err(|e| {
-        let problems: Vec<String> = e.0.iter().map(ToString::to_string).collect();
-        vsend_error(py, "ColumnError", problems.join("; "), problems)
-    })?;
+    let layout = vsend_core::PlanLayout::new(names.iter().map(String::as_str))
+        .map_err(|e| column_error(py, &e))?;
     let data = column_data(columns, names, n_rows)?;
-    let pd = py.import("pandas")?;
-    let missing = Missing {
-        markers: vec![pd.getattr("NA")?.unbind(), pd.getattr("NaT")?.unbind()],
-    };
-    let not_contiguous = |e: numpy::NotContiguousError| PyValueError::new_err(e.to_string());
-    for row in 0..n_rows {
-        let mut cells: Vec<String> = Vec::with_capacity(data.len());
-        let mut bad: Vec<usize> = Vec::new();
-        for (c, column) in data.iter().enumerate() {
-            let mut buf = String::new();
-            // The cell's text, or None for text that is not valid (a lone surrogate).
-            let cell: Option<String> = match column {
-                ColumnData::F64(a) => {
-                    let v = a.as_slice().map_err(not_contiguous)?[row];
-                    own(float_text(v, &mut buf), &buf)
-                }
-                ColumnData::I64(a) => {
-                    let v = a.as_slice().map_err(not_contiguous)?[row];
-                    own(int_text(v, &mut buf), &buf)
-                }
-                ColumnData::Obj(a) => {
-                    let objs = a.as_slice().map_err(not_contiguous)?;
-                    let obj = objs[row].bind(py);
-                    let text = object_text(obj, &missing, &mut buf);
-                    own(text, &buf)
-                }
-            };
-            match cell {
-                Some(text) => cells.push(text),
-                None => {
-                    cells.push(String::new());
-                    bad.push(c);
-                }
-            }
-        }
-        let result = layout.plan(fw, cells.iter().map(String::as_str));
-        let outcome = with_bad_cells(result, &bad, names);
-        sink(row as i64, outcome)?;
-    }
+    let ids: Vec<bool> = layout
+        .columns()
+        .iter()
+        .map(|c| {
+            matches!(
+                c,
+                vsend_core::PlanColumn::ChildId | vsend_core::PlanColumn::ToSettingId
+            )
+        })
+        .collect();
+    read_rows(
+        py,
+        names,
+        &data,
+        &ids,
+        n_rows,
+        numeric_ids,
+        &mut |row, fields, bad| {
+            let result = layout.plan(fw, fields.iter().copied());
+            sink(row as i64, with_bad_cells(result, &bad, names))
+        },
+    )?;
     Ok(n_rows)
 }
 
@@ -1309,7 +1653,8 @@ fn transition_source<'py>(
     let format = source_format(source)?;
     let mut cohort_problems = Problems::default();
     let mut histories = Histories::new(Keep::All);
-    let cohort_rows = read_source(py, fw, source, &mut |row, outcome| {
+    let mut numeric_ids = NumericIds::default();
+    let cohort_rows = read_source(py, fw, source, &mut numeric_ids, &mut |row, outcome| {
         match outcome {
             Ok(a) => {
                 if let Err(d) = histories.add(&a) {
@@ -1320,6 +1665,7 @@ fn transition_source<'py>(
         }
         Ok(())
     })?;
+    cohort_problems.numeric_ids = numeric_ids;
     let rows = PyList::empty(py);
     let mut problems = Problems::default();
     // A planned row goes to `rows`; a plan with no assessment before the move is its problem.
@@ -1334,6 +1680,7 @@ fn transition_source<'py>(
         let input = Input::open(Path::new(path)).map_err(|e| file_error(py, &e))?;
         let plans_format = input.format;
         for r in input.rows_as::<Plans>(fw).map_err(|e| file_error(py, &e))? {
+            tick(py, read)?;
             read += 1;
             match r.map_err(|e| file_error(py, &e))? {
                 Row::Accepted { line, value } => {
@@ -1346,17 +1693,27 @@ fn transition_source<'py>(
         }
     }
     if let Some((names, columns, n_rows)) = plan_columns {
-        read += read_plan_columns(py, fw, &names, &columns, n_rows, &mut |i, outcome| {
-            match outcome {
-                Ok(value) => {
-                    if let Some(p) = plan(value, vsend_core::Format::Csv)? {
-                        problems.add(i, vec![p]);
+        let mut numeric_ids = NumericIds::default();
+        read += read_plan_columns(
+            py,
+            fw,
+            &names,
+            &columns,
+            n_rows,
+            &mut numeric_ids,
+            &mut |i, outcome| {
+                match outcome {
+                    Ok(value) => {
+                        if let Some(p) = plan(value, vsend_core::Format::Csv)? {
+                            problems.add(i, vec![p]);
+                        }
                     }
+                    Err(p) => problems.add(i, p),
                 }
-                Err(p) => problems.add(i, p),
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
+        problems.numeric_ids = numeric_ids;
     }
     Ok((
         rows,
@@ -1380,13 +1737,13 @@ fn compare_json<'py>(
     for (label, text) in labels.into_iter().zip(&texts) {
         let file = vsend_core::SummaryFile::from_json(text).map_err(|e| {
             let why = format!("{label}: not a cohort summary written by vsend: {e}");
-            vsend_error(py, "VsendError", why.clone(), vec![why])
+            simple_error(py, "VsendError", "summary", &label, why)
         })?;
         summaries.push((label, file));
     }
     let comparison = vsend_core::compare(&summaries).map_err(|e| {
         let why = e.to_string();
-        vsend_error(py, "VsendError", why.clone(), vec![why])
+        vsend_error(py, "VsendError", why.clone(), vec![err_problem(why)])
     })?;
     json_to_py(py, &comparison)
 }
@@ -1400,6 +1757,10 @@ fn svg_png<'py>(py: Python<'py>, svg: &str) -> PyResult<Bound<'py, pyo3::types::
 
 #[pymodule]
 fn _vsend(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // numpy's C API is loaded on first use, by running Python code: were that
+    // first use the end of a long call with Ctrl-C pending, the import would
+    // fail and rust-numpy panic. Load it now, before any such call.
+    let _ = numpy::PyArray1::<f64>::zeros(m.py(), 0, false);
     m.add_class::<PyFramework>()?;
     m.add_function(wrap_pyfunction!(score_source, m)?)?;
     m.add_function(wrap_pyfunction!(cohort_source, m)?)?;
@@ -1409,6 +1770,7 @@ fn _vsend(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cohort_radar_source, m)?)?;
     m.add_function(wrap_pyfunction!(svg_png, m)?)?;
     m.add_function(wrap_pyfunction!(transitions_source, m)?)?;
+    m.add_function(wrap_pyfunction!(school_year, m)?)?;
     m.add_function(wrap_pyfunction!(transition_source, m)?)?;
     m.add_function(wrap_pyfunction!(compare_json, m)?)?;
     m.add("PLAN_COLUMNS", vsend_core::PLAN_COLUMNS.to_vec())?;

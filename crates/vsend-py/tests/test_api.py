@@ -66,7 +66,8 @@ def test_numeric_ids_and_whole_number_columns(examples):
     df = small(examples).iloc[:3].copy()
     df["child_id"] = [101, 102, 103]
     df = df.fillna(0).astype({c: "int64" for c in df.columns if c.startswith(("need.", "readiness.", "confidence."))})
-    s = vsend.score(df).scored
+    with pytest.warns(vsend.NumericIdWarning, match="child_id"):
+        s = vsend.score(df).scored
     assert list(s["child_id"]) == ["101", "102", "103"]
 
 

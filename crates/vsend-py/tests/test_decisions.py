@@ -254,3 +254,30 @@ def test_comparison_bad_input_is_a_clear_exception(examples, tmp_path):
         vsend.compare([a, scored])
     with pytest.raises(FileNotFoundError):
         vsend.compare([tmp_path / "missing.json"])
+
+
+# --------------------------------------------------------------------------- one rule for a school year
+
+
+@pytest.mark.parametrize("year", [0, -2025, 1899, 2201, 99999, 10**30])
+def test_transitions_refuse_the_years_the_cli_and_c_refuse(examples, year):
+    """The core's SchoolYear rule (1900 to 2200), the one the CLI's --year and
+    the C interface apply: 0 and -2025 are no longer phase moves of nothing."""
+    with pytest.raises(ValueError) as e:
+        vsend.transitions(examples / "cohort-small.csv", year)
+    message = str(e.value)
+    assert message.startswith(f'year: "{str(year)[:40]}')
+    assert "is not a school year; allowed a whole number from 1900 to 2200" in message
+
+
+@pytest.mark.parametrize("year", ["2025", 2025.0, True, None])
+def test_transitions_refuse_a_year_that_is_not_a_whole_number(examples, year):
+    with pytest.raises(ValueError, match=f"year: .*{year!r}.* is not a school year"):
+        vsend.transitions(examples / "cohort-small.csv", year)
+
+
+def test_transitions_take_the_years_at_the_ends_of_the_range(examples):
+    import numpy as np
+
+    for year in (1900, 2200, np.int64(2025)):
+        assert vsend.transitions(examples / "cohort-small.csv", year)["year"] == int(year)

@@ -24,7 +24,19 @@ Nothing is dropped silently: every record read is either scored or listed in
 ``problems``, and ``rows_read == len(scored) + rejected_rows``. Rejected rows
 raise a :class:`RejectedRowsWarning`, or with ``strict=True`` a
 :class:`ValidationError` carrying every problem. Messages never echo more of a
-record than the value at fault (at most its first 40 characters).
+record than the value at fault (at most its first 40 characters). ID columns
+take text, or whole numbers from integer columns (with a
+:class:`NumericIdWarning`: leading zeros are gone); anything else in an ID
+cell is a problem of its row.
+
+Every frame returned follows one set of conventions: text is the nullable
+``string`` dtype, closed sets (domains, age bands, statuses, moves, bands,
+sets of domains) are categoricals, dates ``datetime64[s]``, counts ``Int64``,
+figures ``Float64``, flags ``boolean``, and absent values ``<NA>`` (``NaT``
+for dates). Every ``.problems``, of a result or of an error, is a DataFrame
+with the columns ``row``, ``field``, ``value``, ``message``.
+
+Ctrl-C stops a long call within moments, as ``KeyboardInterrupt``.
 """
 
 from __future__ import annotations
@@ -46,7 +58,12 @@ from ._vsend import Framework
 
 __all__ = [
     "AGE_BANDS",
+    "CHANGE_CLASSES",
     "DOMAINS",
+    "PHASE_MOVES",
+    "PLAN_COLUMNS",
+    "PLAN_STATUSES",
+    "PROBLEM_COLUMNS",
     "SCORED_COLUMNS",
     "Chart",
     "ColumnError",
@@ -55,6 +72,7 @@ __all__ = [
     "Framework",
     "FrameworkError",
     "NotFoundError",
+    "NumericIdWarning",
     "RejectedRowsWarning",
     "ScoreResult",
     "TimelineResult",
@@ -86,6 +104,13 @@ AGE_BANDS: tuple[str, ...] = ("early_years", "primary", "secondary", "post16")
 #: banding rule (§13) adds four: see ``Framework.scored_columns()``.
 SCORED_COLUMNS: tuple[str, ...] = tuple(_vsend.SCORED_COLUMNS)
 
+#: The classes of a domain's change between reviews (§7).
+CHANGE_CLASSES: tuple[str, ...] = ("improved", "stable", "worsened")
+#: The four phase moves of §11, in canonical order.
+PHASE_MOVES: tuple[str, ...] = ("early_years->primary", "primary->secondary", "secondary->post16", "post16->adult")
+#: A plan's status in a domain (§11).
+PLAN_STATUSES: tuple[str, ...] = ("ready", "not_ready")
+
 # Every set of domains, indexed by its bits (bit i = DOMAINS[i]), `;`-separated as in CSV.
 _DOMAIN_SETS = [";".join(d for i, d in enumerate(DOMAINS) if code >> i & 1) for code in range(32)]
 
@@ -97,25 +122,68 @@ DateLike = Union[str, _dt.date, pd.Timestamp, None]
 # --------------------------------------------------------------------------- errors
 
 
+#: The columns of every problems DataFrame, in order.
+PROBLEM_COLUMNS: tuple[str, ...] = ("row", "field", "value", "message")
+
+# One string dtype for every text column of every frame: nullable (``<NA>``), always available.
+_STRING = pd.StringDtype("python")
+
+
+def _text(values: Any) -> pd.api.extensions.ExtensionArray:
+    """Text values (str or None) as the package's nullable ``string`` array."""
+    return pd.array(values, dtype=_STRING)
+
+
+def _error_problems(items: Any) -> pd.DataFrame:
+    """The problems of an error that is not about records, as the problems
+    DataFrame: ``items`` are ``(row, field, value, message)`` tuples (None is
+    ``<NA>``) or plain messages."""
+    if isinstance(items, pd.DataFrame):
+        return items
+    rows, fields, values, messages = [], [], [], []
+    for item in items:
+        if isinstance(item, str):
+            item = (None, None, None, item)
+        row, field, value, message = item
+        rows.append(row)
+        fields.append(field)
+        values.append(value)
+        messages.append(message)
+    return pd.DataFrame(
+        {
+            "row": pd.array(rows, dtype="Int64"),
+            "field": _text(fields),
+            "value": _text(values),
+            "message": _text(messages),
+        }
+    )
+
+
 class VsendError(Exception):
-    """Base class of every vsend error. ``problems`` lists every problem found."""
+    """Base class of every vsend error.
+
+    ``problems`` is a DataFrame with the columns of every problems frame
+    (``row``, ``field``, ``value``, ``message``): one row per problem found.
+    """
 
     def __init__(self, message: str, problems: Any = ()) -> None:
         super().__init__(message)
-        self.problems = list(problems)
+        self.problems = _error_problems(problems)
 
 
 class FrameworkError(VsendError, ValueError):
     """A framework that is not JSON of the §2 shape or breaks its rules.
 
-    ``problems`` is a list of messages, one per broken rule.
+    ``problems`` has one row per broken rule; ``field`` names the rule's
+    place in the framework JSON (``scale.max_level``) where the message does.
     """
 
 
 class ColumnError(VsendError, ValueError):
     """Missing, unknown or repeated cohort columns (§10): nothing was scored.
 
-    ``problems`` is a list of messages, one per column problem.
+    ``problems`` has one row per column problem, ``field`` naming the column;
+    ``row`` is the header's line for a file, else ``<NA>``.
     """
 
 
@@ -138,13 +206,19 @@ class ValidationError(VsendError, ValueError):
 
     def __init__(self, message: str, problems: pd.DataFrame, rows_read: int, rejected_rows: int) -> None:
         Exception.__init__(self, message)
-        self.problems = problems  # type: ignore[assignment]
+        self.problems = problems
         self.rows_read = rows_read
         self.rejected_rows = rejected_rows
 
 
 class RejectedRowsWarning(UserWarning):
     """Some rows were rejected (and are listed in the result's ``problems``)."""
+
+
+class NumericIdWarning(UserWarning):
+    """An ID column (``child_id``, ``setting_id``, ``to_setting_id``) holds
+    numbers: IDs written with leading zeros (``007``) have lost them. Read IDs
+    as text, e.g. ``pd.read_csv(path, dtype={"child_id": str})``."""
 
 
 # --------------------------------------------------------------------------- inputs
@@ -174,37 +248,51 @@ def _framework(framework: FrameworkLike) -> Framework:
     raise TypeError("framework: expected a vsend.Framework, JSON text, a path or a dict")
 
 
-def _column_array(series: pd.Series) -> np.ndarray:
+#: The ID columns of cohorts (§10) and plans (§11): read as text, never as numbers.
+_ID_COLUMNS = frozenset({"child_id", "setting_id", "to_setting_id"})
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def _column_array(series: pd.Series, id_column: bool = False) -> np.ndarray:
     """One column as a numpy array the Rust side reads without Python calls
-    where it can: float64 (NaN = empty), int64, or object."""
+    where it can: float64 (NaN = empty), int64, or object.
+
+    An ID column keeps what its cells are: whole numbers stay whole numbers
+    (int64, or Python ints with ``<NA>`` for a nullable integer column) and
+    dates stay dates, so the Rust side can refuse what is not an ID."""
     dt = series.dtype
-    if isinstance(dt, np.dtype):
-        if dt.kind == "f":
-            return np.ascontiguousarray(series.to_numpy(dtype=np.float64))
-        if dt.kind in "iu":
-            return np.ascontiguousarray(series.to_numpy(dtype=np.int64))
-        if dt.kind == "M":
-            return np.ascontiguousarray(series.dt.strftime("%Y-%m-%d").to_numpy(dtype=object))
-    elif getattr(dt, "kind", "O") in "iuf" and not isinstance(dt, pd.CategoricalDtype):
-        # Nullable Int64 / Float64: NA is empty.
-        return np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
-    elif getattr(dt, "kind", "O") == "M":
+    kind = getattr(dt, "kind", "O")
+    if isinstance(dt, pd.CategoricalDtype) or kind not in "iufM":
+        return np.ascontiguousarray(series.to_numpy(dtype=object))
+    if kind == "M":
+        if id_column:
+            return np.ascontiguousarray(series.to_numpy(dtype=object))
         return np.ascontiguousarray(series.dt.strftime("%Y-%m-%d").to_numpy(dtype=object))
-    return np.ascontiguousarray(series.to_numpy(dtype=object))
+    if kind == "f":
+        return np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
+    # Whole numbers: int64 where every value fits and none is missing.
+    has_na = not isinstance(dt, np.dtype) and bool(series.isna().any())
+    too_big = kind == "u" and len(series) > 0 and not has_na and int(series.max()) > _INT64_MAX
+    if not has_na and not too_big:
+        return np.ascontiguousarray(series.to_numpy(dtype=np.int64))
+    if id_column or too_big:
+        return np.ascontiguousarray(series.to_numpy(dtype=object, na_value=None))
+    # A nullable level column: NA is empty.
+    return np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
 
 
 def _is_nested(record: Mapping[str, Any]) -> bool:
     return any(isinstance(record.get(k), Mapping) for k in ("needs", "readiness", "confidence", "readiness_planned"))
 
 
-def _source(data: Data) -> tuple[tuple, Optional[pd.Index], str]:
+def _source(data: Data, fw: Framework) -> tuple[tuple, Optional[pd.Index], str]:
     """The Rust source tuple, the row labels (None: record numbers as given)
     and what a record number means (``row``, ``line``)."""
     if isinstance(data, (str, os.PathLike)):
         return ("path", os.fspath(data)), None, "line"
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
-        arrays = [_column_array(data.iloc[:, i]) for i in range(data.shape[1])]
+        arrays = [_column_array(data.iloc[:, i], names[i].strip() in _ID_COLUMNS) for i in range(data.shape[1])]
         return ("columns", names, arrays, len(data)), data.index, "row"
     if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
         raise TypeError(
@@ -217,7 +305,10 @@ def _source(data: Data) -> tuple[tuple, Optional[pd.Index], str]:
     if records and _is_nested(records[0]):
         texts = [json.dumps(r, default=str, allow_nan=False) if _json_ok(r) else _bad_json() for r in records]
         return ("json", texts), None, "row"
-    names: dict[str, None] = {}
+    # Flat dicts: every column the framework requires is there, a key a dict
+    # leaves out an empty cell (an area left out is not assessed; a child_id
+    # left out is that record's problem); unknown keys are a ColumnError.
+    names: dict[str, None] = {name: None for name, required in fw.columns() if required}
     for r in records:
         for k in r:
             names.setdefault(str(k), None)
@@ -266,15 +357,42 @@ def _labels(rows: np.ndarray, labels: Optional[pd.Index], meaning: str) -> pd.In
 
 
 def _problems_frame(p: dict, labels: Optional[pd.Index], meaning: str) -> pd.DataFrame:
+    """The problems DataFrame of rejected records: ``row`` is the record's
+    index label (a DataFrame), its line (a file) or its position (dicts), as
+    ``Int64`` when whole numbers; ``field``, ``value``, ``message`` text."""
     rows = p["row"]
-    index_values = labels.take(rows) if labels is not None else rows
+    if labels is not None:
+        taken = labels.take(rows)
+        row = pd.array(taken, dtype="Int64") if pd.api.types.is_integer_dtype(taken.dtype) else taken.array
+    else:
+        row = pd.array(rows, dtype="Int64")
     return pd.DataFrame(
         {
-            "row": pd.Series(np.asarray(index_values), dtype=None if labels is not None else "int64"),
-            "field": pd.array(p["field"], dtype="string"),
-            "value": pd.array(p["value"], dtype="string"),
-            "message": pd.array(p["message"], dtype="string"),
+            "row": row,
+            "field": _text(p["field"]),
+            "value": _text(p["value"]),
+            "message": _text(p["message"]),
         }
+    )
+
+
+def _warn_numeric_ids(what: str, *problems: dict) -> None:
+    """Once per call: a :class:`NumericIdWarning` naming every ID column that held numbers."""
+    columns: list[str] = []
+    for p in problems:
+        for name in p.get("numeric_ids", ()):
+            if name not in columns:
+                columns.append(name)
+    if not columns:
+        return
+    named = ", ".join(columns)
+    dtype = ", ".join(f'"{c.strip()}": str' for c in columns)
+    warnings.warn(
+        f"vsend.{what}: {named} {'holds' if len(columns) == 1 else 'hold'} numbers, so an ID written "
+        f"with leading zeros (007) reads as another (7); read IDs as text: "
+        f"pd.read_csv(path, dtype={{{dtype}}})",
+        NumericIdWarning,
+        stacklevel=3,
     )
 
 
@@ -286,13 +404,47 @@ def _integer(pair: tuple[np.ndarray, np.ndarray]) -> pd.api.extensions.Extension
     return pd.arrays.IntegerArray(pair[0], pair[1])
 
 
+def _absent(v: Any) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
+def _figure(values: Any) -> pd.api.extensions.ExtensionArray:
+    """Figures (numbers or None) as ``Float64``."""
+    return pd.array([None if _absent(v) else float(v) for v in values], dtype="Float64")
+
+
+def _count(values: Any) -> pd.api.extensions.ExtensionArray:
+    """Counts and other whole numbers (or None) as ``Int64``."""
+    return pd.array([None if _absent(v) else int(v) for v in values], dtype="Int64")
+
+
+def _flag(values: Any) -> pd.api.extensions.ExtensionArray:
+    """Booleans (or None) as ``boolean``."""
+    return pd.array([None if _absent(v) else bool(v) for v in values], dtype="boolean")
+
+
+def _category(values: Any, categories: Sequence[str]) -> pd.Categorical:
+    """Keys of a closed set (or None) as a categorical of all of them, in order."""
+    return pd.Categorical([None if _absent(v) else v for v in values], categories=list(categories))
+
+
+def _date(values: Any) -> np.ndarray:
+    """``YYYY-MM-DD`` dates (or None) as ``datetime64[s]``; None is ``NaT``."""
+    return np.array([np.datetime64("NaT") if _absent(v) else np.datetime64(str(v)[:10], "D") for v in values], dtype="datetime64[s]")
+
+
+def _domain_set(keys: Optional[Sequence[str]]) -> Optional[str]:
+    """A set of domains as its ``;``-joined keys in canonical order (``""`` for none)."""
+    return None if keys is None else ";".join(d for d in DOMAINS if d in keys)
+
+
 def _scored_frame(cols: dict, fw: Framework, index: pd.Index) -> pd.DataFrame:
     n = len(cols["_rows"])
     no_mask = np.zeros(n, dtype=bool)
     out: dict[str, Any] = {
         "child_id": pd.arrays.StringArray(cols["child_id"]),
         "assessed_on": pd.array(cols["assessed_on"].view("datetime64[s]")),
-        "setting_id": pd.array(cols["setting_id"], dtype="string"),
+        "setting_id": _text(cols["setting_id"]),
         "age_band": pd.Categorical.from_codes(cols["age_band"], categories=list(AGE_BANDS), ordered=True),
     }
     for d in DOMAINS:
@@ -398,7 +550,7 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) 
         ValidationError: with ``strict=True``, when any row is rejected.
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data)
+    source, labels, meaning = _source(data, fw)
     cols, probs, rows_read = _vsend.score_source(fw, source)
     rows = cols["_rows"]
     index = _labels(rows, labels, meaning)
@@ -407,6 +559,7 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) 
     rejected = int(probs["rejected"])
     if len(scored) + rejected != rows_read:  # never a silent drop
         raise RuntimeError(f"vsend.score: {rows_read} rows read, {len(scored)} scored, {rejected} rejected")
+    _warn_numeric_ids("score", probs)
     _report("score", problems, rows_read, rejected, meaning, strict)
     return ScoreResult(scored, problems, rows_read, rejected)
 
@@ -484,10 +637,11 @@ def cohort(
         "framework_version", "groups": {"all": G, ...}}``.
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data)
+    source, labels, meaning = _source(data, fw)
     summary, probs, rows_read = _vsend.cohort_source(fw, source, _date_text("as_of", as_of), by, suppress)
     out = CohortSummary(summary)
     problems = _attach(out, probs, labels, meaning, rows_read)
+    _warn_numeric_ids("cohort", probs)
     _report("cohort", problems, rows_read, out.rejected_rows, meaning, strict)
     return out
 
@@ -510,10 +664,11 @@ def timeline(
         NotFoundError: the child has no accepted assessment (on or before ``as_of``).
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data)
+    source, labels, meaning = _source(data, fw)
     t, probs, rows_read = _vsend.timeline_source(fw, source, child, _date_text("as_of", as_of))
     out = TimelineResult(t)
     problems = _attach(out, probs, labels, meaning, rows_read)
+    _warn_numeric_ids("timeline", probs)
     _report("timeline", problems, rows_read, out.rejected_rows, meaning, strict)
     return out
 
@@ -563,24 +718,24 @@ def cohort_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
             for k in _GROUP_MEANS:
                 row[k] = g.get(k)
             rows.append(row)
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    ints = _GROUP_COUNTS + _DOMAIN_COUNTS + tuple(f"histogram.{level}" for level in range(levels))
-    for k in ints:
-        frame[k] = frame[k].astype("Int64")
+    hist = tuple(f"histogram.{level}" for level in range(levels))
+    columns = ["group", "domain", *_GROUP_COUNTS, *_DOMAIN_COUNTS, *_DOMAIN_SHARES, *hist, *_GROUP_MEANS]
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    for k in _GROUP_COUNTS + _DOMAIN_COUNTS + hist:
+        frame[k] = _count(frame[k])
     for k in _DOMAIN_SHARES + _GROUP_MEANS:
-        frame[k] = pd.array([None if v is None else float(v) for v in frame[k]], dtype="Float64")
-    frame["group"] = frame["group"].astype("string")
-    frame["domain"] = pd.Categorical(frame["domain"], categories=list(DOMAINS))
+        frame[k] = _figure(frame[k])
+    frame["group"] = _text(frame["group"])
+    frame["domain"] = _category(frame["domain"], DOMAINS)
     return frame
 
 
 def timeline_frame(timeline: Mapping[str, Any]) -> pd.DataFrame:
     """A timeline's steps as a table: one row per step × domain, with
-    ``child_id``, ``from``, ``to`` (dates), ``days``, ``domain``,
-    ``delta_need`` (``Float64``), ``class`` (improved / stable / worsened or
-    ``<NA>``), and the domain's ``trend`` and ``escalating``."""
+    ``child_id``, ``from``, ``to`` (``datetime64[s]``), ``days``
+    (``Int64``), ``domain``, ``delta_need`` (``Float64``), ``class``
+    (categorical of :data:`CHANGE_CLASSES`, or ``<NA>``), and the domain's
+    ``trend`` (``Float64``) and ``escalating`` (``boolean``)."""
     rows = []
     for step in timeline["steps"]:
         for d in DOMAINS:
@@ -598,16 +753,16 @@ def timeline_frame(timeline: Mapping[str, Any]) -> pd.DataFrame:
                 }
             )
     columns = ["child_id", "from", "to", "days", "domain", "delta_need", "class", "trend", "escalating"]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["child_id"] = frame["child_id"].astype("string")
-    frame["from"] = pd.to_datetime(frame["from"])
-    frame["to"] = pd.to_datetime(frame["to"])
-    frame["days"] = frame["days"].astype("Int64")
-    frame["domain"] = pd.Categorical(frame["domain"], categories=list(DOMAINS))
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    frame["child_id"] = _text(frame["child_id"])
+    frame["from"] = _date(frame["from"])
+    frame["to"] = _date(frame["to"])
+    frame["days"] = _count(frame["days"])
+    frame["domain"] = _category(frame["domain"], DOMAINS)
     for k in ("delta_need", "trend"):
-        frame[k] = pd.array([None if v is None else float(v) for v in frame[k]], dtype="Float64")
-    frame["class"] = pd.Categorical(frame["class"], categories=["improved", "stable", "worsened"])
-    frame["escalating"] = frame["escalating"].astype("boolean")
+        frame[k] = _figure(frame[k])
+    frame["class"] = _category(frame["class"], CHANGE_CLASSES)
+    frame["escalating"] = _flag(frame["escalating"])
     return frame
 
 
@@ -659,6 +814,7 @@ def _chart(kind: str, result: tuple, labels: Optional[pd.Index], meaning: str, s
     svg, probs, rows_read = result
     chart = Chart(svg, kind)
     problems = _attach(chart, probs, labels, meaning, rows_read)
+    _warn_numeric_ids(kind, probs)
     _report(kind, problems, rows_read, chart.rejected_rows, meaning, strict)
     return chart
 
@@ -678,7 +834,7 @@ def radar(
     family confidence per domain; the review on or before ``on`` (the latest
     without it), with ``previous=True`` also the review before's needs."""
     fw = _framework(framework)
-    source, labels, meaning = _source(data)
+    source, labels, meaning = _source(data, fw)
     result = _vsend.radar_source(fw, source, child, _date_text("on", on), previous, width, height)
     return _chart("radar", result, labels, meaning, strict)
 
@@ -695,7 +851,7 @@ def timeline_chart(
 ) -> Chart:
     """One child's domain needs over time (reviews up to ``as_of``)."""
     fw = _framework(framework)
-    source, labels, meaning = _source(data)
+    source, labels, meaning = _source(data, fw)
     result = _vsend.timeline_chart_source(fw, source, child, _date_text("as_of", as_of), width, height)
     return _chart("timeline", result, labels, meaning, strict)
 
@@ -714,7 +870,7 @@ def cohort_radar(
     """The mean radar of one cohort group (``"all"``, or ``"<by>=<value>"``
     with ``by``), as of ``as_of``."""
     fw = _framework(framework)
-    source, labels, meaning = _source(data)
+    source, labels, meaning = _source(data, fw)
     result = _vsend.cohort_radar_source(fw, source, group, by, _date_text("as_of", as_of), width, height)
     return _chart("cohort radar", result, labels, meaning, strict)
 
@@ -731,21 +887,29 @@ class MovesResult(dict):
     ``children``. Also ``.problems``, ``.rows_read``, ``.rejected_rows``."""
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per moving child: ``child_id``, ``setting_id``, ``move``,
-        ``need.<domain>``, ``need_index``, ``unmet_setting`` (``;``-joined),
-        ``primary_domain``."""
+        """One row per moving child: ``child_id``, ``setting_id`` (text),
+        ``move`` (categorical of :data:`PHASE_MOVES`), ``need.<domain>``,
+        ``need_index`` (``Float64``), ``unmet_setting`` (categorical of
+        ``;``-joined domain keys, ``""`` for none) and ``primary_domain``."""
         rows = []
         for c in self["children"]:
             row = {k: c[k] for k in ("child_id", "setting_id", "move")}
             for d in DOMAINS:
                 row[f"need.{d}"] = c["need"][d]
             row["need_index"] = c["need_index"]
-            row["unmet_setting"] = None if c["unmet_setting"] is None else ";".join(c["unmet_setting"])
+            row["unmet_setting"] = _domain_set(c["unmet_setting"])
             row["primary_domain"] = c["primary_domain"]
             rows.append(row)
-        frame = pd.DataFrame(rows, columns=["child_id", "setting_id", "move", *[f"need.{d}" for d in DOMAINS], "need_index", "unmet_setting", "primary_domain"])
-        for col in [f"need.{d}" for d in DOMAINS] + ["need_index"]:
-            frame[col] = frame[col].astype("Float64")
+        needs = [f"need.{d}" for d in DOMAINS]
+        columns = ["child_id", "setting_id", "move", *needs, "need_index", "unmet_setting", "primary_domain"]
+        frame = pd.DataFrame(rows, columns=columns, dtype=object)
+        frame["child_id"] = _text(frame["child_id"])
+        frame["setting_id"] = _text(frame["setting_id"])
+        frame["move"] = _category(frame["move"], PHASE_MOVES)
+        for col in [*needs, "need_index"]:
+            frame[col] = _figure(frame[col])
+        frame["unmet_setting"] = _category(frame["unmet_setting"], _DOMAIN_SETS)
+        frame["primary_domain"] = _category(frame["primary_domain"], DOMAINS)
         return frame
 
 
@@ -760,14 +924,25 @@ def transitions(
     """The children who change school phase in the school year starting
     1 September ``year`` (§11), and their needs, read as of ``as_of``
     (default: the latest assessment). Rejected rows are reported as for
-    :func:`score`."""
+    :func:`score`.
+
+    ``year`` is a whole number from 1900 to 2200: the core's rule for a
+    school year, the one the CLI's ``--year`` and the C interface apply.
+
+    Raises:
+        ValueError: a ``year`` that is not a school year, naming it.
+    """
     fw = _framework(framework)
-    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not -9999 <= int(year) <= 9999:
-        raise ValueError(f"year: expected a whole number, the year of 1 September (got {year!r})")
-    source, labels, meaning = _source(data)
-    moves, probs, rows_read = _vsend.transitions_source(fw, source, int(year), _date_text("as_of", as_of))
+    # The rule for a school year is the core's (as the CLI's --year and the C
+    # interface's): a whole number is handed over as its digits, anything
+    # else as its repr, for the core to refuse.
+    whole = isinstance(year, (int, np.integer)) and not isinstance(year, (bool, np.bool_))
+    school_year = _vsend.school_year(str(int(year)) if whole else repr(year))
+    source, labels, meaning = _source(data, fw)
+    moves, probs, rows_read = _vsend.transitions_source(fw, source, school_year, _date_text("as_of", as_of))
     out = MovesResult(moves)
     problems = _attach(out, probs, labels, meaning, rows_read)
+    _warn_numeric_ids("transitions", probs)
     _report("transitions", problems, rows_read, out.rejected_rows, meaning, strict)
     return out
 
@@ -778,7 +953,12 @@ PLAN_COLUMNS: list = list(_vsend.PLAN_COLUMNS)
 @dataclasses.dataclass(frozen=True, repr=False)
 class TransitionResult:
     """What :func:`transition` gives: one row per accepted plan (the flat §11
-    columns of ``vsend transition``) and the problems of rejected plans.
+    columns of ``vsend transition``: IDs text, dates ``datetime64[s]``,
+    ``days_to_move``, readiness and ``change`` ``Int64``, needs, gaps and
+    ``ready_coverage`` ``Float64``, ``stale`` ``boolean``, ``status.<domain>``
+    a categorical of :data:`PLAN_STATUSES`, ``not_ready`` and
+    ``worse_than_now`` categoricals of ``;``-joined domain keys) and the
+    problems of rejected plans.
     ``plans_read == len(planned) + rejected_plans`` always. The cohort's own
     rejected rows are in ``cohort_problems``."""
 
@@ -799,21 +979,23 @@ class TransitionResult:
 
 
 def _planned_frame(rows: list) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=PLAN_COLUMNS)
+    frame = pd.DataFrame(rows, columns=PLAN_COLUMNS, dtype=object)
     for col in PLAN_COLUMNS:
         figure = col.split(".")[0]
         if figure in ("need", "gap_to") or col == "ready_coverage":
-            frame[col] = frame[col].astype("Float64")
+            frame[col] = _figure(frame[col])
         elif figure in ("readiness_from", "readiness_to", "change") or col == "days_to_move":
-            frame[col] = frame[col].astype("Int64")
+            frame[col] = _count(frame[col])
         elif col == "stale":
-            frame[col] = frame[col].astype("boolean")
+            frame[col] = _flag(frame[col])
+        elif figure == "status":
+            frame[col] = _category(frame[col], PLAN_STATUSES)
         elif col in ("not_ready", "worse_than_now"):
-            frame[col] = pd.array([None if v is None else ";".join(v) for v in frame[col]], dtype="string")
+            frame[col] = _category([_domain_set(v) for v in frame[col]], _DOMAIN_SETS)
         elif col in ("assessed_on", "move_on"):
-            frame[col] = pd.to_datetime(frame[col]).astype("datetime64[s]")
+            frame[col] = _date(frame[col])
         else:
-            frame[col] = frame[col].astype("string")
+            frame[col] = _text(frame[col])
     return frame
 
 
@@ -840,8 +1022,9 @@ def _plan_columns(plans: Any) -> tuple[list, list, int]:
         names = [str(c) for c in plans.columns]
         arrays = []
         for i in range(plans.shape[1]):
-            col = _column_array(plans.iloc[:, i])
-            if col.dtype == object:
+            id_column = names[i].strip() in _ID_COLUMNS
+            col = _column_array(plans.iloc[:, i], id_column)
+            if col.dtype == object and not id_column:
                 col = np.array([_plan_cell(v) for v in col], dtype=object)
             arrays.append(col)
         return names, arrays, len(plans)
@@ -868,7 +1051,7 @@ def _plan_columns(plans: Any) -> tuple[list, list, int]:
     arrays = []
     for name in names:
         col = np.empty(len(records), dtype=object)
-        col[:] = [_plan_cell(r.get(name)) for r in records]
+        col[:] = [r.get(name) if name in _ID_COLUMNS else _plan_cell(r.get(name)) for r in records]
         arrays.append(col)
     return list(names), arrays, len(records)
 
@@ -904,7 +1087,7 @@ def transition(
         ValidationError: with ``strict=True``, any rejected cohort row or plan.
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data)
+    source, labels, meaning = _source(data, fw)
     if isinstance(plans, (str, os.PathLike)):
         result = _vsend.transition_source(fw, source, os.fspath(plans), None)
         plan_meaning, plan_labels = "line", None
@@ -919,6 +1102,7 @@ def transition(
     if plans_read != len(planned) + rejected:
         raise VsendError(f"internal error: {plans_read} plans read, {len(planned)} planned, {rejected} rejected")
     cohort_problems = _problems_frame(cohort_probs, labels, meaning)
+    _warn_numeric_ids("transition", cohort_probs, probs)
     _report("transition (cohort)", cohort_problems, cohort_rows, int(cohort_probs["rejected"]), meaning, strict)
     _report("transition", problems, plans_read, rejected, plan_meaning, strict)
     return TransitionResult(planned, problems, plans_read, rejected, cohort_problems)
@@ -929,18 +1113,22 @@ class Comparison(dict):
     ``reference`` and ``rows`` (one per summary, the reference first)."""
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per summary × domain: ``label``, ``as_of``, ``children``,
-        ``domain`` and each figure with its ``diff_``."""
+        """One row per summary × domain: ``label`` (text), ``as_of``
+        (``datetime64[s]``), ``children`` (``Int64``), ``domain``
+        (categorical) and each figure with its ``diff_`` (``Float64``)."""
         out = []
+        figures: dict[str, None] = {}
         for row in self["rows"]:
             for d in DOMAINS:
+                figures.update(dict.fromkeys(row[d]))
                 out.append({"label": row["label"], "as_of": row["as_of"], "children": row["children"], "domain": d, **row[d]})
-        frame = pd.DataFrame(out)
-        for col in frame.columns:
-            if col not in ("label", "as_of", "children", "domain"):
-                frame[col] = frame[col].astype("Float64")
-        if "children" in frame:
-            frame["children"] = frame["children"].astype("Int64")
+        frame = pd.DataFrame(out, columns=["label", "as_of", "children", "domain", *figures], dtype=object)
+        frame["label"] = _text(frame["label"])
+        frame["as_of"] = _date(frame["as_of"])
+        frame["children"] = _count(frame["children"])
+        frame["domain"] = _category(frame["domain"], DOMAINS)
+        for col in figures:
+            frame[col] = _figure(frame[col])
         return frame
 
 

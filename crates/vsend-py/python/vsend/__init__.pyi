@@ -12,6 +12,14 @@ __version__: str
 DOMAINS: tuple[str, ...]
 AGE_BANDS: tuple[str, ...]
 SCORED_COLUMNS: tuple[str, ...]
+#: The columns of every problems DataFrame: row, field, value, message.
+PROBLEM_COLUMNS: tuple[str, ...]
+#: The classes of a domain's change between reviews (§7): improved, stable, worsened.
+CHANGE_CLASSES: tuple[str, ...]
+#: The four phase moves of §11, in canonical order.
+PHASE_MOVES: tuple[str, ...]
+#: A plan's status in a domain (§11): ready, not_ready.
+PLAN_STATUSES: tuple[str, ...]
 
 Data = Union[pd.DataFrame, str, os.PathLike[str], Iterable[Mapping[str, Any]]]
 FrameworkLike = Union["Framework", str, os.PathLike[str], Mapping[str, Any], None]
@@ -59,41 +67,39 @@ class Framework:
     def __hash__(self) -> int: ...
 
 class VsendError(Exception):
-    """Base class of every vsend error; `problems` lists every problem found."""
+    """Base class of every vsend error. `problems` is a DataFrame with the
+    columns of every problems frame (row, field, value, message), one row per
+    problem; `problems` given as `(row, field, value, message)` tuples or
+    messages are made into one."""
 
-    problems: Any
+    problems: pd.DataFrame
     def __init__(self, message: str, problems: Any = ...) -> None: ...
 
 class FrameworkError(VsendError, ValueError):
-    """An invalid framework; `problems` is a list of messages."""
-
-    problems: list[str]
+    """An invalid framework; `problems` has one row per broken rule, `field` its place in the JSON."""
 
 class ColumnError(VsendError, ValueError):
-    """Missing, unknown or repeated cohort columns; `problems` is a list of messages."""
-
-    problems: list[str]
+    """Missing, unknown or repeated cohort columns; `problems` has one row per column problem."""
 
 class FileError(VsendError, OSError):
     """A file that cannot be read as a cohort."""
 
-    problems: list[str]
-
 class NotFoundError(VsendError, LookupError):
     """A child or cohort group the data does not have."""
 
-    problems: list[str]
-
 class ValidationError(VsendError, ValueError):
-    """Rows rejected under `strict=True`; `problems` is the problems DataFrame."""
+    """Rows rejected under `strict=True`; `problems` is every problem of every rejected row."""
 
-    problems: pd.DataFrame  # type: ignore[assignment]
     rows_read: int
     rejected_rows: int
     def __init__(self, message: str, problems: pd.DataFrame, rows_read: int, rejected_rows: int) -> None: ...
 
 class RejectedRowsWarning(UserWarning):
     """Some rows were rejected and are listed in the result's `problems`."""
+
+class NumericIdWarning(UserWarning):
+    """An ID column holds numbers, so IDs written with leading zeros have lost them;
+    read IDs as text, e.g. `pd.read_csv(path, dtype={"child_id": str})`. Once per call."""
 
 class ScoreResult:
     """Scored rows and the problems of rejected rows; unpacks as `(scored, problems)`."""
@@ -234,7 +240,8 @@ def transitions(
     *,
     strict: bool = False,
 ) -> MovesResult:
-    """The children who change school phase in the school year starting 1 September ``year`` (§11)."""
+    """The children who change school phase in the school year starting 1 September ``year`` (§11).
+    ``year`` is a whole number from 1900 to 2200 (the core's rule, as the CLI's ``--year``); else ValueError."""
 
 PLAN_COLUMNS: list[str]
 
