@@ -28,8 +28,11 @@ fn header(fw: &Framework) -> String {
     names.join(",")
 }
 
-/// The shapes: name and a maker of an input of about `n` bytes.
-fn shapes(fw: &Framework) -> Vec<(&'static str, Format, Box<dyn Fn(usize) -> Vec<u8>>)> {
+/// Makes an input of about `n` bytes.
+type Maker = Box<dyn Fn(usize) -> Vec<u8>>;
+
+/// The shapes: name, format and maker.
+fn shapes(fw: &Framework) -> Vec<(&'static str, Format, Maker)> {
     let head = header(fw);
     let h1 = head.clone();
     let h2 = head.clone();
