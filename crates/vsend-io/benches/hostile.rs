@@ -4,6 +4,9 @@
 //!
 //! `cargo bench -p vsend-io --bench hostile`
 
+// criterion_group! defines an undocumented public function.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::io::Cursor;
 
