@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use vsend_core::{parse_date, Date, GroupBy};
 
 /// The exit codes, shown under every command's help.
@@ -269,14 +269,15 @@ pub struct FrameworkArgs {
     pub framework: FrameworkArg,
 }
 
-/// `vsend chart`.
+/// `vsend chart`: a child (`--child`) or a cohort group (`--cohort`), one of them.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("whose").required(true).args(["child", "cohort"])))]
 pub struct ChartArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub input: InputArgs,
-    /// The child to draw.
-    #[arg(long, required_unless_present = "cohort")]
+    /// The child to draw (or give --cohort).
+    #[arg(long)]
     pub child: Option<String>,
     /// Draw the child's assessment on this date. Default: their latest.
     #[arg(long, value_parser = date_arg, conflicts_with = "cohort")]

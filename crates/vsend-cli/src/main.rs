@@ -518,8 +518,14 @@ fn cohort_chart(
     let group = &args.group;
     let g = summary.group(group).ok_or_else(|| {
         let names: Vec<&str> = summary.groups.0.iter().map(|(k, _)| k.as_str()).collect();
+        let by_hint = match (args.by, group.split_once('=')) {
+            (None, Some((key, _))) => {
+                format!(" (without --by there is only the group all: add --by {key})")
+            }
+            _ => String::new(),
+        };
         Error::Usage(format!(
-            "--group {group:?} not found; groups: {}",
+            "--group {group:?} not found; groups: {}{by_hint}",
             names.join(", ")
         ))
     })?;
@@ -827,13 +833,32 @@ fn child_timeline(
 ) -> Result<Timeline, Error> {
     let child = ChildId::new(child).map_err(|e| Error::Usage(format!("--child: {e}")))?;
     let mut histories = Histories::new(Keep::Child(child.clone()));
-    read_rows(run, args, fw, errors, |a| histories.add(a))?;
-    let history = histories.get(&child).ok_or_else(|| {
-        Error::Usage(format!(
-            "--child {child}: no assessments of this child in the input"
-        ))
+    let mut other_case = None;
+    read_rows(run, args, fw, errors, |a| {
+        if other_case.is_none() && a.child_id() != &child && same_but_case(a.child_id(), &child) {
+            other_case = Some(a.child_id().clone());
+        }
+        histories.add(a)
     })?;
+    let history = histories
+        .get(&child)
+        .ok_or_else(|| no_such_child(&child, other_case.as_ref()))?;
     Timeline::of(fw, history, as_of).map_err(|e| Error::Usage(format!("--child {child}: {e}")))
+}
+
+/// IDs are case-sensitive (§3), but a child asked for in the wrong case is
+/// a likely mistake worth a hint.
+fn same_but_case(a: &ChildId, b: &ChildId) -> bool {
+    a.as_str().eq_ignore_ascii_case(b.as_str())
+}
+
+/// The usage error of a `--child` with no assessment, suggesting the ID in
+/// the case the input writes it.
+fn no_such_child(child: &ChildId, other_case: Option<&ChildId>) -> Error {
+    let hint = other_case.map_or(String::new(), |id| format!("; did you mean {id}?"));
+    Error::Usage(format!(
+        "--child {child}: no assessments of this child in the input{hint}"
+    ))
 }
 
 /// Whether `-o` asks for JSON Lines (else CSV).

@@ -317,20 +317,20 @@ impl fmt::Display for Found {
 /// b.child_id("C1").assessed_on("2025-01-10").need("cl.literacy", "5");
 /// let errors = b.build().unwrap_err();
 /// let e = errors.iter().next().unwrap();
-/// assert_eq!(e.to_string(), r#""5" is above the scale maximum 4"#);
+/// assert_eq!(e.to_string(), r#""5" is above the scale maximum 4 (allowed 0 to 4)"#);
 /// assert_eq!(
 ///     e.located(Format::Csv).to_string(),
-///     r#"column need.cl.literacy: "5" is above the scale maximum 4"#
+///     r#"column need.cl.literacy: "5" is above the scale maximum 4 (allowed 0 to 4)"#
 /// );
 /// assert_eq!(
 ///     e.located(Format::Jsonl).to_string(),
-///     r#"field needs.cl.literacy: "5" is above the scale maximum 4"#
+///     r#"field needs.cl.literacy: "5" is above the scale maximum 4 (allowed 0 to 4)"#
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
     /// A level above the scale.
-    #[error("{found} is above the scale maximum {max}")]
+    #[error("{found} is above the scale maximum {max} (allowed 0 to {max})")]
     AboveScale {
         /// The field.
         field: Field,
@@ -715,7 +715,13 @@ pub(crate) fn parse_level(
         return Ok(None);
     }
     let found = Found::new(s);
-    Err(match s.parse::<i64>() {
+    // A whole number may carry a decimal point and zeros (`2.0`, `2.00`), as
+    // pandas and spreadsheets write one (§3, 1.2); `2.5` and `2.` stay errors.
+    let whole = match s.split_once('.') {
+        Some((int, zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => int,
+        _ => s,
+    };
+    Err(match whole.parse::<i64>() {
         Ok(v) if v < 0 => ValidationError::BelowScale {
             field: field(),
             found,
@@ -1061,6 +1067,39 @@ mod tests {
     }
 
     #[test]
+    fn a_level_may_carry_a_decimal_point_and_zeros_only() {
+        let fw = Framework::default();
+        let field = || Field::ChildId;
+        let level = |raw: &str| parse_level(&fw, raw, field).map(|l| l.map(|l| l.get()));
+        for (raw, want) in [
+            ("2.0", 2),
+            ("2.00", 2),
+            (" 3.000 ", 3),
+            ("0.0", 0),
+            ("4", 4),
+        ] {
+            assert_eq!(level(raw), Ok(Some(want)), "{raw}");
+        }
+        for raw in ["2.5", "2.01", "2.", ".0", "2.0.0", "2,0", "1e0"] {
+            assert!(
+                matches!(level(raw), Err(ValidationError::NotALevel { .. })),
+                "{raw}: {:?}",
+                level(raw)
+            );
+        }
+        let e = level("5.0").unwrap_err();
+        assert!(matches!(e, ValidationError::AboveScale { .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            r#""5.0" is above the scale maximum 4 (allowed 0 to 4)"#
+        );
+        assert!(matches!(
+            level("-1.0"),
+            Err(ValidationError::BelowScale { .. })
+        ));
+    }
+
+    #[test]
     fn every_problem_is_reported_at_once() {
         let fw = Framework::default();
         let mut b = AssessmentBuilder::new(&fw);
@@ -1084,7 +1123,7 @@ mod tests {
                 r#"column child_id: "Jane Smith" is not a valid ID; allowed 1 to 64 characters from A-Z a-z 0-9 . _ - starting with a letter or digit"#,
                 r#"column assessed_on: "2025-02-30" is not a date; allowed a calendar date YYYY-MM-DD"#,
                 r#"column setting_id: "@SUM(A1)" is not a valid ID; allowed 1 to 64 characters from A-Z a-z 0-9 . _ - starting with a letter or digit"#,
-                r#"column need.cl.literacy: "5" is above the scale maximum 4"#,
+                r#"column need.cl.literacy: "5" is above the scale maximum 4 (allowed 0 to 4)"#,
                 r#"column need.cl.numeracy: "-1" is below the scale minimum 0 (allowed 0 to 4)"#,
                 "column need.cl.spelling: not a need area of framework vsend-default v1",
                 r#"column readiness.sp: "3a" is not a level; allowed a whole number 0 to 4, or empty for not assessed"#,

@@ -96,12 +96,29 @@ pub enum HeaderError {
     #[error("missing {} {}", if .0.len() == 1 { "column" } else { "columns" }, .0.join(", "))]
     Missing(Vec<String>),
     /// A column the framework does not know.
-    #[error("column {position}: unknown column {name:?}")]
+    #[error("column {position}: unknown column {name:?}{}", did_you_mean(.suggestion))]
     Unknown {
         /// 1-based position in the header.
         position: usize,
         /// The header found (shortened).
         name: String,
+        /// The column it is, written in another case (`need.cl.Literacy`).
+        suggestion: Option<String>,
+    },
+    /// The need columns are another framework's: some are unknown and some
+    /// of this framework's are missing.
+    #[error(
+        "the need columns do not match framework {framework_id} ({unknown} unknown, {missing} missing): \
+         is this a cohort of another framework? Read it with that framework's JSON \
+         (--framework FW.json on the command line, framework= in Python)"
+    )]
+    OtherFramework {
+        /// The framework the header was read against.
+        framework_id: String,
+        /// Unknown `need.` columns.
+        unknown: usize,
+        /// Missing `need.` columns.
+        missing: usize,
     },
     /// A column given twice.
     #[error("column {position}: {name} appears more than once")]
@@ -111,6 +128,12 @@ pub enum HeaderError {
         /// The header.
         name: String,
     },
+}
+
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    suggestion
+        .as_ref()
+        .map_or(String::new(), |s| format!("; did you mean {s}?"))
 }
 
 /// Every problem with one header row.
@@ -126,12 +149,48 @@ impl fmt::Display for HeaderErrors {
 
 impl std::error::Error for HeaderErrors {}
 
+impl HeaderErrors {
+    /// Adds [`HeaderError::OtherFramework`] when several need columns are
+    /// both unknown and missing: the likeliest cause is the wrong framework.
+    fn with_framework_hint(mut self, framework: &Framework) -> HeaderErrors {
+        let unknown = self
+            .0
+            .iter()
+            .filter(|e| {
+                matches!(e, HeaderError::Unknown { name, suggestion: None, .. } if name.starts_with("need."))
+            })
+            .count();
+        let missing = self
+            .0
+            .iter()
+            .map(|e| match e {
+                HeaderError::Missing(names) => {
+                    names.iter().filter(|n| n.starts_with("need.")).count()
+                }
+                _ => 0,
+            })
+            .sum();
+        // One of each is likelier a typo than another framework.
+        if unknown >= 2 && missing >= 2 {
+            self.0.push(HeaderError::OtherFramework {
+                framework_id: framework.id().to_owned(),
+                unknown,
+                missing,
+            });
+        }
+        self
+    }
+}
+
 /// Resolves a header row against a file's columns (cohort §10, plans §11):
 /// names are trimmed and parsed by `parse`; a repeated column, an unknown
 /// name and the `required` columns missing are errors, all reported together.
+/// An unknown name that is a column in another case is given as a suggestion,
+/// named by `name_of`.
 pub(crate) fn resolve_header<'a, C: Copy + Eq + Hash>(
     header: impl IntoIterator<Item = &'a str>,
     parse: impl Fn(&str) -> Option<C>,
+    name_of: impl Fn(C) -> String,
     required: impl IntoIterator<Item = (C, String)>,
 ) -> Result<Vec<C>, HeaderErrors> {
     let mut errors = Vec::new();
@@ -148,6 +207,7 @@ pub(crate) fn resolve_header<'a, C: Copy + Eq + Hash>(
             None => errors.push(HeaderError::Unknown {
                 position: i + 1,
                 name: crate::assessment::Found::new(name).as_str().into(),
+                suggestion: parse(&name.to_ascii_lowercase()).map(&name_of),
             }),
         }
     }
@@ -197,7 +257,13 @@ impl ColumnLayout {
             .into_iter()
             .filter(|c| c.is_required())
             .map(|c| (c, c.name(framework)));
-        let columns = resolve_header(header, |name| Column::parse(framework, name), required)?;
+        let columns = resolve_header(
+            header,
+            |name| Column::parse(framework, name),
+            |c| c.name(framework),
+            required,
+        )
+        .map_err(|e| e.with_framework_hint(framework))?;
         Ok(ColumnLayout { columns })
     }
 
@@ -252,7 +318,8 @@ mod tests {
             [
                 HeaderError::Unknown {
                     position: n - 1,
-                    name: "need.cl.spelling".into()
+                    name: "need.cl.spelling".into(),
+                    suggestion: None,
                 },
                 HeaderError::Duplicate {
                     position: n,
@@ -261,6 +328,42 @@ mod tests {
                 HeaderError::Missing(vec!["need.sp.vision".into(), "confidence.ind".into()]),
             ]
         );
+    }
+
+    #[test]
+    fn a_column_in_another_case_is_suggested() {
+        let fw = Framework::default();
+        let header: Vec<String> = Column::all(&fw)
+            .into_iter()
+            .map(|c| c.name(&fw).replace("need.cl.literacy", "need.cl.Literacy"))
+            .collect();
+        let err = ColumnLayout::new(&fw, header.iter().map(String::as_str)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(r#"unknown column "need.cl.Literacy"; did you mean need.cl.literacy?"#),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("another framework"), "{err}");
+    }
+
+    #[test]
+    fn another_frameworks_cohort_is_named_as_the_likely_mistake() {
+        let fw = Framework::default();
+        let mut header: Vec<String> = Column::all(&fw).into_iter().map(|c| c.name(&fw)).collect();
+        header.retain(|h| h != "need.sp.vision" && h != "need.ind.safety");
+        header.extend(["need.sp.sight".into(), "need.ind.road".into()]);
+        let err = ColumnLayout::new(&fw, header.iter().map(String::as_str)).unwrap_err();
+        assert_eq!(
+            err.0.last(),
+            Some(&HeaderError::OtherFramework {
+                framework_id: "vsend-default".into(),
+                unknown: 2,
+                missing: 2
+            })
+        );
+        assert!(err
+            .to_string()
+            .contains("is this a cohort of another framework?"));
     }
 
     #[test]

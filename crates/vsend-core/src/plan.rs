@@ -215,7 +215,7 @@ impl PlanLayout {
     /// column is an error, all reported together.
     pub fn new<'a>(header: impl IntoIterator<Item = &'a str>) -> Result<PlanLayout, HeaderErrors> {
         let required = PlanColumn::all().into_iter().map(|c| (c, c.name()));
-        let columns = resolve_header(header, PlanColumn::parse, required)?;
+        let columns = resolve_header(header, PlanColumn::parse, PlanColumn::name, required)?;
         Ok(PlanLayout { columns })
     }
 
@@ -393,7 +393,7 @@ mod tests {
                 "field child_id: appears more than once in its object; allowed once",
                 r#"field move_on: "2025-02-30" is not a date; allowed a calendar date YYYY-MM-DD"#,
                 "field readiness.xx: is not a field here; allowed cl, ci, sp, semh, ind",
-                r#"field readiness.cl: "5" is above the scale maximum 4"#,
+                r#"field readiness.cl: "5" is above the scale maximum 4 (allowed 0 to 4)"#,
                 "field readiness.cl: appears more than once in its object; allowed once",
                 "field colour: is not a field here; allowed child_id, to_setting_id, move_on, readiness",
                 "field to_setting_id: is empty; a value is required",
@@ -425,7 +425,8 @@ mod tests {
                 },
                 HeaderError::Unknown {
                     position: 8,
-                    name: "setting_id".into()
+                    name: "setting_id".into(),
+                    suggestion: None,
                 },
                 HeaderError::Missing(vec!["to_setting_id".into(), "readiness.ind".into()]),
             ]

@@ -25,6 +25,22 @@ fn cohort_small_scores_match() {
     }
 }
 
+/// §3 (1.2): a level written `2.0`, as pandas' `to_csv` writes it, is the
+/// level 2: the pandas round trip of the cohort scores exactly as the original.
+#[test]
+fn a_pandas_round_trip_scores_as_the_original() {
+    let fw = Framework::default();
+    let text =
+        std::fs::read_to_string(common::examples_dir().join("cohort-small.pandas.csv")).unwrap();
+    assert!(text.contains(",2.0,"), "the example writes levels as 2.0");
+    let got = scored_json(&fw, "cohort-small.pandas.csv");
+    let want = read_jsonl("cohort-small.scored.jsonl");
+    assert_eq!(got.len(), want.len());
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        assert_close(g, w, &format!("row {}", i + 1));
+    }
+}
+
 #[test]
 fn bad_rows_are_rejected_exactly_and_the_rest_scored() {
     let fw = Framework::default();

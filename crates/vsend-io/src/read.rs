@@ -49,6 +49,18 @@ pub enum HeaderHint {
     Tabs,
     /// The first line is a JSON object.
     Json,
+    /// The file is UTF-16 ("Unicode Text" from Excel, Notepad's "Unicode").
+    Utf16,
+}
+
+/// A UTF-16 byte order mark, or text where every other byte is NUL (ASCII
+/// column names in UTF-16 without a mark).
+fn looks_like_utf16(text: &[u8]) -> bool {
+    if text.starts_with(&[0xFF, 0xFE]) || text.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let nuls = text.iter().filter(|&&b| b == 0).count();
+    text.len() >= 4 && nuls * 3 >= text.len()
 }
 
 /// How a quoted cell went wrong.
@@ -208,6 +220,10 @@ impl fmt::Display for FileError {
                 HeaderHint::Json => write!(
                     f,
                     "{name}:{line}: the first line is a JSON object, not a CSV header; a JSON Lines file must be named .jsonl"
+                ),
+                HeaderHint::Utf16 => write!(
+                    f,
+                    "{name}:{line}: the file is UTF-16 text (Excel's \"Unicode Text\", Notepad's \"Unicode\"), not UTF-8; save it as \"CSV UTF-8 (comma delimited)\""
                 ),
             },
             FileError::Header(..) | FileError::Framework(..) => f.write_str(&self.lines().join("\n")),
@@ -629,6 +645,9 @@ fn read_header<S: Schema>(
     };
     if text.trim_ascii_start().starts_with(b"{") {
         return Err(hint(HeaderHint::Json));
+    }
+    if looks_like_utf16(&text) {
+        return Err(hint(HeaderHint::Utf16));
     }
     let (mut cells, mut spans) = (Vec::new(), Vec::new());
     let cells = split_fields(&text, &mut cells, &mut spans).map_err(|(column, error)| {

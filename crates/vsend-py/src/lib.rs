@@ -101,6 +101,9 @@ fn header_problems(
                     out.push((line, Some(name.clone()), None, why));
                 }
             }
+            vsend_core::HeaderError::OtherFramework { .. } => {
+                out.push((line, None, None, format!("{prefix}{e}")));
+            }
             vsend_core::HeaderError::Unknown { name, .. }
             | vsend_core::HeaderError::Duplicate { name, .. } => {
                 let found = vsend_core::Found::new(name).as_str().to_owned();
