@@ -32,6 +32,8 @@
 mod radar;
 mod render;
 mod timeline;
+// From the model's values to a picture: shared by the CLI and Python.
+mod views;
 
 // The comparison chart (§14) and the SVG text-as-outlines step.
 mod comparison;
@@ -44,6 +46,7 @@ pub use radar::{
 };
 pub use render::{svg_to_png, FONT_BOLD, FONT_FAMILY, FONT_REGULAR};
 pub use timeline::{timeline_chart, timeline_chart_png, TimelineStyle};
+pub use views::{band_note, child_radar, child_timeline, group_radar, plan_radar, ChildRadar};
 
 /// Why a chart could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +57,25 @@ pub enum ChartError {
     /// The SVG could not be rasterised.
     #[error("rasterising failed: {0}")]
     Raster(String),
+    /// A timeline without a review (none on or before its date).
+    #[error("no review to draw")]
+    NoReview,
+    /// No review on the date asked for; `latest` is the latest before it.
+    #[error("no assessment on {on}; the latest before it is {latest}")]
+    NoReviewOn {
+        /// The date asked for.
+        on: jiff::civil::Date,
+        /// The child's latest review before it.
+        latest: jiff::civil::Date,
+    },
+    /// No group of that name in the summary.
+    #[error("group {group:?} not found; groups: {}", groups.join(", "))]
+    NoGroup {
+        /// The group asked for.
+        group: String,
+        /// The groups the summary has.
+        groups: Vec<String>,
+    },
     /// The size asked for is outside 100 to 8000 pixels.
     #[error("size {width}×{height} px is outside the allowed 100 to 8000 px per side")]
     Size {

@@ -21,12 +21,12 @@ use clap::Parser;
 use rayon::prelude::*;
 use report::{print_file_error, rows, Reporter};
 use vsend_chart::{
-    cohort_radar, comparison_chart, radar, svg_to_png, timeline_chart, transition_radar, BandNote,
-    ComparedSummary, ComparisonStyle, RadarStyle, TimelineStyle, TransitionView,
+    comparison_chart, group_radar, plan_radar, svg_to_png, ChartError, ChildRadar, ComparedSummary,
+    ComparisonStyle,
 };
 use vsend_core::{
     Assessment, Cell, ChildId, Cohort, Date, Duplicate, Framework, Histories, Keep, PerDomain,
-    Scores, SummaryFile, Timeline, PLAN_COLUMNS,
+    SummaryFile, Timeline, PLAN_COLUMNS,
 };
 use vsend_io::output::{commit_ready, Output, OutputError, OutputPlan, Ready};
 use vsend_io::pipeline::{score_parallel, Batch};
@@ -383,17 +383,7 @@ fn chart(run: &mut Run, args: ChartArgs) -> Result<u64, Error> {
             .expect("clap requires --child without --cohort");
         let t = child_timeline(run, &args.input, &fw, errors, child, args.on)?;
         if args.timeline {
-            let (width, height) = args.size.unwrap_or((1000, 800));
-            let title = format!("{child} · needs over time");
-            timeline_chart(
-                &fw,
-                &t,
-                &TimelineStyle {
-                    width,
-                    height,
-                    title,
-                },
-            )?
+            vsend_chart::child_timeline(&fw, &t, args.size)?
         } else {
             child_radar(&args, &fw, &t)?
         }
@@ -408,31 +398,15 @@ fn chart(run: &mut Run, args: ChartArgs) -> Result<u64, Error> {
 /// A child's radar on their review `--on` (default the latest), with the one
 /// before it when `--previous` is given.
 fn child_radar(args: &ChartArgs, fw: &Framework, t: &Timeline) -> Result<String, Error> {
-    let child = t.child_id();
-    let reviews = t.reviews();
-    let current = reviews.last().expect("a timeline has a review");
-    if let Some(on) = args.on.filter(|on| *on != current.assessed_on) {
-        return Err(Error::Usage(format!(
-            "--child {child}: no assessment on {on}; the latest before it is {}",
-            current.assessed_on
-        )));
-    }
-    let before = args
-        .previous
-        .then(|| reviews.len().checked_sub(2).map(|i| &reviews[i]))
-        .flatten();
-    let mut style = sized(
-        RadarStyle::for_review(child.as_str(), current.assessed_on),
-        args.size,
-    );
-    style.previous_date = before.map(|b| b.assessed_on);
-    style.band = band_note(fw, &current.scores);
-    Ok(radar(
-        fw,
-        &current.scores,
-        before.map(|b| &b.scores),
-        &style,
-    )?)
+    let view = ChildRadar {
+        on: args.on,
+        previous: args.previous,
+        size: args.size,
+    };
+    vsend_chart::child_radar(fw, t, &view).map_err(|e| match e {
+        ChartError::NoReviewOn { .. } => Error::Usage(format!("--child {}: {e}", t.child_id())),
+        e => Error::Chart(e),
+    })
 }
 
 /// A child's transition radar (§11): needs, current readiness and the
@@ -479,30 +453,7 @@ fn plan_chart(
     };
     let row = vsend_core::transition(fw, histories.get(&child), plan)
         .map_err(|e| Error::Usage(format!("--plan {name}: {e}")))?;
-    let view = TransitionView {
-        needs: row.need,
-        readiness_from: row.readiness_from,
-        readiness_to: row.readiness_to,
-        from_setting: row.from_setting_id.map(|s| s.to_string()),
-        to_setting: row.to_setting_id.to_string(),
-        move_on: row.move_on,
-        child_id: child.to_string(),
-    };
-    let style = sized(RadarStyle::default(), args.size);
-    Ok(transition_radar(fw, &view, &style)?)
-}
-
-/// The §13 band of `scores` as a footer line, when the framework has banding.
-fn band_note(fw: &Framework, scores: &Scores) -> Option<BandNote> {
-    let banding = fw.banding()?;
-    let result = banding.band(&scores.need)?;
-    let band = &banding.bands()[result.band];
-    Some(BandNote {
-        band: band.id().to_owned(),
-        label: band.label().to_owned(),
-        score: result.band_score,
-        raised_by: result.raised_by,
-    })
+    Ok(plan_radar(fw, &row, args.size)?)
 }
 
 /// A cohort group's mean radar (§8).
@@ -515,28 +466,18 @@ fn cohort_chart(
     let mut cohort = Cohort::new(fw, args.as_of);
     read_rows(run, &args.input, fw, errors, |a| cohort.add(a))?;
     let summary = cohort.summary(args.by);
-    let group = &args.group;
-    let g = summary.group(group).ok_or_else(|| {
-        let names: Vec<&str> = summary.groups.0.iter().map(|(k, _)| k.as_str()).collect();
-        let by_hint = match (args.by, group.split_once('=')) {
-            (None, Some((key, _))) => {
-                format!(" (without --by there is only the group all: add --by {key})")
-            }
-            _ => String::new(),
-        };
-        Error::Usage(format!(
-            "--group {group:?} not found; groups: {}{by_hint}",
-            names.join(", ")
-        ))
-    })?;
-    let when = summary
-        .as_of
-        .map_or(String::new(), |d| format!(" · as of {d}"));
-    let style = RadarStyle {
-        title: format!("{group} · n = {}{when}", g.children),
-        ..RadarStyle::default()
-    };
-    Ok(cohort_radar(fw, g, &sized(style, args.size))?)
+    group_radar(fw, &summary, &args.group, args.size).map_err(|e| match e {
+        ChartError::NoGroup { .. } => {
+            let by_hint = match (args.by, args.group.split_once('=')) {
+                (None, Some((key, _))) => {
+                    format!(" (without --by there is only the group all: add --by {key})")
+                }
+                _ => String::new(),
+            };
+            Error::Usage(format!("--{e}{by_hint}"))
+        }
+        e => Error::Chart(e),
+    })
 }
 
 fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
@@ -550,9 +491,11 @@ fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
     read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
         histories.add(a)
     })?;
-    let children: Vec<(&Assessment, Option<&Assessment>)> = histories
+    // Each child's current and previous review as of --as-of (§8), as a
+    // timeline: drawn exactly as `chart --child` draws it.
+    let children: Vec<Timeline> = histories
         .children()
-        .filter_map(|h| Some((h.current(as_of)?, h.previous(as_of))))
+        .filter_map(|h| Timeline::of(&fw, h, as_of).ok())
         .collect();
     let out_dir = &args.out_dir;
     std::fs::create_dir_all(out_dir).writing(&out_dir.display().to_string())?;
@@ -561,8 +504,8 @@ fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
     // together, and only when every chart was drawn.
     let drawn: Vec<Result<Ready, Error>> = children
         .par_iter()
-        .map(|&(current, before)| {
-            let ready = draw_child(&fw, &args, current, before.filter(|_| args.previous));
+        .map(|timeline| {
+            let ready = draw_child(&fw, &args, timeline);
             bar.inc();
             ready
         })
@@ -617,22 +560,14 @@ fn refuse_existing_pictures(dir: &Path, format: ChartFormat) -> Result<(), Error
 }
 
 /// One child's radar as a file in `--out-dir`, ready to commit.
-fn draw_child(
-    fw: &Framework,
-    args: &ChartsArgs,
-    current: &Assessment,
-    before: Option<&Assessment>,
-) -> Result<Ready, Error> {
-    let child = current.child_id();
-    let mut style = sized(
-        RadarStyle::for_review(child.as_str(), current.assessed_on()),
-        args.size,
-    );
-    style.previous_date = before.map(Assessment::assessed_on);
-    let previous = before.map(|b| vsend_core::score(fw, b));
-    let scores = vsend_core::score(fw, current);
-    style.band = band_note(fw, &scores);
-    let svg = radar(fw, &scores, previous.as_ref(), &style)?;
+fn draw_child(fw: &Framework, args: &ChartsArgs, timeline: &Timeline) -> Result<Ready, Error> {
+    let child = timeline.child_id();
+    let view = ChildRadar {
+        on: None,
+        previous: args.previous,
+        size: args.size,
+    };
+    let svg = vsend_chart::child_radar(fw, timeline, &view)?;
     let bytes = encode(args.format, svg)?;
     // Child IDs are validated (§3): letters, digits, . _ - and never a path.
     let path = args
@@ -913,13 +848,6 @@ fn push_csv_cells(out: &mut Vec<u8>, cells: &[Cell<'_>]) {
         push_cell(out, cell);
     }
     out.push(b'\n');
-}
-
-fn sized(style: RadarStyle, size: Option<(u32, u32)>) -> RadarStyle {
-    match size {
-        Some((w, h)) => style.with_size(w, h),
-        None => style,
-    }
 }
 
 fn describe(path: Option<&Path>) -> String {

@@ -18,7 +18,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use vsend_chart::{cohort_radar, radar, svg_to_png, timeline_chart, RadarStyle, TimelineStyle};
+use vsend_chart::svg_to_png;
 use vsend_core::{
     day_number, parse_date, score, Aggregate, Assessment, ChildId, Cohort, Column, ColumnLayout,
     Date, Domain, DomainSet, Framework, FrameworkError, GroupBy, Histories, Keep, Scores,
@@ -1475,16 +1475,14 @@ fn radar_source<'py>(
     let child = child_arg(child)?;
     let on = date_arg("on", on)?;
     let mut problems = Problems::default();
+    // The timeline as of `on` ends at the review drawn: the latest on or before it.
     let (t, n) = timeline_of(py, fw, source, &child, on, &mut problems)?;
-    let reviews = t.reviews();
-    let current = reviews.last().expect("a timeline has a review");
-    let before = previous
-        .then(|| reviews.len().checked_sub(2).map(|i| &reviews[i]))
-        .flatten();
-    let mut style =
-        RadarStyle::for_review(child.as_str(), current.assessed_on).with_size(width, height);
-    style.previous_date = before.map(|b| b.assessed_on);
-    let svg = radar(fw, &current.scores, before.map(|b| &b.scores), &style).map_err(chart_error)?;
+    let view = vsend_chart::ChildRadar {
+        on: None,
+        previous,
+        size: Some((width, height)),
+    };
+    let svg = vsend_chart::child_radar(fw, &t, &view).map_err(chart_error)?;
     Ok((svg, problems.into_py(py)?, n))
 }
 
@@ -1505,12 +1503,7 @@ fn timeline_chart_source<'py>(
     let as_of = date_arg("as_of", as_of)?;
     let mut problems = Problems::default();
     let (t, n) = timeline_of(py, fw, source, &child, as_of, &mut problems)?;
-    let style = TimelineStyle {
-        width,
-        height,
-        title: format!("{child} · needs over time"),
-    };
-    let svg = timeline_chart(fw, &t, &style).map_err(chart_error)?;
+    let svg = vsend_chart::child_timeline(fw, &t, Some((width, height))).map_err(chart_error)?;
     Ok((svg, problems.into_py(py)?, n))
 }
 
@@ -1534,20 +1527,14 @@ fn cohort_radar_source<'py>(
     let mut problems = Problems::default();
     let (cohort, n) = cohort_of(py, fw, source, as_of, &mut problems)?;
     let summary = cohort.summary(by);
-    let g = summary.group(group).ok_or_else(|| {
-        let names: Vec<&str> = summary.groups.0.iter().map(|(k, _)| k.as_str()).collect();
-        let why = format!("group {group:?} not found; groups: {}", names.join(", "));
-        simple_error(py, "NotFoundError", "group", group, why)
-    })?;
-    let when = summary
-        .as_of
-        .map_or(String::new(), |d| format!(" · as of {d}"));
-    let style = RadarStyle {
-        title: format!("{group} · n = {}{when}", g.children),
-        ..RadarStyle::default()
-    }
-    .with_size(width, height);
-    let svg = cohort_radar(fw, g, &style).map_err(chart_error)?;
+    let svg = vsend_chart::group_radar(fw, &summary, group, Some((width, height))).map_err(
+        |e| match e {
+            vsend_chart::ChartError::NoGroup { .. } => {
+                simple_error(py, "NotFoundError", "group", group, e.to_string())
+            }
+            e => chart_error(e),
+        },
+    )?;
     Ok((svg, problems.into_py(py)?, n))
 }
 
