@@ -152,9 +152,23 @@ fn year_label(y: i16) -> String {
 /// A count as printed: whole above 10, one decimal below.
 fn count(x: f64) -> String {
     if x.abs() >= 9.95 {
-        format!("{x:.0}")
+        let whole = render::thousands(x.abs().round() as u64);
+        if x < 0.0 {
+            format!("−{whole}")
+        } else {
+            whole
+        }
     } else {
         render::number((x * 10.0).round() / 10.0)
+    }
+}
+
+/// An average error as printed: two decimals below 10, whole above.
+fn figure(x: f64) -> String {
+    if x >= 10.0 {
+        count(x)
+    } else {
+        render::number(x)
     }
 }
 
@@ -428,8 +442,8 @@ fn footer(fw: &Framework, f: &Forecast) -> Vec<String> {
                 "Back-test: projected a year ahead from {}, it was off by {} children a figure on average; \
                  \"no change\" was off by {}{better}{inside}.",
                 b.origin,
-                render::number(b.mae),
-                render::number(b.mae_persistence)
+                figure(b.mae),
+                figure(b.mae_persistence)
             )
         }
         None => "Not back-tested: a back-test would show how far off this method was a year ago.".to_owned(),
@@ -465,10 +479,30 @@ fn panel<DB: DrawingBackend>(
         ((x0 + pw / 2.0) as i32, (y0 + px(32.0)) as i32),
         font(px(14.0), MUTED, false).pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
-    let left = x0 + px(58.0);
-    let right = x0 + pw - px(118.0);
     let top = y0 + px(62.0);
     let bottom = y0 + ph - px(50.0);
+    // The last year's value and interval of each line, at its right end:
+    // the plot leaves room for the widest.
+    let labels: Vec<(f64, &Series, String)> = series
+        .iter()
+        .filter_map(|sr| {
+            let &(_, e) = sr.points.last()?;
+            let interval = match (e.low, e.high) {
+                (Some(lo), Some(hi)) if sr.points.len() > 1 => {
+                    format!(" ({}–{})", count(lo), count(hi))
+                }
+                _ => String::new(),
+            };
+            Some((e.expected, sr, format!("{}{interval}", count(e.expected))))
+        })
+        .collect();
+    let mut widest = 0.0f64;
+    for (_, sr, text) in &labels {
+        let (tw, _) = area.estimate_text_size(text, &label_font(sr, s))?;
+        widest = widest.max(f64::from(tw));
+    }
+    let left = x0 + px(62.0);
+    let right = (x0 + pw - widest - px(30.0)).max(left + pw * 0.4);
 
     let max = series
         .iter()
@@ -580,25 +614,11 @@ fn panel<DB: DrawingBackend>(
         }
     }
 
-    // The last year's value and interval at the right of each line, pushed
-    // apart so that none overlaps another.
+    // The labels at the right, pushed apart so that none overlaps another.
     let gap = px(16.0);
-    let mut labels: Vec<(f64, &Series, String)> = series
-        .iter()
-        .filter_map(|sr| {
-            let &(_, e) = sr.points.last()?;
-            let interval = match (e.low, e.high) {
-                (Some(lo), Some(hi)) if sr.points.len() > 1 => {
-                    format!(" ({}–{})", count(lo), count(hi))
-                }
-                _ => String::new(),
-            };
-            Some((
-                y_of(e.expected),
-                sr,
-                format!("{}{interval}", count(e.expected)),
-            ))
-        })
+    let mut labels: Vec<(f64, &Series, String)> = labels
+        .into_iter()
+        .map(|(v, sr, text)| (y_of(v), sr, text))
         .collect();
     labels.sort_by(|a, b| a.0.total_cmp(&b.0));
     for i in 1..labels.len() {
@@ -621,11 +641,15 @@ fn panel<DB: DrawingBackend>(
         area.draw(&Text::new(
             text,
             ((lx + px(14.0)) as i32, y as i32),
-            font(px(13.0), INK, sr.look.phase == ProjectionPhase::All)
-                .pos(Pos::new(HPos::Left, VPos::Center)),
+            label_font(sr, s).pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
     }
     Ok(())
+}
+
+/// The font of a line's end label: bold for all phases.
+fn label_font(sr: &Series, s: f64) -> plotters::style::TextStyle<'static> {
+    font(13.0 * s, INK, sr.look.phase == ProjectionPhase::All)
 }
 
 /// A phase's line through `points`, in its dash.
@@ -722,6 +746,9 @@ mod tests {
         assert_eq!(count(56.73), "57");
         assert_eq!(count(4.26), "4.3");
         assert_eq!(count(0.0), "0");
+        assert_eq!(count(51_663.4), "51,663");
+        assert_eq!(figure(131.009), "131");
+        assert_eq!(figure(1.879), "1.88");
     }
 
     #[test]

@@ -60,13 +60,23 @@ pub fn forest_chart_png(fw: &Framework, impact: &Impact, style: &ForestStyle) ->
 
 type Drawn<DB> = std::result::Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
-/// An effect as printed, two decimals and a true minus sign: −0.23, +0.04.
+/// An effect as printed, two decimals and a true minus sign: −0.23, +0.04;
+/// three where two would show a value that is not 0 as 0 (−0.004).
 fn signed(x: f64) -> String {
-    let s = format!("{x:.2}");
-    match s.strip_prefix('-') {
-        _ if s == "0.00" || s == "-0.00" => "0".to_owned(),
-        Some(rest) => format!("−{rest}"),
-        None => format!("+{s}"),
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    let s = if x.abs() < 0.005 {
+        format!("{:.3}", x.abs())
+    } else {
+        format!("{:.2}", x.abs())
+    };
+    if s == "0.000" {
+        "0".to_owned()
+    } else if x < 0.0 {
+        format!("−{s}")
+    } else {
+        format!("+{s}")
     }
 }
 
@@ -398,6 +408,7 @@ mod tests {
         assert_eq!(signed(0.04), "+0.04");
         assert_eq!(signed(-0.5), "−0.50");
         assert_eq!(signed(0.0), "0");
-        assert_eq!(signed(-0.001), "0");
+        assert_eq!(signed(-0.004), "−0.004");
+        assert_eq!(signed(0.0001), "0");
     }
 }
