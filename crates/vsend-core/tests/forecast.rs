@@ -638,6 +638,9 @@ proptest! {
     fn no_rise_in_support_exposes_nothing(seed in any::<u64>(), children in 1usize..30) {
         let fw = Framework::default();
         let assessments = generated(&fw, seed, children, false);
+        if assessments.is_empty() {
+            return Ok(()); // every review outside §3's age range: nothing to analyse
+        }
         let options = ImpactOptions { replicates: 5, ..ImpactOptions::default() };
         let i = impact(&fw, &histories_of(&assessments), &options).unwrap();
         for support in [&i.support.readiness, &i.support.confidence] {
@@ -652,6 +655,9 @@ proptest! {
     fn impact_does_not_depend_on_input_order(seed in any::<u64>(), children in 1usize..30) {
         let fw = Framework::default();
         let assessments = generated(&fw, seed, children, true);
+        if assessments.is_empty() {
+            return Ok(()); // every review outside §3's age range: nothing to analyse
+        }
         let options = ImpactOptions { replicates: 20, seed, ..ImpactOptions::default() };
         let a = impact(&fw, &histories_of(&assessments), &options).unwrap();
         let b = impact(&fw, &histories_of(&shuffled(&assessments, seed)), &options).unwrap();
