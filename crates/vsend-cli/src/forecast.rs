@@ -115,7 +115,7 @@ pub(crate) fn impact(run: &mut Run, args: ImpactArgs) -> Result<u64, Error> {
         outputs.push(picture(out, format, svg, args.chart.as_deref())?);
     }
     eprintln!(
-        "vsend: impact of support as of {}: {} children with three reviews in a row, {} resamplings",
+        "vsend: impact of support as of {}: {} children compared (three reviews in a row with need and support known), {} resamplings",
         i.as_of, i.children, i.replicates
     );
     run.finish("accepted", outputs)

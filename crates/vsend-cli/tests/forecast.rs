@@ -166,7 +166,7 @@ fn impact_example_matches() {
         &read_json(&example("history-small.impact.json")),
         "impact",
     );
-    assert!(stderr(&out).contains("49 children with three reviews in a row"));
+    assert!(stderr(&out).contains("49 children compared (three reviews in a row"));
     let stdout = vsend(&["impact", p(&example(HISTORY)), "--replicates", "0"]);
     ok(&stdout);
     let got: Value = serde_json::from_slice(&stdout.stdout).unwrap();
