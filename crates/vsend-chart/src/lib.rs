@@ -1,7 +1,8 @@
-//! Charts for review meetings and panels: the three-line Valuing SEND radar
-//! (with an optional band line), a child's needs over time, a cohort's mean
-//! radar, a transition plan's radar (§11) and a comparison of summaries
-//! (§14), as SVG and PNG.
+//! Charts for review meetings, panels and planning: the three-line Valuing
+//! SEND radar (with an optional band line), a child's needs over time, a
+//! cohort's mean radar, a transition plan's radar (§11), a comparison of
+//! summaries (§14), the fan chart of a projection (§15) and the forest chart
+//! of the impact of support (§16), as SVG and PNG.
 //!
 //! Everything is drawn with plotters in pixel space by one function generic
 //! over its backend. Text uses the embedded DejaVu Sans (Bitstream Vera
@@ -39,7 +40,13 @@ mod views;
 mod comparison;
 mod outline;
 
+// The fan chart of a projection (§15) and the forest chart of impact (§16).
+mod fan;
+mod forest;
+
 pub use comparison::{comparison_chart, comparison_chart_png, ComparedSummary, ComparisonStyle};
+pub use fan::{fan_chart, fan_chart_png, FanStyle};
+pub use forest::{forest_chart, forest_chart_png, ForestStyle};
 pub use radar::{
     cohort_radar, cohort_radar_png, radar, radar_png, transition_radar, transition_radar_png,
     BandNote, RadarStyle, TransitionView,

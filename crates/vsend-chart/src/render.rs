@@ -166,6 +166,28 @@ pub(crate) fn number(x: f64) -> String {
     }
 }
 
+/// A count of children as words: "1 child", "2,741 children".
+pub(crate) fn children(n: u64) -> String {
+    if n == 1 {
+        "1 child".to_owned()
+    } else {
+        format!("{} children", thousands(n))
+    }
+}
+
+/// A count with its thousands separated: 2,741.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Splits a label into lines of at most `width` characters at spaces.
 pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
@@ -191,6 +213,15 @@ mod tests {
         assert_eq!(number(6.0), "6");
         assert_eq!(number(2.333), "2.33");
         assert_eq!(number(-0.001), "0");
+    }
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(thousands(2741), "2,741");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(children(1), "1 child");
+        assert_eq!(children(59_120), "59,120 children");
     }
 
     #[test]

@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
-use vsend_core::{parse_date, Date, GroupBy};
+use vsend_core::{
+    parse_date, Date, GroupBy, MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS, MAX_REPLICATES,
+};
 
 /// The exit codes, shown under every command's help.
 macro_rules! exit_codes {
@@ -133,6 +135,37 @@ pub enum Command {
         exit_codes!()
     ))]
     Charts(ChartsArgs),
+    /// Project need for place planning (§15): children, and children with a
+    /// high need per domain, by school phase, for the next school years.
+    ///
+    /// Learnt from the file's own review history: how levels changed from
+    /// one year to the next, who left, who joined. Each figure comes with a
+    /// 95 % interval from seeded simulations, so the same file and options
+    /// always give the same numbers. --backtest also makes the projection a
+    /// year earlier and compares it with what was then observed. JSON to
+    /// stdout by default; -o OUT.csv writes one row per school year and
+    /// phase. A progress bar shows on a terminal while the simulations run.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  vsend forecast fixtures/history.csv --backtest -o forecast.json --chart forecast.png\n",
+        "  vsend forecast fixtures/history.csv --horizon 5 --replicates 1000 -o forecast.csv\n\n",
+        "Exit codes:\n  0  every row accepted; the projection was written\n  1  some rows rejected; the projection from every other row was written in full\n  2  usage or file error, or too little history for what was asked (less than a year, or less than two years with --backtest); nothing was written"
+    ))]
+    Forecast(ForecastArgs),
+    /// Did needs fall more where support rose (§16)? Per domain, for a rise in
+    /// the setting's readiness and in the family's confidence.
+    ///
+    /// Every three consecutive reviews of a child compare how the need
+    /// changed after a rise in support with children who started at the
+    /// same levels and whose support did not rise; 95 % intervals from a
+    /// seeded bootstrap over children. An observational comparison, not
+    /// proof of cause. JSON to stdout by default.
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  vsend impact fixtures/history.csv -o impact.json --chart impact.png\n\n",
+        "Exit codes:\n  0  every row accepted; the analysis was written\n  1  some rows rejected; the analysis of every other row was written in full\n  2  usage or file error; nothing was written"
+    ))]
+    Impact(ImpactArgs),
 }
 
 /// The input of every reading command, its framework and its problem report.
@@ -340,6 +373,69 @@ pub struct ChartsArgs {
     pub size: Option<(u32, u32)>,
 }
 
+/// `vsend forecast`.
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// Project from this date (YYYY-MM-DD); later reviews are left out.
+    /// Default: the latest assessment.
+    #[arg(long, value_parser = date_arg)]
+    pub as_of: Option<Date>,
+    /// School years to project, 1 to 5.
+    #[arg(long, value_name = "H", default_value_t = 3, value_parser = horizon_arg, allow_hyphen_values = true)]
+    pub horizon: u32,
+    /// Simulations for the 95 % intervals, 0 to 10000 (0: no intervals).
+    #[arg(long, value_name = "B", default_value_t = 200, value_parser = replicates_arg, allow_hyphen_values = true)]
+    pub replicates: u32,
+    /// Seed of the simulations, a whole number from 0 to 18446744073709551615.
+    #[arg(long, value_name = "S", default_value_t = 1, value_parser = seed_arg, allow_hyphen_values = true)]
+    pub seed: u64,
+    /// Years of history to learn from, 1 to 10. Default: as many as the
+    /// file holds before the date projected from, up to 10.
+    #[arg(long, value_name = "K", value_parser = history_arg, allow_hyphen_values = true)]
+    pub history: Option<u32>,
+    /// Years of new children replayed as each future year's inflow, 1 to 10
+    /// (no more than --history are used).
+    #[arg(long, value_name = "M", default_value_t = 3, value_parser = inflow_years_arg, allow_hyphen_values = true)]
+    pub inflow_years: u32,
+    /// Also make the projection a year earlier and compare it with what was
+    /// then observed (needs two years of history).
+    #[arg(long)]
+    pub backtest: bool,
+    /// Output file: .json, or .csv for one row per school year and phase.
+    /// Default: JSON to stdout.
+    #[arg(short, long, value_name = "OUT.json|OUT.csv")]
+    pub output: Option<PathBuf>,
+    /// Also draw the fan chart: .svg or .png.
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+}
+
+/// `vsend impact`.
+#[derive(Debug, Args)]
+pub struct ImpactArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// Read the reviews up to this date (YYYY-MM-DD). Default: the latest assessment.
+    #[arg(long, value_parser = date_arg)]
+    pub as_of: Option<Date>,
+    /// Bootstrap resamplings for the 95 % intervals, 0 to 10000 (0: no intervals).
+    #[arg(long, value_name = "B", default_value_t = 200, value_parser = replicates_arg, allow_hyphen_values = true)]
+    pub replicates: u32,
+    /// Seed of the resampling, a whole number from 0 to 18446744073709551615.
+    #[arg(long, value_name = "S", default_value_t = 1, value_parser = seed_arg, allow_hyphen_values = true)]
+    pub seed: u64,
+    /// Output JSON file. Default: stdout.
+    #[arg(short, long, value_name = "OUT.json")]
+    pub output: Option<PathBuf>,
+    /// Also draw the forest chart: .svg or .png.
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+}
+
 /// Picture formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ChartFormat {
@@ -370,6 +466,37 @@ fn min_count_arg(s: &str) -> Result<u64, String> {
             "{s:?} is not allowed; K is a whole number, at least 2 (a count below K is hidden)"
         )),
     }
+}
+
+/// A whole number in `lo..=hi`, or an error naming the range (`what`
+/// follows the range, e.g. " school years").
+fn whole_in(s: &str, lo: u64, hi: u64, what: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not allowed; allowed a whole number from {lo} to {hi}{what}"
+        )),
+    }
+}
+
+fn horizon_arg(s: &str) -> Result<u32, String> {
+    whole_in(s, 1, MAX_HORIZON.into(), " (school years)").map(|n| n as u32)
+}
+
+fn replicates_arg(s: &str) -> Result<u32, String> {
+    whole_in(s, 0, MAX_REPLICATES.into(), "").map(|n| n as u32)
+}
+
+fn seed_arg(s: &str) -> Result<u64, String> {
+    whole_in(s, 0, u64::MAX, "")
+}
+
+fn history_arg(s: &str) -> Result<u32, String> {
+    whole_in(s, 1, MAX_HISTORY_YEARS.into(), " (years)").map(|n| n as u32)
+}
+
+fn inflow_years_arg(s: &str) -> Result<u32, String> {
+    whole_in(s, 1, MAX_INFLOW_YEARS.into(), " (years)").map(|n| n as u32)
 }
 
 /// `--year`: the core's rule for a school year (§11), the CLI's own words.

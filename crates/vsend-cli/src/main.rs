@@ -10,6 +10,7 @@
 //! (`report`), the progress bar and Ctrl-C (`signals`).
 
 mod args;
+mod forecast;
 mod report;
 mod signals;
 
@@ -115,6 +116,8 @@ fn main() -> ExitCode {
         Command::Framework(args) => framework(args),
         Command::Chart(args) => chart(&mut run, args),
         Command::Charts(args) => charts(&mut run, args),
+        Command::Forecast(args) => forecast::forecast(&mut run, args),
+        Command::Impact(args) => forecast::impact(&mut run, args),
     };
     run.exit(result)
 }

@@ -24,7 +24,7 @@ fn history(fw: &Framework) -> Histories {
     let mut rng = SplitMix64::new(0x5EED);
     let start = Date::new(2020, 5, 1).unwrap();
     let last_day = 5 * 365 + 75;
-    let mut histories = Histories::new(Keep::All);
+    let mut histories = Histories::new(Keep::levels(fw));
     let mut reviews = 0u64;
     for c in 0..CHILDREN {
         let id = format!("B{:07}", (c * 7_919) % 10_000_000);

@@ -26,7 +26,6 @@ use crate::domain::{Domain, PerDomain};
 use crate::framework::Framework;
 use crate::history::Histories;
 use crate::rng::SplitMix64;
-use crate::score::score;
 use crate::scored::Cell;
 use crate::transition::{school_phase, Phase};
 
@@ -145,7 +144,9 @@ pub enum ForecastError {
         years: u32,
     },
     /// The histories were built keeping only some reviews.
-    #[error("a projection reads every review: build the histories with Keep::All")]
+    #[error(
+        "a projection reads every review: build the histories with Keep::All or Keep::levels of this framework"
+    )]
     NotAllReviewsKept,
 }
 
@@ -422,8 +423,9 @@ impl Forecast {
     }
 }
 
-/// Projects need from `histories` (§15), which must keep every review
-/// ([`Keep::All`](crate::Keep)).
+/// Projects need from `histories` (§15), which must keep every review:
+/// [`Keep::levels`](crate::Keep::levels) of `framework` (a few bytes a
+/// review) or [`Keep::All`](crate::Keep::All).
 ///
 /// Only assessments on or before `as_of` (default: the latest `assessed_on`)
 /// are read. The result depends only on the assessments, the framework and
@@ -450,8 +452,40 @@ pub fn forecast(
     histories: &Histories,
     options: &ForecastOptions,
 ) -> Result<Forecast, ForecastError> {
+    forecast_with_progress(framework, histories, options, &|| {})
+}
+
+/// [`forecast`], calling `progress` each time a replicate is done, from
+/// whichever thread ran it: B times, 2B with the back-test (its replicates
+/// come after the projection's). For a progress bar; the result does not
+/// depend on it.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// use vsend_core::{forecast_with_progress, AssessmentBuilder, ForecastOptions, Framework, Histories, Keep};
+/// let fw = Framework::default();
+/// let mut histories = Histories::new(Keep::levels(&fw));
+/// for (child, on) in [("C1", "2023-10-01"), ("C1", "2024-10-01"), ("C2", "2025-05-01")] {
+///     let mut b = AssessmentBuilder::new(&fw);
+///     b.child_id(child).assessed_on(on).need("cl.literacy", "2");
+///     histories.add(&b.build().unwrap()).unwrap();
+/// }
+/// let done = AtomicU32::new(0);
+/// let options = ForecastOptions { replicates: 50, ..ForecastOptions::default() };
+/// forecast_with_progress(&fw, &histories, &options, &|| {
+///     done.fetch_add(1, Ordering::Relaxed);
+/// })?;
+/// assert_eq!(done.into_inner(), 50);
+/// # Ok::<(), vsend_core::ForecastError>(())
+/// ```
+pub fn forecast_with_progress(
+    framework: &Framework,
+    histories: &Histories,
+    options: &ForecastOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Forecast, ForecastError> {
     options.validate()?;
-    if !histories.keeps_every_review() {
+    if !histories.keeps_every_review(framework) {
         return Err(ForecastError::NotAllReviewsKept);
     }
     let as_of = options
@@ -485,7 +519,7 @@ pub fn forecast(
         years: years as usize,
         inflow_years: options.inflow_years as usize,
     };
-    let main = Projection::run(framework, &caseload, &params);
+    let main = Projection::run(framework, &caseload, &params, progress);
     let backtest = options.backtest.then(|| {
         let earlier = Params {
             as_of: origin,
@@ -493,7 +527,8 @@ pub fn forecast(
             years: params.years - 1,
             ..params
         };
-        main.backtest(&Projection::run(framework, &caseload, &earlier), origin)
+        let earlier = Projection::run(framework, &caseload, &earlier, progress);
+        main.backtest(&earlier, origin)
     });
     Ok(main.into_forecast(framework, &params, backtest))
 }
@@ -573,30 +608,24 @@ struct Caseload {
 
 impl Caseload {
     fn new(fw: &Framework, histories: &Histories, as_of: Date) -> Self {
+        let aggregate = fw.aggregate();
         let mut reviews = Vec::new();
         let mut ends = Vec::new();
         let mut first: Option<Date> = None;
-        for history in histories.children() {
-            let kept = history.reviews();
-            let upto = kept.partition_point(|a| a.assessed_on() <= as_of);
+        histories.each_child_levels(fw, |kept| {
+            let upto = kept.partition_point(|r| r.assessed_on() <= as_of);
             if upto == 0 {
-                continue;
+                return;
             }
-            for a in &kept[..upto] {
-                let need = score(fw, a).need;
-                reviews.push(Review {
-                    on: a.assessed_on(),
-                    born: a.date_of_birth(),
-                    levels: Domain::ALL.map(|d| {
-                        need.get(d)
-                            .map_or(NO_LEVEL, |x| x.floor().clamp(0.0, 254.0) as u8)
-                    }),
-                });
-            }
+            reviews.extend(kept[..upto].iter().map(|r| Review {
+                on: r.assessed_on(),
+                born: r.date_of_birth(),
+                levels: std::array::from_fn(|d| r.level(aggregate, d).unwrap_or(NO_LEVEL)),
+            }));
             let earliest = kept[0].assessed_on();
             first = Some(first.map_or(earliest, |f| f.min(earliest)));
             ends.push(reviews.len());
-        }
+        });
         Caseload {
             reviews,
             ends,
@@ -1006,7 +1035,7 @@ struct Projection {
 }
 
 impl Projection {
-    fn run(fw: &Framework, caseload: &Caseload, p: &Params) -> Self {
+    fn run(fw: &Framework, caseload: &Caseload, p: &Params, progress: &(dyn Fn() + Sync)) -> Self {
         let setup = Setup::new(fw, caseload, p);
         let tally = setup.tally(None);
         let l = setup.levels;
@@ -1052,7 +1081,14 @@ impl Projection {
         let seeds = SplitMix64::replicate_seeds(p.seed, p.replicates);
         // Collected in replicate order, each from its own generator: the
         // result does not depend on the number of threads.
-        let grids: Vec<Grid<u32>> = seeds.par_iter().map(|&s| replicate(&setup, s)).collect();
+        let grids: Vec<Grid<u32>> = seeds
+            .par_iter()
+            .map(|&s| {
+                let grid = replicate(&setup, s);
+                progress();
+                grid
+            })
+            .collect();
         let mut intervals = Vec::new();
         if !grids.is_empty() {
             let mut values = vec![0.0; grids.len()];

@@ -6,13 +6,17 @@
 //! few queries over it (the latest on or before a date, the one before that).
 //! [`Histories`] is that one place. What it keeps of each child is chosen by
 //! [`Keep`], so a streaming command holds only dates, a cohort only the two
-//! reviews it summarises, and a timeline every review of one child.
+//! reviews it summarises, a timeline every review of one child, and a
+//! projection (§15) or an impact analysis (§16) every review of every child
+//! reduced to the few bytes they read ([`Keep::levels`]).
 
 use hashbrown::HashMap;
 use jiff::civil::Date;
 use smallvec::SmallVec;
 
 use crate::assessment::{Assessment, ChildId};
+use crate::domain::{Domain, PerDomain};
+use crate::framework::{Aggregate, Framework};
 use crate::timeline::Duplicate;
 
 /// What [`Histories`] keeps of each child besides their review dates.
@@ -30,14 +34,147 @@ pub enum Keep {
     Child(ChildId),
     /// Every review of every child.
     All,
+    /// Every review of every child, reduced to what §15 and §16 read of it:
+    /// its date, the date of birth, and per domain the need (§4), readiness
+    /// and confidence, about 40 bytes a review against some 300 for
+    /// [`Keep::All`]. Made for one framework by [`Keep::levels`]; no
+    /// assessment is kept ([`History::reviews`] is empty).
+    Levels(NeedAreas),
 }
 
 impl Keep {
+    /// [`Keep::Levels`] for `framework`: what [`forecast`](crate::forecast)
+    /// and [`impact`](crate::impact) need of every review, in a fraction of
+    /// the memory of [`Keep::All`], with the same results.
+    ///
+    /// ```
+    /// use vsend_core::{Framework, Histories, Keep};
+    /// let fw = Framework::default();
+    /// let histories = Histories::new(Keep::levels(&fw));
+    /// assert!(histories.is_empty());
+    /// ```
+    pub fn levels(framework: &Framework) -> Keep {
+        Keep::Levels(NeedAreas::of(framework))
+    }
+
     fn as_of(&self) -> Option<Date> {
         match self {
             Keep::CurrentAndPrevious { as_of } => *as_of,
             _ => None,
         }
+    }
+}
+
+/// Which need areas make up each domain, and how they are aggregated (§4):
+/// the part of a framework that reduces an assessment to [`Keep::Levels`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeedAreas {
+    ranges: PerDomain<(u16, u16)>,
+    aggregate: Aggregate,
+}
+
+impl NeedAreas {
+    /// The need areas of `framework`'s domains.
+    pub fn of(framework: &Framework) -> NeedAreas {
+        NeedAreas {
+            ranges: PerDomain::from_fn(|d| {
+                let r = framework.area_range(d);
+                (r.start as u16, r.end as u16)
+            }),
+            aggregate: framework.aggregate(),
+        }
+    }
+}
+
+/// A level not known, in [`ReviewLevels`].
+const NOT_ASSESSED: u8 = u8::MAX;
+
+/// One review as §15 and §16 read it: its date, the date of birth, and per
+/// domain the need (§4, kept exactly: a mean need as its sum and count),
+/// the readiness and the confidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ReviewLevels {
+    on: Date,
+    born: Option<Date>,
+    /// Per domain: the assessed areas (0: the need is unknown), the sum of
+    /// their levels (at most 8 × 10) and the highest.
+    areas: [u8; 5],
+    sum: [u8; 5],
+    max: [u8; 5],
+    /// Per domain, or [`NOT_ASSESSED`].
+    readiness: [u8; 5],
+    confidence: [u8; 5],
+}
+
+impl ReviewLevels {
+    pub(crate) fn new(shape: &NeedAreas, a: &Assessment) -> ReviewLevels {
+        let mut r = ReviewLevels {
+            on: a.assessed_on(),
+            born: a.date_of_birth(),
+            areas: [0; 5],
+            sum: [0; 5],
+            max: [0; 5],
+            readiness: [NOT_ASSESSED; 5],
+            confidence: [NOT_ASSESSED; 5],
+        };
+        let needs = a.needs();
+        for d in Domain::ALL {
+            let i = d.index();
+            let (start, end) = shape.ranges[d];
+            for level in
+                (usize::from(start)..usize::from(end)).filter_map(|j| needs.get(j)?.as_ref())
+            {
+                let v = level.get();
+                r.areas[i] += 1;
+                r.sum[i] += v;
+                r.max[i] = r.max[i].max(v);
+            }
+            r.readiness[i] = a.readiness()[d].map_or(NOT_ASSESSED, |l| l.get());
+            r.confidence[i] = a.confidence()[d].map_or(NOT_ASSESSED, |l| l.get());
+        }
+        r
+    }
+
+    /// The date of the review.
+    pub(crate) fn assessed_on(&self) -> Date {
+        self.on
+    }
+
+    /// The date of birth on the review.
+    pub(crate) fn date_of_birth(&self) -> Option<Date> {
+        self.born
+    }
+
+    /// need(d) (§4) with `aggregate`: exactly what [`score`](crate::score) gives.
+    #[inline]
+    pub(crate) fn need(&self, aggregate: Aggregate, d: usize) -> Option<f64> {
+        let k = self.areas[d];
+        (k > 0).then(|| match aggregate {
+            Aggregate::Max => f64::from(self.max[d]),
+            Aggregate::Mean => f64::from(self.sum[d]) / f64::from(k),
+        })
+    }
+
+    /// floor(need(d)), the level §15 and the strata of §16 use.
+    #[inline]
+    pub(crate) fn level(&self, aggregate: Aggregate, d: usize) -> Option<u8> {
+        let k = self.areas[d];
+        (k > 0).then(|| match aggregate {
+            Aggregate::Max => self.max[d],
+            Aggregate::Mean => self.sum[d] / k,
+        })
+    }
+
+    /// The readiness of domain `d`, when assessed.
+    #[inline]
+    pub(crate) fn readiness(&self, d: usize) -> Option<u8> {
+        Some(self.readiness[d]).filter(|&l| l != NOT_ASSESSED)
+    }
+
+    /// The confidence of domain `d`, when assessed.
+    #[inline]
+    pub(crate) fn confidence(&self, d: usize) -> Option<u8> {
+        Some(self.confidence[d]).filter(|&l| l != NOT_ASSESSED)
     }
 }
 
@@ -58,6 +195,7 @@ fn record<'h>(
             let empty = History {
                 dates: SmallVec::new(),
                 kept: Vec::new(),
+                levels: Vec::new(),
             };
             (child.as_str().into(), empty)
         });
@@ -82,10 +220,12 @@ pub struct History {
     dates: SmallVec<[Date; 4]>,
     /// The assessments kept, sorted by date.
     kept: Vec<Assessment>,
+    /// Every review reduced to its levels ([`Keep::Levels`]), sorted by date.
+    levels: Vec<ReviewLevels>,
 }
 
 impl History {
-    /// The kept assessments, in date order.
+    /// The kept assessments, in date order (none with [`Keep::Levels`]).
     pub fn reviews(&self) -> &[Assessment] {
         &self.kept
     }
@@ -122,6 +262,12 @@ impl History {
             Some(as_of) => self.dates.iter().filter(|&&d| d <= as_of).count(),
             None => self.dates.len(),
         }
+    }
+
+    fn keep_levels(&mut self, a: &Assessment, shape: &NeedAreas) {
+        let on = a.assessed_on();
+        let at = self.levels.partition_point(|k| k.on < on);
+        self.levels.insert(at, ReviewLevels::new(shape, a));
     }
 
     fn keep(&mut self, a: &Assessment, as_of: Option<Date>, at_most: Option<usize>) {
@@ -201,6 +347,7 @@ impl Histories {
             Keep::Child(id) if id == a.child_id() => history.keep(a, None, None),
             Keep::Child(_) => {}
             Keep::All => history.keep(a, None, None),
+            Keep::Levels(shape) => history.keep_levels(a, shape),
         }
         Ok(())
     }
@@ -235,10 +382,35 @@ impl Histories {
         children.into_iter().map(|(_, h)| h)
     }
 
-    /// Whether every review of every child is kept ([`Keep::All`]), as §15
-    /// and §16 need.
-    pub(crate) fn keeps_every_review(&self) -> bool {
-        self.keep == Keep::All
+    /// Whether every review of every child is kept, as §15 and §16 need:
+    /// [`Keep::All`], or [`Keep::Levels`] of `framework`'s need areas.
+    pub(crate) fn keeps_every_review(&self, framework: &Framework) -> bool {
+        match &self.keep {
+            Keep::All => true,
+            Keep::Levels(shape) => *shape == NeedAreas::of(framework),
+            _ => false,
+        }
+    }
+
+    /// Calls `each` with every child's reviews reduced to their levels, in
+    /// child-ID order, each child's in date order. Histories that keep
+    /// every review only ([`keeps_every_review`](Self::keeps_every_review)).
+    pub(crate) fn each_child_levels(
+        &self,
+        framework: &Framework,
+        mut each: impl FnMut(&[ReviewLevels]),
+    ) {
+        let shape = NeedAreas::of(framework);
+        let mut reduced = Vec::new();
+        for history in self.children() {
+            if let Keep::Levels(_) = self.keep {
+                each(&history.levels);
+            } else {
+                reduced.clear();
+                reduced.extend(history.kept.iter().map(|a| ReviewLevels::new(&shape, a)));
+                each(&reduced);
+            }
+        }
     }
 
     /// The earliest accepted review date of any child, kept or not.
@@ -323,6 +495,76 @@ mod tests {
             parse_date("2024-02-01").unwrap()
         );
         assert_eq!(c2.previous(parse_date("2025-01-01")), None);
+    }
+
+    #[test]
+    fn levels_keep_every_review_in_date_order_and_score_alike() {
+        let fw = Framework::default();
+        let mut h = Histories::new(Keep::levels(&fw));
+        for (on, literacy) in [("2025-01-10", "3"), ("2024-09-10", "1"), ("2025-05-10", "")] {
+            let mut b = AssessmentBuilder::new(&fw);
+            b.child_id("C1")
+                .assessed_on(on)
+                .date_of_birth("2015-02-03")
+                .need("cl.literacy", literacy)
+                .need("cl.numeracy", "2")
+                .readiness(Domain::Cl, "2");
+            let a = b.build().unwrap();
+            h.add(&a).unwrap();
+            let kept = ReviewLevels::new(&NeedAreas::of(&fw), &a);
+            let scores = crate::score(&fw, &a);
+            for d in Domain::ALL {
+                let i = d.index();
+                assert_eq!(kept.need(fw.aggregate(), i), scores.need.get(d));
+                assert_eq!(kept.readiness(i).map(f64::from), scores.readiness.get(d));
+                assert_eq!(kept.confidence(i).map(f64::from), scores.confidence.get(d));
+            }
+        }
+        assert!(h.add(&review(&fw, "C1", "2024-09-10")).is_err(), "§7 holds");
+        assert!(h.keeps_every_review(&fw));
+        assert!(
+            std::mem::size_of::<ReviewLevels>() <= 40,
+            "a few bytes a review"
+        );
+        let c1 = h.children().next().unwrap();
+        assert!(c1.reviews().is_empty(), "no assessment is kept");
+        let mut seen = Vec::new();
+        h.each_child_levels(&fw, |r| {
+            seen.extend(
+                r.iter()
+                    .map(|r| (r.assessed_on().to_string(), r.level(fw.aggregate(), 0))),
+            )
+        });
+        assert_eq!(
+            seen,
+            [
+                ("2024-09-10".to_owned(), Some(2)),
+                ("2025-01-10".to_owned(), Some(3)),
+                ("2025-05-10".to_owned(), Some(2)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mean_need_is_kept_exactly() {
+        let fw =
+            Framework::from_json(include_str!("../../../fixtures/framework-mean.json")).unwrap();
+        let mut b = AssessmentBuilder::new(&fw);
+        b.child_id("C1")
+            .assessed_on("2025-01-10")
+            .need("cl.learning", "2")
+            .need("cl.literacy", "3")
+            .need("cl.numeracy", "3");
+        let a = b.build().unwrap();
+        let kept = ReviewLevels::new(&NeedAreas::of(&fw), &a);
+        assert_eq!(
+            kept.need(Aggregate::Mean, 0),
+            crate::score(&fw, &a).need.get(Domain::Cl)
+        );
+        assert_eq!(kept.need(Aggregate::Mean, 0), Some(8.0 / 3.0));
+        assert_eq!(kept.level(Aggregate::Mean, 0), Some(2));
+        assert_eq!(kept.need(Aggregate::Mean, 1), None);
+        assert_ne!(NeedAreas::of(&fw), NeedAreas::of(&Framework::default()));
     }
 
     #[test]

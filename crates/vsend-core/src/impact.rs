@@ -15,7 +15,6 @@ use crate::forecast::{quantile, MAX_REPLICATES};
 use crate::framework::Framework;
 use crate::history::Histories;
 use crate::rng::SplitMix64;
-use crate::score::score;
 
 /// The options of an impact analysis (§16). [`Default`] gives the spec's defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +57,9 @@ pub enum ImpactError {
     #[error("no assessments to analyse")]
     NoAssessments,
     /// The histories were built keeping only some reviews.
-    #[error("an impact analysis reads every review: build the histories with Keep::All")]
+    #[error(
+        "an impact analysis reads every review: build the histories with Keep::All or Keep::levels of this framework"
+    )]
     NotAllReviewsKept,
 }
 
@@ -152,7 +153,8 @@ pub struct Impact {
 }
 
 /// Analyses the impact of support (§16) in `histories`, which must keep
-/// every review ([`Keep::All`](crate::Keep)).
+/// every review: [`Keep::levels`](crate::Keep::levels) of `framework` (a
+/// few bytes a review) or [`Keep::All`](crate::Keep::All).
 ///
 /// Every three consecutive reviews A, B, C of a child on or before `as_of`
 /// give, per domain with need known in all three and the support known in A
@@ -183,8 +185,20 @@ pub fn impact(
     histories: &Histories,
     options: &ImpactOptions,
 ) -> Result<Impact, ImpactError> {
+    impact_with_progress(framework, histories, options, &|| {})
+}
+
+/// [`impact`], calling `progress` each time one of the B replicates is
+/// done, from whichever thread ran it. For a progress bar; the result does
+/// not depend on it.
+pub fn impact_with_progress(
+    framework: &Framework,
+    histories: &Histories,
+    options: &ImpactOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Impact, ImpactError> {
     options.validate()?;
-    if !histories.keeps_every_review() {
+    if !histories.keeps_every_review(framework) {
         return Err(ImpactError::NotAllReviewsKept);
     }
     let as_of = options
@@ -204,11 +218,13 @@ pub fn impact(
             for _ in 0..n {
                 weights[rng.index(n as u64) as usize] += 1;
             }
-            observations
+            let effects = observations
                 .effects(Some(&weights))
                 .into_iter()
                 .map(|s| s.effect)
-                .collect()
+                .collect();
+            progress();
+            effects
         })
         .collect();
     let mut effects = point.into_iter().enumerate().map(|(cell, s)| {
@@ -285,29 +301,28 @@ impl Observations {
             summed: Vec::new(),
             ends: Vec::new(),
         };
+        let aggregate = fw.aggregate();
         let mut child: Vec<(u32, f64)> = Vec::new();
-        let mut scores = Vec::new();
-        for history in histories.children() {
-            let kept = history.reviews();
-            let upto = kept.partition_point(|a| a.assessed_on() <= as_of);
+        histories.each_child_levels(fw, |kept| {
+            let upto = kept.partition_point(|r| r.assessed_on() <= as_of);
             if upto < 3 {
-                continue;
+                return;
             }
-            scores.clear();
-            scores.extend(kept[..upto].iter().map(|a| score(fw, a)));
             child.clear();
-            for w in scores.windows(3) {
+            for w in kept[..upto].windows(3) {
                 let (a, b, c) = (&w[0], &w[1], &w[2]);
-                for d in Domain::ALL {
-                    let (Some(na), Some(nb), Some(nc)) =
-                        (a.need.get(d), b.need.get(d), c.need.get(d))
-                    else {
+                for d in 0..5 {
+                    let (Some(na), Some(nb), Some(nc)) = (
+                        a.need(aggregate, d),
+                        b.need(aggregate, d),
+                        c.need(aggregate, d),
+                    ) else {
                         continue;
                     };
                     let stratum = (na.floor() as usize) * levels + nb.floor() as usize;
                     for (s, (sa, sb)) in [
-                        (a.readiness.get(d), b.readiness.get(d)),
-                        (a.confidence.get(d), b.confidence.get(d)),
+                        (a.readiness(d), b.readiness(d)),
+                        (a.confidence(d), b.confidence(d)),
                     ]
                     .into_iter()
                     .enumerate()
@@ -315,15 +330,16 @@ impl Observations {
                         let (Some(sa), Some(sb)) = (sa, sb) else {
                             continue;
                         };
-                        let exposed = usize::from(sb - sa >= mc);
-                        let cell = s * 5 + d.index();
+                        let rise = f64::from(sb) - f64::from(sa);
+                        let exposed = usize::from(rise >= mc);
+                        let cell = s * 5 + d;
                         let slot = (cell * levels * levels + stratum) * 2 + exposed;
                         child.push((slot as u32, nc - nb));
                     }
                 }
             }
             if child.is_empty() {
-                continue;
+                return;
             }
             // A stable sort keeps each slot's outcomes in review order when summed.
             child.sort_by_key(|&(slot, _)| slot);
@@ -342,7 +358,7 @@ impl Observations {
                 }
             }
             out.ends.push(out.summed.len());
-        }
+        });
         out
     }
 

@@ -70,16 +70,20 @@ pub use compare::{
 };
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
 pub use forecast::{
-    forecast, Backtest, BacktestCell, BacktestFigure, Estimate, Forecast, ForecastError,
-    ForecastOptions, Inflow, Leaving, ProjectionHistory, ProjectionPhase, ProjectionRow,
-    MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS, MAX_REPLICATES, PROJECTION_COLUMNS,
+    forecast, forecast_with_progress, Backtest, BacktestCell, BacktestFigure, Estimate, Forecast,
+    ForecastError, ForecastOptions, Inflow, Leaving, ProjectionHistory, ProjectionPhase,
+    ProjectionRow, MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS, MAX_REPLICATES,
+    PROJECTION_COLUMNS,
 };
 pub use framework::{
     Aggregate, Area, AreaIndex, Framework, FrameworkError, FrameworkProblem, Level, Scale,
     MAX_AREAS_PER_DOMAIN, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_SCALE_LEVEL,
 };
-pub use history::{Histories, History, Keep};
-pub use impact::{impact, Effect, Impact, ImpactError, ImpactOptions, ImpactSupport, Support};
+pub use history::{Histories, History, Keep, NeedAreas};
+pub use impact::{
+    impact, impact_with_progress, Effect, Impact, ImpactError, ImpactOptions, ImpactSupport,
+    Support,
+};
 pub use jsonl::parse_json_line;
 pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout};
 pub use rng::SplitMix64;

@@ -17,6 +17,10 @@
 //!   low ≤ high; input order and thread count change nothing.
 //! - §16: the worked example; with no rise in support nothing is exposed
 //!   and every effect is null; input order changes nothing.
+//! - Histories that keep only the levels of each review (`Keep::levels`,
+//!   the memory-light form the CLI reads into) give the same bytes as
+//!   histories that keep every assessment, for max and mean frameworks; the
+//!   levels of another framework are refused.
 
 mod common;
 
@@ -25,9 +29,10 @@ use std::collections::BTreeMap;
 use common::{assert_close, example_json, load_example_csv};
 use proptest::prelude::*;
 use vsend_core::{
-    forecast, impact, parse_date, school_phase, score, Assessment, AssessmentBuilder, Date, Domain,
-    ForecastError, ForecastOptions, Framework, Histories, ImpactError, ImpactOptions, Keep, Phase,
-    ProjectionPhase, SplitMix64, PROJECTION_COLUMNS,
+    forecast, forecast_with_progress, impact, impact_with_progress, parse_date, school_phase,
+    score, Assessment, AssessmentBuilder, Date, Domain, ForecastError, ForecastOptions, Framework,
+    Histories, ImpactError, ImpactOptions, Keep, Phase, ProjectionPhase, SplitMix64,
+    PROJECTION_COLUMNS,
 };
 
 fn date(s: &str) -> Date {
@@ -35,7 +40,11 @@ fn date(s: &str) -> Date {
 }
 
 fn histories_of<'a>(assessments: impl IntoIterator<Item = &'a Assessment>) -> Histories {
-    let mut h = Histories::new(Keep::All);
+    kept_as(Keep::All, assessments)
+}
+
+fn kept_as<'a>(keep: Keep, assessments: impl IntoIterator<Item = &'a Assessment>) -> Histories {
+    let mut h = Histories::new(keep);
     for a in assessments {
         h.add(a).unwrap();
     }
@@ -111,6 +120,138 @@ fn impact_with_the_defaults_matches() {
         &example_json("history-small.impact.json"),
         "impact",
     );
+}
+
+#[test]
+fn the_worked_examples_match_with_only_the_levels_kept() {
+    let fw = Framework::default();
+    let loaded = load_example_csv(&fw, "history-small.csv");
+    let h = kept_as(Keep::levels(&fw), loaded.accepted.iter().map(|(_, a)| a));
+    for (options, expected) in [
+        (ForecastOptions::default(), "history-small.forecast.json"),
+        (
+            ForecastOptions {
+                backtest: true,
+                horizon: 2,
+                ..ForecastOptions::default()
+            },
+            "history-small.forecast.backtest.json",
+        ),
+        (
+            ForecastOptions {
+                as_of: Some(date("2022-03-01")),
+                horizon: 5,
+                replicates: 0,
+                ..ForecastOptions::default()
+            },
+            "history-small.forecast.2022-03-01.b0.json",
+        ),
+    ] {
+        let got = serde_json::to_value(forecast(&fw, &h, &options).unwrap()).unwrap();
+        assert_close(&got, &example_json(expected), expected);
+    }
+    let got = impact(&fw, &h, &ImpactOptions::default()).unwrap();
+    assert_close(
+        &serde_json::to_value(got).unwrap(),
+        &example_json("history-small.impact.json"),
+        "impact",
+    );
+}
+
+#[test]
+fn levels_kept_give_the_bytes_of_every_review_kept() {
+    let mean = Framework::from_json(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/framework-mean.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    for fw in [Framework::default(), mean] {
+        let assessments = generated(&fw, 11, 150, true);
+        let all = histories_of(&assessments);
+        let levels = kept_as(Keep::levels(&fw), &assessments);
+        assert_eq!(levels.len(), all.len());
+        let options = ForecastOptions {
+            backtest: true,
+            replicates: 40,
+            ..ForecastOptions::default()
+        };
+        assert_eq!(
+            to_bytes(&forecast(&fw, &levels, &options).unwrap()),
+            to_bytes(&forecast(&fw, &all, &options).unwrap()),
+            "{}",
+            fw.id()
+        );
+        let options = ImpactOptions {
+            replicates: 40,
+            ..ImpactOptions::default()
+        };
+        let i = impact(&fw, &levels, &options).unwrap();
+        assert!(i.children > 0);
+        assert_eq!(
+            to_bytes(&i),
+            to_bytes(&impact(&fw, &all, &options).unwrap()),
+            "{}",
+            fw.id()
+        );
+    }
+}
+
+#[test]
+fn the_levels_of_another_framework_are_refused() {
+    let fw = Framework::default();
+    let mean = Framework::from_json(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/framework-mean.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let h = kept_as(Keep::levels(&mean), &generated(&mean, 3, 20, true));
+    assert_eq!(
+        forecast(&fw, &h, &ForecastOptions::default()).unwrap_err(),
+        ForecastError::NotAllReviewsKept
+    );
+    assert_eq!(
+        impact(&fw, &h, &ImpactOptions::default()).unwrap_err(),
+        ImpactError::NotAllReviewsKept
+    );
+}
+
+#[test]
+fn progress_is_called_once_per_replicate_and_changes_nothing() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let fw = Framework::default();
+    let h = history_small(&fw);
+    let options = ForecastOptions {
+        backtest: true,
+        replicates: 30,
+        ..ForecastOptions::default()
+    };
+    let done = AtomicU32::new(0);
+    let tick = || {
+        done.fetch_add(1, Ordering::Relaxed);
+    };
+    let f = forecast_with_progress(&fw, &h, &options, &tick).unwrap();
+    assert_eq!(
+        done.swap(0, Ordering::Relaxed),
+        60,
+        "B, then B for the back-test"
+    );
+    assert_eq!(
+        to_bytes(&f),
+        to_bytes(&forecast(&fw, &h, &options).unwrap())
+    );
+    let options = ImpactOptions {
+        replicates: 25,
+        ..ImpactOptions::default()
+    };
+    let i = impact_with_progress(&fw, &h, &options, &tick).unwrap();
+    assert_eq!(done.load(Ordering::Relaxed), 25);
+    assert_eq!(to_bytes(&i), to_bytes(&impact(&fw, &h, &options).unwrap()));
 }
 
 #[test]
@@ -439,7 +580,13 @@ proptest! {
         let h = histories_of(&assessments);
         let f = match forecast(&fw, &h, &options) {
             Ok(f) => f,
-            Err(ForecastError::NoHistory { .. } | ForecastError::BacktestHistory { .. }) => return Ok(()),
+            // A generated history may be empty: a child whose every review is
+            // outside §3's age range gives no assessment.
+            Err(
+                ForecastError::NoAssessments
+                | ForecastError::NoHistory { .. }
+                | ForecastError::BacktestHistory { .. },
+            ) => return Ok(()),
             Err(e) => panic!("{e}"),
         };
         for (d, p) in f.transition.iter() {
@@ -482,9 +629,11 @@ proptest! {
                 }
             }
         }
-        // Input order does not matter.
+        // Input order does not matter, nor whether only the levels are kept.
         let again = forecast(&fw, &histories_of(&shuffled(&assessments, seed ^ 1)), &options).unwrap();
         prop_assert_eq!(to_bytes(&f), to_bytes(&again));
+        let levels = kept_as(Keep::levels(&fw), &shuffled(&assessments, seed ^ 2));
+        prop_assert_eq!(to_bytes(&f), to_bytes(&forecast(&fw, &levels, &options).unwrap()));
     }
 
     #[test]
