@@ -11,6 +11,7 @@
 //!
 //! Every problem of a line is reported, each with its [`Field`] as data.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -20,7 +21,7 @@ use crate::assessment::{
     Assessment, AssessmentBuilder, Expected, Field, Found, JsonType, ValidationError,
     ValidationErrors,
 };
-use crate::domain::Domain;
+use crate::domain::{Domain, DomainSet};
 use crate::framework::Framework;
 
 /// The top-level keys of an assessment object.
@@ -139,15 +140,15 @@ impl<'de> Deserialize<'de> for Json {
 pub fn parse_json_line(framework: &Framework, line: &[u8]) -> Result<Assessment, ValidationErrors> {
     let mut b = AssessmentBuilder::new(framework);
     let entries = object_of_line(line)?;
-    let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
+    // A set, not a list: a hostile line holds 100,000 keys (§9 still names each repeat).
+    let mut seen: HashSet<&str> = HashSet::with_capacity(entries.len());
     for (key, value) in &entries {
-        if seen.contains(&key.as_str()) {
+        if !seen.insert(key) {
             let field =
                 top_field(key).unwrap_or_else(|| Field::Key(Found::new(key).as_str().into()));
             b.push_error(ValidationError::DuplicateKey { field });
             continue;
         }
-        seen.push(key);
         match key.as_str() {
             "child_id" | "assessed_on" | "date_of_birth" | "setting_id" => {
                 let field = top_field(key).expect("one of the four string fields");
@@ -276,14 +277,13 @@ fn needs(b: &mut AssessmentBuilder<'_>, fw: &Framework, value: &Json) {
         return;
     };
     let max = fw.scale().max_level();
-    let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
+    let mut seen: HashSet<&str> = HashSet::with_capacity(entries.len());
     for (area, v) in entries {
         let field = || Field::Need(Found::new(area).as_str().into());
-        if seen.contains(&area.as_str()) {
+        if !seen.insert(area) {
             b.push_error(ValidationError::DuplicateKey { field: field() });
             continue;
         }
-        seen.push(area);
         if let Some(text) = level_text(b, field, max, v) {
             b.need(area, &text);
         }
@@ -301,7 +301,8 @@ fn per_domain(
         return;
     };
     let max = fw.scale().max_level();
-    let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
+    // Only the five domain keys get past the unknown-key check: a set of five.
+    let mut seen = DomainSet::EMPTY;
     for (k, v) in entries {
         let Ok(d) = k.parse::<Domain>() else {
             b.push_error(ValidationError::UnknownKey {
@@ -310,11 +311,11 @@ fn per_domain(
             });
             continue;
         };
-        if seen.contains(&k.as_str()) {
+        if seen.contains(d) {
             b.push_error(ValidationError::DuplicateKey { field: field_of(d) });
             continue;
         }
-        seen.push(k);
+        seen.insert(d);
         if let Some(text) = level_text(b, || field_of(d), max, v) {
             match key {
                 "readiness" => b.readiness(d, &text),

@@ -14,7 +14,7 @@ use crate::assessment::{
     ValidationErrors,
 };
 use crate::columns::{resolve_header, HeaderErrors};
-use crate::domain::{Domain, PerDomain};
+use crate::domain::{Domain, DomainSet, PerDomain};
 use crate::framework::{Framework, Level};
 use crate::jsonl::{object_of_line, Json};
 use crate::transition::Plan;
@@ -269,7 +269,8 @@ pub fn parse_plan_line(framework: &Framework, line: &[u8]) -> Result<Plan, Valid
     let mut b = PlanBuilder::new(framework);
     let entries = object_of_line(line)?;
     let max = framework.scale().max_level();
-    let mut seen: Vec<&str> = Vec::new();
+    // A set, not a list: a 1 MiB line holds tens of thousands of keys.
+    let mut seen: HashSet<&str> = HashSet::with_capacity(entries.len());
     for (key, value) in &entries {
         let top = match key.as_str() {
             "child_id" => Some(Field::ChildId),
@@ -277,12 +278,11 @@ pub fn parse_plan_line(framework: &Framework, line: &[u8]) -> Result<Plan, Valid
             "move_on" => Some(Field::MoveOn),
             _ => None,
         };
-        if seen.contains(&key.as_str()) {
+        if !seen.insert(key) {
             let field = top.unwrap_or_else(|| Field::Key(Found::new(key).as_str().into()));
             b.push_error(ValidationError::DuplicateKey { field });
             continue;
         }
-        seen.push(key);
         if let Some(field) = top {
             let text = match value {
                 Json::String(s) => s.as_str(),
@@ -324,7 +324,7 @@ pub fn parse_plan_line(framework: &Framework, line: &[u8]) -> Result<Plan, Valid
                 continue;
             }
         };
-        let mut seen_domains: Vec<Domain> = Vec::new();
+        let mut seen_domains = DomainSet::EMPTY;
         for (k, v) in entries {
             let Ok(d) = k.parse::<Domain>() else {
                 b.push_error(ValidationError::UnknownKey {
@@ -333,13 +333,13 @@ pub fn parse_plan_line(framework: &Framework, line: &[u8]) -> Result<Plan, Valid
                 });
                 continue;
             };
-            if seen_domains.contains(&d) {
+            if seen_domains.contains(d) {
                 b.push_error(ValidationError::DuplicateKey {
                     field: Field::Readiness(d),
                 });
                 continue;
             }
-            seen_domains.push(d);
+            seen_domains.insert(d);
             match v {
                 Json::Null => {}
                 Json::Int(n) => {
