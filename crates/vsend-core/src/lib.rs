@@ -64,7 +64,8 @@ pub use compare::{
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
 pub use framework::{
     Aggregate, Area, AreaIndex, Framework, FrameworkError, FrameworkProblem, Level, Scale,
-    MAX_AREAS_PER_DOMAIN, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_SCALE_LEVEL,
+    MAX_AREAS_PER_DOMAIN, MAX_BANDS, MAX_BAND_WEIGHT, MAX_FLOORS, MAX_FRAMEWORK_ID_LEN,
+    MAX_LABEL_LEN, MAX_MIN_SCORE, MAX_SCALE_LEVEL, MAX_TOP_UP,
 };
 pub use history::{Histories, History, Keep};
 pub use jsonl::parse_json_line;

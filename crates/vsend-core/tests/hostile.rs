@@ -4,7 +4,10 @@
 //! anything: each asserts the outcome and simply has to finish (the scaling
 //! itself is measured by `benches/hostile.rs`).
 
-use vsend_core::{parse_json_line, parse_plan_line, Format, Framework};
+use serde_json::{json, Value};
+use vsend_core::{
+    parse_json_line, parse_plan_line, Format, Framework, FrameworkError, FrameworkProblem,
+};
 
 /// The located messages of a JSON Lines record's problems (none when accepted).
 fn line_problems(line: &str) -> Vec<String> {
@@ -96,4 +99,265 @@ fn a_plan_line_of_100000_keys_names_each_repeat_in_order() {
             "field k3: appears more than once in its object; allowed once",
         ]
     );
+}
+
+/// The default framework as a JSON value, to be edited.
+fn default_json() -> Value {
+    serde_json::from_str(&Framework::default().to_json()).unwrap()
+}
+
+/// A banding rule with `bands` and `floors`, weights 1 each.
+fn banding(bands: Vec<Value>, floors: Vec<Value>) -> Value {
+    json!({"weights": {"cl": 1, "ci": 1, "sp": 1, "semh": 1, "ind": 1},
+           "bands": bands, "floors": floors})
+}
+
+/// Band `i`: id `B<i>`, from score `i`.
+fn band(i: usize) -> Value {
+    json!({"id": format!("B{i}"), "label": "x", "min_score": i})
+}
+
+/// The problems of a framework that must be refused.
+fn problems(fw: &Value) -> Vec<FrameworkProblem> {
+    match Framework::from_json(&fw.to_string()) {
+        Err(FrameworkError::Invalid(p)) => p,
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
+
+fn with_banding(b: Value) -> Value {
+    let mut fw = default_json();
+    fw["banding"] = b;
+    fw
+}
+
+#[test]
+fn a_million_bands_are_one_problem_naming_the_limit() {
+    // Once a quadratic search for repeated ids that never finished. The text
+    // is written out directly: building a million JSON values is the slow part.
+    let mut bands = String::from("[");
+    for i in 0..1_000_000 {
+        bands.push_str(&format!(r#"{{"id":"B{i}","label":"x","min_score":{i}}},"#));
+    }
+    bands.push_str(r#"{"id":"B0","label":"x","min_score":0}]"#); // a repeat, never looked for
+    let b = banding(vec![], vec![json!({"min_need": 2, "band": "B7"})]).to_string();
+    let text = with_banding(json!("BANDING"))
+        .to_string()
+        .replace(r#""BANDING""#, &b.replace("[]", &bands));
+    let p = match Framework::from_json(&text) {
+        Err(FrameworkError::Invalid(p)) => p,
+        other => panic!("expected problems, got {other:?}"),
+    };
+    assert_eq!(p, [FrameworkProblem::TooManyBands { found: 1_000_001 }]);
+    assert_eq!(
+        p[0].to_string(),
+        "banding.bands: 1000001 bands; allowed at most 100"
+    );
+}
+
+#[test]
+fn band_and_floor_counts_are_limited_to_100() {
+    let ok = with_banding(banding(
+        (0..100).map(band).collect(),
+        (0..100)
+            .map(|i| json!({"min_need": 1 + i % 4, "band": format!("B{i}")}))
+            .collect(),
+    ));
+    let fw = Framework::from_json(&ok.to_string()).unwrap();
+    assert_eq!(fw.banding().unwrap().bands().len(), 100);
+    assert_eq!(fw.banding().unwrap().floors()[99].band(), 99);
+
+    let p = problems(&with_banding(banding((0..101).map(band).collect(), vec![])));
+    assert_eq!(p, [FrameworkProblem::TooManyBands { found: 101 }]);
+    let floors = (0..101)
+        .map(|_| json!({"min_need": 2, "band": "B0"}))
+        .collect();
+    let p = problems(&with_banding(banding(vec![band(0)], floors)));
+    assert_eq!(p, [FrameworkProblem::TooManyFloors { found: 101 }]);
+    assert_eq!(
+        p[0].to_string(),
+        "banding.floors: 101 floors; allowed at most 100"
+    );
+}
+
+#[test]
+fn repeated_band_ids_are_named_at_each_repeat_and_floors_find_the_first() {
+    let bands = vec![
+        band(0),
+        band(1),
+        band(2),
+        json!({"id": "B1", "label": "x", "min_score": 3}),
+        json!({"id": "B0", "label": "x", "min_score": 4}),
+    ];
+    let p = problems(&with_banding(banding(
+        bands,
+        vec![json!({"min_need": 2, "band": "Z"})],
+    )));
+    assert_eq!(
+        p,
+        [
+            FrameworkProblem::BandIdDuplicate {
+                index: 3,
+                id: "B1".into()
+            },
+            FrameworkProblem::BandIdDuplicate {
+                index: 4,
+                id: "B0".into()
+            },
+            FrameworkProblem::FloorUnknownBand {
+                index: 0,
+                found: "Z".into(),
+                allowed: "B0, B1, B2, B1, B0".into()
+            },
+        ]
+    );
+}
+
+#[test]
+fn areas_over_the_limit_are_one_problem_not_one_per_area() {
+    let mut fw = default_json();
+    fw["domains"]["ci"]["areas"] = (0..100_000)
+        .map(|i| json!({"key": format!("BAD{i}"), "label": "\u{1}"}))
+        .collect();
+    assert_eq!(
+        problems(&fw),
+        [FrameworkProblem::TooManyAreas {
+            domain: vsend_core::Domain::Ci,
+            found: 100_000
+        }]
+    );
+}
+
+#[test]
+fn control_characters_are_refused_in_every_text_by_path_and_position() {
+    let mut fw = default_json();
+    fw["id"] = json!("vse\u{1}nd");
+    fw["version"] = json!("1\u{0}");
+    fw["scale"]["labels"][2] = json!("Mod\u{2028}erate");
+    fw["domains"]["sp"]["areas"][1]["label"] = json!("Hear\u{202E}ing");
+    fw["banding"] = banding(
+        vec![
+            json!({"id": "A\tB", "label": "ok", "min_score": 0}),
+            json!({"id": "B", "label": "x\u{7f}", "min_score": 1}),
+            json!({"id": "C", "label": "\u{2066}x", "min_score": 2}),
+            json!({"id": "D", "label": "\u{FFFF}", "min_score": 3}),
+        ],
+        vec![],
+    );
+    let p: Vec<String> = problems(&fw).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        p,
+        [
+            "id: U+0001 at character 4 is a control character; allowed printable text",
+            "version: U+0000 at character 2 is a control character; allowed printable text",
+            "scale.labels[2]: U+2028 at character 4 is a line or paragraph separator; allowed printable text",
+            "domains.sp.areas[1].label: U+202E at character 5 is a bidirectional override or isolate; allowed printable text",
+            "banding.bands[0].id: U+0009 at character 2 is a control character; allowed printable text",
+            "banding.bands[1].label: U+007F at character 2 is a control character; allowed printable text",
+            "banding.bands[2].label: U+2066 at character 1 is a bidirectional override or isolate; allowed printable text",
+            "banding.bands[3].label: U+FFFF at character 1 is not a character; allowed printable text",
+        ]
+    );
+    assert!(matches!(
+        problems(&fw)[0],
+        FrameworkProblem::ForbiddenCharacter {
+            found: '\u{1}',
+            position: 4,
+            ..
+        }
+    ));
+    // Right-to-left text and its marks are text, not overrides.
+    let mut rtl = default_json();
+    rtl["scale"]["labels"][1] = json!("\u{5D0}\u{5D1}\u{200F} Emerging é ✓");
+    assert!(Framework::from_json(&rtl.to_string()).is_ok());
+}
+
+#[test]
+fn long_band_ids_and_labels_are_refused_by_path() {
+    let long_id = "x".repeat(65);
+    let long_label = "y".repeat(201);
+    let fw = with_banding(banding(
+        vec![json!({"id": long_id, "label": long_label, "min_score": 0})],
+        vec![],
+    ));
+    let p: Vec<String> = problems(&fw).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        p,
+        [
+            "banding.bands[0].id: 65 characters; allowed at most 64",
+            "banding.bands[0].label: 201 characters; allowed at most 200",
+        ]
+    );
+}
+
+#[test]
+fn weights_min_scores_and_top_ups_are_bounded_so_every_figure_is_finite() {
+    let fw = |weight: f64, min_score: f64, top_up: f64| {
+        let mut b = banding(
+            vec![
+                band(0),
+                json!({"id": "B", "label": "b", "min_score": min_score, "top_up": top_up}),
+            ],
+            vec![],
+        );
+        b["weights"]["semh"] = json!(weight);
+        with_banding(b)
+    };
+    // The bounds themselves are allowed.
+    let ok = Framework::from_json(&fw(1000.0, 1e9, 1e9).to_string()).unwrap();
+    assert_eq!(ok.banding().unwrap().bands()[1].top_up(), Some(1e9));
+    let p = problems(&fw(1e308, 1e308, 1e308));
+    assert_eq!(
+        p,
+        [
+            FrameworkProblem::BandWeightOutOfRange {
+                domain: vsend_core::Domain::Semh,
+                found: 1e308
+            },
+            FrameworkProblem::MinScoreOutOfRange {
+                index: 1,
+                found: 1e308
+            },
+            FrameworkProblem::TopUpOutOfRange {
+                index: 1,
+                found: 1e308
+            },
+        ]
+    );
+    let messages: Vec<String> = p.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "banding.weights.semh: 1e308 is outside the allowed range 0 to 1000",
+            "banding.bands[1].min_score: 1e308 is outside the allowed range 0 to 1000000000",
+            "banding.bands[1].top_up: 1e308 is outside the allowed range 0 to 1000000000, or leave it out",
+        ]
+    );
+    let p = problems(&fw(1000.5, -1.0, -0.5));
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert!(matches!(p[1], FrameworkProblem::MinScoreOutOfRange { found, .. } if found == -1.0));
+    // The largest possible band score and top-up stay ordinary numbers.
+    let banding = ok.banding().unwrap();
+    let need = vsend_core::DomainVector::from_options([Some(10.0); 5]);
+    let r = banding.band(&need).unwrap();
+    assert!(r.band_score.is_finite());
+    assert!(
+        (1e9 * 1e9_f64).is_finite(),
+        "a billion children at the largest top-up"
+    );
+}
+
+#[test]
+fn serde_messages_echo_at_most_40_characters_and_no_control_characters() {
+    let key = format!("\u{1b}[31m{}", "k".repeat(1000));
+    let mut fw = default_json();
+    fw[key.as_str()] = json!(1);
+    let err = Framework::from_json(&fw.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with(r"unknown field `\u{1b}[31mkkk"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
+    assert!(!err.contains(&"k".repeat(41)), "{err}");
+    assert!(err.contains("…`, expected one of `id`"), "{err}");
+    assert!(err.ends_with(" at line 1 column 1013"), "{err}");
 }
