@@ -1,0 +1,184 @@
+//! Promises kept under hostile input (issue 13), through the binary: a
+//! framework too big or holding characters that break outputs is refused
+//! before any row is read, markup characters in labels still give
+//! well-formed SVG, plans repeat no child and date, an empty JSON Lines file
+//! is a file error, and numbers are echoed as written.
+
+mod common;
+
+use std::path::Path;
+
+use common::{example, fixture, p, stderr, vsend};
+use serde_json::{json, Value};
+
+/// The banded worked example's framework as a JSON value, to be edited.
+fn banded() -> Value {
+    common::read_json(&example("framework-banded.json"))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_framework_file_over_1_mib_is_refused_before_any_row() {
+    let dir = tempfile::tempdir().unwrap();
+    // Valid JSON, padded past the limit: it is the size that is refused.
+    let mut text = vsend_core::Framework::default().to_json();
+    text.push_str(&" ".repeat(1 << 20));
+    let fw = write(dir.path(), "big.json", &text);
+    let out = vsend(&["validate", p(&fixture("cohort.csv")), "--framework", p(&fw)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("big.json: bad framework: larger than 1 MiB; allowed at most 1048576 bytes"),
+        "{err}"
+    );
+    assert!(!err.contains("rows read: 1"), "no row is read: {err}");
+    // Exactly at the limit is still read (and here valid).
+    text.truncate(1 << 20);
+    let fw = write(dir.path(), "edge.json", &text);
+    let out = vsend(&["validate", p(&fixture("cohort.csv")), "--framework", p(&fw)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_control_character_in_a_framework_stops_chart_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fw = banded();
+    fw["scale"]["labels"][4] = json!("Com\u{1}plex");
+    fw["banding"]["bands"][2]["id"] = json!("C\u{0}");
+    let fw = write(dir.path(), "fw.json", &fw.to_string());
+    for name in ["x.svg", "x.png"] {
+        let out_path = dir.path().join(name);
+        let out = vsend(&[
+            "chart",
+            p(&example("cohort-small.csv")),
+            "--child",
+            "C010000011",
+            "--framework",
+            p(&fw),
+            "-o",
+            p(&out_path),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("fw.json: bad framework: scale.labels[4]: U+0001 at character 4 is a control character"),
+            "{err}"
+        );
+        assert!(
+            err.contains("fw.json: bad framework: banding.bands[2].id: U+0000 at character 2"),
+            "{err}"
+        );
+        assert!(!out_path.exists(), "{name} is not written");
+    }
+}
+
+#[test]
+fn markup_characters_in_framework_texts_give_well_formed_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fw = banded();
+    fw["id"] = json!("a&b<c>");
+    fw["version"] = json!("1 \"q\" 'a'");
+    fw["scale"]["labels"][0] = json!("None & <none>");
+    fw["scale"]["labels"][4] = json!("'Complex' > \"all\"");
+    fw["banding"]["bands"][2]["label"] = json!("A & B <C>");
+    fw["banding"]["bands"][2]["id"] = json!("C&<>");
+    fw["banding"]["floors"][0]["band"] = json!("C&<>");
+    let fw = write(dir.path(), "fw.json", &fw.to_string());
+    let svg = dir.path().join("c.svg");
+    let out = vsend(&[
+        "chart",
+        p(&example("cohort-small.csv")),
+        "--child",
+        "C010000011",
+        "--framework",
+        p(&fw),
+        "-o",
+        p(&svg),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    // The words are kept, escaped, in aria-label; usvg (a strict XML parser) reads the file.
+    assert!(text.contains("A &amp; B &lt;C&gt;"), "the band label");
+    assert!(text.contains("Band C&amp;&lt;&gt;"), "the band id");
+    assert!(
+        text.contains("a&amp;b&lt;c&gt; v1 &quot;q&quot; &apos;a&apos;"),
+        "id and version"
+    );
+    assert!(
+        text.contains("&apos;Complex&apos; &gt; &quot;all&quot;"),
+        "the last label"
+    );
+    let png = vsend_chart::svg_to_png(&text).expect("well-formed SVG");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(well_formed(&text), "every tag closed, every & an entity");
+
+    // The timeline and a cohort group's radar carry the same texts.
+    for extra in [
+        &["--child", "C010000011", "--timeline"][..],
+        &["--cohort"][..],
+    ] {
+        let out = vsend(
+            &[
+                &[
+                    "chart",
+                    p(&example("cohort-small.csv")),
+                    "--framework",
+                    p(&fw),
+                ][..],
+                extra,
+                &["-o", p(&svg)],
+            ]
+            .concat(),
+        );
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", stderr(&out));
+        let text = std::fs::read_to_string(&svg).unwrap();
+        vsend_chart::svg_to_png(&text).unwrap_or_else(|e| panic!("{extra:?}: {e}"));
+        assert!(well_formed(&text), "{extra:?}");
+    }
+}
+
+/// A minimal XML well-formedness check: tags nest and close, attribute
+/// values are quoted, and `&` only starts an entity. (usvg checks far more;
+/// this one says what failed.)
+fn well_formed(xml: &str) -> bool {
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = xml;
+    let entity_ok = |s: &str| {
+        s.match_indices('&').all(|(i, _)| {
+            ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#"]
+                .iter()
+                .any(|e| s[i..].starts_with(e))
+        })
+    };
+    while let Some(lt) = rest.find('<') {
+        if !entity_ok(&rest[..lt]) || rest[..lt].contains('>') {
+            return false;
+        }
+        let Some(gt) = rest[lt..].find('>') else {
+            return false;
+        };
+        let tag = &rest[lt + 1..lt + gt];
+        rest = &rest[lt + gt + 1..];
+        if tag.starts_with('?') || tag.starts_with('!') {
+            continue;
+        }
+        if tag.contains('<') || !tag.matches('"').count().is_multiple_of(2) || !entity_ok(tag) {
+            return false;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            if open.pop() != Some(name.trim()) {
+                return false;
+            }
+        } else if !tag.ends_with('/') {
+            open.push(tag.split_whitespace().next().unwrap_or(""));
+        }
+    }
+    open.is_empty()
+        && entity_ok(rest)
+        && xml.chars().all(|c| !c.is_control() || "\t\n\r".contains(c))
+}
