@@ -201,15 +201,21 @@ fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
         buffer.push(b'\n');
     }
     let mut rows = plans.rows_as::<Plans>(&fw)?;
+    // A later plan of a child for a date already planned is a rejected row (§11).
+    let mut seen = vsend_core::SeenPlans::new();
     while let Some(row) = rows.next() {
         rep.read();
         match row? {
             Row::Accepted { line, value } => {
-                match vsend_core::transition(&fw, histories.get(value.child_id()), &value) {
+                let planned = match seen.add(&value) {
+                    Err(d) => Err(Problem::duplicate_plan(d, format)),
+                    Ok(()) => vsend_core::transition(&fw, histories.get(value.child_id()), &value)
+                        .map_err(|e| Problem::no_assessment(&e, format)),
+                };
+                match planned {
                     Ok(planned) if json => push_json(&mut buffer, &planned),
                     Ok(planned) => push_csv_cells(&mut buffer, &planned.cells()),
-                    Err(e) => {
-                        let problem = Problem::no_assessment(&e, format);
+                    Err(problem) => {
                         rep.rejected(line, &[problem]).writing("--errors")?;
                     }
                 }
@@ -439,9 +445,14 @@ fn plan_chart(
     let input = Input::open(plans)?;
     let name = input.name.clone();
     let mut mine = Vec::new();
+    // A later plan of the child for a date already planned is rejected (§11), as by `transition`.
+    let mut seen = vsend_core::SeenPlans::new();
     for row in input.rows_as::<Plans>(fw)? {
         if let Row::Accepted { value, .. } = row? {
-            if value.child_id() == &child && args.on.is_none_or(|on| value.move_on() == on) {
+            if value.child_id() == &child
+                && args.on.is_none_or(|on| value.move_on() == on)
+                && seen.add(&value).is_ok()
+            {
                 mine.push(value);
             }
         }

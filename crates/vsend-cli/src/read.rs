@@ -261,6 +261,8 @@ pub enum ProblemKind {
     UnknownArea,
     /// A second assessment of a child on one date.
     Duplicate,
+    /// A second plan of a child moving on one date (§11).
+    DuplicatePlan,
     /// A CSV row with the wrong number of fields.
     FieldCount,
     /// A quote left open at the end of the line.
@@ -305,6 +307,7 @@ impl ProblemKind {
             E::NotJson { .. } => ProblemKind::NotJson,
             E::NotAnObject { .. } => ProblemKind::NotAnObject,
             E::Duplicate { .. } => ProblemKind::Duplicate,
+            E::DuplicatePlan { .. } => ProblemKind::DuplicatePlan,
         }
     }
 }
@@ -350,6 +353,11 @@ impl Problem {
 
     /// A second assessment of a child on one date (§7), as a problem of its row.
     pub fn duplicate(d: vsend_core::Duplicate, format: Format) -> Problem {
+        Problem::of(&d.into(), format)
+    }
+
+    /// A second plan of a child moving on one date (§11), as a problem of its row.
+    pub fn duplicate_plan(d: vsend_core::DuplicatePlan, format: Format) -> Problem {
         Problem::of(&d.into(), format)
     }
 

@@ -182,3 +182,91 @@ fn well_formed(xml: &str) -> bool {
         && entity_ok(rest)
         && xml.chars().all(|c| !c.is_control() || "\t\n\r".contains(c))
 }
+
+/// The closing summary line's counts of `name`: (read, accepted, rejected).
+fn counts(out: &std::process::Output, name: &str) -> (u64, u64, u64) {
+    let err = stderr(out);
+    let line = err
+        .lines()
+        .rfind(|l| l.contains(name) && l.contains("rows read"))
+        .unwrap_or_else(|| panic!("no summary line for {name} in {err}"));
+    let nums: Vec<u64> = line
+        .rsplit(": ")
+        .next()
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit() && c != '.')
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (nums[0], nums[1], nums[2])
+}
+
+#[test]
+fn a_repeated_or_conflicting_plan_for_one_child_and_date_is_rejected_on_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cohort = example("cohort-small.csv");
+    let mut csv = std::fs::read_to_string(example("plans-small.csv")).unwrap();
+    // Line 22 repeats line 3 exactly; line 23 moves the same child on the same
+    // date somewhere else; line 24 is the same child on another date (kept).
+    csv.push_str("S0007,C010000001,2025-09-03,4,1,1,3,0\n");
+    csv.push_str("S0009,C010000001,2025-09-03,0,0,0,0,0\n");
+    csv.push_str("S0009,C010000001,2025-10-01,0,0,0,0,0\n");
+    let plans = write(dir.path(), "dup.csv", &csv);
+    let out = vsend(&["transition", p(&cohort), p(&plans), "-o", "-"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(counts(&out, "dup.csv"), (23, 14, 9));
+    let err = stderr(&out);
+    for line in [22, 23] {
+        assert!(
+            err.contains(&format!(
+                "dup.csv:{line}: column move_on: \"2025-09-03\" repeats an earlier plan of C010000001 moving on the same date; allowed one plan per child per move date"
+            )),
+            "{err}"
+        );
+    }
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("C010000001,S0003,S0007,2025-07-03,2025-09-03,").count(), 1, "{text}");
+    assert!(!text.contains("S0009,2025-07-03,2025-09-03"), "{text}");
+
+    // JSON Lines plans, the same rule.
+    let jsonl = write(
+        dir.path(),
+        "dup.jsonl",
+        concat!(
+            r#"{"child_id":"C010000001","to_setting_id":"S0007","move_on":"2025-09-03","readiness":{"cl":4}}"#,
+            "\n\n",
+            r#"{"child_id":"C010000001","to_setting_id":"S0009","move_on":"2025-09-03","readiness":{"cl":0}}"#,
+            "\n"
+        ),
+    );
+    let out = vsend(&["transition", p(&cohort), p(&jsonl), "-o", "-"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(counts(&out, "dup.jsonl"), (2, 1, 1));
+    assert!(
+        stderr(&out).contains(
+            "dup.jsonl:3: field move_on: \"2025-09-03\" repeats an earlier plan of C010000001"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    // chart --plan --on finds one plan for the date: the first.
+    let svg = dir.path().join("plan.svg");
+    let out = vsend(&[
+        "chart",
+        p(&cohort),
+        "--plan",
+        p(&plans),
+        "--child",
+        "C010000001",
+        "--on",
+        "2025-09-03",
+        "-o",
+        p(&svg),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains("S0007") && !text.contains("S0009"),
+        "the first plan is drawn"
+    );
+}

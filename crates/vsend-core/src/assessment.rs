@@ -413,6 +413,15 @@ pub enum ValidationError {
         /// The child.
         child_id: ChildId,
     },
+    /// A second transition plan of a child moving on a date already seen
+    /// (§11, by §7's rule): which of the two would count is ambiguous.
+    #[error("{found} repeats an earlier plan of {child_id} moving on the same date; allowed one plan per child per move date")]
+    DuplicatePlan {
+        /// The repeated `move_on` date.
+        found: Found,
+        /// The child.
+        child_id: ChildId,
+    },
     /// A JSON value of the wrong type (a level given as `"3"`, an ID as a number).
     #[error("{found} is {}; allowed {expected}", found_kind.article())]
     WrongType {
@@ -550,6 +559,7 @@ impl ValidationError {
             | E::DuplicateKey { field }
             | E::UnknownKey { field, .. } => field.clone(),
             E::BeforeBirth { .. } | E::Duplicate { .. } => Field::AssessedOn,
+            E::DuplicatePlan { .. } => Field::MoveOn,
             E::AgeOutOfRange { .. } => Field::DateOfBirth,
             E::NotJson { .. } | E::NotAnObject { .. } => Field::Record,
         }
@@ -575,7 +585,8 @@ impl ValidationError {
             | E::BeforeBirth { found }
             | E::AgeOutOfRange { found, .. }
             | E::WrongType { found, .. }
-            | E::Duplicate { found, .. } => found.as_str(),
+            | E::Duplicate { found, .. }
+            | E::DuplicatePlan { found, .. } => found.as_str(),
             E::Missing { .. }
             | E::UnknownArea { .. }
             | E::DuplicateKey { .. }

@@ -69,7 +69,7 @@ pub use framework::{
 };
 pub use history::{Histories, History, Keep};
 pub use jsonl::parse_json_line;
-pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout};
+pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout, SeenPlans};
 pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{
     scored_columns, BandFigures, Cell, Cells, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS,
@@ -81,8 +81,8 @@ pub use timeline::{
     day_number, is_overdue, Change, Duplicate, Review, Step, Timeline, TimelineError,
 };
 pub use transition::{
-    phase_moves, school_phase, transition, MoveDomain, MoveSummary, MovingChild, NoAssessment,
-    Phase, PhaseMove, PhaseMoves, Plan, PlanRow, PlanStatus, PLAN_COLUMNS,
+    phase_moves, school_phase, transition, DuplicatePlan, MoveDomain, MoveSummary, MovingChild,
+    NoAssessment, Phase, PhaseMove, PhaseMoves, Plan, PlanRow, PlanStatus, PLAN_COLUMNS,
 };
 
 /// Re-exported so callers name dates with the same type the library uses.

@@ -17,7 +17,7 @@ use crate::columns::{resolve_header, HeaderErrors};
 use crate::domain::{Domain, DomainSet, PerDomain};
 use crate::framework::{Framework, Level};
 use crate::jsonl::{object_of_line, Json};
-use crate::transition::Plan;
+use crate::transition::{DuplicatePlan, Plan};
 
 /// What one column of a plan CSV holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -241,6 +241,54 @@ impl PlanLayout {
             };
         }
         b.build()
+    }
+}
+
+/// The plans of one input seen so far, by child and move date: the one place
+/// of the duplicate rule for plans (§11, as §7's for assessments). Of two
+/// plans of one child moving on one date — the same plan twice, or two that
+/// disagree — the later in input order is rejected, so a plan for a child and
+/// date is never ambiguous, in any command or interface that reads plans.
+///
+/// ```
+/// use vsend_core::{Format, Framework, PlanLayout, SeenPlans, ValidationError};
+/// let fw = Framework::default();
+/// let header = "child_id,to_setting_id,move_on,readiness.cl,readiness.ci,readiness.sp,readiness.semh,readiness.ind";
+/// let layout = PlanLayout::new(header.split(',')).unwrap();
+/// let plan = |row: &str| layout.plan(&fw, row.split(',')).unwrap();
+/// let mut seen = SeenPlans::new();
+/// seen.add(&plan("C1,S2,2025-09-03,4,,1,1,3")).unwrap();
+/// seen.add(&plan("C1,S3,2026-01-06,4,,1,1,3")).unwrap(); // another date
+/// seen.add(&plan("C2,S2,2025-09-03,4,,1,1,3")).unwrap(); // another child
+/// let duplicate = seen.add(&plan("C1,S9,2025-09-03,0,0,0,0,0")).unwrap_err();
+/// assert_eq!(
+///     ValidationError::from(duplicate).located(Format::Csv).to_string(),
+///     r#"column move_on: "2025-09-03" repeats an earlier plan of C1 moving on the same date; allowed one plan per child per move date"#
+/// );
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SeenPlans {
+    /// A hash set: a plans file of a million rows is checked in one pass.
+    seen: HashSet<(ChildId, Date)>,
+}
+
+impl SeenPlans {
+    /// No plan seen yet.
+    pub fn new() -> SeenPlans {
+        SeenPlans::default()
+    }
+
+    /// Records `plan`, or rejects it (changing nothing) when a plan of the
+    /// same child moving on the same date was recorded before.
+    pub fn add(&mut self, plan: &Plan) -> Result<(), DuplicatePlan> {
+        if self.seen.insert((plan.child_id.clone(), plan.move_on)) {
+            Ok(())
+        } else {
+            Err(DuplicatePlan {
+                child_id: plan.child_id.clone(),
+                move_on: plan.move_on,
+            })
+        }
     }
 }
 
