@@ -224,7 +224,12 @@ fn a_repeated_or_conflicting_plan_for_one_child_and_date_is_rejected_on_its_line
         );
     }
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(text.matches("C010000001,S0003,S0007,2025-07-03,2025-09-03,").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("C010000001,S0003,S0007,2025-07-03,2025-09-03,")
+            .count(),
+        1,
+        "{text}"
+    );
     assert!(!text.contains("S0009,2025-07-03,2025-09-03"), "{text}");
 
     // JSON Lines plans, the same rule.
@@ -269,4 +274,34 @@ fn a_repeated_or_conflicting_plan_for_one_child_and_date_is_rejected_on_its_line
         text.contains("S0007") && !text.contains("S0009"),
         "the first plan is drawn"
     );
+}
+
+#[test]
+fn a_json_lines_file_with_no_record_is_a_file_error_for_every_reader() {
+    // As an empty CSV file (no header) is; a header-only CSV stays a valid,
+    // empty cohort (exit 0), as fixtures/bad/EXPECTED.tsv documents.
+    let dir = tempfile::tempdir().unwrap();
+    let cohort = example("cohort-small.csv");
+    for (name, text) in [("empty.jsonl", ""), ("blank.jsonl", "\n \r\n\t\n")] {
+        let path = write(dir.path(), name, text);
+        for args in [
+            vec!["score", p(&path)],
+            vec!["validate", p(&path)],
+            vec!["cohort", p(&path)],
+            vec!["transition", p(&cohort), p(&path)],
+        ] {
+            let out = vsend(&args);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(
+                err.contains(&format!(
+                    "{name}:1: the file is empty (no line holds a record); expected one JSON object per line"
+                )),
+                "{args:?}: {err}"
+            );
+            assert!(out.stdout.is_empty(), "{args:?}: nothing written");
+        }
+    }
+    let out = vsend(&["score", p(&fixture("bad/header-only.csv"))]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
