@@ -305,3 +305,37 @@ fn a_json_lines_file_with_no_record_is_a_file_error_for_every_reader() {
     let out = vsend(&["score", p(&fixture("bad/header-only.csv"))]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn an_out_of_range_number_is_echoed_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "n.jsonl",
+        concat!(
+            r#"{"child_id":"C1","assessed_on":"2025-01-10","needs":{"cl.literacy":18446744073709551617}}"#,
+            "\n",
+            r#"{"child_id":"C2","assessed_on":"2025-01-10","readiness":{"cl":2.50}}"#,
+            "\n"
+        ),
+    );
+    let out = vsend(&["validate", p(&input)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            r#"n.jsonl:1: field needs.cl.literacy: "18446744073709551617" is not a level"#
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("552000"), "not the float it parses to: {err}");
+    assert!(
+        err.contains(r#"n.jsonl:2: field readiness.cl: "2.50" is not a level"#),
+        "{err}"
+    );
+    let errors = dir.path().join("errors.csv");
+    let out = vsend(&["validate", p(&input), "--errors", p(&errors)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = std::fs::read_to_string(&errors).unwrap();
+    assert!(report.contains("18446744073709551617"), "{report}");
+}

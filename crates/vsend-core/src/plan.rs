@@ -16,7 +16,7 @@ use crate::assessment::{
 use crate::columns::{resolve_header, HeaderErrors};
 use crate::domain::{Domain, DomainSet, PerDomain};
 use crate::framework::{Framework, Level};
-use crate::jsonl::{object_of_line, Json};
+use crate::jsonl::{level_of_number, object_of_line, Json};
 use crate::transition::{DuplicatePlan, Plan};
 
 /// What one column of a plan CSV holds.
@@ -390,11 +390,8 @@ pub fn parse_plan_line(framework: &Framework, line: &[u8]) -> Result<Plan, Valid
             seen_domains.insert(d);
             match v {
                 Json::Null => {}
-                Json::Int(n) => {
-                    b.readiness(d, &n.to_string());
-                }
-                Json::Float(x) => {
-                    b.readiness(d, &x.to_string());
+                Json::Number(text) => {
+                    b.readiness(d, &level_of_number(text, max));
                 }
                 other => b.push_error(ValidationError::WrongType {
                     field: Field::Readiness(d),

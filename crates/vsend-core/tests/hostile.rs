@@ -361,3 +361,67 @@ fn serde_messages_echo_at_most_40_characters_and_no_control_characters() {
     assert!(err.contains("…`, expected one of `id`"), "{err}");
     assert!(err.ends_with(" at line 1 column 1013"), "{err}");
 }
+
+#[test]
+fn numbers_are_echoed_as_written_in_the_line() {
+    let record = |rest: &str| format!(r#"{{"child_id":"C1","assessed_on":"2025-01-10",{rest}}}"#);
+    // Past u64: serde_json would parse it to the float 18446744073709552000.
+    assert_eq!(
+        line_problems(&record(r#""needs":{"cl.literacy":18446744073709551617}"#)),
+        [
+            r#"field needs.cl.literacy: "18446744073709551617" is not a level; allowed a whole number 0 to 4, or empty for not assessed"#
+        ]
+    );
+    assert_eq!(
+        line_problems(r#"{"child_id":18446744073709551617,"assessed_on":"2025-01-10"}"#),
+        [
+            r#"field child_id: "18446744073709551617" is a number; allowed a string in double quotes"#
+        ]
+    );
+    let p = line_problems(&record(
+        r#""readiness":{"cl":1.50,"ci":5.0,"sp":-1.0},"confidence":{"cl":1e400,"ci":12345678901234567890123456789012345678901234567890}"#,
+    ));
+    let found: Vec<&str> = p.iter().map(|m| m.split('"').nth(1).unwrap_or(m)).collect();
+    assert_eq!(
+        found,
+        [
+            "1.50",
+            "5.0",
+            "-1.0",
+            "1e400",
+            "1234567890123456789012345678901234567890…"
+        ],
+        "{p:?}"
+    );
+    // Whole numbers on the scale are levels however written, as before.
+    let fw = Framework::default();
+    let a = parse_json_line(
+        &fw,
+        record(
+            r#""needs":{"cl.literacy":2.0,"cl.numeracy":2e0,"cl.learning":-0,"ci.social":4.00}"#,
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        a.needs()[..4]
+            .iter()
+            .map(|l| l.map(|l| l.get()))
+            .collect::<Vec<_>>(),
+        [Some(0), Some(2), Some(2), None]
+    );
+    assert_eq!(a.needs()[6].map(|l| l.get()), Some(4));
+    // Plans too.
+    let plan = br#"{"child_id":"C1","to_setting_id":"S2","move_on":"2025-09-03","readiness":{"cl":18446744073709551617,"ci":3.0}}"#;
+    let p: Vec<String> = parse_plan_line(&fw, plan)
+        .unwrap_err()
+        .iter()
+        .map(|e| e.located(Format::Jsonl).to_string())
+        .collect();
+    assert_eq!(
+        p,
+        [
+            r#"field readiness.cl: "18446744073709551617" is not a level; allowed a whole number 0 to 4, or empty for not assessed"#
+        ]
+    );
+}
