@@ -425,3 +425,24 @@ fn numbers_are_echoed_as_written_in_the_line() {
         ]
     );
 }
+
+#[test]
+fn one_child_on_200000_dates_is_checked_for_duplicates_in_one_pass() {
+    // §7's duplicate check searched the child's dates so far: quadratic for
+    // a file of one child on every day of five centuries.
+    use vsend_core::{parse_date, ChildId, Histories, Keep};
+    let child = ChildId::new("C1").unwrap();
+    let start = parse_date("1700-01-01").unwrap();
+    let mut day = start;
+    let mut h = Histories::new(Keep::Dates);
+    let mut days = Vec::with_capacity(200_000);
+    for _ in 0..200_000 {
+        h.add_date(&child, day).unwrap();
+        days.push(day);
+        day = day.tomorrow().unwrap();
+    }
+    for d in [days[0], days[123_456], days[199_999]] {
+        assert_eq!(h.add_date(&child, d).unwrap_err().assessed_on, d);
+    }
+    assert_eq!(h.get(&child).unwrap().dates().len(), 200_000);
+}
