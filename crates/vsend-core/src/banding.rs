@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Domain, DomainVector, PerDomain};
 use crate::framework::{
-    check_text, echo, Capped, FrameworkProblem, MAX_BANDS, MAX_BAND_WEIGHT, MAX_FLOORS,
-    MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_MIN_SCORE, MAX_TOP_UP,
+    check_text, echo, unique_keys, Capped, FrameworkProblem, MAX_BANDS, MAX_BAND_WEIGHT,
+    MAX_FLOORS, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_MIN_SCORE, MAX_TOP_UP,
 };
 
 /// The key a cohort group's `bands` map uses for current assessments without
@@ -208,6 +208,7 @@ impl Serialize for Banding {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawBanding {
+    #[serde(deserialize_with = "unique_keys")]
     weights: BTreeMap<String, f64>,
     bands: Capped<RawBand, MAX_BANDS>,
     #[serde(default)]

@@ -697,6 +697,39 @@ pub const MAX_MIN_SCORE: f64 = 1e9;
 /// realistic one (below 2⁵³ ≈ 9 × 10¹⁵).
 pub const MAX_TOP_UP: f64 = 1e9;
 
+/// A JSON object as a map, refusing a key given twice: serde's maps keep
+/// the last silently, so `"cl": …` written twice would drop the first.
+pub(crate) fn unique_keys<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+        type Value = BTreeMap<String, T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, T>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "key {:?} appears more than once in its object; allowed once",
+                        echo(&key)
+                    )));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(V(std::marker::PhantomData))
+}
+
 /// A JSON array of which at most `MAX + 1` items are kept: the rest are
 /// only counted (and checked to be JSON), so a hostile list of a million
 /// items is refused by its length without a million items in memory.
@@ -769,6 +802,7 @@ struct RawFramework {
     meaningful_change: Option<f64>,
     review_interval_days: Option<i64>,
     high_need_level: Option<i64>,
+    #[serde(deserialize_with = "unique_keys")]
     domains: BTreeMap<String, RawDomain>,
     banding: Option<RawBanding>,
 }

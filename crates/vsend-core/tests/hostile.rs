@@ -446,3 +446,23 @@ fn one_child_on_200000_dates_is_checked_for_duplicates_in_one_pass() {
     }
     assert_eq!(h.get(&child).unwrap().dates().len(), 200_000);
 }
+
+#[test]
+fn a_domain_or_weight_given_twice_is_refused_not_overwritten() {
+    // serde's maps keep the later of two equal keys without a word.
+    let fw = Framework::default().to_json();
+    let twice = fw.replacen(r#""cl": {"#, r#""cl": {"areas": []}, "cl": {"#, 1);
+    let err = Framework::from_json(&twice).unwrap_err();
+    assert!(matches!(err, FrameworkError::Json { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with(r#"key "cl" appears more than once in its object; allowed once at line"#),
+        "{err}"
+    );
+    let weights = with_banding(json!("W")).to_string().replace(
+        r#""W""#,
+        r#"{"weights": {"cl": 1, "ci": 1, "sp": 1, "semh": 1, "ind": 1, "cl": 1000}, "bands": [{"id": "A", "label": "a", "min_score": 0}]}"#,
+    );
+    let err = Framework::from_json(&weights).unwrap_err().to_string();
+    assert!(err.contains(r#"key "cl" appears more than once"#), "{err}");
+}
