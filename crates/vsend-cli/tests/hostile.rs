@@ -48,8 +48,10 @@ fn a_framework_file_over_1_mib_is_refused_before_any_row() {
 fn a_control_character_in_a_framework_stops_chart_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let mut fw = banded();
+    // Both are drawn on the chart: before, `-o x.svg` wrote SVG that is not XML
+    // (exit 0) and `-o x.png` failed only after reading every row.
     fw["scale"]["labels"][4] = json!("Com\u{1}plex");
-    fw["banding"]["bands"][2]["id"] = json!("C\u{0}");
+    fw["banding"]["bands"][2]["label"] = json!("Spe\u{0}cialist");
     let fw = write(dir.path(), "fw.json", &fw.to_string());
     for name in ["x.svg", "x.png"] {
         let out_path = dir.path().join(name);
@@ -70,7 +72,7 @@ fn a_control_character_in_a_framework_stops_chart_before_anything_is_written() {
             "{err}"
         );
         assert!(
-            err.contains("fw.json: bad framework: banding.bands[2].id: U+0000 at character 2"),
+            err.contains("fw.json: bad framework: banding.bands[2].label: U+0000 at character 4"),
             "{err}"
         );
         assert!(!out_path.exists(), "{name} is not written");
