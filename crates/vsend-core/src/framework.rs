@@ -612,7 +612,7 @@ pub enum FrameworkProblem {
 }
 
 /// Why a character may not be in a framework text, or `None` when it may.
-fn forbidden(c: char) -> Option<&'static str> {
+pub(crate) fn forbidden(c: char) -> Option<&'static str> {
     match c {
         c if c.is_control() => Some("a control character"),
         '\u{2028}' | '\u{2029}' => Some("a line or paragraph separator"),

@@ -11,6 +11,7 @@
 //!
 //! Every problem of a line is reported, each with its [`Field`] as data.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -167,15 +168,15 @@ fn parse_line(line: &[u8]) -> Result<Json, serde_json::Error> {
 /// on the scale written with a fraction or exponent (`2.0`, `2e0`) as its
 /// digits, as before; anything else as written, so that the builder's
 /// problem echoes the number as it is in the line.
-pub(crate) fn level_of_number(text: &str, max: u8) -> String {
+pub(crate) fn level_of_number(text: &str, max: u8) -> Cow<'_, str> {
     if text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
         if let Ok(x) = text.parse::<f64>() {
             if x.fract() == 0.0 && (0.0..=f64::from(max)).contains(&x) {
-                return (x as u8).to_string();
+                return Cow::Owned((x as u8).to_string());
             }
         }
     }
-    text.to_owned()
+    Cow::Borrowed(text)
 }
 
 /// Validates one JSON Lines record against `framework` (§3, §9, §10).
@@ -293,14 +294,14 @@ fn text(b: &mut AssessmentBuilder<'_>, field: Field, value: &Json) {
 }
 
 /// A level, as the text the builder checks; `None` after reporting a wrong type.
-fn level_text(
+fn level_text<'j>(
     b: &mut AssessmentBuilder<'_>,
     field: impl FnOnce() -> Field,
     max: u8,
-    value: &Json,
-) -> Option<String> {
+    value: &'j Json,
+) -> Option<Cow<'j, str>> {
     match value {
-        Json::Null => Some(String::new()),
+        Json::Null => Some(Cow::Borrowed("")),
         Json::Number(text) => Some(level_of_number(text, max)),
         other => {
             b.push_error(ValidationError::WrongType {

@@ -466,3 +466,33 @@ fn a_domain_or_weight_given_twice_is_refused_not_overwritten() {
     let err = Framework::from_json(&weights).unwrap_err().to_string();
     assert!(err.contains(r#"key "cl" appears more than once"#), "{err}");
 }
+
+#[test]
+fn json_keys_are_echoed_short_and_without_control_characters() {
+    // An unknown key, top level or need area: at most 40 characters, and an
+    // ANSI escape or line break printed escaped, never as itself.
+    let long = format!("cl.{}", "x".repeat(100_000));
+    let p = line_problems(&format!(
+        r#"{{"child_id":"C1","assessed_on":"2025-01-10","\u001b[2J":1,"needs":{{"{long}":1,"cl.a\nb":1}}}}"#
+    ));
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert!(
+        p[0].starts_with(r"field \u{1b}[2J: is not a field here"),
+        "{}",
+        p[0]
+    );
+    assert!(
+        p[1].starts_with(&format!(
+            "field needs.cl.{}…: not a need area",
+            "x".repeat(37)
+        )),
+        "{}",
+        &p[1][..80]
+    );
+    assert!(
+        p[2].starts_with(r"field needs.cl.a\u{a}b: not a need area"),
+        "{}",
+        p[2]
+    );
+    assert!(p.iter().all(|m| !m.chars().any(char::is_control)), "{p:?}");
+}
