@@ -216,15 +216,21 @@ fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
         buffer.push(b'\n');
     }
     let mut rows = plans.rows_as::<Plans>(&fw)?;
+    // A later plan of a child for a date already planned is a rejected row (§11).
+    let mut seen = vsend_core::SeenPlans::new();
     while let Some(row) = rows.next() {
         rep.read();
         match row? {
             Row::Accepted { line, value } => {
-                match vsend_core::transition(&fw, histories.get(value.child_id()), &value) {
+                let planned = match seen.add(&value) {
+                    Err(d) => Err(Problem::duplicate_plan(d, format)),
+                    Ok(()) => vsend_core::transition(&fw, histories.get(value.child_id()), &value)
+                        .map_err(|e| Problem::no_assessment(&e, format)),
+                };
+                match planned {
                     Ok(planned) if json => push_json(&mut buffer, &planned),
                     Ok(planned) => push_csv_cells(&mut buffer, &planned.cells()),
-                    Err(e) => {
-                        let problem = Problem::no_assessment(&e, format);
+                    Err(problem) => {
                         rep.rejected(line, &[problem]).writing("--errors")?;
                     }
                 }
@@ -431,9 +437,14 @@ fn plan_chart(
     let input = Input::open(plans)?;
     let name = input.name.clone();
     let mut mine = Vec::new();
+    // A later plan of the child for a date already planned is rejected (§11), as by `transition`.
+    let mut seen = vsend_core::SeenPlans::new();
     for row in input.rows_as::<Plans>(fw)? {
         if let Row::Accepted { value, .. } = row? {
-            if value.child_id() == &child && args.on.is_none_or(|on| value.move_on() == on) {
+            if value.child_id() == &child
+                && args.on.is_none_or(|on| value.move_on() == on)
+                && seen.add(&value).is_ok()
+            {
                 mine.push(value);
             }
         }
@@ -711,14 +722,23 @@ fn load_framework(arg: &FrameworkArg) -> Result<Framework, Error> {
     let Some(path) = &arg.path else {
         return Ok(Framework::default());
     };
+    // A framework is a few KiB: read at most 1 MiB and a byte, so `/dev/zero` stops at once.
+    const MAX_FRAMEWORK_BYTES: u64 = 1 << 20;
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let why = match e.kind() {
-            io::ErrorKind::InvalidData => "not valid UTF-8".to_owned(),
-            _ => e.to_string(),
-        };
-        FileError::Framework(name.clone(), why)
-    })?;
+    let bad = |why: String| FileError::Framework(name.clone(), why);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            io::Read::read_to_end(&mut io::Read::take(f, MAX_FRAMEWORK_BYTES + 1), &mut bytes)
+        })
+        .map_err(|e| bad(e.to_string()))?;
+    if bytes.len() as u64 > MAX_FRAMEWORK_BYTES {
+        return Err(bad(format!(
+            "larger than 1 MiB; allowed at most {MAX_FRAMEWORK_BYTES} bytes (a framework is a few KiB)"
+        ))
+        .into());
+    }
+    let text = String::from_utf8(bytes).map_err(|_| bad("not valid UTF-8".into()))?;
     Framework::from_json(&text).map_err(|e| Error::File(FileError::framework(&name, &e)))
 }
 

@@ -426,16 +426,25 @@ fn framework_problems_are_capped_at_50_lines() {
     let dir = tempfile::tempdir().unwrap();
     let out = vsend(&["framework"]);
     let mut fw: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let areas = fw["domains"]["cl"]["areas"].as_array_mut().unwrap();
-    for i in 0..200 {
-        areas.push(serde_json::json!({"key": format!("ci.x{i}"), "label": "x"}));
-    }
+    // A list over its limit is one problem (issue 13), so the many problems
+    // here are 100 bands (the most allowed), each with a faulty id and label.
+    let bands: Vec<serde_json::Value> = (0..100)
+        .map(|i| serde_json::json!({"id": "", "label": "x\u{1}", "min_score": i}))
+        .collect();
+    fw["banding"] = serde_json::json!({
+        "weights": {"cl": 1, "ci": 1, "sp": 1, "semh": 1, "ind": 1},
+        "bands": bands,
+    });
     let path = dir.path().join("fw.json");
     std::fs::write(&path, fw.to_string()).unwrap();
     let out = vsend(&["framework", "--framework", p(&path)]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 51, "{err}");
-    assert!(err.contains("is outside its domain"), "{err}");
-    assert!(err.contains("more problems not shown"), "{err}");
+    assert!(
+        err.contains("banding.bands[0].id: must not be empty"),
+        "{err}"
+    );
+    assert!(err.contains("U+0001 at character 2"), "{err}");
+    assert!(err.contains("… and 150 more problems not shown"), "{err}");
 }

@@ -248,8 +248,8 @@ impl Field {
     /// `needs.cl.literacy` in JSON Lines; empty for the whole record.
     pub fn name_in(&self, format: Format) -> String {
         match (self, format) {
-            (Field::Need(key), Format::Jsonl) => format!("needs.{key}"),
-            (Field::Need(key), Format::Csv) => format!("need.{key}"),
+            (Field::Need(key), Format::Jsonl) => format!("needs.{}", Printable(key)),
+            (Field::Need(key), Format::Csv) => format!("need.{}", Printable(key)),
             (Field::Record, _) => String::new(),
             (other, _) => other.to_string(),
         }
@@ -266,13 +266,31 @@ impl fmt::Display for Field {
             Field::SettingId => f.write_str("setting_id"),
             Field::ToSettingId => f.write_str("to_setting_id"),
             Field::MoveOn => f.write_str("move_on"),
-            Field::Need(key) => write!(f, "need.{key}"),
+            Field::Need(key) => write!(f, "need.{}", Printable(key)),
             Field::Readiness(d) => write!(f, "readiness.{d}"),
             Field::ReadinessPlanned(d) => write!(f, "readiness_planned.{d}"),
             Field::Confidence(d) => write!(f, "confidence.{d}"),
-            Field::Key(path) => f.write_str(path),
+            Field::Key(path) => Printable(path).fmt(f),
             Field::Record => f.write_str("(record)"),
         }
+    }
+}
+
+/// A key from a record as messages print it: a JSON key may hold any
+/// character, and a control character (an ANSI escape, a line break) or a
+/// bidirectional override must not reach a terminal or a report as itself.
+struct Printable<'a>(&'a str);
+
+impl fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if crate::framework::forbidden(c).is_some() {
+                write!(f, "{}", c.escape_unicode())?;
+            } else {
+                f.write_fmt(format_args!("{c}"))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -409,6 +427,15 @@ pub enum ValidationError {
     #[error("{found} repeats an earlier assessment of {child_id} on the same date; allowed one assessment per child per date")]
     Duplicate {
         /// The repeated date.
+        found: Found,
+        /// The child.
+        child_id: ChildId,
+    },
+    /// A second transition plan of a child moving on a date already seen
+    /// (§11, by §7's rule): which of the two would count is ambiguous.
+    #[error("{found} repeats an earlier plan of {child_id} moving on the same date; allowed one plan per child per move date")]
+    DuplicatePlan {
+        /// The repeated `move_on` date.
         found: Found,
         /// The child.
         child_id: ChildId,
@@ -550,6 +577,7 @@ impl ValidationError {
             | E::DuplicateKey { field }
             | E::UnknownKey { field, .. } => field.clone(),
             E::BeforeBirth { .. } | E::Duplicate { .. } => Field::AssessedOn,
+            E::DuplicatePlan { .. } => Field::MoveOn,
             E::AgeOutOfRange { .. } => Field::DateOfBirth,
             E::NotJson { .. } | E::NotAnObject { .. } => Field::Record,
         }
@@ -575,7 +603,8 @@ impl ValidationError {
             | E::BeforeBirth { found }
             | E::AgeOutOfRange { found, .. }
             | E::WrongType { found, .. }
-            | E::Duplicate { found, .. } => found.as_str(),
+            | E::Duplicate { found, .. }
+            | E::DuplicatePlan { found, .. } => found.as_str(),
             E::Missing { .. }
             | E::UnknownArea { .. }
             | E::DuplicateKey { .. }
@@ -843,7 +872,8 @@ impl<'f> AssessmentBuilder<'f> {
             Some(i) => self.need_at(i, raw),
             None => {
                 self.errors.push(ValidationError::UnknownArea {
-                    field: Field::Need(area_key.into()),
+                    // Cut as values are: a JSON key can be a megabyte long.
+                    field: Field::Need(Found::new(area_key).as_str().into()),
                     framework: format!("{} v{}", self.framework.id(), self.framework.version()),
                 });
                 self

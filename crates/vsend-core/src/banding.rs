@@ -1,12 +1,15 @@
 //! §13 Banding for panels: how a profile maps to a council's support band, and why.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Domain, DomainVector, PerDomain};
-use crate::framework::{FrameworkProblem, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN};
+use crate::framework::{
+    check_text, echo, unique_keys, Capped, FrameworkProblem, MAX_BANDS, MAX_BAND_WEIGHT,
+    MAX_FLOORS, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_MIN_SCORE, MAX_TOP_UP,
+};
 
 /// The key a cohort group's `bands` map uses for current assessments without
 /// a band, so no band may take it as its id.
@@ -205,10 +208,11 @@ impl Serialize for Banding {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawBanding {
+    #[serde(deserialize_with = "unique_keys")]
     weights: BTreeMap<String, f64>,
-    bands: Vec<RawBand>,
+    bands: Capped<RawBand, MAX_BANDS>,
     #[serde(default)]
-    floors: Vec<RawFloor>,
+    floors: Capped<RawFloor, MAX_FLOORS>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,6 +235,11 @@ struct RawFloor {
 impl RawBanding {
     /// Checks every rule of §13, pushing one problem per broken rule.
     /// `max_level` is `None` when the scale itself is invalid.
+    ///
+    /// Every check is linear (hash maps, not searches of the list so far), and
+    /// a list over its limit is reported once and not checked item by item,
+    /// so a hostile framework of a million bands is refused at once with one
+    /// problem rather than a million.
     pub(crate) fn validate(
         self,
         max_level: Option<u8>,
@@ -241,107 +250,90 @@ impl RawBanding {
         let mut weights = PerDomain::<f64>::default();
         for key in self.weights.keys() {
             if key.parse::<Domain>().is_err() {
-                problems.push(P::BandWeightUnknownDomain(key.clone()));
+                problems.push(P::BandWeightUnknownDomain(echo(key)));
             }
         }
         for d in Domain::ALL {
             match self.weights.get(d.key()) {
                 None => problems.push(P::BandWeightMissing(d)),
-                Some(&w) if !(w >= 0.0 && w.is_finite()) => problems.push(P::BandWeightNegative {
-                    domain: d,
-                    found: w,
-                }),
+                // `!(0 ≤ w ≤ max)` also refuses NaN.
+                Some(&w) if !(0.0..=MAX_BAND_WEIGHT).contains(&w) => {
+                    problems.push(P::BandWeightOutOfRange {
+                        domain: d,
+                        found: w,
+                    })
+                }
                 Some(&w) => weights[d] = w,
             }
         }
-        if self.bands.is_empty() {
+        // Band id → its first position: the duplicate check and the floors' lookup.
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        if self.bands.len == 0 {
             problems.push(P::NoBands);
+        } else if self.bands.len > MAX_BANDS {
+            problems.push(P::TooManyBands {
+                found: self.bands.len,
+            });
+        } else {
+            self.validate_bands(&mut ids, problems);
         }
-        let mut previous: Option<f64> = None;
-        for (i, band) in self.bands.iter().enumerate() {
-            if band.id.is_empty() {
-                problems.push(P::BandIdEmpty { index: i });
-            } else if band.id == UNBANDED {
-                problems.push(P::BandIdReserved { index: i });
-            } else if self.bands[..i].iter().any(|b| b.id == band.id) {
-                problems.push(P::BandIdDuplicate {
-                    index: i,
-                    id: band.id.clone(),
-                });
-            }
-            for (what, text, max) in [
-                ("id", &band.id, MAX_FRAMEWORK_ID_LEN),
-                ("label", &band.label, MAX_LABEL_LEN),
-            ] {
-                let found = text.chars().count();
-                if found > max {
-                    problems.push(P::TooLong {
-                        field: format!("banding.bands[{i}].{what}"),
-                        found,
-                        max,
-                    });
-                }
-            }
-            match previous {
-                None if band.min_score != 0.0 => problems.push(P::FirstMinScore {
-                    found: band.min_score,
-                }),
-                Some(prev) if band.min_score <= prev => problems.push(P::MinScoreNotAscending {
-                    index: i,
-                    found: band.min_score,
-                    previous: prev,
-                }),
-                _ => {}
-            }
-            previous = Some(band.min_score);
-            if let Some(t) = band.top_up {
-                if !(t >= 0.0 && t.is_finite()) {
-                    problems.push(P::TopUpNegative { index: i, found: t });
-                }
-            }
-        }
-        let ids: Vec<&str> = self.bands.iter().map(|b| b.id.as_str()).collect();
         let mut floors = Vec::new();
-        for (i, f) in self.floors.iter().enumerate() {
-            let domain = match &f.domain {
-                None => None,
-                Some(key) => match key.parse::<Domain>() {
-                    Ok(d) => Some(d),
-                    Err(_) => {
-                        problems.push(P::FloorUnknownDomain {
-                            index: i,
-                            found: key.clone(),
-                        });
-                        None
-                    }
-                },
+        if self.floors.len > MAX_FLOORS {
+            problems.push(P::TooManyFloors {
+                found: self.floors.len,
+            });
+        } else {
+            // Only with the bands checked can a floor's band be looked up.
+            let bands_checked = (1..=MAX_BANDS).contains(&self.bands.len);
+            let allowed = || {
+                let listed: Vec<&str> = self.bands.items.iter().map(|b| b.id.as_str()).collect();
+                listed.join(", ")
             };
-            if let Some(max) = max_level {
-                if !(1..=i64::from(max)).contains(&f.min_need) {
-                    problems.push(P::FloorMinNeed {
-                        index: i,
-                        found: f.min_need,
-                        max_level: max,
-                    });
+            for (i, f) in self.floors.items.iter().enumerate() {
+                let domain = match &f.domain {
+                    None => None,
+                    Some(key) => match key.parse::<Domain>() {
+                        Ok(d) => Some(d),
+                        Err(_) => {
+                            problems.push(P::FloorUnknownDomain {
+                                index: i,
+                                found: echo(key),
+                            });
+                            None
+                        }
+                    },
+                };
+                if let Some(max) = max_level {
+                    if !(1..=i64::from(max)).contains(&f.min_need) {
+                        problems.push(P::FloorMinNeed {
+                            index: i,
+                            found: f.min_need,
+                            max_level: max,
+                        });
+                    }
                 }
-            }
-            match ids.iter().position(|id| *id == f.band) {
-                Some(band) => floors.push(Floor {
-                    domain,
-                    min_need: f.min_need.clamp(0, 255) as u8,
-                    band,
-                }),
-                None => problems.push(P::FloorUnknownBand {
-                    index: i,
-                    found: f.band.clone(),
-                    allowed: ids.join(", "),
-                }),
+                if !bands_checked {
+                    continue;
+                }
+                match ids.get(f.band.as_str()) {
+                    Some(&band) => floors.push(Floor {
+                        domain,
+                        min_need: f.min_need.clamp(0, 255) as u8,
+                        band,
+                    }),
+                    None => problems.push(P::FloorUnknownBand {
+                        index: i,
+                        found: echo(&f.band),
+                        allowed: allowed(),
+                    }),
+                }
             }
         }
         (problems.len() == before && max_level.is_some()).then(|| Banding {
             weights,
             bands: self
                 .bands
+                .items
                 .into_iter()
                 .map(|b| Band {
                     id: b.id,
@@ -352,6 +344,71 @@ impl RawBanding {
                 .collect(),
             floors,
         })
+    }
+
+    /// The per-band rules of §13 (at most [`MAX_BANDS`] bands), filling `ids`
+    /// with each id's first position.
+    fn validate_bands<'a>(
+        &'a self,
+        ids: &mut HashMap<&'a str, usize>,
+        problems: &mut Vec<FrameworkProblem>,
+    ) {
+        use FrameworkProblem as P;
+        // The last min_score in range, which the next one must be above.
+        let mut previous: Option<f64> = None;
+        for (i, band) in self.bands.items.iter().enumerate() {
+            if band.id.is_empty() {
+                problems.push(P::BandIdEmpty { index: i });
+            } else if band.id == UNBANDED {
+                problems.push(P::BandIdReserved { index: i });
+            } else if ids.contains_key(band.id.as_str()) {
+                problems.push(P::BandIdDuplicate {
+                    index: i,
+                    id: echo(&band.id),
+                });
+            } else {
+                ids.insert(&band.id, i);
+            }
+            check_text(
+                || format!("banding.bands[{i}].id"),
+                &band.id,
+                MAX_FRAMEWORK_ID_LEN,
+                problems,
+            );
+            check_text(
+                || format!("banding.bands[{i}].label"),
+                &band.label,
+                MAX_LABEL_LEN,
+                problems,
+            );
+            let score = band.min_score;
+            if i == 0 {
+                if score != 0.0 {
+                    problems.push(P::FirstMinScore { found: score });
+                }
+                previous = Some(score);
+            } else if !(0.0..=MAX_MIN_SCORE).contains(&score) {
+                // Out of range is its own problem, not also "not ascending".
+                problems.push(P::MinScoreOutOfRange {
+                    index: i,
+                    found: score,
+                });
+            } else {
+                if let Some(prev) = previous.filter(|&prev| score <= prev) {
+                    problems.push(P::MinScoreNotAscending {
+                        index: i,
+                        found: score,
+                        previous: prev,
+                    });
+                }
+                previous = Some(score);
+            }
+            if let Some(t) = band.top_up {
+                if !(0.0..=MAX_TOP_UP).contains(&t) {
+                    problems.push(P::TopUpOutOfRange { index: i, found: t });
+                }
+            }
+        }
     }
 }
 

@@ -207,10 +207,17 @@ impl Framework {
     /// assert_eq!(problems.len(), 6); // label count, and five missing domains
     /// ```
     pub fn from_json(json: &str) -> Result<Framework, FrameworkError> {
-        let raw: RawFramework = serde_json::from_str(json).map_err(|e| FrameworkError::Json {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
+        let raw: RawFramework = serde_json::from_str(json).map_err(|e| {
+            let (line, column) = (e.line(), e.column());
+            let message = e.to_string();
+            // serde echoes what it found (an unknown key, a string) whole and raw.
+            let at = format!(" at line {line} column {column}");
+            let what = message.strip_suffix(&at).unwrap_or(&message);
+            FrameworkError::Json {
+                line,
+                column,
+                message: format!("{}{at}", printable(what)),
+            }
         })?;
         raw.validate().map_err(FrameworkError::Invalid)
     }
@@ -247,7 +254,7 @@ impl Default for Framework {
         ];
         let mut domains = BTreeMap::new();
         for d in Domain::ALL {
-            let areas = AREAS
+            let areas: Vec<RawArea> = AREAS
                 .iter()
                 .filter(|(key, _)| key.split('.').next() == Some(d.key()))
                 .map(|&(key, label)| RawArea {
@@ -255,7 +262,12 @@ impl Default for Framework {
                     label: label.into(),
                 })
                 .collect();
-            domains.insert(d.key().to_owned(), RawDomain { areas });
+            domains.insert(
+                d.key().to_owned(),
+                RawDomain {
+                    areas: areas.into(),
+                },
+            );
         }
         RawFramework {
             id: "vsend-default".into(),
@@ -270,7 +282,8 @@ impl Default for Framework {
                     "Complex",
                 ]
                 .map(String::from)
-                .to_vec(),
+                .to_vec()
+                .into(),
             },
             aggregate: Aggregate::Max,
             meaningful_change: None,
@@ -336,6 +349,39 @@ pub enum FrameworkError {
     /// The JSON has the right shape but breaks the rules of §2.
     #[error("{}", display_list(.0))]
     Invalid(Vec<FrameworkProblem>),
+}
+
+/// A serde message made safe to print: control and other forbidden
+/// characters escaped, and each quoted part (`` `key` `` or `"text"`) cut to
+/// 40 characters, as [`Found`](crate::Found) cuts values.
+fn printable(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(400));
+    let mut quote: Option<(char, usize)> = None;
+    let mut escaped = false;
+    for c in message.chars() {
+        match quote {
+            Some((q, _)) if c == q && !escaped => quote = None,
+            Some((q, ref mut n)) => {
+                // `"a\"b"`: serde's Debug-quoted strings escape their quotes.
+                escaped = q == '"' && c == '\\' && !escaped;
+                *n += 1;
+                if *n == 41 {
+                    out.push('…');
+                }
+                if *n > 40 {
+                    continue;
+                }
+            }
+            None if c == '`' || c == '"' => quote = Some((c, 0)),
+            None => {}
+        }
+        if forbidden(c).is_some() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn display_list(problems: &[FrameworkProblem]) -> String {
@@ -404,7 +450,7 @@ pub enum FrameworkProblem {
         key: String,
     },
     /// `meaningful_change` is not > 0.
-    #[error("meaningful_change: {0} is not allowed; it must be greater than 0")]
+    #[error("meaningful_change: {} is not allowed; it must be greater than 0", num(*.0))]
     MeaningfulChange(f64),
     /// `review_interval_days` is not ≥ 1.
     #[error("review_interval_days: {0} is not allowed; it must be a whole number of at least 1")]
@@ -426,11 +472,12 @@ pub enum FrameworkProblem {
     /// `banding.weights` has a key that is not a domain (§13).
     #[error("banding.weights: {0:?} is not a domain; allowed: cl, ci, sp, semh, ind")]
     BandWeightUnknownDomain(String),
-    /// A banding weight below 0 (§13).
+    /// A banding weight outside `0..=MAX_BAND_WEIGHT` (§13): below 0, or so
+    /// large that band scores would stop being ordinary numbers.
     #[error(
-        "banding.weights.{domain}: {found} is not allowed; a weight must be a number of at least 0"
+        "banding.weights.{domain}: {} is outside the allowed range 0 to {}", num(*.found), num(MAX_BAND_WEIGHT)
     )]
-    BandWeightNegative {
+    BandWeightOutOfRange {
         /// The domain.
         domain: Domain,
         /// The weight found.
@@ -439,6 +486,18 @@ pub enum FrameworkProblem {
     /// `banding.bands` is empty (§13).
     #[error("banding.bands: empty; at least one band is required")]
     NoBands,
+    /// `banding.bands` has more than [`MAX_BANDS`] bands.
+    #[error("banding.bands: {found} bands; allowed at most {MAX_BANDS}")]
+    TooManyBands {
+        /// Bands found.
+        found: usize,
+    },
+    /// `banding.floors` has more than [`MAX_FLOORS`] floors.
+    #[error("banding.floors: {found} floors; allowed at most {MAX_FLOORS}")]
+    TooManyFloors {
+        /// Floors found.
+        found: usize,
+    },
     /// A band with an empty id (§13).
     #[error("banding.bands[{index}].id: must not be empty")]
     BandIdEmpty {
@@ -461,13 +520,13 @@ pub enum FrameworkProblem {
         id: String,
     },
     /// The first band's `min_score` is not 0 (§13).
-    #[error("banding.bands[0].min_score: {found} is not allowed; the first band must start at 0")]
+    #[error("banding.bands[0].min_score: {} is not allowed; the first band must start at 0", num(*.found))]
     FirstMinScore {
         /// The value found.
         found: f64,
     },
     /// A band's `min_score` not above the previous band's (§13).
-    #[error("banding.bands[{index}].min_score: {found} is not above the previous band's {previous}; min_score must strictly ascend")]
+    #[error("banding.bands[{index}].min_score: {} is not above the previous band's {}; min_score must strictly ascend", num(*.found), num(*.previous))]
     MinScoreNotAscending {
         /// 0-based position in `bands`.
         index: usize,
@@ -476,9 +535,17 @@ pub enum FrameworkProblem {
         /// The previous band's min_score.
         previous: f64,
     },
-    /// A negative `top_up` (§13).
-    #[error("banding.bands[{index}].top_up: {found} is not allowed; a top-up must be at least 0, or left out")]
-    TopUpNegative {
+    /// A later band's `min_score` outside `0..=MAX_MIN_SCORE` (§13).
+    #[error("banding.bands[{index}].min_score: {} is outside the allowed range 0 to {}", num(*.found), num(MAX_MIN_SCORE))]
+    MinScoreOutOfRange {
+        /// 0-based position in `bands`.
+        index: usize,
+        /// The value found.
+        found: f64,
+    },
+    /// A `top_up` outside `0..=MAX_TOP_UP` (§13).
+    #[error("banding.bands[{index}].top_up: {} is outside the allowed range 0 to {}, or leave it out", num(*.found), num(MAX_TOP_UP))]
+    TopUpOutOfRange {
         /// 0-based position in `bands`.
         index: usize,
         /// The value found.
@@ -514,24 +581,216 @@ pub enum FrameworkProblem {
         /// The key found.
         found: String,
     },
-    /// A text (`id`, `version`, a label) longer than it may be: it is echoed
-    /// in every output row and on every chart.
+    /// A text (`id`, `version`, a label, a band id) longer than it may be: it
+    /// is echoed in every output row and on every chart.
     #[error("{field}: {found} characters; allowed at most {max}")]
     TooLong {
-        /// Where: `id`, `version`, `scale.labels`, `domains.<d>.areas`.
+        /// Where, as a JSON path: `id`, `version`, `scale.labels[2]`,
+        /// `domains.cl.areas[0].label`, `banding.bands[1].id`, ….
         field: String,
         /// Characters found.
         found: usize,
         /// The most allowed.
         max: usize,
     },
+    /// A text carried into outputs (`id`, `version`, a label, a band id) holds
+    /// a character that breaks them: a control character (U+0000 to U+001F,
+    /// U+007F to U+009F) is not allowed in SVG (XML) and splits or corrupts
+    /// CSV cells and terminal output; U+2028 and U+2029 are line breaks to many
+    /// readers; the bidirectional overrides and isolates (U+202A to U+202E,
+    /// U+2066 to U+2069) make a text display differently from what it holds;
+    /// U+FFFE and U+FFFF are not characters in XML.
+    #[error("{field}: U+{:04X} at character {position} is {}; allowed printable text", u32::from(*.found), forbidden_kind(*.found))]
+    ForbiddenCharacter {
+        /// Where, as a JSON path (as for [`TooLong`](Self::TooLong)).
+        field: String,
+        /// The first such character.
+        found: char,
+        /// Its 1-based position in the text, in characters.
+        position: usize,
+    },
 }
 
-/// Longest framework `id` or `version` (characters): each is copied into every
-/// scored row.
+/// Why a character may not be in a framework text, or `None` when it may.
+pub(crate) fn forbidden(c: char) -> Option<&'static str> {
+    match c {
+        c if c.is_control() => Some("a control character"),
+        '\u{2028}' | '\u{2029}' => Some("a line or paragraph separator"),
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+            Some("a bidirectional override or isolate")
+        }
+        '\u{FFFE}' | '\u{FFFF}' => Some("not a character"),
+        _ => None,
+    }
+}
+
+fn forbidden_kind(c: char) -> &'static str {
+    forbidden(c).unwrap_or("not allowed")
+}
+
+/// Checks one text a framework carries into its outputs: its length, and
+/// that it holds no character [`FrameworkProblem::ForbiddenCharacter`] names.
+/// `field` (its JSON path) is only built for a problem.
+pub(crate) fn check_text(
+    field: impl Fn() -> String,
+    text: &str,
+    max: usize,
+    problems: &mut Vec<FrameworkProblem>,
+) {
+    let found = text.chars().count();
+    if found > max {
+        problems.push(FrameworkProblem::TooLong {
+            field: field(),
+            found,
+            max,
+        });
+    }
+    if let Some((i, c)) = text
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| forbidden(c).is_some())
+    {
+        problems.push(FrameworkProblem::ForbiddenCharacter {
+            field: field(),
+            found: c,
+            position: i + 1,
+        });
+    }
+}
+
+/// A text found in a framework, as problems echo it: at most 40 characters
+/// (as [`Found`](crate::Found) keeps); problems print it escaped (`{:?}`).
+pub(crate) fn echo(text: &str) -> String {
+    crate::Found::new(text).as_str().to_owned()
+}
+
+/// A number as problems print it: `1e308`, not 309 digits.
+fn num(x: f64) -> String {
+    if x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+/// Longest framework `id` or `version`, or band id (characters): each is
+/// copied into every scored row.
 pub const MAX_FRAMEWORK_ID_LEN: usize = 64;
-/// Longest scale or area label (characters): labels are drawn on charts.
+/// Longest scale, area or band label (characters): labels are drawn on charts.
 pub const MAX_LABEL_LEN: usize = 200;
+/// Most bands a banding rule may have (§13): each is a key of every cohort
+/// group's `bands`; councils use a handful.
+pub const MAX_BANDS: usize = 100;
+/// Most floors a banding rule may have (§13): each is checked for every
+/// complete assessment.
+pub const MAX_FLOORS: usize = 100;
+/// Largest banding weight (§13). With at most 10 levels, a band score is at
+/// most 5 × 1000 × 10 = 50,000: always an ordinary finite number.
+pub const MAX_BAND_WEIGHT: f64 = 1000.0;
+/// Largest `min_score` of a band after the first (§13). A score above 50,000
+/// is never reached (see [`MAX_BAND_WEIGHT`]); the bound only keeps the
+/// framework's own numbers ordinary.
+pub const MAX_MIN_SCORE: f64 = 1e9;
+/// Largest `top_up` of a band (§13), in the council's currency. A group's
+/// `top_up_total` is then at most 10⁹ × the children summed: finite for any
+/// cohort (10¹⁸ for a billion children), and exact in whole units for any
+/// realistic one (below 2⁵³ ≈ 9 × 10¹⁵).
+pub const MAX_TOP_UP: f64 = 1e9;
+
+/// A JSON object as a map, refusing a key given twice: serde's maps keep
+/// the last silently, so `"cl": …` written twice would drop the first.
+pub(crate) fn unique_keys<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+        type Value = BTreeMap<String, T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, T>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "key {:?} appears more than once in its object; allowed once",
+                        echo(&key)
+                    )));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(V(std::marker::PhantomData))
+}
+
+/// A JSON array of which at most `MAX + 1` items are kept: the rest are
+/// only counted (and checked to be JSON), so a hostile list of a million
+/// items is refused by its length without a million items in memory.
+#[derive(Debug)]
+pub(crate) struct Capped<T, const MAX: usize> {
+    /// The first `MAX + 1` items, at most.
+    pub(crate) items: Vec<T>,
+    /// How many items the array has.
+    pub(crate) len: usize,
+}
+
+impl<T, const MAX: usize> Default for Capped<T, MAX> {
+    fn default() -> Self {
+        Capped {
+            items: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T, const MAX: usize> From<Vec<T>> for Capped<T, MAX> {
+    fn from(items: Vec<T>) -> Self {
+        Capped {
+            len: items.len(),
+            items,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for Capped<T, MAX> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T, const MAX: usize>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>, const MAX: usize> serde::de::Visitor<'de> for V<T, MAX> {
+            type Value = Capped<T, MAX>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Capped::default();
+                while out.items.len() <= MAX {
+                    match seq.next_element()? {
+                        Some(item) => out.items.push(item),
+                        None => {
+                            out.len = out.items.len();
+                            return Ok(out);
+                        }
+                    }
+                }
+                out.len = out.items.len();
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    out.len += 1;
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(V::<T, MAX>(std::marker::PhantomData))
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -543,6 +802,7 @@ struct RawFramework {
     meaningful_change: Option<f64>,
     review_interval_days: Option<i64>,
     high_need_level: Option<i64>,
+    #[serde(deserialize_with = "unique_keys")]
     domains: BTreeMap<String, RawDomain>,
     banding: Option<RawBanding>,
 }
@@ -551,13 +811,13 @@ struct RawFramework {
 #[serde(deny_unknown_fields)]
 struct RawScale {
     max_level: i64,
-    labels: Vec<String>,
+    labels: Capped<String, { MAX_SCALE_LEVEL as usize + 1 }>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDomain {
-    areas: Vec<RawArea>,
+    areas: Capped<RawArea, MAX_AREAS_PER_DOMAIN>,
 }
 
 #[derive(Deserialize)]
@@ -584,33 +844,35 @@ impl RawFramework {
         if self.version.is_empty() {
             problems.push(P::Empty("version"));
         }
-        let mut too_long = |field: &str, text: &str, max: usize| {
-            let found = text.chars().count();
-            if found > max {
-                problems.push(P::TooLong {
-                    field: field.to_owned(),
-                    found,
-                    max,
-                });
-            }
-        };
-        too_long("id", &self.id, MAX_FRAMEWORK_ID_LEN);
-        too_long("version", &self.version, MAX_FRAMEWORK_ID_LEN);
-        for label in &self.scale.labels {
-            too_long("scale.labels", label, MAX_LABEL_LEN);
-        }
-        for (key, domain) in &self.domains {
-            for area in &domain.areas {
-                too_long(&format!("domains.{key}.areas"), &area.label, MAX_LABEL_LEN);
-                too_long(&format!("domains.{key}.areas"), &area.key, MAX_LABEL_LEN);
+        check_text(
+            || "id".into(),
+            &self.id,
+            MAX_FRAMEWORK_ID_LEN,
+            &mut problems,
+        );
+        check_text(
+            || "version".into(),
+            &self.version,
+            MAX_FRAMEWORK_ID_LEN,
+            &mut problems,
+        );
+        // More labels than any scale has is a label count problem, not one per label.
+        if self.scale.labels.len <= usize::from(MAX_SCALE_LEVEL) + 1 {
+            for (i, label) in self.scale.labels.items.iter().enumerate() {
+                check_text(
+                    || format!("scale.labels[{i}]"),
+                    label,
+                    MAX_LABEL_LEN,
+                    &mut problems,
+                );
             }
         }
         let max_level = self.scale.max_level;
         if !(1..=i64::from(MAX_SCALE_LEVEL)).contains(&max_level) {
             problems.push(P::MaxLevelOutOfRange { found: max_level });
-        } else if self.scale.labels.len() as i64 != max_level + 1 {
+        } else if self.scale.labels.len as i64 != max_level + 1 {
             problems.push(P::LabelCount {
-                found: self.scale.labels.len(),
+                found: self.scale.labels.len,
                 max_level,
             });
         }
@@ -634,7 +896,7 @@ impl RawFramework {
         }
         for key in self.domains.keys() {
             if key.parse::<Domain>().is_err() {
-                problems.push(P::UnknownDomain(key.clone()));
+                problems.push(P::UnknownDomain(echo(key)));
             }
         }
 
@@ -646,36 +908,51 @@ impl RawFramework {
                 problems.push(P::MissingDomain(d));
                 continue;
             };
-            match raw.areas.len() {
+            match raw.areas.len {
                 0 => problems.push(P::EmptyDomain(d)),
-                n if n > MAX_AREAS_PER_DOMAIN => problems.push(P::TooManyAreas {
-                    domain: d,
-                    found: n,
-                }),
+                n if n > MAX_AREAS_PER_DOMAIN => {
+                    // One problem for the count, not one per area of a huge list.
+                    problems.push(P::TooManyAreas {
+                        domain: d,
+                        found: n,
+                    });
+                    continue;
+                }
                 _ => {}
             }
             let start = areas.len() as u16;
-            for area in &raw.areas {
+            for (i, area) in raw.areas.items.iter().enumerate() {
                 let key = area.key.clone();
+                let path = |what: &str| format!("domains.{d}.areas[{i}].{what}");
+                check_text(|| path("label"), &area.label, MAX_LABEL_LEN, &mut problems);
+                let key_chars = key.chars().count();
+                if key_chars > MAX_LABEL_LEN {
+                    problems.push(P::TooLong {
+                        field: path("key"),
+                        found: key_chars,
+                        max: MAX_LABEL_LEN,
+                    });
+                }
                 match key.split_once('.') {
                     Some((prefix, name)) if prefix == d.key() => {
                         if !is_area_name(name) {
                             problems.push(P::BadAreaKey {
                                 domain: d,
-                                key: key.clone(),
+                                key: echo(&key),
                             });
                         }
                     }
                     _ => problems.push(P::AreaOutsideDomain {
                         domain: d,
-                        key: key.clone(),
+                        key: echo(&key),
                     }),
                 }
                 let index = AreaIndex(areas.len() as u16);
+                // A hash map: a key seen before is found in one look, however many areas.
                 if by_key.insert(key.clone(), index).is_some() {
                     problems.push(P::DuplicateArea {
                         domain: d,
-                        key: key.clone(),
+                        key: echo(&key),
                     });
                 }
                 areas.push(Area {
@@ -699,7 +976,7 @@ impl RawFramework {
             version: self.version,
             scale: Scale {
                 max_level: max_level as u8,
-                labels: self.scale.labels,
+                labels: self.scale.labels.items,
             },
             aggregate: self.aggregate,
             meaningful_change,
@@ -784,12 +1061,13 @@ mod tests {
                 MAX_FRAMEWORK_ID_LEN + 1
             )
         );
-        assert!(
-            p[1].to_string()
-                .starts_with("domains.ci.areas: 201 characters"),
-            "{}",
-            p[1]
+        assert_eq!(
+            p[1].to_string(),
+            "domains.cl.areas[0].label: 201 characters; allowed at most 200"
         );
+        assert!(p[2]
+            .to_string()
+            .starts_with("domains.ci.areas[0].label: 201"));
     }
 
     #[test]
@@ -930,7 +1208,7 @@ mod tests {
             ),
             (
                 r#"{"weights": {"cl": 1, "ci": -1, "sp": 1, "semh": 1, "ind": 1}, "bands": [{"id": "A", "label": "x", "min_score": 0}]}"#.into(),
-                P::BandWeightNegative { domain: Domain::Ci, found: -1.0 },
+                P::BandWeightOutOfRange { domain: Domain::Ci, found: -1.0 },
             ),
             (format!(r#"{{{WEIGHTS}, "bands": []}}"#), P::NoBands),
             (
@@ -955,7 +1233,7 @@ mod tests {
             ),
             (
                 format!(r#"{{{WEIGHTS}, "bands": [{}]}}"#, band("A", "0", r#", "top_up": -5"#)),
-                P::TopUpNegative { index: 0, found: -5.0 },
+                P::TopUpOutOfRange { index: 0, found: -5.0 },
             ),
             (
                 format!(r#"{{{WEIGHTS}, "bands": [{}], "floors": [{{"min_need": 2, "band": "Z"}}]}}"#, band("A", "0", "")),

@@ -10,7 +10,7 @@
 //! projection (§15) or an impact analysis (§16) every review of every child
 //! reduced to the few bytes they read ([`Keep::levels`]).
 
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 use jiff::civil::Date;
 use smallvec::SmallVec;
 
@@ -178,10 +178,16 @@ impl ReviewLevels {
     }
 }
 
+/// From this many reviews on, a child's dates are also kept in a hash set.
+/// Searching the list is fastest for the few reviews a child really has, but a
+/// hostile file of one child on a million dates would make it quadratic.
+const INDEXED_FROM: usize = 16;
+
 /// The duplicate rule, in its one place: a child's date seen before is
 /// refused; otherwise the date is recorded (and `latest` moved on).
 fn record<'h>(
     children: &'h mut HashMap<Box<str>, History>,
+    indexed: &mut HashMap<Box<str>, HashSet<Date>>,
     latest: &mut Option<Date>,
     keep: &Keep,
     child: &ChildId,
@@ -199,7 +205,21 @@ fn record<'h>(
             };
             (child.as_str().into(), empty)
         });
-    if history.dates.contains(&on) {
+    let seen = if history.dates.len() < INDEXED_FROM {
+        history.dates.contains(&on)
+    } else {
+        let (_, index) = indexed
+            .raw_entry_mut()
+            .from_key(child.as_str())
+            .or_insert_with(|| {
+                (
+                    child.as_str().into(),
+                    history.dates.iter().copied().collect(),
+                )
+            });
+        !index.insert(on)
+    };
+    if seen {
         return Err(Duplicate {
             child_id: child.clone(),
             assessed_on: on,
@@ -324,6 +344,9 @@ pub struct Histories {
     /// Keyed by the ID's text, boxed: a few bytes a child rather than the
     /// 64-byte inline [`ChildId`], which matters at a million rows.
     children: HashMap<Box<str>, History>,
+    /// The dates of each child with [`INDEXED_FROM`] reviews or more, as a
+    /// set: none for a real cohort, so no child pays for it.
+    indexed: HashMap<Box<str>, HashSet<Date>>,
 }
 
 impl Histories {
@@ -333,6 +356,7 @@ impl Histories {
             keep,
             latest: None,
             children: HashMap::new(),
+            indexed: HashMap::new(),
         }
     }
 
@@ -340,7 +364,14 @@ impl Histories {
     pub fn add(&mut self, a: &Assessment) -> Result<(), Duplicate> {
         let on = a.assessed_on();
         let keep = &self.keep;
-        let history = record(&mut self.children, &mut self.latest, keep, a.child_id(), on)?;
+        let history = record(
+            &mut self.children,
+            &mut self.indexed,
+            &mut self.latest,
+            keep,
+            a.child_id(),
+            on,
+        )?;
         match keep {
             Keep::Dates => {}
             Keep::CurrentAndPrevious { as_of } => history.keep(a, *as_of, Some(2)),
@@ -356,7 +387,15 @@ impl Histories {
     /// rejects it as a same-date duplicate (§7). For streaming checks, where
     /// the assessment itself has already gone on its way (`vsend score`).
     pub fn add_date(&mut self, child: &ChildId, on: Date) -> Result<(), Duplicate> {
-        record(&mut self.children, &mut self.latest, &self.keep, child, on).map(|_| ())
+        record(
+            &mut self.children,
+            &mut self.indexed,
+            &mut self.latest,
+            &self.keep,
+            child,
+            on,
+        )
+        .map(|_| ())
     }
 
     fn as_of_given(&self) -> Option<Date> {
@@ -565,6 +604,29 @@ mod tests {
         assert_eq!(kept.level(Aggregate::Mean, 0), Some(2));
         assert_eq!(kept.need(Aggregate::Mean, 1), None);
         assert_ne!(NeedAreas::of(&fw), NeedAreas::of(&Framework::default()));
+    }
+
+    #[test]
+    fn a_child_with_many_reviews_is_checked_through_the_index() {
+        // Past INDEXED_FROM the dates are looked up in a set: the same rule.
+        let child = ChildId::new("C1").unwrap();
+        let start = parse_date("2000-01-01").unwrap();
+        let day = |i: i64| start.checked_add(jiff::Span::new().days(i)).unwrap();
+        let mut h = Histories::new(Keep::Dates);
+        for i in (0..100).rev() {
+            h.add_date(&child, day(i)).unwrap();
+        }
+        for i in [0, INDEXED_FROM as i64 - 1, INDEXED_FROM as i64, 99] {
+            let d = h.add_date(&child, day(i)).unwrap_err();
+            assert_eq!(d.assessed_on, day(i));
+        }
+        h.add_date(&child, day(100)).unwrap();
+        assert!(h.add_date(&child, day(100)).is_err());
+        let other = ChildId::new("C2").unwrap();
+        h.add_date(&other, day(5)).unwrap();
+        let c1 = h.get(&child).unwrap();
+        assert_eq!(c1.dates().len(), 101, "in input order, each once");
+        assert_eq!(c1.dates()[0], day(99));
     }
 
     #[test]

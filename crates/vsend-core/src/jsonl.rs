@@ -11,16 +11,19 @@
 //!
 //! Every problem of a line is reported, each with its [`Field`] as data.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::assessment::{
     Assessment, AssessmentBuilder, Expected, Field, Found, JsonType, ValidationError,
     ValidationErrors,
 };
-use crate::domain::Domain;
+use crate::domain::{Domain, DomainSet};
 use crate::framework::Framework;
 
 /// The top-level keys of an assessment object.
@@ -31,12 +34,16 @@ const DOMAIN_KEYS: &str = "cl, ci, sp, semh, ind";
 
 /// A JSON value that keeps every key of an object in order, repeats included,
 /// so that a repeated key can be reported rather than silently overwritten.
+///
+/// A number is kept as the text it was written as, so that a message echoes
+/// `18446744073709551617` as written, not as the float serde_json would
+/// parse it to (`18446744073709552000`).
 #[derive(Debug)]
 pub(crate) enum Json {
     Null,
     Bool(bool),
-    Int(i128),
-    Float(f64),
+    /// A number's text, exactly as in the line.
+    Number(Box<str>),
     String(String),
     Array,
     Object(Vec<(String, Json)>),
@@ -47,7 +54,7 @@ impl Json {
         match self {
             Json::Null => JsonType::Null,
             Json::Bool(_) => JsonType::Bool,
-            Json::Int(_) | Json::Float(_) => JsonType::Number,
+            Json::Number(_) => JsonType::Number,
             Json::String(_) => JsonType::String,
             Json::Array => JsonType::Array,
             Json::Object(_) => JsonType::Object,
@@ -59,8 +66,7 @@ impl Json {
         match self {
             Json::Null => Found::new("null"),
             Json::Bool(b) => Found::new(if *b { "true" } else { "false" }),
-            Json::Int(n) => Found::new(&n.to_string()),
-            Json::Float(x) => Found::new(&x.to_string()),
+            Json::Number(text) => Found::new(text),
             Json::String(s) => Found::new(s),
             Json::Array => Found::new("[…]"),
             Json::Object(_) => Found::new("{…}"),
@@ -68,49 +74,109 @@ impl Json {
     }
 }
 
-impl<'de> Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Json;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON value")
-            }
-            fn visit_unit<E>(self) -> Result<Json, E> {
-                Ok(Json::Null)
-            }
-            fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
-                Ok(Json::Bool(b))
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<Json, E> {
-                Ok(Json::Int(n.into()))
-            }
-            fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
-                Ok(Json::Int(n.into()))
-            }
-            fn visit_f64<E>(self, x: f64) -> Result<Json, E> {
-                Ok(Json::Float(x))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Json, E> {
-                Ok(Json::String(s.to_owned()))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Json, E> {
-                Ok(Json::String(s))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-                Ok(Json::Array)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-                let mut entries = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, Json>()? {
-                    entries.push((k, v));
-                }
-                Ok(Json::Object(entries))
+/// The deepest objects kept with their entries: the record (depth 0) and its
+/// objects (`needs`, `readiness`, …, depth 1). An object further down is
+/// never more than a wrong type, reported by its kind, so it is only checked
+/// to be JSON: each level is parsed at most twice, whatever the nesting.
+const KEPT_DEPTH: u8 = 1;
+
+/// Reads a JSON value at `depth`: objects down to [`KEPT_DEPTH`] entry by
+/// entry, the values inside them through serde_json's raw text, so that a
+/// number keeps the text it was written as.
+struct JsonVisitor {
+    depth: u8,
+}
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
+        Ok(Json::Bool(b))
+    }
+    // Reached only for a line that is a bare number: its text is never echoed.
+    fn visit_i64<E>(self, n: i64) -> Result<Json, E> {
+        Ok(Json::Number(n.to_string().into()))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
+        Ok(Json::Number(n.to_string().into()))
+    }
+    fn visit_f64<E>(self, x: f64) -> Result<Json, E> {
+        Ok(Json::Number(x.to_string().into()))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Json, E> {
+        Ok(Json::String(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Json, E> {
+        Ok(Json::String(s))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(Json::Array)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let v = map.next_value_seed(ValueSeed {
+                depth: self.depth + 1,
+            })?;
+            entries.push((k, v));
+        }
+        Ok(Json::Object(entries))
+    }
+}
+
+/// A value inside an object, read as its raw text first.
+struct ValueSeed {
+    depth: u8,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed {
+    type Value = Json;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+        // Borrowed from the line: no copy. serde_json has checked its syntax.
+        let raw = <&'de RawValue>::deserialize(d)?;
+        let text = raw.get();
+        let parse = |text: &str| {
+            let mut inner = serde_json::Deserializer::from_str(text);
+            inner
+                .deserialize_any(JsonVisitor { depth: self.depth })
+                .map_err(de::Error::custom)
+        };
+        match text.as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') => Ok(Json::Number(text.into())),
+            Some(b'{') if self.depth > KEPT_DEPTH => Ok(Json::Object(Vec::new())),
+            Some(b'[') => Ok(Json::Array),
+            _ => parse(text),
+        }
+    }
+}
+
+/// One JSON Lines record's value, keys in order and repeats kept.
+fn parse_line(line: &[u8]) -> Result<Json, serde_json::Error> {
+    let mut d = serde_json::Deserializer::from_slice(line);
+    let value = d.deserialize_any(JsonVisitor { depth: 0 })?;
+    d.end()?;
+    Ok(value)
+}
+
+/// A JSON number as the text of a level for the builder (§3): a whole number
+/// on the scale written with a fraction or exponent (`2.0`, `2e0`) as its
+/// digits, as before; anything else as written, so that the builder's
+/// problem echoes the number as it is in the line.
+pub(crate) fn level_of_number(text: &str, max: u8) -> Cow<'_, str> {
+    if text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        if let Ok(x) = text.parse::<f64>() {
+            if x.fract() == 0.0 && (0.0..=f64::from(max)).contains(&x) {
+                return Cow::Owned((x as u8).to_string());
             }
         }
-        d.deserialize_any(V)
     }
+    Cow::Borrowed(text)
 }
 
 /// Validates one JSON Lines record against `framework` (§3, §9, §10).
@@ -139,15 +205,15 @@ impl<'de> Deserialize<'de> for Json {
 pub fn parse_json_line(framework: &Framework, line: &[u8]) -> Result<Assessment, ValidationErrors> {
     let mut b = AssessmentBuilder::new(framework);
     let entries = object_of_line(line)?;
-    let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
+    // A set, not a list: a hostile line holds 100,000 keys (§9 still names each repeat).
+    let mut seen: HashSet<&str> = HashSet::with_capacity(entries.len());
     for (key, value) in &entries {
-        if seen.contains(&key.as_str()) {
+        if !seen.insert(key) {
             let field =
                 top_field(key).unwrap_or_else(|| Field::Key(Found::new(key).as_str().into()));
             b.push_error(ValidationError::DuplicateKey { field });
             continue;
         }
-        seen.push(key);
         match key.as_str() {
             "child_id" | "assessed_on" | "date_of_birth" | "setting_id" => {
                 let field = top_field(key).expect("one of the four string fields");
@@ -173,7 +239,7 @@ pub fn parse_json_line(framework: &Framework, line: &[u8]) -> Result<Assessment,
 /// One JSON Lines record's object, keys in order and repeats kept; a line
 /// that is not JSON, or not an object, is the record's one problem.
 pub(crate) fn object_of_line(line: &[u8]) -> Result<Vec<(String, Json)>, ValidationErrors> {
-    let value = serde_json::from_slice::<Json>(line).map_err(|e| {
+    let value = parse_line(line).map_err(|e| {
         // serde_json's own message would repeat the position as "line 1"; say it once.
         let problem = match e.classify() {
             serde_json::error::Category::Eof => "the line ends inside a value",
@@ -228,16 +294,15 @@ fn text(b: &mut AssessmentBuilder<'_>, field: Field, value: &Json) {
 }
 
 /// A level, as the text the builder checks; `None` after reporting a wrong type.
-fn level_text(
+fn level_text<'j>(
     b: &mut AssessmentBuilder<'_>,
     field: impl FnOnce() -> Field,
     max: u8,
-    value: &Json,
-) -> Option<String> {
+    value: &'j Json,
+) -> Option<Cow<'j, str>> {
     match value {
-        Json::Null => Some(String::new()),
-        Json::Int(n) => Some(n.to_string()),
-        Json::Float(x) => Some(x.to_string()),
+        Json::Null => Some(Cow::Borrowed("")),
+        Json::Number(text) => Some(level_of_number(text, max)),
         other => {
             b.push_error(ValidationError::WrongType {
                 field: field(),
@@ -276,14 +341,13 @@ fn needs(b: &mut AssessmentBuilder<'_>, fw: &Framework, value: &Json) {
         return;
     };
     let max = fw.scale().max_level();
-    let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
+    let mut seen: HashSet<&str> = HashSet::with_capacity(entries.len());
     for (area, v) in entries {
         let field = || Field::Need(Found::new(area).as_str().into());
-        if seen.contains(&area.as_str()) {
+        if !seen.insert(area) {
             b.push_error(ValidationError::DuplicateKey { field: field() });
             continue;
         }
-        seen.push(area);
         if let Some(text) = level_text(b, field, max, v) {
             b.need(area, &text);
         }
@@ -301,7 +365,8 @@ fn per_domain(
         return;
     };
     let max = fw.scale().max_level();
-    let mut seen: Vec<&str> = Vec::with_capacity(entries.len());
+    // Only the five domain keys get past the unknown-key check: a set of five.
+    let mut seen = DomainSet::EMPTY;
     for (k, v) in entries {
         let Ok(d) = k.parse::<Domain>() else {
             b.push_error(ValidationError::UnknownKey {
@@ -310,11 +375,11 @@ fn per_domain(
             });
             continue;
         };
-        if seen.contains(&k.as_str()) {
+        if seen.contains(d) {
             b.push_error(ValidationError::DuplicateKey { field: field_of(d) });
             continue;
         }
-        seen.push(k);
+        seen.insert(d);
         if let Some(text) = level_text(b, || field_of(d), max, v) {
             match key {
                 "readiness" => b.readiness(d, &text),

@@ -77,7 +77,8 @@ pub use forecast::{
 };
 pub use framework::{
     Aggregate, Area, AreaIndex, Framework, FrameworkError, FrameworkProblem, Level, Scale,
-    MAX_AREAS_PER_DOMAIN, MAX_FRAMEWORK_ID_LEN, MAX_LABEL_LEN, MAX_SCALE_LEVEL,
+    MAX_AREAS_PER_DOMAIN, MAX_BANDS, MAX_BAND_WEIGHT, MAX_FLOORS, MAX_FRAMEWORK_ID_LEN,
+    MAX_LABEL_LEN, MAX_MIN_SCORE, MAX_SCALE_LEVEL, MAX_TOP_UP,
 };
 pub use history::{Histories, History, Keep, NeedAreas};
 pub use impact::{
@@ -85,7 +86,7 @@ pub use impact::{
     Support,
 };
 pub use jsonl::parse_json_line;
-pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout};
+pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout, SeenPlans};
 pub use rng::SplitMix64;
 pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{
@@ -98,9 +99,9 @@ pub use timeline::{
     day_number, is_overdue, Change, Duplicate, Review, Step, Timeline, TimelineError,
 };
 pub use transition::{
-    phase_moves, school_phase, transition, MoveDomain, MoveSummary, MovingChild, NoAssessment,
-    Phase, PhaseMove, PhaseMoves, Plan, PlanRow, PlanStatus, SchoolYear, SchoolYearError,
-    PLAN_COLUMNS,
+    phase_moves, school_phase, transition, DuplicatePlan, MoveDomain, MoveSummary, MovingChild,
+    NoAssessment, Phase, PhaseMove, PhaseMoves, Plan, PlanRow, PlanStatus, SchoolYear,
+    SchoolYearError, PLAN_COLUMNS,
 };
 
 /// Re-exported so callers name dates with the same type the library uses.

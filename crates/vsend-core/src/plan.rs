@@ -14,10 +14,10 @@ use crate::assessment::{
     ValidationErrors,
 };
 use crate::columns::{resolve_header, HeaderErrors};
-use crate::domain::{Domain, PerDomain};
+use crate::domain::{Domain, DomainSet, PerDomain};
 use crate::framework::{Framework, Level};
-use crate::jsonl::{object_of_line, Json};
-use crate::transition::Plan;
+use crate::jsonl::{level_of_number, object_of_line, Json};
+use crate::transition::{DuplicatePlan, Plan};
 
 /// What one column of a plan CSV holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -244,6 +244,54 @@ impl PlanLayout {
     }
 }
 
+/// The plans of one input seen so far, by child and move date: the one place
+/// of the duplicate rule for plans (§11, as §7's for assessments). Of two
+/// plans of one child moving on one date — the same plan twice, or two that
+/// disagree — the later in input order is rejected, so a plan for a child and
+/// date is never ambiguous, in any command or interface that reads plans.
+///
+/// ```
+/// use vsend_core::{Format, Framework, PlanLayout, SeenPlans, ValidationError};
+/// let fw = Framework::default();
+/// let header = "child_id,to_setting_id,move_on,readiness.cl,readiness.ci,readiness.sp,readiness.semh,readiness.ind";
+/// let layout = PlanLayout::new(header.split(',')).unwrap();
+/// let plan = |row: &str| layout.plan(&fw, row.split(',')).unwrap();
+/// let mut seen = SeenPlans::new();
+/// seen.add(&plan("C1,S2,2025-09-03,4,,1,1,3")).unwrap();
+/// seen.add(&plan("C1,S3,2026-01-06,4,,1,1,3")).unwrap(); // another date
+/// seen.add(&plan("C2,S2,2025-09-03,4,,1,1,3")).unwrap(); // another child
+/// let duplicate = seen.add(&plan("C1,S9,2025-09-03,0,0,0,0,0")).unwrap_err();
+/// assert_eq!(
+///     ValidationError::from(duplicate).located(Format::Csv).to_string(),
+///     r#"column move_on: "2025-09-03" repeats an earlier plan of C1 moving on the same date; allowed one plan per child per move date"#
+/// );
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SeenPlans {
+    /// A hash set: a plans file of a million rows is checked in one pass.
+    seen: HashSet<(ChildId, Date)>,
+}
+
+impl SeenPlans {
+    /// No plan seen yet.
+    pub fn new() -> SeenPlans {
+        SeenPlans::default()
+    }
+
+    /// Records `plan`, or rejects it (changing nothing) when a plan of the
+    /// same child moving on the same date was recorded before.
+    pub fn add(&mut self, plan: &Plan) -> Result<(), DuplicatePlan> {
+        if self.seen.insert((plan.child_id.clone(), plan.move_on)) {
+            Ok(())
+        } else {
+            Err(DuplicatePlan {
+                child_id: plan.child_id.clone(),
+                move_on: plan.move_on,
+            })
+        }
+    }
+}
+
 const PLAN_KEYS: &str = "child_id, to_setting_id, move_on, readiness";
 const DOMAIN_KEYS: &str = "cl, ci, sp, semh, ind";
 
@@ -269,7 +317,8 @@ pub fn parse_plan_line(framework: &Framework, line: &[u8]) -> Result<Plan, Valid
     let mut b = PlanBuilder::new(framework);
     let entries = object_of_line(line)?;
     let max = framework.scale().max_level();
-    let mut seen: Vec<&str> = Vec::new();
+    // A set, not a list: a 1 MiB line holds tens of thousands of keys.
+    let mut seen: HashSet<&str> = HashSet::with_capacity(entries.len());
     for (key, value) in &entries {
         let top = match key.as_str() {
             "child_id" => Some(Field::ChildId),
@@ -277,12 +326,11 @@ pub fn parse_plan_line(framework: &Framework, line: &[u8]) -> Result<Plan, Valid
             "move_on" => Some(Field::MoveOn),
             _ => None,
         };
-        if seen.contains(&key.as_str()) {
+        if !seen.insert(key) {
             let field = top.unwrap_or_else(|| Field::Key(Found::new(key).as_str().into()));
             b.push_error(ValidationError::DuplicateKey { field });
             continue;
         }
-        seen.push(key);
         if let Some(field) = top {
             let text = match value {
                 Json::String(s) => s.as_str(),
@@ -324,7 +372,7 @@ pub fn parse_plan_line(framework: &Framework, line: &[u8]) -> Result<Plan, Valid
                 continue;
             }
         };
-        let mut seen_domains: Vec<Domain> = Vec::new();
+        let mut seen_domains = DomainSet::EMPTY;
         for (k, v) in entries {
             let Ok(d) = k.parse::<Domain>() else {
                 b.push_error(ValidationError::UnknownKey {
@@ -333,20 +381,17 @@ pub fn parse_plan_line(framework: &Framework, line: &[u8]) -> Result<Plan, Valid
                 });
                 continue;
             };
-            if seen_domains.contains(&d) {
+            if seen_domains.contains(d) {
                 b.push_error(ValidationError::DuplicateKey {
                     field: Field::Readiness(d),
                 });
                 continue;
             }
-            seen_domains.push(d);
+            seen_domains.insert(d);
             match v {
                 Json::Null => {}
-                Json::Int(n) => {
-                    b.readiness(d, &n.to_string());
-                }
-                Json::Float(x) => {
-                    b.readiness(d, &x.to_string());
+                Json::Number(text) => {
+                    b.readiness(d, &level_of_number(text, max));
                 }
                 other => b.push_error(ValidationError::WrongType {
                     field: Field::Readiness(d),

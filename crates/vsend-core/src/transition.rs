@@ -435,6 +435,28 @@ pub struct NoAssessment {
     pub move_on: Date,
 }
 
+/// A second plan of one child moving on one date (§11): rejected, as §7
+/// rejects a second assessment of one child on one date. Found by
+/// [`SeenPlans`](crate::SeenPlans).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("move_on: {move_on} repeats an earlier plan of {child_id} moving on the same date; allowed one plan per child per move date")]
+pub struct DuplicatePlan {
+    /// The child.
+    pub child_id: ChildId,
+    /// The repeated move date.
+    pub move_on: Date,
+}
+
+impl From<DuplicatePlan> for crate::ValidationError {
+    /// The duplicate as a problem of its record's `move_on` (§9).
+    fn from(d: DuplicatePlan) -> Self {
+        crate::ValidationError::DuplicatePlan {
+            found: crate::Found::new(&d.move_on.to_string()),
+            child_id: d.child_id,
+        }
+    }
+}
+
 /// Whether the receiving setting is ready for one domain's need (§11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

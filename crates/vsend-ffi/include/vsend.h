@@ -181,7 +181,8 @@ enum VsendStatus vsend_transitions(const struct VsendFramework *fw,
 // columns child_id, to_setting_id, move_on, `readiness.<domain>`, or JSON
 // Lines). `*rows` gets one JSON line per accepted plan, in input order;
 // `*problems` the rejected plans' problems (a plan whose child has no
-// assessment on or before the move is rejected). Problems of the cohort's
+// assessment on or before the move is rejected, as is a later plan of a
+// child for a `move_on` date already planned). Problems of the cohort's
 // own rows are an [`VsendStatus::InputError`]: plans need a clean cohort.
 //
 // # Safety

@@ -716,7 +716,8 @@ pub unsafe extern "C" fn vsend_transitions(
 /// columns child_id, to_setting_id, move_on, `readiness.<domain>`, or JSON
 /// Lines). `*rows` gets one JSON line per accepted plan, in input order;
 /// `*problems` the rejected plans' problems (a plan whose child has no
-/// assessment on or before the move is rejected). Problems of the cohort's
+/// assessment on or before the move is rejected, as is a later plan of a
+/// child for a `move_on` date already planned). Problems of the cohort's
 /// own rows are an [`VsendStatus::InputError`]: plans need a clean cohort.
 ///
 /// # Safety
@@ -759,7 +760,13 @@ pub unsafe extern "C" fn vsend_transition(
             }
             let mut read = read_as::<Plans>(fw, plans_format, bytes(plans, plans_len, "plans")?)?;
             let mut out = String::new();
+            // A later plan of a child for a date already planned is rejected (§11).
+            let mut seen = vsend_core::SeenPlans::new();
             for (line, plan) in std::mem::take(&mut read.accepted) {
+                if let Err(d) = seen.add(&plan) {
+                    read.reject(line, &[Problem::duplicate_plan(d, read.format)]);
+                    continue;
+                }
                 match vsend_core::transition(fw, histories.get(plan.child_id()), &plan) {
                     Ok(row) => {
                         out.push_str(&serde_json::to_string(&row).expect("a plan row serialises"));

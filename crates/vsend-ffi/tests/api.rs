@@ -425,3 +425,52 @@ fn a_banded_framework_scores_with_its_bands() {
         close(g, w, &format!("row {i}"));
     }
 }
+
+#[test]
+fn a_repeated_plan_for_one_child_and_date_is_a_rejected_plan() {
+    // §11 with §7's rule: the later of two plans of a child moving on one date,
+    // identical or not, is rejected on its line; another date is a plan of its own.
+    let fw = Fw::default();
+    let cohort = example("cohort-small.csv");
+    let plans = concat!(
+        "child_id,to_setting_id,move_on,readiness.cl,readiness.ci,readiness.sp,readiness.semh,readiness.ind\n",
+        "C010000001,S0007,2025-09-03,4,1,1,3,0\n",
+        "C010000001,S0009,2025-09-03,0,0,0,0,0\n",
+        "C010000001,S0009,2025-10-01,0,0,0,0,0\n",
+        "C010000001,S0007,2025-09-03,4,1,1,3,0\n",
+    );
+    let (mut rows, mut problems, mut error) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    let status = unsafe {
+        vsend_transition(
+            fw.0,
+            0,
+            cohort.as_ptr(),
+            cohort.len(),
+            0,
+            plans.as_ptr(),
+            plans.len(),
+            &mut rows,
+            &mut problems,
+            &mut error,
+        )
+    };
+    assert_eq!(status, VsendStatus::Rejected, "{:?}", take(error));
+    let rows = jsonl(&take(rows).unwrap());
+    let to: Vec<&str> = rows
+        .iter()
+        .map(|r| r["to_setting_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(to, ["S0007", "S0009"]);
+    let problems: Value = serde_json::from_str(&take(problems).unwrap()).unwrap();
+    let problems = problems.as_array().unwrap();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    for (p, line) in problems.iter().zip([3, 5]) {
+        assert_eq!(p["line"], line);
+        assert_eq!(p["field"], "move_on");
+        assert_eq!(p["value"], "2025-09-03");
+        assert_eq!(
+            p["message"],
+            "column move_on: \"2025-09-03\" repeats an earlier plan of C010000001 moving on the same date; allowed one plan per child per move date"
+        );
+    }
+}

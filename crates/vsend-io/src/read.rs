@@ -94,6 +94,9 @@ pub enum FileError {
     Io(String, io::Error),
     /// The file has no header row.
     Empty(String),
+    /// A JSON Lines file with no record: empty, or only blank lines (as a CSV
+    /// file with no header row is [`FileError::Empty`]).
+    EmptyJsonl(String),
     /// The header row is not UTF-8.
     HeaderNotUtf8 {
         /// The input's name.
@@ -188,6 +191,10 @@ impl fmt::Display for FileError {
             ),
             FileError::Io(name, e) => write!(f, "{name}: {e}"),
             FileError::Empty(name) => write!(f, "{name}:1: the file is empty; expected a header row"),
+            FileError::EmptyJsonl(name) => write!(
+                f,
+                "{name}:1: the file is empty (no line holds a record); expected one JSON object per line"
+            ),
             FileError::HeaderNotUtf8 {
                 name,
                 line,
@@ -277,6 +284,8 @@ pub enum ProblemKind {
     UnknownArea,
     /// A second assessment of a child on one date.
     Duplicate,
+    /// A second plan of a child moving on one date (§11).
+    DuplicatePlan,
     /// A CSV row with the wrong number of fields.
     FieldCount,
     /// A quote left open at the end of the line.
@@ -321,6 +330,7 @@ impl ProblemKind {
             E::NotJson { .. } => ProblemKind::NotJson,
             E::NotAnObject { .. } => ProblemKind::NotAnObject,
             E::Duplicate { .. } => ProblemKind::Duplicate,
+            E::DuplicatePlan { .. } => ProblemKind::DuplicatePlan,
         }
     }
 }
@@ -366,6 +376,11 @@ impl Problem {
 
     /// A second assessment of a child on one date (§7), as a problem of its row.
     pub fn duplicate(d: vsend_core::Duplicate, format: Format) -> Problem {
+        Problem::of(&d.into(), format)
+    }
+
+    /// A second plan of a child moving on one date (§11), as a problem of its row.
+    pub fn duplicate_plan(d: vsend_core::DuplicatePlan, format: Format) -> Problem {
         Problem::of(&d.into(), format)
     }
 
@@ -586,18 +601,30 @@ impl Input {
         self,
         framework: &Framework,
     ) -> Result<(Reader, RecordParser<'_, S>), FileError> {
-        let mut lines = LineReader::new(self.reader);
-        let layout = match self.format {
-            Format::Csv => Some(read_header::<S>(framework, &self.name, &mut lines)?),
-            Format::Jsonl => None,
+        let lines = LineReader::new(self.reader);
+        let mut reader = Reader {
+            name: self.name,
+            lines,
+            pending: None,
         };
-        Ok((
-            Reader {
-                name: self.name,
-                lines,
-            },
-            RecordParser { framework, layout },
-        ))
+        let layout = match self.format {
+            Format::Csv => Some(read_header::<S>(
+                framework,
+                &reader.name,
+                &mut reader.lines,
+            )?),
+            Format::Jsonl => {
+                // The first record is read now, so that a file with none is a
+                // file error before any work, as a CSV file with no header is.
+                let mut first = Record::default();
+                if !reader.read(&mut first)? {
+                    return Err(FileError::EmptyJsonl(reader.name));
+                }
+                reader.pending = Some(first);
+                None
+            }
+        };
+        Ok((reader, RecordParser { framework, layout }))
     }
 
     /// Starts reading assessments against `framework`, one [`Row`] at a time.
@@ -962,6 +989,8 @@ impl Record {
 pub struct Reader {
     name: String,
     lines: LineReader,
+    /// A record read ahead (a JSON Lines file's first), handed out first.
+    pending: Option<Record>,
 }
 
 impl std::fmt::Debug for Reader {
@@ -977,6 +1006,10 @@ impl Reader {
     /// Blank lines are skipped; a line longer than [`MAX_LINE_BYTES`] is
     /// skipped without being kept and becomes a record that parses as rejected.
     pub fn read(&mut self, record: &mut Record) -> Result<bool, FileError> {
+        if let Some(mut first) = self.pending.take() {
+            std::mem::swap(record, &mut first);
+            return Ok(true);
+        }
         let io_error = |e| FileError::Io(self.name.clone(), e);
         let more = loop {
             match self.lines.next_line(&mut record.text).map_err(io_error)? {
@@ -1416,6 +1449,13 @@ mod tests {
             rows(Format::Csv, "\n \r\n"),
             Err(FileError::Empty(_))
         ));
+        // A JSON Lines file with no record is a file error too, not zero rows.
+        for text in ["", "\n", " \r\n\t\n\r"] {
+            assert!(
+                matches!(rows(Format::Jsonl, text), Err(FileError::EmptyJsonl(_))),
+                "{text:?}"
+            );
+        }
         assert!(matches!(
             rows(Format::Csv, "child_id;assessed_on;setting_id\n"),
             Err(FileError::HeaderHint {

@@ -1658,8 +1658,13 @@ fn transition_source<'py>(
     cohort_problems.numeric_ids = numeric_ids;
     let rows = PyList::empty(py);
     let mut problems = Problems::default();
-    // A planned row goes to `rows`; a plan with no assessment before the move is its problem.
-    let plan = |plan: vsend_core::Plan, plans_format| -> PyResult<Option<Problem>> {
+    // A planned row goes to `rows`; a repeated child and move date (§11) or a
+    // plan with no assessment before the move is its problem.
+    let mut seen = vsend_core::SeenPlans::new();
+    let mut plan = |plan: vsend_core::Plan, plans_format| -> PyResult<Option<Problem>> {
+        if let Err(d) = seen.add(&plan) {
+            return Ok(Some(Problem::duplicate_plan(d, plans_format)));
+        }
         match vsend_core::transition(fw, histories.get(plan.child_id()), &plan) {
             Ok(r) => rows.append(json_to_py(py, &r)?).map(|()| None),
             Err(e) => Ok(Some(Problem::no_assessment(&e, plans_format))),
