@@ -10,6 +10,7 @@
 //! (`report`), the progress bar and Ctrl-C (`signals`).
 
 mod args;
+mod pack;
 mod report;
 mod signals;
 
@@ -115,6 +116,8 @@ fn main() -> ExitCode {
         Command::Framework(args) => framework(args),
         Command::Chart(args) => chart(&mut run, args),
         Command::Charts(args) => charts(&mut run, args),
+        Command::Pack(args) => pack::pack(&mut run, args),
+        Command::Packs(args) => pack::packs(&mut run, args),
     };
     run.exit(result)
 }
