@@ -170,7 +170,7 @@ impl<'a> ChildPack<'a> {
             t,
             &TimelineStyle {
                 width: 820,
-                height: 470,
+                height: 520,
                 title: format!("{child} · needs over time"),
             },
         )?;
