@@ -75,12 +75,7 @@ fn bad_input_is_refused_with_nothing_written() {
             "--child C010000001: no review on or before 2024-01-01; the first is on 2024-10-08",
         ),
         (
-            vec![
-                "--child",
-                "C010000008",
-                "--plan",
-                p(&plans),
-            ],
+            vec!["--child", "C010000008", "--plan", p(&plans)],
             "no valid plan for C010000008",
         ),
     ];
