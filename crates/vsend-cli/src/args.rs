@@ -166,6 +166,37 @@ pub enum Command {
         "Exit codes:\n  0  every row accepted; the analysis was written\n  1  some rows rejected; the analysis of every other row was written in full\n  2  usage or file error; nothing was written"
     ))]
     Impact(ImpactArgs),
+    /// One child's review pack: a self-contained HTML page for the meeting, printable on A4.
+    ///
+    /// The header (setting, age band, the review shown and the previous one,
+    /// next review due or overdue, §7), the radar with the previous review, a
+    /// table per domain with the framework's level words and the gaps, what is
+    /// not yet met in sentences, needs over time with trends and escalation,
+    /// the band (§13) when the framework has banding, the transition radar
+    /// (§11) with --plan, and an assess-plan-do-review box to write the agreed
+    /// actions in. Charts and styles are inside the file: it runs no script
+    /// and loads nothing. Open it in a browser; print it from there (at most
+    /// two A4 pages).
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  vsend pack fixtures/cohort.csv --child C010000011 -o C010000011.html\n",
+        "  vsend pack fixtures/cohort.csv --child C010000001 --on 2025-09-01 --plan fixtures/examples/plans-small.csv --framework fixtures/examples/framework-banded.json -o pack.html\n\n",
+        exit_codes!()
+    ))]
+    Pack(PackArgs),
+    /// A review pack for every child of a setting, and the setting's index.html.
+    ///
+    /// Every child whose review shown (their latest on or before --on) is at
+    /// the setting gets CHILD_ID.html, as `vsend pack` makes it; index.html
+    /// has the setting's audit radar and priorities (§12), the reviews
+    /// overdue, the band counts (§13) and a link to each pack. All files are
+    /// written together, only when every page was made.
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  vsend packs fixtures/cohort.csv --setting S0003 --on 2025-09-01 -o packs/\n\n",
+        exit_codes!()
+    ))]
+    Packs(PacksArgs),
 }
 
 /// The input of every reading command, its framework and its problem report.
@@ -434,6 +465,55 @@ pub struct ImpactArgs {
     /// Also draw the forest chart: .svg or .png.
     #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
+}
+
+/// `vsend pack`.
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// The child's pseudonymous ID.
+    #[arg(long)]
+    pub child: String,
+    /// The date of the meeting: the pack shows the reviews on or before it and
+    /// whether the next review is overdue on it. Default: the latest
+    /// assessment in the input.
+    #[arg(long, value_parser = date_arg)]
+    pub on: Option<Date>,
+    /// Also show the child's transition plan (§11) from this plans file: the
+    /// first move on or after --on, else the latest before it. Plans that
+    /// `vsend transition` rejects are left out.
+    #[arg(long, value_name = "PLANS")]
+    pub plan: Option<PathBuf>,
+    /// Output file, .html.
+    #[arg(short, long, value_name = "PACK.html")]
+    pub output: PathBuf,
+}
+
+/// `vsend packs`.
+#[derive(Debug, Args)]
+pub struct PacksArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// The setting's ID.
+    #[arg(long)]
+    pub setting: String,
+    /// The date of the meetings, as for `vsend pack`. Default: the latest
+    /// assessment in the input.
+    #[arg(long, value_parser = date_arg)]
+    pub on: Option<Date>,
+    /// Show the transition plan (§11) of each child who has one in this file.
+    #[arg(long, value_name = "PLANS")]
+    pub plan: Option<PathBuf>,
+    /// Directory to write into (created if missing). It may not hold .html
+    /// files already, unless --force is given.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Replace the packs of the same children, and index.html, in the directory.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Picture formats.

@@ -11,6 +11,7 @@
 
 mod args;
 mod forecast;
+mod pack;
 mod report;
 mod signals;
 
@@ -118,6 +119,8 @@ fn main() -> ExitCode {
         Command::Charts(args) => charts(&mut run, args),
         Command::Forecast(args) => forecast::forecast(&mut run, args),
         Command::Impact(args) => forecast::impact(&mut run, args),
+        Command::Pack(args) => pack::pack(&mut run, args),
+        Command::Packs(args) => pack::packs(&mut run, args),
     };
     run.exit(result)
 }
