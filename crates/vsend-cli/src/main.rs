@@ -28,11 +28,13 @@ use vsend_chart::{
 };
 use vsend_core::{
     Assessment, Cell, ChildId, Cohort, Date, Duplicate, Framework, Histories, Keep, PerDomain,
-    SummaryFile, Timeline, PLAN_COLUMNS,
+    Plan, SummaryFile, Timeline, PLAN_COLUMNS,
 };
+use vsend_io::intake::{intake, RowRead};
 use vsend_io::output::{commit_ready, Output, OutputError, OutputPlan, Ready};
 use vsend_io::pipeline::{score_parallel, Batch};
-use vsend_io::read::{FileError, Input, Plans, Problem, Row, Rows, Schema};
+use vsend_io::problem::Cause;
+use vsend_io::read::{FileError, Input, Plans, Row};
 use vsend_io::write::{push_cell, push_csv_header};
 
 use args::{
@@ -208,7 +210,6 @@ fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
     read_rows(run, &args.input, &fw, None, |a| histories.add(a))?;
     let cohort_rejected = run.finish_input("scored")?;
     let plans = Input::open(&args.plans)?;
-    let format = plans.format;
     let progress = Progress::new(&plans);
     let rep = run.start(&plans, opened.errors.take())?;
     let mut out = opened.output();
@@ -218,34 +219,25 @@ fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
         buffer.extend_from_slice(PLAN_COLUMNS.join(",").as_bytes());
         buffer.push(b'\n');
     }
-    let mut rows = plans.rows_as::<Plans>(&fw)?;
-    // A later plan of a child for a date already planned is a rejected row (§11).
+    // A later plan of a child for a date already planned is a rejected row
+    // (§11), as is a plan whose child has no assessment before the move.
     let mut seen = vsend_core::SeenPlans::new();
-    while let Some(row) = rows.next() {
-        rep.read();
-        match row? {
-            Row::Accepted { line, value } => {
-                let planned = match seen.add(&value) {
-                    Err(d) => Err(Problem::duplicate_plan(d, format)),
-                    Ok(()) => vsend_core::transition(&fw, histories.get(value.child_id()), &value)
-                        .map_err(|e| Problem::no_assessment(&e, format)),
-                };
-                match planned {
-                    Ok(planned) if json => push_json(&mut buffer, &planned),
-                    Ok(planned) => push_csv_cells(&mut buffer, &planned.cells()),
-                    Err(problem) => {
-                        rep.rejected(line, &[problem]).writing("--errors")?;
-                    }
-                }
-            }
-            Row::Rejected { line, problems } => {
-                rep.rejected(line, &problems).writing("--errors")?;
-            }
+    let buffer = std::cell::RefCell::new(buffer);
+    let plan = |p: Plan| -> Result<(), Cause> {
+        seen.add(&p)?;
+        let planned = vsend_core::transition(&fw, histories.get(p.child_id()), &p)?;
+        let mut buffer = buffer.borrow_mut();
+        match json {
+            true => push_json(&mut buffer, &planned),
+            false => push_csv_cells(&mut buffer, &planned.cells()),
         }
-        out.write_all(&buffer).writing(&target)?;
-        buffer.clear();
-        progress.tick(rep.rows_read(), &rows);
-    }
+        Ok(())
+    };
+    intake(plans.rows_as::<Plans>(&fw)?, plan, |row| {
+        out.write_all(&buffer.borrow()).writing(&target)?;
+        buffer.borrow_mut().clear();
+        report_row(rep, &progress, row)
+    })?;
     progress.finish();
     let ready = out.finish().writing(&target)?;
     Ok(cohort_rejected + run.finish("planned", vec![ready])?)
@@ -756,29 +748,24 @@ fn read_rows(
     mut accept: impl FnMut(&Assessment) -> Result<(), Duplicate>,
 ) -> Result<(), Error> {
     let input = Input::open(&args.input)?;
-    let format = input.format;
     let progress = Progress::new(&input);
     let rep = run.start(&input, errors)?;
-    let mut rows = input.rows(fw)?;
-    while let Some(row) = rows.next() {
-        rep.read();
-        match row? {
-            Row::Accepted {
-                line,
-                value: assessment,
-            } => {
-                if let Err(d) = accept(&assessment) {
-                    let problem = Problem::duplicate(d, format);
-                    rep.rejected(line, &[problem]).writing("--errors")?;
-                }
-            }
-            Row::Rejected { line, problems } => {
-                rep.rejected(line, &problems).writing("--errors")?;
-            }
-        }
-        progress.tick(rep.rows_read(), &rows);
-    }
+    intake(
+        input.rows(fw)?,
+        |a| accept(&a),
+        |row| report_row(rep, &progress, row),
+    )?;
     progress.finish();
+    Ok(())
+}
+
+/// Counts one row read, reports it when rejected, and moves the progress bar.
+fn report_row(rep: &mut Reporter, progress: &Progress, row: RowRead) -> Result<(), Error> {
+    rep.read();
+    if row.is_rejected() {
+        rep.rejected(row.line, &row.problems).writing("--errors")?;
+    }
+    progress.tick(row.counts.read, row.bytes);
     Ok(())
 }
 
@@ -916,9 +903,9 @@ impl Progress {
         Progress(Some(bar))
     }
 
-    fn tick<S: Schema>(&self, rows_read: u64, rows: &Rows<'_, S>) {
+    fn tick(&self, rows_read: u64, bytes: u64) {
         if rows_read.is_multiple_of(Self::EVERY_ROWS) {
-            self.set(rows.position());
+            self.set(bytes);
         }
     }
 

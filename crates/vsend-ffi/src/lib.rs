@@ -30,10 +30,13 @@ use std::ptr;
 
 use serde_json::json;
 use vsend_core::{
-    parse_date, score, Assessment, ChildId, Cohort, Framework, GroupBy, Histories, Keep, ScoredRow,
+    parse_date, score, ChildId, Cohort, Framework, GroupBy, Histories, Keep, ScoredRow,
     SummaryFile, Timeline,
 };
-use vsend_io::read::{Assessments, Format, Input, Plans, Problem, Row, Schema};
+use vsend_io::intake::intake;
+use vsend_io::problem::Cause;
+use vsend_io::read::{Assessments, Format, Input, Plans, Schema};
+use vsend_io::write::problem_json;
 
 mod stream;
 
@@ -293,37 +296,14 @@ pub unsafe extern "C" fn vsend_framework_free(fw: *mut VsendFramework) {
     }
 }
 
-/// What reading a cohort file's bytes gave: accepted assessments with their
-/// lines, and the problems of rejected rows as JSON objects.
-struct Read<T = Assessment> {
-    format: Format,
-    accepted: Vec<(u64, T)>,
-    problems: Vec<serde_json::Value>,
+/// The problems of one input's rejected rows, as JSON objects in line order.
+#[derive(Debug, Default)]
+struct Problems {
+    json: Vec<serde_json::Value>,
     rejected: u64,
 }
 
-impl<T> Read<T> {
-    fn reject(&mut self, line: u64, problems: &[Problem]) {
-        self.rejected += 1;
-        self.problems.extend(problems.iter().map(
-            |p| json!({"line": line, "field": p.field, "value": p.value, "message": p.message}),
-        ));
-    }
-
-    /// Rejects a same-date duplicate (§7).
-    fn duplicate(&mut self, line: u64, d: vsend_core::Duplicate) {
-        let problem = Problem::duplicate(d, self.format);
-        self.reject(line, &[problem]);
-    }
-
-    /// The problems as a JSON array, in line order (a line's problems in
-    /// the order found): duplicates and plans without an assessment are
-    /// found after the reading.
-    fn problems_json(&mut self) -> String {
-        self.problems.sort_by_key(|p| p["line"].as_u64());
-        serde_json::Value::Array(std::mem::take(&mut self.problems)).to_string()
-    }
-
+impl Problems {
     fn status(&self) -> VsendStatus {
         if self.rejected == 0 {
             VsendStatus::Ok
@@ -331,40 +311,38 @@ impl<T> Read<T> {
             VsendStatus::Rejected
         }
     }
+
+    /// The problems as a JSON array.
+    fn to_json(&self) -> String {
+        serde_json::Value::Array(self.json.clone()).to_string()
+    }
 }
 
-/// Reads every row of `data` against `fw`, as the `vsend` command does.
-fn read(fw: &Framework, format: VsendFormat, data: &[u8]) -> Result<Read, Failure> {
-    read_as::<Assessments>(fw, format, data)
-}
-
-/// Reads every record of schema `S` (assessments or plans) from `data`.
-fn read_as<S: Schema>(
+/// Reads every record of schema `S` (assessments or plans) from `data` into
+/// `accept`, as the `vsend` command reads a file: the same rows rejected with
+/// the same problems, and what `accept` refuses (§7's same-date duplicate, a
+/// plan without an assessment) a problem of its row.
+fn read_into<S: Schema, R: Into<Cause>>(
     fw: &Framework,
     format: VsendFormat,
     data: &[u8],
-) -> Result<Read<S::Value>, Failure> {
+    accept: impl FnMut(S::Value) -> Result<(), R>,
+) -> Result<Problems, Failure> {
     let format = match format {
         VsendFormat::Csv => Format::Csv,
         VsendFormat::Jsonl => Format::Jsonl,
     };
     let input = Input::from_reader("input", format, Cursor::new(data.to_vec()));
-    let rows = input
-        .rows_as::<S>(fw)
-        .map_err(|e| input_error(e.to_string()))?;
-    let mut out = Read {
-        format,
-        accepted: Vec::new(),
-        problems: Vec::new(),
-        rejected: 0,
-    };
-    for row in rows {
-        match row.map_err(|e| input_error(e.to_string()))? {
-            Row::Accepted { line, value } => out.accepted.push((line, value)),
-            Row::Rejected { line, problems } => out.reject(line, &problems),
+    let mut problems = Problems::default();
+    intake(input.rows_as::<S>(fw)?, accept, |row| {
+        if row.is_rejected() {
+            problems.rejected += 1;
         }
-    }
-    Ok(out)
+        let json = row.problems.iter().map(|p| problem_json(row.line, p));
+        problems.json.extend(json);
+        Ok::<_, Failure>(())
+    })?;
+    Ok(problems)
 }
 
 /// Format from C, checked (an out-of-range value is an argument error, not UB).
@@ -408,21 +386,18 @@ pub unsafe extern "C" fn vsend_score(
             if scored.is_null() || problems.is_null() {
                 return Err(invalid("scored, problems: null pointer"));
             }
-            let mut read = read(fw, format, bytes(data, len, "data")?)?;
             let mut seen = Histories::new(Keep::Dates);
             let mut out = String::new();
-            for (line, a) in std::mem::take(&mut read.accepted) {
-                if let Err(d) = seen.add_date(a.child_id(), a.assessed_on()) {
-                    read.duplicate(line, d);
-                    continue;
-                }
+            let read = read_into::<Assessments, _>(fw, format, bytes(data, len, "data")?, |a| {
+                seen.add_date(a.child_id(), a.assessed_on())?;
                 let row = ScoredRow::new(fw, &a, &score(fw, &a));
                 out.push_str(&serde_json::to_string(&row).expect("a scored row serialises"));
                 out.push('\n');
-            }
+                Ok::<_, vsend_core::Duplicate>(())
+            })?;
             put(scored, out);
             let status = read.status();
-            put(problems, read.problems_json());
+            put(problems, read.to_json());
             Ok(status)
         })
     }
@@ -522,13 +497,10 @@ pub unsafe extern "C" fn vsend_cohort(
                 return Err(invalid("summary, problems: null pointer"));
             }
             let options = cohort_options(opt_str(options, "options")?)?;
-            let mut read = read(fw, format, bytes(data, len, "data")?)?;
             let mut cohort = Cohort::new(fw, options.as_of);
-            for (line, a) in std::mem::take(&mut read.accepted) {
-                if let Err(d) = cohort.add(&a) {
-                    read.duplicate(line, d);
-                }
-            }
+            let read = read_into::<Assessments, _>(fw, format, bytes(data, len, "data")?, |a| {
+                cohort.add(&a)
+            })?;
             let json = match options.suppress {
                 None => serde_json::to_string(&cohort.summary(options.by)),
                 Some(k) => {
@@ -541,7 +513,7 @@ pub unsafe extern "C" fn vsend_cohort(
             .expect("a summary serialises");
             put(summary, json);
             let status = read.status();
-            put(problems, read.problems_json());
+            put(problems, read.to_json());
             Ok(status)
         })
     }
@@ -637,13 +609,10 @@ pub unsafe extern "C" fn vsend_timeline(
                     invalid(format!("as_of: {s:?} is not a date; allowed YYYY-MM-DD"))
                 })?),
             };
-            let mut read = read(fw, format, bytes(data, len, "data")?)?;
             let mut histories = Histories::new(Keep::Child(child.clone()));
-            for (line, a) in std::mem::take(&mut read.accepted) {
-                if let Err(d) = histories.add(&a) {
-                    read.duplicate(line, d);
-                }
-            }
+            let read = read_into::<Assessments, _>(fw, format, bytes(data, len, "data")?, |a| {
+                histories.add(&a)
+            })?;
             let history = histories
                 .get(&child)
                 .ok_or_else(|| input_error(format!("child_id: no assessment of {child}")))?;
@@ -654,7 +623,7 @@ pub unsafe extern "C" fn vsend_timeline(
                 serde_json::to_string(&t).expect("a timeline serialises"),
             );
             let status = read.status();
-            put(problems, read.problems_json());
+            put(problems, read.to_json());
             Ok(status)
         })
     }
@@ -695,17 +664,14 @@ pub unsafe extern "C" fn vsend_transitions(
                     ))
                 })?;
             let as_of = date_arg(opt_str(as_of, "as_of")?, "as_of")?;
-            let mut read = read(fw, format, bytes(data, len, "data")?)?;
             let mut cohort = Cohort::new(fw, as_of);
-            for (line, a) in std::mem::take(&mut read.accepted) {
-                if let Err(d) = cohort.add(&a) {
-                    read.duplicate(line, d);
-                }
-            }
+            let read = read_into::<Assessments, _>(fw, format, bytes(data, len, "data")?, |a| {
+                cohort.add(&a)
+            })?;
             let json = serde_json::to_string(&cohort.phase_moves(year)).expect("moves serialise");
             put(moves, json);
             let status = read.status();
-            put(problems, read.problems_json());
+            put(problems, read.to_json());
             Ok(status)
         })
     }
@@ -745,42 +711,31 @@ pub unsafe extern "C" fn vsend_transition(
             if rows.is_null() || problems.is_null() {
                 return Err(invalid("rows, problems: null pointer"));
             }
-            let mut cohort = read(fw, format, bytes(data, len, "data")?)?;
             let mut histories = Histories::new(Keep::All);
-            for (line, a) in std::mem::take(&mut cohort.accepted) {
-                if let Err(d) = histories.add(&a) {
-                    cohort.duplicate(line, d);
-                }
-            }
+            let cohort = read_into::<Assessments, _>(fw, format, bytes(data, len, "data")?, |a| {
+                histories.add(&a)
+            })?;
             if cohort.rejected > 0 {
                 return Err(input_error(format!(
                     "the cohort has {} rejected rows; the first problem: {}",
-                    cohort.rejected, cohort.problems[0]
+                    cohort.rejected, cohort.json[0]
                 )));
             }
-            let mut read = read_as::<Plans>(fw, plans_format, bytes(plans, plans_len, "plans")?)?;
             let mut out = String::new();
-            // A later plan of a child for a date already planned is rejected (§11).
+            // A later plan of a child for a date already planned is rejected
+            // (§11), as is a plan whose child has no assessment before the move.
             let mut seen = vsend_core::SeenPlans::new();
-            for (line, plan) in std::mem::take(&mut read.accepted) {
-                if let Err(d) = seen.add(&plan) {
-                    read.reject(line, &[Problem::duplicate_plan(d, read.format)]);
-                    continue;
-                }
-                match vsend_core::transition(fw, histories.get(plan.child_id()), &plan) {
-                    Ok(row) => {
-                        out.push_str(&serde_json::to_string(&row).expect("a plan row serialises"));
-                        out.push('\n');
-                    }
-                    Err(e) => {
-                        let problem = Problem::no_assessment(&e, read.format);
-                        read.reject(line, &[problem]);
-                    }
-                }
-            }
+            let plans = bytes(plans, plans_len, "plans")?;
+            let read = read_into::<Plans, _>(fw, plans_format, plans, |plan| {
+                seen.add(&plan)?;
+                let row = vsend_core::transition(fw, histories.get(plan.child_id()), &plan)?;
+                out.push_str(&serde_json::to_string(&row).expect("a plan row serialises"));
+                out.push('\n');
+                Ok::<_, Cause>(())
+            })?;
             put(rows, out);
             let status = read.status();
-            put(problems, read.problems_json());
+            put(problems, read.to_json());
             Ok(status)
         })
     }

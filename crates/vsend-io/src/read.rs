@@ -18,9 +18,10 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use std::path::{Path, PathBuf};
 
-use vsend_core::{
-    Assessment, ColumnLayout, Framework, HeaderErrors, ValidationError, ValidationErrors,
-};
+use vsend_core::{Assessment, ColumnLayout, Framework, HeaderErrors, ValidationErrors};
+
+use crate::problem::problems_of;
+pub use crate::problem::{Cause, Problem};
 
 /// The longest line read, in bytes without its line end: a longer data line
 /// is a rejected row, a longer header line a file error.
@@ -73,7 +74,7 @@ pub enum QuoteError {
 }
 
 impl QuoteError {
-    fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             QuoteError::Open => "a quote opened here is not closed before the end of the line; a cell cannot span lines",
             QuoteError::TextAfter => "text follows the closing quote; a quoted cell ends at its closing quote (write \"\" for a quote inside it)",
@@ -260,152 +261,6 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// What kind of problem a [`Problem`] is, taken from the typed error that
-/// made it. With the field, it is the key under which repeats are summarised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ProblemKind {
-    /// A level above the scale.
-    AboveScale,
-    /// A negative level.
-    BelowScale,
-    /// Not a whole number.
-    NotALevel,
-    /// Not a `YYYY-MM-DD` date.
-    NotADate,
-    /// An ID breaking the rules of §3.
-    BadId,
-    /// A required field left empty.
-    Missing,
-    /// Assessed before birth.
-    BeforeBirth,
-    /// Age outside the allowed range.
-    AgeOutOfRange,
-    /// A need area the framework does not have.
-    UnknownArea,
-    /// A second assessment of a child on one date.
-    Duplicate,
-    /// A second plan of a child moving on one date (§11).
-    DuplicatePlan,
-    /// A CSV row with the wrong number of fields.
-    FieldCount,
-    /// A quote left open at the end of the line.
-    OpenQuote,
-    /// Text after a closing quote.
-    TextAfterQuote,
-    /// A line longer than [`MAX_LINE_BYTES`].
-    LineTooLong,
-    /// A cell that is not UTF-8.
-    NotUtf8,
-    /// A JSON value of the wrong type.
-    WrongType,
-    /// A JSON key given twice in one object.
-    DuplicateKey,
-    /// A JSON key the format does not have.
-    UnknownKey,
-    /// A line that is not valid JSON.
-    NotJson,
-    /// A line that is JSON but not an object.
-    NotAnObject,
-    /// A plan whose child has no assessment on or before the move (§11).
-    NoAssessment,
-}
-
-impl ProblemKind {
-    /// The kind of a validation error.
-    pub fn of(e: &ValidationError) -> ProblemKind {
-        use ValidationError as E;
-        match e {
-            E::AboveScale { .. } => ProblemKind::AboveScale,
-            E::BelowScale { .. } => ProblemKind::BelowScale,
-            E::NotALevel { .. } => ProblemKind::NotALevel,
-            E::NotADate { .. } => ProblemKind::NotADate,
-            E::BadId { .. } => ProblemKind::BadId,
-            E::Missing { .. } => ProblemKind::Missing,
-            E::BeforeBirth { .. } => ProblemKind::BeforeBirth,
-            E::AgeOutOfRange { .. } => ProblemKind::AgeOutOfRange,
-            E::UnknownArea { .. } => ProblemKind::UnknownArea,
-            E::WrongType { .. } => ProblemKind::WrongType,
-            E::DuplicateKey { .. } => ProblemKind::DuplicateKey,
-            E::UnknownKey { .. } => ProblemKind::UnknownKey,
-            E::NotJson { .. } => ProblemKind::NotJson,
-            E::NotAnObject { .. } => ProblemKind::NotAnObject,
-            E::Duplicate { .. } => ProblemKind::Duplicate,
-            E::DuplicatePlan { .. } => ProblemKind::DuplicatePlan,
-        }
-    }
-}
-
-/// One problem with one record: a line of the error report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The field (column header) at fault, or `(row)` for the record as a whole.
-    pub field: String,
-    /// The value found, shortened.
-    pub value: String,
-    /// The full message, naming what is allowed.
-    pub message: String,
-    /// What kind of problem it is.
-    pub kind: ProblemKind,
-}
-
-impl Problem {
-    /// A validation problem, its field named in `format`'s words (§9): the
-    /// core gives the field as data; this only renders.
-    pub fn of(e: &ValidationError, format: Format) -> Problem {
-        Problem {
-            field: e.field().name_in(format),
-            value: e.found().to_owned(),
-            message: e.located(format).to_string(),
-            kind: ProblemKind::of(e),
-        }
-    }
-
-    /// A plan whose child has no assessment on or before the move (§11).
-    pub fn no_assessment(e: &vsend_core::NoAssessment, format: Format) -> Problem {
-        let noun = match format {
-            Format::Csv => "column",
-            Format::Jsonl => "field",
-        };
-        Problem {
-            field: vsend_core::Field::ChildId.name_in(format),
-            value: e.child_id.to_string(),
-            message: format!("{noun} child_id: {e}"),
-            kind: ProblemKind::NoAssessment,
-        }
-    }
-
-    /// A second assessment of a child on one date (§7), as a problem of its row.
-    pub fn duplicate(d: vsend_core::Duplicate, format: Format) -> Problem {
-        Problem::of(&d.into(), format)
-    }
-
-    /// A second plan of a child moving on one date (§11), as a problem of its row.
-    pub fn duplicate_plan(d: vsend_core::DuplicatePlan, format: Format) -> Problem {
-        Problem::of(&d.into(), format)
-    }
-
-    fn row_of(kind: ProblemKind, message: String) -> Problem {
-        Problem {
-            field: "(row)".into(),
-            value: String::new(),
-            message,
-            kind,
-        }
-    }
-
-    /// The problem of a line longer than [`MAX_LINE_BYTES`].
-    fn too_long(bytes: u64) -> Problem {
-        Problem::row_of(
-            ProblemKind::LineTooLong,
-            format!(
-                "line is longer than 1 MiB ({} bytes); allowed at most {} bytes per line",
-                thousands(bytes),
-                thousands(MAX_LINE_BYTES as u64)
-            ),
-        )
-    }
-}
-
 /// What one record of the input gave.
 // Accepted rows are the common case and are moved once: boxing the assessment
 // would put an allocation back on the hot path that inline IDs took out.
@@ -426,11 +281,6 @@ pub enum Row<T = Assessment> {
         /// The problems (at least one).
         problems: Vec<Problem>,
     },
-}
-
-/// The problems of a record, each named in its format's words (§9).
-fn problems(errors: ValidationErrors, format: Format) -> Vec<Problem> {
-    errors.iter().map(|e| Problem::of(e, format)).collect()
 }
 
 /// What a file's records are (§10, §11): how a CSV header resolves, and how a
@@ -1088,7 +938,7 @@ impl<'f, S: Schema> RecordParser<'f, S> {
         if let Some(bytes) = record.too_long {
             return Row::Rejected {
                 line,
-                problems: vec![Problem::too_long(bytes)],
+                problems: vec![Problem::new(Format::Csv, Cause::LineTooLong { bytes })],
             };
         }
         let Some(layout) = &self.layout else {
@@ -1096,7 +946,7 @@ impl<'f, S: Schema> RecordParser<'f, S> {
                 Ok(value) => Row::Accepted { line, value },
                 Err(errors) => Row::Rejected {
                     line,
-                    problems: problems(errors, Format::Jsonl),
+                    problems: problems_of(errors, Format::Jsonl),
                 },
             };
         };
@@ -1122,27 +972,17 @@ impl<'f, S: Schema> RecordParser<'f, S> {
         let cells = match split_fields(text, cells, spans) {
             Ok(cells) => cells,
             Err((column, error)) => {
-                let field = S::column_name(layout, self.framework, column);
-                let kind = match error {
-                    QuoteError::Open => ProblemKind::OpenQuote,
-                    QuoteError::TextAfter => ProblemKind::TextAfterQuote,
-                };
-                let message = format!("column {field}: {}", error.describe());
-                return reject(Problem {
-                    field,
-                    value: String::new(),
-                    message,
-                    kind,
-                });
+                let column = S::column_name(layout, self.framework, column);
+                return reject(Problem::new(Format::Csv, Cause::Quote { column, error }));
             }
         };
         let want = S::width(layout);
         if spans.len() != want {
-            let message = format!(
-                "row has {} fields; allowed exactly {want}, one per header column",
-                spans.len()
-            );
-            return reject(Problem::row_of(ProblemKind::FieldCount, message));
+            let cause = Cause::FieldCount {
+                found: spans.len(),
+                expected: want,
+            };
+            return reject(Problem::new(Format::Csv, cause));
         }
         // One UTF-8 check for the whole row: cells are split at ASCII bytes.
         let Ok(text) = std::str::from_utf8(cells) else {
@@ -1155,7 +995,7 @@ impl<'f, S: Schema> RecordParser<'f, S> {
             Ok(value) => Row::Accepted { line, value },
             Err(errors) => Row::Rejected {
                 line,
-                problems: problems(errors, Format::Csv),
+                problems: problems_of(errors, Format::Csv),
             },
         }
     }
@@ -1175,24 +1015,18 @@ impl<'f, S: Schema> RecordParser<'f, S> {
             .map(|(i, cell)| match std::str::from_utf8(cell) {
                 Ok(s) => s,
                 Err(e) => {
-                    let field = S::column_name(layout, self.framework, i);
-                    let message = format!(
-                        "column {field}: not valid UTF-8 at byte {}; allowed UTF-8 text",
-                        e.valid_up_to()
-                    );
-                    bad.push(Problem {
-                        field,
-                        value: String::new(),
-                        message,
-                        kind: ProblemKind::NotUtf8,
-                    });
+                    let cause = Cause::NotUtf8 {
+                        column: S::column_name(layout, self.framework, i),
+                        byte: e.valid_up_to(),
+                    };
+                    bad.push(Problem::new(Format::Csv, cause));
                     // Validated as empty so that the row's other problems are still found.
                     ""
                 }
             });
         let result = S::from_cells(layout, self.framework, fields);
         if let Err(errors) = result {
-            bad.extend(problems(errors, Format::Csv));
+            bad.extend(problems_of(errors, Format::Csv));
         }
         Row::Rejected {
             line,
@@ -1213,6 +1047,11 @@ impl<S: Schema> Rows<'_, S> {
     /// Bytes consumed so far, for progress.
     pub fn position(&self) -> u64 {
         self.reader.position()
+    }
+
+    /// The format of the file: it names the fields of its problems.
+    pub fn format(&self) -> Format {
+        self.parser.format()
     }
 }
 
@@ -1258,22 +1097,22 @@ mod tests {
         let Row::Rejected { line: 3, problems } = &rows[1] else {
             panic!("{:?}", rows[1])
         };
-        let fields: Vec<_> = problems.iter().map(|p| p.field.as_str()).collect();
+        let fields: Vec<_> = problems.iter().map(|p| p.field()).collect();
         assert_eq!(fields, ["needs.cl.spelling", "colour"]);
         assert!(
             problems[0]
-                .message
+                .message()
                 .starts_with("field needs.cl.spelling: not a need area"),
             "{}",
-            problems[0].message
+            problems[0].message()
         );
         let Row::Rejected { line: 4, problems } = &rows[2] else {
             panic!("{:?}", rows[2])
         };
         assert!(
-            problems[0].message.starts_with("not valid JSON"),
+            problems[0].message().starts_with("not valid JSON"),
             "{}",
-            problems[0].message
+            problems[0].message()
         );
     }
 
