@@ -492,7 +492,14 @@ fn cohort_chart(
 fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
     let mut opened = open_outputs(&args.input, None, Some(&args.out_dir))?;
     if !args.force {
-        refuse_existing_pictures(&args.out_dir, args.format)?;
+        let extension = args.format.extension();
+        refuse_existing(
+            "--out-dir",
+            &args.out_dir,
+            &[extension],
+            &format!(".{extension} file"),
+            "the charts of the same children",
+        )?;
     }
     let fw = load_framework(&args.input.framework)?;
     let as_of = args.as_of;
@@ -538,11 +545,18 @@ fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
     run.finish("scored", Vec::new())
 }
 
-/// Refuses an `--out-dir` that already holds pictures of `format`: which
-/// children a run draws is known only after reading, and a second run must
-/// not replace the first run's charts unless asked (`--force`).
-fn refuse_existing_pictures(dir: &Path, format: ChartFormat) -> Result<(), Error> {
-    let extension = format.extension();
+/// Refuses an output directory (named by `label`) that already holds files
+/// with one of `extensions`, named `what` (`.svg file`, `web page`): which
+/// children a run writes is known only after reading, and a second run must
+/// not replace the first run's files unless asked (`--force`, which replaces
+/// `replaced`).
+pub(crate) fn refuse_existing(
+    label: &str,
+    dir: &Path,
+    extensions: &[&str],
+    what: &str,
+    replaced: &str,
+) -> Result<(), Error> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(()); // not there yet: created after reading
     };
@@ -552,7 +566,7 @@ fn refuse_existing_pictures(dir: &Path, format: ChartFormat) -> Result<(), Error
         .filter(|name| {
             Path::new(name)
                 .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+                .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
         })
         .collect();
     if found.is_empty() {
@@ -560,7 +574,7 @@ fn refuse_existing_pictures(dir: &Path, format: ChartFormat) -> Result<(), Error
     }
     found.sort();
     Err(Error::Usage(format!(
-        "--out-dir {}: already holds {} .{extension} file{} (e.g. {}); give a new or empty directory, or --force to replace the charts of the same children (nothing written)",
+        "{label} {}: already holds {} {what}{} (e.g. {}); give a new or empty directory, or --force to replace {replaced} (nothing written)",
         dir.display(),
         found.len(),
         if found.len() == 1 { "" } else { "s" },

@@ -48,7 +48,11 @@ fn read_all(fw: &Framework, format: Format, bytes: Vec<u8>) -> Option<(u64, u64,
                 last_line = line;
                 assert!(!problems.is_empty(), "a rejected row says why");
                 for p in &problems {
-                    assert!(p.found().chars().count() <= 43, "echo capped: {:?}", p.found());
+                    assert!(
+                        p.found().chars().count() <= 43,
+                        "echo capped: {:?}",
+                        p.found()
+                    );
                     assert!(!p.message().is_empty());
                 }
             }
