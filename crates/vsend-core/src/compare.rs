@@ -554,12 +554,13 @@ fn check_totals(g: &GroupIn, path: &str) -> Result<(), NotASummary> {
         }
         at_most(&at("high_need"), x.high_need, x.n, "n")?;
         at_most(&at("unmet_by_setting"), x.unmet_by_setting, x.n, "n")?;
+        // A change needs the need known now: each at most n.
         for (key, c) in [
             ("improved", x.improved),
             ("stable", x.stable),
             ("worsened", x.worsened),
         ] {
-            at_most(&at(key), c, g.children, "children")?;
+            at_most(&at(key), c, x.n, "n")?;
         }
     }
     for (id, c) in g.bands.iter().flatten() {
@@ -585,8 +586,9 @@ fn check_exact(g: &GroupIn, path: &str) -> Result<(), NotASummary> {
         let at = |key: &str| join(&dp, key);
         let n = x.n.unwrap_or(0);
         let h: Vec<u64> = x.histogram.iter().map(|c| c.unwrap_or(0)).collect();
-        let sum: u64 = h.iter().sum();
-        if sum != n {
+        // Sums in u128: counts read from a file may be as large as u64 allows.
+        let sum: u128 = h.iter().map(|&c| u128::from(c)).sum();
+        if sum != u128::from(n) {
             return Err(invalid(
                 &at("n"),
                 n,
@@ -594,21 +596,26 @@ fn check_exact(g: &GroupIn, path: &str) -> Result<(), NotASummary> {
             ));
         }
         // high_need counts levels ≥ high_need_level (1 to max_level): a top sum.
-        let tops: Vec<u64> = (1..h.len()).map(|l| h[l..].iter().sum()).collect();
+        let tops: Vec<u128> = (1..h.len())
+            .map(|l| h[l..].iter().map(|&c| u128::from(c)).sum())
+            .collect();
         let high = x.high_need.unwrap_or(0);
-        if !tops.contains(&high) {
+        if !tops.contains(&u128::from(high)) {
             return Err(invalid(
                 &at("high_need"),
                 high,
                 format!("a sum of the histogram's top entries, one of {tops:?}"),
             ));
         }
-        let triple = x.improved.unwrap_or(0) + x.stable.unwrap_or(0) + x.worsened.unwrap_or(0);
-        if triple > children {
+        let triple = [x.improved, x.stable, x.worsened]
+            .iter()
+            .map(|c| u128::from(c.unwrap_or(0)))
+            .sum::<u128>();
+        if triple > u128::from(n) {
             return Err(invalid(
                 &at("improved"),
                 x.improved.unwrap_or(0),
-                format!("improved + stable + worsened ({triple}) at most children ({children})"),
+                format!("improved + stable + worsened ({triple}) at most n ({n}): a change needs the need known now"),
             ));
         }
         if n == 0 {
@@ -631,11 +638,15 @@ fn check_exact(g: &GroupIn, path: &str) -> Result<(), NotASummary> {
             // A mean of levels counted at their floors: between the floors' mean
             // and the ceilings' (the top level is exact).
             let top = h.len() - 1;
-            let low: u64 = h.iter().enumerate().map(|(j, c)| j as u64 * c).sum();
-            let ceilings: u64 = h
+            let low: u128 = h
                 .iter()
                 .enumerate()
-                .map(|(j, c)| (j + usize::from(j < top)) as u64 * c)
+                .map(|(j, &c)| j as u128 * u128::from(c))
+                .sum();
+            let ceilings: u128 = h
+                .iter()
+                .enumerate()
+                .map(|(j, &c)| (j + usize::from(j < top)) as u128 * u128::from(c))
                 .sum();
             let (lo, hi) = (low as f64 / n as f64, ceilings as f64 / n as f64);
             match x.mean_need {
@@ -721,9 +732,15 @@ fn check_exact(g: &GroupIn, path: &str) -> Result<(), NotASummary> {
         }
     }
     if let Some(bands) = &g.bands {
-        let sum: u64 = bands.iter().map(|(_, c)| c.unwrap_or(0)).sum();
-        if sum != children {
-            return Err(invalid(&at("bands"), format!("counts summing to {sum}"), format!("counts summing to children ({children}): every child is in one band or unbanded")));
+        let sum: u128 = bands.iter().map(|(_, c)| u128::from(c.unwrap_or(0))).sum();
+        if sum != u128::from(children) {
+            return Err(invalid(
+                &at("bands"),
+                format!("counts summing to {sum}"),
+                format!(
+                    "counts summing to children ({children}): every child is in one band or unbanded"
+                ),
+            ));
         }
     }
     Ok(())
@@ -846,7 +863,7 @@ fn check_partition(groups: &BTreeMap<String, GroupIn>) -> Result<(), NotASummary
     if by.is_empty() {
         return Ok(());
     }
-    let mut sums: Vec<u64> = vec![0; group_counts(all).len()];
+    let mut sums: Vec<u128> = vec![0; group_counts(all).len()];
     for g in &by {
         let counts = group_counts(g);
         if counts.len() != sums.len() {
@@ -858,12 +875,12 @@ fn check_partition(groups: &BTreeMap<String, GroupIn>) -> Result<(), NotASummary
             ));
         }
         for (sum, (_, c)) in sums.iter_mut().zip(counts) {
-            *sum += c.unwrap_or(0);
+            *sum += u128::from(c.unwrap_or(0));
         }
     }
     for ((key, c), sum) in group_counts(all).into_iter().zip(sums) {
         let c = c.unwrap_or(0);
-        if c != sum {
+        if u128::from(c) != sum {
             return Err(invalid(
                 &format!("groups.all.{key}"),
                 c,

@@ -406,3 +406,35 @@ fn compare_reads_exact_and_shared_summaries_and_says_which_are_rounded() {
     assert_eq!(cl.met_by_family, None, "never shown when shared");
     assert_eq!(c.rows[1].children, Some(12));
 }
+
+#[test]
+fn counts_as_large_as_a_file_can_hold_are_read_without_overflow() {
+    // Every count u64::MAX: refused for what it is, never a panic.
+    for value in [exact(), by_setting()] {
+        let mut huge = value.clone();
+        for (_, g) in huge["groups"].as_object_mut().unwrap() {
+            for key in ["children", "assessments"] {
+                g[key] = json!(u64::MAX);
+            }
+            for d in ["cl", "ci", "sp", "semh", "ind"] {
+                for key in [
+                    "n",
+                    "improved",
+                    "stable",
+                    "worsened",
+                    "high_need",
+                    "unmet_by_setting",
+                ] {
+                    g[d][key] = json!(u64::MAX);
+                }
+                g[d]["histogram"] = json!([u64::MAX, u64::MAX, u64::MAX, u64::MAX, u64::MAX]);
+            }
+        }
+        let err = SummaryFile::from_json(&huge.to_string()).unwrap_err();
+        assert!(matches!(err, NotASummary::Invalid { .. }), "{err}");
+    }
+    let mut huge = shared();
+    // u64::MAX is a multiple of 5: shown as a rounded count, above n.
+    huge["groups"]["all"]["cl"]["histogram"] = json!([0, u64::MAX, 0, 0, 0]);
+    assert!(SummaryFile::from_json(&huge.to_string()).is_err());
+}
