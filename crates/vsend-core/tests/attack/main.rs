@@ -692,7 +692,7 @@ fn no_hidden_count_is_pinned() {
     let fw = Framework::default();
     let mut failures = Vec::new();
     let example = example_cohort(&fw);
-    let randoms: Vec<_> = random_cohorts(10, 4)
+    let randoms: Vec<_> = random_cohorts(4, 3)
         .iter()
         .map(|children| common::random::assessments(&fw, children))
         .collect();
@@ -737,6 +737,17 @@ fn random_cohorts(n: usize, max_settings: usize) -> Vec<Vec<common::random::Chil
 #[ignore = "a survey for the docs, not a check: prints how often counts are pinned"]
 fn survey() {
     let fw = Framework::default();
+    let example = example_cohort(&fw);
+    for (keys, k, b) in EXAMPLE_CASES {
+        let s = Suppression::new(k, b).unwrap();
+        let findings = run(&example, keys, s, true);
+        eprintln!(
+            "worked example {keys:?} K = {k} B = {}: {} of {} hidden counts pinned",
+            s.round_to(),
+            pinned(&findings, k as i64).len(),
+            findings.len()
+        );
+    }
     let cohorts = random_cohorts(
         std::env::var("SURVEY_N").map_or(30, |n| n.parse().unwrap()),
         6,
