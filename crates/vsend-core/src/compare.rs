@@ -927,8 +927,14 @@ fn check_names(groups: &Map<String, Value>) -> Result<(), NotASummary> {
 }
 
 impl SummaryFile {
-    /// Reads a cohort summary written by vsend, checking its shape and every
-    /// figure (see the [module docs](self)).
+    /// Reads a cohort summary written by vsend, checking its shape (every
+    /// key present, null only where the file allows it, no other key) and
+    /// every figure against what `vsend cohort` can write: counts whole and
+    /// within their totals, shares in 0 to 1, means within the scale; in an
+    /// exact summary histograms summing to `n` and by-groups to `all`; in a
+    /// shared one counts 0 or multiples of B and only the figures §14 rule 4
+    /// keeps. A MODEL 1.1 shared summary is refused. Each problem names its
+    /// key path, the value found and what is allowed.
     ///
     /// ```
     /// use vsend_core::{Cohort, Framework, NotASummary, SummaryFile};
