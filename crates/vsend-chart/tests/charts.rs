@@ -350,7 +350,7 @@ fn summary(
     label: &str,
     need: [Option<f64>; 5],
     met: [Option<f64>; 5],
-    k: Option<u32>,
+    k: Option<u64>,
 ) -> ComparedSummary {
     ComparedSummary {
         label: label.into(),
@@ -358,7 +358,7 @@ fn summary(
         children: Some(120),
         mean_need: PerDomain(need),
         met_by_setting: PerDomain(met),
-        min_count: k,
+        suppression: k.map(|k| vsend_core::Suppression::new(k, None).unwrap()),
     }
 }
 
@@ -406,7 +406,8 @@ fn comparison_prints_values_and_never_draws_a_null_as_zero() {
         .any(|t| t == "north · as of 2025-07-31 · 120 children (reference)"));
     assert!(all
         .iter()
-        .any(|t| t == "south · as of 2025-07-31 · 120 children · counts under 5 suppressed"));
+        .any(|t| t
+            == "south · as of 2025-07-31 · 120 children · shared: counts under 5 suppressed, others rounded to 5s"));
     let png = comparison_chart_png(&fw, &summaries, &ComparisonStyle::default()).unwrap();
     assert_eq!(&png[1..4], b"PNG");
 }

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use vsend_core::{
-    parse_date, Date, GroupBy, MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS, MAX_REPLICATES,
+    parse_date, Date, GroupBy, Suppression, MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS,
+    MAX_REPLICATES,
 };
 
 /// The exit codes, shown under every command's help.
@@ -62,7 +63,8 @@ pub enum Command {
         "Examples:\n",
         "  vsend cohort fixtures/cohort.csv --by setting_id -o cohort.json\n",
         "  vsend cohort fixtures/cohort.csv --as-of 2025-03-01 --by age_band\n",
-        "  vsend cohort fixtures/examples/cohort-small.csv --by setting_id --suppress 3 -o shared.json\n\n",
+        "  vsend cohort fixtures/examples/cohort-small.csv --by setting_id --suppress 3 -o shared.json\n",
+        "  vsend cohort fixtures/examples/cohort-small.csv --by setting_id --suppress 3 --round 3 -o shared.json\n\n",
         exit_codes!()
     ))]
     Cohort(CohortArgs),
@@ -90,7 +92,10 @@ pub enum Command {
     /// Compare cohort summaries (§14), e.g. two terms or two councils.
     ///
     /// Per domain: mean need, met by setting and by family, high-need share,
-    /// each with its difference from the first summary (the reference).
+    /// each with its difference from the first summary (the reference). Each
+    /// row's `suppression` says whether that summary was shared (§14): its
+    /// counts rounded to B and its figures computed from rounded counts.
+    /// Every figure is checked against what `vsend cohort` can write.
     #[command(after_help = concat!(
         "Example:\n",
         "  vsend compare fixtures/examples/term-2024-autumn.json fixtures/examples/term-2025-summer.json -o compare.json --chart compare.png\n\n",
@@ -252,10 +257,16 @@ pub struct CohortArgs {
     #[arg(long, value_parser = group_arg)]
     pub by: Option<GroupBy>,
     /// Make the summary safe to share (§14): merge groups of fewer than K
-    /// children, hide every count from 1 to K-1 and every mean over fewer
-    /// than K values. K is at least 2.
+    /// children, hide every count from 1 to K-1 (and a second count where one
+    /// could be worked out by subtraction), round every other count to a
+    /// multiple of B, and show no mean, share or correlation but mean need and
+    /// met by setting, recomputed from the rounded counts. K is 2 to 100.
     #[arg(long, value_name = "K", value_parser = min_count_arg)]
     pub suppress: Option<u64>,
+    /// With --suppress: round shown counts to multiples of B, 3 to 100.
+    /// Default: the larger of 5 and K.
+    #[arg(long = "round", value_name = "B", value_parser = round_to_arg, requires = "suppress")]
+    pub round_to: Option<u64>,
     /// Output JSON file. Default: stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -294,7 +305,9 @@ pub struct TransitionArgs {
 /// `vsend compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Cohort summaries written by `vsend cohort`, the first the reference.
+    /// Cohort summaries written by `vsend cohort` (with or without
+    /// --suppress), the first the reference; each labelled by its file name
+    /// without .json, so the names must differ.
     #[arg(required = true, value_name = "SUMMARY.json")]
     pub summaries: Vec<PathBuf>,
     /// Output JSON file. Default: stdout.
@@ -541,9 +554,18 @@ fn date_arg(s: &str) -> Result<Date, String> {
 
 fn min_count_arg(s: &str) -> Result<u64, String> {
     match s.parse::<u64>() {
-        Ok(k) if k >= 2 => Ok(k),
+        Ok(k) if Suppression::MIN_COUNTS.contains(&k) => Ok(k),
         _ => Err(format!(
-            "{s:?} is not allowed; K is a whole number, at least 2 (a count below K is hidden)"
+            "{s:?} is not allowed; K is a whole number from 2 to 100 (counts from 1 to K-1 are hidden)"
+        )),
+    }
+}
+
+fn round_to_arg(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(b) if Suppression::ROUND_TOS.contains(&b) => Ok(b),
+        _ => Err(format!(
+            "{s:?} is not allowed; B is a whole number from 3 to 100 (shown counts are rounded to multiples of B)"
         )),
     }
 }

@@ -27,8 +27,8 @@ use vsend_chart::{
     ComparisonStyle,
 };
 use vsend_core::{
-    Assessment, Cell, ChildId, Cohort, Date, Duplicate, Framework, Histories, Keep, PerDomain,
-    Plan, SummaryFile, Timeline, PLAN_COLUMNS,
+    Assessment, Cell, ChildId, Cohort, CompareError, Date, Duplicate, Framework, Histories, Keep,
+    PerDomain, Plan, SummaryFile, Suppression, Timeline, PLAN_COLUMNS,
 };
 use vsend_io::intake::{intake, RowRead};
 use vsend_io::output::{commit_ready, Output, OutputError, OutputPlan, Ready};
@@ -178,9 +178,10 @@ fn cohort(run: &mut Run, args: CohortArgs) -> Result<u64, Error> {
     let ready = match args.suppress {
         None => write_json(out, args.output.as_deref(), &cohort.summary(args.by))?,
         Some(k) => {
-            let shared = cohort
-                .summary_suppressed(args.by, k)
-                .map_err(|e| Error::Usage(format!("--{e}")))?;
+            // K and B were checked by the argument parser; this cannot fail.
+            let suppression = Suppression::new(k, args.round_to)
+                .map_err(|e| Error::Usage(format!("--suppress {k}: {e}")))?;
+            let shared = cohort.summary_suppressed(args.by, suppression);
             write_json(out, args.output.as_deref(), &shared)?
         }
     };
@@ -272,7 +273,14 @@ fn compare(args: CompareArgs) -> Result<u64, Error> {
             .map_or(name.clone(), |s| s.to_string_lossy().into_owned());
         summaries.push((label, summary));
     }
-    let comparison = vsend_core::compare(&summaries).map_err(|e| Error::Usage(e.to_string()))?;
+    let comparison = vsend_core::compare(&summaries).map_err(|e| match e {
+        CompareError::SameLabel { label, first, second } => Error::Usage(format!(
+            "{} and {}: both are labelled {label:?} (a summary is labelled by its file name without .json); rename one",
+            args.summaries[first - 1].display(),
+            args.summaries[second - 1].display()
+        )),
+        e => Error::Usage(e.to_string()),
+    })?;
     let mut ready = vec![write_json(
         opened.take(json),
         args.output.as_deref(),
@@ -289,15 +297,13 @@ fn compare(args: CompareArgs) -> Result<u64, Error> {
                 children: row.children,
                 mean_need: PerDomain::from_fn(|d| row.domains[d].mean_need),
                 met_by_setting: PerDomain::from_fn(|d| row.domains[d].met_by_setting),
-                min_count: file
-                    .suppression
-                    .map(|s| u32::try_from(s.min_count).unwrap_or(u32::MAX)),
+                suppression: file.suppression(),
             })
             .collect();
-        if let Some((_, file)) = summaries.iter().find(|(_, f)| f.framework_id != fw.id()) {
+        if let Some((_, file)) = summaries.iter().find(|(_, f)| f.framework_id() != fw.id()) {
             return Err(Error::Usage(format!(
                 "--chart: the summaries are of framework {}; give it with --framework FW.json",
-                file.framework_id
+                file.framework_id()
             )));
         }
         let style = ComparisonStyle::default();
@@ -312,10 +318,28 @@ fn compare(args: CompareArgs) -> Result<u64, Error> {
         ready.push(out.finish().writing(&target)?);
     }
     commit_ready(ready).writing("output")?;
+    let rounded: Vec<String> = comparison
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let s = row.suppression?;
+            Some(format!(
+                "{} (counts under {} hidden, the rest rounded to multiples of {})",
+                row.label,
+                s.min_count(),
+                s.round_to()
+            ))
+        })
+        .collect();
     eprintln!(
-        "vsend: {} summaries compared, {} the reference",
+        "vsend: {} summaries compared, {} the reference; {}",
         summaries.len(),
-        comparison.reference
+        comparison.reference,
+        if rounded.is_empty() {
+            "all exact".to_owned()
+        } else {
+            format!("shared, so rounded: {}", rounded.join(", "))
+        }
     );
     Ok(0)
 }

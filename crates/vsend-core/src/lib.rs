@@ -66,7 +66,7 @@ pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBands, GroupBy, Grou
 pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors};
 pub use compare::{
     compare, compare_json, CompareError, ComparedDomain, Comparison, ComparisonRow, DomainIn,
-    GroupIn, NotASummary, SummaryFile, SuppressionIn,
+    GroupIn, NotASummary, SummaryFile,
 };
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
 pub use forecast::{
@@ -93,7 +93,7 @@ pub use scored::{
     scored_columns, BandFigures, Cell, Cells, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS,
 };
 pub use suppress::{
-    SharedBands, SharedDomain, SharedGroup, SharedSummary, SuppressError, Suppression,
+    SharedBands, SharedDomain, SharedGroup, SharedSummary, Shown, SuppressError, Suppression,
 };
 pub use timeline::{
     day_number, is_overdue, Change, Duplicate, Review, Step, Timeline, TimelineError,

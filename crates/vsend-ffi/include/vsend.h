@@ -131,8 +131,12 @@ enum VsendStatus vsend_score_file(const struct VsendFramework *fw,
 
 // Summarises a cohort (§8, §12, §13): `options` is null or a JSON object
 // `{"as_of": "YYYY-MM-DD", "by": "setting_id" | "age_band" | "primary_domain",
-// "suppress": K}` (each optional; with `suppress`, the summary is made safe
-// to share, §14). `*summary` gets the cohort summary JSON.
+// "suppress": K, "round_to": B}` (each optional). With `suppress` (K from 2
+// to 100) the summary is made safe to share (§14, MODEL 1.2): counts from 1
+// to K - 1 hidden, the others rounded to multiples of B (3 to 100, default
+// the larger of 5 and K), and no mean or share but mean need and met by
+// setting from the rounded counts. `round_to` without `suppress` is an
+// [`VsendStatus::InvalidArgument`]. `*summary` gets the cohort summary JSON.
 //
 // # Safety
 // As [`vsend_score`]; `options` is null or a NUL-terminated string.
@@ -200,9 +204,12 @@ enum VsendStatus vsend_transition(const struct VsendFramework *fw,
 
 // Compares cohort summaries (§14), the first the reference: `summaries` is a
 // JSON array of `{"label": "...", "summary": <a summary written by
-// vsend_cohort>}`. `*comparison` gets the comparison JSON. Summaries of
-// different frameworks, or anything that is not a summary, are an
-// [`VsendStatus::InputError`].
+// vsend_cohort>}`, exact or shared. `*comparison` gets the comparison JSON;
+// each row's `suppression` is null for an exact summary and `{"min_count":
+// K, "round_to": B}` for a shared (rounded) one. Summaries of different
+// frameworks, two with one label, or anything that is not a summary
+// vsend_cohort could have written (each problem named by its key path) are
+// an [`VsendStatus::InputError`].
 //
 // # Safety
 // `summaries` is valid for `len` bytes; `comparison` for one write; `error`

@@ -31,7 +31,7 @@ use std::ptr;
 use serde_json::json;
 use vsend_core::{
     parse_date, score, ChildId, Cohort, Framework, GroupBy, Histories, Keep, ScoredRow,
-    SummaryFile, Timeline,
+    SummaryFile, Suppression, Timeline,
 };
 use vsend_io::intake::intake;
 use vsend_io::problem::Cause;
@@ -470,8 +470,12 @@ pub unsafe extern "C" fn vsend_score_file(
 
 /// Summarises a cohort (§8, §12, §13): `options` is null or a JSON object
 /// `{"as_of": "YYYY-MM-DD", "by": "setting_id" | "age_band" | "primary_domain",
-/// "suppress": K}` (each optional; with `suppress`, the summary is made safe
-/// to share, §14). `*summary` gets the cohort summary JSON.
+/// "suppress": K, "round_to": B}` (each optional). With `suppress` (K from 2
+/// to 100) the summary is made safe to share (§14, MODEL 1.2): counts from 1
+/// to K - 1 hidden, the others rounded to multiples of B (3 to 100, default
+/// the larger of 5 and K), and no mean or share but mean need and met by
+/// setting from the rounded counts. `round_to` without `suppress` is an
+/// [`VsendStatus::InvalidArgument`]. `*summary` gets the cohort summary JSON.
 ///
 /// # Safety
 /// As [`vsend_score`]; `options` is null or a NUL-terminated string.
@@ -501,14 +505,9 @@ pub unsafe extern "C" fn vsend_cohort(
             let read = read_into::<Assessments, _>(fw, format, bytes(data, len, "data")?, |a| {
                 cohort.add(&a)
             })?;
-            let json = match options.suppress {
+            let json = match options.suppression {
                 None => serde_json::to_string(&cohort.summary(options.by)),
-                Some(k) => {
-                    let shared = cohort
-                        .summary_suppressed(options.by, k)
-                        .map_err(|e| invalid(e.to_string()))?;
-                    serde_json::to_string(&shared)
-                }
+                Some(s) => serde_json::to_string(&cohort.summary_suppressed(options.by, s)),
             }
             .expect("a summary serialises");
             put(summary, json);
@@ -524,7 +523,7 @@ pub unsafe extern "C" fn vsend_cohort(
 struct CohortOptions {
     as_of: Option<vsend_core::Date>,
     by: Option<GroupBy>,
-    suppress: Option<u64>,
+    suppression: Option<Suppression>,
 }
 
 fn cohort_options(options: Option<&str>) -> Result<CohortOptions, Failure> {
@@ -532,16 +531,17 @@ fn cohort_options(options: Option<&str>) -> Result<CohortOptions, Failure> {
     let Some(text) = options else {
         return Ok(out);
     };
-    let allowed = "allowed \"as_of\" (a date string), \"by\" (a string) and \"suppress\" (a whole number, at least 2)";
+    let allowed = "allowed \"as_of\" (a date string), \"by\" (a string), \"suppress\" (a whole number K from 2 to 100) and \"round_to\" (a whole number B from 3 to 100, with suppress)";
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| invalid(format!("options: not JSON: {e}")))?;
     let object = value
         .as_object()
         .ok_or_else(|| invalid(format!("options: not an object; {allowed}")))?;
+    let (mut suppress, mut round_to) = (None, None);
     for (key, v) in object {
         match (key.as_str(), v) {
-            (_, serde_json::Value::Null) if ["as_of", "by", "suppress"].contains(&key.as_str()) => {
-            }
+            (_, serde_json::Value::Null)
+                if ["as_of", "by", "suppress", "round_to"].contains(&key.as_str()) => {}
             ("as_of", serde_json::Value::String(s)) => {
                 out.as_of = Some(parse_date(s).ok_or_else(|| {
                     invalid(format!(
@@ -556,11 +556,26 @@ fn cohort_options(options: Option<&str>) -> Result<CohortOptions, Failure> {
                 )
             }
             ("suppress", v) => {
-                out.suppress = Some(v.as_u64().filter(|&k| k >= 2).ok_or_else(|| {
-                    invalid(format!(
-                        "options.suppress: {v} is not allowed; K is a whole number, at least 2"
-                    ))
-                })?)
+                suppress = Some(
+                    v.as_u64()
+                        .filter(|k| Suppression::MIN_COUNTS.contains(k))
+                        .ok_or_else(|| {
+                            invalid(format!(
+                                "options.suppress: {v} is not allowed; K is a whole number from 2 to 100"
+                            ))
+                        })?,
+                )
+            }
+            ("round_to", v) => {
+                round_to = Some(
+                    v.as_u64()
+                        .filter(|b| Suppression::ROUND_TOS.contains(b))
+                        .ok_or_else(|| {
+                            invalid(format!(
+                                "options.round_to: {v} is not allowed; B is a whole number from 3 to 100"
+                            ))
+                        })?,
+                )
             }
             _ => {
                 return Err(invalid(format!(
@@ -569,6 +584,15 @@ fn cohort_options(options: Option<&str>) -> Result<CohortOptions, Failure> {
             }
         }
     }
+    out.suppression = match (suppress, round_to) {
+        (None, None) => None,
+        (None, Some(b)) => {
+            return Err(invalid(format!(
+                "options.round_to: {b} given without \"suppress\"; rounding applies only to a summary made safe to share, so give suppress (K) too"
+            )))
+        }
+        (Some(k), b) => Some(Suppression::new(k, b).map_err(|e| invalid(format!("options: {e}")))?),
+    };
     Ok(out)
 }
 
@@ -743,9 +767,12 @@ pub unsafe extern "C" fn vsend_transition(
 
 /// Compares cohort summaries (§14), the first the reference: `summaries` is a
 /// JSON array of `{"label": "...", "summary": <a summary written by
-/// vsend_cohort>}`. `*comparison` gets the comparison JSON. Summaries of
-/// different frameworks, or anything that is not a summary, are an
-/// [`VsendStatus::InputError`].
+/// vsend_cohort>}`, exact or shared. `*comparison` gets the comparison JSON;
+/// each row's `suppression` is null for an exact summary and `{"min_count":
+/// K, "round_to": B}` for a shared (rounded) one. Summaries of different
+/// frameworks, two with one label, or anything that is not a summary
+/// vsend_cohort could have written (each problem named by its key path) are
+/// an [`VsendStatus::InputError`].
 ///
 /// # Safety
 /// `summaries` is valid for `len` bytes; `comparison` for one write; `error`

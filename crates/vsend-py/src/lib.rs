@@ -21,7 +21,7 @@ use vsend_chart::svg_to_png;
 use vsend_core::{
     day_number, parse_date, score, Aggregate, Assessment, ChildId, Cohort, Column, ColumnLayout,
     Date, Domain, DomainSet, Framework, FrameworkError, GroupBy, Histories, Keep, Scores,
-    SettingId, Timeline, TimelineError,
+    SettingId, Suppression, Timeline, TimelineError,
 };
 use vsend_io::intake::Intake;
 use vsend_io::problem::{problems_of, Cause, CellError, Problem};
@@ -1340,31 +1340,57 @@ fn group_by(by: Option<&str>) -> PyResult<Option<GroupBy>> {
     .transpose()
 }
 
-/// The §8 cohort summary of `source`. Returns `(summary, problems, rows_read)`.
+/// The §8 cohort summary of `source`, made safe to share (§14) with
+/// `suppress` (K) and `round_to` (B). Returns `(summary, problems, rows_read)`.
 #[pyfunction]
-#[pyo3(signature = (framework, source, as_of=None, by=None, suppress=None))]
+#[pyo3(signature = (framework, source, as_of=None, by=None, suppress=None, round_to=None))]
 fn cohort_source<'py>(
     py: Python<'py>,
     framework: &Bound<'py, PyFramework>,
     source: &Bound<'py, PyTuple>,
     as_of: Option<&str>,
     by: Option<&str>,
-    suppress: Option<u64>,
+    suppress: Option<i64>,
+    round_to: Option<i64>,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>, usize)> {
     let fw = framework_of(framework);
     let as_of = date_arg("as_of", as_of)?;
     let by = group_by(by)?;
+    // Checked before reading, as the CLI checks its options.
+    let whole = |name: &str, x: Option<i64>, allowed: &str| {
+        x.map(|x| {
+            u64::try_from(x).map_err(|_| {
+                PyValueError::new_err(format!("{name}: {x} is not allowed; allowed {allowed}"))
+            })
+        })
+        .transpose()
+    };
+    let suppress = whole("suppress", suppress, "a whole number K from 2 to 100")?;
+    let round_to = whole("round_to", round_to, "a whole number B from 3 to 100")?;
+    let suppression = match (suppress, round_to) {
+        (None, None) => None,
+        (None, Some(b)) => {
+            return Err(PyValueError::new_err(format!(
+                "round_to: {b} given without suppress; rounding applies only to a summary made safe to share, so give suppress=K too"
+            )))
+        }
+        (Some(k), b) => Some(Suppression::new(k, b).map_err(|e| {
+            PyValueError::new_err(match e {
+                vsend_core::SuppressError::MinCount(k) => format!(
+                    "suppress: {k} is not allowed; allowed a whole number K from 2 to 100 (counts from 1 to K - 1 are hidden)"
+                ),
+                vsend_core::SuppressError::RoundTo(b) => format!(
+                    "round_to: {b} is not allowed; allowed a whole number B from 3 to 100 (every shown count is rounded to a multiple of B)"
+                ),
+            })
+        })?),
+    };
     let mut problems = Problems::default();
     let (cohort, n) = cohort_of(py, fw, source, as_of, &mut problems)?;
-    let summary = match suppress {
+    let summary = match suppression {
         None => json_to_py(py, &cohort.summary(by))?,
-        // §14: small groups merged or left out, small counts and means nulled.
-        Some(k) => {
-            let shared = cohort
-                .summary_suppressed(by, k)
-                .map_err(|e| PyValueError::new_err(e.to_string()))?;
-            json_to_py(py, &shared)?
-        }
+        // §14: small groups merged or left out, small counts hidden, the rest rounded.
+        Some(s) => json_to_py(py, &cohort.summary_suppressed(by, s))?,
     };
     Ok((summary, problems.into_py(py)?, n))
 }

@@ -44,6 +44,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import numbers
 import os
 import pathlib
 import warnings
@@ -611,6 +612,7 @@ def cohort(
     framework: FrameworkLike = None,
     *,
     suppress: Optional[int] = None,
+    round_to: Optional[int] = None,
     strict: bool = False,
 ) -> CohortSummary:
     """The cohort summary of §8 (with the §12 audit figures), as the dict of §10.
@@ -621,24 +623,45 @@ def cohort(
         by: also group by ``"setting_id"``, ``"age_band"`` or ``"primary_domain"``
             of each child's current assessment (groups ``"<by>=<value>"``).
         framework: as for :func:`score`.
-        suppress: K ≥ 2 makes the summary safe to share (§14): groups of fewer
-            than K children are merged into ``<by>=other`` (left out if still
-            too small), counts from 1 to K − 1 and means over fewer than K
-            values become None, with secondary suppression so none can be
-            found by subtraction. Limitation: the rules protect each group on
-            its own. The by-groups of one figure sum to ``all``, so a count
-            suppressed in exactly one by-group can be found from ``all`` minus
-            the others; publish either ``all`` or the by-groups of one key,
-            not both, when that matters.
+        suppress: K (2 to 100) makes the summary safe to share (§14, MODEL
+            1.2): groups of fewer than K children are merged into
+            ``<by>=other`` (left out if still too small); every count from 1
+            to K − 1 becomes None (and a second count of a histogram, change
+            triple or bands map with exactly one such, so it cannot be found
+            by subtraction); every other count is rounded to a multiple of
+            B; only ``mean_need`` and ``met_by_setting`` are shown among the
+            means and shares, recomputed from the rounded counts. The summary
+            says ``"suppression": {"min_count": K, "round_to": B}``.
+            Limitation: rounded groups need not add up to ``all``, and a
+            hidden count can sometimes still be worked out exactly from the
+            totals beside it (e.g. two hidden levels whose hidden sum is
+            ``high_need``); see docs/model.md §14 before sharing.
+        round_to: B (3 to 100), only with ``suppress``; default the larger
+            of 5 and K.
         strict: raise :class:`ValidationError` when any row is rejected.
 
     Returns:
         A :class:`CohortSummary`: ``{"as_of", "framework_id",
         "framework_version", "groups": {"all": G, ...}}``.
+
+    Raises:
+        ValueError: ``suppress`` outside 2 to 100, ``round_to`` outside 3 to
+            100, or ``round_to`` without ``suppress``.
+        TypeError: ``suppress`` or ``round_to`` not a whole number.
     """
+    for name, value in (("suppress", suppress), ("round_to", round_to)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+            raise TypeError(f"{name}: expected a whole number, got {value!r}")
     fw = _framework(framework)
     source, labels, meaning = _source(data, fw)
-    summary, probs, rows_read = _vsend.cohort_source(fw, source, _date_text("as_of", as_of), by, suppress)
+    summary, probs, rows_read = _vsend.cohort_source(
+        fw,
+        source,
+        _date_text("as_of", as_of),
+        by,
+        None if suppress is None else int(suppress),
+        None if round_to is None else int(round_to),
+    )
     out = CohortSummary(summary)
     problems = _attach(out, probs, labels, meaning, rows_read)
     _warn_numeric_ids("cohort", probs)
@@ -1110,22 +1133,38 @@ def transition(
 
 class Comparison(dict):
     """Summaries compared (§14) as the dict of ``vsend compare``:
-    ``reference`` and ``rows`` (one per summary, the reference first)."""
+    ``reference`` and ``rows`` (one per summary, the reference first). A
+    row's ``suppression`` is None for an exact summary and ``{"min_count": K,
+    "round_to": B}`` for a shared one, whose counts are rounded."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per summary × domain: ``label`` (text), ``as_of``
-        (``datetime64[s]``), ``children`` (``Int64``), ``domain``
+        (``datetime64[s]``), ``min_count`` and ``round_to`` (``Int64``, ``<NA>``
+        for an exact summary), ``children`` (``Int64``), ``domain``
         (categorical) and each figure with its ``diff_`` (``Float64``)."""
         out = []
         figures: dict[str, None] = {}
         for row in self["rows"]:
+            shared = row["suppression"] or {}
             for d in DOMAINS:
                 figures.update(dict.fromkeys(row[d]))
-                out.append({"label": row["label"], "as_of": row["as_of"], "children": row["children"], "domain": d, **row[d]})
-        frame = pd.DataFrame(out, columns=["label", "as_of", "children", "domain", *figures], dtype=object)
+                out.append(
+                    {
+                        "label": row["label"],
+                        "as_of": row["as_of"],
+                        "min_count": shared.get("min_count"),
+                        "round_to": shared.get("round_to"),
+                        "children": row["children"],
+                        "domain": d,
+                        **row[d],
+                    }
+                )
+        columns = ["label", "as_of", "min_count", "round_to", "children", "domain", *figures]
+        frame = pd.DataFrame(out, columns=columns, dtype=object)
         frame["label"] = _text(frame["label"])
         frame["as_of"] = _date(frame["as_of"])
-        frame["children"] = _count(frame["children"])
+        for col in ("min_count", "round_to", "children"):
+            frame[col] = _count(frame[col])
         frame["domain"] = _category(frame["domain"], DOMAINS)
         for col in figures:
             frame[col] = _figure(frame[col])
@@ -1139,12 +1178,16 @@ def compare(summaries: Any, labels: Optional[Sequence[str]] = None) -> Compariso
 
     ``summaries`` are paths to summary JSON files written by ``vsend cohort``
     (labels default to the file stems) or dicts returned by :func:`cohort`
-    (labels default to ``"0"``, ``"1"``, …).
+    (labels default to ``"0"``, ``"1"``, …), exact or shared (``suppress``);
+    each row's ``suppression`` says which were rounded. Labels must differ.
+    Every figure is checked against what ``vsend cohort`` can write, and a
+    problem names its key path (e.g. ``groups.all.cl.met_by_setting``).
 
     Raises:
-        VsendError: a file or dict that is not a cohort summary (``FileError``
-            for a file that is not UTF-8 text), no summaries, or summaries of
-            different frameworks.
+        VsendError: a file or dict that is not a cohort summary vsend could
+            have written (``FileError`` for a file that is not UTF-8 text), a
+            shared summary of MODEL 1.1, no summaries, two with one label, or
+            summaries of different frameworks.
         OSError: a path that cannot be read.
         ValueError: as many ``labels`` as summaries are needed.
         TypeError: ``summaries`` is not a list of paths or dicts.

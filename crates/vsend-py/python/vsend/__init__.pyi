@@ -157,10 +157,12 @@ def cohort(
     framework: FrameworkLike = None,
     *,
     suppress: Optional[int] = None,
+    round_to: Optional[int] = None,
     strict: bool = False,
 ) -> CohortSummary:
     """The §8 cohort summary (with §12 audit figures) as the dict of §10;
-    `suppress=K` makes it safe to share (§14; see the limitation in `cohort`'s docstring)."""
+    `suppress=K` (2 to 100) makes it safe to share (§14), every shown count rounded to a multiple
+    of `round_to=B` (3 to 100, default max(5, K)); see the limitation in `cohort`'s docstring."""
 
 def timeline(
     data: Data,
@@ -275,12 +277,15 @@ def transition(
     ``plans``: a .csv/.jsonl path, a DataFrame with the plan CSV columns, or dicts."""
 
 class Comparison(dict[str, Any]):
-    """The §14 comparison dict of ``vsend compare``: ``reference`` and ``rows``."""
+    """The §14 comparison dict of ``vsend compare``: ``reference`` and ``rows``; a row's
+    ``suppression`` is None (exact) or ``{"min_count": K, "round_to": B}`` (shared, rounded)."""
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per summary × domain: ``label``, ``as_of``, ``children``, ``domain``, figures and ``diff_``s."""
+        """One row per summary × domain: ``label``, ``as_of``, ``min_count``, ``round_to``,
+        ``children``, ``domain``, figures and ``diff_``s."""
 
 def compare(summaries: Iterable[SummaryLike], labels: Optional[Sequence[str]] = None) -> Comparison:
-    """Cohort summaries compared (§14), the first the reference. Paths are labelled by file stem,
-    dicts ``"0"``, ``"1"``, … unless ``labels`` are given; raises VsendError for a non-summary
-    or different frameworks."""
+    """Cohort summaries compared (§14), exact or shared, the first the reference. Paths are
+    labelled by file stem, dicts ``"0"``, ``"1"``, … unless ``labels`` are given; raises
+    VsendError for anything vsend cohort could not have written, two labels alike or different
+    frameworks."""
