@@ -395,7 +395,7 @@ fn comparison_prints_values_and_never_draws_a_null_as_zero() {
         2,
         "{all:?}"
     );
-    for value in ["2.1", "1.9", "2.3", "81%", "74%", "69%", "1.4", "88%"] {
+    for value in ["2.10", "1.90", "2.30", "81%", "74%", "69%", "1.40", "88%"] {
         assert!(all.iter().any(|t| t == value), "{value} printed");
     }
     // Only the 0% grid label, no bar labelled 0 or 0%.

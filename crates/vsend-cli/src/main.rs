@@ -245,6 +245,13 @@ fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
 }
 
 fn compare(args: CompareArgs) -> Result<u64, Error> {
+    if args.chart.is_some() && args.summaries.len() > vsend_chart::MAX_COMPARED {
+        return Err(Error::Usage(format!(
+            "--chart: a comparison chart draws at most {} summaries; {} given (leave out --chart to compare them all in the JSON)",
+            vsend_chart::MAX_COMPARED,
+            args.summaries.len()
+        )));
+    }
     let mut plan = OutputPlan::new();
     for path in args.summaries.iter().chain(&args.framework.path) {
         plan.input(path);
