@@ -12,8 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use vsend_core::{Date, Domain, DomainVector, Framework, GroupSummary, Scores};
 
 use crate::render::{
-    self, number, svg_to_png, wrap, CONFIDENCE, GRID, INK, MUTED, NEEDS, READINESS, RECEIVING,
-    WARNING,
+    self, number, svg_to_png, wrap, CONFIDENCE, GRID, INK, MUTED, NEEDS, PREVIOUS, READINESS,
+    RECEIVING, WARNING,
 };
 use crate::Result;
 
@@ -296,17 +296,19 @@ pub fn cohort_radar(fw: &Framework, group: &GroupSummary, style: &RadarStyle) ->
         true,
     );
     // Means can meet while children do not: mark each domain by its children
-    // (§12 unmet_by_setting, §8 met_by_family), not by the means.
+    // (§12 unmet_by_setting, and the same count for families), one unit for both.
+    let count = |n: u64| match n {
+        1 => "1 child".to_owned(),
+        n => format!("{n} children"),
+    };
     views.marks = Domain::ALL.map(|d| {
         let s = &group.domains[d];
         let mut m = Vec::new();
-        match s.unmet_by_setting {
-            0 => {}
-            1 => m.push("setting: 1 child".to_owned()),
-            n => m.push(format!("setting: {n} children")),
+        if s.unmet_by_setting > 0 {
+            m.push(format!("setting: {}", count(s.unmet_by_setting)));
         }
-        if let Some(share) = s.met_by_family.filter(|&share| share < 1.0) {
-            m.push(format!("family: {:.0}% met", 100.0 * share));
+        if s.unmet_by_family > 0 {
+            m.push(format!("family: {}", count(s.unmet_by_family)));
         }
         m
     });
@@ -320,7 +322,7 @@ pub fn cohort_radar(fw: &Framework, group: &GroupSummary, style: &RadarStyle) ->
     if used("family") {
         views
             .notes
-            .push("⚠ family: share of children whose family's confidence meets their need".into());
+            .push("⚠ family: children whose family's confidence is below their need".into());
     }
     draw_svg(fw, &views, style, &style.title)
 }
@@ -465,10 +467,12 @@ const CONFIDENCE_LOOK: LineLook = LineLook {
     marker: Some(Marker::Diamond),
     fill: true,
 };
+/// Dark and as wide as the needs line, so it still shows on a projector; told
+/// apart from the needs by its long dashes and no markers.
 const PREVIOUS_LOOK: LineLook = LineLook {
-    color: NEEDS,
-    width: 1,
-    dash: Some((6, 4)),
+    color: PREVIOUS,
+    width: 3,
+    dash: Some((10, 6)),
     marker: None,
     fill: false,
 };
@@ -481,6 +485,9 @@ const RECEIVING_LOOK: LineLook = LineLook {
     marker: Some(Marker::Triangle),
     fill: true,
 };
+
+/// Level 0's ring, as a share of the radius.
+const ZERO_RING: f64 = 0.1;
 
 fn font(size: f64, color: RGBColor, bold: bool) -> TextStyle<'static> {
     render::font(size, color, bold)
@@ -508,11 +515,16 @@ impl Geometry {
         )
     }
 
+    /// The distance from the centre of level `value`. Level 0 sits on a small
+    /// inner ring, not at the centre, so that 0 on one axis and 0 on the next
+    /// are still two points and a line between them still shows.
+    fn level_radius(&self, value: f64) -> f64 {
+        let share = value.clamp(0.0, self.max_level) / self.max_level;
+        self.radius * (ZERO_RING + (1.0 - ZERO_RING) * share)
+    }
+
     fn vertex(&self, d: Domain, value: f64) -> (i32, i32) {
-        self.at(
-            d,
-            self.radius * value.clamp(0.0, self.max_level) / self.max_level,
-        )
+        self.at(d, self.level_radius(value))
     }
 }
 
@@ -628,8 +640,8 @@ fn draw<DB: DrawingBackend>(
     };
 
     // Rings at every level and spokes.
-    for level in 1..=max_level {
-        let r = radius * f64::from(level) / f64::from(max_level);
+    for level in 0..=max_level {
+        let r = geo.level_radius(f64::from(level));
         let mut ring: Vec<(i32, i32)> = Domain::ALL.iter().map(|&d| geo.at(d, r)).collect();
         ring.push(ring[0]);
         area.draw(&PathElement::new(ring, GRID.stroke_width(1)))?;
@@ -657,8 +669,8 @@ fn draw<DB: DrawingBackend>(
 
     // Ring numbers down the gap between the two lower axes, where no marker
     // sits, each on a white halo so a line crossing there cannot hide it.
-    for level in 1..=max_level {
-        let r = radius * f64::from(level) / f64::from(max_level);
+    for level in 0..=max_level {
+        let r = geo.level_radius(f64::from(level));
         // The middle of the ring's lowest side: cos 36° of the radius down.
         let (x, y) = ((geo.cx) as i32, (geo.cy + r * 0.809) as i32);
         let number_font = font(px(13.0), INK, true);
