@@ -1,0 +1,1 @@
+//! Tables written as an Excel workbook.
