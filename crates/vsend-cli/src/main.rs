@@ -27,13 +27,14 @@ use vsend_chart::{
     ComparisonStyle,
 };
 use vsend_core::{
-    Assessment, Cell, ChildId, Cohort, Date, Duplicate, Framework, Histories, Keep, PerDomain,
-    SummaryFile, Timeline, PLAN_COLUMNS,
+    score as score_one, scored_columns, Assessment, Cell, ChildId, Cohort, Date, Duplicate,
+    Framework, Histories, Keep, PerDomain, ScoredRow, SummaryFile, Timeline, PLAN_COLUMNS,
 };
 use vsend_io::output::{commit_ready, Output, OutputError, OutputPlan, Ready};
 use vsend_io::pipeline::{score_parallel, Batch};
 use vsend_io::read::{FileError, Input, Plans, Problem, Row, Rows, Schema};
 use vsend_io::write::{push_cell, push_csv_header};
+use vsend_io::xlsx::write::{json_table, JsonCell, Table};
 
 use args::{
     ChartArgs, ChartFormat, ChartsArgs, Cli, CohortArgs, Command, CompareArgs, FrameworkArg,
@@ -126,10 +127,14 @@ fn main() -> ExitCode {
 }
 
 fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
-    let json = jsonl_output(args.output.as_deref())?;
+    let kind = output_kind(args.output.as_deref())?;
+    let json = kind == Out::Jsonl;
     let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
     let fw = load_framework(&args.input.framework)?;
-    let input = Input::open(&args.input.input)?;
+    if kind == Out::Xlsx {
+        return score_xlsx(run, &args, &fw, opened);
+    }
+    let input = open_input(&args.input)?;
     let progress = Progress::new(&input);
     let rep = run.start(&input, opened.errors.take())?;
     let mut out = opened.output();
@@ -155,6 +160,51 @@ fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
     run.finish("scored", vec![ready])
 }
 
+/// `vsend score -o OUT.xlsx`: each row scored as it is read (in one thread:
+/// the workbook is written row by row) into a streaming table, with a
+/// problems sheet when rows were rejected.
+fn score_xlsx(
+    run: &mut Run,
+    args: &ScoreArgs,
+    fw: &Framework,
+    mut opened: Opened,
+) -> Result<u64, Error> {
+    let target = describe(args.output.as_deref());
+    let mut table = Table::streaming("scored", scored_columns(fw)).writing(&target)?;
+    let input = open_input(&args.input)?;
+    let format = input.format;
+    let progress = Progress::new(&input);
+    let rep = run.start(&input, opened.errors.take())?;
+    let mut rows = input.rows(fw)?;
+    let mut seen = Histories::new(Keep::Dates);
+    while let Some(row) = rows.next() {
+        rep.read();
+        let (line, problems) = match row? {
+            Row::Accepted { line, value } => {
+                match seen.add_date(value.child_id(), value.assessed_on()) {
+                    Ok(()) => {
+                        let scored = ScoredRow::new(fw, &value, &score_one(fw, &value));
+                        table.push(&scored.cells()).writing(&target)?;
+                        continue;
+                    }
+                    Err(d) => (line, vec![Problem::duplicate(d, format)]),
+                }
+            }
+            Row::Rejected { line, problems } => (line, problems),
+        };
+        rep.rejected(line, &problems).writing("--errors")?;
+        for p in &problems {
+            table.push_problem(line, p).writing(&target)?;
+        }
+        progress.tick(rep.rows_read(), &rows);
+    }
+    progress.finish();
+    let mut out = opened.output();
+    table.finish(&mut out).writing(&target)?;
+    let ready = out.finish().writing(&target)?;
+    run.finish("scored", vec![ready])
+}
+
 fn validate(run: &mut Run, args: ValidateArgs) -> Result<u64, Error> {
     let mut opened = open_outputs(&args.input, None, None)?;
     let fw = load_framework(&args.input.framework)?;
@@ -166,21 +216,38 @@ fn validate(run: &mut Run, args: ValidateArgs) -> Result<u64, Error> {
 }
 
 fn cohort(run: &mut Run, args: CohortArgs) -> Result<u64, Error> {
+    let xlsx = is_xlsx_output(args.output.as_deref());
     let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
     let fw = load_framework(&args.input.framework)?;
     let mut cohort = Cohort::new(&fw, args.as_of);
+    run.keep_problems = xlsx;
     read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
         cohort.add(a)
     })?;
     let out = opened.output();
-    let ready = match args.suppress {
-        None => write_json(out, args.output.as_deref(), &cohort.summary(args.by))?,
+    let path = args.output.as_deref();
+    let summary = match args.suppress {
+        None => serde_json::to_value(cohort.summary(args.by)),
         Some(k) => {
             let shared = cohort
                 .summary_suppressed(args.by, k)
                 .map_err(|e| Error::Usage(format!("--{e}")))?;
-            write_json(out, args.output.as_deref(), &shared)?
+            serde_json::to_value(&shared)
         }
+    }
+    .expect("a summary is JSON");
+    let ready = if xlsx {
+        let problems = run.reporter().take_kept();
+        write_xlsx_json(
+            out,
+            path,
+            "summary",
+            &summary,
+            ("groups", "group"),
+            problems,
+        )?
+    } else {
+        write_json(out, path, &summary)?
     };
     run.finish("scored", vec![ready])
 }
@@ -198,7 +265,8 @@ fn transitions(run: &mut Run, args: TransitionsArgs) -> Result<u64, Error> {
 }
 
 fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
-    let json = jsonl_output(args.output.as_deref())?;
+    let kind = output_kind(args.output.as_deref())?;
+    let json = kind == Out::Jsonl;
     let mut plan = OutputPlan::new();
     plan.input(&args.plans);
     let mut opened = open_outputs_with(&args.input, plan, Some(args.output.as_deref()), None)?;
@@ -213,8 +281,12 @@ fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
     let rep = run.start(&plans, opened.errors.take())?;
     let mut out = opened.output();
     let target = describe(args.output.as_deref());
+    let mut table = match kind {
+        Out::Xlsx => Some(Table::new("plans", &PLAN_COLUMNS).writing(&target)?),
+        _ => None,
+    };
     let mut buffer = Vec::new();
-    if !json {
+    if kind == Out::Csv {
         buffer.extend_from_slice(PLAN_COLUMNS.join(",").as_bytes());
         buffer.push(b'\n');
     }
@@ -231,15 +303,27 @@ fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
                         .map_err(|e| Problem::no_assessment(&e, format)),
                 };
                 match planned {
-                    Ok(planned) if json => push_json(&mut buffer, &planned),
-                    Ok(planned) => push_csv_cells(&mut buffer, &planned.cells()),
+                    Ok(planned) => match &mut table {
+                        Some(table) => table.push(&planned.cells()).writing(&target)?,
+                        None if json => push_json(&mut buffer, &planned),
+                        None => push_csv_cells(&mut buffer, &planned.cells()),
+                    },
                     Err(problem) => {
-                        rep.rejected(line, &[problem]).writing("--errors")?;
+                        rep.rejected(line, std::slice::from_ref(&problem))
+                            .writing("--errors")?;
+                        if let Some(table) = &mut table {
+                            table.push_problem(line, &problem).writing(&target)?;
+                        }
                     }
                 }
             }
             Row::Rejected { line, problems } => {
                 rep.rejected(line, &problems).writing("--errors")?;
+                if let Some(table) = &mut table {
+                    for p in &problems {
+                        table.push_problem(line, p).writing(&target)?;
+                    }
+                }
             }
         }
         out.write_all(&buffer).writing(&target)?;
@@ -247,6 +331,9 @@ fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
         progress.tick(rep.rows_read(), &rows);
     }
     progress.finish();
+    if let Some(table) = table {
+        table.finish(&mut out).writing(&target)?;
+    }
     let ready = out.finish().writing(&target)?;
     Ok(cohort_rejected + run.finish("planned", vec![ready])?)
 }
@@ -281,11 +368,14 @@ fn compare(args: CompareArgs) -> Result<u64, Error> {
         summaries.push((label, summary));
     }
     let comparison = vsend_core::compare(&summaries).map_err(|e| Error::Usage(e.to_string()))?;
-    let mut ready = vec![write_json(
-        opened.take(json),
-        args.output.as_deref(),
-        &comparison,
-    )?];
+    let out = opened.take(json);
+    let path = args.output.as_deref();
+    let mut ready = vec![if is_xlsx_output(path) {
+        let doc = serde_json::to_value(&comparison).expect("a comparison is JSON");
+        write_xlsx_json(out, path, "comparison", &doc, ("rows", ""), (Vec::new(), 0))?
+    } else {
+        write_json(out, path, &comparison)?
+    }];
     if let Some((format, slot)) = chart {
         let compared: Vec<ComparedSummary> = comparison
             .rows
@@ -600,12 +690,19 @@ fn draw_child(fw: &Framework, args: &ChartsArgs, timeline: &Timeline) -> Result<
 #[derive(Debug, Default)]
 struct Run {
     reporter: Option<Reporter>,
+    /// Whether the next report keeps a copy of its problems, for an Excel
+    /// output's problems sheet.
+    keep_problems: bool,
 }
 
 impl Run {
     /// Starts the problem report for `input`, writing to `errors` when given.
     fn start(&mut self, input: &Input, errors: Option<Output>) -> Result<&mut Reporter, Error> {
-        let rep = Reporter::new(&input.name, input.format, errors).writing("--errors")?;
+        let mut rep = Reporter::new(&input.name, input.format, errors).writing("--errors")?;
+        rep.watch_notes(input.notes());
+        if std::mem::take(&mut self.keep_problems) {
+            rep.keep_problems();
+        }
         Ok(self.reporter.insert(rep))
     }
 
@@ -755,7 +852,7 @@ fn read_rows(
     errors: Option<Output>,
     mut accept: impl FnMut(&Assessment) -> Result<(), Duplicate>,
 ) -> Result<(), Error> {
-    let input = Input::open(&args.input)?;
+    let input = open_input(args)?;
     let format = input.format;
     let progress = Progress::new(&input);
     let rep = run.start(&input, errors)?;
@@ -822,16 +919,64 @@ fn no_such_child(child: &ChildId, other_case: Option<&ChildId>) -> Error {
     ))
 }
 
-/// Whether `-o` asks for JSON Lines (else CSV).
-fn jsonl_output(output: Option<&Path>) -> Result<bool, Error> {
+/// The cohort input of `args`: its `--sheet` when it is a workbook.
+fn open_input(args: &InputArgs) -> Result<Input, Error> {
+    Ok(Input::open_sheet(&args.input, args.sheet.as_deref())?)
+}
+
+/// What `-o` of a row-per-record command asks for by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Out {
+    Csv,
+    Jsonl,
+    Xlsx,
+}
+
+/// The format `-o` asks for (CSV without one).
+fn output_kind(output: Option<&Path>) -> Result<Out, Error> {
     match output.and_then(Path::extension).and_then(|e| e.to_str()) {
-        None => Ok(false),
-        Some(e) if e.eq_ignore_ascii_case("csv") => Ok(false),
-        Some(e) if e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson") => Ok(true),
+        None => Ok(Out::Csv),
+        Some(e) if e.eq_ignore_ascii_case("csv") => Ok(Out::Csv),
+        Some(e) if e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson") => {
+            Ok(Out::Jsonl)
+        }
+        Some(e) if e.eq_ignore_ascii_case("xlsx") => Ok(Out::Xlsx),
         Some(e) => Err(Error::Usage(format!(
-            "-o: unknown output extension .{e}; allowed .csv or .jsonl"
+            "-o: unknown output extension .{e}; allowed .csv, .jsonl or .xlsx"
         ))),
     }
+}
+
+/// Whether `-o` asks for an Excel workbook.
+fn is_xlsx_output(output: Option<&Path>) -> bool {
+    output
+        .and_then(Path::extension)
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// A JSON document (a summary, a comparison) as a workbook: one row per
+/// entry of `rows.0` (an object's keys in column `rows.1`), and the
+/// `problems` sheet when rows were rejected.
+fn write_xlsx_json(
+    mut out: Output,
+    path: Option<&Path>,
+    sheet: &str,
+    document: &serde_json::Value,
+    rows: (&str, &str),
+    problems: (Vec<(u64, Problem)>, u64),
+) -> Result<Ready, Error> {
+    let target = describe(path);
+    let (columns, cells) = json_table(document, rows.0, rows.1);
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let mut table = Table::new(sheet, &columns).writing(&target)?;
+    for row in &cells {
+        let row: Vec<Cell<'_>> = row.iter().map(JsonCell::cell).collect();
+        table.push(&row).writing(&target)?;
+    }
+    table.push_problems(&problems.0).writing(&target)?;
+    table.add_unlisted(problems.1).writing(&target)?;
+    table.finish(&mut out).writing(&target)?;
+    out.finish().writing(&target)
 }
 
 /// The picture format `path` (given as `label`) asks for by its extension.
