@@ -238,14 +238,9 @@ fn cohort(run: &mut Run, args: CohortArgs) -> Result<u64, Error> {
     .expect("a summary is JSON");
     let ready = if xlsx {
         let problems = run.reporter().take_kept();
-        write_xlsx_json(
-            out,
-            path,
-            "summary",
-            &summary,
-            ("groups", "group"),
-            problems,
-        )?
+        let lead = ["group", "as_of", "children", "assessments", "overdue"];
+        let rows = ("groups", "group", &lead[..]);
+        write_xlsx_json(out, path, "summary", &summary, rows, problems)?
     } else {
         write_json(out, path, &summary)?
     };
@@ -372,7 +367,9 @@ fn compare(args: CompareArgs) -> Result<u64, Error> {
     let path = args.output.as_deref();
     let mut ready = vec![if is_xlsx_output(path) {
         let doc = serde_json::to_value(&comparison).expect("a comparison is JSON");
-        write_xlsx_json(out, path, "comparison", &doc, ("rows", ""), (Vec::new(), 0))?
+        let lead = ["label", "as_of", "children", "reference"];
+        let rows = ("rows", "", &lead[..]);
+        write_xlsx_json(out, path, "comparison", &doc, rows, (Vec::new(), 0))?
     } else {
         write_json(out, path, &comparison)?
     }];
@@ -955,18 +952,18 @@ fn is_xlsx_output(output: Option<&Path>) -> bool {
 }
 
 /// A JSON document (a summary, a comparison) as a workbook: one row per
-/// entry of `rows.0` (an object's keys in column `rows.1`), and the
-/// `problems` sheet when rows were rejected.
+/// entry of `rows.0` (an object's keys in column `rows.1`), the columns
+/// `rows.2` first, and the `problems` sheet when rows were rejected.
 fn write_xlsx_json(
     mut out: Output,
     path: Option<&Path>,
     sheet: &str,
     document: &serde_json::Value,
-    rows: (&str, &str),
+    rows: (&str, &str, &[&str]),
     problems: (Vec<(u64, Problem)>, u64),
 ) -> Result<Ready, Error> {
     let target = describe(path);
-    let (columns, cells) = json_table(document, rows.0, rows.1);
+    let (columns, cells) = json_table(document, rows.0, rows.1, rows.2);
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
     let mut table = Table::new(sheet, &columns).writing(&target)?;
     for row in &cells {

@@ -574,8 +574,10 @@ pub struct Input {
 enum Source {
     /// CSV or JSON Lines text.
     Text(Box<dyn Read + Send>),
-    /// A sheet of an Excel workbook.
-    Sheet(Box<Workbook>),
+    /// A sheet of an Excel workbook, or why it cannot be read: a workbook
+    /// that cannot be used fails when reading starts, as a bad CSV header
+    /// does, so that a run reports it as it reports those.
+    Sheet(Result<Box<Workbook>, FileError>),
 }
 
 impl std::fmt::Debug for Input {
@@ -624,12 +626,14 @@ impl Input {
             return Err(FileError::IsDirectory(path.into()));
         }
         if is_xlsx(path) {
-            let book = Workbook::open(path, sheet)?;
+            let book = Workbook::open(path, sheet).map(Box::new);
             return Ok(Input {
-                name: book.name(),
+                name: book
+                    .as_ref()
+                    .map_or_else(|_| path.display().to_string(), |b| b.name()),
                 len: None,
                 format: Format::Csv,
-                source: Source::Sheet(Box::new(book)),
+                source: Source::Sheet(book),
                 notes: Notes::default(),
             });
         }
@@ -687,7 +691,7 @@ impl Input {
         let reader = match self.source {
             Source::Text(reader) => reader,
             Source::Sheet(book) => {
-                let (rows, layout) = book.start::<S>(framework, self.notes)?;
+                let (rows, layout) = book?.start::<S>(framework, self.notes)?;
                 let reader = Reader {
                     name: self.name,
                     lines: Lines::Sheet(Box::new(rows)),

@@ -14,13 +14,16 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
 }
 
+/// Each row's line and either its value as text or its problems.
+type Outcome = Vec<(u64, Result<String, Vec<Problem>>)>;
+
 /// A row as text: its line and either its scored CSV line or its problems.
 fn outcome<S: Schema>(
     fw: &Framework,
     path: &Path,
     sheet: Option<&str>,
     show: impl Fn(&S::Value) -> String,
-) -> Result<Vec<(u64, Result<String, Vec<Problem>>)>, FileError> {
+) -> Result<Outcome, FileError> {
     let input = Input::open_sheet(path, sheet)?;
     let mut out = Vec::new();
     for row in input.rows_as::<S>(fw)? {
@@ -40,7 +43,7 @@ fn scored(fw: &Framework) -> impl Fn(&vsend_core::Assessment) -> String + '_ {
     }
 }
 
-fn rows_of(fw: &Framework, path: &Path) -> Vec<(u64, Result<String, Vec<Problem>>)> {
+fn rows_of(fw: &Framework, path: &Path) -> Outcome {
     outcome::<vsend_io::read::Assessments>(fw, path, None, scored(fw)).unwrap()
 }
 

@@ -358,12 +358,14 @@ impl JsonCell {
 /// first column, named `key_column`), each row's nested fields flattened to
 /// dotted columns (`cl.mean_need`, `cl.histogram.0`), arrays of strings
 /// joined with `;` as CSV writes domain sets, and the document's other
-/// scalar members (`as_of`, `framework_id`) repeated on every row. Columns
-/// come in the order first seen.
+/// scalar members (`as_of`, `framework_id`) repeated on every row. The
+/// columns named in `lead` come first, in that order, then the others in the
+/// order first seen (JSON objects' keys sorted).
 pub fn json_table(
     document: &Value,
     rows: &str,
     key_column: &str,
+    lead: &[&str],
 ) -> (Vec<String>, Vec<Vec<JsonCell>>) {
     let mut columns: Vec<String> = Vec::new();
     let mut index = std::collections::HashMap::new();
@@ -402,17 +404,29 @@ pub fn json_table(
         }
         table.push(cells);
     }
+    // Column `c` goes to place `order[c]`: the lead columns first.
+    let mut places: Vec<usize> = (0..columns.len()).collect();
+    places.sort_by_key(|&c| {
+        lead.iter()
+            .position(|l| *l == columns[c])
+            .unwrap_or(lead.len())
+    });
+    let mut order = vec![0; columns.len()];
+    for (place, &c) in places.iter().enumerate() {
+        order[c] = place;
+    }
     let width = columns.len();
     let rows = table
         .into_iter()
         .map(|cells| {
             let mut row = vec![JsonCell::Null; width];
             for (c, cell) in cells {
-                row[c] = cell;
+                row[order[c]] = cell;
             }
             row
         })
         .collect();
+    let columns = places.into_iter().map(|c| columns[c].clone()).collect();
     (columns, rows)
 }
 
@@ -480,14 +494,14 @@ mod tests {
                 "setting_id=S1": {"children": 1, "cl": {"mean_need": null, "histogram": [1, 0]}, "priorities": []}
             }
         });
-        let (columns, rows) = json_table(&doc, "groups", "group");
+        let (columns, rows) = json_table(&doc, "groups", "group", &["group", "children"]);
         assert_eq!(
             columns,
             [
                 "group",
+                "children",
                 "as_of",
                 "framework_id",
-                "children",
                 "cl.histogram.0",
                 "cl.histogram.1",
                 "cl.mean_need",
@@ -496,7 +510,8 @@ mod tests {
         );
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0][0], JsonCell::Text("all".into()));
-        assert!(matches!(rows[0][1].cell(), Cell::Date(_)));
+        assert!(matches!(rows[0][2].cell(), Cell::Date(_)));
+        assert_eq!(rows[0][1], JsonCell::Number(3.0));
         assert_eq!(rows[0][7], JsonCell::Text("cl;semh".into()));
         assert_eq!(rows[1][6], JsonCell::Null);
         assert_eq!(rows[1][5], JsonCell::Number(0.0));
@@ -508,7 +523,7 @@ mod tests {
             .map(|i| (0..5).map(|j| (i * 5 + j) as f64).collect())
             .collect();
         let doc = json!({"rows": [{"need_correlation": matrix}]});
-        let (columns, rows) = json_table(&doc, "rows", "");
+        let (columns, rows) = json_table(&doc, "rows", "", &[]);
         assert_eq!(columns[1], "need_correlation.cl.ci");
         assert_eq!(rows[0][1], JsonCell::Number(1.0));
         assert_eq!(columns[24], "need_correlation.ind.ind");
