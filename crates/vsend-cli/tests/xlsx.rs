@@ -31,9 +31,9 @@ fn to_xlsx(csv: &Path, xlsx: &Path) {
             let iso = rust_xlsxwriter::ExcelDateTime::parse_from_str(cell)
                 .ok()
                 .filter(|_| cell.len() == 10 && vsend_core_date(cell));
-            if r > 0 && !name.ends_with("_id") && iso.is_some() {
+            if let (true, Some(iso)) = (r > 0 && !name.ends_with("_id"), iso) {
                 sheet
-                    .write_datetime_with_format(r, c16, iso.unwrap(), &date)
+                    .write_datetime_with_format(r, c16, iso, &date)
                     .unwrap();
             } else if r > 0
                 && !name.ends_with("_id")
