@@ -179,6 +179,7 @@ fn score_xlsx(
     let mut seen = Histories::new(Keep::Dates);
     while let Some(row) = rows.next() {
         rep.read();
+        progress.tick(rep.rows_read(), &rows);
         let (line, problems) = match row? {
             Row::Accepted { line, value } => {
                 match seen.add_date(value.child_id(), value.assessed_on()) {
@@ -196,7 +197,6 @@ fn score_xlsx(
         for p in &problems {
             table.push_problem(line, p).writing(&target)?;
         }
-        progress.tick(rep.rows_read(), &rows);
     }
     progress.finish();
     let mut out = opened.output();
