@@ -24,7 +24,7 @@ use vsend_core::{
     SettingId, Suppression, Timeline, TimelineError,
 };
 use vsend_io::intake::Intake;
-use vsend_io::problem::{problems_of, Cause, CellError, Problem};
+use vsend_io::problem::{problems_of, with_unreadable, Cause, CellError, Problem};
 use vsend_io::read::{FileError, Input, Plans, Row};
 
 // ---------------------------------------------------------------------------
@@ -758,37 +758,31 @@ pub(crate) fn with_bad_cells<T>(
     bad: &[(usize, BadCell)],
     names: &[String],
 ) -> Result<T, Vec<Problem>> {
-    if bad.is_empty() {
-        return result.map_err(csv_problems);
-    }
-    let mut problems: Vec<Problem> = bad
+    let unreadable = bad
         .iter()
         .map(|(c, b)| bad_cell_problem(&names[*c], b))
         .collect();
-    if let Err(errors) = result {
-        // A bad cell was read as empty: not also reported as missing.
-        let skip: Vec<&str> = bad.iter().map(|(c, _)| names[*c].as_str()).collect();
-        problems.extend(
-            csv_problems(errors)
-                .into_iter()
-                .filter(|p| !(skip.contains(&p.field().as_str()) && p.found().is_empty())),
-        );
-    }
-    Err(problems)
-}
-
-pub(crate) fn csv_problems(errors: vsend_core::ValidationErrors) -> Vec<Problem> {
-    problems_of(errors, vsend_core::Format::Csv)
+    with_unreadable(unreadable, result, vsend_core::Format::Csv)
 }
 
 fn jsonl_problems(errors: vsend_core::ValidationErrors) -> Vec<Problem> {
     problems_of(errors, vsend_core::Format::Jsonl)
 }
 
-/// Reads a `.csv` / `.jsonl` file with the CLI's reader; records are numbered
-/// by their 1-based line.
-fn read_path(py: Python<'_>, fw: &Framework, path: &str, sink: &mut Sink<'_>) -> PyResult<usize> {
-    let input = Input::open(Path::new(path)).map_err(|e| file_error(py, &e))?;
+/// Reads a `.csv` / `.jsonl` / `.xlsx` file with the CLI's reader (`sheet`
+/// of a workbook, else its first visible worksheet); records are numbered by
+/// their 1-based line, or a sheet's row number. ID columns of a sheet that
+/// held numbers are noted in `numeric_ids`.
+fn read_path(
+    py: Python<'_>,
+    fw: &Framework,
+    path: &str,
+    sheet: Option<&str>,
+    numeric_ids: &mut NumericIds,
+    sink: &mut Sink<'_>,
+) -> PyResult<usize> {
+    let input = Input::open_sheet(Path::new(path), sheet).map_err(|e| file_error(py, &e))?;
+    let notes = input.notes();
     let rows = input.rows(fw).map_err(|e| file_error(py, &e))?;
     let mut n = 0;
     for row in rows {
@@ -798,6 +792,9 @@ fn read_path(py: Python<'_>, fw: &Framework, path: &str, sink: &mut Sink<'_>) ->
             Row::Accepted { line, value } => sink(line as i64, Ok(value))?,
             Row::Rejected { line, problems } => sink(line as i64, Err(problems))?,
         }
+    }
+    for note in notes.take() {
+        numeric_ids.note(&note.column);
     }
     Ok(n)
 }
@@ -832,7 +829,7 @@ fn source_format(source: &Bound<'_, PyTuple>) -> PyResult<vsend_core::Format> {
 }
 
 /// Reads any source the Python side hands over:
-/// `("columns", names, arrays, n_rows)`, `("path", path)` or `("json", texts)`.
+/// `("columns", names, arrays, n_rows)`, `("path", path, sheet)` or `("json", texts)`.
 /// ID columns that held numbers are noted in `numeric_ids`.
 fn read_source(
     py: Python<'_>,
@@ -852,7 +849,11 @@ fn read_source(
         }
         "path" => {
             let path: String = source.get_item(1)?.extract()?;
-            read_path(py, fw, &path, sink)
+            let sheet: Option<String> = match source.len() {
+                3.. => source.get_item(2)?.extract()?,
+                _ => None,
+            };
+            read_path(py, fw, &path, sheet.as_deref(), numeric_ids, sink)
         }
         "json" => {
             let lines = source.get_item(1)?;

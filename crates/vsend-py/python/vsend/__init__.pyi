@@ -147,7 +147,7 @@ class Chart:
     def save(self, path: Union[str, os.PathLike[str]]) -> None:
         """Writes SVG or PNG, by the extension of `path`."""
 
-def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) -> ScoreResult:
+def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False, sheet: Optional[str] = None) -> ScoreResult:
     """Validates and scores every record (§3–§6, §9); same-date duplicates (§7) are rejected."""
 
 def cohort(
@@ -159,6 +159,7 @@ def cohort(
     suppress: Optional[int] = None,
     round_to: Optional[int] = None,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> CohortSummary:
     """The §8 cohort summary (with §12 audit figures) as the dict of §10;
     `suppress=K` (2 to 100) makes it safe to share (§14), every shown count rounded to a multiple
@@ -171,6 +172,7 @@ def timeline(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> TimelineResult:
     """One child's §7 timeline as the dict of §10."""
 
@@ -190,6 +192,7 @@ def radar(
     width: int = 800,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """The three-line radar of one child's review (the latest on or before `on`)."""
 
@@ -202,6 +205,7 @@ def timeline_chart(
     width: int = 1000,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """One child's domain needs over time."""
 
@@ -215,6 +219,7 @@ def cohort_radar(
     width: int = 800,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """The mean radar of one cohort group (`"all"` or `"<by>=<value>"`)."""
 
@@ -241,6 +246,7 @@ def transitions(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> MovesResult:
     """The children who change school phase in the school year starting 1 September ``year`` (§11).
     ``year`` is a whole number from 1900 to 2200 (the core's rule, as the CLI's ``--year``); else ValueError."""
@@ -272,6 +278,7 @@ def transition(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> TransitionResult:
     """Transition plans (§11) against the cohort: one flat row per accepted plan, problems for the rest.
     ``plans``: a .csv/.jsonl path, a DataFrame with the plan CSV columns, or dicts."""
