@@ -7,7 +7,7 @@
 //!   rejected` by construction.
 //! - [`pipeline`]: scoring a whole input on all cores, in input order, with
 //!   §7's same-date duplicates rejected.
-//! - [`write`]: the scored-row encoders (CSV and JSON Lines, §10).
+//! - [`write`](mod@write): the scored-row encoders (CSV and JSON Lines, §10).
 //! - [`output`]: output files that are never destroyed: checked against the
 //!   inputs and each other before any work, written to a temporary file and
 //!   renamed only when the whole run succeeds.
