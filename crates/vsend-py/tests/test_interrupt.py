@@ -89,6 +89,8 @@ def test_ctrl_c_stops_a_long_call_at_once(big_cohort, case):
     assert full and full[0] == "full", (full, stderr)
     whole_call = float(full[1])
     # The call took this long uninterrupted; interrupted, it stops well before.
-    assert whole_call > 0.3, f"the data is too small to tell: one call takes {whole_call:.2f} s"
-    assert latency < whole_call / 3, f"stopped {latency:.2f} s after Ctrl-C; the whole call takes {whole_call:.2f} s"
+    # An interrupt acted on only at the end would stop about `whole_call - 0.15`
+    # after the signal: half the call tells the two apart on a busy machine too.
+    assert whole_call > 0.6, f"the data is too small to tell: one call takes {whole_call:.2f} s"
+    assert latency < whole_call / 2, f"stopped {latency:.2f} s after Ctrl-C; the whole call takes {whole_call:.2f} s"
     assert child.returncode == 0, stderr
