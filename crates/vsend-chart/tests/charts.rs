@@ -1,5 +1,7 @@
 //! The new and fixed charts, checked in their SVG: the words (each glyph
 //! group's `aria-label`), where they sit, and the lines' colours and breaks.
+//!
+//! Checks: §5 (the three lines, not assessed never drawn as 0), §7 (needs over time), §11 (the transition radar), §14 (nulls in a comparison).
 
 use vsend_chart::{
     cohort_radar, comparison_chart, comparison_chart_png, radar, timeline_chart, transition_radar,

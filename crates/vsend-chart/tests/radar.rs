@@ -1,5 +1,7 @@
 //! The radar, checked the way a reader sees it: the SVG's shapes and words,
 //! and the PNG's size and colours.
+//!
+//! Checks: §1 (axes in domain order), §5 (needs, readiness, confidence, what is not met), §7 (the previous review), §13 (the band line).
 
 use vsend_chart::{cohort_radar, radar, radar_png, ChartError, RadarStyle};
 use vsend_core::{score, AssessmentBuilder, Cohort, Domain, Framework, Scores};

@@ -1,5 +1,7 @@
 //! Runs the real `vsend` binary on the fixtures and the spec's worked examples
 //! (`fixtures/examples/`), checking outputs, problems, exit codes and that counts reconcile.
+//!
+//! Checks: §3–§10 through the binary: validation, scores, timelines, cohorts, errors and file formats.
 
 mod common;
 

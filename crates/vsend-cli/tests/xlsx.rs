@@ -2,6 +2,8 @@
 //! and reports the same problems (`--errors` keeps its columns, `line` the
 //! sheet's row); `-o OUT.xlsx` writes typed cells, a frozen header, text
 //! never as a formula and a problems sheet, under the never-destroy rules.
+//!
+//! Checks: §9 and §10 for Excel workbooks.
 
 mod common;
 

@@ -7,6 +7,8 @@
 //!
 //! No second copy of the library is built: cargo builds the cdylib beside
 //! this test's executable (`target/<profile>/deps/`) for every test run.
+//!
+//! Checks: §4–§6 from a C program.
 
 use std::path::PathBuf;
 

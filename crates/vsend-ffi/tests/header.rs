@@ -1,6 +1,8 @@
 //! The committed C header is exactly what cbindgen makes of `src/lib.rs`.
 //!
 //! After changing the interface: `VSEND_BLESS=1 cargo test -p vsend-ffi --test header`.
+//!
+//! Checks: no § rule: the C header is what the code declares.
 
 use std::path::PathBuf;
 

@@ -1,6 +1,8 @@
 //! Excel in: a sheet gives the same rows, scores and problems as the CSV
 //! file with the same cells, numbered by the rows Excel shows; every bad
 //! workbook is a file error that says what it is and what to do.
+//!
+//! Checks: §9 and §10 for Excel workbooks.
 
 use std::path::{Path, PathBuf};
 
