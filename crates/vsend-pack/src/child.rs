@@ -190,7 +190,7 @@ impl<'a> ChildPack<'a> {
                 p.assessed_on
             )
         });
-        Ok(InlineSvg::new(
+        InlineSvg::new(
             &radar_svg,
             "radar",
             &format!(
@@ -201,14 +201,14 @@ impl<'a> ChildPack<'a> {
                 "Needs are the blue solid line with circles, setting readiness the green dashed line with squares, family confidence the pink dotted line with diamonds; further from the centre is more need, or more support available, from level 0 at the centre to {} at the edge.{before} Every figure is in the table that follows.",
                 fw.scale().max_level()
             ),
-        )?)
+        )
     }
 
     /// The child's needs and readiness over time, described in words.
     fn over_time(&self) -> Result<InlineSvg, PackError> {
         let t = self.timeline;
         let svg = child_timeline(self.framework, t, Some((820, 520)))?;
-        Ok(InlineSvg::new(
+        InlineSvg::new(
             &svg,
             "over-time",
             &format!(
@@ -217,7 +217,7 @@ impl<'a> ChildPack<'a> {
                 t.reviews().len()
             ),
             "One line per domain, need in the top panel and setting readiness in the bottom one, across the review dates. The needs at each review, the trend and any escalation are in the table that follows.",
-        )?)
+        )
     }
 }
 

@@ -84,7 +84,7 @@ impl<'a> SettingIndex<'a> {
             ..RadarStyle::default()
         };
         let svg = cohort_radar(self.framework, g, &style)?;
-        Ok(InlineSvg::new(
+        InlineSvg::new(
             &svg,
             "audit",
             &format!(
@@ -92,7 +92,7 @@ impl<'a> SettingIndex<'a> {
                 children(g.children)
             ),
             "Mean needs are the blue solid line, mean setting readiness the green dashed line, mean family confidence the pink dotted line; a domain is marked where children's needs are not met. Every figure is in the table that follows.",
-        )?)
+        )
     }
 
     /// A line per child with a review (their latest), and the children
