@@ -10,7 +10,15 @@ pub fn remove_temps_on_signals() -> io::Result<()> {
     #[cfg(unix)]
     {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-        let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+        // A signal the caller set to be ignored stays ignored: `nohup` relies
+        // on it for SIGHUP, and a shell runs background jobs of a script with
+        // SIGINT ignored.
+        let ignored = inherited_ignored();
+        let wanted: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
+            .into_iter()
+            .filter(|&s| ignored & (1u64 << (s - 1)) == 0)
+            .collect();
+        let mut signals = signal_hook::iterator::Signals::new(wanted)?;
         std::thread::Builder::new()
             .name("vsend-signals".into())
             .spawn(move || {
@@ -26,6 +34,22 @@ pub fn remove_temps_on_signals() -> io::Result<()> {
             })?;
     }
     Ok(())
+}
+
+/// The signals this process was started with set to be ignored, as a mask
+/// (bit `n - 1` for signal `n`), from `/proc/self/status`: the one way to
+/// ask without unsafe code. Elsewhere (no `/proc`) none is taken as ignored.
+#[cfg(unix)]
+fn inherited_ignored() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("SigIgn:"))
+                .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        })
+        .unwrap_or(0)
 }
 
 /// Removes every live temporary file and exits with `code`, holding the

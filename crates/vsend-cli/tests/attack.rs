@@ -462,3 +462,37 @@ fn a_fifo_in_an_output_directory_is_left_alone() {
         "nothing written beside it"
     );
 }
+
+/// A signal the caller set to be ignored stays ignored (`nohup`, background
+/// jobs of a script): SIGHUP does not stop the run, which completes and
+/// writes its output.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_signal_ignored_by_the_caller_stays_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    big_cohort(&d.join("big.csv"), 100_000);
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' HUP; exec \"$0\" score big.csv -o out.csv")
+        .arg(env!("CARGO_BIN_EXE_vsend"))
+        .current_dir(d)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let sent = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("interrupted"), "{err}");
+    let rows = fs::read_to_string(d.join("out.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(rows, 300_001, "every row written, and the header");
+}
