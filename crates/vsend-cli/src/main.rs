@@ -262,11 +262,12 @@ fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
     plan.input(&args.plans);
     let mut opened = open_outputs_with(&args.input, plan, Some(args.output.as_deref()), None)?;
     let fw = load_framework(&args.input.framework)?;
+    // Opened before the cohort is read: a missing plans file fails at once.
+    let plans = Input::open(&args.plans)?;
     // The cohort's problems are reported under its own name; the plans' go to --errors.
     let mut histories = Histories::new(Keep::All);
     read_rows(run, &args.input, &fw, None, |a| histories.add(a))?;
     let cohort_rejected = run.finish_input("scored")?;
-    let plans = Input::open(&args.plans)?;
     let progress = Progress::new(&plans);
     let rep = run.start(&plans, opened.errors.take())?;
     let mut out = opened.output();

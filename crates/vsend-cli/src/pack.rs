@@ -33,6 +33,8 @@ pub(crate) fn pack(run: &mut Run, args: PackArgs) -> Result<u64, Error> {
     let mut opened = crate::open_outputs_with(&args.input, plan, Some(Some(&args.output)), None)?;
     let child = ChildId::new(&args.child).map_err(|e| Error::Usage(format!("--child: {e}")))?;
     let fw = load_framework(&args.input.framework)?;
+    // Opened before the cohort is read: a missing plans file fails at once.
+    let plans_input = args.plan.as_deref().map(Input::open).transpose()?;
     let mut histories = Histories::new(Keep::Child(child.clone()));
     read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
         histories.add(a)
@@ -44,10 +46,9 @@ pub(crate) fn pack(run: &mut Run, args: PackArgs) -> Result<u64, Error> {
     })?;
     let on = pack_date(args.on, &histories)?;
     let timeline = timeline_on(&fw, history, on, &format!("--child {child}"))?;
-    let plan = match &args.plan {
-        None => None,
-        Some(path) => {
-            let mut plans = read_plans(path, &fw, |c| c == &child)?;
+    let plan = match (&args.plan, plans_input) {
+        (Some(path), Some(input)) => {
+            let mut plans = read_plans(input, &fw, |c| c == &child)?;
             let mine = plans.remove(&child).unwrap_or_default();
             let row = plan_on(&fw, history, &mine, on).ok_or_else(|| {
                 Error::Usage(format!(
@@ -57,6 +58,7 @@ pub(crate) fn pack(run: &mut Run, args: PackArgs) -> Result<u64, Error> {
             })?;
             Some(row)
         }
+        _ => None,
     };
     let setting = history
         .current(Some(on))
@@ -102,6 +104,8 @@ pub(crate) fn packs(run: &mut Run, args: PacksArgs) -> Result<u64, Error> {
         )?;
     }
     let fw = load_framework(&args.input.framework)?;
+    // Opened before the cohort is read: a missing plans file fails at once.
+    let plans_input = args.plan.as_deref().map(Input::open).transpose()?;
     let mut histories = Histories::new(Keep::All);
     read_rows(run, &args.input, &fw, errors, |a| histories.add(a))?;
     let on = pack_date(args.on, &histories)?;
@@ -126,10 +130,10 @@ pub(crate) fn packs(run: &mut Run, args: PacksArgs) -> Result<u64, Error> {
         .group(&format!("setting_id={setting}"))
         .expect("every child counted is at the setting");
 
-    let mut plans = match &args.plan {
-        Some(path) => {
+    let mut plans = match plans_input {
+        Some(input) => {
             let wanted: HashSet<&ChildId> = children.iter().collect();
-            read_plans(path, &fw, |c| wanted.contains(c))?
+            read_plans(input, &fw, |c| wanted.contains(c))?
         }
         None => HashMap::new(),
     };
@@ -278,11 +282,10 @@ fn timeline_on(fw: &Framework, history: &History, on: Date, who: &str) -> Result
 /// Reads the accepted plans of the children `wanted` picks, by child. Rows
 /// the plans file rejects are left out, as `vsend chart --plan` leaves them.
 fn read_plans(
-    path: &Path,
+    input: Input,
     fw: &Framework,
     wanted: impl Fn(&ChildId) -> bool,
 ) -> Result<HashMap<ChildId, Vec<Plan>>, Error> {
-    let input = Input::open(path)?;
     let mut plans: HashMap<ChildId, Vec<Plan>> = HashMap::new();
     for row in input.rows_as::<Plans>(fw)? {
         if let Row::Accepted { value, .. } = row? {

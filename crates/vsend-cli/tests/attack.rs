@@ -496,3 +496,49 @@ fn a_signal_ignored_by_the_caller_stays_ignored() {
         .count();
     assert_eq!(rows, 300_001, "every row written, and the header");
 }
+
+/// A plans file that cannot be opened stops `transition`, `pack` and
+/// `packs` before the cohort is read, with no success-looking line first.
+#[test]
+fn a_missing_plans_file_is_refused_before_the_cohort_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cohort = fixture("cohort.csv").display().to_string();
+    for args in [
+        vec!["transition", &cohort, "nosuch.csv", "-o", "t.csv"],
+        vec![
+            "pack",
+            &cohort,
+            "--child",
+            "C010000011",
+            "--plan",
+            "nosuch.csv",
+            "-o",
+            "p.html",
+        ],
+        vec![
+            "packs",
+            &cohort,
+            "--setting",
+            "S0003",
+            "--plan",
+            "nosuch.csv",
+            "-o",
+            "packs",
+        ],
+    ] {
+        let out = vsend().args(&args).current_dir(d).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("nosuch.csv: no such file"), "{args:?}: {err}");
+        assert!(
+            !err.contains("rows read"),
+            "{args:?}: refused before reading: {err}"
+        );
+        assert_eq!(
+            fs::read_dir(d).unwrap().count(),
+            0,
+            "{args:?}: nothing written"
+        );
+    }
+}
