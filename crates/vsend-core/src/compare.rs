@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::fmt::Display;
 
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::assessment::parse_date;
@@ -270,10 +270,32 @@ fn figure(v: &Value, path: &str, lo: f64, hi: f64, what: &str) -> Result<Option<
     }
 }
 
+/// The length (2 to 11) most of the summary's histograms have, if any.
+fn common_histogram_length(groups: &Map<String, Value>) -> Option<usize> {
+    let mut counts = [0usize; 12];
+    for group in groups.values().filter_map(Value::as_object) {
+        for d in Domain::ALL {
+            let length = group
+                .get(d.key())
+                .and_then(|x| x.get("histogram"))
+                .and_then(Value::as_array)
+                .map(Vec::len);
+            if let Some(l @ 2..=11) = length {
+                counts[l] += 1;
+            }
+        }
+    }
+    // The most common; of equally common lengths, the shortest.
+    let (length, &most) = counts.iter().enumerate().rev().max_by_key(|&(_, c)| *c)?;
+    (most > 0).then_some(length)
+}
+
 /// Reads one summary, knowing by then whether it is shared and its scale.
 struct Reader {
     suppression: Option<Suppression>,
-    /// Histogram entries (max_level + 1), fixed by the first histogram read.
+    /// Histogram entries (max_level + 1): the length most histograms of the
+    /// summary have, so that the odd one out is the one named; else fixed by
+    /// the first histogram read.
     levels: Option<usize>,
 }
 
@@ -956,6 +978,75 @@ fn check_names(groups: &Map<String, Value>) -> Result<(), NotASummary> {
     Ok(())
 }
 
+/// A JSON value read refusing a key given twice in any object: a plain
+/// [`Value`] keeps the last silently, so a second `"as_of"` or `"n"` would
+/// stand in for the first unseen.
+struct Unique(Value);
+
+impl<'de> Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Unique, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Unique;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Unique, E> {
+                Ok(Unique(Value::Bool(b)))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Unique, E> {
+                Ok(Unique(Value::from(n)))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Unique, E> {
+                Ok(Unique(Value::from(n)))
+            }
+            fn visit_f64<E>(self, x: f64) -> Result<Unique, E> {
+                Ok(Unique(Value::from(x)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Unique, E> {
+                Ok(Unique(Value::String(s.to_owned())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Unique, E> {
+                Ok(Unique(Value::String(s)))
+            }
+            fn visit_unit<E>(self) -> Result<Unique, E> {
+                Ok(Unique(Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<Unique, E> {
+                Ok(Unique(Value::Null))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Unique, A::Error> {
+                let mut items = Vec::new();
+                while let Some(Unique(item)) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Unique(Value::Array(items)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Unique, A::Error> {
+                let mut out = Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if out.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "key {:?} appears more than once in its object; allowed once",
+                            crate::framework::echo(&key)
+                        )));
+                    }
+                    let Unique(value) = map.next_value()?;
+                    out.insert(key, value);
+                }
+                Ok(Unique(Value::Object(out)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 impl SummaryFile {
     /// Reads a cohort summary written by vsend, checking its shape (every
     /// key present, null only where the file allows it, no other key) and
@@ -978,7 +1069,7 @@ impl SummaryFile {
     /// assert!(matches!(SummaryFile::from_json("12"), Err(NotASummary::Invalid { .. })));
     /// ```
     pub fn from_json(json: &str) -> Result<SummaryFile, NotASummary> {
-        let value: Value = serde_json::from_str(json).map_err(|e| {
+        let Unique(value) = serde_json::from_str(json).map_err(|e| {
             let message = e.to_string();
             let suffix = format!(" at line {} column {}", e.line(), e.column());
             NotASummary::Syntax {
@@ -1041,7 +1132,7 @@ impl SummaryFile {
         check_names(groups)?;
         let mut reader = Reader {
             suppression,
-            levels: None,
+            levels: common_histogram_length(groups),
         };
         let mut read = BTreeMap::new();
         for name in

@@ -438,3 +438,33 @@ fn counts_as_large_as_a_file_can_hold_are_read_without_overflow() {
     huge["groups"]["all"]["cl"]["histogram"] = json!([0, u64::MAX, 0, 0, 0]);
     assert!(SummaryFile::from_json(&huge.to_string()).is_err());
 }
+
+/// Attack pass three: a histogram of the wrong length is named itself,
+/// wherever it stands, not blamed on a mean or on the histograms after it.
+#[test]
+fn the_histogram_of_the_wrong_length_is_the_one_named() {
+    for (domain, length) in [("cl", 2), ("cl", 6), ("ind", 3)] {
+        refused(
+            exact(),
+            |v| v["groups"]["all"][domain]["histogram"] = json!(vec![0; length]),
+            &format!("groups.all.{domain}.histogram"),
+            &format!("an array of {length}"),
+            "5 entries, as every histogram of this summary",
+        );
+    }
+}
+
+/// A key given twice is refused with its line and column: a plain JSON
+/// value would keep the second silently.
+#[test]
+fn a_key_given_twice_is_refused() {
+    let text = exact().to_string();
+    for doubled in [
+        format!("{},\"as_of\":\"2020-01-01\"}}", &text[..text.len() - 1]),
+        text.replacen("\"n\":", "\"n\":1,\"n\":", 1),
+    ] {
+        let err = SummaryFile::from_json(&doubled).unwrap_err();
+        assert!(matches!(err, NotASummary::Syntax { .. }), "{err:?}");
+        assert!(err.to_string().contains("appears more than once"), "{err}");
+    }
+}
