@@ -294,7 +294,7 @@ def _source(data: Data, fw: Framework) -> tuple[tuple, Optional[pd.Index], str]:
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
         arrays = [_column_array(data.iloc[:, i], names[i].strip() in _ID_COLUMNS) for i in range(data.shape[1])]
-        return ("columns", names, arrays, len(data)), data.index, "row"
+        return ("columns", (names, arrays, len(data))), data.index, "row"
     if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
         raise TypeError(
             "data: expected a pandas DataFrame, a path to a .csv or .jsonl file, or an iterable of dicts"
@@ -318,7 +318,7 @@ def _source(data: Data, fw: Framework) -> tuple[tuple, Optional[pd.Index], str]:
         col = np.empty(len(records), dtype=object)
         col[:] = [r.get(name) for r in records]
         arrays.append(col)
-    return ("columns", list(names), arrays, len(records)), None, "row"
+    return ("columns", (list(names), arrays, len(records))), None, "row"
 
 
 def _json_ok(record: Mapping[str, Any]) -> bool:
@@ -397,14 +397,6 @@ def _warn_numeric_ids(what: str, *problems: dict) -> None:
     )
 
 
-def _floating(pair: tuple[np.ndarray, np.ndarray]) -> pd.api.extensions.ExtensionArray:
-    return pd.arrays.FloatingArray(pair[0], pair[1])
-
-
-def _integer(pair: tuple[np.ndarray, np.ndarray]) -> pd.api.extensions.ExtensionArray:
-    return pd.arrays.IntegerArray(pair[0], pair[1])
-
-
 def _absent(v: Any) -> bool:
     return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
 
@@ -439,37 +431,29 @@ def _domain_set(keys: Optional[Sequence[str]]) -> Optional[str]:
     return None if keys is None else ";".join(d for d in DOMAINS if d in keys)
 
 
-def _scored_frame(cols: dict, fw: Framework, index: pd.Index) -> pd.DataFrame:
-    n = len(cols["_rows"])
-    no_mask = np.zeros(n, dtype=bool)
-    out: dict[str, Any] = {
-        "child_id": pd.arrays.StringArray(cols["child_id"]),
-        "assessed_on": pd.array(cols["assessed_on"].view("datetime64[s]")),
-        "setting_id": _text(cols["setting_id"]),
-        "age_band": pd.Categorical.from_codes(cols["age_band"], categories=list(AGE_BANDS), ordered=True),
-    }
-    for d in DOMAINS:
-        out[f"need.{d}"] = _floating(cols[f"need.{d}"])
-        out[f"breadth.{d}"] = pd.arrays.IntegerArray(cols[f"breadth.{d}"], no_mask)
-        out[f"readiness.{d}"] = _integer(cols[f"readiness.{d}"])
-        out[f"confidence.{d}"] = _integer(cols[f"confidence.{d}"])
-        out[f"setting_gap.{d}"] = _floating(cols[f"setting_gap.{d}"])
-        out[f"family_gap.{d}"] = _floating(cols[f"family_gap.{d}"])
-    out["complete"] = pd.arrays.BooleanArray(cols["complete"], no_mask)
-    for name in ("total_need", "need_index", "setting_coverage", "family_coverage"):
-        out[name] = _floating(cols[name])
-    for name in ("unmet_setting", "unmet_family"):
-        out[name] = pd.Categorical.from_codes(cols[name], categories=_DOMAIN_SETS)
-    out["primary_domain"] = pd.Categorical.from_codes(cols["primary_domain"], categories=list(DOMAINS))
-    if "band" in cols:  # §13: the framework has a banding rule
-        out["band_score"] = _floating(cols["band_score"])
-        out["band"] = pd.Categorical.from_codes(cols["band"], categories=[b[0] for b in fw.bands])
-        out["band_raised_by"] = pd.Categorical.from_codes(cols["band_raised_by"], categories=list(DOMAINS))
-        out["top_up"] = _floating(cols["top_up"])
-    zeros = np.zeros(n, dtype=np.int8)
-    out["framework_id"] = pd.Categorical.from_codes(zeros, categories=[fw.id])
-    out["framework_version"] = pd.Categorical.from_codes(zeros, categories=[fw.version])
-    out = {name: out[name] for name in fw.scored_columns()}
+def _scored_column(spec: tuple) -> Any:
+    """One scored column from the Rust side's ``(kind, ...)``: the arrays are
+    new and ours, so each is wrapped without a copy."""
+    kind = spec[0]
+    if kind == "figure":
+        return pd.arrays.FloatingArray(spec[1], spec[2])
+    if kind == "count":
+        return pd.arrays.IntegerArray(spec[1], spec[2])
+    if kind == "code":
+        return pd.Categorical.from_codes(spec[1], categories=spec[2], ordered=spec[3])
+    if kind == "flag":
+        return pd.arrays.BooleanArray(spec[1], np.zeros(len(spec[1]), dtype=bool))
+    if kind == "date":
+        return pd.array(spec[1].view("datetime64[s]"))
+    if kind == "text":
+        return pd.arrays.StringArray(spec[1])
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _scored_frame(cols: dict, index: pd.Index) -> pd.DataFrame:
+    """The scored frame (§10) from the columns the Rust side built, in the
+    framework's column order; ``_rows`` is not a column."""
+    out = {name: _scored_column(spec) for name, spec in cols.items() if name != "_rows"}
     # copy=False: the arrays are new and ours; a dict is copied by default.
     return pd.DataFrame(out, index=index, copy=False)
 
@@ -555,7 +539,7 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) 
     cols, probs, rows_read = _vsend.score_source(fw, source)
     rows = cols["_rows"]
     index = _labels(rows, labels, meaning)
-    scored = _scored_frame(cols, fw, index)
+    scored = _scored_frame(cols, index)
     problems = _problems_frame(probs, labels, meaning)
     rejected = int(probs["rejected"])
     if len(scored) + rejected != rows_read:  # never a silent drop

@@ -1,0 +1,583 @@
+//! Scoring: every record validated and scored (docs/model.md §3–§6, §9,
+//! §13), §7's same-date rule applied by the core, and the scored columns
+//! of §10 built in one place ([`Scored`]) whatever the source.
+//!
+//! The scored columns come in named groups: [`Figure`] (real, nullable),
+//! [`Level`] (whole, nullable) and [`Code`] (a closed set, as category
+//! codes), plus the child and setting IDs, the date and `complete`. Each
+//! group's column list says, per column, its name and how a row's scores
+//! give its value; [`OutSlice::write`] is the one place a row's scores
+//! become column values and [`Scored::into_py`] the one place columns become
+//! arrays for the Python side.
+//!
+//! Rows are scored a slice at a time on every core, each slice writing its
+//! own rows of the preallocated columns: a DataFrame's rows as they are
+//! validated (`fast.rs`), a file's or JSON texts' accepted assessments a
+//! chunk at a time as they are read.
+
+use numpy::IntoPyArray;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+use rayon::prelude::*;
+use vsend_core::{
+    day_number, score, Assessment, BandResult, ChildId, Date, Domain, DomainSet, Format, Framework,
+    Histories, Keep, Scores, SettingId,
+};
+use vsend_io::problem::Problem;
+
+use crate::fast;
+use crate::framework::{framework_of, PyFramework};
+use crate::source::{Problems, Source};
+
+/// Rows validated and scored at a time on one core.
+pub(crate) const SLICE: usize = 4096;
+
+/// Rejected records in input order: record number and its problems.
+pub(crate) type Rejected = Vec<(i64, Vec<Problem>)>;
+
+/// A set of domains as bits (bit i = domain i in §1 order): a category code.
+fn bits(set: DomainSet) -> i16 {
+    set.iter().map(|d| 1i16 << d.index()).sum()
+}
+
+/// A real, nullable scored column (`Float64`).
+#[derive(Debug, Clone, Copy)]
+enum Figure {
+    Need(Domain),
+    SettingGap(Domain),
+    FamilyGap(Domain),
+    TotalNeed,
+    NeedIndex,
+    SettingCoverage,
+    FamilyCoverage,
+    /// §13, with banding only.
+    BandScore,
+    /// §13, with banding only.
+    TopUp,
+}
+
+impl Figure {
+    /// Every figure column, in the order of their storage.
+    fn all() -> impl Iterator<Item = Figure> {
+        let per_domain = Domain::ALL
+            .into_iter()
+            .flat_map(|d| [Figure::Need(d), Figure::SettingGap(d), Figure::FamilyGap(d)]);
+        per_domain.chain([
+            Figure::TotalNeed,
+            Figure::NeedIndex,
+            Figure::SettingCoverage,
+            Figure::FamilyCoverage,
+            Figure::BandScore,
+            Figure::TopUp,
+        ])
+    }
+
+    fn name(self) -> String {
+        match self {
+            Figure::Need(d) => format!("need.{d}"),
+            Figure::SettingGap(d) => format!("setting_gap.{d}"),
+            Figure::FamilyGap(d) => format!("family_gap.{d}"),
+            Figure::TotalNeed => "total_need".into(),
+            Figure::NeedIndex => "need_index".into(),
+            Figure::SettingCoverage => "setting_coverage".into(),
+            Figure::FamilyCoverage => "family_coverage".into(),
+            Figure::BandScore => "band_score".into(),
+            Figure::TopUp => "top_up".into(),
+        }
+    }
+
+    fn of(self, s: &Scores, band: Option<&BandResult>) -> Option<f64> {
+        let w = s.whole.as_ref();
+        match self {
+            Figure::Need(d) => s.need.get(d),
+            Figure::SettingGap(d) => s.setting_gap.get(d),
+            Figure::FamilyGap(d) => s.family_gap.get(d),
+            Figure::TotalNeed => w.map(|w| w.total_need),
+            Figure::NeedIndex => w.map(|w| w.need_index),
+            Figure::SettingCoverage => w.and_then(|w| w.setting_coverage),
+            Figure::FamilyCoverage => w.and_then(|w| w.family_coverage),
+            Figure::BandScore => band.map(|b| b.band_score),
+            Figure::TopUp => band.and_then(|b| b.top_up),
+        }
+    }
+}
+
+/// A whole-number, nullable scored column (`Int64`).
+#[derive(Debug, Clone, Copy)]
+enum Level {
+    Breadth(Domain),
+    Readiness(Domain),
+    Confidence(Domain),
+}
+
+impl Level {
+    fn all() -> impl Iterator<Item = Level> {
+        Domain::ALL
+            .into_iter()
+            .flat_map(|d| [Level::Breadth(d), Level::Readiness(d), Level::Confidence(d)])
+    }
+
+    fn name(self) -> String {
+        match self {
+            Level::Breadth(d) => format!("breadth.{d}"),
+            Level::Readiness(d) => format!("readiness.{d}"),
+            Level::Confidence(d) => format!("confidence.{d}"),
+        }
+    }
+
+    fn of(self, s: &Scores) -> Option<i64> {
+        match self {
+            Level::Breadth(d) => Some(i64::from(s.breadth[d])),
+            Level::Readiness(d) => s.readiness.get(d).map(|x| x as i64),
+            Level::Confidence(d) => s.confidence.get(d).map(|x| x as i64),
+        }
+    }
+}
+
+/// A scored column of a closed set (a categorical): codes, −1 for absent.
+#[derive(Debug, Clone, Copy)]
+enum Code {
+    AgeBand,
+    UnmetSetting,
+    UnmetFamily,
+    PrimaryDomain,
+    /// §13, with banding only: an index into the framework's bands.
+    Band,
+    /// §13, with banding only.
+    BandRaisedBy,
+}
+
+impl Code {
+    const ALL: [Code; 6] = [
+        Code::AgeBand,
+        Code::UnmetSetting,
+        Code::UnmetFamily,
+        Code::PrimaryDomain,
+        Code::Band,
+        Code::BandRaisedBy,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Code::AgeBand => "age_band",
+            Code::UnmetSetting => "unmet_setting",
+            Code::UnmetFamily => "unmet_family",
+            Code::PrimaryDomain => "primary_domain",
+            Code::Band => "band",
+            Code::BandRaisedBy => "band_raised_by",
+        }
+    }
+
+    fn of(self, s: &Scores, band: Option<&BandResult>) -> i16 {
+        let w = s.whole.as_ref();
+        let absent = -1;
+        match self {
+            Code::AgeBand => s.age_band.map_or(absent, |b| b as i16),
+            Code::UnmetSetting => w.map_or(absent, |w| bits(w.unmet_setting)),
+            Code::UnmetFamily => w.map_or(absent, |w| bits(w.unmet_family)),
+            Code::PrimaryDomain => w
+                .and_then(|w| w.primary_domain)
+                .map_or(absent, |d| d.index() as i16),
+            Code::Band => band.map_or(absent, |b| b.band as i16),
+            Code::BandRaisedBy => band
+                .and_then(|b| b.raised_by)
+                .map_or(absent, |d| d.index() as i16),
+        }
+    }
+
+    /// The categories the codes index, and whether they are ordered.
+    fn categories(self, fw: &Framework) -> (Vec<String>, bool) {
+        let domains = || Domain::ALL.iter().map(|d| d.key().to_owned()).collect();
+        match self {
+            Code::AgeBand => (
+                ["early_years", "primary", "secondary", "post16"]
+                    .map(str::to_owned)
+                    .to_vec(),
+                true,
+            ),
+            Code::UnmetSetting | Code::UnmetFamily => {
+                let set = |code: u32| {
+                    let keys: Vec<&str> = Domain::ALL
+                        .iter()
+                        .filter(|d| code >> d.index() & 1 == 1)
+                        .map(|d| d.key())
+                        .collect();
+                    keys.join(";")
+                };
+                ((0..32).map(set).collect(), false)
+            }
+            Code::PrimaryDomain | Code::BandRaisedBy => (domains(), false),
+            Code::Band => (
+                fw.banding().map_or_else(Vec::new, |b| {
+                    b.bands().iter().map(|band| band.id().to_owned()).collect()
+                }),
+                false,
+            ),
+        }
+    }
+}
+
+/// A nullable column: values, and a mask (true = absent).
+struct Nullable<T> {
+    values: Vec<T>,
+    mask: Vec<bool>,
+}
+
+impl<T: Copy + Default> Nullable<T> {
+    fn new() -> Self {
+        Nullable {
+            values: Vec::new(),
+            mask: Vec::new(),
+        }
+    }
+
+    fn grow(&mut self, n: usize) {
+        self.values.resize(n, T::default());
+        self.mask.resize(n, true);
+    }
+}
+
+/// The scored columns, one slot per record scored until rejected rows are
+/// taken out ([`Scored::compact`]).
+pub(crate) struct Scored {
+    banded: bool,
+    /// The record number of each slot (a DataFrame's position, a file's line).
+    rows: Vec<i64>,
+    /// Whether the slot's record was accepted (and so scored).
+    accepted: Vec<bool>,
+    /// Child and date of each accepted slot, for §7 and the ID columns.
+    keys: Vec<Option<(ChildId, Date)>>,
+    setting: Vec<Option<SettingId>>,
+    /// `assessed_on` as seconds since 1970 (numpy datetime64[s]).
+    on: Vec<i64>,
+    complete: Vec<bool>,
+    figures: Vec<Nullable<f64>>,
+    levels: Vec<Nullable<i64>>,
+    codes: Vec<Vec<i16>>,
+}
+
+/// One slice's slots of every scored column, for one thread to write.
+pub(crate) struct OutSlice<'a> {
+    /// The first slot of the slice.
+    pub(crate) start: usize,
+    rows: &'a mut [i64],
+    accepted: &'a mut [bool],
+    keys: &'a mut [Option<(ChildId, Date)>],
+    setting: &'a mut [Option<SettingId>],
+    on: &'a mut [i64],
+    complete: &'a mut [bool],
+    figures: Vec<(&'a mut [f64], &'a mut [bool])>,
+    levels: Vec<(&'a mut [i64], &'a mut [bool])>,
+    codes: Vec<&'a mut [i16]>,
+}
+
+impl OutSlice<'_> {
+    /// The number of slots.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Sets the record number of slot `k` (0 is the slice's first).
+    pub(crate) fn number(&mut self, k: usize, row: i64) {
+        self.rows[k] = row;
+    }
+
+    /// Writes the scores of an accepted record into slot `k` (0 is the
+    /// slice's first): the one place scores become column values.
+    pub(crate) fn write(&mut self, k: usize, a: &Assessment, fw: &Framework) {
+        let s = score(fw, a);
+        let band = fw.banding().and_then(|b| b.band(&s.need));
+        for (f, (values, mask)) in Figure::all().zip(self.figures.iter_mut()) {
+            if let Some(v) = f.of(&s, band.as_ref()) {
+                values[k] = v;
+                mask[k] = false;
+            }
+        }
+        for (l, (values, mask)) in Level::all().zip(self.levels.iter_mut()) {
+            if let Some(v) = l.of(&s) {
+                values[k] = v;
+                mask[k] = false;
+            }
+        }
+        for (c, codes) in Code::ALL.into_iter().zip(self.codes.iter_mut()) {
+            codes[k] = c.of(&s, band.as_ref());
+        }
+        self.complete[k] = s.whole.is_some();
+        self.on[k] = i64::from(day_number(a.assessed_on())) * 86_400;
+        self.keys[k] = Some((a.child_id().clone(), a.assessed_on()));
+        self.setting[k] = a.setting_id().cloned();
+        self.accepted[k] = true;
+    }
+}
+
+/// `column` cut into slices of [`SLICE`] from slot `from`.
+fn cut<T>(column: &mut [T], from: usize) -> std::vec::IntoIter<&mut [T]> {
+    column[from..]
+        .chunks_mut(SLICE)
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// The next slice of each of `columns`.
+fn next_of<'a, T>(iters: &mut [std::vec::IntoIter<&'a mut [T]>]) -> Vec<&'a mut [T]> {
+    iters
+        .iter_mut()
+        .map(|it| it.next().expect("every column has every slice"))
+        .collect()
+}
+
+impl Scored {
+    /// No slots yet; `banded` when the framework has §13 banding.
+    pub(crate) fn new(fw: &Framework) -> Scored {
+        Scored {
+            banded: fw.banding().is_some(),
+            rows: Vec::new(),
+            accepted: Vec::new(),
+            keys: Vec::new(),
+            setting: Vec::new(),
+            on: Vec::new(),
+            complete: Vec::new(),
+            figures: Figure::all().map(|_| Nullable::new()).collect(),
+            levels: Level::all().map(|_| Nullable::new()).collect(),
+            codes: Code::ALL.map(|_| Vec::new()).to_vec(),
+        }
+    }
+
+    /// The number of slots.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Adds `extra` empty slots (not accepted, every value absent).
+    pub(crate) fn grow(&mut self, extra: usize) {
+        let n = self.len() + extra;
+        self.rows.resize(n, 0);
+        self.accepted.resize(n, false);
+        self.keys.resize(n, None);
+        self.setting.resize(n, None);
+        self.on.resize(n, 0);
+        self.complete.resize(n, false);
+        self.figures.iter_mut().for_each(|c| c.grow(n));
+        self.levels.iter_mut().for_each(|c| c.grow(n));
+        self.codes.iter_mut().for_each(|c| c.resize(n, -1));
+    }
+
+    /// The slots from `from` on, in slices of [`SLICE`], each for one thread.
+    pub(crate) fn slices(&mut self, from: usize) -> Vec<OutSlice<'_>> {
+        let count = (self.len() - from).div_ceil(SLICE);
+        let (mut fv, mut fm): (Vec<_>, Vec<_>) = self
+            .figures
+            .iter_mut()
+            .map(|c| (cut(&mut c.values, from), cut(&mut c.mask, from)))
+            .unzip();
+        let (mut lv, mut lm): (Vec<_>, Vec<_>) = self
+            .levels
+            .iter_mut()
+            .map(|c| (cut(&mut c.values, from), cut(&mut c.mask, from)))
+            .unzip();
+        let mut codes: Vec<_> = self.codes.iter_mut().map(|c| cut(c, from)).collect();
+        let mut rows = cut(&mut self.rows, from);
+        let mut accepted = cut(&mut self.accepted, from);
+        let mut keys = cut(&mut self.keys, from);
+        let mut setting = cut(&mut self.setting, from);
+        let mut on = cut(&mut self.on, from);
+        let mut complete = cut(&mut self.complete, from);
+        (0..count)
+            .map(|k| OutSlice {
+                start: from + k * SLICE,
+                rows: rows.next().expect("slice"),
+                accepted: accepted.next().expect("slice"),
+                keys: keys.next().expect("slice"),
+                setting: setting.next().expect("slice"),
+                on: on.next().expect("slice"),
+                complete: complete.next().expect("slice"),
+                figures: next_of(&mut fv).into_iter().zip(next_of(&mut fm)).collect(),
+                levels: next_of(&mut lv).into_iter().zip(next_of(&mut lm)).collect(),
+                codes: next_of(&mut codes),
+            })
+            .collect()
+    }
+
+    /// Scores accepted records (`(number, assessment)`) into new slots, on every core.
+    pub(crate) fn score_all(&mut self, fw: &Framework, records: &[(i64, Assessment)]) {
+        let from = self.len();
+        self.grow(records.len());
+        self.slices(from).into_par_iter().for_each(|mut s| {
+            let first = s.start - from;
+            for k in 0..s.len() {
+                let (row, a) = &records[first + k];
+                s.number(k, *row);
+                s.write(k, a, fw);
+            }
+        });
+    }
+
+    /// §7, in input order: of two accepted assessments of a child on one
+    /// date the later is rejected, by the core's rule (`Histories`); its
+    /// problem joins `rejected`, which is then in record order.
+    pub(crate) fn reject_duplicates(&mut self, rejected: &mut Rejected, format: Format) {
+        let mut seen = Histories::new(Keep::Dates);
+        let before = rejected.len();
+        for k in 0..self.len() {
+            let Some((child, on)) = &self.keys[k] else {
+                continue;
+            };
+            if let Err(d) = seen.add_date(child, *on) {
+                self.accepted[k] = false;
+                rejected.push((self.rows[k], vec![Problem::duplicate(d, format)]));
+            }
+        }
+        if rejected.len() != before {
+            rejected.sort_by_key(|(row, _)| *row);
+        }
+    }
+
+    /// The accepted slots, in order.
+    pub(crate) fn accepted_slots(&self) -> Vec<usize> {
+        (0..self.len()).filter(|&k| self.accepted[k]).collect()
+    }
+
+    /// Takes out the slots not accepted, keeping order (in place, no copy
+    /// of a column).
+    fn compact(&mut self) {
+        let keep = std::mem::take(&mut self.accepted);
+        fn retain<T: Clone>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut at = 0;
+            for k in 0..v.len() {
+                if keep[k] {
+                    if at != k {
+                        v[at] = v[k].clone();
+                    }
+                    at += 1;
+                }
+            }
+            v.truncate(at);
+        }
+        retain(&mut self.rows, &keep);
+        retain(&mut self.keys, &keep);
+        retain(&mut self.setting, &keep);
+        retain(&mut self.on, &keep);
+        retain(&mut self.complete, &keep);
+        for c in &mut self.figures {
+            retain(&mut c.values, &keep);
+            retain(&mut c.mask, &keep);
+        }
+        for c in &mut self.levels {
+            retain(&mut c.values, &keep);
+            retain(&mut c.mask, &keep);
+        }
+        for c in &mut self.codes {
+            retain(c, &keep);
+        }
+        self.accepted = vec![true; self.rows.len()];
+    }
+
+    /// `{column: (kind, ...)}` in §10 order (`framework.scored_columns()`),
+    /// and `"_rows"`: the record number of each row. Kinds: `("text",
+    /// objects)`, `("date", seconds)`, `("figure" | "count", values, mask)`,
+    /// `("flag", values)`, `("code", codes, categories, ordered)`. The
+    /// arrays are handed to numpy without copying.
+    ///
+    /// `ids` gives the `child_id` and `setting_id` objects of the accepted
+    /// slots (a DataFrame's own string objects, say); `None` makes new
+    /// strings from the IDs read.
+    pub(crate) fn into_py<'py>(
+        mut self,
+        py: Python<'py>,
+        fw: &Framework,
+        ids: Option<(Vec<PyObject>, Vec<PyObject>)>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        if self.accepted.iter().any(|a| !a) {
+            self.compact();
+        }
+        let n = self.len();
+        let (child_id, setting_id) = ids.unwrap_or_else(|| {
+            let text = |s: &str| PyString::new(py, s).into_any().unbind();
+            let child = self.keys.iter().map(|k| match k {
+                Some((c, _)) => text(c.as_str()),
+                None => py.None(),
+            });
+            let setting = self.setting.iter().map(|s| match s {
+                Some(s) => text(s.as_str()),
+                None => py.None(),
+            });
+            (child.collect(), setting.collect())
+        });
+        let all = PyDict::new(py);
+        all.set_item("child_id", ("text", child_id.into_pyarray(py)))?;
+        all.set_item("setting_id", ("text", setting_id.into_pyarray(py)))?;
+        all.set_item("assessed_on", ("date", self.on.into_pyarray(py)))?;
+        all.set_item("complete", ("flag", self.complete.into_pyarray(py)))?;
+        for (f, c) in Figure::all().zip(self.figures) {
+            let arrays = (c.values.into_pyarray(py), c.mask.into_pyarray(py));
+            all.set_item(f.name(), ("figure", arrays.0, arrays.1))?;
+        }
+        for (l, c) in Level::all().zip(self.levels) {
+            let arrays = (c.values.into_pyarray(py), c.mask.into_pyarray(py));
+            all.set_item(l.name(), ("count", arrays.0, arrays.1))?;
+        }
+        for (c, codes) in Code::ALL.into_iter().zip(self.codes) {
+            let (categories, ordered) = c.categories(fw);
+            all.set_item(
+                c.name(),
+                ("code", codes.into_pyarray(py), categories, ordered),
+            )?;
+        }
+        for (name, value) in [
+            ("framework_id", fw.id()),
+            ("framework_version", fw.version()),
+        ] {
+            let zeros = vec![0i16; n].into_pyarray(py);
+            all.set_item(name, ("code", zeros, vec![value], false))?;
+        }
+        // Only the framework's columns, in its order (§13's only with banding).
+        let out = PyDict::new(py);
+        for name in vsend_core::scored_columns(fw) {
+            out.set_item(name, all.get_item(name)?)?;
+        }
+        debug_assert!(self.banded == fw.banding().is_some());
+        out.set_item("_rows", self.rows.into_pyarray(py))?;
+        Ok(out)
+    }
+}
+
+/// Validates and scores every record of `source` (§3–§6, §9), rejecting
+/// same-date duplicates (§7). Returns `(columns, problems, rows_read)`.
+#[pyfunction]
+pub(crate) fn score_source<'py>(
+    py: Python<'py>,
+    framework: &Bound<'py, PyFramework>,
+    source: Source<'py>,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>, usize)> {
+    let fw = framework_of(framework);
+    let mut problems = Problems::default();
+    let (scored, rejected, n) = match &source {
+        Source::Columns(columns) => fast::score_frame(py, fw, columns, &mut problems.numeric_ids)?,
+        _ => {
+            let mut scored = Scored::new(fw);
+            let mut rejected = Rejected::new();
+            let mut chunk: Vec<(i64, Assessment)> = Vec::with_capacity(CHUNK);
+            let n = source.read(py, fw, &mut problems.numeric_ids, &mut |row, outcome| {
+                match outcome {
+                    Ok(a) => chunk.push((row, a)),
+                    Err(p) => rejected.push((row, p)),
+                }
+                if chunk.len() == CHUNK {
+                    scored.score_all(fw, &chunk);
+                    chunk.clear();
+                }
+                Ok(())
+            })?;
+            scored.score_all(fw, &chunk);
+            scored.reject_duplicates(&mut rejected, source.format());
+            (scored.into_py(py, fw, None)?, rejected, n)
+        }
+    };
+    for (row, p) in rejected {
+        problems.add(row, p);
+    }
+    Ok((scored, problems.into_py(py)?, n))
+}
+
+/// Accepted records of a file scored at a time (a few slices per core).
+const CHUNK: usize = SLICE * 8;
