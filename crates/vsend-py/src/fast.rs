@@ -313,9 +313,18 @@ pub(crate) fn score_frame<'py>(
             .collect();
         rejected.extend(per_slice.into_iter().flatten());
     }
-    scored.reject_duplicates(&mut rejected, vsend_core::Format::Csv);
-    // The ID columns reuse the DataFrame's own string objects where it can.
     let column = |want: Column| layout.columns().iter().position(|&c| c == want);
+    // §7 reads each child's ID as the core read it from its cell.
+    let child_col = column(Column::ChildId).map(|c| &cols[c]);
+    let child_of = |k: usize, buf: &mut String| {
+        let mut own = String::new();
+        let text = cell_text(child_col?, k, &mut own);
+        buf.clear();
+        buf.push_str(text);
+        Some(())
+    };
+    scored.reject_duplicates(&mut rejected, vsend_core::Format::Csv, Some(&child_of));
+    // The ID columns reuse the DataFrame's own string objects where it can.
     let accepted = scored.accepted_slots();
     let ids_of = |want: Column| {
         let c = column(want);

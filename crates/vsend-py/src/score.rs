@@ -32,6 +32,10 @@ use crate::source::{Problems, Source};
 /// Rows validated and scored at a time on one core.
 pub(crate) const SLICE: usize = 4096;
 
+/// Writes the ID text of the child of accepted slot `k` into the buffer
+/// (as the core read it from its cell); `None` when there is none.
+pub(crate) type ChildOf<'a> = dyn Fn(usize, &mut String) -> Option<()> + Sync + 'a;
+
 /// Rejected records in input order: record number and its problems.
 pub(crate) type Rejected = Vec<(i64, Vec<Problem>)>;
 
@@ -245,9 +249,12 @@ pub(crate) struct Scored {
     rows: Vec<i64>,
     /// Whether the slot's record was accepted (and so scored).
     accepted: Vec<bool>,
-    /// Child and date of each accepted slot, for §7 and the ID columns.
-    keys: Vec<Option<(ChildId, Date)>>,
-    setting: Vec<Option<SettingId>>,
+    /// The date of each slot's assessment (for §7; unread where not accepted).
+    dates: Vec<Date>,
+    /// The child and setting of each slot, for a source with no ID columns
+    /// of its own to take them from (files, JSON texts); empty for a
+    /// DataFrame, whose own cells are used.
+    ids: Vec<(ChildId, Option<SettingId>)>,
     /// `assessed_on` as seconds since 1970 (numpy datetime64[s]).
     on: Vec<i64>,
     complete: Vec<bool>,
@@ -262,8 +269,7 @@ pub(crate) struct OutSlice<'a> {
     pub(crate) start: usize,
     rows: &'a mut [i64],
     accepted: &'a mut [bool],
-    keys: &'a mut [Option<(ChildId, Date)>],
-    setting: &'a mut [Option<SettingId>],
+    dates: &'a mut [Date],
     on: &'a mut [i64],
     complete: &'a mut [bool],
     figures: Vec<(&'a mut [f64], &'a mut [bool])>,
@@ -304,8 +310,7 @@ impl OutSlice<'_> {
         }
         self.complete[k] = s.whole.is_some();
         self.on[k] = i64::from(day_number(a.assessed_on())) * 86_400;
-        self.keys[k] = Some((a.child_id().clone(), a.assessed_on()));
-        self.setting[k] = a.setting_id().cloned();
+        self.dates[k] = a.assessed_on();
         self.accepted[k] = true;
     }
 }
@@ -333,8 +338,8 @@ impl Scored {
             banded: fw.banding().is_some(),
             rows: Vec::new(),
             accepted: Vec::new(),
-            keys: Vec::new(),
-            setting: Vec::new(),
+            dates: Vec::new(),
+            ids: Vec::new(),
             on: Vec::new(),
             complete: Vec::new(),
             figures: Figure::all().map(|_| Nullable::new()).collect(),
@@ -353,13 +358,13 @@ impl Scored {
         let n = self.len() + extra;
         self.rows.resize(n, 0);
         self.accepted.resize(n, false);
-        self.keys.resize(n, None);
-        self.setting.resize(n, None);
+        self.dates.resize(n, Date::default());
         self.on.resize(n, 0);
         self.complete.resize(n, false);
-        self.figures.iter_mut().for_each(|c| c.grow(n));
-        self.levels.iter_mut().for_each(|c| c.grow(n));
-        self.codes.iter_mut().for_each(|c| c.resize(n, -1));
+        // Filled on every core: most of a call's memory is first touched here.
+        self.figures.par_iter_mut().for_each(|c| c.grow(n));
+        self.levels.par_iter_mut().for_each(|c| c.grow(n));
+        self.codes.par_iter_mut().for_each(|c| c.resize(n, -1));
     }
 
     /// The slots from `from` on, in slices of [`SLICE`], each for one thread.
@@ -378,8 +383,7 @@ impl Scored {
         let mut codes: Vec<_> = self.codes.iter_mut().map(|c| cut(c, from)).collect();
         let mut rows = cut(&mut self.rows, from);
         let mut accepted = cut(&mut self.accepted, from);
-        let mut keys = cut(&mut self.keys, from);
-        let mut setting = cut(&mut self.setting, from);
+        let mut dates = cut(&mut self.dates, from);
         let mut on = cut(&mut self.on, from);
         let mut complete = cut(&mut self.complete, from);
         (0..count)
@@ -387,8 +391,7 @@ impl Scored {
                 start: from + k * SLICE,
                 rows: rows.next().expect("slice"),
                 accepted: accepted.next().expect("slice"),
-                keys: keys.next().expect("slice"),
-                setting: setting.next().expect("slice"),
+                dates: dates.next().expect("slice"),
                 on: on.next().expect("slice"),
                 complete: complete.next().expect("slice"),
                 figures: next_of(&mut fv).into_iter().zip(next_of(&mut fm)).collect(),
@@ -401,6 +404,11 @@ impl Scored {
     /// Scores accepted records (`(number, assessment)`) into new slots, on every core.
     pub(crate) fn score_all(&mut self, fw: &Framework, records: &[(i64, Assessment)]) {
         let from = self.len();
+        self.ids.extend(
+            records
+                .iter()
+                .map(|(_, a)| (a.child_id().clone(), a.setting_id().cloned())),
+        );
         self.grow(records.len());
         self.slices(from).into_par_iter().for_each(|mut s| {
             let first = s.start - from;
@@ -413,23 +421,68 @@ impl Scored {
     }
 
     /// §7, in input order: of two accepted assessments of a child on one
-    /// date the later is rejected, by the core's rule (`Histories`); its
-    /// problem joins `rejected`, which is then in record order.
-    pub(crate) fn reject_duplicates(&mut self, rejected: &mut Rejected, format: Format) {
-        let mut seen = Histories::new(Keep::Dates);
-        let before = rejected.len();
-        for k in 0..self.len() {
-            let Some((child, on)) = &self.keys[k] else {
-                continue;
-            };
-            if let Err(d) = seen.add_date(child, *on) {
-                self.accepted[k] = false;
-                rejected.push((self.rows[k], vec![Problem::duplicate(d, format)]));
-            }
+    /// date the later is rejected, by the core's rule (`Histories` with
+    /// `Keep::Dates`); its problem joins `rejected`, which is then in record
+    /// order. `child_of(k)` is the child of accepted slot `k` (read from a
+    /// DataFrame's cells; `None` takes the IDs kept by [`Scored::score_all`]).
+    ///
+    /// Children are split into shards by a hash of their ID, each shard's
+    /// slots checked in input order on its own core: the rule is per child,
+    /// and all of a child's slots fall in one shard.
+    pub(crate) fn reject_duplicates(
+        &mut self,
+        rejected: &mut Rejected,
+        format: Format,
+        child_of: Option<&ChildOf<'_>>,
+    ) {
+        let kept = |k: usize, buf: &mut String| {
+            let (child, _) = self.ids.get(k)?;
+            buf.clear();
+            buf.push_str(child.as_str());
+            Some(())
+        };
+        let child_of: &ChildOf<'_> = child_of.unwrap_or(&kept);
+        let shards = rayon::current_num_threads().clamp(1, 16);
+        let (accepted, dates) = (&self.accepted, &self.dates);
+        // Each accepted slot's shard, from its child's ID text (FNV-1a).
+        let shard: Vec<u16> = (0..accepted.len())
+            .into_par_iter()
+            .map_init(String::new, |buf, k| {
+                if !accepted[k] || child_of(k, buf).is_none() {
+                    return u16::MAX;
+                }
+                let hash = buf.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                });
+                (hash % shards as u64) as u16
+            })
+            .collect();
+        let shard = &shard;
+        let mut found: Vec<(usize, vsend_core::Duplicate)> = (0..shards)
+            .into_par_iter()
+            .flat_map_iter(|s| {
+                let mut seen = Histories::new(Keep::Dates);
+                let mut found = Vec::new();
+                let mut buf = String::new();
+                for k in (0..accepted.len()).filter(|&k| usize::from(shard[k]) == s) {
+                    let child = child_of(k, &mut buf).and_then(|()| ChildId::new(&buf).ok());
+                    let Some(child) = child else { continue };
+                    if let Err(d) = seen.add_date(&child, dates[k]) {
+                        found.push((k, d));
+                    }
+                }
+                found
+            })
+            .collect();
+        if found.is_empty() {
+            return;
         }
-        if rejected.len() != before {
-            rejected.sort_by_key(|(row, _)| *row);
+        found.sort_unstable_by_key(|(k, _)| *k);
+        for (k, d) in found {
+            self.accepted[k] = false;
+            rejected.push((self.rows[k], vec![Problem::duplicate(d, format)]));
         }
+        rejected.sort_by_key(|(row, _)| *row);
     }
 
     /// The accepted slots, in order.
@@ -454,8 +507,9 @@ impl Scored {
             v.truncate(at);
         }
         retain(&mut self.rows, &keep);
-        retain(&mut self.keys, &keep);
-        retain(&mut self.setting, &keep);
+        if !self.ids.is_empty() {
+            retain(&mut self.ids, &keep);
+        }
         retain(&mut self.on, &keep);
         retain(&mut self.complete, &keep);
         for c in &mut self.figures {
@@ -493,11 +547,8 @@ impl Scored {
         let n = self.len();
         let (child_id, setting_id) = ids.unwrap_or_else(|| {
             let text = |s: &str| PyString::new(py, s).into_any().unbind();
-            let child = self.keys.iter().map(|k| match k {
-                Some((c, _)) => text(c.as_str()),
-                None => py.None(),
-            });
-            let setting = self.setting.iter().map(|s| match s {
+            let child = self.ids.iter().map(|(c, _)| text(c.as_str()));
+            let setting = self.ids.iter().map(|(_, s)| match s {
                 Some(s) => text(s.as_str()),
                 None => py.None(),
             });
@@ -569,7 +620,7 @@ pub(crate) fn score_source<'py>(
                 Ok(())
             })?;
             scored.score_all(fw, &chunk);
-            scored.reject_duplicates(&mut rejected, source.format());
+            scored.reject_duplicates(&mut rejected, source.format(), None);
             (scored.into_py(py, fw, None)?, rejected, n)
         }
     };
