@@ -18,6 +18,7 @@
 //! | `summary` | the cohort summary (§8, §14), timelines (§7), comparison (§14) |
 //! | `charts` | charts, drawn by `vsend-chart` as for the CLI |
 //! | `decisions` | phase moves and transition plans (§11) |
+//! | `forecast` | the projection of need (§15) and the impact of support (§16), with their charts |
 //! | `args` | options checked as the CLI checks them; results as Python values |
 //!
 //! Children's data is sensitive: every message here is built from the core's
@@ -29,6 +30,7 @@ mod charts;
 mod decisions;
 mod errors;
 mod fast;
+mod forecast;
 mod framework;
 mod score;
 mod source;
@@ -55,6 +57,10 @@ fn _vsend(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decisions::transitions_source, m)?)?;
     m.add_function(wrap_pyfunction!(decisions::school_year, m)?)?;
     m.add_function(wrap_pyfunction!(decisions::transition_source, m)?)?;
+    m.add_class::<forecast::PyProjection>()?;
+    m.add_class::<forecast::PyImpact>()?;
+    m.add_function(wrap_pyfunction!(forecast::forecast_source, m)?)?;
+    m.add_function(wrap_pyfunction!(forecast::impact_source, m)?)?;
     m.add("PLAN_COLUMNS", vsend_core::PLAN_COLUMNS.to_vec())?;
     m.add("SCORED_COLUMNS", vsend_core::SCORED_COLUMNS.to_vec())?;
     m.add("DOMAINS", Domain::ALL.map(|d| d.key()).to_vec())?;

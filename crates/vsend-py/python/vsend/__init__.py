@@ -80,11 +80,18 @@ __all__ = [
     "ValidationError",
     "VsendError",
     "Comparison",
+    "ForecastResult",
+    "ImpactResult",
     "MovesResult",
+    "PROJECTION_FIGURES",
+    "PROJECTION_PHASES",
+    "SUPPORTS",
     "TransitionResult",
     "cohort",
     "cohort_frame",
     "compare",
+    "forecast",
+    "impact",
     "transition",
     "transitions",
     "cohort_radar",
@@ -796,6 +803,9 @@ class Chart:
     def _repr_svg_(self) -> str:
         return self.svg
 
+    def _repr_png_(self) -> bytes:
+        return self.to_png()
+
     def to_png(self) -> bytes:
         """The chart rasterised to PNG (anti-aliased, embedded font)."""
         return _vsend.svg_png(self.svg)
@@ -1201,3 +1211,337 @@ def compare(summaries: Any, labels: Optional[Sequence[str]] = None) -> Compariso
     if len(names) != len(texts):
         raise ValueError(f"labels: {len(names)} given for {len(texts)} summaries")
     return Comparison(_vsend.compare_json(names, texts))
+
+
+# ---------------------------------------------------------------------------
+# Forecast (§15) and impact (§16)
+# ---------------------------------------------------------------------------
+
+#: The row phases of a projection (§15): the school phases below adult,
+#: ``unknown`` (no date of birth) and ``all``.
+PROJECTION_PHASES: tuple[str, ...] = ("early_years", "primary", "secondary", "post16", "unknown", "all")
+#: The figures of a projection and its back-test (§15): ``children`` on the
+#: caseload, and per domain key the children with a high need in it.
+PROJECTION_FIGURES: tuple[str, ...] = ("children", *DOMAINS)
+#: The supports whose rise §16 studies, in output order.
+SUPPORTS: tuple[str, ...] = ("readiness", "confidence")
+
+
+def _whole_option(name: str, value: Any, optional: bool = False) -> Any:
+    """A whole-number option handed over as an ``int`` (a numpy integer
+    too); anything else as it is, for the Rust side to refuse by name."""
+    if value is None and optional:
+        return None
+    if isinstance(value, (np.integer,)) and not isinstance(value, np.bool_):
+        return int(value)
+    return value
+
+
+class _Analysis:
+    """What :class:`ForecastResult` and :class:`ImpactResult` share: the
+    records rejected on the way, and the chart shown inline in Jupyter."""
+
+    problems: pd.DataFrame
+    rows_read: int
+    rejected_rows: int
+
+    def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
+        raise NotImplementedError
+
+    def _repr_svg_(self) -> str:
+        return self.chart().svg
+
+    def _repr_png_(self) -> bytes:
+        return self.chart().to_png()
+
+
+class ForecastResult(_Analysis):
+    """A projection of need (docs/model.md §15), from :func:`forecast`.
+
+    Attributes:
+        projection: the tidy projection, one row per school year × phase ×
+            figure: ``school_year`` (``Int64``), ``phase`` (categorical of
+            :data:`PROJECTION_PHASES`), ``figure`` (categorical of
+            :data:`PROJECTION_FIGURES`), ``expected``, ``low``, ``high``
+            (``Float64``; the 95 % interval, ``<NA>`` without replicates
+            beyond the first year). The first school year is what was
+            observed at ``as_of``.
+        transition: per domain key, the learnt transition matrix (a
+            ``float64`` array; rows and columns are levels 0 to max_level).
+        leaving: the annual leaving share per phase: ``phase``
+            (categorical) and ``share`` (``Float64``, ``<NA>`` for a phase with
+            no children in the history).
+        inflow: ``{"years", "children_per_year"}``.
+        history: what the dynamics were learnt from: ``{"years",
+            "children", "pairs", "unobserved_levels"}``.
+        backtest: with ``backtest=True``, one row per phase × figure of the
+            projection made a year earlier against what was then observed:
+            ``phase``, ``figure`` (categoricals), ``forecast``, ``low``,
+            ``high``, ``observed``, ``persistence`` (``Float64``); else None.
+        backtest_summary: ``{"origin", "mae", "mae_persistence", "skill",
+            "coverage"}`` with ``backtest=True``, else None.
+        as_of, school_year, horizon, replicates, seed: as in the §15 JSON.
+        problems, rows_read, rejected_rows: the records rejected on the way.
+
+    ``to_dict()`` gives the §15 JSON of ``vsend forecast``, ``to_frame()``
+    the projection, ``chart()`` the fan chart (shown inline in Jupyter).
+    """
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+        self._dict = json.loads(native.json())
+        d = self._dict
+        self.as_of: _dt.date = _dt.date.fromisoformat(d["as_of"])
+        self.school_year: int = d["school_year"]
+        self.horizon: int = d["horizon"]
+        self.replicates: int = d["replicates"]
+        self.seed: int = d["seed"]
+        self.history: dict = d["history"]
+        self.inflow: dict = d["inflow"]
+        self.transition: dict[str, np.ndarray] = {k: np.array(v, dtype=np.float64) for k, v in d["transition"].items()}
+        self.leaving = pd.DataFrame(
+            {
+                "phase": _category(list(d["leaving"]), PROJECTION_PHASES),
+                "share": _figure(list(d["leaving"].values())),
+            }
+        )
+        self.projection = self._projection()
+        self.backtest: Optional[pd.DataFrame] = None
+        self.backtest_summary: Optional[dict] = None
+        if d.get("backtest") is not None:
+            b = d["backtest"]
+            self.backtest_summary = {k: b[k] for k in ("origin", "mae", "mae_persistence", "skill", "coverage")}
+            cells = b["cells"]
+            frame = pd.DataFrame(
+                {
+                    "phase": _category([c["phase"] for c in cells], PROJECTION_PHASES),
+                    "figure": _category([c["figure"] for c in cells], PROJECTION_FIGURES),
+                }
+            )
+            for k in ("forecast", "low", "high", "observed", "persistence"):
+                frame[k] = _figure([c[k] for c in cells])
+            self.backtest = frame
+
+    def _projection(self) -> pd.DataFrame:
+        years, phases, figures, expected, low, high = [], [], [], [], [], []
+        for row in self._dict["projection"]:
+            estimates = [("children", row["children"])] + [(k, row["high_need"][k]) for k in DOMAINS]
+            for figure, e in estimates:
+                years.append(row["school_year"])
+                phases.append(row["phase"])
+                figures.append(figure)
+                expected.append(e["expected"])
+                low.append(e["low"])
+                high.append(e["high"])
+        return pd.DataFrame(
+            {
+                "school_year": _count(years),
+                "phase": _category(phases, PROJECTION_PHASES),
+                "figure": _category(figures, PROJECTION_FIGURES),
+                "expected": _figure(expected),
+                "low": _figure(low),
+                "high": _figure(high),
+            }
+        )
+
+    def to_dict(self) -> dict:
+        """The §15 JSON of ``vsend forecast`` as a dict (a new copy)."""
+        return json.loads(self._native.json())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy projection (see ``projection``), a copy."""
+        return self.projection.copy()
+
+    def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
+        """The fan chart ``vsend forecast --chart`` draws: caseload and high
+        needs by phase, with their intervals (1500 × 1080 px by default)."""
+        chart = Chart(self._native.fan(width or 1500, height or 1080, title), "fan")
+        _share_counts(chart, self)
+        return chart
+
+    def __repr__(self) -> str:
+        last = self.school_year + self.horizon
+        return (
+            f"ForecastResult(as_of={self.as_of.isoformat()}, school_years={self.school_year}-{last}, "
+            f"history_years={self.history['years']}, replicates={self.replicates}, "
+            f"backtest={self.backtest is not None}, rows_read={self.rows_read}, rejected_rows={self.rejected_rows})"
+        )
+
+
+class ImpactResult(_Analysis):
+    """The impact of support (docs/model.md §16), from :func:`impact`: did
+    needs fall more where a setting's readiness or a family's confidence
+    rose? An observational comparison within strata, not proof of cause.
+
+    Attributes:
+        as_of, children, replicates, seed, meaningful_change: as in the §16 JSON.
+        problems, rows_read, rejected_rows: the records rejected on the way.
+
+    ``to_frame()`` gives one row per support × domain, ``to_dict()`` the §16
+    JSON of ``vsend impact``, ``chart()`` the forest chart (shown inline in
+    Jupyter).
+    """
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+        d = json.loads(native.json())
+        self._dict = d
+        self.as_of: _dt.date = _dt.date.fromisoformat(d["as_of"])
+        self.children: int = d["children"]
+        self.replicates: int = d["replicates"]
+        self.seed: int = d["seed"]
+        self.meaningful_change: float = d["meaningful_change"]
+
+    def to_dict(self) -> dict:
+        """The §16 JSON of ``vsend impact`` as a dict (a new copy)."""
+        return json.loads(self._native.json())
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per support × domain: ``support`` (categorical of
+        :data:`SUPPORTS`), ``domain`` (categorical), ``exposed``,
+        ``matched``, ``comparison``, ``strata`` (``Int64``),
+        ``mean_change_exposed``, ``effect``, ``low``, ``high``
+        (``Float64``; ``<NA>`` where §16 gives null)."""
+        rows = [(s, d, self._dict["support"][s][d]) for s in SUPPORTS for d in DOMAINS]
+        frame = pd.DataFrame(
+            {
+                "support": _category([r[0] for r in rows], SUPPORTS),
+                "domain": _category([r[1] for r in rows], DOMAINS),
+            }
+        )
+        for k in ("exposed", "matched", "comparison", "strata"):
+            frame[k] = _count([r[2][k] for r in rows])
+        for k in ("mean_change_exposed", "effect", "low", "high"):
+            frame[k] = _figure([r[2][k] for r in rows])
+        return frame
+
+    def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
+        """The forest chart ``vsend impact --chart`` draws: each effect with
+        its interval (1400 × 1000 px by default)."""
+        chart = Chart(self._native.forest(width or 1400, height or 1000, title), "forest")
+        _share_counts(chart, self)
+        return chart
+
+    def __repr__(self) -> str:
+        return (
+            f"ImpactResult(as_of={self.as_of.isoformat()}, children={self.children}, "
+            f"replicates={self.replicates}, rows_read={self.rows_read}, rejected_rows={self.rejected_rows})"
+        )
+
+
+def _share_counts(chart: Chart, result: Any) -> None:
+    chart.problems = result.problems
+    chart.rows_read = result.rows_read
+    chart.rejected_rows = result.rejected_rows
+
+
+def forecast(
+    data: Data,
+    framework: FrameworkLike = None,
+    as_of: DateLike = None,
+    horizon: int = 3,
+    replicates: int = 200,
+    seed: int = 1,
+    history: Optional[int] = None,
+    inflow_years: int = 3,
+    backtest: bool = False,
+    *,
+    strict: bool = False,
+) -> ForecastResult:
+    """Projects need (docs/model.md §15): the caseload and the children with
+    a high need per domain, by school phase, for ``horizon`` school years
+    after ``as_of``, learnt from the data's own review history, with 95 %
+    intervals from ``replicates`` seeded simulations. The same data and
+    options give the same numbers as ``vsend forecast``, on any machine.
+
+    Args:
+        data: as for :func:`score` (a path, a DataFrame, dicts, or Arrow data).
+        framework: as for :func:`score`.
+        as_of: the date projected from (a date, a Timestamp or ``YYYY-MM-DD``
+            text); default the latest ``assessed_on``.
+        horizon: school years projected, 1 to 5.
+        replicates: simulations for the intervals, 0 to 10000 (0: no intervals).
+        seed: the seed of the simulations, 0 to 18446744073709551615.
+        history: years of history to learn from, 1 to 10; default as many as
+            there are (up to 10).
+        inflow_years: years of new children replayed as each future year's
+            inflow, 1 to 10 (no more than ``history`` are used).
+        backtest: also make the projection a year earlier and compare it with
+            what was then observed (needs two years of history).
+        strict: raise :class:`ValidationError` when any row is rejected.
+
+    Returns:
+        A :class:`ForecastResult`.
+
+    Raises:
+        TypeError: an option that is not a whole number (or not a date).
+        ValueError: an option outside its range (named, with the range), or
+            too little history: less than a year before ``as_of`` (or two
+            with ``backtest``), or ``as_of`` before every assessment.
+    """
+    fw = _framework(framework)
+    source, labels, meaning = _source(data, fw)
+    native, probs, rows_read = _vsend.forecast_source(
+        fw,
+        source,
+        _date_text("as_of", as_of),
+        _whole_option("horizon", horizon),
+        _whole_option("replicates", replicates),
+        _whole_option("seed", seed),
+        _whole_option("history", history, optional=True),
+        _whole_option("inflow_years", inflow_years),
+        bool(backtest),
+    )
+    out = ForecastResult(native)
+    problems = _attach(out, probs, labels, meaning, rows_read)
+    _warn_numeric_ids("forecast", probs)
+    _report("forecast", problems, rows_read, out.rejected_rows, meaning, strict)
+    return out
+
+
+def impact(
+    data: Data,
+    framework: FrameworkLike = None,
+    as_of: DateLike = None,
+    replicates: int = 200,
+    seed: int = 1,
+    *,
+    strict: bool = False,
+) -> ImpactResult:
+    """The impact of support (docs/model.md §16): for every three reviews in
+    a row of a child, did the need in a domain fall more after the setting's
+    readiness (or the family's confidence) rose than where it did not, among
+    children alike before? Effects with 95 % bootstrap intervals from
+    ``replicates`` seeded resamplings of children; the same numbers as
+    ``vsend impact``. Observational: not proof of cause.
+
+    Args:
+        data: as for :func:`score`.
+        framework: as for :func:`score`.
+        as_of: read reviews on or before this date; default the latest.
+        replicates: bootstrap resamplings, 0 to 10000 (0: no intervals).
+        seed: the seed of the resamplings, 0 to 18446744073709551615.
+        strict: raise :class:`ValidationError` when any row is rejected.
+
+    Returns:
+        An :class:`ImpactResult`.
+
+    Raises:
+        TypeError: an option that is not a whole number (or not a date).
+        ValueError: an option outside its range, ``as_of`` before every
+            assessment, or no accepted assessment.
+    """
+    fw = _framework(framework)
+    source, labels, meaning = _source(data, fw)
+    native, probs, rows_read = _vsend.impact_source(
+        fw,
+        source,
+        _date_text("as_of", as_of),
+        _whole_option("replicates", replicates),
+        _whole_option("seed", seed),
+    )
+    out = ImpactResult(native)
+    problems = _attach(out, probs, labels, meaning, rows_read)
+    _warn_numeric_ids("impact", probs)
+    _report("impact", problems, rows_read, out.rejected_rows, meaning, strict)
+    return out

@@ -142,6 +142,7 @@ class Chart:
     rejected_rows: int
     def __init__(self, svg: str, kind: str = ...) -> None: ...
     def _repr_svg_(self) -> str: ...
+    def _repr_png_(self) -> bytes: ...
     def to_png(self) -> bytes:
         """The chart rasterised to PNG."""
     def save(self, path: Union[str, os.PathLike[str]]) -> None:
@@ -289,3 +290,89 @@ def compare(summaries: Iterable[SummaryLike], labels: Optional[Sequence[str]] = 
     labelled by file stem, dicts ``"0"``, ``"1"``, … unless ``labels`` are given; raises
     VsendError for anything vsend cohort could not have written, two labels alike or different
     frameworks."""
+
+#: The row phases of a projection (§15): early_years, primary, secondary, post16, unknown, all.
+PROJECTION_PHASES: tuple[str, ...]
+#: The figures of a projection and its back-test (§15): children, then one per domain key.
+PROJECTION_FIGURES: tuple[str, ...]
+#: The supports whose rise §16 studies: readiness, confidence.
+SUPPORTS: tuple[str, ...]
+
+class ForecastResult:
+    """A projection of need (§15): `projection` (tidy: school_year, phase,
+    figure, expected, low, high), `transition` (per domain, an array),
+    `leaving`, `inflow`, `history`, `backtest` (a frame, or None) and
+    `backtest_summary`; `to_dict()` is the §15 JSON; shows its fan chart
+    inline in Jupyter."""
+
+    as_of: datetime.date
+    school_year: int
+    horizon: int
+    replicates: int
+    seed: int
+    history: dict[str, Any]
+    inflow: dict[str, Any]
+    transition: dict[str, Any]
+    leaving: pd.DataFrame
+    projection: pd.DataFrame
+    backtest: Optional[pd.DataFrame]
+    backtest_summary: Optional[dict[str, Any]]
+    problems: pd.DataFrame
+    rows_read: int
+    rejected_rows: int
+    def to_dict(self) -> dict[str, Any]:
+        """The §15 JSON of `vsend forecast`."""
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy projection."""
+    def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
+        """The fan chart of `vsend forecast --chart`."""
+    def _repr_svg_(self) -> str: ...
+    def _repr_png_(self) -> bytes: ...
+
+class ImpactResult:
+    """The impact of support (§16): `to_frame()` one row per support ×
+    domain, `to_dict()` the §16 JSON; shows its forest chart inline in Jupyter.
+    Observational: not proof of cause."""
+
+    as_of: datetime.date
+    children: int
+    replicates: int
+    seed: int
+    meaningful_change: float
+    problems: pd.DataFrame
+    rows_read: int
+    rejected_rows: int
+    def to_dict(self) -> dict[str, Any]:
+        """The §16 JSON of `vsend impact`."""
+    def to_frame(self) -> pd.DataFrame:
+        """support, domain, exposed, matched, comparison, strata, mean_change_exposed, effect, low, high."""
+    def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
+        """The forest chart of `vsend impact --chart`."""
+    def _repr_svg_(self) -> str: ...
+    def _repr_png_(self) -> bytes: ...
+
+def forecast(
+    data: Data,
+    framework: FrameworkLike = None,
+    as_of: DateLike = None,
+    horizon: int = 3,
+    replicates: int = 200,
+    seed: int = 1,
+    history: Optional[int] = None,
+    inflow_years: int = 3,
+    backtest: bool = False,
+    *,
+    strict: bool = False,
+) -> ForecastResult:
+    """Projects need (§15) for `horizon` school years after `as_of`; the numbers of `vsend forecast`."""
+
+def impact(
+    data: Data,
+    framework: FrameworkLike = None,
+    as_of: DateLike = None,
+    replicates: int = 200,
+    seed: int = 1,
+    *,
+    strict: bool = False,
+) -> ImpactResult:
+    """The impact of support (§16); the numbers of `vsend impact`."""
