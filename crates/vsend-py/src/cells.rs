@@ -6,6 +6,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 use vsend_io::problem::{Cause, CellError, Problem};
 
+use crate::arrow::ArrowCol;
+
 /// Levels as text without allocating: the common case of a numeric column.
 pub(crate) const SMALL: [&str; 11] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
 
@@ -233,4 +235,44 @@ pub(crate) fn id_text<'a>(
         _ => String::new(),
     };
     Text::Bad(BadCell::NotId { what, value })
+}
+
+/// The text of cell `row` of an Arrow column, read as a CSV cell's (null is
+/// empty); an ID column (`id`) by the rules of [`id_text`]: text and whole
+/// numbers (setting `numeric`) are IDs, a float or anything else is not.
+pub(crate) fn arrow_text<'a>(
+    col: &'a ArrowCol,
+    row: usize,
+    id: bool,
+    buf: &mut String,
+    numeric: &mut bool,
+) -> Text<'a> {
+    if col.is_null(row) {
+        return Text::Borrowed("");
+    }
+    match col {
+        ArrowCol::F64(a) if id => {
+            let v = a.value(row);
+            *numeric |= !v.is_nan();
+            match float_id(v) {
+                Ok(()) => Text::Borrowed(""),
+                Err(bad) => Text::Bad(bad),
+            }
+        }
+        ArrowCol::F64(a) => float_text(a.value(row), buf),
+        ArrowCol::I64(a) => {
+            *numeric |= id;
+            int_text(a.value(row), buf)
+        }
+        ArrowCol::Digits(t) => {
+            *numeric |= id;
+            Text::Borrowed(t.get(row).unwrap_or(""))
+        }
+        ArrowCol::Text(t) => Text::Borrowed(t.get(row).unwrap_or("")),
+        ArrowCol::Other { what, text } if id => Text::Bad(BadCell::NotId {
+            what: what.clone(),
+            value: text.get(row).unwrap_or("").to_owned(),
+        }),
+        ArrowCol::Other { text, .. } => Text::Borrowed(text.get(row).unwrap_or("")),
+    }
 }

@@ -13,13 +13,19 @@
 //!    the output arrays are handed to numpy without copying.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::PyString;
 use rayon::prelude::*;
 use vsend_core::{Column, ColumnLayout, Framework};
 
-use crate::cells::{float_id, id_text, object_text, BadCell, Markers, Text, SMALL};
-use crate::score::{OutSlice, Rejected, Scored};
-use crate::source::{tick, with_bad_cells, Columns, NumericIds, Slice};
+use std::borrow::Cow;
+
+use arrow_array::{Array, ArrayRef};
+use arrow_buffer::NullBuffer;
+
+use crate::arrow::ArrowCol;
+use crate::cells::{arrow_text, float_id, id_text, object_text, BadCell, Markers, Text, SMALL};
+use crate::score::{ChildOf, IdColumn, OutSlice, Output, Rejected, Scored};
+use crate::source::{tick, with_bad_cells, ColumnData, Columns, NumericIds, Slice};
 
 /// A numeric cell coded column-wise: `0..=10` a level, [`EMPTY`] or [`OTHER`].
 const EMPTY: u8 = 11;
@@ -28,12 +34,16 @@ const OTHER: u8 = 12;
 
 /// One input column, ready for any thread.
 pub(crate) enum Col<'a> {
-    /// Coded numbers, and the raw values for the `OTHER` cells.
-    F64(Vec<u8>, &'a [f64]),
-    /// Coded numbers, and the raw values for the `OTHER` cells.
-    I64(Vec<u8>, &'a [i64]),
+    /// Coded numbers, the raw values for the `OTHER` cells, and which
+    /// cells are null (an Arrow column's; numpy's NaN is coded empty).
+    F64(Vec<u8>, &'a [f64], Option<&'a NullBuffer>),
+    /// Coded numbers, the raw values for the `OTHER` cells, and the nulls.
+    I64(Vec<u8>, &'a [i64], Option<&'a NullBuffer>),
     /// Text cells read from Python objects.
     Cells(Vec<Cell<'a>>),
+    /// An Arrow column read in place, cell by cell on every core (`true`
+    /// for an ID column): text is borrowed from its buffers.
+    Arrow(&'a ArrowCol, bool),
 }
 
 /// A text cell read from a Python object.
@@ -46,10 +56,23 @@ pub(crate) enum Cell<'a> {
 
 /// Codes every numeric column, on every core.
 pub(crate) fn code_numbers(cols: &mut [Col<'_>]) {
-    cols.par_iter_mut().for_each(|c| match c {
-        Col::F64(codes, values) => *codes = code_f64(values),
-        Col::I64(codes, values) => *codes = code_i64(values),
-        Col::Cells(_) => {}
+    cols.par_iter_mut().for_each(|c| {
+        let nulls = match c {
+            Col::F64(codes, values, nulls) => {
+                *codes = code_f64(values);
+                (codes, *nulls)
+            }
+            Col::I64(codes, values, nulls) => {
+                *codes = code_i64(values);
+                (codes, *nulls)
+            }
+            Col::Cells(_) | Col::Arrow(..) => return,
+        };
+        if let (codes, Some(nulls)) = nulls {
+            for i in (0..codes.len()).filter(|&i| nulls.is_null(i)) {
+                codes[i] = EMPTY;
+            }
+        }
     });
 }
 
@@ -104,6 +127,9 @@ fn run_slice(
     let mut rejected = Rejected::new();
     let mut scratch: Vec<String> = vec![String::new(); width];
     let mut bad: Vec<(usize, BadCell)> = Vec::new();
+    // An Arrow cell's text (`None`: written to the column's scratch).
+    let mut arrow: Vec<Option<&str>> = vec![None; width];
+    let mut numeric = false;
     for k in 0..out.len() {
         let row = out.start + k;
         out.number(k, row as i64);
@@ -111,8 +137,8 @@ fn run_slice(
         // Cells needing text written out go to their column's scratch first.
         for (c, col) in cols.iter().enumerate() {
             match col {
-                Col::F64(codes, raw) if codes[row] == OTHER => other_f64(raw[row], &mut scratch[c]),
-                Col::I64(codes, raw) if codes[row] == OTHER => {
+                Col::F64(codes, raw, _) if codes[row] == OTHER => other_f64(raw[row], &mut scratch[c]),
+                Col::I64(codes, raw, _) if codes[row] == OTHER => {
                     scratch[c].clear();
                     scratch[c].push_str(&raw[row].to_string());
                 }
@@ -121,13 +147,23 @@ fn run_slice(
                         bad.push((c, b.clone()));
                     }
                 }
+                Col::Arrow(col, id) => {
+                    arrow[c] = match arrow_text(col, row, *id, &mut scratch[c], &mut numeric) {
+                        Text::Borrowed(s) => Some(s),
+                        Text::Scratch => None,
+                        Text::Bad(b) => {
+                            bad.push((c, b));
+                            Some("")
+                        }
+                    }
+                }
                 _ => {}
             }
         }
-        let scratch = &scratch;
+        let (scratch, arrow) = (&scratch, &arrow);
         let fields = cols.iter().enumerate().map(|(c, col)| -> &str {
             match col {
-                Col::F64(codes, _) | Col::I64(codes, _) => match codes[row] {
+                Col::F64(codes, ..) | Col::I64(codes, ..) => match codes[row] {
                     EMPTY => "",
                     OTHER => scratch[c].as_str(),
                     level => SMALL[usize::from(level)],
@@ -137,6 +173,7 @@ fn run_slice(
                     Cell::Owned(s) => s.as_str(),
                     Cell::Bad(_) => "",
                 },
+                Col::Arrow(..) => arrow[c].unwrap_or(scratch[c].as_str()),
             }
         });
         match with_bad_cells(layout.assessment(fw, fields), &bad, names) {
@@ -150,12 +187,17 @@ fn run_slice(
 /// The text of a cell as the core read it (trimmed), for IDs.
 fn cell_text<'s>(col: &'s Col<'_>, row: usize, buf: &'s mut String) -> &'s str {
     match col {
+        Col::Arrow(arrow, id) => match arrow_text(arrow, row, *id, buf, &mut false) {
+            Text::Borrowed(s) => s.trim_ascii(),
+            Text::Scratch => buf.trim_ascii(),
+            Text::Bad(_) => "",
+        },
         Col::Cells(cells) => match &cells[row] {
             Cell::Str(s) => s.trim_ascii(),
             Cell::Owned(s) => s.trim_ascii(),
             Cell::Bad(_) => "",
         },
-        Col::F64(codes, raw) => match codes[row] {
+        Col::F64(codes, raw, _) => match codes[row] {
             EMPTY => "",
             OTHER => {
                 other_f64(raw[row], buf);
@@ -163,7 +205,8 @@ fn cell_text<'s>(col: &'s Col<'_>, row: usize, buf: &'s mut String) -> &'s str {
             }
             level => SMALL[usize::from(level)],
         },
-        Col::I64(codes, raw) => match codes[row] {
+        Col::I64(codes, raw, _) => match codes[row] {
+            EMPTY => "",
             OTHER => {
                 *buf = raw[row].to_string();
                 buf.as_str()
@@ -171,6 +214,38 @@ fn cell_text<'s>(col: &'s Col<'_>, row: usize, buf: &'s mut String) -> &'s str {
             level => SMALL[usize::from(level)],
         },
     }
+}
+
+/// The output ID column as Arrow text: the input's own Arrow array where
+/// every cell is as the core read it (not blank, nothing to trim), taken at
+/// the accepted rows (the array itself when every row was accepted); else
+/// new text. An empty cell is null.
+fn id_texts(col: Option<&Col<'_>>, rows: &[usize]) -> ArrayRef {
+    if let Some(Col::Arrow(ArrowCol::Text(text), _)) = col {
+        let clean = (0..text.len()).all(|i| {
+            text.get(i)
+                .is_none_or(|s| !s.is_empty() && s.trim_ascii().len() == s.len())
+        });
+        if clean {
+            let array = text.array();
+            if rows.len() == array.len() {
+                return array;
+            }
+            let indices = arrow_array::UInt64Array::from_iter_values(rows.iter().map(|&r| r as u64));
+            if let Ok(taken) = arrow_select::take::take(&array, &indices, None) {
+                return taken;
+            }
+        }
+    }
+    let mut builder = arrow_array::builder::StringBuilder::with_capacity(rows.len(), rows.len() * 8);
+    let mut buf = String::new();
+    for &row in rows {
+        match col.map_or("", |c| cell_text(c, row, &mut buf)) {
+            "" => builder.append_null(),
+            text => builder.append_value(text),
+        }
+    }
+    std::sync::Arc::new(builder.finish())
 }
 
 /// The output ID column: the input's string object where it needed no
@@ -247,12 +322,12 @@ fn read_frame<'a>(
             }
             Slice::F64(values) => {
                 objects.push(None);
-                cols.push(Col::F64(Vec::new(), values));
+                cols.push(Col::F64(Vec::new(), values, None));
             }
             Slice::I64(values) => {
                 numeric = id && n > 0;
                 objects.push(None);
-                cols.push(Col::I64(Vec::new(), values));
+                cols.push(Col::I64(Vec::new(), values, None));
             }
             Slice::Obj(objs) => {
                 objects.push(Some(objs));
@@ -273,6 +348,20 @@ fn read_frame<'a>(
                 }
                 cols.push(Col::Cells(cells));
             }
+            Slice::Arrow(ArrowCol::F64(a)) if !id => {
+                objects.push(None);
+                cols.push(Col::F64(Vec::new(), &a.values()[..], a.nulls()));
+            }
+            Slice::Arrow(ArrowCol::I64(a)) if !id => {
+                objects.push(None);
+                cols.push(Col::I64(Vec::new(), &a.values()[..], a.nulls()));
+            }
+            Slice::Arrow(col) => {
+                // Read in place while scoring; IDs by their rules.
+                objects.push(None);
+                numeric = id && col.has_numbers();
+                cols.push(Col::Arrow(col, id));
+            }
         }
         if numeric {
             numeric_ids.note(&columns.names[c]);
@@ -285,12 +374,13 @@ fn read_frame<'a>(
 /// Validates and scores a DataFrame's columns (§3–§6, §9, §7). Returns the
 /// scored columns for the Python side, the rejected rows in order, and the
 /// rows read.
-pub(crate) fn score_frame<'py>(
-    py: Python<'py>,
+pub(crate) fn score_frame(
+    py: Python<'_>,
     fw: &Framework,
     columns: &Columns<'_>,
+    output: Output,
     numeric_ids: &mut NumericIds,
-) -> PyResult<(Bound<'py, PyDict>, Rejected, usize)> {
+) -> PyResult<(Scored, (IdColumn, IdColumn), Rejected)> {
     let n = columns.rows;
     let layout = columns.layout(py, fw)?;
     let (cols, objects) = read_frame(py, &layout, columns, columns.slices()?, numeric_ids)?;
@@ -316,20 +406,32 @@ pub(crate) fn score_frame<'py>(
     let column = |want: Column| layout.columns().iter().position(|&c| c == want);
     // §7 reads each child's ID as the core read it from its cell.
     let child_col = column(Column::ChildId).map(|c| &cols[c]);
-    let child_of = |k: usize, buf: &mut String| {
-        let mut own = String::new();
-        let text = cell_text(child_col?, k, &mut own);
-        buf.clear();
-        buf.push_str(text);
-        Some(())
+    let child_of: &ChildOf<'_> = &|k| {
+        let col = child_col?;
+        let mut buf = String::new();
+        let text = cell_text(col, k, &mut buf);
+        // Borrowed from the column where the text is there as read.
+        Some(match col {
+            Col::Cells(cells) => match &cells[k] {
+                Cell::Str(s) => Cow::Borrowed(s.trim_ascii()),
+                _ => Cow::Owned(text.to_owned()),
+            },
+            Col::Arrow(ArrowCol::Text(t), _) => Cow::Borrowed(t.get(k).unwrap_or("").trim_ascii()),
+            _ => Cow::Owned(text.to_owned()),
+        })
     };
-    scored.reject_duplicates(&mut rejected, vsend_core::Format::Csv, Some(&child_of));
-    // The ID columns reuse the DataFrame's own string objects where it can.
+    scored.reject_duplicates(&mut rejected, vsend_core::Format::Csv, Some(child_of));
+    // The ID columns reuse the DataFrame's own string objects where it can;
+    // for Arrow output, or from an Arrow column, they are Arrow text.
     let accepted = scored.accepted_slots();
     let ids_of = |want: Column| {
         let c = column(want);
-        id_objects(py, c.map(|c| (&cols[c], objects[c])), &accepted)
+        let arrow_in = c.is_some_and(|c| matches!(columns.data[c], ColumnData::Arrow(_)));
+        if output == Output::Numpy && !arrow_in {
+            return IdColumn::Objects(id_objects(py, c.map(|c| (&cols[c], objects[c])), &accepted));
+        }
+        IdColumn::Arrow(id_texts(c.map(|c| &cols[c]), &accepted))
     };
     let ids = (ids_of(Column::ChildId), ids_of(Column::SettingId));
-    Ok((scored.into_py(py, fw, Some(ids))?, rejected, n))
+    Ok((scored, ids, rejected))
 }

@@ -19,12 +19,14 @@
 //! | `charts` | charts, drawn by `vsend-chart` as for the CLI |
 //! | `decisions` | phase moves and transition plans (§11) |
 //! | `forecast` | the projection of need (§15) and the impact of support (§16), with their charts |
+//! | `arrow` | Arrow columns in (polars, pyarrow, pandas' Arrow-backed columns) and scored columns out |
 //! | `args` | options checked as the CLI checks them; results as Python values |
 //!
 //! Children's data is sensitive: every message here is built from the core's
 //! errors, which echo at most the first 40 characters of the value at fault.
 
 mod args;
+mod arrow;
 mod cells;
 mod charts;
 mod decisions;

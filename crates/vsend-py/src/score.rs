@@ -15,6 +15,8 @@
 //! validated (`fast.rs`), a file's or JSON texts' accepted assessments a
 //! chunk at a time as they are read.
 
+use std::borrow::Cow;
+
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -23,6 +25,8 @@ use vsend_core::{
     day_number, score, Assessment, BandResult, ChildId, Date, Domain, DomainSet, Format, Framework,
     Histories, Keep, Scores, SettingId,
 };
+use arrow_array::ArrayRef;
+use pyo3_arrow::PyArray;
 use vsend_io::problem::Problem;
 
 use crate::fast;
@@ -32,9 +36,9 @@ use crate::source::{Problems, Source};
 /// Rows validated and scored at a time on one core.
 pub(crate) const SLICE: usize = 4096;
 
-/// Writes the ID text of the child of accepted slot `k` into the buffer
-/// (as the core read it from its cell); `None` when there is none.
-pub(crate) type ChildOf<'a> = dyn Fn(usize, &mut String) -> Option<()> + Sync + 'a;
+/// The ID text of the child of accepted slot `k`, as the core read it from
+/// its cell (borrowed where it can be); `None` when there is none.
+pub(crate) type ChildOf<'a> = dyn Fn(usize) -> Option<Cow<'a, str>> + Sync + 'a;
 
 /// Rejected records in input order: record number and its problems.
 pub(crate) type Rejected = Vec<(i64, Vec<Problem>)>;
@@ -62,19 +66,32 @@ enum Figure {
 
 impl Figure {
     /// Every figure column, in the order of their storage.
-    fn all() -> impl Iterator<Item = Figure> {
-        let per_domain = Domain::ALL
-            .into_iter()
-            .flat_map(|d| [Figure::Need(d), Figure::SettingGap(d), Figure::FamilyGap(d)]);
-        per_domain.chain([
+    const ALL: [Figure; 21] = {
+        use Domain::{Ci, Cl, Ind, Semh, Sp};
+        [
+            Figure::Need(Cl),
+            Figure::SettingGap(Cl),
+            Figure::FamilyGap(Cl),
+            Figure::Need(Ci),
+            Figure::SettingGap(Ci),
+            Figure::FamilyGap(Ci),
+            Figure::Need(Sp),
+            Figure::SettingGap(Sp),
+            Figure::FamilyGap(Sp),
+            Figure::Need(Semh),
+            Figure::SettingGap(Semh),
+            Figure::FamilyGap(Semh),
+            Figure::Need(Ind),
+            Figure::SettingGap(Ind),
+            Figure::FamilyGap(Ind),
             Figure::TotalNeed,
             Figure::NeedIndex,
             Figure::SettingCoverage,
             Figure::FamilyCoverage,
             Figure::BandScore,
             Figure::TopUp,
-        ])
-    }
+        ]
+    };
 
     fn name(self) -> String {
         match self {
@@ -115,11 +132,27 @@ enum Level {
 }
 
 impl Level {
-    fn all() -> impl Iterator<Item = Level> {
-        Domain::ALL
-            .into_iter()
-            .flat_map(|d| [Level::Breadth(d), Level::Readiness(d), Level::Confidence(d)])
-    }
+    /// Every whole-number column, in the order of their storage.
+    const ALL: [Level; 15] = {
+        use Domain::{Ci, Cl, Ind, Semh, Sp};
+        [
+            Level::Breadth(Cl),
+            Level::Readiness(Cl),
+            Level::Confidence(Cl),
+            Level::Breadth(Ci),
+            Level::Readiness(Ci),
+            Level::Confidence(Ci),
+            Level::Breadth(Sp),
+            Level::Readiness(Sp),
+            Level::Confidence(Sp),
+            Level::Breadth(Semh),
+            Level::Readiness(Semh),
+            Level::Confidence(Semh),
+            Level::Breadth(Ind),
+            Level::Readiness(Ind),
+            Level::Confidence(Ind),
+        ]
+    };
 
     fn name(self) -> String {
         match self {
@@ -293,20 +326,25 @@ impl OutSlice<'_> {
     pub(crate) fn write(&mut self, k: usize, a: &Assessment, fw: &Framework) {
         let s = score(fw, a);
         let band = fw.banding().and_then(|b| b.band(&s.need));
-        for (f, (values, mask)) in Figure::all().zip(self.figures.iter_mut()) {
-            if let Some(v) = f.of(&s, band.as_ref()) {
+        // Each group's values for the row first (its columns' list, mapped),
+        // then written: no iterator chains per cell.
+        let figures = Figure::ALL.map(|f| f.of(&s, band.as_ref()));
+        for (v, (values, mask)) in figures.into_iter().zip(self.figures.iter_mut()) {
+            if let Some(v) = v {
                 values[k] = v;
                 mask[k] = false;
             }
         }
-        for (l, (values, mask)) in Level::all().zip(self.levels.iter_mut()) {
-            if let Some(v) = l.of(&s) {
+        let levels = Level::ALL.map(|l| l.of(&s));
+        for (v, (values, mask)) in levels.into_iter().zip(self.levels.iter_mut()) {
+            if let Some(v) = v {
                 values[k] = v;
                 mask[k] = false;
             }
         }
-        for (c, codes) in Code::ALL.into_iter().zip(self.codes.iter_mut()) {
-            codes[k] = c.of(&s, band.as_ref());
+        let codes = Code::ALL.map(|c| c.of(&s, band.as_ref()));
+        for (v, column) in codes.into_iter().zip(self.codes.iter_mut()) {
+            column[k] = v;
         }
         self.complete[k] = s.whole.is_some();
         self.on[k] = i64::from(day_number(a.assessed_on())) * 86_400;
@@ -342,8 +380,8 @@ impl Scored {
             ids: Vec::new(),
             on: Vec::new(),
             complete: Vec::new(),
-            figures: Figure::all().map(|_| Nullable::new()).collect(),
-            levels: Level::all().map(|_| Nullable::new()).collect(),
+            figures: Figure::ALL.into_iter().map(|_| Nullable::new()).collect(),
+            levels: Level::ALL.into_iter().map(|_| Nullable::new()).collect(),
             codes: Code::ALL.map(|_| Vec::new()).to_vec(),
         }
     }
@@ -435,45 +473,13 @@ impl Scored {
         format: Format,
         child_of: Option<&ChildOf<'_>>,
     ) {
-        let kept = |k: usize, buf: &mut String| {
-            let (child, _) = self.ids.get(k)?;
-            buf.clear();
-            buf.push_str(child.as_str());
-            Some(())
+        let mut found = match child_of {
+            Some(child_of) => self.duplicates(child_of),
+            None => {
+                let ids = &self.ids;
+                self.duplicates(&move |k| ids.get(k).map(|(c, _)| Cow::Borrowed(c.as_str())))
+            }
         };
-        let child_of: &ChildOf<'_> = child_of.unwrap_or(&kept);
-        let shards = rayon::current_num_threads().clamp(1, 16);
-        let (accepted, dates) = (&self.accepted, &self.dates);
-        // Each accepted slot's shard, from its child's ID text (FNV-1a).
-        let shard: Vec<u16> = (0..accepted.len())
-            .into_par_iter()
-            .map_init(String::new, |buf, k| {
-                if !accepted[k] || child_of(k, buf).is_none() {
-                    return u16::MAX;
-                }
-                let hash = buf.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-                });
-                (hash % shards as u64) as u16
-            })
-            .collect();
-        let shard = &shard;
-        let mut found: Vec<(usize, vsend_core::Duplicate)> = (0..shards)
-            .into_par_iter()
-            .flat_map_iter(|s| {
-                let mut seen = Histories::new(Keep::Dates);
-                let mut found = Vec::new();
-                let mut buf = String::new();
-                for k in (0..accepted.len()).filter(|&k| usize::from(shard[k]) == s) {
-                    let child = child_of(k, &mut buf).and_then(|()| ChildId::new(&buf).ok());
-                    let Some(child) = child else { continue };
-                    if let Err(d) = seen.add_date(&child, dates[k]) {
-                        found.push((k, d));
-                    }
-                }
-                found
-            })
-            .collect();
         if found.is_empty() {
             return;
         }
@@ -483,6 +489,42 @@ impl Scored {
             rejected.push((self.rows[k], vec![Problem::duplicate(d, format)]));
         }
         rejected.sort_by_key(|(row, _)| *row);
+    }
+
+    /// The accepted slots that are later same-date assessments of their
+    /// child (§7), each with its duplicate, in no particular order.
+    fn duplicates(&self, child_of: &ChildOf<'_>) -> Vec<(usize, vsend_core::Duplicate)> {
+        let shards = rayon::current_num_threads().clamp(1, 16);
+        let (accepted, dates) = (&self.accepted, &self.dates);
+        // Each accepted slot's shard, from its child's ID text (FNV-1a).
+        let shard: Vec<u16> = (0..accepted.len())
+            .into_par_iter()
+            .map(|k| {
+                let Some(text) = child_of(k).filter(|_| accepted[k]) else {
+                    return u16::MAX;
+                };
+                let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                });
+                (hash % shards as u64) as u16
+            })
+            .collect();
+        let shard = &shard;
+        (0..shards)
+            .into_par_iter()
+            .flat_map_iter(|s| {
+                let mut seen = Histories::new(Keep::Dates);
+                let mut found = Vec::new();
+                for k in (0..accepted.len()).filter(|&k| usize::from(shard[k]) == s) {
+                    let child = child_of(k).and_then(|t| ChildId::new(&t).ok());
+                    let Some(child) = child else { continue };
+                    if let Err(d) = seen.add_date(&child, dates[k]) {
+                        found.push((k, d));
+                    }
+                }
+                found
+            })
+            .collect()
     }
 
     /// The accepted slots, in order.
@@ -526,84 +568,214 @@ impl Scored {
         self.accepted = vec![true; self.rows.len()];
     }
 
-    /// `{column: (kind, ...)}` in §10 order (`framework.scored_columns()`),
-    /// and `"_rows"`: the record number of each row. Kinds: `("text",
-    /// objects)`, `("date", seconds)`, `("figure" | "count", values, mask)`,
-    /// `("flag", values)`, `("code", codes, categories, ordered)`. The
-    /// arrays are handed to numpy without copying.
-    ///
-    /// `ids` gives the `child_id` and `setting_id` objects of the accepted
-    /// slots (a DataFrame's own string objects, say); `None` makes new
-    /// strings from the IDs read.
-    pub(crate) fn into_py<'py>(
+    /// The scored columns in §10 order (`framework.scored_columns()`) and
+    /// the record number of each row: the one place columns are named and
+    /// typed. `ids` gives the `child_id` and `setting_id` columns (a
+    /// DataFrame's own cells); `None` takes the IDs kept by
+    /// [`Scored::score_all`], as `output` wants them.
+    fn into_columns(
         mut self,
-        py: Python<'py>,
+        py: Python<'_>,
         fw: &Framework,
-        ids: Option<(Vec<PyObject>, Vec<PyObject>)>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+        ids: Option<(IdColumn, IdColumn)>,
+        output: Output,
+    ) -> (Vec<(String, OutColumn)>, Vec<i64>) {
         if self.accepted.iter().any(|a| !a) {
             self.compact();
         }
         let n = self.len();
         let (child_id, setting_id) = ids.unwrap_or_else(|| {
-            let text = |s: &str| PyString::new(py, s).into_any().unbind();
-            let child = self.ids.iter().map(|(c, _)| text(c.as_str()));
-            let setting = self.ids.iter().map(|(_, s)| match s {
-                Some(s) => text(s.as_str()),
-                None => py.None(),
-            });
-            (child.collect(), setting.collect())
+            let child = self.ids.iter().map(|(c, _)| Some(c.as_str()));
+            let setting = self.ids.iter().map(|(_, s)| s.as_ref().map(|s| s.as_str()));
+            (
+                IdColumn::new(py, child, output),
+                IdColumn::new(py, setting, output),
+            )
         });
-        let all = PyDict::new(py);
-        all.set_item("child_id", ("text", child_id.into_pyarray(py)))?;
-        all.set_item("setting_id", ("text", setting_id.into_pyarray(py)))?;
-        all.set_item("assessed_on", ("date", self.on.into_pyarray(py)))?;
-        all.set_item("complete", ("flag", self.complete.into_pyarray(py)))?;
-        for (f, c) in Figure::all().zip(self.figures) {
-            let arrays = (c.values.into_pyarray(py), c.mask.into_pyarray(py));
-            all.set_item(f.name(), ("figure", arrays.0, arrays.1))?;
-        }
-        for (l, c) in Level::all().zip(self.levels) {
-            let arrays = (c.values.into_pyarray(py), c.mask.into_pyarray(py));
-            all.set_item(l.name(), ("count", arrays.0, arrays.1))?;
-        }
+        let mut all: Vec<(String, OutColumn)> = vec![
+            ("child_id".into(), OutColumn::Text(child_id)),
+            ("setting_id".into(), OutColumn::Text(setting_id)),
+            ("assessed_on".into(), OutColumn::Date(self.on)),
+            ("complete".into(), OutColumn::Flag(self.complete)),
+        ];
+        all.extend(
+            Figure::ALL.into_iter()
+                .zip(self.figures)
+                .map(|(f, c)| (f.name(), OutColumn::Figure(c))),
+        );
+        all.extend(
+            Level::ALL.into_iter()
+                .zip(self.levels)
+                .map(|(l, c)| (l.name(), OutColumn::Count(c))),
+        );
         for (c, codes) in Code::ALL.into_iter().zip(self.codes) {
             let (categories, ordered) = c.categories(fw);
-            all.set_item(
-                c.name(),
-                ("code", codes.into_pyarray(py), categories, ordered),
-            )?;
+            all.push((c.name().into(), OutColumn::Code(codes, categories, ordered)));
         }
         for (name, value) in [
             ("framework_id", fw.id()),
             ("framework_version", fw.version()),
         ] {
-            let zeros = vec![0i16; n].into_pyarray(py);
-            all.set_item(name, ("code", zeros, vec![value], false))?;
-        }
-        // Only the framework's columns, in its order (§13's only with banding).
-        let out = PyDict::new(py);
-        for name in vsend_core::scored_columns(fw) {
-            out.set_item(name, all.get_item(name)?)?;
+            let zeros = OutColumn::Code(vec![0; n], vec![value.to_owned()], false);
+            all.push((name.into(), zeros));
         }
         debug_assert!(self.banded == fw.banding().is_some());
-        out.set_item("_rows", self.rows.into_pyarray(py))?;
+        // Only the framework's columns, in its order (§13's only with banding).
+        let mut ordered = Vec::with_capacity(all.len());
+        for name in vsend_core::scored_columns(fw) {
+            if let Some(at) = all.iter().position(|(n, _)| n == name) {
+                ordered.push(all.swap_remove(at));
+            }
+        }
+        (ordered, self.rows)
+    }
+
+    /// `{column: (kind, ...)}` in §10 order, and `"_rows"`: the record
+    /// number of each row. Kinds: `("text", objects or a pyarrow array)`,
+    /// `("date", seconds)`, `("figure" | "count", values, mask)`,
+    /// `("flag", values)`, `("code", codes, categories, ordered)`. The
+    /// arrays are handed to numpy without copying.
+    pub(crate) fn into_py<'py>(
+        self,
+        py: Python<'py>,
+        fw: &Framework,
+        ids: Option<(IdColumn, IdColumn)>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (columns, rows) = self.into_columns(py, fw, ids, Output::Numpy);
+        let out = PyDict::new(py);
+        for (name, column) in columns {
+            let spec = match column {
+                OutColumn::Text(IdColumn::Objects(o)) => ("text", o.into_pyarray(py)).into_pyobject(py)?.into_any(),
+                OutColumn::Text(IdColumn::Arrow(a)) => {
+                    let array = PyArray::from_array_ref(a);
+                    let pyarrow = array.to_pyarrow(py)?.unbind();
+                    ("text", pyarrow).into_pyobject(py)?.into_any()
+                }
+                OutColumn::Date(on) => ("date", on.into_pyarray(py)).into_pyobject(py)?.into_any(),
+                OutColumn::Flag(f) => ("flag", f.into_pyarray(py)).into_pyobject(py)?.into_any(),
+                OutColumn::Figure(c) => ("figure", c.values.into_pyarray(py), c.mask.into_pyarray(py))
+                    .into_pyobject(py)?
+                    .into_any(),
+                OutColumn::Count(c) => ("count", c.values.into_pyarray(py), c.mask.into_pyarray(py))
+                    .into_pyobject(py)?
+                    .into_any(),
+                OutColumn::Code(codes, categories, ordered) => {
+                    ("code", codes.into_pyarray(py), categories, ordered)
+                        .into_pyobject(py)?
+                        .into_any()
+                }
+            };
+            out.set_item(name, spec)?;
+        }
+        out.set_item("_rows", rows.into_pyarray(py))?;
         Ok(out)
     }
+
+    /// The scored columns as one Arrow table (text, date32, float64 and
+    /// int64 with nulls, booleans, dictionary-coded categoricals), for a
+    /// polars DataFrame or a pyarrow Table; and the record number of each row.
+    /// Numbers become the arrays' buffers without a copy.
+    pub(crate) fn into_arrow(
+        self,
+        py: Python<'_>,
+        fw: &Framework,
+        ids: Option<(IdColumn, IdColumn)>,
+    ) -> PyResult<(PyObject, Vec<i64>)> {
+        let (columns, rows) = self.into_columns(py, fw, ids, Output::Arrow);
+        let mut arrays = Vec::with_capacity(columns.len());
+        for (name, column) in columns {
+            let array = match column {
+                OutColumn::Text(IdColumn::Arrow(a)) => a,
+                OutColumn::Text(IdColumn::Objects(o)) => {
+                    let text: Vec<Option<String>> =
+                        o.iter().map(|x| x.extract::<String>(py).ok()).collect();
+                    crate::arrow::texts(text.iter().map(|t| t.as_deref()))
+                }
+                OutColumn::Date(on) => crate::arrow::dates(&on),
+                OutColumn::Flag(f) => crate::arrow::flags(&f),
+                OutColumn::Figure(c) => crate::arrow::figures(c.values, &c.mask),
+                OutColumn::Count(c) => crate::arrow::counts(c.values, &c.mask),
+                OutColumn::Code(codes, categories, _) => {
+                    crate::arrow::categorical(codes, &categories)?
+                }
+            };
+            arrays.push((name, array));
+        }
+        Ok((crate::arrow::table(py, arrays)?, rows))
+    }
+}
+
+/// What the Python side wants scored columns as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// numpy arrays, for a pandas DataFrame.
+    Numpy,
+    /// Arrow arrays, for polars or pyarrow.
+    Arrow,
+}
+
+/// The `child_id` or `setting_id` column of the scored output.
+pub(crate) enum IdColumn {
+    /// Python strings (`None` absent): a DataFrame's own objects where it can.
+    Objects(Vec<PyObject>),
+    /// Arrow text: for Arrow output, or from an Arrow-backed column.
+    Arrow(ArrayRef),
+}
+
+impl IdColumn {
+    /// IDs as text (`None` absent), as `output` wants them.
+    pub(crate) fn new<'a>(
+        py: Python<'_>,
+        ids: impl Iterator<Item = Option<&'a str>>,
+        output: Output,
+    ) -> IdColumn {
+        match output {
+            Output::Arrow => IdColumn::Arrow(crate::arrow::texts(ids)),
+            Output::Numpy => IdColumn::Objects(
+                ids.map(|id| match id {
+                    Some(id) => PyString::new(py, id).into_any().unbind(),
+                    None => py.None(),
+                })
+                .collect(),
+            ),
+        }
+    }
+}
+
+/// One scored column, named and typed by [`Scored::into_columns`].
+enum OutColumn {
+    Text(IdColumn),
+    /// Seconds since 1970.
+    Date(Vec<i64>),
+    Flag(Vec<bool>),
+    Figure(Nullable<f64>),
+    Count(Nullable<i64>),
+    /// Codes, categories, whether ordered.
+    Code(Vec<i16>, Vec<String>, bool),
 }
 
 /// Validates and scores every record of `source` (§3–§6, §9), rejecting
 /// same-date duplicates (§7). Returns `(columns, problems, rows_read)`.
+///
+/// With `arrow=True` the columns come back as one Arrow table (for polars or
+/// pyarrow) and the record numbers beside it: `((table, rows), problems, rows_read)`.
 #[pyfunction]
+#[pyo3(signature = (framework, source, arrow=false))]
 pub(crate) fn score_source<'py>(
     py: Python<'py>,
     framework: &Bound<'py, PyFramework>,
     source: Source<'py>,
-) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>, usize)> {
+    arrow: bool,
+) -> PyResult<(PyObject, Bound<'py, PyDict>, usize)> {
     let fw = framework_of(framework);
+    let output = if arrow { Output::Arrow } else { Output::Numpy };
     let mut problems = Problems::default();
     let (scored, rejected, n) = match &source {
-        Source::Columns(columns) => fast::score_frame(py, fw, columns, &mut problems.numeric_ids)?,
+        Source::Columns(columns) => {
+            let (scored, ids, rejected) =
+                fast::score_frame(py, fw, columns, output, &mut problems.numeric_ids)?;
+            (scored.render(py, fw, Some(ids), output)?, rejected, n_of(columns))
+        }
         _ => {
             let mut scored = Scored::new(fw);
             let mut rejected = Rejected::new();
@@ -621,13 +793,38 @@ pub(crate) fn score_source<'py>(
             })?;
             scored.score_all(fw, &chunk);
             scored.reject_duplicates(&mut rejected, source.format(), None);
-            (scored.into_py(py, fw, None)?, rejected, n)
+            (scored.render(py, fw, None, output)?, rejected, n)
         }
     };
     for (row, p) in rejected {
         problems.add(row, p);
     }
     Ok((scored, problems.into_py(py)?, n))
+}
+
+/// The rows of a DataFrame.
+fn n_of(columns: &crate::source::Columns<'_>) -> usize {
+    columns.rows
+}
+
+impl Scored {
+    /// The columns as `output` wants them: a dict of numpy arrays, or an
+    /// Arrow table and the record numbers.
+    fn render(
+        self,
+        py: Python<'_>,
+        fw: &Framework,
+        ids: Option<(IdColumn, IdColumn)>,
+        output: Output,
+    ) -> PyResult<PyObject> {
+        Ok(match output {
+            Output::Numpy => self.into_py(py, fw, ids)?.into_any().unbind(),
+            Output::Arrow => {
+                let (table, rows) = self.into_arrow(py, fw, ids)?;
+                (table, rows.into_pyarray(py)).into_pyobject(py)?.into_any().unbind()
+            }
+        })
+    }
 }
 
 /// Accepted records of a file scored at a time (a few slices per core).

@@ -18,8 +18,9 @@ use vsend_io::intake::Intake;
 use vsend_io::problem::{problems_of, Cause, Problem};
 use vsend_io::read::{Input, Row};
 
+use crate::arrow::ArrowCol;
 use crate::cells::{
-    bad_cell_problem, float_id, float_text, id_text, int_text, object_text, BadCell, Markers, Text,
+    arrow_text, bad_cell_problem, float_id, float_text, id_text, int_text, object_text, BadCell, Markers, Text,
 };
 use crate::errors::{column_error, file_error};
 
@@ -41,6 +42,8 @@ pub(crate) enum ColumnData<'py> {
     F64(PyReadonlyArray1<'py, f64>),
     I64(PyReadonlyArray1<'py, i64>),
     Obj(PyReadonlyArray1<'py, PyObject>),
+    /// An Arrow column (a pandas column backed by Arrow, or a table's).
+    Arrow(ArrowCol),
 }
 
 /// A DataFrame's columns (or dicts made into columns): `names[i]` heads
@@ -63,9 +66,12 @@ impl<'py> FromPyObject<'py> for Columns<'py> {
                 ColumnData::I64(a)
             } else if let Ok(a) = item.extract::<PyReadonlyArray1<'_, PyObject>>() {
                 ColumnData::Obj(a)
+            } else if item.hasattr("__arrow_c_stream__")? {
+                let name = names.get(c).map_or("?", String::as_str);
+                ColumnData::Arrow(crate::arrow::column_of(name, &item)?)
             } else {
                 return Err(PyValueError::new_err(format!(
-                    "column {}: expected a float64, int64 or object numpy array",
+                    "column {}: expected a float64, int64 or object numpy array, or an Arrow array",
                     names.get(c).map_or("?", String::as_str)
                 )));
             };
@@ -73,6 +79,7 @@ impl<'py> FromPyObject<'py> for Columns<'py> {
                 ColumnData::F64(a) => a.len()?,
                 ColumnData::I64(a) => a.len()?,
                 ColumnData::Obj(a) => a.len()?,
+                ColumnData::Arrow(a) => a.len(),
             };
             if len != rows {
                 return Err(PyValueError::new_err("columns differ in length"));
@@ -92,6 +99,7 @@ pub(crate) enum Slice<'a> {
     F64(&'a [f64]),
     I64(&'a [i64]),
     Obj(&'a [PyObject]),
+    Arrow(&'a ArrowCol),
 }
 
 impl Columns<'_> {
@@ -104,6 +112,7 @@ impl Columns<'_> {
                     ColumnData::F64(a) => Slice::F64(a.as_slice()?),
                     ColumnData::I64(a) => Slice::I64(a.as_slice()?),
                     ColumnData::Obj(a) => Slice::Obj(a.as_slice()?),
+                    ColumnData::Arrow(a) => Slice::Arrow(a),
                 })
             })
             .collect::<Result<_, numpy::NotContiguousError>>()
@@ -129,13 +138,19 @@ pub(crate) enum Source<'py> {
 }
 
 impl<'py> FromPyObject<'py> for Source<'py> {
-    /// `("columns", (names, arrays, rows))`, `("path", path)` or `("json", texts)`.
+    /// `("columns", (names, arrays, rows))`, `("table", arrow_table)` (anything
+    /// with `__arrow_c_stream__`), `("path", path)` or `("json", texts)`.
     fn extract_bound(ob: &Bound<'py, PyAny>) -> PyResult<Self> {
         let tuple = ob.downcast::<PyTuple>()?;
         let kind: String = tuple.get_item(0)?.extract()?;
         let item = tuple.get_item(1)?;
         match kind.as_str() {
             "columns" => Ok(Source::Columns(item.extract()?)),
+            "table" => {
+                let (names, columns, rows) = crate::arrow::table_of(&item)?;
+                let data = columns.into_iter().map(ColumnData::Arrow).collect();
+                Ok(Source::Columns(Columns { names, data, rows }))
+            }
             "path" => Ok(Source::Path(item.extract::<PathBuf>()?)),
             "json" => Ok(Source::Json(item.extract()?)),
             other => Err(PyValueError::new_err(format!(
@@ -230,6 +245,7 @@ fn read_cell<'a>(
                 object_text(obj, markers, buf)
             }
         }
+        Slice::Arrow(col) => arrow_text(col, row, id, buf, numeric),
     }
 }
 

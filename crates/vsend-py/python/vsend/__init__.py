@@ -261,14 +261,26 @@ _ID_COLUMNS = frozenset({"child_id", "setting_id", "to_setting_id"})
 _INT64_MAX = np.iinfo(np.int64).max
 
 
-def _column_array(series: pd.Series, id_column: bool = False) -> np.ndarray:
-    """One column as a numpy array the Rust side reads without Python calls
-    where it can: float64 (NaN = empty), int64, or object.
+def _arrow_backed(dt: Any) -> bool:
+    """A pandas dtype whose values live in Arrow buffers: pandas 3's ``str``
+    (and ``string[pyarrow]``), or ``pd.ArrowDtype``."""
+    if isinstance(dt, pd.StringDtype):
+        return dt.storage == "pyarrow"
+    return type(dt).__name__ == "ArrowDtype"
+
+
+def _column_array(series: pd.Series, id_column: bool = False) -> Any:
+    """One column as the Rust side reads it without Python calls where it
+    can: an Arrow-backed column as its Arrow array (read through its
+    buffers, not copied), else a numpy array: float64 (NaN = empty), int64,
+    or object.
 
     An ID column keeps what its cells are: whole numbers stay whole numbers
     (int64, or Python ints with ``<NA>`` for a nullable integer column) and
     dates stay dates, so the Rust side can refuse what is not an ID."""
     dt = series.dtype
+    if _arrow_backed(dt):
+        return series.array.__arrow_array__()
     kind = getattr(dt, "kind", "O")
     if isinstance(dt, pd.CategoricalDtype) or kind not in "iufM":
         return np.ascontiguousarray(series.to_numpy(dtype=object))
@@ -289,6 +301,43 @@ def _column_array(series: pd.Series, id_column: bool = False) -> np.ndarray:
     return np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
 
 
+def _arrow_kind(data: Any) -> Optional[str]:
+    """What Arrow data ``data`` is (``polars``, ``pyarrow`` Table,
+    ``record_batch``, or any other ``arrow`` stream), or None. A pandas
+    DataFrame is not: it is read column by column."""
+    if isinstance(data, pd.DataFrame):
+        return None
+    module, name = type(data).__module__, type(data).__name__
+    if module.startswith("polars") and name == "DataFrame":
+        return "polars"
+    if module.startswith("pyarrow") and name == "Table":
+        return "pyarrow"
+    if module.startswith("pyarrow") and name == "RecordBatch":
+        return "record_batch"
+    if hasattr(data, "__arrow_c_stream__"):
+        return "arrow"
+    return None
+
+
+def _from_arrow(table: Any, kind: str) -> Any:
+    """Scored columns (an Arrow stream) as the kind of data given: a polars
+    DataFrame for polars, a pyarrow RecordBatch for one, else a pyarrow Table."""
+    if kind == "polars":
+        import polars
+
+        return polars.DataFrame(table)
+    import pyarrow
+
+    out = pyarrow.table(table)
+    if kind == "record_batch":
+        out = out.combine_chunks()
+        batches = out.to_batches()
+        if batches:
+            return batches[0]
+        return pyarrow.RecordBatch.from_arrays([pyarrow.array([], type=f.type) for f in out.schema], schema=out.schema)
+    return out
+
+
 def _is_nested(record: Mapping[str, Any]) -> bool:
     return any(isinstance(record.get(k), Mapping) for k in ("needs", "readiness", "confidence", "readiness_planned"))
 
@@ -302,9 +351,17 @@ def _source(data: Data, fw: Framework) -> tuple[tuple, Optional[pd.Index], str]:
         names = [str(c) for c in data.columns]
         arrays = [_column_array(data.iloc[:, i], names[i].strip() in _ID_COLUMNS) for i in range(data.shape[1])]
         return ("columns", (names, arrays, len(data))), data.index, "row"
+    arrow = _arrow_kind(data)
+    if arrow is not None:
+        if arrow == "record_batch" and not hasattr(data, "__arrow_c_stream__"):
+            import pyarrow
+
+            data = pyarrow.Table.from_batches([data])
+        return ("table", data), None, "row"
     if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
         raise TypeError(
-            "data: expected a pandas DataFrame, a path to a .csv or .jsonl file, or an iterable of dicts"
+            "data: expected a pandas or polars DataFrame, a pyarrow Table or RecordBatch, Arrow data "
+            "(__arrow_c_stream__), a path to a .csv or .jsonl file, or an iterable of dicts"
         )
     records = list(data)
     for i, r in enumerate(records):
@@ -453,6 +510,8 @@ def _scored_column(spec: tuple) -> Any:
     if kind == "date":
         return pd.array(spec[1].view("datetime64[s]"))
     if kind == "text":
+        if not isinstance(spec[1], np.ndarray):  # an Arrow array: no Python strings made
+            return pd.arrays.ArrowStringArray(spec[1])
         return pd.arrays.StringArray(spec[1])
     raise ValueError(f"unknown column kind {kind!r}")
 
@@ -543,10 +602,13 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) 
     """
     fw = _framework(framework)
     source, labels, meaning = _source(data, fw)
-    cols, probs, rows_read = _vsend.score_source(fw, source)
-    rows = cols["_rows"]
-    index = _labels(rows, labels, meaning)
-    scored = _scored_frame(cols, index)
+    arrow = _arrow_kind(data)
+    if arrow is None:
+        cols, probs, rows_read = _vsend.score_source(fw, source)
+        scored = _scored_frame(cols, _labels(cols["_rows"], labels, meaning))
+    else:
+        (table, _rows), probs, rows_read = _vsend.score_source(fw, source, True)
+        scored = _from_arrow(table, arrow)
     problems = _problems_frame(probs, labels, meaning)
     rejected = int(probs["rejected"])
     if len(scored) + rejected != rows_read:  # never a silent drop
@@ -1041,6 +1103,9 @@ def _plan_columns(plans: Any) -> tuple[list, list, int]:
         for i in range(plans.shape[1]):
             id_column = names[i].strip() in _ID_COLUMNS
             col = _column_array(plans.iloc[:, i], id_column)
+            if not isinstance(col, np.ndarray):
+                # Arrow text: dates in a plan are read as written.
+                col = np.asarray(pd.Series(plans.iloc[:, i]).to_numpy(dtype=object, na_value=None))
             if col.dtype == object and not id_column:
                 col = np.array([_plan_cell(v) for v in col], dtype=object)
             arrays.append(col)
