@@ -12,7 +12,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontTransform;
 use vsend_core::{Date, Domain, Framework, PerDomain, Suppression};
 
-use crate::render::{self, font, number, svg_to_png, wrap, GRID, INK, MUTED};
+use crate::render::{self, font, svg_to_png, wrap, GRID, INK, MUTED};
 use crate::Result;
 
 /// One summary to compare, in plain values (the `all` group of a §8 summary).
@@ -80,8 +80,12 @@ fn legend_text(sm: &ComparedSummary, reference: bool) -> String {
     text
 }
 
-/// The reference in dark grey, then Okabe–Ito colours.
-const SERIES: [RGBColor; 8] = [
+/// The most summaries one comparison chart draws: one colour each, the
+/// reference's never reused, and a legend that stays below the panels.
+pub const MAX_COMPARED: usize = 8;
+
+/// The reference in dark grey, then Okabe–Ito colours: one per summary.
+const SERIES: [RGBColor; MAX_COMPARED] = [
     RGBColor(80, 80, 80),
     RGBColor(230, 159, 0),
     RGBColor(86, 180, 233),
@@ -98,6 +102,12 @@ pub fn comparison_chart(
     summaries: &[ComparedSummary],
     style: &ComparisonStyle,
 ) -> Result<String> {
+    if summaries.len() > MAX_COMPARED {
+        return Err(crate::ChartError::TooManySummaries {
+            given: summaries.len(),
+            max: MAX_COMPARED,
+        });
+    }
     render::draw_svg(style.width, style.height, |root| {
         draw(root, fw, summaries, style)
     })
@@ -159,7 +169,7 @@ fn draw<DB: DrawingBackend>(
     let half = (w - px(80.0)) / 2.0;
     let per_row = if widest + px(34.0) <= half { 2 } else { 1 };
     for (i, text) in texts.into_iter().enumerate() {
-        let colour = SERIES[i % SERIES.len()];
+        let colour = SERIES[i];
         let x = px(40.0) + half * (i % per_row) as f64;
         let y = legend_top + legend_row * (i / per_row) as f64;
         area.draw(&Rectangle::new(
@@ -186,7 +196,8 @@ fn draw<DB: DrawingBackend>(
                 .map(|l| (f64::from(l), l.to_string()))
                 .collect(),
             value: |sm, d| sm.mean_need[d],
-            format: number,
+            // Two decimals on every bar, so 1.00 and 1.08 read alike.
+            format: |v| format!("{v:.2}"),
         },
         Figure {
             caption: "Met by setting: children whose setting readiness meets their need",
@@ -261,7 +272,7 @@ fn draw<DB: DrawingBackend>(
             let k = summaries.len().max(1) as f64;
             let bar = (panel_width - 2.0 * pad) / k;
             for (i, sm) in summaries.iter().enumerate() {
-                let colour = SERIES[i % SERIES.len()];
+                let colour = SERIES[i];
                 let bx0 = x0 + pad + bar * i as f64 + bar * 0.1;
                 let bx1 = bx0 + bar * 0.8;
                 let mid = ((bx0 + bx1) / 2.0) as i32;

@@ -27,6 +27,7 @@ macro_rules! exit_codes {
 #[command(after_help = concat!(
     "Examples:\n",
     "  vsend score fixtures/cohort.csv -o scored.csv\n",
+    "  vsend score fixtures/cohort.xlsx -o scored.xlsx\n",
     "  vsend cohort fixtures/cohort.csv --by setting_id -o cohort.json\n",
     "  vsend chart fixtures/cohort.csv --child C010000011 -o C010000011.png\n\n",
     exit_codes!()
@@ -47,7 +48,8 @@ pub enum Command {
     #[command(after_help = concat!(
         "Examples:\n",
         "  vsend score fixtures/cohort.csv -o scored.csv\n",
-        "  vsend score fixtures/cohort.jsonl -o scored.jsonl --errors problems.csv\n\n",
+        "  vsend score fixtures/cohort.jsonl -o scored.jsonl --errors problems.csv\n",
+        "  vsend score fixtures/cohort.xlsx --sheet cohort -o scored.xlsx\n\n",
         exit_codes!()
     ))]
     Score(ScoreArgs),
@@ -64,7 +66,8 @@ pub enum Command {
         "  vsend cohort fixtures/cohort.csv --by setting_id -o cohort.json\n",
         "  vsend cohort fixtures/cohort.csv --as-of 2025-03-01 --by age_band\n",
         "  vsend cohort fixtures/examples/cohort-small.csv --by setting_id --suppress 3 -o shared.json\n",
-        "  vsend cohort fixtures/examples/cohort-small.csv --by setting_id --suppress 3 --round 3 -o shared.json\n\n",
+        "  vsend cohort fixtures/examples/cohort-small.csv --by setting_id --suppress 3 --round 3 -o shared.json\n",
+        "  vsend cohort fixtures/cohort.xlsx --by setting_id -o cohort.xlsx\n\n",
         exit_codes!()
     ))]
     Cohort(CohortArgs),
@@ -85,7 +88,8 @@ pub enum Command {
     /// are reported as `score` reports rows.
     #[command(after_help = concat!(
         "Example:\n",
-        "  vsend transition fixtures/examples/cohort-small.csv fixtures/examples/plans-small.csv -o plans.csv\n\n",
+        "  vsend transition fixtures/examples/cohort-small.csv fixtures/examples/plans-small.csv -o plans.csv\n",
+        "  vsend transition fixtures/examples/cohort-small.csv fixtures/examples/plans-small.csv -o plans.xlsx\n\n",
         exit_codes!()
     ))]
     Transition(TransitionArgs),
@@ -98,7 +102,8 @@ pub enum Command {
     /// Every figure is checked against what `vsend cohort` can write.
     #[command(after_help = concat!(
         "Example:\n",
-        "  vsend compare fixtures/examples/term-2024-autumn.json fixtures/examples/term-2025-summer.json -o compare.json --chart compare.png\n\n",
+        "  vsend compare fixtures/examples/term-2024-autumn.json fixtures/examples/term-2025-summer.json -o compare.json --chart compare.png\n",
+        "  vsend compare fixtures/examples/term-2024-autumn.json fixtures/examples/term-2025-summer.json -o compare.xlsx\n\n",
         "Exit codes:\n  0  the summaries were compared\n  2  usage or file error (a file that is not a summary, summaries of different frameworks); nothing was written"
     ))]
     Compare(CompareArgs),
@@ -153,7 +158,8 @@ pub enum Command {
     #[command(after_help = concat!(
         "Examples:\n",
         "  vsend forecast fixtures/history.csv --backtest -o forecast.json --chart forecast.png\n",
-        "  vsend forecast fixtures/history.csv --horizon 5 --replicates 1000 -o forecast.csv\n\n",
+        "  vsend forecast fixtures/history.csv --horizon 5 --replicates 1000 -o forecast.csv\n",
+        "  vsend forecast fixtures/history.csv -o forecast.xlsx\n\n",
         "Exit codes:\n  0  every row accepted; the projection was written\n  1  some rows rejected; the projection from every other row was written in full\n  2  usage or file error, or too little history for what was asked (less than a year, or less than two years with --backtest); nothing was written"
     ))]
     Forecast(ForecastArgs),
@@ -207,12 +213,16 @@ pub enum Command {
 /// The input of every reading command, its framework and its problem report.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
+    /// Cohort file, .csv, .jsonl or .xlsx (Excel); - reads CSV from stdin.
     pub input: PathBuf,
+    /// The sheet of an .xlsx INPUT to read. Default: its first visible worksheet.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub framework: FrameworkArg,
-    /// Write every problem to this CSV (line,field,value,message) instead of stderr.
+    /// Write every problem to this CSV (line,field,value,message) instead of
+    /// stderr; for an .xlsx INPUT, line is the sheet's row number.
     #[arg(long, value_name = "ERRORS.csv")]
     pub errors: Option<PathBuf>,
 }
@@ -231,7 +241,10 @@ pub struct ScoreArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub input: InputArgs,
-    /// Output file; .csv or .jsonl picks the format. Default: CSV to stdout.
+    /// Output file; .csv, .jsonl or .xlsx picks the format. Default: CSV to
+    /// stdout. An .xlsx has the scored rows on sheet "scored" (at most
+    /// 1,048,575, Excel's limit; more is an error, nothing written) and the
+    /// problems on sheet "problems" when rows were rejected.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
@@ -267,7 +280,8 @@ pub struct CohortArgs {
     /// Default: the larger of 5 and K.
     #[arg(long = "round", value_name = "B", value_parser = round_to_arg, requires = "suppress")]
     pub round_to: Option<u64>,
-    /// Output JSON file. Default: stdout.
+    /// Output file: JSON, or .xlsx for one row per group (sheet "summary",
+    /// and "problems" when rows were rejected). Default: JSON to stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
@@ -295,9 +309,9 @@ pub struct TransitionArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub input: InputArgs,
-    /// Plans file, .csv or .jsonl.
+    /// Plans file, .csv, .jsonl or .xlsx (its first visible worksheet).
     pub plans: PathBuf,
-    /// Output file; .csv or .jsonl picks the format. Default: CSV to stdout.
+    /// Output file; .csv, .jsonl or .xlsx picks the format. Default: CSV to stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
@@ -310,7 +324,7 @@ pub struct CompareArgs {
     /// without .json, so the names must differ.
     #[arg(required = true, value_name = "SUMMARY.json")]
     pub summaries: Vec<PathBuf>,
-    /// Output JSON file. Default: stdout.
+    /// Output file: JSON, or .xlsx for one row per summary. Default: JSON to stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Also draw the comparison: .svg or .png.
@@ -448,9 +462,9 @@ pub struct ForecastArgs {
     /// then observed (needs two years of history).
     #[arg(long)]
     pub backtest: bool,
-    /// Output file: .json, or .csv for one row per school year and phase.
-    /// Default: JSON to stdout.
-    #[arg(short, long, value_name = "OUT.json|OUT.csv")]
+    /// Output file: .json, or .csv or .xlsx for one row per school year and
+    /// phase. Default: JSON to stdout.
+    #[arg(short, long, value_name = "OUT.json|OUT.csv|OUT.xlsx")]
     pub output: Option<PathBuf>,
     /// Also draw the fan chart: .svg or .png.
     #[arg(long, value_name = "FILE")]

@@ -27,8 +27,9 @@ use vsend_chart::{
     ComparisonStyle,
 };
 use vsend_core::{
-    Assessment, Cell, ChildId, Cohort, CompareError, Date, Duplicate, Framework, Histories, Keep,
-    PerDomain, Plan, SummaryFile, Suppression, Timeline, PLAN_COLUMNS,
+    score as score_one, scored_columns, Assessment, Cell, ChildId, Cohort, CompareError, Date,
+    Duplicate, Framework, Histories, Keep, PerDomain, Plan, ScoredRow, SummaryFile, Suppression,
+    Timeline, PLAN_COLUMNS,
 };
 use vsend_io::intake::{intake, RowRead};
 use vsend_io::output::{commit_ready, Output, OutputError, OutputPlan, Ready};
@@ -36,6 +37,7 @@ use vsend_io::pipeline::{score_parallel, Batch};
 use vsend_io::problem::Cause;
 use vsend_io::read::{FileError, Input, Plans, Row};
 use vsend_io::write::{push_cell, push_csv_header};
+use vsend_io::xlsx::write::{json_table, JsonCell, Table};
 
 use args::{
     ChartArgs, ChartFormat, ChartsArgs, Cli, CohortArgs, Command, CompareArgs, FrameworkArg,
@@ -128,10 +130,14 @@ fn main() -> ExitCode {
 }
 
 fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
-    let json = jsonl_output(args.output.as_deref())?;
+    let kind = output_kind(args.output.as_deref())?;
+    let json = kind == Out::Jsonl;
     let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
     let fw = load_framework(&args.input.framework)?;
-    let input = Input::open(&args.input.input)?;
+    if kind == Out::Xlsx {
+        return score_xlsx(run, &args, &fw, opened);
+    }
+    let input = open_input(&args.input)?;
     let progress = Progress::new(&input);
     let rep = run.start(&input, opened.errors.take())?;
     let mut out = opened.output();
@@ -157,6 +163,44 @@ fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
     run.finish("scored", vec![ready])
 }
 
+/// `vsend score -o OUT.xlsx`: each row scored as it is read (in one thread:
+/// the workbook is written row by row) into a streaming table, with a
+/// problems sheet when rows were rejected.
+fn score_xlsx(
+    run: &mut Run,
+    args: &ScoreArgs,
+    fw: &Framework,
+    mut opened: Opened,
+) -> Result<u64, Error> {
+    let target = describe(args.output.as_deref());
+    let mut table = Table::streaming("scored", scored_columns(fw)).writing(&target)?;
+    let input = open_input(&args.input)?;
+    let progress = Progress::new(&input);
+    let rep = run.start(&input, opened.errors.take())?;
+    let mut seen = Histories::new(Keep::Dates);
+    let pending = std::cell::RefCell::new(None);
+    let accept = |a: Assessment| {
+        seen.add_date(a.child_id(), a.assessed_on())?;
+        *pending.borrow_mut() = Some(a);
+        Ok::<_, Duplicate>(())
+    };
+    intake(input.rows(fw)?, accept, |row| {
+        if let Some(a) = pending.borrow_mut().take() {
+            let scored = ScoredRow::new(fw, &a, &score_one(fw, &a));
+            table.push(&scored.cells()).writing(&target)?;
+        }
+        for p in &row.problems {
+            table.push_problem(row.line, p).writing(&target)?;
+        }
+        report_row(rep, &progress, row)
+    })?;
+    progress.finish();
+    let mut out = opened.output();
+    table.finish(&mut out).writing(&target)?;
+    let ready = out.finish().writing(&target)?;
+    run.finish("scored", vec![ready])
+}
+
 fn validate(run: &mut Run, args: ValidateArgs) -> Result<u64, Error> {
     let mut opened = open_outputs(&args.input, None, None)?;
     let fw = load_framework(&args.input.framework)?;
@@ -168,22 +212,33 @@ fn validate(run: &mut Run, args: ValidateArgs) -> Result<u64, Error> {
 }
 
 fn cohort(run: &mut Run, args: CohortArgs) -> Result<u64, Error> {
+    let xlsx = is_xlsx_output(args.output.as_deref());
     let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
     let fw = load_framework(&args.input.framework)?;
     let mut cohort = Cohort::new(&fw, args.as_of);
+    run.keep_problems = xlsx;
     read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
         cohort.add(a)
     })?;
     let out = opened.output();
-    let ready = match args.suppress {
-        None => write_json(out, args.output.as_deref(), &cohort.summary(args.by))?,
+    let path = args.output.as_deref();
+    let summary = match args.suppress {
+        None => serde_json::to_value(cohort.summary(args.by)),
         Some(k) => {
             // K and B were checked by the argument parser; this cannot fail.
             let suppression = Suppression::new(k, args.round_to)
                 .map_err(|e| Error::Usage(format!("--suppress {k}: {e}")))?;
-            let shared = cohort.summary_suppressed(args.by, suppression);
-            write_json(out, args.output.as_deref(), &shared)?
+            serde_json::to_value(cohort.summary_suppressed(args.by, suppression))
         }
+    }
+    .expect("a summary is JSON");
+    let ready = if xlsx {
+        let problems = run.reporter().take_kept();
+        let lead = ["group", "as_of", "children", "assessments", "overdue"];
+        let rows = ("groups", "group", &lead[..]);
+        write_xlsx_json(out, path, "summary", &summary, rows, problems)?
+    } else {
+        write_json(out, path, &summary)?
     };
     run.finish("scored", vec![ready])
 }
@@ -201,7 +256,8 @@ fn transitions(run: &mut Run, args: TransitionsArgs) -> Result<u64, Error> {
 }
 
 fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
-    let json = jsonl_output(args.output.as_deref())?;
+    let kind = output_kind(args.output.as_deref())?;
+    let json = kind == Out::Jsonl;
     let mut plan = OutputPlan::new();
     plan.input(&args.plans);
     let mut opened = open_outputs_with(&args.input, plan, Some(args.output.as_deref()), None)?;
@@ -215,36 +271,61 @@ fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
     let rep = run.start(&plans, opened.errors.take())?;
     let mut out = opened.output();
     let target = describe(args.output.as_deref());
+    let mut table = match kind {
+        Out::Xlsx => Some(Table::new("plans", &PLAN_COLUMNS).writing(&target)?),
+        _ => None,
+    };
     let mut buffer = Vec::new();
-    if !json {
+    if kind == Out::Csv {
         buffer.extend_from_slice(PLAN_COLUMNS.join(",").as_bytes());
         buffer.push(b'\n');
     }
     // A later plan of a child for a date already planned is a rejected row
     // (§11), as is a plan whose child has no assessment before the move.
     let mut seen = vsend_core::SeenPlans::new();
-    let buffer = std::cell::RefCell::new(buffer);
+    let pending = std::cell::RefCell::new(None);
     let plan = |p: Plan| -> Result<(), Cause> {
         seen.add(&p)?;
-        let planned = vsend_core::transition(&fw, histories.get(p.child_id()), &p)?;
-        let mut buffer = buffer.borrow_mut();
-        match json {
-            true => push_json(&mut buffer, &planned),
-            false => push_csv_cells(&mut buffer, &planned.cells()),
-        }
+        *pending.borrow_mut() = Some(vsend_core::transition(
+            &fw,
+            histories.get(p.child_id()),
+            &p,
+        )?);
         Ok(())
     };
     intake(plans.rows_as::<Plans>(&fw)?, plan, |row| {
-        out.write_all(&buffer.borrow()).writing(&target)?;
-        buffer.borrow_mut().clear();
+        if let Some(planned) = pending.borrow_mut().take() {
+            match &mut table {
+                Some(table) => table.push(&planned.cells()).writing(&target)?,
+                None if json => push_json(&mut buffer, &planned),
+                None => push_csv_cells(&mut buffer, &planned.cells()),
+            }
+        }
+        out.write_all(&buffer).writing(&target)?;
+        buffer.clear();
+        if let Some(table) = &mut table {
+            for p in &row.problems {
+                table.push_problem(row.line, p).writing(&target)?;
+            }
+        }
         report_row(rep, &progress, row)
     })?;
     progress.finish();
+    if let Some(table) = table {
+        table.finish(&mut out).writing(&target)?;
+    }
     let ready = out.finish().writing(&target)?;
     Ok(cohort_rejected + run.finish("planned", vec![ready])?)
 }
 
 fn compare(args: CompareArgs) -> Result<u64, Error> {
+    if args.chart.is_some() && args.summaries.len() > vsend_chart::MAX_COMPARED {
+        return Err(Error::Usage(format!(
+            "--chart: a comparison chart draws at most {} summaries; {} given (leave out --chart to compare them all in the JSON)",
+            vsend_chart::MAX_COMPARED,
+            args.summaries.len()
+        )));
+    }
     let mut plan = OutputPlan::new();
     for path in args.summaries.iter().chain(&args.framework.path) {
         plan.input(path);
@@ -281,11 +362,16 @@ fn compare(args: CompareArgs) -> Result<u64, Error> {
         )),
         e => Error::Usage(e.to_string()),
     })?;
-    let mut ready = vec![write_json(
-        opened.take(json),
-        args.output.as_deref(),
-        &comparison,
-    )?];
+    let out = opened.take(json);
+    let path = args.output.as_deref();
+    let mut ready = vec![if is_xlsx_output(path) {
+        let doc = serde_json::to_value(&comparison).expect("a comparison is JSON");
+        let lead = ["label", "as_of", "children", "reference"];
+        let rows = ("rows", "", &lead[..]);
+        write_xlsx_json(out, path, "comparison", &doc, rows, (Vec::new(), 0))?
+    } else {
+        write_json(out, path, &comparison)?
+    }];
     if let Some((format, slot)) = chart {
         let compared: Vec<ComparedSummary> = comparison
             .rows
@@ -630,12 +716,19 @@ fn draw_child(fw: &Framework, args: &ChartsArgs, timeline: &Timeline) -> Result<
 #[derive(Debug, Default)]
 struct Run {
     reporter: Option<Reporter>,
+    /// Whether the next report keeps a copy of its problems, for an Excel
+    /// output's problems sheet.
+    keep_problems: bool,
 }
 
 impl Run {
     /// Starts the problem report for `input`, writing to `errors` when given.
     fn start(&mut self, input: &Input, errors: Option<Output>) -> Result<&mut Reporter, Error> {
-        let rep = Reporter::new(&input.name, input.format, errors).writing("--errors")?;
+        let mut rep = Reporter::new(&input.name, input.format, errors).writing("--errors")?;
+        rep.watch_notes(input.notes());
+        if std::mem::take(&mut self.keep_problems) {
+            rep.keep_problems();
+        }
         Ok(self.reporter.insert(rep))
     }
 
@@ -785,7 +878,7 @@ fn read_rows(
     errors: Option<Output>,
     mut accept: impl FnMut(&Assessment) -> Result<(), Duplicate>,
 ) -> Result<(), Error> {
-    let input = Input::open(&args.input)?;
+    let input = open_input(args)?;
     let progress = Progress::new(&input);
     let rep = run.start(&input, errors)?;
     intake(
@@ -847,16 +940,64 @@ fn no_such_child(child: &ChildId, other_case: Option<&ChildId>) -> Error {
     ))
 }
 
-/// Whether `-o` asks for JSON Lines (else CSV).
-fn jsonl_output(output: Option<&Path>) -> Result<bool, Error> {
+/// The cohort input of `args`: its `--sheet` when it is a workbook.
+fn open_input(args: &InputArgs) -> Result<Input, Error> {
+    Ok(Input::open_sheet(&args.input, args.sheet.as_deref())?)
+}
+
+/// What `-o` of a row-per-record command asks for by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Out {
+    Csv,
+    Jsonl,
+    Xlsx,
+}
+
+/// The format `-o` asks for (CSV without one).
+fn output_kind(output: Option<&Path>) -> Result<Out, Error> {
     match output.and_then(Path::extension).and_then(|e| e.to_str()) {
-        None => Ok(false),
-        Some(e) if e.eq_ignore_ascii_case("csv") => Ok(false),
-        Some(e) if e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson") => Ok(true),
+        None => Ok(Out::Csv),
+        Some(e) if e.eq_ignore_ascii_case("csv") => Ok(Out::Csv),
+        Some(e) if e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson") => {
+            Ok(Out::Jsonl)
+        }
+        Some(e) if e.eq_ignore_ascii_case("xlsx") => Ok(Out::Xlsx),
         Some(e) => Err(Error::Usage(format!(
-            "-o: unknown output extension .{e}; allowed .csv or .jsonl"
+            "-o: unknown output extension .{e}; allowed .csv, .jsonl or .xlsx"
         ))),
     }
+}
+
+/// Whether `-o` asks for an Excel workbook.
+fn is_xlsx_output(output: Option<&Path>) -> bool {
+    output
+        .and_then(Path::extension)
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// A JSON document (a summary, a comparison) as a workbook: one row per
+/// entry of `rows.0` (an object's keys in column `rows.1`), the columns
+/// `rows.2` first, and the `problems` sheet when rows were rejected.
+fn write_xlsx_json(
+    mut out: Output,
+    path: Option<&Path>,
+    sheet: &str,
+    document: &serde_json::Value,
+    rows: (&str, &str, &[&str]),
+    problems: (Vec<(u64, vsend_io::problem::Problem)>, u64),
+) -> Result<Ready, Error> {
+    let target = describe(path);
+    let (columns, cells) = json_table(document, rows.0, rows.1, rows.2);
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let mut table = Table::new(sheet, &columns).writing(&target)?;
+    for row in &cells {
+        let row: Vec<Cell<'_>> = row.iter().map(JsonCell::cell).collect();
+        table.push(&row).writing(&target)?;
+    }
+    table.push_problems(&problems.0).writing(&target)?;
+    table.add_unlisted(problems.1).writing(&target)?;
+    table.finish(&mut out).writing(&target)?;
+    out.finish().writing(&target)
 }
 
 /// The picture format `path` (given as `label`) asks for by its extension.

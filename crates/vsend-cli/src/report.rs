@@ -14,6 +14,8 @@ use vsend_io::output::{commit_ready, streamed, Output, Ready};
 use vsend_io::problem::{Kind as ProblemKind, Problem};
 use vsend_io::read::{FileError, Format};
 use vsend_io::write::{push_problem_csv, PROBLEM_COLUMNS};
+use vsend_io::xlsx::read::Notes;
+use vsend_io::xlsx::write::MAX_TABLE_ROWS;
 
 /// Most problem lines printed to stderr without `--errors`; file errors
 /// (a header with many problems, a broken framework) are capped the same.
@@ -101,6 +103,12 @@ pub struct Reporter {
     read: u64,
     rejected: u64,
     started: Instant,
+    /// The input's notes (an Excel ID column holding numbers), printed at the end.
+    notes: Notes,
+    /// A copy of every problem, for an Excel output's problems sheet, when
+    /// asked for: at most [`MAX_TABLE_ROWS`], the rest counted.
+    kept: Option<Vec<(u64, Problem)>>,
+    not_kept: u64,
 }
 
 impl Reporter {
@@ -124,7 +132,27 @@ impl Reporter {
             read: 0,
             rejected: 0,
             started: Instant::now(),
+            notes: Notes::default(),
+            kept: None,
+            not_kept: 0,
         })
+    }
+
+    /// Prints `notes` (the input's, filled as it is read) before the summary line.
+    pub fn watch_notes(&mut self, notes: Notes) {
+        self.notes = notes;
+    }
+
+    /// Keeps a copy of every problem from now on, for [`Reporter::take_kept`].
+    pub fn keep_problems(&mut self) {
+        self.kept.get_or_insert_with(Vec::new);
+    }
+
+    /// The problems kept (line and problem, in order) and how many more
+    /// there were past the cap.
+    pub fn take_kept(&mut self) -> (Vec<(u64, Problem)>, u64) {
+        let kept = self.kept.take().unwrap_or_default();
+        (kept, std::mem::take(&mut self.not_kept))
     }
 
     /// Counts one record read.
@@ -152,6 +180,13 @@ impl Reporter {
     }
 
     fn problem(&mut self, line: u64, p: &Problem) -> io::Result<()> {
+        if let Some(kept) = &mut self.kept {
+            if kept.len() < MAX_TABLE_ROWS as usize {
+                kept.push((line, p.clone()));
+            } else {
+                self.not_kept += 1;
+            }
+        }
         let kind = self.kind_of(line, p);
         match &mut self.errors {
             Some(out) => {
@@ -285,6 +320,9 @@ impl Reporter {
             eprintln!(
                 "vsend: … and {untold} more problems not shown; use --errors FILE.csv to list them all"
             );
+        }
+        for note in self.notes.take() {
+            eprintln!("{}", note.message);
         }
         eprintln!(
             "{}: {} read, {} {accepted}, {} rejected in {:.3} s",

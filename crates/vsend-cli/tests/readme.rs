@@ -1,6 +1,8 @@
 //! Every `vsend` command the README shows runs as shown, on the shipped
 //! fixtures, in the order the README gives them (a later command may read an
 //! earlier one's output): a recipe that does not run is a bug in the README.
+//!
+//! Checks: every § the README demonstrates, as its commands run.
 
 mod common;
 

@@ -436,6 +436,7 @@ impl<'f> GroupAccumulator<'f> {
             mean_delta_need: acc.delta_need.get(),
             high_need: acc.high_need,
             unmet_by_setting: acc.unmet_by_setting,
+            unmet_by_family: acc.met_by_family.n - acc.met_by_family.yes,
             planned_met_by_setting: acc.planned_met_by_setting.get(),
             mean_readiness: acc.readiness.get(),
             mean_confidence: acc.confidence.get(),
@@ -504,6 +505,11 @@ pub struct DomainSummary {
     /// Share of children with need and planned readiness known whose planned
     /// readiness meets the need (§12).
     pub planned_met_by_setting: Option<f64>,
+    /// Children with need and confidence known whose need the family does not
+    /// meet (for the cohort radar, which marks setting and family alike in
+    /// children). Not part of the §10 file shape.
+    #[serde(skip)]
+    pub unmet_by_family: u64,
     /// Mean readiness over current assessments where known (for the cohort
     /// radar). Not part of the §10 file shape.
     #[serde(skip)]

@@ -86,7 +86,8 @@ void vsend_framework_free(struct VsendFramework *fw);
 // `*problems` a JSON array of the rejected rows' problems (`[]` when none).
 // Same-date duplicates (§7) are rejected rows.
 //
-// `format` is a [`VsendFormat`] value (0 CSV, 1 JSON Lines).
+// `format` is a [`VsendFormat`] value (0 CSV, 1 JSON Lines). The input and
+// the result are held in memory: for large files use [`vsend_score_file`].
 //
 // # Safety
 // `fw` is a live handle; `data` is valid for `len` bytes; each out-pointer is
@@ -218,6 +219,42 @@ enum VsendStatus vsend_compare(const uint8_t *summaries,
                                size_t len,
                                char **comparison,
                                char **error);
+
+// Projects need for place planning (§15) from a cohort's review history:
+// `options` is null or a JSON object `{"as_of": "YYYY-MM-DD", "horizon": H
+// (1 to 5, default 3), "replicates": B (0 to 10000, default 200), "seed": S
+// (a whole number, default 1), "history": K (1 to 10 years), "inflow_years":
+// M (1 to 10, default 3), "backtest": true|false}`. `*projection` gets the
+// §15 JSON; too little history is an [`VsendStatus::InputError`] saying so.
+// The same input, options and seed give the same bytes in every build.
+//
+// # Safety
+// As [`vsend_cohort`].
+enum VsendStatus vsend_forecast(const struct VsendFramework *fw,
+                                int32_t format,
+                                const uint8_t *data,
+                                size_t len,
+                                const char *options,
+                                char **projection,
+                                char **problems,
+                                char **error);
+
+// The impact of support (§16): did needs fall more where a setting's
+// readiness or a family's confidence rose? `options` is null or a JSON
+// object `{"as_of": "YYYY-MM-DD", "replicates": B (0 to 10000, default 200),
+// "seed": S (default 1)}`. `*impact` gets the §16 JSON: an observational
+// comparison, not proof of cause.
+//
+// # Safety
+// As [`vsend_cohort`].
+enum VsendStatus vsend_impact(const struct VsendFramework *fw,
+                              int32_t format,
+                              const uint8_t *data,
+                              size_t len,
+                              const char *options,
+                              char **impact,
+                              char **problems,
+                              char **error);
 
 #ifdef __cplusplus
 }  // extern "C"

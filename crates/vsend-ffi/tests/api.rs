@@ -2,6 +2,8 @@
 //! worked examples, and every kind of bad input answered with a status.
 //!
 //! Every unsafe call here passes pointers to live Rust values or nulls on purpose.
+//!
+//! Checks: §3–§14 through the C interface.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
 use std::ffi::{c_char, CStr, CString};

@@ -13,6 +13,8 @@
 //! - [`pipeline`]: scoring a whole input on all cores, in input order, with
 //!   §7's same-date duplicates rejected.
 //! - [`write`](mod@write): the scored-row encoders (CSV and JSON Lines, §10).
+//! - [`xlsx`]: Excel workbooks: a sheet read into the same records as a CSV
+//!   file, and tables written as a workbook (`-o OUT.xlsx`).
 //! - [`output`]: output files that are never destroyed: checked against the
 //!   inputs and each other before any work, written to a temporary file and
 //!   renamed only when the whole run succeeds.
@@ -26,3 +28,4 @@ pub mod pipeline;
 pub mod problem;
 pub mod read;
 pub mod write;
+pub mod xlsx;

@@ -58,6 +58,15 @@ pub enum Cause {
         /// Where the bad bytes start in the cell.
         byte: usize,
     },
+    /// A worksheet cell (an `.xlsx` input) that cannot be read as its
+    /// column's text.
+    Sheet {
+        /// The header of its column; `None` for a cell outside the header's
+        /// columns, a problem of the row.
+        column: Option<String>,
+        /// What the cell holds.
+        cell: crate::xlsx::read::SheetCell,
+    },
     /// A cell handed over by a binding (a DataFrame or a dict) that cannot be
     /// read as the text of a CSV cell.
     Cell {
@@ -118,6 +127,7 @@ impl Problem {
             Cause::Quote { column, .. }
             | Cause::NotUtf8 { column, .. }
             | Cause::Cell { column, .. } => column.clone(),
+            Cause::Sheet { column, .. } => column.clone().unwrap_or_else(|| ROW.to_owned()),
             Cause::FieldCount { .. } | Cause::LineTooLong { .. } => ROW.to_owned(),
         }
     }
@@ -127,6 +137,7 @@ impl Problem {
         match &self.cause {
             Cause::Invalid(e) => e.field() == Field::Record,
             Cause::FieldCount { .. } | Cause::LineTooLong { .. } => true,
+            Cause::Sheet { column, .. } => column.is_none(),
             _ => false,
         }
     }
@@ -140,6 +151,7 @@ impl Problem {
                 error: CellError::NotId { found, .. },
                 ..
             } => found.as_str(),
+            Cause::Sheet { cell, .. } => cell.found(),
             _ => "",
         }
     }
@@ -209,6 +221,7 @@ impl fmt::Display for Detail<'_> {
                 thousands(*bytes),
                 thousands(MAX_LINE_BYTES as u64)
             ),
+            Cause::Sheet { cell, .. } => write!(f, "{cell}"),
             Cause::NotUtf8 { byte, .. } => {
                 write!(f, "not valid UTF-8 at byte {byte}; allowed UTF-8 text")
             }
@@ -241,6 +254,29 @@ pub fn problems_of(errors: vsend_core::ValidationErrors, format: Format) -> Vec<
         .into_iter()
         .map(|e| Problem::invalid(format, e))
         .collect()
+}
+
+/// A record's outcome when some of its cells could not be read as text and
+/// were validated as empty (`unreadable`, their problems): those problems
+/// first, then the model's, an unreadable cell not reported again as missing.
+pub fn with_unreadable<T>(
+    unreadable: Vec<Problem>,
+    result: Result<T, vsend_core::ValidationErrors>,
+    format: Format,
+) -> Result<T, Vec<Problem>> {
+    if unreadable.is_empty() {
+        return result.map_err(|errors| problems_of(errors, format));
+    }
+    let mut problems = unreadable;
+    if let Err(errors) = result {
+        let fields: Vec<String> = problems.iter().map(Problem::field).collect();
+        problems.extend(
+            problems_of(errors, format)
+                .into_iter()
+                .filter(|p| !(fields.contains(&p.field()) && p.found().is_empty())),
+        );
+    }
+    Err(problems)
 }
 
 #[cfg(test)]

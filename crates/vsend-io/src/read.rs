@@ -1,4 +1,6 @@
 //! Reading cohort files (§10): CSV or JSON Lines in, one [`Row`] per record out.
+//! An Excel sheet (`.xlsx`) is read by [`crate::xlsx::read`] into the same
+//! records as a CSV line, each row numbered as Excel shows it.
 //!
 //! Both formats are read one physical line at a time, whatever the line ends
 //! (LF, CRLF, a lone CR, or a mix), so that every problem names the line it is
@@ -20,8 +22,10 @@ use std::path::{Path, PathBuf};
 
 use vsend_core::{Assessment, ColumnLayout, Framework, HeaderErrors, ValidationErrors};
 
-use crate::problem::problems_of;
+use crate::problem::{problems_of, with_unreadable};
 pub use crate::problem::{Cause, Problem};
+
+use crate::xlsx::read::{is_xlsx, CellKind, Notes, SheetRows, Workbook, WorkbookError};
 
 /// The longest line read, in bytes without its line end: a longer data line
 /// is a rejected row, a longer header line a file error.
@@ -89,8 +93,11 @@ pub enum FileError {
     NotFound(PathBuf),
     /// The path is a directory.
     IsDirectory(PathBuf),
-    /// The extension is neither `.csv` nor `.jsonl`.
+    /// The extension is neither `.csv`, `.jsonl` nor `.xlsx`.
     UnknownFormat(PathBuf),
+    /// An `.xlsx` input that cannot be read: not a workbook, encrypted,
+    /// damaged, no such sheet, an empty sheet or header cell (boxed: rare and large).
+    Workbook(Box<WorkbookError>),
     /// Reading failed.
     Io(String, io::Error),
     /// The file has no header row.
@@ -183,14 +190,15 @@ impl fmt::Display for FileError {
         match self {
             FileError::NotFound(p) => write!(f, "{}: no such file", p.display()),
             FileError::IsDirectory(p) => {
-                write!(f, "{}: is a directory; expected a .csv or .jsonl file", p.display())
+                write!(f, "{}: is a directory; expected a .csv, .jsonl or .xlsx file", p.display())
             }
             FileError::UnknownFormat(p) => write!(
                 f,
-                "{}: unknown input format; allowed extensions .csv, .jsonl (or - for CSV on stdin)",
+                "{}: unknown input format; allowed extensions .csv, .jsonl, .xlsx (or - for CSV on stdin)",
                 p.display()
             ),
             FileError::Io(name, e) => write!(f, "{name}: {e}"),
+            FileError::Workbook(e) => e.fmt(f),
             FileError::Empty(name) => write!(f, "{name}:1: the file is empty; expected a header row"),
             FileError::EmptyJsonl(name) => write!(
                 f,
@@ -307,6 +315,8 @@ pub trait Schema {
     ) -> Result<Self::Value, ValidationErrors>;
     /// Validates one JSON Lines record.
     fn from_json(framework: &Framework, line: &[u8]) -> Result<Self::Value, ValidationErrors>;
+    /// What column `index` holds, for reading an Excel cell as text.
+    fn cell_kind(layout: &Self::Layout, index: usize) -> CellKind;
 }
 
 /// Cohort files: one assessment per record (§3, §10).
@@ -340,6 +350,14 @@ impl Schema for Assessments {
     }
     fn from_json(framework: &Framework, line: &[u8]) -> Result<Assessment, ValidationErrors> {
         vsend_core::parse_json_line(framework, line)
+    }
+    fn cell_kind(layout: &ColumnLayout, index: usize) -> CellKind {
+        use vsend_core::Column;
+        match layout.columns().get(index) {
+            Some(Column::ChildId | Column::SettingId) => CellKind::Id,
+            Some(Column::AssessedOn | Column::DateOfBirth) => CellKind::Date,
+            _ => CellKind::Level,
+        }
     }
 }
 
@@ -375,17 +393,37 @@ impl Schema for Plans {
     fn from_json(framework: &Framework, line: &[u8]) -> Result<Self::Value, ValidationErrors> {
         vsend_core::parse_plan_line(framework, line)
     }
+    fn cell_kind(layout: &Self::Layout, index: usize) -> CellKind {
+        use vsend_core::PlanColumn;
+        match layout.columns().get(index) {
+            Some(PlanColumn::ChildId | PlanColumn::ToSettingId) => CellKind::Id,
+            Some(PlanColumn::MoveOn) => CellKind::Date,
+            _ => CellKind::Level,
+        }
+    }
 }
 
 /// An open input: its display name, size (for progress) and reader.
 pub struct Input {
-    /// The name used in messages (`cohort.csv`, or `<stdin>`).
+    /// The name used in messages (`cohort.csv`, `<stdin>`, or `cohort.xlsx [Sheet1]`).
     pub name: String,
-    /// The size in bytes, when known.
+    /// The size in bytes, when known (not for a workbook, whose bytes are compressed).
     pub len: Option<u64>,
-    /// The format.
+    /// The format, which also decides how problems name fields (§9): an Excel
+    /// sheet's records are CSV's (columns by header name).
     pub format: Format,
-    reader: Box<dyn Read + Send>,
+    source: Source,
+    notes: Notes,
+}
+
+/// Where an input's records come from.
+enum Source {
+    /// CSV or JSON Lines text.
+    Text(Box<dyn Read + Send>),
+    /// A sheet of an Excel workbook, or why it cannot be read: a workbook
+    /// that cannot be used fails when reading starts, as a bad CSV header
+    /// does, so that a run reports it as it reports those.
+    Sheet(Result<Box<Workbook>, FileError>),
 }
 
 impl std::fmt::Debug for Input {
@@ -399,14 +437,31 @@ impl std::fmt::Debug for Input {
 }
 
 impl Input {
-    /// Opens `path` (`-` is CSV on stdin), checking it is a readable file of a known format.
+    /// Opens `path` (`-` is CSV on stdin), checking it is a readable file of a
+    /// known format; an `.xlsx` workbook is read from its first visible worksheet.
     pub fn open(path: &Path) -> Result<Input, FileError> {
+        Input::open_sheet(path, None)
+    }
+
+    /// Opens `path` as [`Input::open`] does, reading sheet `sheet` of an
+    /// `.xlsx` workbook when given (naming a sheet of any other input is an error).
+    pub fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<Input, FileError> {
+        let sheet_of_text = |sheet: &str| {
+            FileError::Workbook(Box::new(WorkbookError::SheetOfText {
+                path: path.display().to_string(),
+                sheet: sheet.into(),
+            }))
+        };
         if path == Path::new("-") {
+            if let Some(sheet) = sheet {
+                return Err(sheet_of_text(sheet));
+            }
             return Ok(Input {
                 name: "<stdin>".into(),
                 len: None,
                 format: Format::Csv,
-                reader: Box::new(io::stdin()),
+                source: Source::Text(Box::new(io::stdin())),
+                notes: Notes::default(),
             });
         }
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -416,15 +471,42 @@ impl Input {
         if meta.is_dir() {
             return Err(FileError::IsDirectory(path.into()));
         }
+        if is_xlsx(path) {
+            let book = Workbook::open(path, sheet).map(Box::new);
+            return Ok(Input {
+                name: book
+                    .as_ref()
+                    .map_or_else(|_| path.display().to_string(), |b| b.name()),
+                len: None,
+                format: Format::Csv,
+                source: Source::Sheet(book),
+                notes: Notes::default(),
+            });
+        }
         let format = format_of(path).ok_or_else(|| FileError::UnknownFormat(path.into()))?;
+        if let Some(sheet) = sheet {
+            return Err(sheet_of_text(sheet));
+        }
         let name = path.display().to_string();
         let file = File::open(path).map_err(|e| FileError::Io(name.clone(), e))?;
         Ok(Input {
             name,
             len: Some(meta.len()),
             format,
-            reader: Box::new(file),
+            source: Source::Text(Box::new(file)),
+            notes: Notes::default(),
         })
+    }
+
+    /// A handle on the input's notes (an Excel ID column holding numbers),
+    /// filled as it is read: take it before reading, look at it after.
+    pub fn notes(&self) -> Notes {
+        self.notes.clone()
+    }
+
+    /// Whether the input is a sheet of an Excel workbook.
+    pub fn is_workbook(&self) -> bool {
+        matches!(self.source, Source::Sheet(_))
     }
 
     /// Wraps any reader, for tests and embedding.
@@ -433,7 +515,8 @@ impl Input {
             name: name.into(),
             len: None,
             format,
-            reader: Box::new(reader),
+            source: Source::Text(Box::new(reader)),
+            notes: Notes::default(),
         }
     }
 
@@ -451,18 +534,29 @@ impl Input {
         self,
         framework: &Framework,
     ) -> Result<(Reader, RecordParser<'_, S>), FileError> {
-        let lines = LineReader::new(self.reader);
+        let reader = match self.source {
+            Source::Text(reader) => reader,
+            Source::Sheet(book) => {
+                let (rows, layout) = book?.start::<S>(framework, self.notes)?;
+                let reader = Reader {
+                    name: self.name,
+                    lines: Lines::Sheet(Box::new(rows)),
+                    pending: None,
+                };
+                let layout = Some(layout);
+                return Ok((reader, RecordParser { framework, layout }));
+            }
+        };
         let mut reader = Reader {
             name: self.name,
-            lines,
+            lines: Lines::Text(LineReader::new(reader)),
             pending: None,
         };
+        let Lines::Text(lines) = &mut reader.lines else {
+            unreachable!("a sheet was started above")
+        };
         let layout = match self.format {
-            Format::Csv => Some(read_header::<S>(
-                framework,
-                &reader.name,
-                &mut reader.lines,
-            )?),
+            Format::Csv => Some(read_header::<S>(framework, &reader.name, lines)?),
             Format::Jsonl => {
                 // The first record is read now, so that a file with none is a
                 // file error before any work, as a CSV file with no header is.
@@ -826,19 +920,65 @@ pub struct Record {
     cells: Vec<u8>,
     /// Where each cell is, in the line or in `cells`.
     spans: Vec<(u32, u32)>,
+    /// An Excel row: its cells are in `cells` already, in header order, and
+    /// `text` is empty.
+    split: bool,
+    /// The problems of an Excel row's cells that could not be read as text
+    /// (each such cell is empty in `cells`).
+    cell_problems: Vec<Problem>,
 }
 
 impl Record {
-    /// The 1-based physical line of the record.
+    /// The 1-based physical line of the record (an Excel row's number).
     pub fn line(&self) -> u64 {
         self.line
     }
+
+    /// Starts an Excel row numbered `line`: cells follow with [`Record::push_cell`].
+    pub(crate) fn start_split(&mut self, line: u64) {
+        self.line = line;
+        self.text.clear();
+        self.too_long = None;
+        self.split = true;
+        self.cells.clear();
+        self.spans.clear();
+        self.cell_problems.clear();
+    }
+
+    /// Appends the next cell of an Excel row.
+    pub(crate) fn push_cell(&mut self, text: &str) {
+        let start = self.cells.len() as u32;
+        self.cells.extend_from_slice(text.as_bytes());
+        self.spans.push((start, self.cells.len() as u32));
+    }
+
+    /// Adds a problem of an Excel row's cell.
+    pub(crate) fn push_cell_problem(&mut self, problem: Problem) {
+        self.cell_problems.push(problem);
+    }
+
+    /// The bytes the record holds, for a chunk's budget.
+    fn bytes(&self) -> usize {
+        if self.split {
+            self.cells.len()
+        } else {
+            self.text.len()
+        }
+    }
+}
+
+/// Where a [`Reader`] takes records from.
+enum Lines {
+    /// Physical lines of CSV or JSON Lines text.
+    Text(LineReader),
+    /// Rows of an Excel sheet.
+    Sheet(Box<SheetRows>),
 }
 
 /// Reads raw records from an input, in order.
 pub struct Reader {
     name: String,
-    lines: LineReader,
+    lines: Lines,
     /// A record read ahead (a JSON Lines file's first), handed out first.
     pending: Option<Record>,
 }
@@ -860,12 +1000,17 @@ impl Reader {
             std::mem::swap(record, &mut first);
             return Ok(true);
         }
+        let lines = match &mut self.lines {
+            Lines::Text(lines) => lines,
+            Lines::Sheet(rows) => return rows.read(record),
+        };
+        record.split = false;
         let io_error = |e| FileError::Io(self.name.clone(), e);
         let more = loop {
-            match self.lines.next_line(&mut record.text).map_err(io_error)? {
+            match lines.next_line(&mut record.text).map_err(io_error)? {
                 Next::Eof => break false,
                 Next::TooLong => {
-                    record.too_long = Some(self.lines.skip_line().map_err(io_error)?);
+                    record.too_long = Some(lines.skip_line().map_err(io_error)?);
                     break true;
                 }
                 Next::Line if record.text.trim_ascii().is_empty() => continue,
@@ -875,7 +1020,7 @@ impl Reader {
                 }
             }
         };
-        record.line = self.lines.line();
+        record.line = lines.line();
         shrink(&mut record.text);
         Ok(more)
     }
@@ -897,16 +1042,19 @@ impl Reader {
             if !self.read(&mut chunk[filled])? {
                 break;
             }
-            bytes += chunk[filled].text.len();
+            bytes += chunk[filled].bytes();
             filled += 1;
         }
         chunk.truncate(filled);
         Ok(())
     }
 
-    /// Bytes consumed so far, for progress.
+    /// Bytes consumed so far, for progress (0 for an Excel sheet, whose size is not known).
     pub fn position(&self) -> u64 {
-        self.lines.bytes
+        match &self.lines {
+            Lines::Text(lines) => lines.bytes,
+            Lines::Sheet(_) => 0,
+        }
     }
 }
 
@@ -950,6 +1098,9 @@ impl<'f, S: Schema> RecordParser<'f, S> {
                 },
             };
         };
+        if record.split {
+            return self.parse_sheet_row(layout, record);
+        }
         let row = self.parse_csv(layout, record);
         shrink(&mut record.cells);
         shrink(&mut record.spans);
@@ -997,6 +1148,24 @@ impl<'f, S: Schema> RecordParser<'f, S> {
                 line,
                 problems: problems_of(errors, Format::Csv),
             },
+        }
+    }
+
+    /// An Excel row, its cells already split: validated as a CSV line with
+    /// the same cells is, its unreadable cells (validated as empty) reported
+    /// first and not again as missing.
+    fn parse_sheet_row(&self, layout: &S::Layout, record: &mut Record) -> Row<S::Value> {
+        let line = record.line;
+        let text = std::str::from_utf8(&record.cells).expect("sheet cells are Rust strings");
+        let fields = record
+            .spans
+            .iter()
+            .map(|&(start, end)| &text[start as usize..end as usize]);
+        let result = S::from_cells(layout, self.framework, fields);
+        let unreadable = std::mem::take(&mut record.cell_problems);
+        match with_unreadable(unreadable, result, Format::Csv) {
+            Ok(value) => Row::Accepted { line, value },
+            Err(problems) => Row::Rejected { line, problems },
         }
     }
 

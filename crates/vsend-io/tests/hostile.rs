@@ -3,7 +3,7 @@
 //! JSON Lines rows and plans, and random frameworks. Never a panic; every
 //! record is accepted or rejected with at least one problem; rows read =
 //! accepted + rejected; every accepted assessment scores to finite figures.
-//! (Linear time is measured by `cargo bench -p vsend-io --bench hostile`.)
+//! (Linear time is measured by `cargo bench -p vsend-io --features bench --bench hostile`.)
 
 use std::io::Cursor;
 

@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use vsend_core::{Assessment, Column, ColumnLayout, Format, Framework};
 use vsend_io::intake::Intake;
-use vsend_io::problem::{problems_of, Cause, Problem};
+use vsend_io::problem::{problems_of, with_unreadable, Cause, Problem};
 use vsend_io::read::{Input, Row};
 
 use crate::arrow::ArrowCol;
@@ -131,15 +131,16 @@ impl Columns<'_> {
 pub(crate) enum Source<'py> {
     /// A DataFrame's columns, or dicts made into columns; numbered by position.
     Columns(Columns<'py>),
-    /// A file read with the CLI's reader; numbered by line.
-    Path(PathBuf),
+    /// A file read with the CLI's reader (a workbook's named sheet, or its
+    /// first visible worksheet); numbered by line, or by a sheet's row.
+    Path(PathBuf, Option<String>),
     /// JSON texts in the §10 JSON Lines schema; numbered by position.
     Json(Vec<String>),
 }
 
 impl<'py> FromPyObject<'py> for Source<'py> {
     /// `("columns", (names, arrays, rows))`, `("table", arrow_table)` (anything
-    /// with `__arrow_c_stream__`), `("path", path)` or `("json", texts)`.
+    /// with `__arrow_c_stream__`), `("path", path, sheet)` or `("json", texts)`.
     fn extract_bound(ob: &Bound<'py, PyAny>) -> PyResult<Self> {
         let tuple = ob.downcast::<PyTuple>()?;
         let kind: String = tuple.get_item(0)?.extract()?;
@@ -151,7 +152,13 @@ impl<'py> FromPyObject<'py> for Source<'py> {
                 let data = columns.into_iter().map(ColumnData::Arrow).collect();
                 Ok(Source::Columns(Columns { names, data, rows }))
             }
-            "path" => Ok(Source::Path(item.extract::<PathBuf>()?)),
+            "path" => {
+                let sheet: Option<String> = match tuple.len() {
+                    3.. => tuple.get_item(2)?.extract()?,
+                    _ => None,
+                };
+                Ok(Source::Path(item.extract::<PathBuf>()?, sheet))
+            }
             "json" => Ok(Source::Json(item.extract()?)),
             other => Err(PyValueError::new_err(format!(
                 "unknown source kind {other:?}"
@@ -165,7 +172,7 @@ impl Source<'_> {
     pub(crate) fn format(&self) -> Format {
         match self {
             Source::Json(_) => Format::Jsonl,
-            Source::Path(path) => vsend_io::read::format_of(path).unwrap_or(Format::Csv),
+            Source::Path(path, _) => vsend_io::read::format_of(path).unwrap_or(Format::Csv),
             Source::Columns(_) => Format::Csv,
         }
     }
@@ -182,7 +189,9 @@ impl Source<'_> {
     ) -> PyResult<usize> {
         match self {
             Source::Columns(columns) => read_columns(py, fw, columns, numeric_ids, sink),
-            Source::Path(path) => read_path(py, fw, path, sink),
+            Source::Path(path, sheet) => {
+                read_path(py, fw, path, sheet.as_deref(), numeric_ids, sink)
+            }
             Source::Json(lines) => read_json(py, fw, lines, sink),
         }
     }
@@ -347,29 +356,27 @@ pub(crate) fn with_bad_cells<T>(
     bad: &[(usize, BadCell)],
     names: &[String],
 ) -> Result<T, Vec<Problem>> {
-    if bad.is_empty() {
-        return result.map_err(|e| problems_of(e, Format::Csv));
-    }
-    let mut problems: Vec<Problem> = bad
+    let unreadable = bad
         .iter()
         .map(|(c, b)| bad_cell_problem(&names[*c], b))
         .collect();
-    if let Err(errors) = result {
-        // A bad cell was read as empty: not also reported as missing.
-        let skip: Vec<&str> = bad.iter().map(|(c, _)| names[*c].as_str()).collect();
-        problems.extend(
-            problems_of(errors, Format::Csv)
-                .into_iter()
-                .filter(|p| !(skip.contains(&p.field().as_str()) && p.found().is_empty())),
-        );
-    }
-    Err(problems)
+    with_unreadable(unreadable, result, Format::Csv)
 }
 
-/// Reads a file with the CLI's reader; records are numbered by their
-/// 1-based line.
-fn read_path(py: Python<'_>, fw: &Framework, path: &Path, sink: &mut Sink<'_>) -> PyResult<usize> {
-    let input = Input::open(path).map_err(|e| file_error(py, &e))?;
+/// Reads a `.csv` / `.jsonl` / `.xlsx` file with the CLI's reader (`sheet`
+/// of a workbook, else its first visible worksheet); records are numbered by
+/// their 1-based line, or a sheet's row number. ID columns of a sheet that
+/// held numbers are noted in `numeric_ids`.
+fn read_path(
+    py: Python<'_>,
+    fw: &Framework,
+    path: &Path,
+    sheet: Option<&str>,
+    numeric_ids: &mut NumericIds,
+    sink: &mut Sink<'_>,
+) -> PyResult<usize> {
+    let input = Input::open_sheet(path, sheet).map_err(|e| file_error(py, &e))?;
+    let notes = input.notes();
     let rows = input.rows(fw).map_err(|e| file_error(py, &e))?;
     let mut n = 0;
     for row in rows {
@@ -379,6 +386,9 @@ fn read_path(py: Python<'_>, fw: &Framework, path: &Path, sink: &mut Sink<'_>) -
             Row::Accepted { line, value } => sink(line as i64, Ok(value))?,
             Row::Rejected { line, problems } => sink(line as i64, Err(problems))?,
         }
+    }
+    for note in notes.take() {
+        numeric_ids.note(&note.column);
     }
     Ok(n)
 }

@@ -342,11 +342,16 @@ def _is_nested(record: Mapping[str, Any]) -> bool:
     return any(isinstance(record.get(k), Mapping) for k in ("needs", "readiness", "confidence", "readiness_planned"))
 
 
-def _source(data: Data, fw: Framework) -> tuple[tuple, Optional[pd.Index], str]:
+def _source(data: Data, fw: Framework, sheet: Optional[str] = None) -> tuple[tuple, Optional[pd.Index], str]:
     """The Rust source tuple, the row labels (None: record numbers as given)
-    and what a record number means (``row``, ``line``)."""
+    and what a record number means (``row``, ``line``; a sheet's row number
+    for an ``.xlsx`` workbook)."""
     if isinstance(data, (str, os.PathLike)):
-        return ("path", os.fspath(data)), None, "line"
+        if sheet is not None and not isinstance(sheet, str):
+            raise TypeError(f"sheet: expected a sheet name (str), got {type(sheet).__name__}")
+        return ("path", os.fspath(data), sheet), None, "line"
+    if sheet is not None:
+        raise TypeError("sheet: applies to a path to an .xlsx workbook only")
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
         arrays = [_column_array(data.iloc[:, i], names[i].strip() in _ID_COLUMNS) for i in range(data.shape[1])]
@@ -361,7 +366,7 @@ def _source(data: Data, fw: Framework) -> tuple[tuple, Optional[pd.Index], str]:
     if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
         raise TypeError(
             "data: expected a pandas or polars DataFrame, a pyarrow Table or RecordBatch, Arrow data "
-            "(__arrow_c_stream__), a path to a .csv or .jsonl file, or an iterable of dicts"
+            "(__arrow_c_stream__), a path to a .csv, .jsonl or .xlsx file, or an iterable of dicts"
         )
     records = list(data)
     for i, r in enumerate(records):
@@ -455,7 +460,7 @@ def _warn_numeric_ids(what: str, *problems: dict) -> None:
     warnings.warn(
         f"vsend.{what}: {named} {'holds' if len(columns) == 1 else 'hold'} numbers, so an ID written "
         f"with leading zeros (007) reads as another (7); read IDs as text: "
-        f"pd.read_csv(path, dtype={{{dtype}}})",
+        f"pd.read_csv(path, dtype={{{dtype}}}), or in Excel format the column as Text",
         NumericIdWarning,
         stacklevel=3,
     )
@@ -576,7 +581,7 @@ class ScoreResult:
         )
 
 
-def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) -> ScoreResult:
+def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False, sheet: Optional[str] = None) -> ScoreResult:
     """Validates and scores every record (docs/model.md §3–§6, §9).
 
     Args:
@@ -584,11 +589,16 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) 
             ``assessed_on``, ``date_of_birth``, ``setting_id``,
             ``need.<area>``, ``readiness.<d>``, ``confidence.<d>``, optional
             ``readiness_planned.<d>``), a path to a ``.csv`` / ``.jsonl``
-            file, or an iterable of dicts. NaN / None / empty is *not assessed*.
+            / ``.xlsx`` file, or an iterable of dicts. NaN / None / empty is
+            *not assessed*. An ``.xlsx`` workbook is read from its first
+            visible worksheet (or ``sheet``) as the CLI reads it: problems
+            carry the sheet's row numbers.
         framework: a :class:`Framework`, framework JSON text, a path to a
             framework file, or a dict; the built-in default when None.
         strict: raise :class:`ValidationError` (carrying every problem) when
             any row is rejected, instead of warning.
+        sheet: the sheet of an ``.xlsx`` workbook to read (default: its first
+            visible worksheet); the other functions taking ``data`` take it too.
 
     Returns:
         A :class:`ScoreResult` (``result.scored``, ``result.problems``).
@@ -601,7 +611,7 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) 
         ValidationError: with ``strict=True``, when any row is rejected.
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     arrow = _arrow_kind(data)
     if arrow is None:
         cols, probs, rows_read = _vsend.score_source(fw, source)
@@ -667,6 +677,7 @@ def cohort(
     suppress: Optional[int] = None,
     round_to: Optional[int] = None,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> CohortSummary:
     """The cohort summary of §8 (with the §12 audit figures), as the dict of §10.
 
@@ -706,7 +717,7 @@ def cohort(
         if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
             raise TypeError(f"{name}: expected a whole number, got {value!r}")
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     summary, probs, rows_read = _vsend.cohort_source(
         fw,
         source,
@@ -729,6 +740,7 @@ def timeline(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> TimelineResult:
     """One child's timeline (§7) as the dict of §10: ``child_id``, ``steps``,
     ``trend``, ``escalating``, ``overdue`` (None without ``as_of``).
@@ -740,7 +752,7 @@ def timeline(
         NotFoundError: the child has no accepted assessment (on or before ``as_of``).
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     t, probs, rows_read = _vsend.timeline_source(fw, source, child, _date_text("as_of", as_of))
     out = TimelineResult(t)
     problems = _attach(out, probs, labels, meaning, rows_read)
@@ -908,12 +920,13 @@ def radar(
     width: int = 800,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """The three-line radar of one child's review: needs, setting readiness and
     family confidence per domain; the review on or before ``on`` (the latest
     without it), with ``previous=True`` also the review before's needs."""
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     result = _vsend.radar_source(fw, source, child, _date_text("on", on), previous, width, height)
     return _chart("radar", result, labels, meaning, strict)
 
@@ -927,10 +940,11 @@ def timeline_chart(
     width: int = 1000,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """One child's domain needs over time (reviews up to ``as_of``)."""
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     result = _vsend.timeline_chart_source(fw, source, child, _date_text("as_of", as_of), width, height)
     return _chart("timeline", result, labels, meaning, strict)
 
@@ -945,11 +959,12 @@ def cohort_radar(
     width: int = 800,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """The mean radar of one cohort group (``"all"``, or ``"<by>=<value>"``
     with ``by``), as of ``as_of``."""
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     result = _vsend.cohort_radar_source(fw, source, group, by, _date_text("as_of", as_of), width, height)
     return _chart("cohort radar", result, labels, meaning, strict)
 
@@ -999,6 +1014,7 @@ def transitions(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> MovesResult:
     """The children who change school phase in the school year starting
     1 September ``year`` (§11), and their needs, read as of ``as_of``
@@ -1017,7 +1033,7 @@ def transitions(
     # else as its repr, for the core to refuse.
     whole = isinstance(year, (int, np.integer)) and not isinstance(year, (bool, np.bool_))
     school_year = _vsend.school_year(str(int(year)) if whole else repr(year))
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     moves, probs, rows_read = _vsend.transitions_source(fw, source, school_year, _date_text("as_of", as_of))
     out = MovesResult(moves)
     problems = _attach(out, probs, labels, meaning, rows_read)
@@ -1144,6 +1160,7 @@ def transition(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> TransitionResult:
     """Transition plans (§11) against the cohort ``data``: for each plan
     (``child_id``, ``to_setting_id``, ``move_on``, ``readiness.<domain>``) the
@@ -1151,7 +1168,7 @@ def transition(
     readiness now and at the receiving setting, the gap, ``status``,
     ``not_ready`` and ``worse_than_now`` per domain, and ``stale``.
 
-    ``plans`` is a path to a ``.csv`` / ``.jsonl`` plans file (problems
+    ``plans`` is a path to a ``.csv`` / ``.jsonl`` / ``.xlsx`` plans file (problems
     numbered by file line), a DataFrame with the plan CSV columns (problems
     labelled by its index), or an iterable of dicts (flat with
     ``readiness.<domain>`` keys, or with a ``readiness`` dict; a left-out
@@ -1169,7 +1186,7 @@ def transition(
         ValidationError: with ``strict=True``, any rejected cohort row or plan.
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     if isinstance(plans, (str, os.PathLike)):
         result = _vsend.transition_source(fw, source, os.fspath(plans), None)
         plan_meaning, plan_labels = "line", None
@@ -1512,6 +1529,7 @@ def forecast(
     backtest: bool = False,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> ForecastResult:
     """Projects need (docs/model.md §15): the caseload and the children with
     a high need per domain, by school phase, for ``horizon`` school years
@@ -1545,7 +1563,7 @@ def forecast(
             with ``backtest``), or ``as_of`` before every assessment.
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     native, probs, rows_read = _vsend.forecast_source(
         fw,
         source,
@@ -1572,6 +1590,7 @@ def impact(
     seed: int = 1,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> ImpactResult:
     """The impact of support (docs/model.md §16): for every three reviews in
     a row of a child, did the need in a domain fall more after the setting's
@@ -1597,7 +1616,7 @@ def impact(
             assessment, or no accepted assessment.
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     native, probs, rows_read = _vsend.impact_source(
         fw,
         source,

@@ -148,7 +148,7 @@ class Chart:
     def save(self, path: Union[str, os.PathLike[str]]) -> None:
         """Writes SVG or PNG, by the extension of `path`."""
 
-def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) -> ScoreResult:
+def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False, sheet: Optional[str] = None) -> ScoreResult:
     """Validates and scores every record (§3–§6, §9); same-date duplicates (§7) are rejected."""
 
 def cohort(
@@ -160,6 +160,7 @@ def cohort(
     suppress: Optional[int] = None,
     round_to: Optional[int] = None,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> CohortSummary:
     """The §8 cohort summary (with §12 audit figures) as the dict of §10;
     `suppress=K` (2 to 100) makes it safe to share (§14), every shown count rounded to a multiple
@@ -172,6 +173,7 @@ def timeline(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> TimelineResult:
     """One child's §7 timeline as the dict of §10."""
 
@@ -191,6 +193,7 @@ def radar(
     width: int = 800,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """The three-line radar of one child's review (the latest on or before `on`)."""
 
@@ -203,6 +206,7 @@ def timeline_chart(
     width: int = 1000,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """One child's domain needs over time."""
 
@@ -216,6 +220,7 @@ def cohort_radar(
     width: int = 800,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """The mean radar of one cohort group (`"all"` or `"<by>=<value>"`)."""
 
@@ -242,6 +247,7 @@ def transitions(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> MovesResult:
     """The children who change school phase in the school year starting 1 September ``year`` (§11).
     ``year`` is a whole number from 1900 to 2200 (the core's rule, as the CLI's ``--year``); else ValueError."""
@@ -273,6 +279,7 @@ def transition(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> TransitionResult:
     """Transition plans (§11) against the cohort: one flat row per accepted plan, problems for the rest.
     ``plans``: a .csv/.jsonl path, a DataFrame with the plan CSV columns, or dicts."""
@@ -363,6 +370,7 @@ def forecast(
     backtest: bool = False,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> ForecastResult:
     """Projects need (§15) for `horizon` school years after `as_of`; the numbers of `vsend forecast`."""
 
@@ -374,5 +382,6 @@ def impact(
     seed: int = 1,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> ImpactResult:
     """The impact of support (§16); the numbers of `vsend impact`."""
