@@ -137,7 +137,9 @@ fn run_slice(
         // Cells needing text written out go to their column's scratch first.
         for (c, col) in cols.iter().enumerate() {
             match col {
-                Col::F64(codes, raw, _) if codes[row] == OTHER => other_f64(raw[row], &mut scratch[c]),
+                Col::F64(codes, raw, _) if codes[row] == OTHER => {
+                    other_f64(raw[row], &mut scratch[c])
+                }
                 Col::I64(codes, raw, _) if codes[row] == OTHER => {
                     scratch[c].clear();
                     scratch[c].push_str(&raw[row].to_string());
@@ -231,13 +233,15 @@ fn id_texts(col: Option<&Col<'_>>, rows: &[usize]) -> ArrayRef {
             if rows.len() == array.len() {
                 return array;
             }
-            let indices = arrow_array::UInt64Array::from_iter_values(rows.iter().map(|&r| r as u64));
+            let indices =
+                arrow_array::UInt64Array::from_iter_values(rows.iter().map(|&r| r as u64));
             if let Ok(taken) = arrow_select::take::take(&array, &indices, None) {
                 return taken;
             }
         }
     }
-    let mut builder = arrow_array::builder::StringBuilder::with_capacity(rows.len(), rows.len() * 8);
+    let mut builder =
+        arrow_array::builder::StringBuilder::with_capacity(rows.len(), rows.len() * 8);
     let mut buf = String::new();
     for &row in rows {
         match col.map_or("", |c| cell_text(c, row, &mut buf)) {

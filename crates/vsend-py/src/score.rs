@@ -17,16 +17,16 @@
 
 use std::borrow::Cow;
 
+use arrow_array::ArrayRef;
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
+use pyo3_arrow::PyArray;
 use rayon::prelude::*;
 use vsend_core::{
     day_number, score, Assessment, BandResult, ChildId, Date, Domain, DomainSet, Format, Framework,
     Histories, Keep, Scores, SettingId,
 };
-use arrow_array::ArrayRef;
-use pyo3_arrow::PyArray;
 use vsend_io::problem::Problem;
 
 use crate::fast;
@@ -599,12 +599,14 @@ impl Scored {
             ("complete".into(), OutColumn::Flag(self.complete)),
         ];
         all.extend(
-            Figure::ALL.into_iter()
+            Figure::ALL
+                .into_iter()
                 .zip(self.figures)
                 .map(|(f, c)| (f.name(), OutColumn::Figure(c))),
         );
         all.extend(
-            Level::ALL.into_iter()
+            Level::ALL
+                .into_iter()
                 .zip(self.levels)
                 .map(|(l, c)| (l.name(), OutColumn::Count(c))),
         );
@@ -645,7 +647,9 @@ impl Scored {
         let out = PyDict::new(py);
         for (name, column) in columns {
             let spec = match column {
-                OutColumn::Text(IdColumn::Objects(o)) => ("text", o.into_pyarray(py)).into_pyobject(py)?.into_any(),
+                OutColumn::Text(IdColumn::Objects(o)) => {
+                    ("text", o.into_pyarray(py)).into_pyobject(py)?.into_any()
+                }
                 OutColumn::Text(IdColumn::Arrow(a)) => {
                     let array = PyArray::from_array_ref(a);
                     let pyarrow = array.to_pyarrow(py)?.unbind();
@@ -653,12 +657,16 @@ impl Scored {
                 }
                 OutColumn::Date(on) => ("date", on.into_pyarray(py)).into_pyobject(py)?.into_any(),
                 OutColumn::Flag(f) => ("flag", f.into_pyarray(py)).into_pyobject(py)?.into_any(),
-                OutColumn::Figure(c) => ("figure", c.values.into_pyarray(py), c.mask.into_pyarray(py))
-                    .into_pyobject(py)?
-                    .into_any(),
-                OutColumn::Count(c) => ("count", c.values.into_pyarray(py), c.mask.into_pyarray(py))
-                    .into_pyobject(py)?
-                    .into_any(),
+                OutColumn::Figure(c) => {
+                    ("figure", c.values.into_pyarray(py), c.mask.into_pyarray(py))
+                        .into_pyobject(py)?
+                        .into_any()
+                }
+                OutColumn::Count(c) => {
+                    ("count", c.values.into_pyarray(py), c.mask.into_pyarray(py))
+                        .into_pyobject(py)?
+                        .into_any()
+                }
                 OutColumn::Code(codes, categories, ordered) => {
                     ("code", codes.into_pyarray(py), categories, ordered)
                         .into_pyobject(py)?
@@ -774,7 +782,11 @@ pub(crate) fn score_source<'py>(
         Source::Columns(columns) => {
             let (scored, ids, rejected) =
                 fast::score_frame(py, fw, columns, output, &mut problems.numeric_ids)?;
-            (scored.render(py, fw, Some(ids), output)?, rejected, n_of(columns))
+            (
+                scored.render(py, fw, Some(ids), output)?,
+                rejected,
+                n_of(columns),
+            )
         }
         _ => {
             let mut scored = Scored::new(fw);
@@ -821,7 +833,10 @@ impl Scored {
             Output::Numpy => self.into_py(py, fw, ids)?.into_any().unbind(),
             Output::Arrow => {
                 let (table, rows) = self.into_arrow(py, fw, ids)?;
-                (table, rows.into_pyarray(py)).into_pyobject(py)?.into_any().unbind()
+                (table, rows.into_pyarray(py))
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind()
             }
         })
     }

@@ -20,7 +20,8 @@ use vsend_io::read::{Input, Row};
 
 use crate::arrow::ArrowCol;
 use crate::cells::{
-    arrow_text, bad_cell_problem, float_id, float_text, id_text, int_text, object_text, BadCell, Markers, Text,
+    arrow_text, bad_cell_problem, float_id, float_text, id_text, int_text, object_text, BadCell,
+    Markers, Text,
 };
 use crate::errors::{column_error, file_error};
 
