@@ -16,9 +16,15 @@ The same numbers as the ``vsend`` command-line tool, from the same Rust core
     vsend.radar(df, "C0042", previous=True)         # shows inline in Jupyter
 
 Data may be a pandas DataFrame with the cohort columns of docs/model.md §10, a path
-to a ``.csv`` or ``.jsonl`` file (read exactly as the CLI reads it), or an
+to a ``.csv``, ``.jsonl`` or ``.xlsx`` file (read exactly as the CLI reads it), an
 iterable of dicts (flat, with the CSV column names; or nested, in the JSON
-Lines shape with ``needs``, ``readiness``, ``confidence`` objects).
+Lines shape with ``needs``, ``readiness``, ``confidence`` objects), or Arrow
+data: a polars DataFrame, a pyarrow Table or RecordBatch, or anything with
+``__arrow_c_stream__`` (read through its buffers). ``score``, ``cohort``,
+``timeline``, ``forecast`` and ``impact`` give their tables back as the kind
+of data given: polars in, polars out; pyarrow in, pyarrow out (a RecordBatch
+for a RecordBatch, a Table for any other Arrow stream). polars and pyarrow
+are optional; ``.problems`` is always a pandas DataFrame.
 
 Nothing is dropped silently: every record read is either scored or listed in
 ``problems``, and ``rows_read == len(scored) + rejected_rows``. Rejected rows
@@ -319,6 +325,15 @@ def _arrow_kind(data: Any) -> Optional[str]:
     return None
 
 
+def _pyarrow() -> Any:
+    """pyarrow, which Arrow data other than polars comes back as."""
+    try:
+        import pyarrow
+    except ImportError:  # pragma: no cover - only without pyarrow
+        raise ImportError("vsend: Arrow data other than a polars DataFrame comes back as pyarrow: pip install pyarrow") from None
+    return pyarrow
+
+
 def _from_arrow(table: Any, kind: str) -> Any:
     """Scored columns (an Arrow stream) as the kind of data given: a polars
     DataFrame for polars, a pyarrow RecordBatch for one, else a pyarrow Table."""
@@ -326,16 +341,81 @@ def _from_arrow(table: Any, kind: str) -> Any:
         import polars
 
         return polars.DataFrame(table)
-    import pyarrow
-
-    out = pyarrow.table(table)
+    pa = _pyarrow()
+    out = pa.table(table)
     if kind == "record_batch":
-        out = out.combine_chunks()
-        batches = out.to_batches()
-        if batches:
-            return batches[0]
-        return pyarrow.RecordBatch.from_arrays([pyarrow.array([], type=f.type) for f in out.schema], schema=out.schema)
+        return out.combine_chunks().to_batches(max_chunksize=None)[0] if out.num_rows else _empty_batch(pa, out.schema)
     return out
+
+
+def _empty_batch(pa: Any, schema: Any) -> Any:
+    return pa.RecordBatch.from_arrays([pa.array([], type=f.type) for f in schema], schema=schema)
+
+
+def _frame(columns: Sequence[tuple], kind: Optional[str] = None) -> Any:
+    """A small result table, as the kind of data given (None: pandas).
+
+    ``columns`` are ``(name, type, values)`` or, for a ``category``,
+    ``(name, "category", values, categories)``; a type is ``count``,
+    ``figure``, ``flag``, ``text``, ``date`` (``YYYY-MM-DD`` text or a date)
+    or ``category``; None, NaN and ``<NA>`` are absent. pandas follows the
+    package's conventions (``Int64``, ``Float64``, ``boolean``, ``string``,
+    ``datetime64[s]``, categoricals); polars gets ``Int64``, ``Float64``,
+    ``Boolean``, ``String``, ``Date`` and ``Enum`` of the categories; pyarrow
+    ``int64``, ``double``, ``bool``, ``string``, ``date32`` and dictionaries
+    of the categories."""
+    if kind is None:
+        makers = {"count": _count, "figure": _figure, "flag": _flag, "text": _text, "date": _date}
+        out = {}
+        for name, t, values, *rest in columns:
+            out[name] = _category(values, rest[0]) if t == "category" else makers[t](list(values))
+        return pd.DataFrame(out)
+    cleaned = []
+    for name, t, values, *rest in columns:
+        vals = [None if _absent(v) else v for v in values]
+        if t == "count":
+            vals = [None if v is None else int(v) for v in vals]
+        elif t == "figure":
+            vals = [None if v is None else float(v) for v in vals]
+        elif t == "flag":
+            vals = [None if v is None else bool(v) for v in vals]
+        elif t == "date":
+            vals = [None if v is None else _dt.date.fromisoformat(str(v)[:10]) for v in vals]
+        elif t == "text":
+            vals = [None if v is None else str(v) for v in vals]
+        cleaned.append((name, t, vals, *rest))
+    if kind == "polars":
+        import polars as pl
+
+        types = {"count": pl.Int64, "figure": pl.Float64, "flag": pl.Boolean, "text": pl.String, "date": pl.Date}
+        return pl.DataFrame(
+            [
+                pl.Series(name, vals, dtype=pl.Enum(list(rest[0])) if t == "category" else types[t])
+                for name, t, vals, *rest in cleaned
+            ]
+        )
+    pa = _pyarrow()
+    types = {"count": pa.int64(), "figure": pa.float64(), "flag": pa.bool_(), "text": pa.string(), "date": pa.date32()}
+    arrays = []
+    for name, t, vals, *rest in cleaned:
+        if t == "category":
+            cats = list(rest[0])
+            codes = pa.array([None if v is None else cats.index(v) for v in vals], type=pa.int16())
+            arrays.append(pa.DictionaryArray.from_arrays(codes, pa.array(cats, type=pa.string())))
+        else:
+            arrays.append(pa.array(vals, type=types[t]))
+    names = [c[0] for c in cleaned]
+    if kind == "record_batch":
+        return pa.RecordBatch.from_arrays(arrays, names=names)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _copy(frame: Any) -> Any:
+    """A copy of a result table (pyarrow's are immutable: itself)."""
+    if isinstance(frame, pd.DataFrame):
+        return frame.copy()
+    clone = getattr(frame, "clone", None)  # polars
+    return clone() if clone is not None else frame
 
 
 def _is_nested(record: Mapping[str, Any]) -> bool:
@@ -358,6 +438,8 @@ def _source(data: Data, fw: Framework, sheet: Optional[str] = None) -> tuple[tup
         return ("columns", (names, arrays, len(data))), data.index, "row"
     arrow = _arrow_kind(data)
     if arrow is not None:
+        if arrow == "arrow":
+            _pyarrow()  # what it comes back as: said before any work
         if arrow == "record_batch" and not hasattr(data, "__arrow_c_stream__"):
             import pyarrow
 
@@ -552,7 +634,12 @@ class ScoreResult:
             scored columns. Index: the input DataFrame's index labels (a file:
             its 1-based line numbers, named ``line``; an iterable: positions).
             Absent figures are ``<NA>`` (nullable ``Float64`` / ``Int64`` /
-            ``boolean``), never 0.
+            ``boolean``), never 0. For Arrow data, a table of its kind (a
+            polars DataFrame, a pyarrow Table or RecordBatch) with the same
+            columns as Arrow types (``double``, ``int64``, ``bool``,
+            ``date32``, ``string``, dictionaries for the closed sets), nulls
+            for absent figures, and no index (problems' ``row`` is the
+            position).
         problems: one row per problem: ``row`` (index label, line, or
             position), ``field`` (column), ``value`` (as found, at most 40
             characters), ``message`` (§9).
@@ -560,7 +647,7 @@ class ScoreResult:
         rejected_rows: records rejected; ``rows_read == len(scored) + rejected_rows``.
     """
 
-    scored: pd.DataFrame
+    scored: Any
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
@@ -589,7 +676,9 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False, 
             ``assessed_on``, ``date_of_birth``, ``setting_id``,
             ``need.<area>``, ``readiness.<d>``, ``confidence.<d>``, optional
             ``readiness_planned.<d>``), a path to a ``.csv`` / ``.jsonl``
-            / ``.xlsx`` file, or an iterable of dicts. NaN / None / empty is
+            / ``.xlsx`` file, an iterable of dicts, or Arrow data (a polars
+            DataFrame, a pyarrow Table or RecordBatch, anything with
+            ``__arrow_c_stream__``). NaN / None / null / empty is
             *not assessed*. An ``.xlsx`` workbook is read from its first
             visible worksheet (or ``sheet``) as the CLI reads it: problems
             carry the sheet's row numbers.
@@ -641,10 +730,12 @@ class CohortSummary(dict):
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
+    _kind: Optional[str] = None
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per group × domain: see :func:`cohort_frame`."""
-        return cohort_frame(self)
+    def to_frame(self) -> Any:
+        """One row per group × domain: see :func:`cohort_frame`; a polars
+        or pyarrow table when the data was."""
+        return cohort_frame(self, self._kind)
 
 
 class TimelineResult(dict):
@@ -654,10 +745,12 @@ class TimelineResult(dict):
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
+    _kind: Optional[str] = None
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per step × domain: see :func:`timeline_frame`."""
-        return timeline_frame(self)
+    def to_frame(self) -> Any:
+        """One row per step × domain: see :func:`timeline_frame`; a polars
+        or pyarrow table when the data was."""
+        return timeline_frame(self, self._kind)
 
 
 def _attach(obj: Any, probs: dict, labels: Optional[pd.Index], meaning: str, rows_read: int) -> pd.DataFrame:
@@ -727,6 +820,7 @@ def cohort(
         None if round_to is None else int(round_to),
     )
     out = CohortSummary(summary)
+    out._kind = _arrow_kind(data)
     problems = _attach(out, probs, labels, meaning, rows_read)
     _warn_numeric_ids("cohort", probs)
     _report("cohort", problems, rows_read, out.rejected_rows, meaning, strict)
@@ -755,6 +849,7 @@ def timeline(
     source, labels, meaning = _source(data, fw, sheet)
     t, probs, rows_read = _vsend.timeline_source(fw, source, child, _date_text("as_of", as_of))
     out = TimelineResult(t)
+    out._kind = _arrow_kind(data)
     problems = _attach(out, probs, labels, meaning, rows_read)
     _warn_numeric_ids("timeline", probs)
     _report("timeline", problems, rows_read, out.rejected_rows, meaning, strict)
@@ -774,7 +869,7 @@ _GROUP_COUNTS = ("children", "assessments", "overdue")
 _GROUP_MEANS = ("mean_need_index", "mean_setting_coverage", "mean_family_coverage")
 
 
-def cohort_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
+def cohort_frame(summary: Mapping[str, Any], _kind: Optional[str] = None) -> Any:
     """A cohort summary (from :func:`cohort`, or loaded from the CLI's JSON) as
     a table: one row per group × domain.
 
@@ -785,7 +880,8 @@ def cohort_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
     ``planned_met_by_setting`` and ``histogram.<level>`` per level; then the
     group's ``mean_need_index``, ``mean_setting_coverage``,
     ``mean_family_coverage``. Counts are ``Int64``, means ``Float64``; null
-    stays ``<NA>``. The correlation matrix stays in the dict.
+    stays ``<NA>``. The correlation matrix stays in the dict. A summary of
+    polars or pyarrow data gives a table of that kind (its ``to_frame()``).
     """
     rows = []
     levels = 0
@@ -808,22 +904,26 @@ def cohort_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
             rows.append(row)
     hist = tuple(f"histogram.{level}" for level in range(levels))
     columns = ["group", "domain", *_GROUP_COUNTS, *_DOMAIN_COUNTS, *_DOMAIN_SHARES, *hist, *_GROUP_MEANS]
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    for k in _GROUP_COUNTS + _DOMAIN_COUNTS + hist:
-        frame[k] = _count(frame[k])
-    for k in _DOMAIN_SHARES + _GROUP_MEANS:
-        frame[k] = _figure(frame[k])
-    frame["group"] = _text(frame["group"])
-    frame["domain"] = _category(frame["domain"], DOMAINS)
-    return frame
+    counts = set(_GROUP_COUNTS + _DOMAIN_COUNTS + hist)
+
+    def spec(k: str) -> tuple:
+        values = [r[k] for r in rows]
+        if k == "group":
+            return (k, "text", values)
+        if k == "domain":
+            return (k, "category", values, DOMAINS)
+        return (k, "count" if k in counts else "figure", values)
+
+    return _frame([spec(k) for k in columns], _kind)
 
 
-def timeline_frame(timeline: Mapping[str, Any]) -> pd.DataFrame:
+def timeline_frame(timeline: Mapping[str, Any], _kind: Optional[str] = None) -> Any:
     """A timeline's steps as a table: one row per step × domain, with
     ``child_id``, ``from``, ``to`` (``datetime64[s]``), ``days``
     (``Int64``), ``domain``, ``delta_need`` (``Float64``), ``class``
     (categorical of :data:`CHANGE_CLASSES`, or ``<NA>``), and the domain's
-    ``trend`` (``Float64``) and ``escalating`` (``boolean``)."""
+    ``trend`` (``Float64``) and ``escalating`` (``boolean``). A timeline of
+    polars or pyarrow data gives a table of that kind (its ``to_frame()``)."""
     rows = []
     for step in timeline["steps"]:
         for d in DOMAINS:
@@ -840,18 +940,24 @@ def timeline_frame(timeline: Mapping[str, Any]) -> pd.DataFrame:
                     "escalating": timeline["escalating"].get(d),
                 }
             )
-    columns = ["child_id", "from", "to", "days", "domain", "delta_need", "class", "trend", "escalating"]
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    frame["child_id"] = _text(frame["child_id"])
-    frame["from"] = _date(frame["from"])
-    frame["to"] = _date(frame["to"])
-    frame["days"] = _count(frame["days"])
-    frame["domain"] = _category(frame["domain"], DOMAINS)
-    for k in ("delta_need", "trend"):
-        frame[k] = _figure(frame[k])
-    frame["class"] = _category(frame["class"], CHANGE_CLASSES)
-    frame["escalating"] = _flag(frame["escalating"])
-    return frame
+
+    def col(k: str) -> list:
+        return [r[k] for r in rows]
+
+    return _frame(
+        [
+            ("child_id", "text", col("child_id")),
+            ("from", "date", col("from")),
+            ("to", "date", col("to")),
+            ("days", "count", col("days")),
+            ("domain", "category", col("domain"), DOMAINS),
+            ("delta_need", "figure", col("delta_need")),
+            ("class", "category", col("class"), CHANGE_CLASSES),
+            ("trend", "figure", col("trend")),
+            ("escalating", "flag", col("escalating")),
+        ],
+        _kind,
+    )
 
 
 # --------------------------------------------------------------------------- charts
@@ -1369,8 +1475,9 @@ class ForecastResult(_Analysis):
     the projection, ``chart()`` the fan chart (shown inline in Jupyter).
     """
 
-    def __init__(self, native: Any) -> None:
+    def __init__(self, native: Any, kind: Optional[str] = None) -> None:
         self._native = native
+        self._kind = kind
         self._dict = json.loads(native.json())
         d = self._dict
         self.as_of: _dt.date = _dt.date.fromisoformat(d["as_of"])
@@ -1381,30 +1488,30 @@ class ForecastResult(_Analysis):
         self.history: dict = d["history"]
         self.inflow: dict = d["inflow"]
         self.transition: dict[str, np.ndarray] = {k: np.array(v, dtype=np.float64) for k, v in d["transition"].items()}
-        self.leaving = pd.DataFrame(
-            {
-                "phase": _category(list(d["leaving"]), PROJECTION_PHASES),
-                "share": _figure(list(d["leaving"].values())),
-            }
+        self.leaving = _frame(
+            [
+                ("phase", "category", list(d["leaving"]), PROJECTION_PHASES),
+                ("share", "figure", list(d["leaving"].values())),
+            ],
+            kind,
         )
         self.projection = self._projection()
-        self.backtest: Optional[pd.DataFrame] = None
+        self.backtest: Optional[Any] = None
         self.backtest_summary: Optional[dict] = None
         if d.get("backtest") is not None:
             b = d["backtest"]
             self.backtest_summary = {k: b[k] for k in ("origin", "mae", "mae_persistence", "skill", "coverage")}
             cells = b["cells"]
-            frame = pd.DataFrame(
-                {
-                    "phase": _category([c["phase"] for c in cells], PROJECTION_PHASES),
-                    "figure": _category([c["figure"] for c in cells], PROJECTION_FIGURES),
-                }
+            self.backtest = _frame(
+                [
+                    ("phase", "category", [c["phase"] for c in cells], PROJECTION_PHASES),
+                    ("figure", "category", [c["figure"] for c in cells], PROJECTION_FIGURES),
+                ]
+                + [(k, "figure", [c[k] for c in cells]) for k in ("forecast", "low", "high", "observed", "persistence")],
+                kind,
             )
-            for k in ("forecast", "low", "high", "observed", "persistence"):
-                frame[k] = _figure([c[k] for c in cells])
-            self.backtest = frame
 
-    def _projection(self) -> pd.DataFrame:
+    def _projection(self) -> Any:
         years, phases, figures, expected, low, high = [], [], [], [], [], []
         for row in self._dict["projection"]:
             estimates = [("children", row["children"])] + [(k, row["high_need"][k]) for k in DOMAINS]
@@ -1415,24 +1522,25 @@ class ForecastResult(_Analysis):
                 expected.append(e["expected"])
                 low.append(e["low"])
                 high.append(e["high"])
-        return pd.DataFrame(
-            {
-                "school_year": _count(years),
-                "phase": _category(phases, PROJECTION_PHASES),
-                "figure": _category(figures, PROJECTION_FIGURES),
-                "expected": _figure(expected),
-                "low": _figure(low),
-                "high": _figure(high),
-            }
+        return _frame(
+            [
+                ("school_year", "count", years),
+                ("phase", "category", phases, PROJECTION_PHASES),
+                ("figure", "category", figures, PROJECTION_FIGURES),
+                ("expected", "figure", expected),
+                ("low", "figure", low),
+                ("high", "figure", high),
+            ],
+            self._kind,
         )
 
     def to_dict(self) -> dict:
         """The §15 JSON of ``vsend forecast`` as a dict (a new copy)."""
         return json.loads(self._native.json())
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self) -> Any:
         """The tidy projection (see ``projection``), a copy."""
-        return self.projection.copy()
+        return _copy(self.projection)
 
     def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
         """The fan chart ``vsend forecast --chart`` draws: caseload and high
@@ -1464,8 +1572,9 @@ class ImpactResult(_Analysis):
     Jupyter).
     """
 
-    def __init__(self, native: Any) -> None:
+    def __init__(self, native: Any, kind: Optional[str] = None) -> None:
         self._native = native
+        self._kind = kind
         d = json.loads(native.json())
         self._dict = d
         self.as_of: _dt.date = _dt.date.fromisoformat(d["as_of"])
@@ -1478,24 +1587,23 @@ class ImpactResult(_Analysis):
         """The §16 JSON of ``vsend impact`` as a dict (a new copy)."""
         return json.loads(self._native.json())
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self) -> Any:
         """One row per support × domain: ``support`` (categorical of
         :data:`SUPPORTS`), ``domain`` (categorical), ``exposed``,
         ``matched``, ``comparison``, ``strata`` (``Int64``),
         ``mean_change_exposed``, ``effect``, ``low``, ``high``
-        (``Float64``; ``<NA>`` where §16 gives null)."""
+        (``Float64``; ``<NA>`` where §16 gives null); a polars or pyarrow
+        table when the data was."""
         rows = [(s, d, self._dict["support"][s][d]) for s in SUPPORTS for d in DOMAINS]
-        frame = pd.DataFrame(
-            {
-                "support": _category([r[0] for r in rows], SUPPORTS),
-                "domain": _category([r[1] for r in rows], DOMAINS),
-            }
+        return _frame(
+            [
+                ("support", "category", [r[0] for r in rows], SUPPORTS),
+                ("domain", "category", [r[1] for r in rows], DOMAINS),
+            ]
+            + [(k, "count", [r[2][k] for r in rows]) for k in ("exposed", "matched", "comparison", "strata")]
+            + [(k, "figure", [r[2][k] for r in rows]) for k in ("mean_change_exposed", "effect", "low", "high")],
+            self._kind,
         )
-        for k in ("exposed", "matched", "comparison", "strata"):
-            frame[k] = _count([r[2][k] for r in rows])
-        for k in ("mean_change_exposed", "effect", "low", "high"):
-            frame[k] = _figure([r[2][k] for r in rows])
-        return frame
 
     def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
         """The forest chart ``vsend impact --chart`` draws: each effect with
@@ -1575,7 +1683,7 @@ def forecast(
         _whole_option("inflow_years", inflow_years),
         bool(backtest),
     )
-    out = ForecastResult(native)
+    out = ForecastResult(native, _arrow_kind(data))
     problems = _attach(out, probs, labels, meaning, rows_read)
     _warn_numeric_ids("forecast", probs)
     _report("forecast", problems, rows_read, out.rejected_rows, meaning, strict)
@@ -1624,7 +1732,7 @@ def impact(
         _whole_option("replicates", replicates),
         _whole_option("seed", seed),
     )
-    out = ImpactResult(native)
+    out = ImpactResult(native, _arrow_kind(data))
     problems = _attach(out, probs, labels, meaning, rows_read)
     _warn_numeric_ids("impact", probs)
     _report("impact", problems, rows_read, out.rejected_rows, meaning, strict)

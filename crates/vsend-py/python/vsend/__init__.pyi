@@ -1,9 +1,9 @@
-"""Type stubs for vsend: Valuing SEND scoring for pandas."""
+"""Type stubs for vsend: Valuing SEND scoring for pandas, polars and pyarrow."""
 
 import datetime
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Optional, Union
+from typing import Any, Optional, Protocol, Union
 
 import pandas as pd
 
@@ -21,7 +21,17 @@ PHASE_MOVES: tuple[str, ...]
 #: A plan's status in a domain (§11): ready, not_ready.
 PLAN_STATUSES: tuple[str, ...]
 
-Data = Union[pd.DataFrame, str, os.PathLike[str], Iterable[Mapping[str, Any]]]
+class ArrowStream(Protocol):
+    """Arrow data by the Arrow PyCapsule interface: a polars DataFrame, a
+    pyarrow Table or RecordBatch, or anything else that exports a stream."""
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object: ...
+
+Data = Union[pd.DataFrame, ArrowStream, str, os.PathLike[str], Iterable[Mapping[str, Any]]]
+#: A result table of the kind of data given: a pandas DataFrame (for pandas,
+#: a path or dicts), a polars DataFrame (polars), a pyarrow RecordBatch (one),
+#: else a pyarrow Table (pyarrow, or any other Arrow stream).
+Table = Any
 FrameworkLike = Union["Framework", str, os.PathLike[str], Mapping[str, Any], None]
 DateLike = Union[str, datetime.date, pd.Timestamp, None]
 
@@ -104,12 +114,12 @@ class NumericIdWarning(UserWarning):
 class ScoreResult:
     """Scored rows and the problems of rejected rows; unpacks as `(scored, problems)`."""
 
-    scored: pd.DataFrame
+    scored: Table
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
-    def __init__(self, scored: pd.DataFrame, problems: pd.DataFrame, rows_read: int, rejected_rows: int) -> None: ...
-    def __iter__(self) -> Iterator[pd.DataFrame]: ...
+    def __init__(self, scored: Table, problems: pd.DataFrame, rows_read: int, rejected_rows: int) -> None: ...
+    def __iter__(self) -> Iterator[Table]: ...
     @property
     def ok(self) -> bool:
         """True when no row was rejected."""
@@ -120,8 +130,8 @@ class CohortSummary(dict[str, Any]):
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
-    def to_frame(self) -> pd.DataFrame:
-        """One row per group × domain (see `cohort_frame`)."""
+    def to_frame(self) -> Table:
+        """One row per group × domain (see `cohort_frame`), of the kind of data given."""
 
 class TimelineResult(dict[str, Any]):
     """The §10 timeline dict of one child, with `problems`, `rows_read`, `rejected_rows`."""
@@ -129,8 +139,8 @@ class TimelineResult(dict[str, Any]):
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
-    def to_frame(self) -> pd.DataFrame:
-        """One row per step × domain (see `timeline_frame`)."""
+    def to_frame(self) -> Table:
+        """One row per step × domain (see `timeline_frame`), of the kind of data given."""
 
 class Chart:
     """An SVG chart: inline in Jupyter, `save(path)` to .svg or .png."""
@@ -320,17 +330,17 @@ class ForecastResult:
     history: dict[str, Any]
     inflow: dict[str, Any]
     transition: dict[str, Any]
-    leaving: pd.DataFrame
-    projection: pd.DataFrame
-    backtest: Optional[pd.DataFrame]
+    leaving: Table
+    projection: Table
+    backtest: Optional[Table]
     backtest_summary: Optional[dict[str, Any]]
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
     def to_dict(self) -> dict[str, Any]:
         """The §15 JSON of `vsend forecast`."""
-    def to_frame(self) -> pd.DataFrame:
-        """The tidy projection."""
+    def to_frame(self) -> Table:
+        """The tidy projection, of the kind of data given."""
     def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
         """The fan chart of `vsend forecast --chart`."""
     def _repr_svg_(self) -> str: ...
@@ -351,8 +361,9 @@ class ImpactResult:
     rejected_rows: int
     def to_dict(self) -> dict[str, Any]:
         """The §16 JSON of `vsend impact`."""
-    def to_frame(self) -> pd.DataFrame:
-        """support, domain, exposed, matched, comparison, strata, mean_change_exposed, effect, low, high."""
+    def to_frame(self) -> Table:
+        """support, domain, exposed, matched, comparison, strata, mean_change_exposed, effect, low, high;
+        of the kind of data given."""
     def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
         """The forest chart of `vsend impact --chart`."""
     def _repr_svg_(self) -> str: ...
