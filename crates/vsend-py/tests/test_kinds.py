@@ -300,3 +300,20 @@ def test_pandas_arrow_backed_columns_score_as_numpy_ones(examples):
         warnings.simplefilter("error")
         arrowed = vsend.score(pd.read_csv(src, dtype_backend="pyarrow")).scored
     same_table(arrowed, vsend.score(pd.read_csv(src)).scored)
+
+
+def test_every_arrow_text_layout_and_padded_ids_read_alike(examples):
+    """string, large_string and string_view columns give the same rows, and IDs
+    are trimmed as from a CSV cell."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.compute as pc
+    import pyarrow.csv
+
+    table = pyarrow.csv.read_csv(examples / "cohort-small.csv")
+    want = vsend.score(table).scored
+    for layout in (pa.large_string(), pa.string_view()):
+        schema = pa.schema([f.with_type(layout) if f.type == pa.string() else f for f in table.schema])
+        same_table(vsend.score(table.cast(schema)).scored, want)
+    i = table.schema.get_field_index("child_id")
+    padded = table.set_column(i, "child_id", pc.binary_join_element_wise(" ", table["child_id"], " ", ""))
+    same_table(vsend.score(padded).scored, want)
