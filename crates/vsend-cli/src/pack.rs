@@ -368,7 +368,7 @@ fn pack_path(dir: &Path, child: &str) -> Result<(String, PathBuf), Error> {
 /// Writes one page to its temporary file, ready to commit with the others.
 fn write_page(path: &Path, html: &str) -> Result<Ready, Error> {
     let target = path.display().to_string();
-    let mut out = Output::create(Some(path)).writing(&target)?;
+    let mut out = Output::create_in_directory(path).writing(&target)?;
     out.write_all(html.as_bytes()).writing(&target)?;
     out.finish().writing(&target)
 }
