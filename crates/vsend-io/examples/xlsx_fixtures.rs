@@ -18,6 +18,11 @@
 //! - `fixtures/bad/xlsx-merged-header.xlsx`: two header cells merged.
 //! - `fixtures/bad/xlsx-csv-named.xlsx`: a CSV file named `.xlsx`.
 //! - `fixtures/bad/xlsx-truncated.xlsx`: the first half of `cohort.xlsx`.
+//! - `fixtures/bad/xlsx-huge-cell.xlsx`: `cohort.xlsx` with one more row
+//!   whose cell holds 2 MiB of text (a few kB compressed).
+//! - `fixtures/bad/xlsx-checksum.xlsx`: `cohort.xlsx` stored uncompressed,
+//!   then one level in its sheet changed without its CRC-32: a damaged
+//!   file that would otherwise read as other data.
 //!
 //! `fixtures/bad/xlsx-encrypted.xlsx` (password `vsend`) and
 //! `fixtures/bad/xlsx-legacy.xlsx` (an Excel 97-2003 file named `.xlsx`)
@@ -55,7 +60,53 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &bad.join("xlsx-truncated.xlsx"),
         &cohort[..cohort.len() / 2],
     )?;
+    let huge = rewrite(&cohort, zip::CompressionMethod::Deflated, |name, bytes| {
+        if !name.starts_with("xl/worksheets/") {
+            return Ok(bytes);
+        }
+        let cell = format!(
+            r#"<row r="{row}"><c r="A{row}" t="inlineStr"><is><t>{}</t></is></c></row></sheetData>"#,
+            "A".repeat(2 << 20),
+            row = table.len() + 1
+        );
+        Ok(String::from_utf8(bytes)?
+            .replace("</sheetData>", &cell)
+            .into_bytes())
+    })?;
+    write(&bad.join("xlsx-huge-cell.xlsx"), &huge)?;
+    let mut stored = rewrite(&cohort, zip::CompressionMethod::Stored, |_, b| Ok(b))?;
+    // The first saved level 1 of the sheet becomes 4; its CRC-32 stays.
+    let at = find(&stored, b"<v>1</v>").ok_or("no level 1 in the sheet")?;
+    stored[at + 3] = b'4';
+    write(&bad.join("xlsx-checksum.xlsx"), &stored)?;
     Ok(())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The workbook with each part passed through `f`, compressed by `method`.
+fn rewrite(
+    xlsx: &[u8],
+    method: zip::CompressionMethod,
+    mut f: impl FnMut(&str, Vec<u8>) -> Result<Vec<u8>, Box<dyn std::error::Error>>,
+) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx))?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(method)
+        .last_modified_time(zip::DateTime::default());
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i)?;
+        let name = entry.name()?.into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes)?;
+        let bytes = f(&name, bytes)?;
+        out.start_file(name, options)?;
+        out.write_all(&bytes)?;
+    }
+    Ok(out.finish()?.into_inner())
 }
 
 fn write(path: &PathBuf, bytes: &[u8]) -> std::io::Result<()> {
@@ -227,22 +278,12 @@ fn formulas_workbook(table: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
 /// The workbook with every saved result `marker` taken out of its sheets,
 /// as a workbook saved without calculating looks.
 fn drop_saved_result(xlsx: &[u8], marker: &str) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx))?;
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(zip::DateTime::default());
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i)?;
-        let name = entry.name()?.into_owned();
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes)?;
-        if name.starts_with("xl/worksheets/") {
-            let text = String::from_utf8(bytes)?;
-            bytes = text.replace(&format!("<v>{marker}</v>"), "").into_bytes();
+    rewrite(xlsx, zip::CompressionMethod::Deflated, |name, bytes| {
+        if !name.starts_with("xl/worksheets/") {
+            return Ok(bytes);
         }
-        out.start_file(name, options)?;
-        out.write_all(&bytes)?;
-    }
-    Ok(out.finish()?.into_inner())
+        Ok(String::from_utf8(bytes)?
+            .replace(&format!("<v>{marker}</v>"), "")
+            .into_bytes())
+    })
 }

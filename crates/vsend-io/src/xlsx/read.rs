@@ -32,7 +32,7 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
@@ -127,6 +127,15 @@ pub enum WorkbookError {
         /// What the reader found.
         detail: String,
     },
+    /// A text or tag in a part of the workbook longer than
+    /// [`MAX_XML_RUN_BYTES`]: no cohort cell is that long (Excel's own limit
+    /// is 32,767 characters), and reading it would hold it in memory whole.
+    TooLong {
+        /// The file.
+        path: String,
+        /// The part of the workbook (e.g. `xl/worksheets/sheet1.xml`).
+        part: String,
+    },
     /// The sheet asked for is not in the workbook.
     NoSuchSheet {
         /// The file.
@@ -211,6 +220,11 @@ impl fmt::Display for WorkbookError {
             WorkbookError::Damaged { path, detail } => write!(
                 f,
                 "{path}: the workbook is damaged or not an .xlsx file ({detail}); {RESAVE}"
+            ),
+            WorkbookError::TooLong { path, part } => write!(
+                f,
+                "{path}: {part} holds a cell or tag over {} bytes (1 MiB); allowed cells up to Excel's own 32,767 characters; the workbook was not read",
+                MAX_XML_RUN_BYTES
             ),
             WorkbookError::NoSuchSheet {
                 path,
@@ -363,6 +377,62 @@ fn open_error(path: &str, e: calamine::XlsxError) -> WorkbookError {
     }
 }
 
+/// The longest text or tag read in a part of a workbook: the reader holds a
+/// cell's text whole, so one cell of gigabytes (a small file, compressed)
+/// would take that much memory. The same 1 MiB as a CSV line.
+pub const MAX_XML_RUN_BYTES: usize = crate::read::MAX_LINE_BYTES;
+
+/// Reads every part of the workbook once, through its decompressor, before
+/// the reader sees it: a part whose checksum (CRC-32) does not match its
+/// content is damaged (the reader does not check it, so a changed digit
+/// would be read as data), and a text or tag longer than
+/// [`MAX_XML_RUN_BYTES`] in an XML part is refused before anything holds it.
+/// Memory stays at one buffer whatever the parts' sizes.
+fn check_parts(path: &Path, shown: &str) -> Result<(), WorkbookError> {
+    let damaged = |detail: String| WorkbookError::Damaged {
+        path: shown.to_owned(),
+        detail,
+    };
+    let file = File::open(path).map_err(|e| damaged(e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| damaged(e.to_string()))?;
+    let mut buffer = vec![0u8; 64 << 10];
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|e| damaged(e.to_string()))?;
+        let name = String::from_utf8_lossy(part.name_raw()).into_owned();
+        let xml = name.ends_with(".xml") || name.ends_with(".rels");
+        // Bytes since the last `<` or `>`: the length of the text or tag being read.
+        let mut run = 0usize;
+        loop {
+            let n = match part.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(damaged(format!("{name}: {e}"))),
+            };
+            if !xml {
+                continue;
+            }
+            let chunk = &buffer[..n];
+            let mut start = 0;
+            for at in memchr::memchr2_iter(b'<', b'>', chunk) {
+                if run + (at - start) > MAX_XML_RUN_BYTES {
+                    break;
+                }
+                run = 0;
+                start = at + 1;
+            }
+            run += n - start;
+            if run > MAX_XML_RUN_BYTES {
+                return Err(WorkbookError::TooLong {
+                    path: shown.to_owned(),
+                    part: name,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Workbook {
     /// Opens the workbook at `path` and picks its sheet: `sheet`, or the
     /// first visible worksheet (hidden and chart sheets are skipped).
@@ -384,6 +454,7 @@ impl Workbook {
             }
             return Err(fail(not_zip(&shown, &start)));
         }
+        check_parts(path, &shown).map_err(fail)?;
         let file = File::open(path).map_err(io_error)?;
         let book: Xlsx<_> =
             Xlsx::new(BufReader::new(file)).map_err(|e| fail(open_error(&shown, e)))?;
