@@ -16,9 +16,15 @@ The same numbers as the ``vsend`` command-line tool, from the same Rust core
     vsend.radar(df, "C0042", previous=True)         # shows inline in Jupyter
 
 Data may be a pandas DataFrame with the cohort columns of docs/model.md §10, a path
-to a ``.csv`` or ``.jsonl`` file (read exactly as the CLI reads it), or an
+to a ``.csv``, ``.jsonl`` or ``.xlsx`` file (read exactly as the CLI reads it), an
 iterable of dicts (flat, with the CSV column names; or nested, in the JSON
-Lines shape with ``needs``, ``readiness``, ``confidence`` objects).
+Lines shape with ``needs``, ``readiness``, ``confidence`` objects), or Arrow
+data: a polars DataFrame, a pyarrow Table or RecordBatch, or anything with
+``__arrow_c_stream__`` (read through its buffers). ``score``, ``cohort``,
+``timeline``, ``forecast`` and ``impact`` give their tables back as the kind
+of data given: polars in, polars out; pyarrow in, pyarrow out (a RecordBatch
+for a RecordBatch, a Table for any other Arrow stream). polars and pyarrow
+are optional; ``.problems`` is always a pandas DataFrame.
 
 Nothing is dropped silently: every record read is either scored or listed in
 ``problems``, and ``rows_read == len(scored) + rejected_rows``. Rejected rows
@@ -80,11 +86,18 @@ __all__ = [
     "ValidationError",
     "VsendError",
     "Comparison",
+    "ForecastResult",
+    "ImpactResult",
     "MovesResult",
+    "PROJECTION_FIGURES",
+    "PROJECTION_PHASES",
+    "SUPPORTS",
     "TransitionResult",
     "cohort",
     "cohort_frame",
     "compare",
+    "forecast",
+    "impact",
     "transition",
     "transitions",
     "cohort_radar",
@@ -254,14 +267,26 @@ _ID_COLUMNS = frozenset({"child_id", "setting_id", "to_setting_id"})
 _INT64_MAX = np.iinfo(np.int64).max
 
 
-def _column_array(series: pd.Series, id_column: bool = False) -> np.ndarray:
-    """One column as a numpy array the Rust side reads without Python calls
-    where it can: float64 (NaN = empty), int64, or object.
+def _arrow_backed(dt: Any) -> bool:
+    """A pandas dtype whose values live in Arrow buffers: pandas 3's ``str``
+    (and ``string[pyarrow]``), or ``pd.ArrowDtype``."""
+    if isinstance(dt, pd.StringDtype):
+        return dt.storage == "pyarrow"
+    return type(dt).__name__ == "ArrowDtype"
+
+
+def _column_array(series: pd.Series, id_column: bool = False) -> Any:
+    """One column as the Rust side reads it without Python calls where it
+    can: an Arrow-backed column as its Arrow array (read through its
+    buffers, not copied), else a numpy array: float64 (NaN = empty), int64,
+    or object.
 
     An ID column keeps what its cells are: whole numbers stay whole numbers
     (int64, or Python ints with ``<NA>`` for a nullable integer column) and
     dates stay dates, so the Rust side can refuse what is not an ID."""
     dt = series.dtype
+    if _arrow_backed(dt):
+        return series.array.__arrow_array__()
     kind = getattr(dt, "kind", "O")
     if isinstance(dt, pd.CategoricalDtype) or kind not in "iufM":
         return np.ascontiguousarray(series.to_numpy(dtype=object))
@@ -282,6 +307,117 @@ def _column_array(series: pd.Series, id_column: bool = False) -> np.ndarray:
     return np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
 
 
+def _arrow_kind(data: Any) -> Optional[str]:
+    """What Arrow data ``data`` is (``polars``, ``pyarrow`` Table,
+    ``record_batch``, or any other ``arrow`` stream), or None. A pandas
+    DataFrame is not: it is read column by column."""
+    if isinstance(data, pd.DataFrame):
+        return None
+    module, name = type(data).__module__, type(data).__name__
+    if module.startswith("polars") and name == "DataFrame":
+        return "polars"
+    if module.startswith("pyarrow") and name == "Table":
+        return "pyarrow"
+    if module.startswith("pyarrow") and name == "RecordBatch":
+        return "record_batch"
+    if hasattr(data, "__arrow_c_stream__"):
+        return "arrow"
+    return None
+
+
+def _pyarrow() -> Any:
+    """pyarrow, which Arrow data other than polars comes back as."""
+    try:
+        import pyarrow
+    except ImportError:  # pragma: no cover - only without pyarrow
+        raise ImportError("vsend: Arrow data other than a polars DataFrame comes back as pyarrow: pip install pyarrow") from None
+    return pyarrow
+
+
+def _from_arrow(table: Any, kind: str) -> Any:
+    """Scored columns (an Arrow stream) as the kind of data given: a polars
+    DataFrame for polars, a pyarrow RecordBatch for one, else a pyarrow Table."""
+    if kind == "polars":
+        import polars
+
+        return polars.DataFrame(table)
+    pa = _pyarrow()
+    out = pa.table(table)
+    if kind == "record_batch":
+        return out.combine_chunks().to_batches(max_chunksize=None)[0] if out.num_rows else _empty_batch(pa, out.schema)
+    return out
+
+
+def _empty_batch(pa: Any, schema: Any) -> Any:
+    return pa.RecordBatch.from_arrays([pa.array([], type=f.type) for f in schema], schema=schema)
+
+
+def _frame(columns: Sequence[tuple], kind: Optional[str] = None) -> Any:
+    """A small result table, as the kind of data given (None: pandas).
+
+    ``columns`` are ``(name, type, values)`` or, for a ``category``,
+    ``(name, "category", values, categories)``; a type is ``count``,
+    ``figure``, ``flag``, ``text``, ``date`` (``YYYY-MM-DD`` text or a date)
+    or ``category``; None, NaN and ``<NA>`` are absent. pandas follows the
+    package's conventions (``Int64``, ``Float64``, ``boolean``, ``string``,
+    ``datetime64[s]``, categoricals); polars gets ``Int64``, ``Float64``,
+    ``Boolean``, ``String``, ``Date`` and ``Enum`` of the categories; pyarrow
+    ``int64``, ``double``, ``bool``, ``string``, ``date32`` and dictionaries
+    of the categories."""
+    if kind is None:
+        makers = {"count": _count, "figure": _figure, "flag": _flag, "text": _text, "date": _date}
+        out = {}
+        for name, t, values, *rest in columns:
+            out[name] = _category(values, rest[0]) if t == "category" else makers[t](list(values))
+        return pd.DataFrame(out)
+    cleaned = []
+    for name, t, values, *rest in columns:
+        vals = [None if _absent(v) else v for v in values]
+        if t == "count":
+            vals = [None if v is None else int(v) for v in vals]
+        elif t == "figure":
+            vals = [None if v is None else float(v) for v in vals]
+        elif t == "flag":
+            vals = [None if v is None else bool(v) for v in vals]
+        elif t == "date":
+            vals = [None if v is None else _dt.date.fromisoformat(str(v)[:10]) for v in vals]
+        elif t == "text":
+            vals = [None if v is None else str(v) for v in vals]
+        cleaned.append((name, t, vals, *rest))
+    if kind == "polars":
+        import polars as pl
+
+        types = {"count": pl.Int64, "figure": pl.Float64, "flag": pl.Boolean, "text": pl.String, "date": pl.Date}
+        return pl.DataFrame(
+            [
+                pl.Series(name, vals, dtype=pl.Enum(list(rest[0])) if t == "category" else types[t])
+                for name, t, vals, *rest in cleaned
+            ]
+        )
+    pa = _pyarrow()
+    types = {"count": pa.int64(), "figure": pa.float64(), "flag": pa.bool_(), "text": pa.string(), "date": pa.date32()}
+    arrays = []
+    for name, t, vals, *rest in cleaned:
+        if t == "category":
+            cats = list(rest[0])
+            codes = pa.array([None if v is None else cats.index(v) for v in vals], type=pa.int16())
+            arrays.append(pa.DictionaryArray.from_arrays(codes, pa.array(cats, type=pa.string())))
+        else:
+            arrays.append(pa.array(vals, type=types[t]))
+    names = [c[0] for c in cleaned]
+    if kind == "record_batch":
+        return pa.RecordBatch.from_arrays(arrays, names=names)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _copy(frame: Any) -> Any:
+    """A copy of a result table (pyarrow's are immutable: itself)."""
+    if isinstance(frame, pd.DataFrame):
+        return frame.copy()
+    clone = getattr(frame, "clone", None)  # polars
+    return clone() if clone is not None else frame
+
+
 def _is_nested(record: Mapping[str, Any]) -> bool:
     return any(isinstance(record.get(k), Mapping) for k in ("needs", "readiness", "confidence", "readiness_planned"))
 
@@ -299,10 +435,20 @@ def _source(data: Data, fw: Framework, sheet: Optional[str] = None) -> tuple[tup
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
         arrays = [_column_array(data.iloc[:, i], names[i].strip() in _ID_COLUMNS) for i in range(data.shape[1])]
-        return ("columns", names, arrays, len(data)), data.index, "row"
+        return ("columns", (names, arrays, len(data))), data.index, "row"
+    arrow = _arrow_kind(data)
+    if arrow is not None:
+        if arrow == "arrow":
+            _pyarrow()  # what it comes back as: said before any work
+        if arrow == "record_batch" and not hasattr(data, "__arrow_c_stream__"):
+            import pyarrow
+
+            data = pyarrow.Table.from_batches([data])
+        return ("table", data), None, "row"
     if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
         raise TypeError(
-            "data: expected a pandas DataFrame, a path to a .csv, .jsonl or .xlsx file, or an iterable of dicts"
+            "data: expected a pandas or polars DataFrame, a pyarrow Table or RecordBatch, Arrow data "
+            "(__arrow_c_stream__), a path to a .csv, .jsonl or .xlsx file, or an iterable of dicts"
         )
     records = list(data)
     for i, r in enumerate(records):
@@ -323,7 +469,7 @@ def _source(data: Data, fw: Framework, sheet: Optional[str] = None) -> tuple[tup
         col = np.empty(len(records), dtype=object)
         col[:] = [r.get(name) for r in records]
         arrays.append(col)
-    return ("columns", list(names), arrays, len(records)), None, "row"
+    return ("columns", (list(names), arrays, len(records))), None, "row"
 
 
 def _json_ok(record: Mapping[str, Any]) -> bool:
@@ -402,14 +548,6 @@ def _warn_numeric_ids(what: str, *problems: dict) -> None:
     )
 
 
-def _floating(pair: tuple[np.ndarray, np.ndarray]) -> pd.api.extensions.ExtensionArray:
-    return pd.arrays.FloatingArray(pair[0], pair[1])
-
-
-def _integer(pair: tuple[np.ndarray, np.ndarray]) -> pd.api.extensions.ExtensionArray:
-    return pd.arrays.IntegerArray(pair[0], pair[1])
-
-
 def _absent(v: Any) -> bool:
     return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
 
@@ -444,37 +582,31 @@ def _domain_set(keys: Optional[Sequence[str]]) -> Optional[str]:
     return None if keys is None else ";".join(d for d in DOMAINS if d in keys)
 
 
-def _scored_frame(cols: dict, fw: Framework, index: pd.Index) -> pd.DataFrame:
-    n = len(cols["_rows"])
-    no_mask = np.zeros(n, dtype=bool)
-    out: dict[str, Any] = {
-        "child_id": pd.arrays.StringArray(cols["child_id"]),
-        "assessed_on": pd.array(cols["assessed_on"].view("datetime64[s]")),
-        "setting_id": _text(cols["setting_id"]),
-        "age_band": pd.Categorical.from_codes(cols["age_band"], categories=list(AGE_BANDS), ordered=True),
-    }
-    for d in DOMAINS:
-        out[f"need.{d}"] = _floating(cols[f"need.{d}"])
-        out[f"breadth.{d}"] = pd.arrays.IntegerArray(cols[f"breadth.{d}"], no_mask)
-        out[f"readiness.{d}"] = _integer(cols[f"readiness.{d}"])
-        out[f"confidence.{d}"] = _integer(cols[f"confidence.{d}"])
-        out[f"setting_gap.{d}"] = _floating(cols[f"setting_gap.{d}"])
-        out[f"family_gap.{d}"] = _floating(cols[f"family_gap.{d}"])
-    out["complete"] = pd.arrays.BooleanArray(cols["complete"], no_mask)
-    for name in ("total_need", "need_index", "setting_coverage", "family_coverage"):
-        out[name] = _floating(cols[name])
-    for name in ("unmet_setting", "unmet_family"):
-        out[name] = pd.Categorical.from_codes(cols[name], categories=_DOMAIN_SETS)
-    out["primary_domain"] = pd.Categorical.from_codes(cols["primary_domain"], categories=list(DOMAINS))
-    if "band" in cols:  # §13: the framework has a banding rule
-        out["band_score"] = _floating(cols["band_score"])
-        out["band"] = pd.Categorical.from_codes(cols["band"], categories=[b[0] for b in fw.bands])
-        out["band_raised_by"] = pd.Categorical.from_codes(cols["band_raised_by"], categories=list(DOMAINS))
-        out["top_up"] = _floating(cols["top_up"])
-    zeros = np.zeros(n, dtype=np.int8)
-    out["framework_id"] = pd.Categorical.from_codes(zeros, categories=[fw.id])
-    out["framework_version"] = pd.Categorical.from_codes(zeros, categories=[fw.version])
-    out = {name: out[name] for name in fw.scored_columns()}
+def _scored_column(spec: tuple) -> Any:
+    """One scored column from the Rust side's ``(kind, ...)``: the arrays are
+    new and ours, so each is wrapped without a copy."""
+    kind = spec[0]
+    if kind == "figure":
+        return pd.arrays.FloatingArray(spec[1], spec[2])
+    if kind == "count":
+        return pd.arrays.IntegerArray(spec[1], spec[2])
+    if kind == "code":
+        return pd.Categorical.from_codes(spec[1], categories=spec[2], ordered=spec[3])
+    if kind == "flag":
+        return pd.arrays.BooleanArray(spec[1], np.zeros(len(spec[1]), dtype=bool))
+    if kind == "date":
+        return pd.array(spec[1].view("datetime64[s]"))
+    if kind == "text":
+        if not isinstance(spec[1], np.ndarray):  # an Arrow array: no Python strings made
+            return pd.arrays.ArrowStringArray(spec[1])
+        return pd.arrays.StringArray(spec[1])
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _scored_frame(cols: dict, index: pd.Index) -> pd.DataFrame:
+    """The scored frame (§10) from the columns the Rust side built, in the
+    framework's column order; ``_rows`` is not a column."""
+    out = {name: _scored_column(spec) for name, spec in cols.items() if name != "_rows"}
     # copy=False: the arrays are new and ours; a dict is copied by default.
     return pd.DataFrame(out, index=index, copy=False)
 
@@ -502,7 +634,12 @@ class ScoreResult:
             scored columns. Index: the input DataFrame's index labels (a file:
             its 1-based line numbers, named ``line``; an iterable: positions).
             Absent figures are ``<NA>`` (nullable ``Float64`` / ``Int64`` /
-            ``boolean``), never 0.
+            ``boolean``), never 0. For Arrow data, a table of its kind (a
+            polars DataFrame, a pyarrow Table or RecordBatch) with the same
+            columns as Arrow types (``double``, ``int64``, ``bool``,
+            ``date32``, ``string``, dictionaries for the closed sets), nulls
+            for absent figures, and no index (problems' ``row`` is the
+            position).
         problems: one row per problem: ``row`` (index label, line, or
             position), ``field`` (column), ``value`` (as found, at most 40
             characters), ``message`` (§9).
@@ -510,7 +647,7 @@ class ScoreResult:
         rejected_rows: records rejected; ``rows_read == len(scored) + rejected_rows``.
     """
 
-    scored: pd.DataFrame
+    scored: Any
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
@@ -539,7 +676,9 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False, 
             ``assessed_on``, ``date_of_birth``, ``setting_id``,
             ``need.<area>``, ``readiness.<d>``, ``confidence.<d>``, optional
             ``readiness_planned.<d>``), a path to a ``.csv`` / ``.jsonl``
-            / ``.xlsx`` file, or an iterable of dicts. NaN / None / empty is
+            / ``.xlsx`` file, an iterable of dicts, or Arrow data (a polars
+            DataFrame, a pyarrow Table or RecordBatch, anything with
+            ``__arrow_c_stream__``). NaN / None / null / empty is
             *not assessed*. An ``.xlsx`` workbook is read from its first
             visible worksheet (or ``sheet``) as the CLI reads it: problems
             carry the sheet's row numbers.
@@ -562,10 +701,13 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False, 
     """
     fw = _framework(framework)
     source, labels, meaning = _source(data, fw, sheet)
-    cols, probs, rows_read = _vsend.score_source(fw, source)
-    rows = cols["_rows"]
-    index = _labels(rows, labels, meaning)
-    scored = _scored_frame(cols, fw, index)
+    arrow = _arrow_kind(data)
+    if arrow is None:
+        cols, probs, rows_read = _vsend.score_source(fw, source)
+        scored = _scored_frame(cols, _labels(cols["_rows"], labels, meaning))
+    else:
+        (table, _rows), probs, rows_read = _vsend.score_source(fw, source, True)
+        scored = _from_arrow(table, arrow)
     problems = _problems_frame(probs, labels, meaning)
     rejected = int(probs["rejected"])
     if len(scored) + rejected != rows_read:  # never a silent drop
@@ -588,10 +730,12 @@ class CohortSummary(dict):
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
+    _kind: Optional[str] = None
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per group × domain: see :func:`cohort_frame`."""
-        return cohort_frame(self)
+    def to_frame(self) -> Any:
+        """One row per group × domain: see :func:`cohort_frame`; a polars
+        or pyarrow table when the data was."""
+        return cohort_frame(self, self._kind)
 
 
 class TimelineResult(dict):
@@ -601,10 +745,12 @@ class TimelineResult(dict):
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
+    _kind: Optional[str] = None
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per step × domain: see :func:`timeline_frame`."""
-        return timeline_frame(self)
+    def to_frame(self) -> Any:
+        """One row per step × domain: see :func:`timeline_frame`; a polars
+        or pyarrow table when the data was."""
+        return timeline_frame(self, self._kind)
 
 
 def _attach(obj: Any, probs: dict, labels: Optional[pd.Index], meaning: str, rows_read: int) -> pd.DataFrame:
@@ -674,6 +820,7 @@ def cohort(
         None if round_to is None else int(round_to),
     )
     out = CohortSummary(summary)
+    out._kind = _arrow_kind(data)
     problems = _attach(out, probs, labels, meaning, rows_read)
     _warn_numeric_ids("cohort", probs)
     _report("cohort", problems, rows_read, out.rejected_rows, meaning, strict)
@@ -702,6 +849,7 @@ def timeline(
     source, labels, meaning = _source(data, fw, sheet)
     t, probs, rows_read = _vsend.timeline_source(fw, source, child, _date_text("as_of", as_of))
     out = TimelineResult(t)
+    out._kind = _arrow_kind(data)
     problems = _attach(out, probs, labels, meaning, rows_read)
     _warn_numeric_ids("timeline", probs)
     _report("timeline", problems, rows_read, out.rejected_rows, meaning, strict)
@@ -721,7 +869,7 @@ _GROUP_COUNTS = ("children", "assessments", "overdue")
 _GROUP_MEANS = ("mean_need_index", "mean_setting_coverage", "mean_family_coverage")
 
 
-def cohort_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
+def cohort_frame(summary: Mapping[str, Any], _kind: Optional[str] = None) -> Any:
     """A cohort summary (from :func:`cohort`, or loaded from the CLI's JSON) as
     a table: one row per group × domain.
 
@@ -732,7 +880,8 @@ def cohort_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
     ``planned_met_by_setting`` and ``histogram.<level>`` per level; then the
     group's ``mean_need_index``, ``mean_setting_coverage``,
     ``mean_family_coverage``. Counts are ``Int64``, means ``Float64``; null
-    stays ``<NA>``. The correlation matrix stays in the dict.
+    stays ``<NA>``. The correlation matrix stays in the dict. A summary of
+    polars or pyarrow data gives a table of that kind (its ``to_frame()``).
     """
     rows = []
     levels = 0
@@ -755,22 +904,26 @@ def cohort_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
             rows.append(row)
     hist = tuple(f"histogram.{level}" for level in range(levels))
     columns = ["group", "domain", *_GROUP_COUNTS, *_DOMAIN_COUNTS, *_DOMAIN_SHARES, *hist, *_GROUP_MEANS]
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    for k in _GROUP_COUNTS + _DOMAIN_COUNTS + hist:
-        frame[k] = _count(frame[k])
-    for k in _DOMAIN_SHARES + _GROUP_MEANS:
-        frame[k] = _figure(frame[k])
-    frame["group"] = _text(frame["group"])
-    frame["domain"] = _category(frame["domain"], DOMAINS)
-    return frame
+    counts = set(_GROUP_COUNTS + _DOMAIN_COUNTS + hist)
+
+    def spec(k: str) -> tuple:
+        values = [r[k] for r in rows]
+        if k == "group":
+            return (k, "text", values)
+        if k == "domain":
+            return (k, "category", values, DOMAINS)
+        return (k, "count" if k in counts else "figure", values)
+
+    return _frame([spec(k) for k in columns], _kind)
 
 
-def timeline_frame(timeline: Mapping[str, Any]) -> pd.DataFrame:
+def timeline_frame(timeline: Mapping[str, Any], _kind: Optional[str] = None) -> Any:
     """A timeline's steps as a table: one row per step × domain, with
     ``child_id``, ``from``, ``to`` (``datetime64[s]``), ``days``
     (``Int64``), ``domain``, ``delta_need`` (``Float64``), ``class``
     (categorical of :data:`CHANGE_CLASSES`, or ``<NA>``), and the domain's
-    ``trend`` (``Float64``) and ``escalating`` (``boolean``)."""
+    ``trend`` (``Float64``) and ``escalating`` (``boolean``). A timeline of
+    polars or pyarrow data gives a table of that kind (its ``to_frame()``)."""
     rows = []
     for step in timeline["steps"]:
         for d in DOMAINS:
@@ -787,18 +940,24 @@ def timeline_frame(timeline: Mapping[str, Any]) -> pd.DataFrame:
                     "escalating": timeline["escalating"].get(d),
                 }
             )
-    columns = ["child_id", "from", "to", "days", "domain", "delta_need", "class", "trend", "escalating"]
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    frame["child_id"] = _text(frame["child_id"])
-    frame["from"] = _date(frame["from"])
-    frame["to"] = _date(frame["to"])
-    frame["days"] = _count(frame["days"])
-    frame["domain"] = _category(frame["domain"], DOMAINS)
-    for k in ("delta_need", "trend"):
-        frame[k] = _figure(frame[k])
-    frame["class"] = _category(frame["class"], CHANGE_CLASSES)
-    frame["escalating"] = _flag(frame["escalating"])
-    return frame
+
+    def col(k: str) -> list:
+        return [r[k] for r in rows]
+
+    return _frame(
+        [
+            ("child_id", "text", col("child_id")),
+            ("from", "date", col("from")),
+            ("to", "date", col("to")),
+            ("days", "count", col("days")),
+            ("domain", "category", col("domain"), DOMAINS),
+            ("delta_need", "figure", col("delta_need")),
+            ("class", "category", col("class"), CHANGE_CLASSES),
+            ("trend", "figure", col("trend")),
+            ("escalating", "flag", col("escalating")),
+        ],
+        _kind,
+    )
 
 
 # --------------------------------------------------------------------------- charts
@@ -823,6 +982,9 @@ class Chart:
 
     def _repr_svg_(self) -> str:
         return self.svg
+
+    def _repr_png_(self) -> bytes:
+        return self.to_png()
 
     def to_png(self) -> bytes:
         """The chart rasterised to PNG (anti-aliased, embedded font)."""
@@ -1063,6 +1225,9 @@ def _plan_columns(plans: Any) -> tuple[list, list, int]:
         for i in range(plans.shape[1]):
             id_column = names[i].strip() in _ID_COLUMNS
             col = _column_array(plans.iloc[:, i], id_column)
+            if not isinstance(col, np.ndarray):
+                # Arrow text: dates in a plan are read as written.
+                col = np.asarray(pd.Series(plans.iloc[:, i]).to_numpy(dtype=object, na_value=None))
             if col.dtype == object and not id_column:
                 col = np.array([_plan_cell(v) for v in col], dtype=object)
             arrays.append(col)
@@ -1234,3 +1399,341 @@ def compare(summaries: Any, labels: Optional[Sequence[str]] = None) -> Compariso
     if len(names) != len(texts):
         raise ValueError(f"labels: {len(names)} given for {len(texts)} summaries")
     return Comparison(_vsend.compare_json(names, texts))
+
+
+# ---------------------------------------------------------------------------
+# Forecast (§15) and impact (§16)
+# ---------------------------------------------------------------------------
+
+#: The row phases of a projection (§15): the school phases below adult,
+#: ``unknown`` (no date of birth) and ``all``.
+PROJECTION_PHASES: tuple[str, ...] = ("early_years", "primary", "secondary", "post16", "unknown", "all")
+#: The figures of a projection and its back-test (§15): ``children`` on the
+#: caseload, and per domain key the children with a high need in it.
+PROJECTION_FIGURES: tuple[str, ...] = ("children", *DOMAINS)
+#: The supports whose rise §16 studies, in output order.
+SUPPORTS: tuple[str, ...] = ("readiness", "confidence")
+
+
+def _whole_option(name: str, value: Any, optional: bool = False) -> Any:
+    """A whole-number option handed over as an ``int`` (a numpy integer
+    too); anything else as it is, for the Rust side to refuse by name."""
+    if value is None and optional:
+        return None
+    if isinstance(value, (np.integer,)) and not isinstance(value, np.bool_):
+        return int(value)
+    return value
+
+
+class _Analysis:
+    """What :class:`ForecastResult` and :class:`ImpactResult` share: the
+    records rejected on the way, and the chart shown inline in Jupyter."""
+
+    problems: pd.DataFrame
+    rows_read: int
+    rejected_rows: int
+
+    def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
+        raise NotImplementedError
+
+    def _repr_svg_(self) -> str:
+        return self.chart().svg
+
+    def _repr_png_(self) -> bytes:
+        return self.chart().to_png()
+
+
+class ForecastResult(_Analysis):
+    """A projection of need (docs/model.md §15), from :func:`forecast`.
+
+    Attributes:
+        projection: the tidy projection, one row per school year × phase ×
+            figure: ``school_year`` (``Int64``), ``phase`` (categorical of
+            :data:`PROJECTION_PHASES`), ``figure`` (categorical of
+            :data:`PROJECTION_FIGURES`), ``expected``, ``low``, ``high``
+            (``Float64``; the 95 % interval, ``<NA>`` without replicates
+            beyond the first year). The first school year is what was
+            observed at ``as_of``.
+        transition: per domain key, the learnt transition matrix (a
+            ``float64`` array; rows and columns are levels 0 to max_level).
+        leaving: the annual leaving share per phase: ``phase``
+            (categorical) and ``share`` (``Float64``, ``<NA>`` for a phase with
+            no children in the history).
+        inflow: ``{"years", "children_per_year"}``.
+        history: what the dynamics were learnt from: ``{"years",
+            "children", "pairs", "unobserved_levels"}``.
+        backtest: with ``backtest=True``, one row per phase × figure of the
+            projection made a year earlier against what was then observed:
+            ``phase``, ``figure`` (categoricals), ``forecast``, ``low``,
+            ``high``, ``observed``, ``persistence`` (``Float64``); else None.
+        backtest_summary: ``{"origin", "mae", "mae_persistence", "skill",
+            "coverage"}`` with ``backtest=True``, else None.
+        as_of, school_year, horizon, replicates, seed: as in the §15 JSON.
+        problems, rows_read, rejected_rows: the records rejected on the way.
+
+    ``to_dict()`` gives the §15 JSON of ``vsend forecast``, ``to_frame()``
+    the projection, ``chart()`` the fan chart (shown inline in Jupyter).
+    """
+
+    def __init__(self, native: Any, kind: Optional[str] = None) -> None:
+        self._native = native
+        self._kind = kind
+        self._dict = json.loads(native.json())
+        d = self._dict
+        self.as_of: _dt.date = _dt.date.fromisoformat(d["as_of"])
+        self.school_year: int = d["school_year"]
+        self.horizon: int = d["horizon"]
+        self.replicates: int = d["replicates"]
+        self.seed: int = d["seed"]
+        self.history: dict = d["history"]
+        self.inflow: dict = d["inflow"]
+        self.transition: dict[str, np.ndarray] = {k: np.array(v, dtype=np.float64) for k, v in d["transition"].items()}
+        self.leaving = _frame(
+            [
+                ("phase", "category", list(d["leaving"]), PROJECTION_PHASES),
+                ("share", "figure", list(d["leaving"].values())),
+            ],
+            kind,
+        )
+        self.projection = self._projection()
+        self.backtest: Optional[Any] = None
+        self.backtest_summary: Optional[dict] = None
+        if d.get("backtest") is not None:
+            b = d["backtest"]
+            self.backtest_summary = {k: b[k] for k in ("origin", "mae", "mae_persistence", "skill", "coverage")}
+            cells = b["cells"]
+            self.backtest = _frame(
+                [
+                    ("phase", "category", [c["phase"] for c in cells], PROJECTION_PHASES),
+                    ("figure", "category", [c["figure"] for c in cells], PROJECTION_FIGURES),
+                ]
+                + [(k, "figure", [c[k] for c in cells]) for k in ("forecast", "low", "high", "observed", "persistence")],
+                kind,
+            )
+
+    def _projection(self) -> Any:
+        years, phases, figures, expected, low, high = [], [], [], [], [], []
+        for row in self._dict["projection"]:
+            estimates = [("children", row["children"])] + [(k, row["high_need"][k]) for k in DOMAINS]
+            for figure, e in estimates:
+                years.append(row["school_year"])
+                phases.append(row["phase"])
+                figures.append(figure)
+                expected.append(e["expected"])
+                low.append(e["low"])
+                high.append(e["high"])
+        return _frame(
+            [
+                ("school_year", "count", years),
+                ("phase", "category", phases, PROJECTION_PHASES),
+                ("figure", "category", figures, PROJECTION_FIGURES),
+                ("expected", "figure", expected),
+                ("low", "figure", low),
+                ("high", "figure", high),
+            ],
+            self._kind,
+        )
+
+    def to_dict(self) -> dict:
+        """The §15 JSON of ``vsend forecast`` as a dict (a new copy)."""
+        return json.loads(self._native.json())
+
+    def to_frame(self) -> Any:
+        """The tidy projection (see ``projection``), a copy."""
+        return _copy(self.projection)
+
+    def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
+        """The fan chart ``vsend forecast --chart`` draws: caseload and high
+        needs by phase, with their intervals (1500 × 1080 px by default)."""
+        chart = Chart(self._native.fan(width or 1500, height or 1080, title), "fan")
+        _share_counts(chart, self)
+        return chart
+
+    def __repr__(self) -> str:
+        last = self.school_year + self.horizon
+        return (
+            f"ForecastResult(as_of={self.as_of.isoformat()}, school_years={self.school_year}-{last}, "
+            f"history_years={self.history['years']}, replicates={self.replicates}, "
+            f"backtest={self.backtest is not None}, rows_read={self.rows_read}, rejected_rows={self.rejected_rows})"
+        )
+
+
+class ImpactResult(_Analysis):
+    """The impact of support (docs/model.md §16), from :func:`impact`: did
+    needs fall more where a setting's readiness or a family's confidence
+    rose? An observational comparison within strata, not proof of cause.
+
+    Attributes:
+        as_of, children, replicates, seed, meaningful_change: as in the §16 JSON.
+        problems, rows_read, rejected_rows: the records rejected on the way.
+
+    ``to_frame()`` gives one row per support × domain, ``to_dict()`` the §16
+    JSON of ``vsend impact``, ``chart()`` the forest chart (shown inline in
+    Jupyter).
+    """
+
+    def __init__(self, native: Any, kind: Optional[str] = None) -> None:
+        self._native = native
+        self._kind = kind
+        d = json.loads(native.json())
+        self._dict = d
+        self.as_of: _dt.date = _dt.date.fromisoformat(d["as_of"])
+        self.children: int = d["children"]
+        self.replicates: int = d["replicates"]
+        self.seed: int = d["seed"]
+        self.meaningful_change: float = d["meaningful_change"]
+
+    def to_dict(self) -> dict:
+        """The §16 JSON of ``vsend impact`` as a dict (a new copy)."""
+        return json.loads(self._native.json())
+
+    def to_frame(self) -> Any:
+        """One row per support × domain: ``support`` (categorical of
+        :data:`SUPPORTS`), ``domain`` (categorical), ``exposed``,
+        ``matched``, ``comparison``, ``strata`` (``Int64``),
+        ``mean_change_exposed``, ``effect``, ``low``, ``high``
+        (``Float64``; ``<NA>`` where §16 gives null); a polars or pyarrow
+        table when the data was."""
+        rows = [(s, d, self._dict["support"][s][d]) for s in SUPPORTS for d in DOMAINS]
+        return _frame(
+            [
+                ("support", "category", [r[0] for r in rows], SUPPORTS),
+                ("domain", "category", [r[1] for r in rows], DOMAINS),
+            ]
+            + [(k, "count", [r[2][k] for r in rows]) for k in ("exposed", "matched", "comparison", "strata")]
+            + [(k, "figure", [r[2][k] for r in rows]) for k in ("mean_change_exposed", "effect", "low", "high")],
+            self._kind,
+        )
+
+    def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
+        """The forest chart ``vsend impact --chart`` draws: each effect with
+        its interval (1400 × 1000 px by default)."""
+        chart = Chart(self._native.forest(width or 1400, height or 1000, title), "forest")
+        _share_counts(chart, self)
+        return chart
+
+    def __repr__(self) -> str:
+        return (
+            f"ImpactResult(as_of={self.as_of.isoformat()}, children={self.children}, "
+            f"replicates={self.replicates}, rows_read={self.rows_read}, rejected_rows={self.rejected_rows})"
+        )
+
+
+def _share_counts(chart: Chart, result: Any) -> None:
+    chart.problems = result.problems
+    chart.rows_read = result.rows_read
+    chart.rejected_rows = result.rejected_rows
+
+
+def forecast(
+    data: Data,
+    framework: FrameworkLike = None,
+    as_of: DateLike = None,
+    horizon: int = 3,
+    replicates: int = 200,
+    seed: int = 1,
+    history: Optional[int] = None,
+    inflow_years: int = 3,
+    backtest: bool = False,
+    *,
+    strict: bool = False,
+    sheet: Optional[str] = None,
+) -> ForecastResult:
+    """Projects need (docs/model.md §15): the caseload and the children with
+    a high need per domain, by school phase, for ``horizon`` school years
+    after ``as_of``, learnt from the data's own review history, with 95 %
+    intervals from ``replicates`` seeded simulations. The same data and
+    options give the same numbers as ``vsend forecast``, on any machine.
+
+    Args:
+        data: as for :func:`score` (a path, a DataFrame, dicts, or Arrow data).
+        framework: as for :func:`score`.
+        as_of: the date projected from (a date, a Timestamp or ``YYYY-MM-DD``
+            text); default the latest ``assessed_on``.
+        horizon: school years projected, 1 to 5.
+        replicates: simulations for the intervals, 0 to 10000 (0: no intervals).
+        seed: the seed of the simulations, 0 to 18446744073709551615.
+        history: years of history to learn from, 1 to 10; default as many as
+            there are (up to 10).
+        inflow_years: years of new children replayed as each future year's
+            inflow, 1 to 10 (no more than ``history`` are used).
+        backtest: also make the projection a year earlier and compare it with
+            what was then observed (needs two years of history).
+        strict: raise :class:`ValidationError` when any row is rejected.
+
+    Returns:
+        A :class:`ForecastResult`.
+
+    Raises:
+        TypeError: an option that is not a whole number (or not a date).
+        ValueError: an option outside its range (named, with the range), or
+            too little history: less than a year before ``as_of`` (or two
+            with ``backtest``), or ``as_of`` before every assessment.
+    """
+    fw = _framework(framework)
+    source, labels, meaning = _source(data, fw, sheet)
+    native, probs, rows_read = _vsend.forecast_source(
+        fw,
+        source,
+        _date_text("as_of", as_of),
+        _whole_option("horizon", horizon),
+        _whole_option("replicates", replicates),
+        _whole_option("seed", seed),
+        _whole_option("history", history, optional=True),
+        _whole_option("inflow_years", inflow_years),
+        bool(backtest),
+    )
+    out = ForecastResult(native, _arrow_kind(data))
+    problems = _attach(out, probs, labels, meaning, rows_read)
+    _warn_numeric_ids("forecast", probs)
+    _report("forecast", problems, rows_read, out.rejected_rows, meaning, strict)
+    return out
+
+
+def impact(
+    data: Data,
+    framework: FrameworkLike = None,
+    as_of: DateLike = None,
+    replicates: int = 200,
+    seed: int = 1,
+    *,
+    strict: bool = False,
+    sheet: Optional[str] = None,
+) -> ImpactResult:
+    """The impact of support (docs/model.md §16): for every three reviews in
+    a row of a child, did the need in a domain fall more after the setting's
+    readiness (or the family's confidence) rose than where it did not, among
+    children alike before? Effects with 95 % bootstrap intervals from
+    ``replicates`` seeded resamplings of children; the same numbers as
+    ``vsend impact``. Observational: not proof of cause.
+
+    Args:
+        data: as for :func:`score`.
+        framework: as for :func:`score`.
+        as_of: read reviews on or before this date; default the latest.
+        replicates: bootstrap resamplings, 0 to 10000 (0: no intervals).
+        seed: the seed of the resamplings, 0 to 18446744073709551615.
+        strict: raise :class:`ValidationError` when any row is rejected.
+
+    Returns:
+        An :class:`ImpactResult`.
+
+    Raises:
+        TypeError: an option that is not a whole number (or not a date).
+        ValueError: an option outside its range, ``as_of`` before every
+            assessment, or no accepted assessment.
+    """
+    fw = _framework(framework)
+    source, labels, meaning = _source(data, fw, sheet)
+    native, probs, rows_read = _vsend.impact_source(
+        fw,
+        source,
+        _date_text("as_of", as_of),
+        _whole_option("replicates", replicates),
+        _whole_option("seed", seed),
+    )
+    out = ImpactResult(native, _arrow_kind(data))
+    problems = _attach(out, probs, labels, meaning, rows_read)
+    _warn_numeric_ids("impact", probs)
+    _report("impact", problems, rows_read, out.rejected_rows, meaning, strict)
+    return out

@@ -1,9 +1,9 @@
-"""Type stubs for vsend: Valuing SEND scoring for pandas."""
+"""Type stubs for vsend: Valuing SEND scoring for pandas, polars and pyarrow."""
 
 import datetime
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Optional, Union
+from typing import Any, Optional, Protocol, Union
 
 import pandas as pd
 
@@ -21,7 +21,17 @@ PHASE_MOVES: tuple[str, ...]
 #: A plan's status in a domain (§11): ready, not_ready.
 PLAN_STATUSES: tuple[str, ...]
 
-Data = Union[pd.DataFrame, str, os.PathLike[str], Iterable[Mapping[str, Any]]]
+class ArrowStream(Protocol):
+    """Arrow data by the Arrow PyCapsule interface: a polars DataFrame, a
+    pyarrow Table or RecordBatch, or anything else that exports a stream."""
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object: ...
+
+Data = Union[pd.DataFrame, ArrowStream, str, os.PathLike[str], Iterable[Mapping[str, Any]]]
+#: A result table of the kind of data given: a pandas DataFrame (for pandas,
+#: a path or dicts), a polars DataFrame (polars), a pyarrow RecordBatch (one),
+#: else a pyarrow Table (pyarrow, or any other Arrow stream).
+Table = Any
 FrameworkLike = Union["Framework", str, os.PathLike[str], Mapping[str, Any], None]
 DateLike = Union[str, datetime.date, pd.Timestamp, None]
 
@@ -104,12 +114,12 @@ class NumericIdWarning(UserWarning):
 class ScoreResult:
     """Scored rows and the problems of rejected rows; unpacks as `(scored, problems)`."""
 
-    scored: pd.DataFrame
+    scored: Table
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
-    def __init__(self, scored: pd.DataFrame, problems: pd.DataFrame, rows_read: int, rejected_rows: int) -> None: ...
-    def __iter__(self) -> Iterator[pd.DataFrame]: ...
+    def __init__(self, scored: Table, problems: pd.DataFrame, rows_read: int, rejected_rows: int) -> None: ...
+    def __iter__(self) -> Iterator[Table]: ...
     @property
     def ok(self) -> bool:
         """True when no row was rejected."""
@@ -120,8 +130,8 @@ class CohortSummary(dict[str, Any]):
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
-    def to_frame(self) -> pd.DataFrame:
-        """One row per group × domain (see `cohort_frame`)."""
+    def to_frame(self) -> Table:
+        """One row per group × domain (see `cohort_frame`), of the kind of data given."""
 
 class TimelineResult(dict[str, Any]):
     """The §10 timeline dict of one child, with `problems`, `rows_read`, `rejected_rows`."""
@@ -129,8 +139,8 @@ class TimelineResult(dict[str, Any]):
     problems: pd.DataFrame
     rows_read: int
     rejected_rows: int
-    def to_frame(self) -> pd.DataFrame:
-        """One row per step × domain (see `timeline_frame`)."""
+    def to_frame(self) -> Table:
+        """One row per step × domain (see `timeline_frame`), of the kind of data given."""
 
 class Chart:
     """An SVG chart: inline in Jupyter, `save(path)` to .svg or .png."""
@@ -142,6 +152,7 @@ class Chart:
     rejected_rows: int
     def __init__(self, svg: str, kind: str = ...) -> None: ...
     def _repr_svg_(self) -> str: ...
+    def _repr_png_(self) -> bytes: ...
     def to_png(self) -> bytes:
         """The chart rasterised to PNG."""
     def save(self, path: Union[str, os.PathLike[str]]) -> None:
@@ -296,3 +307,92 @@ def compare(summaries: Iterable[SummaryLike], labels: Optional[Sequence[str]] = 
     labelled by file stem, dicts ``"0"``, ``"1"``, … unless ``labels`` are given; raises
     VsendError for anything vsend cohort could not have written, two labels alike or different
     frameworks."""
+
+#: The row phases of a projection (§15): early_years, primary, secondary, post16, unknown, all.
+PROJECTION_PHASES: tuple[str, ...]
+#: The figures of a projection and its back-test (§15): children, then one per domain key.
+PROJECTION_FIGURES: tuple[str, ...]
+#: The supports whose rise §16 studies: readiness, confidence.
+SUPPORTS: tuple[str, ...]
+
+class ForecastResult:
+    """A projection of need (§15): `projection` (tidy: school_year, phase,
+    figure, expected, low, high), `transition` (per domain, an array),
+    `leaving`, `inflow`, `history`, `backtest` (a frame, or None) and
+    `backtest_summary`; `to_dict()` is the §15 JSON; shows its fan chart
+    inline in Jupyter."""
+
+    as_of: datetime.date
+    school_year: int
+    horizon: int
+    replicates: int
+    seed: int
+    history: dict[str, Any]
+    inflow: dict[str, Any]
+    transition: dict[str, Any]
+    leaving: Table
+    projection: Table
+    backtest: Optional[Table]
+    backtest_summary: Optional[dict[str, Any]]
+    problems: pd.DataFrame
+    rows_read: int
+    rejected_rows: int
+    def to_dict(self) -> dict[str, Any]:
+        """The §15 JSON of `vsend forecast`."""
+    def to_frame(self) -> Table:
+        """The tidy projection, of the kind of data given."""
+    def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
+        """The fan chart of `vsend forecast --chart`."""
+    def _repr_svg_(self) -> str: ...
+    def _repr_png_(self) -> bytes: ...
+
+class ImpactResult:
+    """The impact of support (§16): `to_frame()` one row per support ×
+    domain, `to_dict()` the §16 JSON; shows its forest chart inline in Jupyter.
+    Observational: not proof of cause."""
+
+    as_of: datetime.date
+    children: int
+    replicates: int
+    seed: int
+    meaningful_change: float
+    problems: pd.DataFrame
+    rows_read: int
+    rejected_rows: int
+    def to_dict(self) -> dict[str, Any]:
+        """The §16 JSON of `vsend impact`."""
+    def to_frame(self) -> Table:
+        """support, domain, exposed, matched, comparison, strata, mean_change_exposed, effect, low, high;
+        of the kind of data given."""
+    def chart(self, *, width: Optional[int] = None, height: Optional[int] = None, title: Optional[str] = None) -> Chart:
+        """The forest chart of `vsend impact --chart`."""
+    def _repr_svg_(self) -> str: ...
+    def _repr_png_(self) -> bytes: ...
+
+def forecast(
+    data: Data,
+    framework: FrameworkLike = None,
+    as_of: DateLike = None,
+    horizon: int = 3,
+    replicates: int = 200,
+    seed: int = 1,
+    history: Optional[int] = None,
+    inflow_years: int = 3,
+    backtest: bool = False,
+    *,
+    strict: bool = False,
+    sheet: Optional[str] = None,
+) -> ForecastResult:
+    """Projects need (§15) for `horizon` school years after `as_of`; the numbers of `vsend forecast`."""
+
+def impact(
+    data: Data,
+    framework: FrameworkLike = None,
+    as_of: DateLike = None,
+    replicates: int = 200,
+    seed: int = 1,
+    *,
+    strict: bool = False,
+    sheet: Optional[str] = None,
+) -> ImpactResult:
+    """The impact of support (§16); the numbers of `vsend impact`."""

@@ -1,0 +1,284 @@
+//! Arrow in and out: a column of a polars DataFrame, a pyarrow Table or
+//! RecordBatch, anything with the Arrow PyCapsule interface, or a pandas
+//! column backed by Arrow (pandas 3's text columns), read through its
+//! buffers; and scored columns handed back as Arrow arrays. The interchange
+//! is `pyo3-arrow`'s; no buffer is read by hand.
+//!
+//! A column is prepared once ([`ArrowCol`]): numbers as they are, text
+//! borrowed from its buffers, anything else (dates, booleans) written out as
+//! text by `arrow-cast`, so each cell is then read as a CSV cell is, by the
+//! rules of `cells.rs`.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int16Type, Int64Type};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Date32Array, DictionaryArray, Float64Array, Int16Array,
+    Int64Array, LargeStringArray, StringArray, StringViewArray,
+};
+use arrow_buffer::{BooleanBuffer, NullBuffer};
+use arrow_schema::{DataType, Field, Schema};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3_arrow::{PyChunkedArray, PyTable};
+
+/// A text column, borrowed from whichever string layout it came in.
+pub(crate) enum TextArray {
+    Utf8(StringArray),
+    Large(LargeStringArray),
+    View(StringViewArray),
+}
+
+impl TextArray {
+    /// Cell `i`: `None` when null.
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            TextArray::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
+            TextArray::Large(a) => a.is_valid(i).then(|| a.value(i)),
+            TextArray::View(a) => a.is_valid(i).then(|| a.value(i)),
+        }
+    }
+
+    /// The array itself (no copy).
+    pub(crate) fn array(&self) -> ArrayRef {
+        match self {
+            TextArray::Utf8(a) => Arc::new(a.clone()),
+            TextArray::Large(a) => Arc::new(a.clone()),
+            TextArray::View(a) => Arc::new(a.clone()),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            TextArray::Utf8(a) => a.len(),
+            TextArray::Large(a) => a.len(),
+            TextArray::View(a) => a.len(),
+        }
+    }
+
+    fn of(array: &ArrayRef) -> Option<TextArray> {
+        Some(match array.data_type() {
+            DataType::Utf8 => TextArray::Utf8(array.as_string::<i32>().clone()),
+            DataType::LargeUtf8 => TextArray::Large(array.as_string::<i64>().clone()),
+            DataType::Utf8View => TextArray::View(array.as_string_view().clone()),
+            _ => return None,
+        })
+    }
+}
+
+/// An Arrow column prepared for reading cell by cell.
+pub(crate) enum ArrowCol {
+    /// Real numbers; a null is empty.
+    F64(Float64Array),
+    /// Whole numbers that fit an i64; a null is empty.
+    I64(Int64Array),
+    /// Text, as it is.
+    Text(TextArray),
+    /// Whole numbers too large for an i64, written out in digits.
+    Digits(TextArray),
+    /// Values that are neither text nor numbers (`what` they are: a date,
+    /// a boolean), written out as text: read as such in a level or date
+    /// column, refused in an ID column.
+    Other { what: String, text: TextArray },
+}
+
+/// `array` cast to `to`, or a `ValueError` naming the column.
+fn cast(name: &str, array: &ArrayRef, to: &DataType) -> PyResult<ArrayRef> {
+    arrow_cast::cast(array, to).map_err(|e| {
+        PyValueError::new_err(format!(
+            "column {name}: cannot read Arrow type {}: {e}",
+            array.data_type()
+        ))
+    })
+}
+
+/// `array` written out as text.
+fn as_text(name: &str, array: &ArrayRef) -> PyResult<TextArray> {
+    let text = cast(name, array, &DataType::Utf8)?;
+    Ok(TextArray::of(&text).expect("cast to Utf8"))
+}
+
+impl ArrowCol {
+    /// Prepares one column (`name` for messages).
+    pub(crate) fn new(name: &str, array: ArrayRef) -> PyResult<ArrowCol> {
+        use DataType::*;
+        if let Some(text) = TextArray::of(&array) {
+            return Ok(ArrowCol::Text(text));
+        }
+        Ok(match array.data_type() {
+            Float64 => ArrowCol::F64(array.as_primitive::<Float64Type>().clone()),
+            Float16 | Float32 => {
+                let cast = cast(name, &array, &Float64)?;
+                ArrowCol::F64(cast.as_primitive::<Float64Type>().clone())
+            }
+            Int64 => ArrowCol::I64(array.as_primitive::<Int64Type>().clone()),
+            Int8 | Int16 | Int32 | UInt8 | UInt16 | UInt32 => {
+                let cast = cast(name, &array, &Int64)?;
+                ArrowCol::I64(cast.as_primitive::<Int64Type>().clone())
+            }
+            // Every u64 in digits, as written: none turned into another number.
+            UInt64 => ArrowCol::Digits(as_text(name, &array)?),
+            Null | Dictionary(..) => ArrowCol::Text(as_text(name, &array)?),
+            Boolean => ArrowCol::Other {
+                what: "a boolean".to_owned(),
+                text: TextArray::of(&bools_as_text(array.as_boolean())).expect("Utf8"),
+            },
+            Date32 | Date64 => ArrowCol::Other {
+                what: "a date".to_owned(),
+                text: as_text(name, &array)?,
+            },
+            // A moment is read by its date, as a pandas datetime column is.
+            Timestamp(..) => ArrowCol::Other {
+                what: "a timestamp".to_owned(),
+                text: as_text(name, &cast(name, &array, &Date32)?)?,
+            },
+            other => ArrowCol::Other {
+                what: format!("a {other}"),
+                text: as_text(name, &array)?,
+            },
+        })
+    }
+
+    /// The number of cells.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            ArrowCol::F64(a) => a.len(),
+            ArrowCol::I64(a) => a.len(),
+            ArrowCol::Text(t) | ArrowCol::Digits(t) | ArrowCol::Other { text: t, .. } => t.len(),
+        }
+    }
+
+    /// Whether any cell holds a number (not null, not NaN): an ID column
+    /// that does is named by the `NumericIdWarning`.
+    pub(crate) fn has_numbers(&self) -> bool {
+        match self {
+            ArrowCol::F64(a) => a.iter().flatten().any(|v| !v.is_nan()),
+            ArrowCol::I64(a) => a.null_count() < a.len(),
+            ArrowCol::Digits(t) => (0..t.len()).any(|i| t.get(i).is_some()),
+            ArrowCol::Text(_) | ArrowCol::Other { .. } => false,
+        }
+    }
+
+    /// Whether cell `i` is null.
+    pub(crate) fn is_null(&self, i: usize) -> bool {
+        match self {
+            ArrowCol::F64(a) => a.is_null(i),
+            ArrowCol::I64(a) => a.is_null(i),
+            ArrowCol::Text(t) | ArrowCol::Digits(t) | ArrowCol::Other { text: t, .. } => {
+                t.get(i).is_none()
+            }
+        }
+    }
+}
+
+/// Booleans written as Python writes them (`True`, `False`), as a pandas
+/// boolean cell is read.
+fn bools_as_text(a: &BooleanArray) -> ArrayRef {
+    let text: StringArray = a
+        .iter()
+        .map(|b| b.map(|b| if b { "True" } else { "False" }))
+        .collect();
+    Arc::new(text)
+}
+
+/// One column from a pyarrow ChunkedArray or anything with
+/// `__arrow_c_stream__` (a pandas column's Arrow array), its chunks joined.
+pub(crate) fn column_of(name: &str, ob: &Bound<'_, PyAny>) -> PyResult<ArrowCol> {
+    let chunked: PyChunkedArray = ob.extract()?;
+    let (chunks, _) = chunked.into_inner();
+    ArrowCol::new(name, concat(name, &chunks)?)
+}
+
+/// Chunks joined into one array (no copy for a single chunk).
+fn concat(name: &str, chunks: &[ArrayRef]) -> PyResult<ArrayRef> {
+    match chunks {
+        [one] => Ok(one.clone()),
+        many => {
+            let refs: Vec<&dyn Array> = many.iter().map(|a| a.as_ref()).collect();
+            arrow_select::concat::concat(&refs)
+                .map_err(|e| PyValueError::new_err(format!("column {name}: {e}")))
+        }
+    }
+}
+
+/// A table's column names and prepared columns, and its rows.
+pub(crate) fn table_of(ob: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<ArrowCol>, usize)> {
+    let table: PyTable = ob.extract()?;
+    let (batches, schema) = table.into_inner();
+    let rows = batches.iter().map(|b| b.num_rows()).sum();
+    let mut names = Vec::with_capacity(schema.fields().len());
+    let mut columns = Vec::with_capacity(schema.fields().len());
+    for (c, field) in schema.fields().iter().enumerate() {
+        let chunks: Vec<ArrayRef> = batches.iter().map(|b| b.column(c).clone()).collect();
+        let array = if chunks.is_empty() {
+            arrow_array::new_empty_array(field.data_type())
+        } else {
+            concat(field.name(), &chunks)?
+        };
+        columns.push(ArrowCol::new(field.name(), array)?);
+        names.push(field.name().clone());
+    }
+    Ok((names, columns, rows))
+}
+
+/// A null buffer from a mask (true = absent); `None` when nothing is absent.
+fn nulls(mask: &[bool]) -> Option<NullBuffer> {
+    mask.iter()
+        .any(|&m| m)
+        .then(|| NullBuffer::new(BooleanBuffer::collect_bool(mask.len(), |i| !mask[i])))
+}
+
+/// A nullable real column; `values` become the array's buffer without a copy.
+pub(crate) fn figures(values: Vec<f64>, mask: &[bool]) -> ArrayRef {
+    Arc::new(Float64Array::new(values.into(), nulls(mask)))
+}
+
+/// A nullable whole-number column; `values` become its buffer without a copy.
+pub(crate) fn counts(values: Vec<i64>, mask: &[bool]) -> ArrayRef {
+    Arc::new(Int64Array::new(values.into(), nulls(mask)))
+}
+
+/// Flags, none absent.
+pub(crate) fn flags(values: &[bool]) -> ArrayRef {
+    Arc::new(BooleanArray::new(
+        BooleanBuffer::collect_bool(values.len(), |i| values[i]),
+        None,
+    ))
+}
+
+/// Dates from seconds since 1970 (whole days).
+pub(crate) fn dates(seconds: &[i64]) -> ArrayRef {
+    let days: Vec<i32> = seconds.iter().map(|s| (s / 86_400) as i32).collect();
+    Arc::new(Date32Array::new(days.into(), None))
+}
+
+/// A categorical column: codes into `categories`, −1 absent.
+pub(crate) fn categorical(codes: Vec<i16>, categories: &[String]) -> PyResult<ArrayRef> {
+    let mask: Vec<bool> = codes.iter().map(|&c| c < 0).collect();
+    let keys = Int16Array::new(codes.into(), nulls(&mask));
+    let values: ArrayRef = Arc::new(StringArray::from_iter_values(categories));
+    let dict = DictionaryArray::<Int16Type>::try_new(keys, values)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(Arc::new(dict))
+}
+
+/// Text cells (`None` absent).
+pub(crate) fn texts<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
+    Arc::new(cells.collect::<StringArray>())
+}
+
+/// Named columns as one Arrow table, for Python to take as a pyarrow Table
+/// or a polars DataFrame through the PyCapsule interface.
+pub(crate) fn table(py: Python<'_>, columns: Vec<(String, ArrayRef)>) -> PyResult<PyObject> {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(name, a)| Field::new(name, a.data_type().clone(), true))
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let arrays: Vec<ArrayRef> = columns.into_iter().map(|(_, a)| a).collect();
+    let batch = arrow_array::RecordBatch::try_new(schema.clone(), arrays)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let table = PyTable::try_new(vec![batch], schema)?;
+    Ok(table.into_pyobject(py)?.into_any().unbind())
+}

@@ -1,0 +1,846 @@
+//! Scoring: every record validated and scored (docs/model.md §3–§6, §9,
+//! §13), §7's same-date rule applied by the core, and the scored columns
+//! of §10 built in one place ([`Scored`]) whatever the source.
+//!
+//! The scored columns come in named groups: [`Figure`] (real, nullable),
+//! [`Level`] (whole, nullable) and [`Code`] (a closed set, as category
+//! codes), plus the child and setting IDs, the date and `complete`. Each
+//! group's column list says, per column, its name and how a row's scores
+//! give its value; [`OutSlice::write`] is the one place a row's scores
+//! become column values and [`Scored::into_py`] the one place columns become
+//! arrays for the Python side.
+//!
+//! Rows are scored a slice at a time on every core, each slice writing its
+//! own rows of the preallocated columns: a DataFrame's rows as they are
+//! validated (`fast.rs`), a file's or JSON texts' accepted assessments a
+//! chunk at a time as they are read.
+
+use std::borrow::Cow;
+
+use arrow_array::ArrayRef;
+use numpy::IntoPyArray;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+use pyo3_arrow::PyArray;
+use rayon::prelude::*;
+use vsend_core::{
+    day_number, score, Assessment, BandResult, ChildId, Date, Domain, DomainSet, Format, Framework,
+    Histories, Keep, Scores, SettingId,
+};
+use vsend_io::problem::Problem;
+
+use crate::fast;
+use crate::framework::{framework_of, PyFramework};
+use crate::source::{Problems, Source};
+
+/// Rows validated and scored at a time on one core.
+pub(crate) const SLICE: usize = 4096;
+
+/// The ID text of the child of accepted slot `k`, as the core read it from
+/// its cell (borrowed where it can be); `None` when there is none.
+pub(crate) type ChildOf<'a> = dyn Fn(usize) -> Option<Cow<'a, str>> + Sync + 'a;
+
+/// Rejected records in input order: record number and its problems.
+pub(crate) type Rejected = Vec<(i64, Vec<Problem>)>;
+
+/// A set of domains as bits (bit i = domain i in §1 order): a category code.
+fn bits(set: DomainSet) -> i16 {
+    set.iter().map(|d| 1i16 << d.index()).sum()
+}
+
+/// A real, nullable scored column (`Float64`).
+#[derive(Debug, Clone, Copy)]
+enum Figure {
+    Need(Domain),
+    SettingGap(Domain),
+    FamilyGap(Domain),
+    TotalNeed,
+    NeedIndex,
+    SettingCoverage,
+    FamilyCoverage,
+    /// §13, with banding only.
+    BandScore,
+    /// §13, with banding only.
+    TopUp,
+}
+
+impl Figure {
+    /// Every figure column, in the order of their storage.
+    const ALL: [Figure; 21] = {
+        use Domain::{Ci, Cl, Ind, Semh, Sp};
+        [
+            Figure::Need(Cl),
+            Figure::SettingGap(Cl),
+            Figure::FamilyGap(Cl),
+            Figure::Need(Ci),
+            Figure::SettingGap(Ci),
+            Figure::FamilyGap(Ci),
+            Figure::Need(Sp),
+            Figure::SettingGap(Sp),
+            Figure::FamilyGap(Sp),
+            Figure::Need(Semh),
+            Figure::SettingGap(Semh),
+            Figure::FamilyGap(Semh),
+            Figure::Need(Ind),
+            Figure::SettingGap(Ind),
+            Figure::FamilyGap(Ind),
+            Figure::TotalNeed,
+            Figure::NeedIndex,
+            Figure::SettingCoverage,
+            Figure::FamilyCoverage,
+            Figure::BandScore,
+            Figure::TopUp,
+        ]
+    };
+
+    fn name(self) -> String {
+        match self {
+            Figure::Need(d) => format!("need.{d}"),
+            Figure::SettingGap(d) => format!("setting_gap.{d}"),
+            Figure::FamilyGap(d) => format!("family_gap.{d}"),
+            Figure::TotalNeed => "total_need".into(),
+            Figure::NeedIndex => "need_index".into(),
+            Figure::SettingCoverage => "setting_coverage".into(),
+            Figure::FamilyCoverage => "family_coverage".into(),
+            Figure::BandScore => "band_score".into(),
+            Figure::TopUp => "top_up".into(),
+        }
+    }
+
+    fn of(self, s: &Scores, band: Option<&BandResult>) -> Option<f64> {
+        let w = s.whole.as_ref();
+        match self {
+            Figure::Need(d) => s.need.get(d),
+            Figure::SettingGap(d) => s.setting_gap.get(d),
+            Figure::FamilyGap(d) => s.family_gap.get(d),
+            Figure::TotalNeed => w.map(|w| w.total_need),
+            Figure::NeedIndex => w.map(|w| w.need_index),
+            Figure::SettingCoverage => w.and_then(|w| w.setting_coverage),
+            Figure::FamilyCoverage => w.and_then(|w| w.family_coverage),
+            Figure::BandScore => band.map(|b| b.band_score),
+            Figure::TopUp => band.and_then(|b| b.top_up),
+        }
+    }
+}
+
+/// A whole-number, nullable scored column (`Int64`).
+#[derive(Debug, Clone, Copy)]
+enum Level {
+    Breadth(Domain),
+    Readiness(Domain),
+    Confidence(Domain),
+}
+
+impl Level {
+    /// Every whole-number column, in the order of their storage.
+    const ALL: [Level; 15] = {
+        use Domain::{Ci, Cl, Ind, Semh, Sp};
+        [
+            Level::Breadth(Cl),
+            Level::Readiness(Cl),
+            Level::Confidence(Cl),
+            Level::Breadth(Ci),
+            Level::Readiness(Ci),
+            Level::Confidence(Ci),
+            Level::Breadth(Sp),
+            Level::Readiness(Sp),
+            Level::Confidence(Sp),
+            Level::Breadth(Semh),
+            Level::Readiness(Semh),
+            Level::Confidence(Semh),
+            Level::Breadth(Ind),
+            Level::Readiness(Ind),
+            Level::Confidence(Ind),
+        ]
+    };
+
+    fn name(self) -> String {
+        match self {
+            Level::Breadth(d) => format!("breadth.{d}"),
+            Level::Readiness(d) => format!("readiness.{d}"),
+            Level::Confidence(d) => format!("confidence.{d}"),
+        }
+    }
+
+    fn of(self, s: &Scores) -> Option<i64> {
+        match self {
+            Level::Breadth(d) => Some(i64::from(s.breadth[d])),
+            Level::Readiness(d) => s.readiness.get(d).map(|x| x as i64),
+            Level::Confidence(d) => s.confidence.get(d).map(|x| x as i64),
+        }
+    }
+}
+
+/// A scored column of a closed set (a categorical): codes, −1 for absent.
+#[derive(Debug, Clone, Copy)]
+enum Code {
+    AgeBand,
+    UnmetSetting,
+    UnmetFamily,
+    PrimaryDomain,
+    /// §13, with banding only: an index into the framework's bands.
+    Band,
+    /// §13, with banding only.
+    BandRaisedBy,
+}
+
+impl Code {
+    const ALL: [Code; 6] = [
+        Code::AgeBand,
+        Code::UnmetSetting,
+        Code::UnmetFamily,
+        Code::PrimaryDomain,
+        Code::Band,
+        Code::BandRaisedBy,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Code::AgeBand => "age_band",
+            Code::UnmetSetting => "unmet_setting",
+            Code::UnmetFamily => "unmet_family",
+            Code::PrimaryDomain => "primary_domain",
+            Code::Band => "band",
+            Code::BandRaisedBy => "band_raised_by",
+        }
+    }
+
+    fn of(self, s: &Scores, band: Option<&BandResult>) -> i16 {
+        let w = s.whole.as_ref();
+        let absent = -1;
+        match self {
+            Code::AgeBand => s.age_band.map_or(absent, |b| b as i16),
+            Code::UnmetSetting => w.map_or(absent, |w| bits(w.unmet_setting)),
+            Code::UnmetFamily => w.map_or(absent, |w| bits(w.unmet_family)),
+            Code::PrimaryDomain => w
+                .and_then(|w| w.primary_domain)
+                .map_or(absent, |d| d.index() as i16),
+            Code::Band => band.map_or(absent, |b| b.band as i16),
+            Code::BandRaisedBy => band
+                .and_then(|b| b.raised_by)
+                .map_or(absent, |d| d.index() as i16),
+        }
+    }
+
+    /// The categories the codes index, and whether they are ordered.
+    fn categories(self, fw: &Framework) -> (Vec<String>, bool) {
+        let domains = || Domain::ALL.iter().map(|d| d.key().to_owned()).collect();
+        match self {
+            Code::AgeBand => (
+                ["early_years", "primary", "secondary", "post16"]
+                    .map(str::to_owned)
+                    .to_vec(),
+                true,
+            ),
+            Code::UnmetSetting | Code::UnmetFamily => {
+                let set = |code: u32| {
+                    let keys: Vec<&str> = Domain::ALL
+                        .iter()
+                        .filter(|d| code >> d.index() & 1 == 1)
+                        .map(|d| d.key())
+                        .collect();
+                    keys.join(";")
+                };
+                ((0..32).map(set).collect(), false)
+            }
+            Code::PrimaryDomain | Code::BandRaisedBy => (domains(), false),
+            Code::Band => (
+                fw.banding().map_or_else(Vec::new, |b| {
+                    b.bands().iter().map(|band| band.id().to_owned()).collect()
+                }),
+                false,
+            ),
+        }
+    }
+}
+
+/// A nullable column: values, and a mask (true = absent).
+struct Nullable<T> {
+    values: Vec<T>,
+    mask: Vec<bool>,
+}
+
+impl<T: Copy + Default> Nullable<T> {
+    fn new() -> Self {
+        Nullable {
+            values: Vec::new(),
+            mask: Vec::new(),
+        }
+    }
+
+    fn grow(&mut self, n: usize) {
+        self.values.resize(n, T::default());
+        self.mask.resize(n, true);
+    }
+}
+
+/// The scored columns, one slot per record scored until rejected rows are
+/// taken out ([`Scored::compact`]).
+pub(crate) struct Scored {
+    banded: bool,
+    /// The record number of each slot (a DataFrame's position, a file's line).
+    rows: Vec<i64>,
+    /// Whether the slot's record was accepted (and so scored).
+    accepted: Vec<bool>,
+    /// The date of each slot's assessment (for §7; unread where not accepted).
+    dates: Vec<Date>,
+    /// The child and setting of each slot, for a source with no ID columns
+    /// of its own to take them from (files, JSON texts); empty for a
+    /// DataFrame, whose own cells are used.
+    ids: Vec<(ChildId, Option<SettingId>)>,
+    /// `assessed_on` as seconds since 1970 (numpy datetime64[s]).
+    on: Vec<i64>,
+    complete: Vec<bool>,
+    figures: Vec<Nullable<f64>>,
+    levels: Vec<Nullable<i64>>,
+    codes: Vec<Vec<i16>>,
+}
+
+/// One slice's slots of every scored column, for one thread to write.
+pub(crate) struct OutSlice<'a> {
+    /// The first slot of the slice.
+    pub(crate) start: usize,
+    rows: &'a mut [i64],
+    accepted: &'a mut [bool],
+    dates: &'a mut [Date],
+    on: &'a mut [i64],
+    complete: &'a mut [bool],
+    figures: Vec<(&'a mut [f64], &'a mut [bool])>,
+    levels: Vec<(&'a mut [i64], &'a mut [bool])>,
+    codes: Vec<&'a mut [i16]>,
+}
+
+impl OutSlice<'_> {
+    /// The number of slots.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Sets the record number of slot `k` (0 is the slice's first).
+    pub(crate) fn number(&mut self, k: usize, row: i64) {
+        self.rows[k] = row;
+    }
+
+    /// Writes the scores of an accepted record into slot `k` (0 is the
+    /// slice's first): the one place scores become column values.
+    pub(crate) fn write(&mut self, k: usize, a: &Assessment, fw: &Framework) {
+        let s = score(fw, a);
+        let band = fw.banding().and_then(|b| b.band(&s.need));
+        // Each group's values for the row first (its columns' list, mapped),
+        // then written: no iterator chains per cell.
+        let figures = Figure::ALL.map(|f| f.of(&s, band.as_ref()));
+        for (v, (values, mask)) in figures.into_iter().zip(self.figures.iter_mut()) {
+            if let Some(v) = v {
+                values[k] = v;
+                mask[k] = false;
+            }
+        }
+        let levels = Level::ALL.map(|l| l.of(&s));
+        for (v, (values, mask)) in levels.into_iter().zip(self.levels.iter_mut()) {
+            if let Some(v) = v {
+                values[k] = v;
+                mask[k] = false;
+            }
+        }
+        let codes = Code::ALL.map(|c| c.of(&s, band.as_ref()));
+        for (v, column) in codes.into_iter().zip(self.codes.iter_mut()) {
+            column[k] = v;
+        }
+        self.complete[k] = s.whole.is_some();
+        self.on[k] = i64::from(day_number(a.assessed_on())) * 86_400;
+        self.dates[k] = a.assessed_on();
+        self.accepted[k] = true;
+    }
+}
+
+/// `column` cut into slices of [`SLICE`] from slot `from`.
+fn cut<T>(column: &mut [T], from: usize) -> std::vec::IntoIter<&mut [T]> {
+    column[from..]
+        .chunks_mut(SLICE)
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// The next slice of each of `columns`.
+fn next_of<'a, T>(iters: &mut [std::vec::IntoIter<&'a mut [T]>]) -> Vec<&'a mut [T]> {
+    iters
+        .iter_mut()
+        .map(|it| it.next().expect("every column has every slice"))
+        .collect()
+}
+
+impl Scored {
+    /// No slots yet; `banded` when the framework has §13 banding.
+    pub(crate) fn new(fw: &Framework) -> Scored {
+        Scored {
+            banded: fw.banding().is_some(),
+            rows: Vec::new(),
+            accepted: Vec::new(),
+            dates: Vec::new(),
+            ids: Vec::new(),
+            on: Vec::new(),
+            complete: Vec::new(),
+            figures: Figure::ALL.into_iter().map(|_| Nullable::new()).collect(),
+            levels: Level::ALL.into_iter().map(|_| Nullable::new()).collect(),
+            codes: Code::ALL.map(|_| Vec::new()).to_vec(),
+        }
+    }
+
+    /// The number of slots.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Adds `extra` empty slots (not accepted, every value absent).
+    pub(crate) fn grow(&mut self, extra: usize) {
+        let n = self.len() + extra;
+        self.rows.resize(n, 0);
+        self.accepted.resize(n, false);
+        self.dates.resize(n, Date::default());
+        self.on.resize(n, 0);
+        self.complete.resize(n, false);
+        // Filled on every core: most of a call's memory is first touched here.
+        self.figures.par_iter_mut().for_each(|c| c.grow(n));
+        self.levels.par_iter_mut().for_each(|c| c.grow(n));
+        self.codes.par_iter_mut().for_each(|c| c.resize(n, -1));
+    }
+
+    /// The slots from `from` on, in slices of [`SLICE`], each for one thread.
+    pub(crate) fn slices(&mut self, from: usize) -> Vec<OutSlice<'_>> {
+        let count = (self.len() - from).div_ceil(SLICE);
+        let (mut fv, mut fm): (Vec<_>, Vec<_>) = self
+            .figures
+            .iter_mut()
+            .map(|c| (cut(&mut c.values, from), cut(&mut c.mask, from)))
+            .unzip();
+        let (mut lv, mut lm): (Vec<_>, Vec<_>) = self
+            .levels
+            .iter_mut()
+            .map(|c| (cut(&mut c.values, from), cut(&mut c.mask, from)))
+            .unzip();
+        let mut codes: Vec<_> = self.codes.iter_mut().map(|c| cut(c, from)).collect();
+        let mut rows = cut(&mut self.rows, from);
+        let mut accepted = cut(&mut self.accepted, from);
+        let mut dates = cut(&mut self.dates, from);
+        let mut on = cut(&mut self.on, from);
+        let mut complete = cut(&mut self.complete, from);
+        (0..count)
+            .map(|k| OutSlice {
+                start: from + k * SLICE,
+                rows: rows.next().expect("slice"),
+                accepted: accepted.next().expect("slice"),
+                dates: dates.next().expect("slice"),
+                on: on.next().expect("slice"),
+                complete: complete.next().expect("slice"),
+                figures: next_of(&mut fv).into_iter().zip(next_of(&mut fm)).collect(),
+                levels: next_of(&mut lv).into_iter().zip(next_of(&mut lm)).collect(),
+                codes: next_of(&mut codes),
+            })
+            .collect()
+    }
+
+    /// Scores accepted records (`(number, assessment)`) into new slots, on every core.
+    pub(crate) fn score_all(&mut self, fw: &Framework, records: &[(i64, Assessment)]) {
+        let from = self.len();
+        self.ids.extend(
+            records
+                .iter()
+                .map(|(_, a)| (a.child_id().clone(), a.setting_id().cloned())),
+        );
+        self.grow(records.len());
+        self.slices(from).into_par_iter().for_each(|mut s| {
+            let first = s.start - from;
+            for k in 0..s.len() {
+                let (row, a) = &records[first + k];
+                s.number(k, *row);
+                s.write(k, a, fw);
+            }
+        });
+    }
+
+    /// §7, in input order: of two accepted assessments of a child on one
+    /// date the later is rejected, by the core's rule (`Histories` with
+    /// `Keep::Dates`); its problem joins `rejected`, which is then in record
+    /// order. `child_of(k)` is the child of accepted slot `k` (read from a
+    /// DataFrame's cells; `None` takes the IDs kept by [`Scored::score_all`]).
+    ///
+    /// Children are split into shards by a hash of their ID, each shard's
+    /// slots checked in input order on its own core: the rule is per child,
+    /// and all of a child's slots fall in one shard.
+    pub(crate) fn reject_duplicates(
+        &mut self,
+        rejected: &mut Rejected,
+        format: Format,
+        child_of: Option<&ChildOf<'_>>,
+    ) {
+        let mut found = match child_of {
+            Some(child_of) => self.duplicates(child_of),
+            None => {
+                let ids = &self.ids;
+                self.duplicates(&move |k| ids.get(k).map(|(c, _)| Cow::Borrowed(c.as_str())))
+            }
+        };
+        if found.is_empty() {
+            return;
+        }
+        found.sort_unstable_by_key(|(k, _)| *k);
+        for (k, d) in found {
+            self.accepted[k] = false;
+            rejected.push((self.rows[k], vec![Problem::duplicate(d, format)]));
+        }
+        rejected.sort_by_key(|(row, _)| *row);
+    }
+
+    /// The accepted slots that are later same-date assessments of their
+    /// child (§7), each with its duplicate, in no particular order.
+    fn duplicates(&self, child_of: &ChildOf<'_>) -> Vec<(usize, vsend_core::Duplicate)> {
+        let shards = rayon::current_num_threads().clamp(1, 16);
+        let (accepted, dates) = (&self.accepted, &self.dates);
+        // Each accepted slot's shard, from its child's ID text (FNV-1a).
+        let shard: Vec<u16> = (0..accepted.len())
+            .into_par_iter()
+            .map(|k| {
+                let Some(text) = child_of(k).filter(|_| accepted[k]) else {
+                    return u16::MAX;
+                };
+                let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                });
+                (hash % shards as u64) as u16
+            })
+            .collect();
+        let shard = &shard;
+        (0..shards)
+            .into_par_iter()
+            .flat_map_iter(|s| {
+                let mut seen = Histories::new(Keep::Dates);
+                let mut found = Vec::new();
+                for k in (0..accepted.len()).filter(|&k| usize::from(shard[k]) == s) {
+                    let child = child_of(k).and_then(|t| ChildId::new(&t).ok());
+                    let Some(child) = child else { continue };
+                    if let Err(d) = seen.add_date(&child, dates[k]) {
+                        found.push((k, d));
+                    }
+                }
+                found
+            })
+            .collect()
+    }
+
+    /// The accepted slots, in order.
+    pub(crate) fn accepted_slots(&self) -> Vec<usize> {
+        (0..self.len()).filter(|&k| self.accepted[k]).collect()
+    }
+
+    /// Takes out the slots not accepted, keeping order (in place, no copy
+    /// of a column).
+    fn compact(&mut self) {
+        let keep = std::mem::take(&mut self.accepted);
+        fn retain<T: Clone>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut at = 0;
+            for k in 0..v.len() {
+                if keep[k] {
+                    if at != k {
+                        v[at] = v[k].clone();
+                    }
+                    at += 1;
+                }
+            }
+            v.truncate(at);
+        }
+        retain(&mut self.rows, &keep);
+        if !self.ids.is_empty() {
+            retain(&mut self.ids, &keep);
+        }
+        retain(&mut self.on, &keep);
+        retain(&mut self.complete, &keep);
+        for c in &mut self.figures {
+            retain(&mut c.values, &keep);
+            retain(&mut c.mask, &keep);
+        }
+        for c in &mut self.levels {
+            retain(&mut c.values, &keep);
+            retain(&mut c.mask, &keep);
+        }
+        for c in &mut self.codes {
+            retain(c, &keep);
+        }
+        self.accepted = vec![true; self.rows.len()];
+    }
+
+    /// The scored columns in §10 order (`framework.scored_columns()`) and
+    /// the record number of each row: the one place columns are named and
+    /// typed. `ids` gives the `child_id` and `setting_id` columns (a
+    /// DataFrame's own cells); `None` takes the IDs kept by
+    /// [`Scored::score_all`], as `output` wants them.
+    fn into_columns(
+        mut self,
+        py: Python<'_>,
+        fw: &Framework,
+        ids: Option<(IdColumn, IdColumn)>,
+        output: Output,
+    ) -> (Vec<(String, OutColumn)>, Vec<i64>) {
+        if self.accepted.iter().any(|a| !a) {
+            self.compact();
+        }
+        let n = self.len();
+        let (child_id, setting_id) = ids.unwrap_or_else(|| {
+            let child = self.ids.iter().map(|(c, _)| Some(c.as_str()));
+            let setting = self.ids.iter().map(|(_, s)| s.as_ref().map(|s| s.as_str()));
+            (
+                IdColumn::new(py, child, output),
+                IdColumn::new(py, setting, output),
+            )
+        });
+        let mut all: Vec<(String, OutColumn)> = vec![
+            ("child_id".into(), OutColumn::Text(child_id)),
+            ("setting_id".into(), OutColumn::Text(setting_id)),
+            ("assessed_on".into(), OutColumn::Date(self.on)),
+            ("complete".into(), OutColumn::Flag(self.complete)),
+        ];
+        all.extend(
+            Figure::ALL
+                .into_iter()
+                .zip(self.figures)
+                .map(|(f, c)| (f.name(), OutColumn::Figure(c))),
+        );
+        all.extend(
+            Level::ALL
+                .into_iter()
+                .zip(self.levels)
+                .map(|(l, c)| (l.name(), OutColumn::Count(c))),
+        );
+        for (c, codes) in Code::ALL.into_iter().zip(self.codes) {
+            let (categories, ordered) = c.categories(fw);
+            all.push((c.name().into(), OutColumn::Code(codes, categories, ordered)));
+        }
+        for (name, value) in [
+            ("framework_id", fw.id()),
+            ("framework_version", fw.version()),
+        ] {
+            let zeros = OutColumn::Code(vec![0; n], vec![value.to_owned()], false);
+            all.push((name.into(), zeros));
+        }
+        debug_assert!(self.banded == fw.banding().is_some());
+        // Only the framework's columns, in its order (§13's only with banding).
+        let mut ordered = Vec::with_capacity(all.len());
+        for name in vsend_core::scored_columns(fw) {
+            if let Some(at) = all.iter().position(|(n, _)| n == name) {
+                ordered.push(all.swap_remove(at));
+            }
+        }
+        (ordered, self.rows)
+    }
+
+    /// `{column: (kind, ...)}` in §10 order, and `"_rows"`: the record
+    /// number of each row. Kinds: `("text", objects or a pyarrow array)`,
+    /// `("date", seconds)`, `("figure" | "count", values, mask)`,
+    /// `("flag", values)`, `("code", codes, categories, ordered)`. The
+    /// arrays are handed to numpy without copying.
+    pub(crate) fn into_py<'py>(
+        self,
+        py: Python<'py>,
+        fw: &Framework,
+        ids: Option<(IdColumn, IdColumn)>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (columns, rows) = self.into_columns(py, fw, ids, Output::Numpy);
+        let out = PyDict::new(py);
+        for (name, column) in columns {
+            let spec = match column {
+                OutColumn::Text(IdColumn::Objects(o)) => {
+                    ("text", o.into_pyarray(py)).into_pyobject(py)?.into_any()
+                }
+                OutColumn::Text(IdColumn::Arrow(a)) => {
+                    let array = PyArray::from_array_ref(a);
+                    let pyarrow = array.to_pyarrow(py)?.unbind();
+                    ("text", pyarrow).into_pyobject(py)?.into_any()
+                }
+                OutColumn::Date(on) => ("date", on.into_pyarray(py)).into_pyobject(py)?.into_any(),
+                OutColumn::Flag(f) => ("flag", f.into_pyarray(py)).into_pyobject(py)?.into_any(),
+                OutColumn::Figure(c) => {
+                    ("figure", c.values.into_pyarray(py), c.mask.into_pyarray(py))
+                        .into_pyobject(py)?
+                        .into_any()
+                }
+                OutColumn::Count(c) => {
+                    ("count", c.values.into_pyarray(py), c.mask.into_pyarray(py))
+                        .into_pyobject(py)?
+                        .into_any()
+                }
+                OutColumn::Code(codes, categories, ordered) => {
+                    ("code", codes.into_pyarray(py), categories, ordered)
+                        .into_pyobject(py)?
+                        .into_any()
+                }
+            };
+            out.set_item(name, spec)?;
+        }
+        out.set_item("_rows", rows.into_pyarray(py))?;
+        Ok(out)
+    }
+
+    /// The scored columns as one Arrow table (text, date32, float64 and
+    /// int64 with nulls, booleans, dictionary-coded categoricals), for a
+    /// polars DataFrame or a pyarrow Table; and the record number of each row.
+    /// Numbers become the arrays' buffers without a copy.
+    pub(crate) fn into_arrow(
+        self,
+        py: Python<'_>,
+        fw: &Framework,
+        ids: Option<(IdColumn, IdColumn)>,
+    ) -> PyResult<(PyObject, Vec<i64>)> {
+        let (columns, rows) = self.into_columns(py, fw, ids, Output::Arrow);
+        let mut arrays = Vec::with_capacity(columns.len());
+        for (name, column) in columns {
+            let array = match column {
+                OutColumn::Text(IdColumn::Arrow(a)) => a,
+                OutColumn::Text(IdColumn::Objects(o)) => {
+                    let text: Vec<Option<String>> =
+                        o.iter().map(|x| x.extract::<String>(py).ok()).collect();
+                    crate::arrow::texts(text.iter().map(|t| t.as_deref()))
+                }
+                OutColumn::Date(on) => crate::arrow::dates(&on),
+                OutColumn::Flag(f) => crate::arrow::flags(&f),
+                OutColumn::Figure(c) => crate::arrow::figures(c.values, &c.mask),
+                OutColumn::Count(c) => crate::arrow::counts(c.values, &c.mask),
+                OutColumn::Code(codes, categories, _) => {
+                    crate::arrow::categorical(codes, &categories)?
+                }
+            };
+            arrays.push((name, array));
+        }
+        Ok((crate::arrow::table(py, arrays)?, rows))
+    }
+}
+
+/// What the Python side wants scored columns as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// numpy arrays, for a pandas DataFrame.
+    Numpy,
+    /// Arrow arrays, for polars or pyarrow.
+    Arrow,
+}
+
+/// The `child_id` or `setting_id` column of the scored output.
+pub(crate) enum IdColumn {
+    /// Python strings (`None` absent): a DataFrame's own objects where it can.
+    Objects(Vec<PyObject>),
+    /// Arrow text: for Arrow output, or from an Arrow-backed column.
+    Arrow(ArrayRef),
+}
+
+impl IdColumn {
+    /// IDs as text (`None` absent), as `output` wants them.
+    pub(crate) fn new<'a>(
+        py: Python<'_>,
+        ids: impl Iterator<Item = Option<&'a str>>,
+        output: Output,
+    ) -> IdColumn {
+        match output {
+            Output::Arrow => IdColumn::Arrow(crate::arrow::texts(ids)),
+            Output::Numpy => IdColumn::Objects(
+                ids.map(|id| match id {
+                    Some(id) => PyString::new(py, id).into_any().unbind(),
+                    None => py.None(),
+                })
+                .collect(),
+            ),
+        }
+    }
+}
+
+/// One scored column, named and typed by [`Scored::into_columns`].
+enum OutColumn {
+    Text(IdColumn),
+    /// Seconds since 1970.
+    Date(Vec<i64>),
+    Flag(Vec<bool>),
+    Figure(Nullable<f64>),
+    Count(Nullable<i64>),
+    /// Codes, categories, whether ordered.
+    Code(Vec<i16>, Vec<String>, bool),
+}
+
+/// Validates and scores every record of `source` (§3–§6, §9), rejecting
+/// same-date duplicates (§7). Returns `(columns, problems, rows_read)`.
+///
+/// With `arrow=True` the columns come back as one Arrow table (for polars or
+/// pyarrow) and the record numbers beside it: `((table, rows), problems, rows_read)`.
+#[pyfunction]
+#[pyo3(signature = (framework, source, arrow=false))]
+pub(crate) fn score_source<'py>(
+    py: Python<'py>,
+    framework: &Bound<'py, PyFramework>,
+    source: Source<'py>,
+    arrow: bool,
+) -> PyResult<(PyObject, Bound<'py, PyDict>, usize)> {
+    let fw = framework_of(framework);
+    let output = if arrow { Output::Arrow } else { Output::Numpy };
+    let mut problems = Problems::default();
+    let (scored, rejected, n) = match &source {
+        Source::Columns(columns) => {
+            let (scored, ids, rejected) =
+                fast::score_frame(py, fw, columns, output, &mut problems.numeric_ids)?;
+            (
+                scored.render(py, fw, Some(ids), output)?,
+                rejected,
+                n_of(columns),
+            )
+        }
+        _ => {
+            let mut scored = Scored::new(fw);
+            let mut rejected = Rejected::new();
+            let mut chunk: Vec<(i64, Assessment)> = Vec::with_capacity(CHUNK);
+            let n = source.read(py, fw, &mut problems.numeric_ids, &mut |row, outcome| {
+                match outcome {
+                    Ok(a) => chunk.push((row, a)),
+                    Err(p) => rejected.push((row, p)),
+                }
+                if chunk.len() == CHUNK {
+                    scored.score_all(fw, &chunk);
+                    chunk.clear();
+                }
+                Ok(())
+            })?;
+            scored.score_all(fw, &chunk);
+            scored.reject_duplicates(&mut rejected, source.format(), None);
+            (scored.render(py, fw, None, output)?, rejected, n)
+        }
+    };
+    for (row, p) in rejected {
+        problems.add(row, p);
+    }
+    Ok((scored, problems.into_py(py)?, n))
+}
+
+/// The rows of a DataFrame.
+fn n_of(columns: &crate::source::Columns<'_>) -> usize {
+    columns.rows
+}
+
+impl Scored {
+    /// The columns as `output` wants them: a dict of numpy arrays, or an
+    /// Arrow table and the record numbers.
+    fn render(
+        self,
+        py: Python<'_>,
+        fw: &Framework,
+        ids: Option<(IdColumn, IdColumn)>,
+        output: Output,
+    ) -> PyResult<PyObject> {
+        Ok(match output {
+            Output::Numpy => self.into_py(py, fw, ids)?.into_any().unbind(),
+            Output::Arrow => {
+                let (table, rows) = self.into_arrow(py, fw, ids)?;
+                (table, rows.into_pyarray(py))
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind()
+            }
+        })
+    }
+}
+
+/// Accepted records of a file scored at a time (a few slices per core).
+const CHUNK: usize = SLICE * 8;
