@@ -542,3 +542,30 @@ fn a_missing_plans_file_is_refused_before_the_cohort_is_read() {
         );
     }
 }
+
+/// A control character found in a cell (ESC, NUL) is written to the
+/// `--errors` report escaped, as stderr shows it, never as a raw byte that
+/// a terminal would act on.
+#[test]
+fn an_errors_report_holds_no_raw_control_character() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = fs::read_to_string(fixture("cohort.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[1] = lines[1].replacen("C0", "C\u{1b}[2J\u{0}0", 1);
+    fs::write(d.join("c.csv"), lines.join("\n") + "\n").unwrap();
+    let out = vsend()
+        .args(["validate", "c.csv", "--errors", "e.csv"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = fs::read(d.join("e.csv")).unwrap();
+    assert!(
+        !report.iter().any(|&b| b < 0x20 && b != b'\n' || b == 0x7f),
+        "{}",
+        String::from_utf8_lossy(&report)
+    );
+    let report = String::from_utf8(report).unwrap();
+    assert!(report.contains(r"C\u{1b}[2J\u{0}0"), "{report}");
+}

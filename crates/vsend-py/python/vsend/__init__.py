@@ -293,7 +293,13 @@ def _column_array(series: pd.Series, id_column: bool = False) -> Any:
     if kind == "M":
         if id_column:
             return np.ascontiguousarray(series.to_numpy(dtype=object))
-        return np.ascontiguousarray(series.dt.strftime("%Y-%m-%d").to_numpy(dtype=object))
+        text = series.dt.strftime("%Y-%m-%d")
+        # A time of day is never dropped silently: written out, the cell is
+        # refused as a date with a time, as the CSV and Excel readers refuse it.
+        timed = series.notna() & (series != series.dt.normalize())
+        if timed.any():
+            text = text.where(~timed, series.dt.strftime("%Y-%m-%d %H:%M:%S"))
+        return np.ascontiguousarray(text.to_numpy(dtype=object))
     if kind == "f":
         return np.ascontiguousarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
     # Whole numbers: int64 where every value fits and none is missing.
