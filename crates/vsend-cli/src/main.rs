@@ -28,7 +28,7 @@ use vsend_chart::{
 };
 use vsend_core::{
     Assessment, Cell, ChildId, Cohort, Date, Duplicate, Framework, Histories, Keep, PerDomain,
-    SummaryFile, Timeline, PLAN_COLUMNS,
+    SeenDates, SummaryFile, Timeline, PLAN_COLUMNS,
 };
 use vsend_io::output::{commit_ready, Output, OutputError, OutputPlan, Ready};
 use vsend_io::pipeline::{score_parallel, Batch};
@@ -140,7 +140,7 @@ fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
         push_csv_header(&mut header, &fw);
         out.write_all(&header).writing(&target)?;
     }
-    let mut seen = Histories::new(Keep::Dates);
+    let mut seen = SeenDates::new();
     let emit = |batch: &Batch| -> Result<(), Error> {
         rep.read_many(batch.records);
         out.write_all(&batch.output).writing(&target)?;
@@ -158,9 +158,9 @@ fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
 fn validate(run: &mut Run, args: ValidateArgs) -> Result<u64, Error> {
     let mut opened = open_outputs(&args.input, None, None)?;
     let fw = load_framework(&args.input.framework)?;
-    let mut seen = Histories::new(Keep::Dates);
+    let mut seen = SeenDates::new();
     read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
-        seen.add_date(a.child_id(), a.assessed_on())
+        seen.add(a.child_id(), a.assessed_on())
     })?;
     run.finish("valid", Vec::new())
 }

@@ -5,24 +5,27 @@
 //! accepted assessments in date order, duplicates rejected once" and the same
 //! few queries over it (the latest on or before a date, the one before that).
 //! [`Histories`] is that one place. What it keeps of each child is chosen by
-//! [`Keep`], so a streaming command holds only dates, a cohort only the two
-//! reviews it summarises, a timeline every review of one child, and a
-//! projection (§15) or an impact analysis (§16) every review of every child
-//! reduced to the few bytes they read ([`Keep::levels`]).
+//! [`Keep`]: only the dates, the two reviews a summary reads, every review of
+//! one child (a timeline), or every review of every child reduced to the few
+//! bytes a projection (§15) or an impact analysis (§16) reads
+//! ([`Keep::levels`]). The rule itself is [`SeenDates`]'s, so every command
+//! applies it alike.
 
-use hashbrown::{HashMap, HashSet};
 use jiff::civil::Date;
 use smallvec::SmallVec;
 
 use crate::assessment::{Assessment, ChildId};
 use crate::domain::{Domain, PerDomain};
 use crate::framework::{Aggregate, Framework};
+use crate::seen::SeenDates;
 use crate::timeline::Duplicate;
 
 /// What [`Histories`] keeps of each child besides their review dates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Keep {
-    /// Only the dates: enough to reject duplicates (§7) in constant memory per child.
+    /// Only the dates, each child's readable back in input order. A check
+    /// that needs no more than the rule itself takes a tenth of the memory
+    /// with [`SeenDates`], which `vsend score` and `vsend validate` use.
     Dates,
     /// The latest review on or before `as_of` and the one before it (§8),
     /// as of the latest date added when `as_of` is `None`.
@@ -178,62 +181,8 @@ impl ReviewLevels {
     }
 }
 
-/// From this many reviews on, a child's dates are also kept in a hash set.
-/// Searching the list is fastest for the few reviews a child really has, but a
-/// hostile file of one child on a million dates would make it quadratic.
-const INDEXED_FROM: usize = 16;
-
-/// The duplicate rule, in its one place: a child's date seen before is
-/// refused; otherwise the date is recorded (and `latest` moved on).
-fn record<'h>(
-    children: &'h mut HashMap<Box<str>, History>,
-    indexed: &mut HashMap<Box<str>, HashSet<Date>>,
-    latest: &mut Option<Date>,
-    keep: &Keep,
-    child: &ChildId,
-    on: Date,
-) -> Result<&'h mut History, Duplicate> {
-    // One lookup; the key is boxed only for a child not seen before.
-    let (_, history) = children
-        .raw_entry_mut()
-        .from_key(child.as_str())
-        .or_insert_with(|| {
-            let empty = History {
-                dates: SmallVec::new(),
-                kept: Vec::new(),
-                levels: Vec::new(),
-            };
-            (child.as_str().into(), empty)
-        });
-    let seen = if history.dates.len() < INDEXED_FROM {
-        history.dates.contains(&on)
-    } else {
-        let (_, index) = indexed
-            .raw_entry_mut()
-            .from_key(child.as_str())
-            .or_insert_with(|| {
-                (
-                    child.as_str().into(),
-                    history.dates.iter().copied().collect(),
-                )
-            });
-        !index.insert(on)
-    };
-    if seen {
-        return Err(Duplicate {
-            child_id: child.clone(),
-            assessed_on: on,
-        });
-    }
-    history.dates.push(on);
-    if keep.as_of().is_none_or(|as_of| on <= as_of) {
-        *latest = (*latest).max(Some(on));
-    }
-    Ok(history)
-}
-
 /// One child's accepted reviews: their dates and the assessments kept.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct History {
     /// Every accepted review date, in input order: inline for up to four
     /// (a year of termly reviews), so most children cost no allocation.
@@ -314,8 +263,8 @@ impl History {
 /// Every child's [`History`], built one assessment at a time in any order.
 ///
 /// Of two assessments of one child on one date, the later in input order is
-/// rejected (§7): [`add`](Histories::add) returns it as a [`Duplicate`] and
-/// changes nothing. Children are kept in child-ID order, so whatever reads
+/// rejected (§7, by [`SeenDates`]): [`add`](Histories::add) returns it as a
+/// [`Duplicate`] and changes nothing. Children are kept in child-ID order, so whatever reads
 /// them in turn sees the same order however the input was shuffled.
 ///
 /// ```
@@ -341,12 +290,10 @@ impl History {
 pub struct Histories {
     keep: Keep,
     latest: Option<Date>,
-    /// Keyed by the ID's text, boxed: a few bytes a child rather than the
-    /// 64-byte inline [`ChildId`], which matters at a million rows.
-    children: HashMap<Box<str>, History>,
-    /// The dates of each child with [`INDEXED_FROM`] reviews or more, as a
-    /// set: none for a real cohort, so no child pays for it.
-    indexed: HashMap<Box<str>, HashSet<Date>>,
+    /// The §7 rule, which also numbers the children in first-seen order.
+    seen: SeenDates,
+    /// Each child's history, by that number.
+    children: Vec<History>,
 }
 
 impl Histories {
@@ -355,24 +302,31 @@ impl Histories {
         Histories {
             keep,
             latest: None,
-            children: HashMap::new(),
-            indexed: HashMap::new(),
+            seen: SeenDates::new(),
+            children: Vec::new(),
         }
+    }
+
+    /// Applies the duplicate rule (§7) and records the date: the index of
+    /// the child's history, to keep the review in.
+    fn record(&mut self, child: &ChildId, on: Date) -> Result<usize, Duplicate> {
+        let (ordinal, new) = self.seen.record(child, on)?;
+        if new {
+            self.children.push(History::default());
+        }
+        if self.keep.as_of().is_none_or(|as_of| on <= as_of) {
+            self.latest = self.latest.max(Some(on));
+        }
+        let i = ordinal as usize;
+        self.children[i].dates.push(on);
+        Ok(i)
     }
 
     /// Adds one assessment, or rejects it as a same-date duplicate (§7).
     pub fn add(&mut self, a: &Assessment) -> Result<(), Duplicate> {
-        let on = a.assessed_on();
-        let keep = &self.keep;
-        let history = record(
-            &mut self.children,
-            &mut self.indexed,
-            &mut self.latest,
-            keep,
-            a.child_id(),
-            on,
-        )?;
-        match keep {
+        let i = self.record(a.child_id(), a.assessed_on())?;
+        let history = &mut self.children[i];
+        match &self.keep {
             Keep::Dates => {}
             Keep::CurrentAndPrevious { as_of } => history.keep(a, *as_of, Some(2)),
             Keep::Child(id) if id == a.child_id() => history.keep(a, None, None),
@@ -387,15 +341,7 @@ impl Histories {
     /// rejects it as a same-date duplicate (§7). For streaming checks, where
     /// the assessment itself has already gone on its way (`vsend score`).
     pub fn add_date(&mut self, child: &ChildId, on: Date) -> Result<(), Duplicate> {
-        record(
-            &mut self.children,
-            &mut self.indexed,
-            &mut self.latest,
-            &self.keep,
-            child,
-            on,
-        )
-        .map(|_| ())
+        self.record(child, on).map(|_| ())
     }
 
     fn as_of_given(&self) -> Option<Date> {
@@ -410,15 +356,15 @@ impl Histories {
 
     /// One child's history.
     pub fn get(&self, child: &ChildId) -> Option<&History> {
-        self.children.get(child.as_str())
+        let ordinal = self.seen.children().find(child.as_str())?;
+        Some(&self.children[ordinal as usize])
     }
 
     /// Every child's history, in child-ID order (byte order), so that what is
     /// summed over children is summed in the same order whatever the input order.
     pub fn children(&self) -> impl Iterator<Item = &History> {
-        let mut children: Vec<(&Box<str>, &History)> = self.children.iter().collect();
-        children.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        children.into_iter().map(|(_, h)| h)
+        let ordinals = self.seen.children().in_id_order();
+        ordinals.into_iter().map(|o| &self.children[o as usize])
     }
 
     /// Whether every review of every child is kept, as §15 and §16 need:
@@ -455,7 +401,7 @@ impl Histories {
     /// The earliest accepted review date of any child, kept or not.
     pub(crate) fn earliest(&self) -> Option<Date> {
         self.children
-            .values()
+            .iter()
             .filter_map(|h| h.dates.iter().min())
             .min()
             .copied()
@@ -608,7 +554,7 @@ mod tests {
 
     #[test]
     fn a_child_with_many_reviews_is_checked_through_the_index() {
-        // Past INDEXED_FROM the dates are looked up in a set: the same rule.
+        // Past the dates kept inline they are looked up in a set: the same rule.
         let child = ChildId::new("C1").unwrap();
         let start = parse_date("2000-01-01").unwrap();
         let day = |i: i64| start.checked_add(jiff::Span::new().days(i)).unwrap();
@@ -616,7 +562,7 @@ mod tests {
         for i in (0..100).rev() {
             h.add_date(&child, day(i)).unwrap();
         }
-        for i in [0, INDEXED_FROM as i64 - 1, INDEXED_FROM as i64, 99] {
+        for i in [0, 3, 4, 5, 15, 16, 99] {
             let d = h.add_date(&child, day(i)).unwrap_err();
             assert_eq!(d.assessed_on, day(i));
         }

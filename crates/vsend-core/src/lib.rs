@@ -53,6 +53,7 @@ mod plan;
 mod rng;
 mod score;
 mod scored;
+mod seen;
 mod suppress;
 mod timeline;
 mod transition;
@@ -92,6 +93,7 @@ pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{
     scored_columns, BandFigures, Cell, Cells, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS,
 };
+pub use seen::SeenDates;
 pub use suppress::{
     SharedBands, SharedDomain, SharedGroup, SharedSummary, SuppressError, Suppression,
 };

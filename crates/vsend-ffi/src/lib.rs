@@ -31,7 +31,7 @@ use std::ptr;
 use serde_json::json;
 use vsend_core::{
     parse_date, score, Assessment, ChildId, Cohort, Framework, GroupBy, Histories, Keep, ScoredRow,
-    SummaryFile, Timeline,
+    SeenDates, SummaryFile, Timeline,
 };
 use vsend_io::read::{Assessments, Format, Input, Plans, Problem, Row, Schema};
 
@@ -409,10 +409,10 @@ pub unsafe extern "C" fn vsend_score(
                 return Err(invalid("scored, problems: null pointer"));
             }
             let mut read = read(fw, format, bytes(data, len, "data")?)?;
-            let mut seen = Histories::new(Keep::Dates);
+            let mut seen = SeenDates::new();
             let mut out = String::new();
             for (line, a) in std::mem::take(&mut read.accepted) {
-                if let Err(d) = seen.add_date(a.child_id(), a.assessed_on()) {
+                if let Err(d) = seen.add(a.child_id(), a.assessed_on()) {
                     read.duplicate(line, d);
                     continue;
                 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use serde_json::json;
-use vsend_core::{Framework, Histories, Keep};
+use vsend_core::{Framework, SeenDates};
 use vsend_io::output::{commit_ready, OutputPlan};
 use vsend_io::pipeline::{score_parallel, Batch};
 use vsend_io::read::{FileError, Format, Input, Problem};
@@ -86,7 +86,7 @@ pub(crate) fn score_file(
     }
     let (mut read, mut rejected) = (0u64, 0u64);
     let mut buffer = Vec::new();
-    let mut seen = Histories::new(Keep::Dates);
+    let mut seen = SeenDates::new();
     let json = out_format == Format::Jsonl;
     score_parallel(
         reader,

@@ -2,7 +2,7 @@
 //! duplicates rejected in input order (§7).
 
 use rayon::prelude::*;
-use vsend_core::{score, ChildId, Date, Histories, ScoredRow};
+use vsend_core::{score, ChildId, Date, ScoredRow, SeenDates};
 
 use crate::read::{FileError, Format, Problem, Reader, Record, RecordParser, Row};
 use crate::write::{push_csv_row, push_json_row};
@@ -24,10 +24,10 @@ pub struct Batch {
 impl Batch {
     /// Rejects the rows that repeat a child's date seen before (§7), in input
     /// order: their bytes leave `output` and their problems join `rejected`.
-    fn reject_duplicates(&mut self, seen: &mut Histories, format: Format) {
+    fn reject_duplicates(&mut self, seen: &mut SeenDates, format: Format) {
         let mut duplicates = Vec::new();
         for (i, (line, child, on, _)) in self.scored.iter().enumerate() {
-            if let Err(d) = seen.add_date(child, *on) {
+            if let Err(d) = seen.add(child, *on) {
                 duplicates.push((i, *line, d));
             }
         }
@@ -69,7 +69,7 @@ pub const SLICE: usize = 1_024;
 pub fn score_parallel<E: From<FileError> + Send>(
     mut reader: Reader,
     parser: &RecordParser<'_>,
-    seen: &mut Histories,
+    seen: &mut SeenDates,
     json: bool,
     progress: impl Fn(u64),
     mut emit: impl FnMut(&Batch) -> Result<(), E> + Send,
