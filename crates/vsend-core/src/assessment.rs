@@ -21,7 +21,10 @@ pub const MAX_AGE: i16 = 25;
 pub const MAX_ID_LEN: usize = 64;
 
 fn is_valid_id(s: &str) -> bool {
-    let b = s.as_bytes();
+    is_valid_id_bytes(s.as_bytes())
+}
+
+fn is_valid_id_bytes(b: &[u8]) -> bool {
     (1..=MAX_ID_LEN).contains(&b.len())
         && b[0].is_ascii_alphanumeric()
         && b.iter()
@@ -151,7 +154,10 @@ id_type!(
 /// assert!(parse_date("2025-2-28").is_none());
 /// ```
 pub fn parse_date(s: &str) -> Option<Date> {
-    let b = s.as_bytes();
+    parse_date_bytes(s.as_bytes())
+}
+
+fn parse_date_bytes(b: &[u8]) -> Option<Date> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
@@ -722,6 +728,129 @@ impl Assessment {
     pub fn age(&self) -> Option<i16> {
         self.date_of_birth
             .map(|born| age_in_years(born, self.assessed_on))
+    }
+}
+
+/// In a plain row's reading plan, the slot of each column's cell: below
+/// [`LEVELS`] a level (the needs, then readiness, planned readiness and
+/// confidence per domain), else one of these.
+const LEVELS: usize = MAX_AREAS + 15;
+const CHILD_ID: u8 = 100;
+const ASSESSED_ON: u8 = 101;
+const DATE_OF_BIRTH: u8 = 102;
+const SETTING_ID: u8 = 103;
+/// A need column past the framework's areas: ignored, as the builder does.
+const IGNORED: u8 = 104;
+
+/// The slot of `column`'s cell in [`Assessment::from_plain_line`]'s reading.
+pub(crate) fn plain_slot(framework: &Framework, column: crate::Column) -> u8 {
+    use crate::Column;
+    let level = |base: usize, d: Domain| (base + d.index()) as u8;
+    match column {
+        Column::ChildId => CHILD_ID,
+        Column::AssessedOn => ASSESSED_ON,
+        Column::DateOfBirth => DATE_OF_BIRTH,
+        Column::SettingId => SETTING_ID,
+        Column::Need(i) if i.get() < framework.areas().len() => i.get() as u8,
+        Column::Need(_) => IGNORED,
+        Column::Readiness(d) => level(MAX_AREAS, d),
+        Column::ReadinessPlanned(d) => level(MAX_AREAS + 5, d),
+        Column::Confidence(d) => level(MAX_AREAS + 10, d),
+    }
+}
+
+impl Assessment {
+    /// The assessment of a plain CSV row whose cells go to `slots`
+    /// ([`plain_slot`]), or `None` when the row needs the full reading of
+    /// [`AssessmentBuilder`]: quotes, spaces, a level written `2.0` or above
+    /// 9, a date or ID that is not plainly valid, a wrong number of cells, or
+    /// any problem at all. `None` is never a verdict on the row; `Some` is
+    /// exactly what the builder gives.
+    ///
+    /// Every byte of a row taken here is checked, and each is an ID
+    /// character, a digit, `-` or the comma between cells: such a row has no
+    /// quote, space or non-ASCII byte, so its cells are the full reading's.
+    pub(crate) fn from_plain_line(
+        framework: &Framework,
+        slots: &[u8],
+        line: &[u8],
+    ) -> Option<Assessment> {
+        let scale = framework.scale();
+        // The line is read as if it ended with a comma, so that every cell,
+        // the last too, ends at one; `at` is where the next cell starts.
+        let byte = |i: usize| line.get(i).copied().unwrap_or(b',');
+        let mut at = 0;
+        // An ID or a date: up to the next comma (or the end).
+        let cell = |at: &mut usize| {
+            let rest = line.get(*at..).unwrap_or_default();
+            let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+            *at += len + 1;
+            &rest[..len]
+        };
+        let id = |cell: &[u8]| {
+            // A valid ID is ASCII, so it is UTF-8.
+            let text = std::str::from_utf8(cell)
+                .ok()
+                .filter(|_| is_valid_id_bytes(cell))?;
+            Some(IdText::new(text))
+        };
+        let mut levels = [None; LEVELS];
+        let (mut child_id, mut assessed_on, mut born, mut setting_id) = (None, None, None, None);
+        for &slot in slots {
+            if usize::from(slot) < LEVELS {
+                // Most cells: empty or one digit, the cell's comma straight after.
+                levels[usize::from(slot)] = match (byte(at), byte(at + 1)) {
+                    (b',', _) => {
+                        at += 1;
+                        None
+                    }
+                    (c @ b'0'..=b'9', b',') => {
+                        at += 2;
+                        Some(scale.level(c - b'0')?)
+                    }
+                    _ => return None,
+                };
+                continue;
+            }
+            let text = cell(&mut at);
+            match slot {
+                CHILD_ID => child_id = Some(ChildId(id(text)?)),
+                ASSESSED_ON => assessed_on = Some(parse_date_bytes(text)?),
+                DATE_OF_BIRTH if text.is_empty() => {}
+                DATE_OF_BIRTH => born = Some(parse_date_bytes(text)?),
+                SETTING_ID if text.is_empty() => {}
+                SETTING_ID => setting_id = Some(SettingId(id(text)?)),
+                _ => {}
+            }
+        }
+        // Exactly the line and its closing virtual comma read: no cell more
+        // or fewer. (A layout always has child_id and assessed_on: a header
+        // without them is refused.)
+        let (Some(child_id), Some(assessed_on)) = (child_id, assessed_on) else {
+            return None;
+        };
+        if at != line.len() + 1 {
+            return None;
+        }
+        if let Some(born) = born {
+            if assessed_on < born || age_in_years(born, assessed_on) > MAX_AGE {
+                return None;
+            }
+        }
+        let per_domain = |base: usize| PerDomain(std::array::from_fn(|d| levels[base + d]));
+        let mut needs = [None; MAX_AREAS];
+        needs.copy_from_slice(&levels[..MAX_AREAS]);
+        Some(Assessment {
+            child_id,
+            assessed_on,
+            date_of_birth: born,
+            setting_id,
+            needs,
+            area_count: framework.areas().len() as u8,
+            readiness: per_domain(MAX_AREAS),
+            readiness_planned: per_domain(MAX_AREAS + 5),
+            confidence: per_domain(MAX_AREAS + 10),
+        })
     }
 }
 

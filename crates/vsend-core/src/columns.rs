@@ -243,6 +243,9 @@ pub(crate) fn resolve_header<'a, C: Copy + Eq + Hash>(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnLayout {
     columns: Vec<Column>,
+    /// Where each column's cell goes in the one-pass reading of a plain row
+    /// ([`plain_assessment`](Self::plain_assessment)).
+    plain: Vec<u8>,
 }
 
 impl ColumnLayout {
@@ -264,12 +267,41 @@ impl ColumnLayout {
             required,
         )
         .map_err(|e| e.with_framework_hint(framework))?;
-        Ok(ColumnLayout { columns })
+        let plain = columns
+            .iter()
+            .map(|&c| crate::assessment::plain_slot(framework, c))
+            .collect();
+        Ok(ColumnLayout { columns, plain })
     }
 
     /// The columns in file order.
     pub fn columns(&self) -> &[Column] {
         &self.columns
+    }
+
+    /// The assessment of one plain CSV line (its bytes, without the line
+    /// end), read in one pass: `None` when the line needs
+    /// [`assessment`](Self::assessment)'s full reading (quotes, spaces, a
+    /// level written `2.0`, the wrong number of cells, any problem at all).
+    /// `None` is never a verdict on the row; `Some` is exactly what
+    /// [`assessment`](Self::assessment) gives for the line's cells.
+    ///
+    /// ```
+    /// use vsend_core::{Column, ColumnLayout, Framework};
+    /// let fw = Framework::default();
+    /// let header: Vec<String> = Column::all(&fw).into_iter().map(|c| c.name(&fw)).collect();
+    /// let layout = ColumnLayout::new(&fw, header.iter().map(String::as_str)).unwrap();
+    /// let mut row = vec![""; header.len()];
+    /// row[0] = "C1";
+    /// row[1] = "2025-01-10";
+    /// row[4] = "2";
+    /// let plain = layout.plain_assessment(&fw, row.join(",").as_bytes()).unwrap();
+    /// assert_eq!(Ok(plain), layout.assessment(&fw, row.iter().copied()));
+    /// row[4] = " 2";
+    /// assert!(layout.plain_assessment(&fw, row.join(",").as_bytes()).is_none());
+    /// ```
+    pub fn plain_assessment(&self, framework: &Framework, line: &[u8]) -> Option<Assessment> {
+        Assessment::from_plain_line(framework, &self.plain, line)
     }
 
     /// Builds the assessment from one row's fields, in header order. The caller

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use vsend_core::{score, ChildId, Date, ScoredRow, SeenDates};
 
 use crate::read::{FileError, Format, Problem, Reader, Record, RecordParser, Row};
-use crate::write::{push_csv_row, push_json_row};
+use crate::write::RowWriter;
 
 /// What one slice of records gave: its scored output bytes and its rejections.
 #[derive(Debug)]
@@ -76,7 +76,7 @@ pub fn score_parallel<E: From<FileError> + Send>(
 ) -> Result<(), E> {
     let fw = parser.framework();
     let format = parser.format();
-    let score_slice = |slice: &mut [Record]| {
+    let score_slice = |writer: &mut RowWriter, slice: &mut [Record]| {
         let mut batch = Batch {
             records: slice.len() as u64,
             output: Vec::with_capacity(slice.len() * 256),
@@ -90,11 +90,7 @@ pub fn score_parallel<E: From<FileError> + Send>(
                     value: assessment,
                 } => {
                     let row = ScoredRow::new(fw, &assessment, &score(fw, &assessment));
-                    if json {
-                        push_json_row(&mut batch.output, &row);
-                    } else {
-                        push_csv_row(&mut batch.output, &row);
-                    }
+                    writer.push(&mut batch.output, &row);
                     let (child, on) = (assessment.child_id().clone(), assessment.assessed_on());
                     batch.scored.push((line, child, on, batch.output.len()));
                 }
@@ -121,7 +117,7 @@ pub fn score_parallel<E: From<FileError> + Send>(
                             .clamp(1, SLICE);
                         current
                             .par_chunks_mut(slice)
-                            .map(score_slice)
+                            .map_init(|| RowWriter::new(json), score_slice)
                             .collect::<Vec<Batch>>()
                     },
                     || {

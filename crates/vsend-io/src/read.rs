@@ -457,6 +457,15 @@ pub trait Schema {
     ) -> Result<Self::Value, ValidationErrors>;
     /// Validates one JSON Lines record.
     fn from_json(framework: &Framework, line: &[u8]) -> Result<Self::Value, ValidationErrors>;
+    /// The value of a plain CSV line read in one pass, or `None` to read it
+    /// in full (split, checked, every problem named): never a verdict.
+    fn from_plain_line(
+        _layout: &Self::Layout,
+        _framework: &Framework,
+        _line: &[u8],
+    ) -> Option<Self::Value> {
+        None
+    }
 }
 
 /// Cohort files: one assessment per record (§3, §10).
@@ -490,6 +499,13 @@ impl Schema for Assessments {
     }
     fn from_json(framework: &Framework, line: &[u8]) -> Result<Assessment, ValidationErrors> {
         vsend_core::parse_json_line(framework, line)
+    }
+    fn from_plain_line(
+        layout: &ColumnLayout,
+        framework: &Framework,
+        line: &[u8],
+    ) -> Option<Assessment> {
+        layout.plain_assessment(framework, line)
     }
 }
 
@@ -1115,6 +1131,10 @@ impl<'f, S: Schema> RecordParser<'f, S> {
             ..
         } = record;
         let line = *line;
+        // Most rows are plain: read in one pass, with no split and no copy.
+        if let Some(value) = S::from_plain_line(layout, self.framework, text) {
+            return Row::Accepted { line, value };
+        }
         let reject = |problem| Row::Rejected {
             line,
             problems: vec![problem],
