@@ -5,8 +5,8 @@
 //! command checks every row against them, so what is kept per child is what
 //! the memory of a streaming command is made of. Here a child costs its ID's
 //! bytes once (in one arena, not a boxed key each), a slot in a table of
-//! 4-byte ordinals, and its first four review dates as 2-byte day numbers:
-//! some 35 bytes, against some 270 for a map of boxed IDs to date lists.
+//! ordinals, and its first four review dates as 2-byte day numbers: some 40
+//! to 50 bytes, against some 270 for a map of boxed IDs to date lists.
 
 use std::hash::BuildHasher;
 
@@ -19,15 +19,16 @@ use crate::timeline::{day_number, Duplicate};
 /// Every child ID seen, each stored once and numbered in first-seen order.
 ///
 /// The IDs' bytes sit one after another in an arena (a length byte, then the
-/// ID), so a child costs its ID's length plus one, a 4-byte offset, and a
-/// 4-byte ordinal in the hash table: no allocation per child, nothing but
-/// the bytes themselves. A lookup compares the whole ID, so two IDs whose
-/// hashes collide are still two children.
+/// ID), so a child costs its ID's length plus one, a 4-byte offset, and in
+/// the hash table its 4-byte ordinal and 32 bits of its ID's hash (so that
+/// the table grows without reading the arena): no allocation per child,
+/// nothing but the bytes themselves. A lookup compares the whole ID, so two
+/// IDs whose hashes collide are still two children.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ChildIndex<S = DefaultHashBuilder> {
     hasher: S,
-    /// Ordinals, found by their ID's hash.
-    table: HashTable<u32>,
+    /// Ordinals and their ID's hash, found by that hash.
+    table: HashTable<(u32, u32)>,
     /// Each child's offset in `arena`, its low 32 bits.
     offsets: Vec<u32>,
     /// The first ordinal whose offset is at or past 4 GiB × (i + 1): an arena
@@ -49,9 +50,14 @@ impl<S: BuildHasher> ChildIndex<S> {
         std::str::from_utf8(bytes).unwrap_or_default()
     }
 
+    /// 32 bits of `id`'s hash, as kept in the table.
+    fn hash(&self, id: &str) -> u32 {
+        self.hasher.hash_one(id.as_bytes()) as u32
+    }
+
     /// The ordinal of `id`, if seen.
     pub(crate) fn find(&self, id: &str) -> Option<u32> {
-        let hash = self.hasher.hash_one(id.as_bytes());
+        let hash = self.hash(id);
         let Self {
             table,
             offsets,
@@ -59,31 +65,28 @@ impl<S: BuildHasher> ChildIndex<S> {
             arena,
             ..
         } = self;
-        table
-            .find(hash, |&o| {
-                id_bytes(arena, offsets, epochs, o) == id.as_bytes()
-            })
-            .copied()
+        let same = |&(o, h): &(u32, u32)| {
+            h == hash && id_bytes(arena, offsets, epochs, o) == id.as_bytes()
+        };
+        table.find(spread(hash), same).map(|&(o, _)| o)
     }
 
     /// The ordinal of `id`, numbering it next when not seen before; and
     /// whether it is new.
     pub(crate) fn intern(&mut self, id: &str) -> (u32, bool) {
-        let hash = self.hasher.hash_one(id.as_bytes());
+        let hash = self.hash(id);
         let Self {
-            hasher,
             table,
             offsets,
             epochs,
             arena,
+            ..
         } = self;
-        let entry = table.entry(
-            hash,
-            |&o| id_bytes(arena, offsets, epochs, o) == id.as_bytes(),
-            |&o| hasher.hash_one(id_bytes(arena, offsets, epochs, o)),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(e) => (*e.get(), false),
+        let same = |&(o, h): &(u32, u32)| {
+            h == hash && id_bytes(arena, offsets, epochs, o) == id.as_bytes()
+        };
+        match table.entry(spread(hash), same, |&(_, h)| spread(h)) {
+            hashbrown::hash_table::Entry::Occupied(e) => (e.get().0, false),
             hashbrown::hash_table::Entry::Vacant(e) => {
                 let ordinal = u32::try_from(offsets.len()).expect("fewer than 2^32 children");
                 let at = arena.len() as u64;
@@ -94,7 +97,7 @@ impl<S: BuildHasher> ChildIndex<S> {
                 // IDs are at most 64 bytes (§3), so the length fits a byte.
                 arena.push(id.len() as u8);
                 arena.extend_from_slice(id.as_bytes());
-                e.insert(ordinal);
+                e.insert((ordinal, hash));
                 (ordinal, true)
             }
         }
@@ -107,6 +110,12 @@ impl<S: BuildHasher> ChildIndex<S> {
         ordinals.sort_unstable_by(|&a, &b| self.id(a).cmp(self.id(b)));
         ordinals
     }
+}
+
+/// A 32-bit hash as the table's 64: the low bits pick the bucket and the
+/// top seven are the tag hashbrown compares first, so both are the hash's.
+fn spread(hash: u32) -> u64 {
+    u64::from(hash) | (u64::from(hash) << 32)
 }
 
 fn id_bytes<'a>(arena: &'a [u8], offsets: &[u32], epochs: &[u32], ordinal: u32) -> &'a [u8] {
@@ -141,7 +150,7 @@ fn code(on: Date) -> Option<u16> {
 /// (`vsend score`, `vsend validate`) or through [`Histories`](crate::Histories)
 /// and [`Cohort`](crate::Cohort).
 ///
-/// A child costs some 35 bytes however long its ID: the ID once, and the
+/// A child costs some 40 to 50 bytes with a short ID: the ID once, and the
 /// first four review dates as 2-byte day numbers (1900 to 2079); a fifth
 /// review, or a date outside those years, costs some 12 bytes more in a
 /// shared set, so one child on a million dates is still checked in constant

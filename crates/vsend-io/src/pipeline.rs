@@ -59,6 +59,10 @@ pub const CHUNK: usize = 16_384;
 pub const CHUNK_BYTES: usize = 8 << 20;
 /// Most records per parallel slice.
 pub const SLICE: usize = 1_024;
+/// About the most output bytes made from one chunk: a chunk is cut to fewer
+/// records when its rows are wide (a JSON line is some 700 bytes, a CSV line
+/// 200), so that the output of the two chunks in flight stays near 8 MiB.
+pub const CHUNK_OUTPUT: usize = 4 << 20;
 
 /// Scores every record, reading the next chunk while the current one is parsed,
 /// validated, scored and formatted in parallel; `emit` sees batches in input
@@ -76,10 +80,11 @@ pub fn score_parallel<E: From<FileError> + Send>(
 ) -> Result<(), E> {
     let fw = parser.framework();
     let format = parser.format();
-    let score_slice = |writer: &mut RowWriter, slice: &mut [Record]| {
+    let score_slice = |writer: &mut RowWriter, slice: &mut [Record], row_bytes: usize| {
         let mut batch = Batch {
             records: slice.len() as u64,
-            output: Vec::with_capacity(slice.len() * 256),
+            // Room for the rows as wide as the last chunk's, and one more.
+            output: Vec::with_capacity((slice.len() + 1) * row_bytes),
             rejected: Vec::new(),
             scored: Vec::with_capacity(slice.len()),
         };
@@ -103,10 +108,13 @@ pub fn score_parallel<E: From<FileError> + Send>(
     let mut current = Vec::new();
     let mut next = Vec::new();
     let mut scored: Vec<Batch> = Vec::new();
-    reader.read_chunk(&mut current, CHUNK, CHUNK_BYTES)?;
+    // Output bytes per record, as last seen, and the records a chunk holds.
+    let mut row_bytes = if json { 1024 } else { 256 };
+    let mut records = (CHUNK_OUTPUT / row_bytes).clamp(SLICE, CHUNK);
+    reader.read_chunk(&mut current, records, CHUNK_BYTES)?;
     loop {
         let (read, (batches, written)) = rayon::join(
-            || reader.read_chunk(&mut next, CHUNK, CHUNK_BYTES),
+            || reader.read_chunk(&mut next, records, CHUNK_BYTES),
             || {
                 rayon::join(
                     || {
@@ -117,7 +125,10 @@ pub fn score_parallel<E: From<FileError> + Send>(
                             .clamp(1, SLICE);
                         current
                             .par_chunks_mut(slice)
-                            .map_init(|| RowWriter::new(json), score_slice)
+                            .map_init(
+                                || RowWriter::new(json),
+                                |writer, slice| score_slice(writer, slice, row_bytes),
+                            )
                             .collect::<Vec<Batch>>()
                     },
                     || {
@@ -132,6 +143,13 @@ pub fn score_parallel<E: From<FileError> + Send>(
         written?;
         if current.is_empty() {
             return Ok(());
+        }
+        let (n, bytes) = batches.iter().fold((0, 0), |(n, bytes), b| {
+            (n + b.scored.len(), bytes + b.output.len())
+        });
+        if n > 0 {
+            row_bytes = bytes.div_ceil(n);
+            records = (CHUNK_OUTPUT / row_bytes).clamp(SLICE, CHUNK);
         }
         scored = batches;
         progress(reader.position());
