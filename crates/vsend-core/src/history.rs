@@ -15,8 +15,9 @@ use jiff::civil::Date;
 use smallvec::SmallVec;
 
 use crate::assessment::{Assessment, ChildId};
-use crate::domain::{Domain, PerDomain};
+use crate::domain::PerDomain;
 use crate::framework::{Aggregate, Framework};
+use crate::score::ReviewLevels;
 use crate::seen::SeenDates;
 use crate::timeline::Duplicate;
 
@@ -87,97 +88,16 @@ impl NeedAreas {
             aggregate: framework.aggregate(),
         }
     }
-}
 
-/// A level not known, in [`ReviewLevels`].
-const NOT_ASSESSED: u8 = u8::MAX;
-
-/// One review as §15 and §16 read it: its date, the date of birth, and per
-/// domain the need (§4, kept exactly: a mean need as its sum and count),
-/// the readiness and the confidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ReviewLevels {
-    on: Date,
-    born: Option<Date>,
-    /// Per domain: the assessed areas (0: the need is unknown), the sum of
-    /// their levels (at most 8 × 10) and the highest.
-    areas: [u8; 5],
-    sum: [u8; 5],
-    max: [u8; 5],
-    /// Per domain, or [`NOT_ASSESSED`].
-    readiness: [u8; 5],
-    confidence: [u8; 5],
-}
-
-impl ReviewLevels {
-    pub(crate) fn new(shape: &NeedAreas, a: &Assessment) -> ReviewLevels {
-        let mut r = ReviewLevels {
-            on: a.assessed_on(),
-            born: a.date_of_birth(),
-            areas: [0; 5],
-            sum: [0; 5],
-            max: [0; 5],
-            readiness: [NOT_ASSESSED; 5],
-            confidence: [NOT_ASSESSED; 5],
-        };
-        let needs = a.needs();
-        for d in Domain::ALL {
-            let i = d.index();
-            let (start, end) = shape.ranges[d];
-            for level in
-                (usize::from(start)..usize::from(end)).filter_map(|j| needs.get(j)?.as_ref())
-            {
-                let v = level.get();
-                r.areas[i] += 1;
-                r.sum[i] += v;
-                r.max[i] = r.max[i].max(v);
-            }
-            r.readiness[i] = a.readiness()[d].map_or(NOT_ASSESSED, |l| l.get());
-            r.confidence[i] = a.confidence()[d].map_or(NOT_ASSESSED, |l| l.get());
-        }
-        r
-    }
-
-    /// The date of the review.
-    pub(crate) fn assessed_on(&self) -> Date {
-        self.on
-    }
-
-    /// The date of birth on the review.
-    pub(crate) fn date_of_birth(&self) -> Option<Date> {
-        self.born
-    }
-
-    /// need(d) (§4) with `aggregate`: exactly what [`score`](crate::score) gives.
-    #[inline]
-    pub(crate) fn need(&self, aggregate: Aggregate, d: usize) -> Option<f64> {
-        let k = self.areas[d];
-        (k > 0).then(|| match aggregate {
-            Aggregate::Max => f64::from(self.max[d]),
-            Aggregate::Mean => f64::from(self.sum[d]) / f64::from(k),
-        })
-    }
-
-    /// floor(need(d)), the level §15 and the strata of §16 use.
-    #[inline]
-    pub(crate) fn level(&self, aggregate: Aggregate, d: usize) -> Option<u8> {
-        let k = self.areas[d];
-        (k > 0).then(|| match aggregate {
-            Aggregate::Max => self.max[d],
-            Aggregate::Mean => self.sum[d] / k,
-        })
-    }
-
-    /// The readiness of domain `d`, when assessed.
-    #[inline]
-    pub(crate) fn readiness(&self, d: usize) -> Option<u8> {
-        Some(self.readiness[d]).filter(|&l| l != NOT_ASSESSED)
-    }
-
-    /// The confidence of domain `d`, when assessed.
-    #[inline]
-    pub(crate) fn confidence(&self, d: usize) -> Option<u8> {
-        Some(self.confidence[d]).filter(|&l| l != NOT_ASSESSED)
+    /// `a` reduced to its levels under these areas.
+    fn reduce(&self, a: &Assessment) -> ReviewLevels {
+        ReviewLevels::new(
+            |d| {
+                let (start, end) = self.ranges[d];
+                usize::from(start)..usize::from(end)
+            },
+            a,
+        )
     }
 }
 
@@ -235,8 +155,8 @@ impl History {
 
     fn keep_levels(&mut self, a: &Assessment, shape: &NeedAreas) {
         let on = a.assessed_on();
-        let at = self.levels.partition_point(|k| k.on < on);
-        self.levels.insert(at, ReviewLevels::new(shape, a));
+        let at = self.levels.partition_point(|k| k.assessed_on() < on);
+        self.levels.insert(at, shape.reduce(a));
     }
 
     fn keep(&mut self, a: &Assessment, as_of: Option<Date>, at_most: Option<usize>) {
@@ -392,7 +312,7 @@ impl Histories {
                 each(&history.levels);
             } else {
                 reduced.clear();
-                reduced.extend(history.kept.iter().map(|a| ReviewLevels::new(&shape, a)));
+                reduced.extend(history.kept.iter().map(|a| shape.reduce(a)));
                 each(&reduced);
             }
         }
@@ -421,6 +341,7 @@ impl Histories {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Domain;
     use crate::{parse_date, AssessmentBuilder, Framework};
 
     fn review(fw: &Framework, child: &str, on: &str) -> Assessment {
@@ -496,7 +417,7 @@ mod tests {
                 .readiness(Domain::Cl, "2");
             let a = b.build().unwrap();
             h.add(&a).unwrap();
-            let kept = ReviewLevels::new(&NeedAreas::of(&fw), &a);
+            let kept = NeedAreas::of(&fw).reduce(&a);
             let scores = crate::score(&fw, &a);
             for d in Domain::ALL {
                 let i = d.index();
@@ -541,7 +462,7 @@ mod tests {
             .need("cl.literacy", "3")
             .need("cl.numeracy", "3");
         let a = b.build().unwrap();
-        let kept = ReviewLevels::new(&NeedAreas::of(&fw), &a);
+        let kept = NeedAreas::of(&fw).reduce(&a);
         assert_eq!(
             kept.need(Aggregate::Mean, 0),
             crate::score(&fw, &a).need.get(Domain::Cl)
