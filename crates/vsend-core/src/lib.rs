@@ -64,7 +64,7 @@ pub use assessment::{
 };
 pub use banding::{Band, BandResult, Banding, Floor, UNBANDED};
 pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBands, GroupBy, GroupSummary, Groups};
-pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors};
+pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors, PlainScores};
 pub use compare::{
     compare, compare_json, CompareError, ComparedDomain, Comparison, ComparisonRow, DomainIn,
     GroupIn, NotASummary, SummaryFile, SuppressionIn,

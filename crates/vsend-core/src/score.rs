@@ -229,6 +229,43 @@ impl ReviewLevels {
         ReviewLevels::new(|d| framework.area_range(d), a)
     }
 
+    /// A plain CSV row read straight into its levels
+    /// ([`read_plain`](crate::assessment::read_plain)): the same as reading
+    /// its assessment and reducing that, without the assessment.
+    pub(crate) fn plain<'a>(
+        framework: &Framework,
+        plan: &[(u8, u8)],
+        line: &'a [u8],
+    ) -> Option<(crate::assessment::PlainIds<'a>, ReviewLevels)> {
+        use crate::assessment::{CONFIDENCE, PLANNED, READINESS};
+        let (mut need, mut wide) = (NeedLevels::default(), [0u8; 5]);
+        let (mut readiness, mut confidence) = ([NOT_ASSESSED; 5], [NOT_ASSESSED; 5]);
+        let ids = crate::assessment::read_plain(framework, plan, line, |slot, d, level| {
+            if slot < READINESS {
+                if let Some(level) = level {
+                    let v = level.get();
+                    need.areas[d] += 1;
+                    need.sum[d] += v;
+                    need.max[d] = need.max[d].max(v);
+                    wide[d] += u8::from(v >= 2);
+                }
+            } else if slot < PLANNED {
+                readiness[d] = code(level);
+            } else if slot >= CONFIDENCE {
+                confidence[d] = code(level);
+            }
+        })?;
+        let levels = ReviewLevels {
+            on: ids.assessed_on,
+            born: ids.born,
+            need,
+            wide,
+            readiness,
+            confidence,
+        };
+        Some((ids, levels))
+    }
+
     /// The date of the review.
     pub(crate) fn assessed_on(&self) -> Date {
         self.on

@@ -257,8 +257,18 @@ proptest! {
             None if !line.contains('"') => Some(layout.assessment(&fw, cells.iter().map(String::as_str))),
             _ => None,
         };
+        let plain = layout.plain_scores(&fw, line.as_bytes());
         match layout.plain_assessment(&fw, line.as_bytes()) {
-            Some(a) => prop_assert_eq!(full, Some(Ok(a))),
+            Some(a) => {
+                // Read straight to scores, the row scores as its assessment does.
+                let p = plain.unwrap();
+                prop_assert_eq!(&p.scores, &score(&fw, &a));
+                prop_assert_eq!(&p.child_id, a.child_id());
+                prop_assert_eq!(p.assessed_on, a.assessed_on());
+                prop_assert_eq!(p.setting_id, a.setting_id().map(|s| s.as_str()));
+                prop_assert_eq!(full, Some(Ok(a)));
+            }
+            None if plain.is_some() => prop_assert!(false, "read to scores but not to an assessment: {}", line),
             None => {
                 // Only a row with something the full reading must look at is left to it.
                 let plain = cells.iter().all(|c| c.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)));

@@ -89,6 +89,16 @@ pub fn score_parallel<E: From<FileError> + Send>(
             scored: Vec::with_capacity(slice.len()),
         };
         for record in slice {
+            // Most rows: read straight to their scores, no assessment built.
+            if let Some(plain) = parser.plain_scores(record) {
+                let (child, on, setting) = (plain.child_id, plain.assessed_on, plain.setting_id);
+                let row = ScoredRow::of(fw, child.as_str(), on, setting, &plain.scores);
+                writer.push(&mut batch.output, &row);
+                batch
+                    .scored
+                    .push((record.line(), child, on, batch.output.len()));
+                continue;
+            }
             match parser.parse(record) {
                 Row::Accepted {
                     line,

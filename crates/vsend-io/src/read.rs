@@ -1221,6 +1221,20 @@ impl<'f, S: Schema> RecordParser<'f, S> {
     }
 }
 
+impl RecordParser<'_, Assessments> {
+    /// A plain CSV record read and scored in one pass
+    /// ([`ColumnLayout::plain_scores`](vsend_core::ColumnLayout::plain_scores)),
+    /// or `None` to [`parse`](Self::parse) it in full: never a verdict.
+    pub fn plain_scores<'r>(&self, record: &'r Record) -> Option<vsend_core::PlainScores<'r>> {
+        if record.too_long.is_some() {
+            return None;
+        }
+        self.layout
+            .as_ref()?
+            .plain_scores(self.framework, &record.text)
+    }
+}
+
 /// The rows of an input, one at a time.
 #[derive(Debug)]
 pub struct Rows<'f, S: Schema = Assessments> {
