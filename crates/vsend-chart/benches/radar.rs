@@ -1,6 +1,6 @@
 //! Radar rendering speed, SVG and PNG, one radar per iteration.
 //!
-//! Run: `cargo bench -p vsend-chart --bench radar`
+//! Run: `cargo bench -p vsend-chart --features bench --bench radar`
 // criterion_group! defines an undocumented public function.
 #![allow(missing_docs)]
 

@@ -226,7 +226,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     write("timeline", timeline_chart(&fw, &t, &style)?)?;
 
-    // Three councils; the second suppressed small counts (K = 5).
+    // Three councils; the second shared a suppressed summary (K = 5, B = 5).
     let per = |v: [Option<f64>; 5]| vsend_core::PerDomain(v);
     let councils = [
         ComparedSummary {
@@ -235,7 +235,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             children: Some(412),
             mean_need: per([Some(2.1), Some(2.4), Some(1.2), Some(2.6), Some(1.8)]),
             met_by_setting: per([Some(0.81), Some(0.64), Some(0.9), Some(0.55), Some(0.77)]),
-            min_count: None,
+            suppression: None,
         },
         ComparedSummary {
             label: "south-2025".into(),
@@ -243,7 +243,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             children: Some(97),
             mean_need: per([Some(1.9), Some(2.7), None, Some(2.9), Some(1.6)]),
             met_by_setting: per([Some(0.74), Some(0.52), None, Some(0.6), Some(0.8)]),
-            min_count: Some(5),
+            suppression: Some(vsend_core::Suppression::new(5, None).unwrap()),
         },
         ComparedSummary {
             label: "east-2025".into(),
@@ -251,7 +251,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             children: Some(230),
             mean_need: per([Some(2.3), Some(2.2), Some(1.4), Some(2.4), None]),
             met_by_setting: per([Some(0.69), Some(0.71), Some(0.88), Some(0.47), None]),
-            min_count: None,
+            suppression: None,
         },
     ];
     let style = ComparisonStyle {

@@ -10,9 +10,9 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontTransform;
-use vsend_core::{Date, Domain, Framework, PerDomain};
+use vsend_core::{Date, Domain, Framework, PerDomain, Suppression};
 
-use crate::render::{self, font, number, svg_to_png, wrap, GRID, INK, MUTED};
+use crate::render::{self, font, svg_to_png, wrap, GRID, INK, MUTED};
 use crate::Result;
 
 /// One summary to compare, in plain values (the `all` group of a §8 summary).
@@ -29,9 +29,10 @@ pub struct ComparedSummary {
     /// Per domain, the share (0 to 1) of children whose setting readiness
     /// meets their need; `None` when suppressed or over no children.
     pub met_by_setting: PerDomain<Option<f64>>,
-    /// The summary's suppression threshold K (§14), if it was suppressed: a
-    /// null is then labelled "suppressed" rather than "no data".
-    pub min_count: Option<u32>,
+    /// The summary's `suppression` (K and B, §14) if it was shared: its
+    /// counts are rounded, which the legend says, and a null is labelled
+    /// "suppressed" rather than "no data".
+    pub suppression: Option<Suppression>,
 }
 
 /// Size and title of a comparison chart.
@@ -56,8 +57,35 @@ impl Default for ComparisonStyle {
     }
 }
 
-/// The reference in dark grey, then Okabe–Ito colours.
-const SERIES: [RGBColor; 8] = [
+/// One summary's legend entry: label, date, children, whether it was shared.
+fn legend_text(sm: &ComparedSummary, reference: bool) -> String {
+    let mut text = sm.label.clone();
+    if let Some(d) = sm.as_of {
+        text.push_str(&format!(" · as of {d}"));
+    }
+    text.push_str(&match sm.children {
+        Some(n) => format!(" · {n} children"),
+        None => " · children suppressed".to_owned(),
+    });
+    if let Some(s) = sm.suppression {
+        text.push_str(&format!(
+            " · shared: counts under {} suppressed, others rounded to {}s",
+            s.min_count(),
+            s.round_to()
+        ));
+    }
+    if reference {
+        text.push_str(" (reference)");
+    }
+    text
+}
+
+/// The most summaries one comparison chart draws: one colour each, the
+/// reference's never reused, and a legend that stays below the panels.
+pub const MAX_COMPARED: usize = 8;
+
+/// The reference in dark grey, then Okabe–Ito colours: one per summary.
+const SERIES: [RGBColor; MAX_COMPARED] = [
     RGBColor(80, 80, 80),
     RGBColor(230, 159, 0),
     RGBColor(86, 180, 233),
@@ -74,6 +102,12 @@ pub fn comparison_chart(
     summaries: &[ComparedSummary],
     style: &ComparisonStyle,
 ) -> Result<String> {
+    if summaries.len() > MAX_COMPARED {
+        return Err(crate::ChartError::TooManySummaries {
+            given: summaries.len(),
+            max: MAX_COMPARED,
+        });
+    }
     render::draw_svg(style.width, style.height, |root| {
         draw(root, fw, summaries, style)
     })
@@ -118,14 +152,26 @@ fn draw<DB: DrawingBackend>(
         font(px(24.0), INK, true).pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
 
-    // Legend: one entry per summary, two to a row.
+    // Legend: one entry per summary, two to a row when every entry fits
+    // half the width, else one to a row.
     let legend_top = px(54.0);
     let legend_row = px(24.0);
-    let column = (w - px(80.0)) / 2.0;
-    for (i, sm) in summaries.iter().enumerate() {
-        let colour = SERIES[i % SERIES.len()];
-        let x = px(40.0) + column * (i % 2) as f64;
-        let y = legend_top + legend_row * (i / 2) as f64;
+    let texts: Vec<String> = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, sm)| legend_text(sm, i == 0))
+        .collect();
+    let mut widest = 0.0f64;
+    for (i, text) in texts.iter().enumerate() {
+        let (tw, _) = area.estimate_text_size(text, &font(px(14.0), INK, i == 0))?;
+        widest = widest.max(f64::from(tw));
+    }
+    let half = (w - px(80.0)) / 2.0;
+    let per_row = if widest + px(34.0) <= half { 2 } else { 1 };
+    for (i, text) in texts.into_iter().enumerate() {
+        let colour = SERIES[i];
+        let x = px(40.0) + half * (i % per_row) as f64;
+        let y = legend_top + legend_row * (i / per_row) as f64;
         area.draw(&Rectangle::new(
             [
                 (x as i32, (y - px(7.0)) as i32),
@@ -133,27 +179,13 @@ fn draw<DB: DrawingBackend>(
             ],
             colour.filled(),
         ))?;
-        let mut text = sm.label.clone();
-        if let Some(d) = sm.as_of {
-            text.push_str(&format!(" · as of {d}"));
-        }
-        text.push_str(&match sm.children {
-            Some(n) => format!(" · {n} children"),
-            None => " · children suppressed".to_owned(),
-        });
-        if let Some(k) = sm.min_count {
-            text.push_str(&format!(" · counts under {k} suppressed"));
-        }
-        if i == 0 {
-            text.push_str(" (reference)");
-        }
         area.draw(&Text::new(
             text,
             ((x + px(30.0)) as i32, y as i32),
             font(px(14.0), INK, i == 0).pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
     }
-    let legend_bottom = legend_top + legend_row * summaries.len().div_ceil(2) as f64;
+    let legend_bottom = legend_top + legend_row * summaries.len().div_ceil(per_row) as f64;
 
     let max_level = f64::from(fw.scale().max_level());
     let figures = [
@@ -164,7 +196,8 @@ fn draw<DB: DrawingBackend>(
                 .map(|l| (f64::from(l), l.to_string()))
                 .collect(),
             value: |sm, d| sm.mean_need[d],
-            format: number,
+            // Two decimals on every bar, so 1.00 and 1.08 read alike.
+            format: |v| format!("{v:.2}"),
         },
         Figure {
             caption: "Met by setting: children whose setting readiness meets their need",
@@ -239,7 +272,7 @@ fn draw<DB: DrawingBackend>(
             let k = summaries.len().max(1) as f64;
             let bar = (panel_width - 2.0 * pad) / k;
             for (i, sm) in summaries.iter().enumerate() {
-                let colour = SERIES[i % SERIES.len()];
+                let colour = SERIES[i];
                 let bx0 = x0 + pad + bar * i as f64 + bar * 0.1;
                 let bx1 = bx0 + bar * 0.8;
                 let mid = ((bx0 + bx1) / 2.0) as i32;
@@ -275,7 +308,7 @@ fn draw<DB: DrawingBackend>(
                             ],
                             colour.mix(0.6).stroke_width(1),
                         ))?;
-                        let why = if sm.min_count.is_some() {
+                        let why = if sm.suppression.is_some() {
                             "suppressed"
                         } else {
                             "no data"

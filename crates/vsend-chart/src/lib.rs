@@ -44,7 +44,9 @@ mod outline;
 mod fan;
 mod forest;
 
-pub use comparison::{comparison_chart, comparison_chart_png, ComparedSummary, ComparisonStyle};
+pub use comparison::{
+    comparison_chart, comparison_chart_png, ComparedSummary, ComparisonStyle, MAX_COMPARED,
+};
 pub use fan::{fan_chart, fan_chart_png, FanStyle};
 pub use forest::{forest_chart, forest_chart_png, ForestStyle};
 pub use radar::{
@@ -82,6 +84,14 @@ pub enum ChartError {
         group: String,
         /// The groups the summary has.
         groups: Vec<String>,
+    },
+    /// More summaries than one comparison chart can draw apart.
+    #[error("a comparison chart draws at most {max} summaries; {given} given (the JSON compares them all: draw fewer)")]
+    TooManySummaries {
+        /// Summaries given.
+        given: usize,
+        /// The most drawn, [`MAX_COMPARED`].
+        max: usize,
     },
     /// The size asked for is outside 100 to 8000 pixels.
     #[error("size {width}×{height} px is outside the allowed 100 to 8000 px per side")]

@@ -12,8 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use vsend_core::{Date, Domain, DomainVector, Framework, GroupSummary, Scores};
 
 use crate::render::{
-    self, number, svg_to_png, wrap, CONFIDENCE, GRID, INK, MUTED, NEEDS, READINESS, RECEIVING,
-    WARNING,
+    self, number, svg_to_png, wrap, CONFIDENCE, GRID, INK, MUTED, NEEDS, PREVIOUS, READINESS,
+    RECEIVING, WARNING,
 };
 use crate::Result;
 
@@ -296,17 +296,19 @@ pub fn cohort_radar(fw: &Framework, group: &GroupSummary, style: &RadarStyle) ->
         true,
     );
     // Means can meet while children do not: mark each domain by its children
-    // (§12 unmet_by_setting, §8 met_by_family), not by the means.
+    // (§12 unmet_by_setting, and the same count for families), one unit for both.
+    let count = |n: u64| match n {
+        1 => "1 child".to_owned(),
+        n => format!("{n} children"),
+    };
     views.marks = Domain::ALL.map(|d| {
         let s = &group.domains[d];
         let mut m = Vec::new();
-        match s.unmet_by_setting {
-            0 => {}
-            1 => m.push("setting: 1 child".to_owned()),
-            n => m.push(format!("setting: {n} children")),
+        if s.unmet_by_setting > 0 {
+            m.push(format!("setting: {}", count(s.unmet_by_setting)));
         }
-        if let Some(share) = s.met_by_family.filter(|&share| share < 1.0) {
-            m.push(format!("family: {:.0}% met", 100.0 * share));
+        if s.unmet_by_family > 0 {
+            m.push(format!("family: {}", count(s.unmet_by_family)));
         }
         m
     });
@@ -320,7 +322,7 @@ pub fn cohort_radar(fw: &Framework, group: &GroupSummary, style: &RadarStyle) ->
     if used("family") {
         views
             .notes
-            .push("⚠ family: share of children whose family's confidence meets their need".into());
+            .push("⚠ family: children whose family's confidence is below their need".into());
     }
     draw_svg(fw, &views, style, &style.title)
 }
@@ -465,10 +467,12 @@ const CONFIDENCE_LOOK: LineLook = LineLook {
     marker: Some(Marker::Diamond),
     fill: true,
 };
+/// Dark and as wide as the needs line, so it still shows on a projector; told
+/// apart from the needs by its long dashes and no markers.
 const PREVIOUS_LOOK: LineLook = LineLook {
-    color: NEEDS,
-    width: 1,
-    dash: Some((6, 4)),
+    color: PREVIOUS,
+    width: 3,
+    dash: Some((10, 6)),
     marker: None,
     fill: false,
 };
@@ -481,6 +485,9 @@ const RECEIVING_LOOK: LineLook = LineLook {
     marker: Some(Marker::Triangle),
     fill: true,
 };
+
+/// Level 0's ring, as a share of the radius.
+const ZERO_RING: f64 = 0.1;
 
 fn font(size: f64, color: RGBColor, bold: bool) -> TextStyle<'static> {
     render::font(size, color, bold)
@@ -508,14 +515,22 @@ impl Geometry {
         )
     }
 
+    /// The distance from the centre of level `value`. Level 0 sits on a small
+    /// inner ring, not at the centre, so that 0 on one axis and 0 on the next
+    /// are still two points and a line between them still shows.
+    fn level_radius(&self, value: f64) -> f64 {
+        let share = value.clamp(0.0, self.max_level) / self.max_level;
+        self.radius * (ZERO_RING + (1.0 - ZERO_RING) * share)
+    }
+
     fn vertex(&self, d: Domain, value: f64) -> (i32, i32) {
-        self.at(
-            d,
-            self.radius * value.clamp(0.0, self.max_level) / self.max_level,
-        )
+        self.at(d, self.level_radius(value))
     }
 }
 
+/// One radar page, top to bottom: the title and footer, the axis labels
+/// (measured first, so the radar gets the room they leave), the grid, the
+/// lines, the ring numbers, the labels and the legend.
 fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     fw: &Framework,
@@ -524,11 +539,40 @@ fn draw<DB: DrawingBackend>(
     title: &str,
 ) -> Drawn<DB> {
     area.fill(&WHITE)?;
-    let (w, h) = (f64::from(style.width), f64::from(style.height));
-    let scale = (w.min(h) / 800.0).max(0.4);
-    let px = |x: f64| x * scale;
+    let scale = (f64::from(style.width.min(style.height)) / 800.0).max(0.4);
+    draw_frame(area, fw, style, title, scale)?;
+    let labels = label_blocks(area, views, scale)?;
+    let page = Page::lay_out(fw, views, style, &labels, scale);
+    draw_grid(area, &page.geo, fw.scale().max_level())?;
+    // Fills under the lines, then the lines, bottom to top.
+    for line in &views.lines {
+        if line.look.fill && line.values.is_complete() {
+            let points: Vec<_> = Domain::ALL
+                .iter()
+                .map(|&d| page.geo.vertex(d, line.values.get(d).unwrap_or(0.0)))
+                .collect();
+            area.draw(&Polygon::new(points, line.look.color.mix(0.12).filled()))?;
+        }
+    }
+    for line in &views.lines {
+        draw_line(area, &page.geo, &line.values, line.look, scale)?;
+    }
+    draw_ring_numbers(area, &page.geo, fw.scale().max_level(), scale)?;
+    draw_labels(area, &page, &labels)?;
+    draw_all_zero_note(area, fw, views, &page.geo, scale)?;
+    draw_legend(area, views, style, &page, scale)
+}
 
-    // Title and footer: the framework line, with the band line above it.
+/// The title, and the footer: the framework line, with the band line above it.
+fn draw_frame<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    fw: &Framework,
+    style: &RadarStyle,
+    title: &str,
+    scale: f64,
+) -> Drawn<DB> {
+    let (w, h) = (f64::from(style.width), f64::from(style.height));
+    let px = |x: f64| x * scale;
     let title_font = font(px(24.0), INK, true);
     area.draw(&Text::new(
         title.to_owned(),
@@ -536,13 +580,12 @@ fn draw<DB: DrawingBackend>(
         title_font.pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
     let labels = fw.scale().labels();
-    let max_level = fw.scale().max_level();
     let footer = format!(
         "Framework {} v{} · levels 0 ({}) to {} ({})",
         fw.id(),
         fw.version(),
         labels.first().map_or("", String::as_str),
-        max_level,
+        fw.scale().max_level(),
         labels.last().map_or("", String::as_str)
     );
     area.draw(&Text::new(
@@ -557,11 +600,24 @@ fn draw<DB: DrawingBackend>(
             font(px(15.0), INK, true).pos(Pos::new(HPos::Center, VPos::Bottom)),
         ))?;
     }
+    Ok(())
+}
 
-    // Axis labels, measured first so the radar gets all the room they leave.
-    let label_size = px(16.0);
-    let line_height = label_size * 1.25;
-    let needs = &views.lines[views.legend[0]].values;
+/// Each axis's label lines (name, ⚠ marks, what is not assessed), and the
+/// widest side label.
+struct LabelBlocks {
+    blocks: Vec<Vec<(String, LabelKind)>>,
+    widest_side: f64,
+    size: f64,
+    line_height: f64,
+}
+
+fn label_blocks<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    views: &Views,
+    scale: f64,
+) -> std::result::Result<LabelBlocks, DrawingAreaErrorKind<DB::ErrorType>> {
+    let size = 16.0 * scale;
     let mut blocks: Vec<Vec<(String, LabelKind)>> = Vec::new();
     let mut widest_side = 0f64;
     for d in Domain::ALL {
@@ -593,72 +649,107 @@ fn draw<DB: DrawingBackend>(
         }
         if d != Domain::Cl {
             for (line, kind) in &lines {
-                let (lw, _) = area.estimate_text_size(line, &kind.font(label_size))?;
+                let (lw, _) = area.estimate_text_size(line, &kind.font(size))?;
                 widest_side = widest_side.max(f64::from(lw));
             }
         }
         blocks.push(lines);
     }
-    let lines_of = |d: Domain| blocks[d.index()].len() as f64 * line_height;
-    let top_labels = lines_of(Domain::Cl);
-    let bottom_labels = lines_of(Domain::Sp).max(lines_of(Domain::Semh));
+    Ok(LabelBlocks {
+        blocks,
+        widest_side,
+        size,
+        line_height: size * 1.25,
+    })
+}
 
-    let row = px(26.0);
-    let note_row = px(21.0);
-    let legend_rows = views.legend.len().div_ceil(2);
-    let legend_height = row * legend_rows as f64 + note_row * (views.notes.len() + 1) as f64;
-    let footer_room = if style.band.is_some() { 56.0 } else { 34.0 };
-    let (body_top, body_bottom) = (px(56.0), h - px(footer_room));
-    let gap = px(14.0);
-    // cos 18° = 0.951: the side axes reach that far out; the lower ones sit at
-    // sin 54° = 0.809 of the radius below the centre.
-    let radius_w = (w / 2.0 - widest_side - gap - px(20.0)) / 0.951;
-    let radius_h =
-        (body_bottom - body_top - legend_height - top_labels - bottom_labels - 3.0 * gap) / 1.809;
-    let radius = radius_w.min(radius_h).max(px(40.0));
-    let block = top_labels + gap + 1.809 * radius + gap + bottom_labels + gap + legend_height;
-    let block_top = body_top + ((body_bottom - body_top - block) / 2.0).max(0.0);
-    let cy = block_top + top_labels + gap + radius;
-    let legend_top = cy + 0.809 * radius + gap + bottom_labels + gap;
-    let geo = Geometry {
-        cx: w / 2.0,
-        cy,
-        radius,
-        max_level: f64::from(max_level),
-    };
+/// Where everything goes: the radar's centre and radius, the labels' gap and
+/// the legend's top.
+struct Page {
+    geo: Geometry,
+    gap: f64,
+    legend_top: f64,
+    row: f64,
+    note_row: f64,
+}
 
-    // Rings at every level and spokes.
-    for level in 1..=max_level {
-        let r = radius * f64::from(level) / f64::from(max_level);
+impl Page {
+    fn lay_out(
+        fw: &Framework,
+        views: &Views,
+        style: &RadarStyle,
+        labels: &LabelBlocks,
+        scale: f64,
+    ) -> Page {
+        let (w, h) = (f64::from(style.width), f64::from(style.height));
+        let px = |x: f64| x * scale;
+        let lines_of = |d: Domain| labels.blocks[d.index()].len() as f64 * labels.line_height;
+        let top_labels = lines_of(Domain::Cl);
+        let bottom_labels = lines_of(Domain::Sp).max(lines_of(Domain::Semh));
+        let row = px(26.0);
+        let note_row = px(21.0);
+        let legend_rows = views.legend.len().div_ceil(2);
+        let legend_height = row * legend_rows as f64 + note_row * (views.notes.len() + 1) as f64;
+        let footer_room = if style.band.is_some() { 56.0 } else { 34.0 };
+        let (body_top, body_bottom) = (px(56.0), h - px(footer_room));
+        let gap = px(14.0);
+        // cos 18° = 0.951: the side axes reach that far out; the lower ones sit at
+        // sin 54° = 0.809 of the radius below the centre.
+        let radius_w = (w / 2.0 - labels.widest_side - gap - px(20.0)) / 0.951;
+        let radius_h =
+            (body_bottom - body_top - legend_height - top_labels - bottom_labels - 3.0 * gap)
+                / 1.809;
+        let radius = radius_w.min(radius_h).max(px(40.0));
+        let block = top_labels + gap + 1.809 * radius + gap + bottom_labels + gap + legend_height;
+        let block_top = body_top + ((body_bottom - body_top - block) / 2.0).max(0.0);
+        let cy = block_top + top_labels + gap + radius;
+        Page {
+            geo: Geometry {
+                cx: w / 2.0,
+                cy,
+                radius,
+                max_level: f64::from(fw.scale().max_level()),
+            },
+            gap,
+            legend_top: cy + 0.809 * radius + gap + bottom_labels + gap,
+            row,
+            note_row,
+        }
+    }
+}
+
+/// Rings at every level, and the spokes.
+fn draw_grid<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    geo: &Geometry,
+    max_level: u8,
+) -> Drawn<DB> {
+    for level in 0..=max_level {
+        let r = geo.level_radius(f64::from(level));
         let mut ring: Vec<(i32, i32)> = Domain::ALL.iter().map(|&d| geo.at(d, r)).collect();
         ring.push(ring[0]);
         area.draw(&PathElement::new(ring, GRID.stroke_width(1)))?;
     }
     for d in Domain::ALL {
         area.draw(&PathElement::new(
-            vec![geo.at(d, 0.0), geo.at(d, radius)],
+            vec![geo.at(d, 0.0), geo.at(d, geo.radius)],
             GRID.stroke_width(1),
         ))?;
     }
+    Ok(())
+}
 
-    // Fills under the lines, then the lines, bottom to top.
-    for line in &views.lines {
-        if line.look.fill && line.values.is_complete() {
-            let points: Vec<_> = Domain::ALL
-                .iter()
-                .map(|&d| geo.vertex(d, line.values.get(d).unwrap_or(0.0)))
-                .collect();
-            area.draw(&Polygon::new(points, line.look.color.mix(0.12).filled()))?;
-        }
-    }
-    for line in &views.lines {
-        draw_line(area, &geo, &line.values, line.look, scale)?;
-    }
-
-    // Ring numbers down the gap between the two lower axes, where no marker
-    // sits, each on a white halo so a line crossing there cannot hide it.
-    for level in 1..=max_level {
-        let r = radius * f64::from(level) / f64::from(max_level);
+/// Ring numbers down the gap between the two lower axes, where no marker
+/// sits, each on a white halo so a line crossing there cannot hide it.
+fn draw_ring_numbers<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    geo: &Geometry,
+    max_level: u8,
+    scale: f64,
+) -> Drawn<DB> {
+    let px = |x: f64| x * scale;
+    for level in 0..=max_level {
+        let r = geo.level_radius(f64::from(level));
         // The middle of the ring's lowest side: cos 36° of the radius down.
         let (x, y) = ((geo.cx) as i32, (geo.cy + r * 0.809) as i32);
         let number_font = font(px(13.0), INK, true);
@@ -682,11 +773,19 @@ fn draw<DB: DrawingBackend>(
             number_font.pos(Pos::new(HPos::Center, VPos::Center)),
         ))?;
     }
+    Ok(())
+}
 
-    // Labels, anchored away from the centre.
-    for (d, lines) in Domain::ALL.into_iter().zip(&blocks) {
+/// The axis labels, anchored away from the centre.
+fn draw_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    page: &Page,
+    labels: &LabelBlocks,
+) -> Drawn<DB> {
+    let geo = &page.geo;
+    for (d, lines) in Domain::ALL.into_iter().zip(&labels.blocks) {
         let a = Geometry::angle(d);
-        let (x, y) = geo.at(d, radius + gap);
+        let (x, y) = geo.at(d, geo.radius + page.gap);
         let h_pos = if a.cos() > 0.3 {
             HPos::Left
         } else if a.cos() < -0.3 {
@@ -694,7 +793,7 @@ fn draw<DB: DrawingBackend>(
         } else {
             HPos::Center
         };
-        let block = line_height * lines.len() as f64;
+        let block = labels.line_height * lines.len() as f64;
         let first_y = if a.sin() < -0.3 {
             f64::from(y) - block
         } else if a.sin() > 0.3 {
@@ -703,8 +802,8 @@ fn draw<DB: DrawingBackend>(
             f64::from(y) - block / 2.0
         };
         for (i, (line, kind)) in lines.iter().enumerate() {
-            let look = kind.font(label_size);
-            let ly = first_y + line_height * i as f64;
+            let look = kind.font(labels.size);
+            let ly = first_y + labels.line_height * i as f64;
             area.draw(&Text::new(
                 line.clone(),
                 (x, ly as i32),
@@ -712,36 +811,62 @@ fn draw<DB: DrawingBackend>(
             ))?;
         }
     }
+    Ok(())
+}
 
-    // An all-zero radar is a dot at the centre: say in words what it means.
-    if needs.is_complete() && Domain::ALL.iter().all(|&d| needs.get(d) == Some(0.0)) {
-        let text = format!(
-            "Needs at 0 in every domain: {}",
-            labels.first().map_or("no need", String::as_str)
-        );
-        let at = (geo.cx as i32, (geo.cy - px(22.0)) as i32);
-        let look = font(px(15.0), INK, true);
-        let (tw, th) = area.estimate_text_size(&text, &look)?;
-        let (hw, pad) = (tw as i32 / 2 + px(6.0) as i32, px(3.0) as i32);
-        area.draw(&Rectangle::new(
-            [(at.0 - hw, at.1 - th as i32 - pad), (at.0 + hw, at.1 + pad)],
-            WHITE.mix(0.9).filled(),
-        ))?;
-        area.draw(&Text::new(
-            text,
-            at,
-            look.pos(Pos::new(HPos::Center, VPos::Bottom)),
-        ))?;
+/// An all-zero radar is a dot at the centre: say in words what it means.
+fn draw_all_zero_note<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    fw: &Framework,
+    views: &Views,
+    geo: &Geometry,
+    scale: f64,
+) -> Drawn<DB> {
+    let px = |x: f64| x * scale;
+    let needs = &views.lines[views.legend[0]].values;
+    if !(needs.is_complete() && Domain::ALL.iter().all(|&d| needs.get(d) == Some(0.0))) {
+        return Ok(());
     }
+    let text = format!(
+        "Needs at 0 in every domain: {}",
+        fw.scale()
+            .labels()
+            .first()
+            .map_or("no need", String::as_str)
+    );
+    let at = (geo.cx as i32, (geo.cy - px(22.0)) as i32);
+    let look = font(px(15.0), INK, true);
+    let (tw, th) = area.estimate_text_size(&text, &look)?;
+    let (hw, pad) = (tw as i32 / 2 + px(6.0) as i32, px(3.0) as i32);
+    area.draw(&Rectangle::new(
+        [(at.0 - hw, at.1 - th as i32 - pad), (at.0 + hw, at.1 + pad)],
+        WHITE.mix(0.9).filled(),
+    ))?;
+    area.draw(&Text::new(
+        text,
+        at,
+        look.pos(Pos::new(HPos::Center, VPos::Bottom)),
+    ))
+}
 
-    // Legend under the radar: one entry per line drawn, then what each ⚠
-    // means, then what "further out" means.
+/// The legend under the radar: one entry per line drawn, then what each ⚠
+/// means, then what "further out" means.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    views: &Views,
+    style: &RadarStyle,
+    page: &Page,
+    scale: f64,
+) -> Drawn<DB> {
+    let px = |x: f64| x * scale;
+    let w = f64::from(style.width);
+    let (row, note_row) = (page.row, page.note_row);
     let sample = px(44.0);
     let column_width = (w - px(80.0)) / 2.0;
     for (i, &line) in views.legend.iter().enumerate() {
         let Line { legend, look, .. } = &views.lines[line];
         let x0 = px(40.0) + column_width * (i % 2) as f64;
-        let y0 = legend_top + row * (i / 2) as f64 + row / 2.0;
+        let y0 = page.legend_top + row * (i / 2) as f64 + row / 2.0;
         let path = vec![(x0 as i32, y0 as i32), ((x0 + sample) as i32, y0 as i32)];
         draw_path(area, path, *look, scale)?;
         if let Some(m) = look.marker {
@@ -760,7 +885,8 @@ fn draw<DB: DrawingBackend>(
             text_style,
         ))?;
     }
-    let mut y = legend_top + row * legend_rows as f64 + note_row / 2.0;
+    let legend_rows = views.legend.len().div_ceil(2);
+    let mut y = page.legend_top + row * legend_rows as f64 + note_row / 2.0;
     for note in &views.notes {
         let note_style = font(px(14.0), WARNING, true).pos(Pos::new(HPos::Center, VPos::Center));
         area.draw(&Text::new(

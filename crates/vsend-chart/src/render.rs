@@ -19,6 +19,9 @@ pub const FONT_FAMILY: &str = "DejaVu Sans";
 
 /// Needs: Okabe–Ito blue, the darkest of the three lines.
 pub(crate) const NEEDS: RGBColor = RGBColor(0, 114, 178);
+/// The needs at the previous review: the needs' blue, darkened, so the
+/// dashed line stands out in print and on a projector.
+pub(crate) const PREVIOUS: RGBColor = RGBColor(0, 60, 100);
 /// Setting readiness: Okabe–Ito bluish green, mid lightness.
 pub(crate) const READINESS: RGBColor = RGBColor(0, 158, 115);
 /// Family confidence: Okabe–Ito reddish purple (pink), the lightest.

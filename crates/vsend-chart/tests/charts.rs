@@ -1,5 +1,7 @@
 //! The new and fixed charts, checked in their SVG: the words (each glyph
 //! group's `aria-label`), where they sit, and the lines' colours and breaks.
+//!
+//! Checks: §5 (the three lines, not assessed never drawn as 0), §7 (needs over time), §11 (the transition radar), §14 (nulls in a comparison).
 
 use vsend_chart::{
     cohort_radar, comparison_chart, comparison_chart_png, radar, timeline_chart, transition_radar,
@@ -350,7 +352,7 @@ fn summary(
     label: &str,
     need: [Option<f64>; 5],
     met: [Option<f64>; 5],
-    k: Option<u32>,
+    k: Option<u64>,
 ) -> ComparedSummary {
     ComparedSummary {
         label: label.into(),
@@ -358,7 +360,7 @@ fn summary(
         children: Some(120),
         mean_need: PerDomain(need),
         met_by_setting: PerDomain(met),
-        min_count: k,
+        suppression: k.map(|k| vsend_core::Suppression::new(k, None).unwrap()),
     }
 }
 
@@ -395,7 +397,7 @@ fn comparison_prints_values_and_never_draws_a_null_as_zero() {
         2,
         "{all:?}"
     );
-    for value in ["2.1", "1.9", "2.3", "81%", "74%", "69%", "1.4", "88%"] {
+    for value in ["2.10", "1.90", "2.30", "81%", "74%", "69%", "1.40", "88%"] {
         assert!(all.iter().any(|t| t == value), "{value} printed");
     }
     // Only the 0% grid label, no bar labelled 0 or 0%.
@@ -406,7 +408,8 @@ fn comparison_prints_values_and_never_draws_a_null_as_zero() {
         .any(|t| t == "north · as of 2025-07-31 · 120 children (reference)"));
     assert!(all
         .iter()
-        .any(|t| t == "south · as of 2025-07-31 · 120 children · counts under 5 suppressed"));
+        .any(|t| t
+            == "south · as of 2025-07-31 · 120 children · shared: counts under 5 suppressed, others rounded to 5s"));
     let png = comparison_chart_png(&fw, &summaries, &ComparisonStyle::default()).unwrap();
     assert_eq!(&png[1..4], b"PNG");
 }

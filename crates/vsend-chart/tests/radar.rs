@@ -1,5 +1,7 @@
 //! The radar, checked the way a reader sees it: the SVG's shapes and words,
 //! and the PNG's size and colours.
+//!
+//! Checks: §1 (axes in domain order), §5 (needs, readiness, confidence, what is not met), §7 (the previous review), §13 (the band line).
 
 use vsend_chart::{cohort_radar, radar, radar_png, ChartError, RadarStyle};
 use vsend_core::{score, AssessmentBuilder, Cohort, Domain, Framework, Scores};
@@ -169,7 +171,7 @@ fn not_assessed_is_never_drawn_as_zero() {
 }
 
 #[test]
-fn previous_review_adds_a_thin_dashed_needs_line_and_legend_entry() {
+fn previous_review_adds_a_dark_dashed_needs_line_and_legend_entry() {
     let fw = Framework::default();
     let now = scores(
         &fw,
@@ -191,8 +193,8 @@ fn previous_review_adds_a_thin_dashed_needs_line_and_legend_entry() {
         .iter()
         .any(|t| t == "Needs at last review, 2024-11-05"));
     assert!(
-        svg.contains("stroke=\"#0072B2\" stroke-width=\"1\""),
-        "a thin blue line"
+        svg.contains("stroke=\"#003C64\" stroke-width=\"3\""),
+        "a dark blue line as wide as the needs, to show when projected"
     );
     assert!(!texts(&svg).join(" ").contains('⚠'), "every need met");
 }

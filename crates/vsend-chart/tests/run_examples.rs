@@ -1,4 +1,6 @@
 //! Runs this crate's example (built by `cargo test`) so it is checked, not only compiled.
+//!
+//! Checks: §5 (the gallery of radars: full, empty, not assessed, the highest level).
 
 #[test]
 fn radar_gallery_writes_every_chart_in_both_formats() {

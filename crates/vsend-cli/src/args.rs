@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use vsend_core::{
-    parse_date, Date, GroupBy, MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS, MAX_REPLICATES,
+    parse_date, Date, GroupBy, Suppression, MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS,
+    MAX_REPLICATES,
 };
 
 /// The exit codes, shown under every command's help.
@@ -26,6 +27,7 @@ macro_rules! exit_codes {
 #[command(after_help = concat!(
     "Examples:\n",
     "  vsend score fixtures/cohort.csv -o scored.csv\n",
+    "  vsend score fixtures/cohort.xlsx -o scored.xlsx\n",
     "  vsend cohort fixtures/cohort.csv --by setting_id -o cohort.json\n",
     "  vsend chart fixtures/cohort.csv --child C010000011 -o C010000011.png\n\n",
     exit_codes!()
@@ -46,7 +48,8 @@ pub enum Command {
     #[command(after_help = concat!(
         "Examples:\n",
         "  vsend score fixtures/cohort.csv -o scored.csv\n",
-        "  vsend score fixtures/cohort.jsonl -o scored.jsonl --errors problems.csv\n\n",
+        "  vsend score fixtures/cohort.jsonl -o scored.jsonl --errors problems.csv\n",
+        "  vsend score fixtures/cohort.xlsx --sheet cohort -o scored.xlsx\n\n",
         exit_codes!()
     ))]
     Score(ScoreArgs),
@@ -62,7 +65,9 @@ pub enum Command {
         "Examples:\n",
         "  vsend cohort fixtures/cohort.csv --by setting_id -o cohort.json\n",
         "  vsend cohort fixtures/cohort.csv --as-of 2025-03-01 --by age_band\n",
-        "  vsend cohort fixtures/examples/cohort-small.csv --by setting_id --suppress 3 -o shared.json\n\n",
+        "  vsend cohort fixtures/examples/cohort-small.csv --by setting_id --suppress 3 -o shared.json\n",
+        "  vsend cohort fixtures/examples/cohort-small.csv --by setting_id --suppress 3 --round 3 -o shared.json\n",
+        "  vsend cohort fixtures/cohort.xlsx --by setting_id -o cohort.xlsx\n\n",
         exit_codes!()
     ))]
     Cohort(CohortArgs),
@@ -83,17 +88,22 @@ pub enum Command {
     /// are reported as `score` reports rows.
     #[command(after_help = concat!(
         "Example:\n",
-        "  vsend transition fixtures/examples/cohort-small.csv fixtures/examples/plans-small.csv -o plans.csv\n\n",
+        "  vsend transition fixtures/examples/cohort-small.csv fixtures/examples/plans-small.csv -o plans.csv\n",
+        "  vsend transition fixtures/examples/cohort-small.csv fixtures/examples/plans-small.csv -o plans.xlsx\n\n",
         exit_codes!()
     ))]
     Transition(TransitionArgs),
     /// Compare cohort summaries (§14), e.g. two terms or two councils.
     ///
     /// Per domain: mean need, met by setting and by family, high-need share,
-    /// each with its difference from the first summary (the reference).
+    /// each with its difference from the first summary (the reference). Each
+    /// row's `suppression` says whether that summary was shared (§14): its
+    /// counts rounded to B and its figures computed from rounded counts.
+    /// Every figure is checked against what `vsend cohort` can write.
     #[command(after_help = concat!(
         "Example:\n",
-        "  vsend compare fixtures/examples/term-2024-autumn.json fixtures/examples/term-2025-summer.json -o compare.json --chart compare.png\n\n",
+        "  vsend compare fixtures/examples/term-2024-autumn.json fixtures/examples/term-2025-summer.json -o compare.json --chart compare.png\n",
+        "  vsend compare fixtures/examples/term-2024-autumn.json fixtures/examples/term-2025-summer.json -o compare.xlsx\n\n",
         "Exit codes:\n  0  the summaries were compared\n  2  usage or file error (a file that is not a summary, summaries of different frameworks); nothing was written"
     ))]
     Compare(CompareArgs),
@@ -148,7 +158,8 @@ pub enum Command {
     #[command(after_help = concat!(
         "Examples:\n",
         "  vsend forecast fixtures/history.csv --backtest -o forecast.json --chart forecast.png\n",
-        "  vsend forecast fixtures/history.csv --horizon 5 --replicates 1000 -o forecast.csv\n\n",
+        "  vsend forecast fixtures/history.csv --horizon 5 --replicates 1000 -o forecast.csv\n",
+        "  vsend forecast fixtures/history.csv -o forecast.xlsx\n\n",
         "Exit codes:\n  0  every row accepted; the projection was written\n  1  some rows rejected; the projection from every other row was written in full\n  2  usage or file error, or too little history for what was asked (less than a year, or less than two years with --backtest); nothing was written"
     ))]
     Forecast(ForecastArgs),
@@ -202,12 +213,16 @@ pub enum Command {
 /// The input of every reading command, its framework and its problem report.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Cohort file, .csv or .jsonl; - reads CSV from stdin.
+    /// Cohort file, .csv, .jsonl or .xlsx (Excel); - reads CSV from stdin.
     pub input: PathBuf,
+    /// The sheet of an .xlsx INPUT to read. Default: its first visible worksheet.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub framework: FrameworkArg,
-    /// Write every problem to this CSV (line,field,value,message) instead of stderr.
+    /// Write every problem to this CSV (line,field,value,message) instead of
+    /// stderr; for an .xlsx INPUT, line is the sheet's row number.
     #[arg(long, value_name = "ERRORS.csv")]
     pub errors: Option<PathBuf>,
 }
@@ -226,7 +241,10 @@ pub struct ScoreArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub input: InputArgs,
-    /// Output file; .csv or .jsonl picks the format. Default: CSV to stdout.
+    /// Output file; .csv, .jsonl or .xlsx picks the format. Default: CSV to
+    /// stdout. An .xlsx has the scored rows on sheet "scored" (at most
+    /// 1,048,575, Excel's limit; more is an error, nothing written) and the
+    /// problems on sheet "problems" when rows were rejected.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
@@ -252,11 +270,18 @@ pub struct CohortArgs {
     #[arg(long, value_parser = group_arg)]
     pub by: Option<GroupBy>,
     /// Make the summary safe to share (§14): merge groups of fewer than K
-    /// children, hide every count from 1 to K-1 and every mean over fewer
-    /// than K values. K is at least 2.
+    /// children, hide every count from 1 to K-1 (and a second count where one
+    /// could be worked out by subtraction), round every other count to a
+    /// multiple of B, and show no mean, share or correlation but mean need and
+    /// met by setting, recomputed from the rounded counts. K is 2 to 100.
     #[arg(long, value_name = "K", value_parser = min_count_arg)]
     pub suppress: Option<u64>,
-    /// Output JSON file. Default: stdout.
+    /// With --suppress: round shown counts to multiples of B, 3 to 100.
+    /// Default: the larger of 5 and K.
+    #[arg(long = "round", value_name = "B", value_parser = round_to_arg, requires = "suppress")]
+    pub round_to: Option<u64>,
+    /// Output file: JSON, or .xlsx for one row per group (sheet "summary",
+    /// and "problems" when rows were rejected). Default: JSON to stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
@@ -284,9 +309,9 @@ pub struct TransitionArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub input: InputArgs,
-    /// Plans file, .csv or .jsonl.
+    /// Plans file, .csv, .jsonl or .xlsx (its first visible worksheet).
     pub plans: PathBuf,
-    /// Output file; .csv or .jsonl picks the format. Default: CSV to stdout.
+    /// Output file; .csv, .jsonl or .xlsx picks the format. Default: CSV to stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
@@ -294,10 +319,12 @@ pub struct TransitionArgs {
 /// `vsend compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Cohort summaries written by `vsend cohort`, the first the reference.
+    /// Cohort summaries written by `vsend cohort` (with or without
+    /// --suppress), the first the reference; each labelled by its file name
+    /// without .json, so the names must differ.
     #[arg(required = true, value_name = "SUMMARY.json")]
     pub summaries: Vec<PathBuf>,
-    /// Output JSON file. Default: stdout.
+    /// Output file: JSON, or .xlsx for one row per summary. Default: JSON to stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Also draw the comparison: .svg or .png.
@@ -435,9 +462,9 @@ pub struct ForecastArgs {
     /// then observed (needs two years of history).
     #[arg(long)]
     pub backtest: bool,
-    /// Output file: .json, or .csv for one row per school year and phase.
-    /// Default: JSON to stdout.
-    #[arg(short, long, value_name = "OUT.json|OUT.csv")]
+    /// Output file: .json, or .csv or .xlsx for one row per school year and
+    /// phase. Default: JSON to stdout.
+    #[arg(short, long, value_name = "OUT.json|OUT.csv|OUT.xlsx")]
     pub output: Option<PathBuf>,
     /// Also draw the fan chart: .svg or .png.
     #[arg(long, value_name = "FILE")]
@@ -541,9 +568,18 @@ fn date_arg(s: &str) -> Result<Date, String> {
 
 fn min_count_arg(s: &str) -> Result<u64, String> {
     match s.parse::<u64>() {
-        Ok(k) if k >= 2 => Ok(k),
+        Ok(k) if Suppression::MIN_COUNTS.contains(&k) => Ok(k),
         _ => Err(format!(
-            "{s:?} is not allowed; K is a whole number, at least 2 (a count below K is hidden)"
+            "{s:?} is not allowed; K is a whole number from 2 to 100 (counts from 1 to K-1 are hidden)"
+        )),
+    }
+}
+
+fn round_to_arg(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(b) if Suppression::ROUND_TOS.contains(&b) => Ok(b),
+        _ => Err(format!(
+            "{s:?} is not allowed; B is a whole number from 3 to 100 (shown counts are rounded to multiples of B)"
         )),
     }
 }

@@ -13,6 +13,7 @@ use vsend_core::{
     Framework, Histories, ImpactError, ImpactOptions, Keep, PROJECTION_COLUMNS,
 };
 use vsend_io::output::{Output, OutputPlan, Ready};
+use vsend_io::xlsx::write::Table;
 
 use crate::args::{ChartFormat, ForecastArgs, ImpactArgs, InputArgs};
 use crate::{
@@ -22,17 +23,19 @@ use crate::{
 
 /// `vsend forecast`: the §15 projection as JSON or CSV, and its fan chart.
 pub(crate) fn forecast(run: &mut Run, args: ForecastArgs) -> Result<u64, Error> {
-    let csv = match extension(args.output.as_deref()).as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
+    let (csv, xlsx) = match extension(args.output.as_deref()).as_deref() {
+        None | Some("json") => (false, false),
+        Some("csv") => (true, false),
+        Some("xlsx") => (false, true),
         Some(e) => {
             return Err(Error::Usage(format!(
-                "-o: unknown output extension .{e}; allowed .json or .csv"
+                "-o: unknown output extension .{e}; allowed .json, .csv or .xlsx"
             )))
         }
     };
     let mut opened = Opened::open(&args.input, args.output.as_deref(), args.chart.as_deref())?;
     let fw = load_framework(&args.input.framework)?;
+    run.keep_problems = xlsx;
     let (histories, first) = read_levels(run, &args.input, &fw, &mut opened)?;
     let options = ForecastOptions {
         as_of: args.as_of,
@@ -51,7 +54,18 @@ pub(crate) fn forecast(run: &mut Run, args: ForecastArgs) -> Result<u64, Error> 
     let f = projected.map_err(|e| forecast_error(e, &args, first))?;
 
     let target = describe(args.output.as_deref());
-    let ready = if csv {
+    let ready = if xlsx {
+        let mut out = opened.output;
+        let mut table = Table::new("projection", &PROJECTION_COLUMNS).writing(&target)?;
+        for cells in f.csv_rows() {
+            table.push(&cells).writing(&target)?;
+        }
+        let (problems, unlisted) = run.reporter().take_kept();
+        table.push_problems(&problems).writing(&target)?;
+        table.add_unlisted(unlisted).writing(&target)?;
+        table.finish(&mut out).writing(&target)?;
+        out.finish().writing(&target)?
+    } else if csv {
         let mut out = opened.output;
         let mut buffer = PROJECTION_COLUMNS.join(",").into_bytes();
         buffer.push(b'\n');

@@ -27,13 +27,17 @@ use vsend_chart::{
     ComparisonStyle,
 };
 use vsend_core::{
-    Assessment, Cell, ChildId, Cohort, Date, Duplicate, Framework, Histories, Keep, PerDomain,
-    SeenDates, SummaryFile, Timeline, PLAN_COLUMNS,
+    score as score_one, scored_columns, Assessment, Cell, ChildId, Cohort, CompareError, Date,
+    Duplicate, Framework, Histories, Keep, PerDomain, Plan, ScoredRow, SeenDates, SummaryFile,
+    Suppression, Timeline, PLAN_COLUMNS,
 };
+use vsend_io::intake::{intake, RowRead};
 use vsend_io::output::{commit_ready, Output, OutputError, OutputPlan, Ready};
 use vsend_io::pipeline::{score_parallel, Batch};
-use vsend_io::read::{FileError, Input, Plans, Problem, Row, Rows, Schema};
+use vsend_io::problem::Cause;
+use vsend_io::read::{FileError, Input, Plans, Row};
 use vsend_io::write::{push_cell, push_csv_header};
+use vsend_io::xlsx::write::{json_table, JsonCell, Table};
 
 use args::{
     ChartArgs, ChartFormat, ChartsArgs, Cli, CohortArgs, Command, CompareArgs, FrameworkArg,
@@ -126,10 +130,14 @@ fn main() -> ExitCode {
 }
 
 fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
-    let json = jsonl_output(args.output.as_deref())?;
+    let kind = output_kind(args.output.as_deref())?;
+    let json = kind == Out::Jsonl;
     let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
     let fw = load_framework(&args.input.framework)?;
-    let input = Input::open(&args.input.input)?;
+    if kind == Out::Xlsx {
+        return score_xlsx(run, &args, &fw, opened);
+    }
+    let input = open_input(&args.input)?;
     let progress = Progress::new(&input);
     let rep = run.start(&input, opened.errors.take())?;
     let mut out = opened.output();
@@ -155,6 +163,44 @@ fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
     run.finish("scored", vec![ready])
 }
 
+/// `vsend score -o OUT.xlsx`: each row scored as it is read (in one thread:
+/// the workbook is written row by row) into a streaming table, with a
+/// problems sheet when rows were rejected.
+fn score_xlsx(
+    run: &mut Run,
+    args: &ScoreArgs,
+    fw: &Framework,
+    mut opened: Opened,
+) -> Result<u64, Error> {
+    let target = describe(args.output.as_deref());
+    let mut table = Table::streaming("scored", scored_columns(fw)).writing(&target)?;
+    let input = open_input(&args.input)?;
+    let progress = Progress::new(&input);
+    let rep = run.start(&input, opened.errors.take())?;
+    let mut seen = SeenDates::new();
+    let pending = std::cell::RefCell::new(None);
+    let accept = |a: Assessment| {
+        seen.add(a.child_id(), a.assessed_on())?;
+        *pending.borrow_mut() = Some(a);
+        Ok::<_, Duplicate>(())
+    };
+    intake(input.rows(fw)?, accept, |row| {
+        if let Some(a) = pending.borrow_mut().take() {
+            let scored = ScoredRow::new(fw, &a, &score_one(fw, &a));
+            table.push(&scored.cells()).writing(&target)?;
+        }
+        for p in &row.problems {
+            table.push_problem(row.line, p).writing(&target)?;
+        }
+        report_row(rep, &progress, row)
+    })?;
+    progress.finish();
+    let mut out = opened.output();
+    table.finish(&mut out).writing(&target)?;
+    let ready = out.finish().writing(&target)?;
+    run.finish("scored", vec![ready])
+}
+
 fn validate(run: &mut Run, args: ValidateArgs) -> Result<u64, Error> {
     let mut opened = open_outputs(&args.input, None, None)?;
     let fw = load_framework(&args.input.framework)?;
@@ -166,21 +212,33 @@ fn validate(run: &mut Run, args: ValidateArgs) -> Result<u64, Error> {
 }
 
 fn cohort(run: &mut Run, args: CohortArgs) -> Result<u64, Error> {
+    let xlsx = is_xlsx_output(args.output.as_deref());
     let mut opened = open_outputs(&args.input, Some(args.output.as_deref()), None)?;
     let fw = load_framework(&args.input.framework)?;
     let mut cohort = Cohort::new(&fw, args.as_of);
+    run.keep_problems = xlsx;
     read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
         cohort.add(a)
     })?;
     let out = opened.output();
-    let ready = match args.suppress {
-        None => write_json(out, args.output.as_deref(), &cohort.summary(args.by))?,
+    let path = args.output.as_deref();
+    let summary = match args.suppress {
+        None => serde_json::to_value(cohort.summary(args.by)),
         Some(k) => {
-            let shared = cohort
-                .summary_suppressed(args.by, k)
-                .map_err(|e| Error::Usage(format!("--{e}")))?;
-            write_json(out, args.output.as_deref(), &shared)?
+            // K and B were checked by the argument parser; this cannot fail.
+            let suppression = Suppression::new(k, args.round_to)
+                .map_err(|e| Error::Usage(format!("--suppress {k}: {e}")))?;
+            serde_json::to_value(cohort.summary_suppressed(args.by, suppression))
         }
+    }
+    .expect("a summary is JSON");
+    let ready = if xlsx {
+        let problems = run.reporter().take_kept();
+        let lead = ["group", "as_of", "children", "assessments", "overdue"];
+        let rows = ("groups", "group", &lead[..]);
+        write_xlsx_json(out, path, "summary", &summary, rows, problems)?
+    } else {
+        write_json(out, path, &summary)?
     };
     run.finish("scored", vec![ready])
 }
@@ -198,7 +256,8 @@ fn transitions(run: &mut Run, args: TransitionsArgs) -> Result<u64, Error> {
 }
 
 fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
-    let json = jsonl_output(args.output.as_deref())?;
+    let kind = output_kind(args.output.as_deref())?;
+    let json = kind == Out::Jsonl;
     let mut plan = OutputPlan::new();
     plan.input(&args.plans);
     let mut opened = open_outputs_with(&args.input, plan, Some(args.output.as_deref()), None)?;
@@ -208,50 +267,65 @@ fn transition(run: &mut Run, args: TransitionArgs) -> Result<u64, Error> {
     read_rows(run, &args.input, &fw, None, |a| histories.add(a))?;
     let cohort_rejected = run.finish_input("scored")?;
     let plans = Input::open(&args.plans)?;
-    let format = plans.format;
     let progress = Progress::new(&plans);
     let rep = run.start(&plans, opened.errors.take())?;
     let mut out = opened.output();
     let target = describe(args.output.as_deref());
+    let mut table = match kind {
+        Out::Xlsx => Some(Table::new("plans", &PLAN_COLUMNS).writing(&target)?),
+        _ => None,
+    };
     let mut buffer = Vec::new();
-    if !json {
+    if kind == Out::Csv {
         buffer.extend_from_slice(PLAN_COLUMNS.join(",").as_bytes());
         buffer.push(b'\n');
     }
-    let mut rows = plans.rows_as::<Plans>(&fw)?;
-    // A later plan of a child for a date already planned is a rejected row (§11).
+    // A later plan of a child for a date already planned is a rejected row
+    // (§11), as is a plan whose child has no assessment before the move.
     let mut seen = vsend_core::SeenPlans::new();
-    while let Some(row) = rows.next() {
-        rep.read();
-        match row? {
-            Row::Accepted { line, value } => {
-                let planned = match seen.add(&value) {
-                    Err(d) => Err(Problem::duplicate_plan(d, format)),
-                    Ok(()) => vsend_core::transition(&fw, histories.get(value.child_id()), &value)
-                        .map_err(|e| Problem::no_assessment(&e, format)),
-                };
-                match planned {
-                    Ok(planned) if json => push_json(&mut buffer, &planned),
-                    Ok(planned) => push_csv_cells(&mut buffer, &planned.cells()),
-                    Err(problem) => {
-                        rep.rejected(line, &[problem]).writing("--errors")?;
-                    }
-                }
-            }
-            Row::Rejected { line, problems } => {
-                rep.rejected(line, &problems).writing("--errors")?;
+    let pending = std::cell::RefCell::new(None);
+    let plan = |p: Plan| -> Result<(), Cause> {
+        seen.add(&p)?;
+        *pending.borrow_mut() = Some(vsend_core::transition(
+            &fw,
+            histories.get(p.child_id()),
+            &p,
+        )?);
+        Ok(())
+    };
+    intake(plans.rows_as::<Plans>(&fw)?, plan, |row| {
+        if let Some(planned) = pending.borrow_mut().take() {
+            match &mut table {
+                Some(table) => table.push(&planned.cells()).writing(&target)?,
+                None if json => push_json(&mut buffer, &planned),
+                None => push_csv_cells(&mut buffer, &planned.cells()),
             }
         }
         out.write_all(&buffer).writing(&target)?;
         buffer.clear();
-        progress.tick(rep.rows_read(), &rows);
-    }
+        if let Some(table) = &mut table {
+            for p in &row.problems {
+                table.push_problem(row.line, p).writing(&target)?;
+            }
+        }
+        report_row(rep, &progress, row)
+    })?;
     progress.finish();
+    if let Some(table) = table {
+        table.finish(&mut out).writing(&target)?;
+    }
     let ready = out.finish().writing(&target)?;
     Ok(cohort_rejected + run.finish("planned", vec![ready])?)
 }
 
 fn compare(args: CompareArgs) -> Result<u64, Error> {
+    if args.chart.is_some() && args.summaries.len() > vsend_chart::MAX_COMPARED {
+        return Err(Error::Usage(format!(
+            "--chart: a comparison chart draws at most {} summaries; {} given (leave out --chart to compare them all in the JSON)",
+            vsend_chart::MAX_COMPARED,
+            args.summaries.len()
+        )));
+    }
     let mut plan = OutputPlan::new();
     for path in args.summaries.iter().chain(&args.framework.path) {
         plan.input(path);
@@ -280,12 +354,24 @@ fn compare(args: CompareArgs) -> Result<u64, Error> {
             .map_or(name.clone(), |s| s.to_string_lossy().into_owned());
         summaries.push((label, summary));
     }
-    let comparison = vsend_core::compare(&summaries).map_err(|e| Error::Usage(e.to_string()))?;
-    let mut ready = vec![write_json(
-        opened.take(json),
-        args.output.as_deref(),
-        &comparison,
-    )?];
+    let comparison = vsend_core::compare(&summaries).map_err(|e| match e {
+        CompareError::SameLabel { label, first, second } => Error::Usage(format!(
+            "{} and {}: both are labelled {label:?} (a summary is labelled by its file name without .json); rename one",
+            args.summaries[first - 1].display(),
+            args.summaries[second - 1].display()
+        )),
+        e => Error::Usage(e.to_string()),
+    })?;
+    let out = opened.take(json);
+    let path = args.output.as_deref();
+    let mut ready = vec![if is_xlsx_output(path) {
+        let doc = serde_json::to_value(&comparison).expect("a comparison is JSON");
+        let lead = ["label", "as_of", "children", "reference"];
+        let rows = ("rows", "", &lead[..]);
+        write_xlsx_json(out, path, "comparison", &doc, rows, (Vec::new(), 0))?
+    } else {
+        write_json(out, path, &comparison)?
+    }];
     if let Some((format, slot)) = chart {
         let compared: Vec<ComparedSummary> = comparison
             .rows
@@ -297,15 +383,13 @@ fn compare(args: CompareArgs) -> Result<u64, Error> {
                 children: row.children,
                 mean_need: PerDomain::from_fn(|d| row.domains[d].mean_need),
                 met_by_setting: PerDomain::from_fn(|d| row.domains[d].met_by_setting),
-                min_count: file
-                    .suppression
-                    .map(|s| u32::try_from(s.min_count).unwrap_or(u32::MAX)),
+                suppression: file.suppression(),
             })
             .collect();
-        if let Some((_, file)) = summaries.iter().find(|(_, f)| f.framework_id != fw.id()) {
+        if let Some((_, file)) = summaries.iter().find(|(_, f)| f.framework_id() != fw.id()) {
             return Err(Error::Usage(format!(
                 "--chart: the summaries are of framework {}; give it with --framework FW.json",
-                file.framework_id
+                file.framework_id()
             )));
         }
         let style = ComparisonStyle::default();
@@ -320,10 +404,28 @@ fn compare(args: CompareArgs) -> Result<u64, Error> {
         ready.push(out.finish().writing(&target)?);
     }
     commit_ready(ready).writing("output")?;
+    let rounded: Vec<String> = comparison
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let s = row.suppression?;
+            Some(format!(
+                "{} (counts under {} hidden, the rest rounded to multiples of {})",
+                row.label,
+                s.min_count(),
+                s.round_to()
+            ))
+        })
+        .collect();
     eprintln!(
-        "vsend: {} summaries compared, {} the reference",
+        "vsend: {} summaries compared, {} the reference; {}",
         summaries.len(),
-        comparison.reference
+        comparison.reference,
+        if rounded.is_empty() {
+            "all exact".to_owned()
+        } else {
+            format!("shared, so rounded: {}", rounded.join(", "))
+        }
     );
     Ok(0)
 }
@@ -500,7 +602,14 @@ fn cohort_chart(
 fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
     let mut opened = open_outputs(&args.input, None, Some(&args.out_dir))?;
     if !args.force {
-        refuse_existing_pictures(&args.out_dir, args.format)?;
+        let extension = args.format.extension();
+        refuse_existing(
+            "--out-dir",
+            &args.out_dir,
+            &[extension],
+            &format!(".{extension} file"),
+            "the charts of the same children",
+        )?;
     }
     let fw = load_framework(&args.input.framework)?;
     let as_of = args.as_of;
@@ -546,11 +655,18 @@ fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
     run.finish("scored", Vec::new())
 }
 
-/// Refuses an `--out-dir` that already holds pictures of `format`: which
-/// children a run draws is known only after reading, and a second run must
-/// not replace the first run's charts unless asked (`--force`).
-fn refuse_existing_pictures(dir: &Path, format: ChartFormat) -> Result<(), Error> {
-    let extension = format.extension();
+/// Refuses an output directory (named by `label`) that already holds files
+/// with one of `extensions`, named `what` (`.svg file`, `web page`): which
+/// children a run writes is known only after reading, and a second run must
+/// not replace the first run's files unless asked (`--force`, which replaces
+/// `replaced`).
+pub(crate) fn refuse_existing(
+    label: &str,
+    dir: &Path,
+    extensions: &[&str],
+    what: &str,
+    replaced: &str,
+) -> Result<(), Error> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(()); // not there yet: created after reading
     };
@@ -560,7 +676,7 @@ fn refuse_existing_pictures(dir: &Path, format: ChartFormat) -> Result<(), Error
         .filter(|name| {
             Path::new(name)
                 .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+                .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
         })
         .collect();
     if found.is_empty() {
@@ -568,7 +684,7 @@ fn refuse_existing_pictures(dir: &Path, format: ChartFormat) -> Result<(), Error
     }
     found.sort();
     Err(Error::Usage(format!(
-        "--out-dir {}: already holds {} .{extension} file{} (e.g. {}); give a new or empty directory, or --force to replace the charts of the same children (nothing written)",
+        "{label} {}: already holds {} {what}{} (e.g. {}); give a new or empty directory, or --force to replace {replaced} (nothing written)",
         dir.display(),
         found.len(),
         if found.len() == 1 { "" } else { "s" },
@@ -600,12 +716,19 @@ fn draw_child(fw: &Framework, args: &ChartsArgs, timeline: &Timeline) -> Result<
 #[derive(Debug, Default)]
 struct Run {
     reporter: Option<Reporter>,
+    /// Whether the next report keeps a copy of its problems, for an Excel
+    /// output's problems sheet.
+    keep_problems: bool,
 }
 
 impl Run {
     /// Starts the problem report for `input`, writing to `errors` when given.
     fn start(&mut self, input: &Input, errors: Option<Output>) -> Result<&mut Reporter, Error> {
-        let rep = Reporter::new(&input.name, input.format, errors).writing("--errors")?;
+        let mut rep = Reporter::new(&input.name, input.format, errors).writing("--errors")?;
+        rep.watch_notes(input.notes());
+        if std::mem::take(&mut self.keep_problems) {
+            rep.keep_problems();
+        }
         Ok(self.reporter.insert(rep))
     }
 
@@ -755,30 +878,25 @@ fn read_rows(
     errors: Option<Output>,
     mut accept: impl FnMut(&Assessment) -> Result<(), Duplicate>,
 ) -> Result<(), Error> {
-    let input = Input::open(&args.input)?;
-    let format = input.format;
+    let input = open_input(args)?;
     let progress = Progress::new(&input);
     let rep = run.start(&input, errors)?;
-    let mut rows = input.rows(fw)?;
-    while let Some(row) = rows.next() {
-        rep.read();
-        match row? {
-            Row::Accepted {
-                line,
-                value: assessment,
-            } => {
-                if let Err(d) = accept(&assessment) {
-                    let problem = Problem::duplicate(d, format);
-                    rep.rejected(line, &[problem]).writing("--errors")?;
-                }
-            }
-            Row::Rejected { line, problems } => {
-                rep.rejected(line, &problems).writing("--errors")?;
-            }
-        }
-        progress.tick(rep.rows_read(), &rows);
-    }
+    intake(
+        input.rows(fw)?,
+        |a| accept(&a),
+        |row| report_row(rep, &progress, row),
+    )?;
     progress.finish();
+    Ok(())
+}
+
+/// Counts one row read, reports it when rejected, and moves the progress bar.
+fn report_row(rep: &mut Reporter, progress: &Progress, row: RowRead) -> Result<(), Error> {
+    rep.read();
+    if row.is_rejected() {
+        rep.rejected(row.line, &row.problems).writing("--errors")?;
+    }
+    progress.tick(row.counts.read, row.bytes);
     Ok(())
 }
 
@@ -822,16 +940,64 @@ fn no_such_child(child: &ChildId, other_case: Option<&ChildId>) -> Error {
     ))
 }
 
-/// Whether `-o` asks for JSON Lines (else CSV).
-fn jsonl_output(output: Option<&Path>) -> Result<bool, Error> {
+/// The cohort input of `args`: its `--sheet` when it is a workbook.
+fn open_input(args: &InputArgs) -> Result<Input, Error> {
+    Ok(Input::open_sheet(&args.input, args.sheet.as_deref())?)
+}
+
+/// What `-o` of a row-per-record command asks for by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Out {
+    Csv,
+    Jsonl,
+    Xlsx,
+}
+
+/// The format `-o` asks for (CSV without one).
+fn output_kind(output: Option<&Path>) -> Result<Out, Error> {
     match output.and_then(Path::extension).and_then(|e| e.to_str()) {
-        None => Ok(false),
-        Some(e) if e.eq_ignore_ascii_case("csv") => Ok(false),
-        Some(e) if e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson") => Ok(true),
+        None => Ok(Out::Csv),
+        Some(e) if e.eq_ignore_ascii_case("csv") => Ok(Out::Csv),
+        Some(e) if e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson") => {
+            Ok(Out::Jsonl)
+        }
+        Some(e) if e.eq_ignore_ascii_case("xlsx") => Ok(Out::Xlsx),
         Some(e) => Err(Error::Usage(format!(
-            "-o: unknown output extension .{e}; allowed .csv or .jsonl"
+            "-o: unknown output extension .{e}; allowed .csv, .jsonl or .xlsx"
         ))),
     }
+}
+
+/// Whether `-o` asks for an Excel workbook.
+fn is_xlsx_output(output: Option<&Path>) -> bool {
+    output
+        .and_then(Path::extension)
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// A JSON document (a summary, a comparison) as a workbook: one row per
+/// entry of `rows.0` (an object's keys in column `rows.1`), the columns
+/// `rows.2` first, and the `problems` sheet when rows were rejected.
+fn write_xlsx_json(
+    mut out: Output,
+    path: Option<&Path>,
+    sheet: &str,
+    document: &serde_json::Value,
+    rows: (&str, &str, &[&str]),
+    problems: (Vec<(u64, vsend_io::problem::Problem)>, u64),
+) -> Result<Ready, Error> {
+    let target = describe(path);
+    let (columns, cells) = json_table(document, rows.0, rows.1, rows.2);
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let mut table = Table::new(sheet, &columns).writing(&target)?;
+    for row in &cells {
+        let row: Vec<Cell<'_>> = row.iter().map(JsonCell::cell).collect();
+        table.push(&row).writing(&target)?;
+    }
+    table.push_problems(&problems.0).writing(&target)?;
+    table.add_unlisted(problems.1).writing(&target)?;
+    table.finish(&mut out).writing(&target)?;
+    out.finish().writing(&target)
 }
 
 /// The picture format `path` (given as `label`) asks for by its extension.
@@ -916,9 +1082,9 @@ impl Progress {
         Progress(Some(bar))
     }
 
-    fn tick<S: Schema>(&self, rows_read: u64, rows: &Rows<'_, S>) {
+    fn tick(&self, rows_read: u64, bytes: u64) {
         if rows_read.is_multiple_of(Self::EVERY_ROWS) {
-            self.set(rows.position());
+            self.set(bytes);
         }
     }
 

@@ -19,7 +19,7 @@ use vsend_io::read::{Input, Plans, Row};
 use vsend_pack::{ChildPack, PackError, SettingIndex};
 
 use crate::args::{PackArgs, PacksArgs};
-use crate::{load_framework, read_rows, Context, Error, Progress, Run};
+use crate::{load_framework, read_rows, refuse_existing, Context, Error, Progress, Run};
 
 /// The index page's file name in a `packs` directory.
 const INDEX: &str = "index.html";
@@ -93,7 +93,13 @@ pub(crate) fn packs(run: &mut Run, args: PacksArgs) -> Result<u64, Error> {
     let setting =
         SettingId::new(&args.setting).map_err(|e| Error::Usage(format!("--setting: {e}")))?;
     if !args.force {
-        refuse_existing_packs(dir)?;
+        refuse_existing(
+            "-o",
+            dir,
+            &["html", "htm"],
+            "web page",
+            &format!("the packs of the same children and {INDEX}"),
+        )?;
     }
     let fw = load_framework(&args.input.framework)?;
     let mut histories = Histories::new(Keep::All);
@@ -329,34 +335,6 @@ fn pack_path(dir: &Path, child: &str) -> Result<(String, PathBuf), Error> {
         )));
     }
     Ok((name, path))
-}
-
-/// Refuses a directory that already holds web pages: a second run must not
-/// replace the first run's packs unless asked (`--force`).
-fn refuse_existing_packs(dir: &Path) -> Result<(), Error> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(()); // not there yet: created after reading
-    };
-    let mut found: Vec<String> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| {
-            Path::new(name)
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
-        })
-        .collect();
-    if found.is_empty() {
-        return Ok(());
-    }
-    found.sort();
-    Err(Error::Usage(format!(
-        "-o {}: already holds {} web page{} (e.g. {}); give a new or empty directory, or --force to replace the packs of the same children and {INDEX} (nothing written)",
-        dir.display(),
-        found.len(),
-        if found.len() == 1 { "" } else { "s" },
-        found[0]
-    )))
 }
 
 /// Writes one page to its temporary file, ready to commit with the others.

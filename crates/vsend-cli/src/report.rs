@@ -11,8 +11,11 @@ use std::io::{self, Write};
 use std::time::Instant;
 
 use vsend_io::output::{commit_ready, streamed, Output, Ready};
-use vsend_io::read::{FileError, Format, Problem, ProblemKind};
-use vsend_io::write::push_text;
+use vsend_io::problem::{Kind as ProblemKind, Problem};
+use vsend_io::read::{FileError, Format};
+use vsend_io::write::{push_problem_csv, PROBLEM_COLUMNS};
+use vsend_io::xlsx::read::Notes;
+use vsend_io::xlsx::write::MAX_TABLE_ROWS;
 
 /// Most problem lines printed to stderr without `--errors`; file errors
 /// (a header with many problems, a broken framework) are capped the same.
@@ -31,11 +34,13 @@ const MAX_KINDS: usize = 1_000;
 #[derive(Debug)]
 struct Kind {
     field: String,
-    kind: ProblemKind,
     count: u64,
     shown: u64,
     first_line: u64,
-    first_message: String,
+    /// The first problem's detail: what is wrong and what is allowed.
+    first_detail: String,
+    /// Whether the kind is a value that is not a date (§3).
+    not_a_date: bool,
     /// Values that look like day/month/year dates, and the first of them.
     dmy: u64,
     dmy_example: Option<(String, String)>,
@@ -98,6 +103,12 @@ pub struct Reporter {
     read: u64,
     rejected: u64,
     started: Instant,
+    /// The input's notes (an Excel ID column holding numbers), printed at the end.
+    notes: Notes,
+    /// A copy of every problem, for an Excel output's problems sheet, when
+    /// asked for: at most [`MAX_TABLE_ROWS`], the rest counted.
+    kept: Option<Vec<(u64, Problem)>>,
+    not_kept: u64,
 }
 
 impl Reporter {
@@ -105,7 +116,8 @@ impl Reporter {
     /// (opened up front by an [`vsend_io::output::OutputPlan`]).
     pub fn new(name: &str, format: Format, mut errors: Option<Output>) -> io::Result<Reporter> {
         if let Some(out) = &mut errors {
-            out.write_all(b"line,field,value,message\n")?;
+            out.write_all(PROBLEM_COLUMNS.as_bytes())?;
+            out.write_all(b"\n")?;
         }
         Ok(Reporter {
             name: name.to_owned(),
@@ -120,7 +132,27 @@ impl Reporter {
             read: 0,
             rejected: 0,
             started: Instant::now(),
+            notes: Notes::default(),
+            kept: None,
+            not_kept: 0,
         })
+    }
+
+    /// Prints `notes` (the input's, filled as it is read) before the summary line.
+    pub fn watch_notes(&mut self, notes: Notes) {
+        self.notes = notes;
+    }
+
+    /// Keeps a copy of every problem from now on, for [`Reporter::take_kept`].
+    pub fn keep_problems(&mut self) {
+        self.kept.get_or_insert_with(Vec::new);
+    }
+
+    /// The problems kept (line and problem, in order) and how many more
+    /// there were past the cap.
+    pub fn take_kept(&mut self) -> (Vec<(u64, Problem)>, u64) {
+        let kept = self.kept.take().unwrap_or_default();
+        (kept, std::mem::take(&mut self.not_kept))
     }
 
     /// Counts one record read.
@@ -148,17 +180,19 @@ impl Reporter {
     }
 
     fn problem(&mut self, line: u64, p: &Problem) -> io::Result<()> {
+        if let Some(kept) = &mut self.kept {
+            if kept.len() < MAX_TABLE_ROWS as usize {
+                kept.push((line, p.clone()));
+            } else {
+                self.not_kept += 1;
+            }
+        }
         let kind = self.kind_of(line, p);
         match &mut self.errors {
             Some(out) => {
                 let b = &mut self.line_buf;
                 b.clear();
-                b.extend_from_slice(itoa::Buffer::new().format(line).as_bytes());
-                for text in [&p.field, &p.value, &p.message] {
-                    b.push(b',');
-                    push_text(b, text);
-                }
-                b.push(b'\n');
+                push_problem_csv(b, line, p);
                 out.write_all(b)
             }
             None => {
@@ -168,7 +202,7 @@ impl Reporter {
                     if let Some(k) = kind {
                         self.kinds[k].shown += 1;
                     }
-                    eprintln!("{}:{line}: {}", self.name, p.message);
+                    eprintln!("{}:{line}: {p}", self.name);
                 } else if kind.is_none() {
                     self.untold += 1;
                 }
@@ -179,17 +213,18 @@ impl Reporter {
 
     /// Counts `p` under its field and kind; `None` once too many kinds are told apart.
     fn kind_of(&mut self, line: u64, p: &Problem) -> Option<usize> {
-        let key = (p.kind, p.field.clone());
+        let field = p.field();
+        let key = (p.kind(), field.clone());
         let k = match self.index.get(&key) {
             Some(&k) => k,
             None if self.kinds.len() < MAX_KINDS => {
                 self.kinds.push(Kind {
-                    field: p.field.clone(),
-                    kind: p.kind,
+                    field,
                     count: 0,
                     shown: 0,
                     first_line: line,
-                    first_message: p.message.clone(),
+                    first_detail: p.detail().to_string(),
+                    not_a_date: false,
                     dmy: 0,
                     dmy_example: None,
                 });
@@ -200,10 +235,11 @@ impl Reporter {
         };
         let kind = &mut self.kinds[k];
         kind.count += 1;
-        if p.kind == ProblemKind::NotADate {
-            if let Some(iso) = day_month_year(&p.value) {
+        if p.is_not_a_date() {
+            kind.not_a_date = true;
+            if let Some(iso) = day_month_year(p.found()) {
                 kind.dmy += 1;
-                kind.dmy_example.get_or_insert((p.value.clone(), iso));
+                kind.dmy_example.get_or_insert((p.found().to_owned(), iso));
             }
         }
         Some(k)
@@ -218,10 +254,10 @@ impl Reporter {
             Format::Csv => "column",
         };
         let column = match k.field.as_str() {
-            "" | "(row)" => String::new(),
+            "" | vsend_io::problem::ROW => String::new(),
             field => format!(" {noun} {field}:"),
         };
-        if let (ProblemKind::NotADate, Some((example, iso))) = (k.kind, &k.dmy_example) {
+        if let (true, Some((example, iso))) = (k.not_a_date, &k.dmy_example) {
             let which = if k.dmy == k.count {
                 format!("{} rows have dates like {example:?}", k.count)
             } else {
@@ -234,16 +270,9 @@ impl Reporter {
                 "{name}:{column} {which}; dates must be YYYY-MM-DD ({iso}), so save the {noun} in ISO format"
             );
         }
-        let detail = [
-            format!("column {}: ", k.field),
-            format!("field {}: ", k.field),
-        ]
-        .iter()
-        .find_map(|prefix| k.first_message.strip_prefix(prefix.as_str()))
-        .unwrap_or(&k.first_message);
         format!(
-            "{name}:{column} {} rows have this problem, the first on line {}: {detail}",
-            k.count, k.first_line
+            "{name}:{column} {} rows have this problem, the first on line {}: {}",
+            k.count, k.first_line, k.first_detail
         )
     }
 
@@ -291,6 +320,9 @@ impl Reporter {
             eprintln!(
                 "vsend: … and {untold} more problems not shown; use --errors FILE.csv to list them all"
             );
+        }
+        for note in self.notes.take() {
+            eprintln!("{}", note.message);
         }
         eprintln!(
             "{}: {} read, {} {accepted}, {} rejected in {:.3} s",

@@ -341,3 +341,31 @@ fn with_an_errors_file_stderr_never_suggests_one_and_counts_read_well() {
         "{err}"
     );
 }
+
+#[test]
+fn a_comparison_chart_of_more_summaries_than_it_can_tell_apart_is_refused_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let term = fixture("examples/term-2024-autumn.json");
+    let mut args: Vec<String> = vec!["compare".into()];
+    for i in 0..9 {
+        let copy = d.join(format!("t{i}.json"));
+        fs::copy(&term, &copy).unwrap();
+        args.push(copy.to_str().unwrap().into());
+    }
+    args.extend([
+        "-o".into(),
+        "c.json".into(),
+        "--chart".into(),
+        "c.png".into(),
+    ]);
+    let out = vsend().args(&args).current_dir(d).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("draws at most 8 summaries; 9 given"), "{err}");
+    assert!(!d.join("c.json").exists() && !d.join("c.png").exists());
+    // Eight are drawn, each in its own colour.
+    args.drain(9..10);
+    let out = vsend().args(&args).current_dir(d).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

@@ -15,6 +15,8 @@
 //! stderr and passes; with `VSEND_REQUIRE_CHROMIUM=1` (set by `.ci/run`,
 //! which installs both) it fails instead. The PDFs, page images and
 //! screenshots are left in `target/tmp/browser/` for a person to look at.
+//!
+//! Checks: §5, §7, §11, §12, §13 as a printed review pack shows them.
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! two outputs in one file, devices, FIFOs and symlinks written through,
 //! every output checked before any work and committed only on success, and
 //! no temporary file left behind by Ctrl-C, SIGTERM or SIGHUP.
+//!
+//! Checks: §9 (nothing vanishes, nothing is destroyed) for every output.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -401,7 +401,7 @@ fn outputs_are_checked_before_any_row_is_read() {
     for (args, words) in [
         (
             vec!["forecast", p(&h), "-o", "x.txt"],
-            "-o: unknown output extension .txt; allowed .json or .csv",
+            "-o: unknown output extension .txt; allowed .json, .csv or .xlsx",
         ),
         (
             vec!["impact", p(&h), "-o", "x.csv"],

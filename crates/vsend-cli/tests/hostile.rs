@@ -3,6 +3,8 @@
 //! before any row is read, markup characters in labels still give
 //! well-formed SVG, plans repeat no child and date, an empty JSON Lines file
 //! is a file error, and numbers are echoed as written.
+//!
+//! Checks: §2 and §13 (framework limits), §9 (bounded, positioned errors), §10 (readers), §11 (plans).
 
 mod common;
 

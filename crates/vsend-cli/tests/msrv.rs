@@ -1,6 +1,8 @@
 //! Keeps the workspace's `rust-version` (and the README's statement of it) true: no package
 //! in the resolved dependency graph (normal, dev and build dependencies of every workspace
 //! member; `fuzz/` is outside the workspace) may declare a higher `rust_version`.
+//!
+//! Checks: no § rule: the build promise of the README.
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -155,3 +155,32 @@ fn chart_asks_for_a_child_or_a_cohort_not_a_child_alone() {
         "{help}"
     );
 }
+
+#[test]
+fn a_groups_radar_marks_setting_and_family_in_one_unit_children() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("g.svg");
+    let out = vsend(&[
+        "chart",
+        p(&fixture("cohort.csv")),
+        "--cohort",
+        "--by",
+        "setting_id",
+        "--group",
+        "setting_id=S0003",
+        "-o",
+        p(&svg),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains(r#"aria-label="⚠ family: 4 children""#),
+        "counts"
+    );
+    assert!(text.contains(r#"aria-label="⚠ setting: 2 children""#));
+    assert!(!text.contains("% met"), "no shares beside counts");
+    assert!(
+        text.contains("confidence is below their need"),
+        "the key says the unit"
+    );
+}

@@ -1,5 +1,7 @@
 //! `vsend pack` and `vsend packs` on the shipped fixtures: the pages written,
 //! and bad input refused with a clear message and nothing written.
+//!
+//! Checks: §7 (review due or overdue), §11 (a plan), §12 (a setting's priorities), §13 (bands) on a review pack.
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! Reading input files exactly and within bounds: physical line numbers
 //! whatever the line ends, quotes that do not swallow the rest of a file,
 //! lines capped at 1 MiB, header hints, and capped, summarised stderr.
+//!
+//! Checks: §9 (physical lines, counts that reconcile) and §10 (CSV and JSON Lines).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,7 +1,7 @@
 //! §15 projection with a back-test and 200 replicates, and §16 impact, over a
 //! generated five-year history of about 60,000 children and 850,000 reviews.
 //!
-//! Run: `cargo bench -p vsend-core --bench forecast -- --sample-size 10`
+//! Run: `cargo bench -p vsend-core --features bench --bench forecast -- --sample-size 10`
 //!
 //! The history is built once, outside the timings; each iteration reads it
 //! from the start, as `vsend forecast` would after reading the file.

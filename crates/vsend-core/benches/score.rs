@@ -1,6 +1,6 @@
 //! Scoring and cohort building over 100,000 pre-parsed assessments.
 //!
-//! Run: `cargo bench -p vsend-core --bench score`
+//! Run: `cargo bench -p vsend-core --features bench --bench score`
 // criterion_group! defines an undocumented public function.
 #![allow(missing_docs)]
 

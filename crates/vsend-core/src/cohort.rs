@@ -255,11 +255,7 @@ impl<'f> Cohort<'f> {
     /// Summarises the cohort (§8): the group `all`, plus one group per value of
     /// `by` when given (a missing value forms the group `unknown`).
     pub fn summary(&self, by: Option<GroupBy>) -> CohortSummary {
-        let groups = self
-            .counted_groups(by, None)
-            .into_iter()
-            .map(|(k, g, _)| (k, g))
-            .collect();
+        let groups = self.counted_groups(by, None).into_iter().collect();
         CohortSummary {
             as_of: self.as_of(),
             framework_id: self.framework.id().to_owned(),
@@ -294,7 +290,7 @@ impl<'f> Cohort<'f> {
         }
     }
 
-    /// The groups of a summary with the number of values behind each figure.
+    /// The groups of a summary, `all` first.
     ///
     /// With `merge_below = Some(k)`, groups other than `all` with fewer than
     /// `k` children are summed, from the children's figures, into one group
@@ -304,7 +300,7 @@ impl<'f> Cohort<'f> {
         &self,
         by: Option<GroupBy>,
         merge_below: Option<u64>,
-    ) -> Vec<(String, GroupSummary, Denominators)> {
+    ) -> Vec<(String, GroupSummary)> {
         let fw = self.framework;
         let as_of = self.as_of();
         // First each child's group and the groups' sizes, so that small groups
@@ -364,10 +360,7 @@ impl<'f> Cohort<'f> {
                 }
             }
         }
-        let finish = |name: &str, acc: GroupAccumulator| {
-            let (g, d) = acc.finish();
-            (name.to_owned(), g, d)
-        };
+        let finish = |name: &str, acc: GroupAccumulator| (name.to_owned(), acc.finish());
         let mut out = vec![finish("all", all)];
         let mut in_order: Vec<(usize, GroupAccumulator)> = groups
             .into_iter()
@@ -576,23 +569,8 @@ impl<'f> GroupAccumulator<'f> {
         }
     }
 
-    fn finish(self) -> (GroupSummary, Denominators) {
+    fn finish(self) -> GroupSummary {
         let fw = self.framework;
-        let denominators = Denominators {
-            domains: PerDomain(self.domains.0.each_ref().map(|acc| DomainDenominators {
-                need: acc.need.n,
-                met_by_setting: acc.met_by_setting.n,
-                met_by_family: acc.met_by_family.n,
-                setting_gap: acc.setting_gap.n,
-                delta_need: acc.delta_need.n,
-                planned: acc.planned_met_by_setting.n,
-            })),
-            need_index: self.need_index.n,
-            setting_coverage: self.setting_coverage.n,
-            family_coverage: self.family_coverage.n,
-            complete: self.correlation.n,
-            banded: self.bands.iter().sum(),
-        };
         let banding = fw.banding().map(|b| GroupBands {
             bands: b
                 .bands()
@@ -616,11 +594,12 @@ impl<'f> GroupAccumulator<'f> {
             mean_delta_need: acc.delta_need.get(),
             high_need: acc.high_need,
             unmet_by_setting: acc.unmet_by_setting,
+            unmet_by_family: acc.met_by_family.n - acc.met_by_family.yes,
             planned_met_by_setting: acc.planned_met_by_setting.get(),
             mean_readiness: acc.readiness.get(),
             mean_confidence: acc.confidence.get(),
         }));
-        let summary = GroupSummary {
+        GroupSummary {
             priorities: priorities(&domains),
             children: self.children,
             assessments: self.assessments,
@@ -631,8 +610,7 @@ impl<'f> GroupAccumulator<'f> {
             mean_family_coverage: self.family_coverage.get(),
             need_correlation: self.correlation.matrix(),
             banding,
-        };
-        (summary, denominators)
+        }
     }
 }
 
@@ -685,6 +663,11 @@ pub struct DomainSummary {
     /// Share of children with need and planned readiness known whose planned
     /// readiness meets the need (§12).
     pub planned_met_by_setting: Option<f64>,
+    /// Children with need and confidence known whose need the family does not
+    /// meet (for the cohort radar, which marks setting and family alike in
+    /// children). Not part of the §10 file shape.
+    #[serde(skip)]
+    pub unmet_by_family: u64,
     /// Mean readiness over current assessments where known (for the cohort
     /// radar). Not part of the §10 file shape.
     #[serde(skip)]
@@ -758,31 +741,6 @@ impl Serialize for GroupBands {
         m.serialize_entry("top_up_total", &self.top_up_total)?;
         m.end()
     }
-}
-
-/// How many values each figure of a group was computed over, for the
-/// "fewer than K values" rule of §14.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Denominators {
-    pub domains: PerDomain<DomainDenominators>,
-    pub need_index: u64,
-    pub setting_coverage: u64,
-    pub family_coverage: u64,
-    /// Complete current assessments (the correlation's n).
-    pub complete: u64,
-    /// Current assessments with a band (§13).
-    pub banded: u64,
-}
-
-/// Per-domain [`Denominators`].
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct DomainDenominators {
-    pub need: u64,
-    pub met_by_setting: u64,
-    pub met_by_family: u64,
-    pub setting_gap: u64,
-    pub delta_need: u64,
-    pub planned: u64,
 }
 
 /// Named groups in output order: `all` first, then by name.

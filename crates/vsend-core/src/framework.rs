@@ -834,41 +834,22 @@ fn is_area_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
+/// A framework's need areas, checked: in order, by domain, and by key.
+struct CheckedAreas {
+    areas: Vec<Area>,
+    domain_areas: PerDomain<(u16, u16)>,
+    by_key: HashMap<String, AreaIndex>,
+}
+
 impl RawFramework {
+    /// Every problem of the framework at once (§2), or the framework.
     fn validate(self) -> Result<Framework, Vec<FrameworkProblem>> {
         use FrameworkProblem as P;
         let mut problems = Vec::new();
-        if self.id.is_empty() {
-            problems.push(P::Empty("id"));
-        }
-        if self.version.is_empty() {
-            problems.push(P::Empty("version"));
-        }
-        check_text(
-            || "id".into(),
-            &self.id,
-            MAX_FRAMEWORK_ID_LEN,
-            &mut problems,
-        );
-        check_text(
-            || "version".into(),
-            &self.version,
-            MAX_FRAMEWORK_ID_LEN,
-            &mut problems,
-        );
-        // More labels than any scale has is a label count problem, not one per label.
-        if self.scale.labels.len <= usize::from(MAX_SCALE_LEVEL) + 1 {
-            for (i, label) in self.scale.labels.items.iter().enumerate() {
-                check_text(
-                    || format!("scale.labels[{i}]"),
-                    label,
-                    MAX_LABEL_LEN,
-                    &mut problems,
-                );
-            }
-        }
+        self.check_texts(&mut problems);
         let max_level = self.scale.max_level;
-        if !(1..=i64::from(MAX_SCALE_LEVEL)).contains(&max_level) {
+        let scale_ok = (1..=i64::from(MAX_SCALE_LEVEL)).contains(&max_level);
+        if !scale_ok {
             problems.push(P::MaxLevelOutOfRange { found: max_level });
         } else if self.scale.labels.len as i64 != max_level + 1 {
             problems.push(P::LabelCount {
@@ -882,9 +863,7 @@ impl RawFramework {
             problems.push(P::MeaningfulChange(meaningful_change));
         }
         let high_need_level = self.high_need_level.unwrap_or((max_level - 1).max(1));
-        if (1..=i64::from(MAX_SCALE_LEVEL)).contains(&max_level)
-            && !(1..=max_level).contains(&high_need_level)
-        {
+        if scale_ok && !(1..=max_level).contains(&high_need_level) {
             problems.push(P::HighNeedLevel {
                 found: high_need_level,
                 max_level,
@@ -894,76 +873,7 @@ impl RawFramework {
         if !(1..=i64::from(u32::MAX)).contains(&review_interval_days) {
             problems.push(P::ReviewInterval(review_interval_days));
         }
-        for key in self.domains.keys() {
-            if key.parse::<Domain>().is_err() {
-                problems.push(P::UnknownDomain(echo(key)));
-            }
-        }
-
-        let mut areas = Vec::new();
-        let mut domain_areas = PerDomain::default();
-        let mut by_key = HashMap::new();
-        for d in Domain::ALL {
-            let Some(raw) = self.domains.get(d.key()) else {
-                problems.push(P::MissingDomain(d));
-                continue;
-            };
-            match raw.areas.len {
-                0 => problems.push(P::EmptyDomain(d)),
-                n if n > MAX_AREAS_PER_DOMAIN => {
-                    // One problem for the count, not one per area of a huge list.
-                    problems.push(P::TooManyAreas {
-                        domain: d,
-                        found: n,
-                    });
-                    continue;
-                }
-                _ => {}
-            }
-            let start = areas.len() as u16;
-            for (i, area) in raw.areas.items.iter().enumerate() {
-                let key = area.key.clone();
-                let path = |what: &str| format!("domains.{d}.areas[{i}].{what}");
-                check_text(|| path("label"), &area.label, MAX_LABEL_LEN, &mut problems);
-                let key_chars = key.chars().count();
-                if key_chars > MAX_LABEL_LEN {
-                    problems.push(P::TooLong {
-                        field: path("key"),
-                        found: key_chars,
-                        max: MAX_LABEL_LEN,
-                    });
-                }
-                match key.split_once('.') {
-                    Some((prefix, name)) if prefix == d.key() => {
-                        if !is_area_name(name) {
-                            problems.push(P::BadAreaKey {
-                                domain: d,
-                                key: echo(&key),
-                            });
-                        }
-                    }
-                    _ => problems.push(P::AreaOutsideDomain {
-                        domain: d,
-                        key: echo(&key),
-                    }),
-                }
-                let index = AreaIndex(areas.len() as u16);
-                // A hash map: a key seen before is found in one look, however many areas.
-                if by_key.insert(key.clone(), index).is_some() {
-                    problems.push(P::DuplicateArea {
-                        domain: d,
-                        key: echo(&key),
-                    });
-                }
-                areas.push(Area {
-                    key,
-                    label: area.label.clone(),
-                    domain: d,
-                });
-            }
-            domain_areas[d] = (start, areas.len() as u16);
-        }
-        let scale_ok = (1..=i64::from(MAX_SCALE_LEVEL)).contains(&max_level);
+        let checked = self.check_domains(&mut problems);
         let banding = self
             .banding
             .and_then(|raw| raw.validate(scale_ok.then_some(max_level as u8), &mut problems));
@@ -982,11 +892,129 @@ impl RawFramework {
             meaningful_change,
             review_interval_days: review_interval_days as u32,
             high_need_level: high_need_level as u8,
-            areas,
-            domain_areas,
-            by_key,
+            areas: checked.areas,
+            domain_areas: checked.domain_areas,
+            by_key: checked.by_key,
         })
     }
+
+    /// The id, the version and the scale's labels: present, not too long,
+    /// no control characters.
+    fn check_texts(&self, problems: &mut Vec<FrameworkProblem>) {
+        use FrameworkProblem as P;
+        if self.id.is_empty() {
+            problems.push(P::Empty("id"));
+        }
+        if self.version.is_empty() {
+            problems.push(P::Empty("version"));
+        }
+        check_text(|| "id".into(), &self.id, MAX_FRAMEWORK_ID_LEN, problems);
+        check_text(
+            || "version".into(),
+            &self.version,
+            MAX_FRAMEWORK_ID_LEN,
+            problems,
+        );
+        // More labels than any scale has is a label count problem, not one per label.
+        if self.scale.labels.len <= usize::from(MAX_SCALE_LEVEL) + 1 {
+            for (i, label) in self.scale.labels.items.iter().enumerate() {
+                check_text(
+                    || format!("scale.labels[{i}]"),
+                    label,
+                    MAX_LABEL_LEN,
+                    problems,
+                );
+            }
+        }
+    }
+
+    /// The five domains and their need areas, in §1 order.
+    fn check_domains(&self, problems: &mut Vec<FrameworkProblem>) -> CheckedAreas {
+        use FrameworkProblem as P;
+        for key in self.domains.keys() {
+            if key.parse::<Domain>().is_err() {
+                problems.push(P::UnknownDomain(echo(key)));
+            }
+        }
+        let mut out = CheckedAreas {
+            areas: Vec::new(),
+            domain_areas: PerDomain::default(),
+            by_key: HashMap::new(),
+        };
+        for d in Domain::ALL {
+            let Some(raw) = self.domains.get(d.key()) else {
+                problems.push(P::MissingDomain(d));
+                continue;
+            };
+            match raw.areas.len {
+                0 => problems.push(P::EmptyDomain(d)),
+                n if n > MAX_AREAS_PER_DOMAIN => {
+                    // One problem for the count, not one per area of a huge list.
+                    problems.push(P::TooManyAreas {
+                        domain: d,
+                        found: n,
+                    });
+                    continue;
+                }
+                _ => {}
+            }
+            let start = out.areas.len() as u16;
+            for (i, area) in raw.areas.items.iter().enumerate() {
+                check_area(d, i, area, &mut out, problems);
+            }
+            out.domain_areas[d] = (start, out.areas.len() as u16);
+        }
+        out
+    }
+}
+
+/// Area `i` of domain `d`: its label and key, added to `out`.
+fn check_area(
+    d: Domain,
+    i: usize,
+    area: &RawArea,
+    out: &mut CheckedAreas,
+    problems: &mut Vec<FrameworkProblem>,
+) {
+    use FrameworkProblem as P;
+    let key = area.key.clone();
+    let path = |what: &str| format!("domains.{d}.areas[{i}].{what}");
+    check_text(|| path("label"), &area.label, MAX_LABEL_LEN, problems);
+    let key_chars = key.chars().count();
+    if key_chars > MAX_LABEL_LEN {
+        problems.push(P::TooLong {
+            field: path("key"),
+            found: key_chars,
+            max: MAX_LABEL_LEN,
+        });
+    }
+    match key.split_once('.') {
+        Some((prefix, name)) if prefix == d.key() => {
+            if !is_area_name(name) {
+                problems.push(P::BadAreaKey {
+                    domain: d,
+                    key: echo(&key),
+                });
+            }
+        }
+        _ => problems.push(P::AreaOutsideDomain {
+            domain: d,
+            key: echo(&key),
+        }),
+    }
+    let index = AreaIndex(out.areas.len() as u16);
+    // A hash map: a key seen before is found in one look, however many areas.
+    if out.by_key.insert(key.clone(), index).is_some() {
+        problems.push(P::DuplicateArea {
+            domain: d,
+            key: echo(&key),
+        });
+    }
+    out.areas.push(Area {
+        key,
+        label: area.label.clone(),
+        domain: d,
+    });
 }
 
 #[cfg(test)]

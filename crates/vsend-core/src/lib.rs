@@ -67,7 +67,7 @@ pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBands, GroupBy, Grou
 pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors, PlainScores};
 pub use compare::{
     compare, compare_json, CompareError, ComparedDomain, Comparison, ComparisonRow, DomainIn,
-    GroupIn, NotASummary, SummaryFile, SuppressionIn,
+    GroupIn, NotASummary, SummaryFile,
 };
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
 pub use forecast::{
@@ -95,7 +95,7 @@ pub use scored::{
 };
 pub use seen::SeenDates;
 pub use suppress::{
-    SharedBands, SharedDomain, SharedGroup, SharedSummary, SuppressError, Suppression,
+    SharedBands, SharedDomain, SharedGroup, SharedSummary, Shown, SuppressError, Suppression,
 };
 pub use timeline::{
     day_number, is_overdue, Change, Duplicate, Review, Step, Timeline, TimelineError,

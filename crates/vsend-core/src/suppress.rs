@@ -1,43 +1,170 @@
 //! §14 Suppression: a cohort summary made safe to share outside the council.
 //!
-//! The shared summary has its own types ([`SharedSummary`], [`SharedGroup`],
-//! [`SharedDomain`]) rather than `Option` counts in [`CohortSummary`](crate::CohortSummary):
-//! an unsuppressed count is never null, and the type says so; a shared count
-//! may be, and its type says that. The two can then never be confused: code
-//! that reads a count of a [`GroupSummary`](crate::GroupSummary) cannot meet a
-//! hole, and a file written from a [`SharedSummary`] always carries its
-//! `suppression` marker and every group its `suppressed` flag.
+//! MODEL 1.2 rules: small groups merged (rule 1); within each histogram,
+//! change triple and bands map a second entry hidden when exactly one is small,
+//! decided on the exact counts (rule 2); every count then shown as 0, null
+//! (1 to K − 1, or marked by rule 2) or rounded to the nearest positive
+//! multiple of B (rule 3); only `mean_need` and `met_by_setting` recomputed
+//! from the shown counts, every other mean, share, coverage, correlation and
+//! money figure null (rule 4).
 //!
-//! **Limitation (rule 6).** The rules protect each group on its own. The
-//! by-groups of one figure sum to `all`, so a count suppressed in exactly one
-//! by-group can be found from `all` minus the others: publish either `all` or
-//! the by-groups of one key, not both, when that matters.
+//! The shared summary has its own types ([`SharedSummary`], [`SharedGroup`],
+//! [`SharedDomain`]) rather than `Option` fields in
+//! [`CohortSummary`](crate::CohortSummary), and they are built so that an
+//! exact figure cannot get into them:
+//! - a count is a [`Shown`], which only this module can make, and only by
+//!   rule 3 (0 or a positive multiple of B); a hidden count is `None`;
+//! - the two figures rule 4 keeps ([`SharedDomain::mean_need`],
+//!   [`SharedDomain::met_by_setting`]), `priorities` and `suppressed` are not
+//!   stored at all: they are computed from the shown counts when asked for or
+//!   written;
+//! - every other mean, share, coverage, correlation and money figure has no
+//!   field: it is written as null.
+//!
+//! **Limitation (rule 6).** Shown counts are rounded, so groups need not add
+//! up to `all`. Combining tables (the by-groups with `all`, two keys, two
+//! terms) still bounds a hidden count, to an interval no narrower than the
+//! rounding leaves; the rules assume the recipient has no other source on the
+//! same children; and a setting missing from a summary had fewer than K
+//! children. `docs/model.md` §14 says what this means in practice.
+
+use std::ops::RangeInclusive;
 
 use jiff::civil::Date;
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::Serialize;
 
-use crate::cohort::{Cohort, Denominators, GroupBy, GroupSummary};
+use crate::cohort::{Cohort, GroupBy, GroupSummary};
 use crate::domain::{Domain, PerDomain};
 
-/// Why a summary could not be suppressed.
+/// Why suppression options were refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SuppressError {
-    /// K below 2: suppressing counts below 1 would hide nothing.
-    #[error("suppress {0}: the minimum count K must be at least 2")]
-    MinCountTooSmall(u64),
+    /// K outside 2 to 100.
+    #[error("min_count {0} is not allowed; allowed a whole number K from 2 to 100 (counts from 1 to K - 1 are hidden)")]
+    MinCount(u64),
+    /// B outside 3 to 100.
+    #[error("round_to {0} is not allowed; allowed a whole number B from 3 to 100 (every shown count is rounded to a multiple of B)")]
+    RoundTo(u64),
 }
 
-/// The `suppression` object of a shared summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The §14 options, K and B, checked: the `suppression` object of a shared
+/// summary, `{"min_count": K, "round_to": B}`.
+///
+/// ```
+/// use vsend_core::Suppression;
+/// let s = Suppression::new(3, None).unwrap();
+/// assert_eq!((s.min_count(), s.round_to()), (3, 5)); // B defaults to max(5, K)
+/// assert_eq!(Suppression::new(8, None).unwrap().round_to(), 8);
+/// assert!(Suppression::new(1, None).is_err());
+/// assert!(Suppression::new(3, Some(2)).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Suppression {
-    /// K: no count from 1 to K − 1 is shown, no mean over fewer than K values.
-    pub min_count: u64,
+    min_count: u64,
+    round_to: u64,
+}
+
+impl Suppression {
+    /// The K allowed.
+    pub const MIN_COUNTS: RangeInclusive<u64> = 2..=100;
+    /// The B allowed.
+    pub const ROUND_TOS: RangeInclusive<u64> = 3..=100;
+
+    /// K and B checked against [`MIN_COUNTS`](Self::MIN_COUNTS) and
+    /// [`ROUND_TOS`](Self::ROUND_TOS); B defaults to max(5, K).
+    pub fn new(min_count: u64, round_to: Option<u64>) -> Result<Suppression, SuppressError> {
+        if !Self::MIN_COUNTS.contains(&min_count) {
+            return Err(SuppressError::MinCount(min_count));
+        }
+        let round_to = round_to.unwrap_or(min_count.max(5));
+        if !Self::ROUND_TOS.contains(&round_to) {
+            return Err(SuppressError::RoundTo(round_to));
+        }
+        Ok(Suppression {
+            min_count,
+            round_to,
+        })
+    }
+
+    /// K: no count from 1 to K − 1 is shown.
+    pub fn min_count(self) -> u64 {
+        self.min_count
+    }
+
+    /// B: every shown count other than 0 is a positive multiple of B.
+    pub fn round_to(self) -> u64 {
+        self.round_to
+    }
+
+    /// Whether an exact count lies in 1..K − 1 (rule 3's primary suppression).
+    fn is_small(self, c: u64) -> bool {
+        (1..self.min_count).contains(&c)
+    }
+
+    /// Rule 3 for a count not marked by rule 2: 0, null, or
+    /// B × max(1, ⌊c / B + 1/2⌋).
+    fn single(self, c: u64) -> Option<Shown> {
+        if self.is_small(c) {
+            None
+        } else {
+            Some(self.rounded(c))
+        }
+    }
+
+    /// B × max(1, ⌊c / B + 1/2⌋) for c > 0 (nearest multiple, halves up,
+    /// never 0), and 0 for 0. ⌊c / B + 1/2⌋ = ⌊(2c + B) / 2B⌋ in integers.
+    fn rounded(self, c: u64) -> Shown {
+        if c == 0 {
+            return Shown(0);
+        }
+        let b = self.round_to;
+        let multiple = (c.saturating_mul(2).saturating_add(b) / (2 * b)).max(1);
+        Shown(multiple.saturating_mul(b))
+    }
+
+    /// Rules 2 and 3 on one histogram, change triple or bands map: when
+    /// exactly one entry lies in 1..K − 1, the smallest other non-zero entry
+    /// (the first on ties) is hidden too; then every entry as [`single`](Self::single).
+    fn vector(self, counts: &[u64]) -> Vec<Option<Shown>> {
+        let mut hidden: Vec<bool> = counts.iter().map(|&c| self.is_small(c)).collect();
+        if hidden.iter().filter(|&&h| h).count() == 1 {
+            let second = counts
+                .iter()
+                .enumerate()
+                .filter(|&(i, &c)| !hidden[i] && c > 0)
+                .min_by_key(|&(i, &c)| (c, i))
+                .map(|(i, _)| i);
+            if let Some(i) = second {
+                hidden[i] = true;
+            }
+        }
+        counts
+            .iter()
+            .zip(hidden)
+            .map(|(&c, h)| (!h).then(|| self.rounded(c)))
+            .collect()
+    }
+}
+
+/// A count as a shared summary shows it: 0 or a positive multiple of B.
+///
+/// Only suppression makes one (there is no public constructor), so a count
+/// in a [`SharedSummary`] is never an exact count by mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Shown(u64);
+
+impl Shown {
+    /// The number shown.
+    pub fn get(self) -> u64 {
+        self.0
+    }
 }
 
 /// A cohort summary with §14 suppression applied: the §10 summary shape with
-/// nullable counts, `"suppression": {"min_count": K}` and, per group,
-/// `"suppressed"`.
+/// counts as shown (null when hidden), `"suppression": {"min_count": K,
+/// "round_to": B}` and, per group, `"suppressed"`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SharedSummary {
     /// The date summarised as of.
@@ -46,7 +173,7 @@ pub struct SharedSummary {
     pub framework_id: String,
     /// The framework's version.
     pub framework_version: String,
-    /// The K applied.
+    /// K and B.
     pub suppression: Suppression,
     /// `all`, then the by-groups kept, then `<key>=other` when kept.
     #[serde(serialize_with = "serialize_groups")]
@@ -67,180 +194,250 @@ impl SharedSummary {
     }
 }
 
-/// One group of a [`SharedSummary`]: `None` is a suppressed (or, for means,
-/// undefined) value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SharedGroup {
-    /// Children (suppressed only in `all`; other groups have at least K).
-    pub children: Option<u64>,
-    /// Their assessments on or before as_of.
-    pub assessments: Option<u64>,
-    /// Children whose review is overdue.
-    pub overdue: Option<u64>,
-    /// Per-domain figures.
-    #[serde(flatten)]
-    pub domains: PerDomain<SharedDomain>,
-    /// §12 priorities; left out when any `unmet_by_setting` is suppressed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priorities: Option<Vec<Domain>>,
-    /// Mean need index, null over fewer than K complete assessments.
-    pub mean_need_index: Option<f64>,
-    /// Mean setting coverage, null over fewer than K values.
-    pub mean_setting_coverage: Option<f64>,
-    /// Mean family coverage, null over fewer than K values.
-    pub mean_family_coverage: Option<f64>,
-    /// The need correlation; all null when fewer than K complete assessments.
-    pub need_correlation: [[Option<f64>; 5]; 5],
-    /// `bands` and `top_up_total`, when the framework has banding (§13).
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub banding: Option<SharedBands>,
-    /// Whether any value of the group was nulled by suppression.
-    pub suppressed: bool,
-}
-
-/// The per-domain figures of a [`SharedGroup`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct SharedDomain {
-    /// Current assessments with a known need.
-    pub n: Option<u64>,
-    /// Mean need.
-    pub mean_need: Option<f64>,
-    /// Count per level.
-    pub histogram: Vec<Option<u64>>,
-    /// Share met by the setting.
-    pub met_by_setting: Option<f64>,
-    /// Share met by the family.
-    pub met_by_family: Option<f64>,
-    /// Mean setting gap.
-    pub mean_setting_gap: Option<f64>,
-    /// Improved since the previous review.
-    pub improved: Option<u64>,
-    /// Stable.
-    pub stable: Option<u64>,
-    /// Worsened.
-    pub worsened: Option<u64>,
-    /// Mean need change.
-    pub mean_delta_need: Option<f64>,
-    /// Children with need ≥ high_need_level.
-    pub high_need: Option<u64>,
-    /// Children whose need the setting does not meet.
-    pub unmet_by_setting: Option<u64>,
-    /// Share whose planned readiness meets the need.
-    pub planned_met_by_setting: Option<f64>,
-}
-
-/// The §13 figures of a [`SharedGroup`].
+/// One group of a [`SharedSummary`]: counts as shown, `None` where hidden.
+///
+/// Written with every key of a §10 group: the figures computed from the shown
+/// counts ([`priorities`](Self::priorities), [`suppressed`](Self::suppressed)
+/// and each domain's two derived figures), and null for the three group means,
+/// every `need_correlation` entry and `top_up_total`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SharedBands {
-    /// Children per band, in band order.
-    pub bands: Vec<(String, Option<u64>)>,
-    /// Current assessments without a band.
-    pub unbanded: Option<u64>,
-    /// Σ top_up, null over fewer than K banded assessments.
-    pub top_up_total: Option<f64>,
+pub struct SharedGroup {
+    /// Children (never hidden outside `all`: other groups have at least K).
+    pub children: Option<Shown>,
+    /// Their assessments on or before as_of.
+    pub assessments: Option<Shown>,
+    /// Children whose review is overdue.
+    pub overdue: Option<Shown>,
+    /// Per-domain counts.
+    pub domains: PerDomain<SharedDomain>,
+    /// `bands`, when the framework has banding (§13).
+    pub bands: Option<SharedBands>,
 }
 
-impl Serialize for SharedBands {
+impl SharedGroup {
+    /// §12 priorities recomputed from the shown `unmet_by_setting` (rule 4):
+    /// the domains shown with more than 0, most first, ties in §1 order;
+    /// hidden ones left out.
+    pub fn priorities(&self) -> Vec<Domain> {
+        priorities_from(PerDomain::from_fn(|d| {
+            self.domains[d].unmet_by_setting.map(Shown::get)
+        }))
+    }
+
+    /// Whether any count of the group is hidden (rule 5): rounding alone
+    /// does not count, and zero is never hidden, so this is exactly
+    /// "some count was nulled by rules 2–3".
+    pub fn suppressed(&self) -> bool {
+        let domains = self
+            .domains
+            .iter()
+            .any(|(_, d)| d.counts().any(|c| c.is_none()));
+        let bands = self
+            .bands
+            .as_ref()
+            .is_some_and(|b| b.counts().any(|c| c.is_none()));
+        [self.children, self.assessments, self.overdue]
+            .iter()
+            .any(Option::is_none)
+            || domains
+            || bands
+    }
+}
+
+impl Serialize for SharedGroup {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Counts<'a>(&'a SharedBands);
-        impl Serialize for Counts<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let b = self.0;
-                s.collect_map(
-                    b.bands
-                        .iter()
-                        .map(|(k, v)| (k.as_str(), v))
-                        .chain(std::iter::once((crate::banding::UNBANDED, &b.unbanded))),
-                )
-            }
+        let none = Option::<f64>::None;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("children", &self.children)?;
+        m.serialize_entry("assessments", &self.assessments)?;
+        m.serialize_entry("overdue", &self.overdue)?;
+        for (d, x) in self.domains.iter() {
+            m.serialize_entry(d.key(), x)?;
         }
-        let mut m = s.serialize_map(Some(2))?;
-        m.serialize_entry("bands", &Counts(self))?;
-        m.serialize_entry("top_up_total", &self.top_up_total)?;
+        m.serialize_entry("priorities", &self.priorities())?;
+        m.serialize_entry("mean_need_index", &none)?;
+        m.serialize_entry("mean_setting_coverage", &none)?;
+        m.serialize_entry("mean_family_coverage", &none)?;
+        m.serialize_entry("need_correlation", &[[none; 5]; 5])?;
+        if let Some(b) = &self.bands {
+            m.serialize_entry("bands", b)?;
+            m.serialize_entry("top_up_total", &none)?;
+        }
+        m.serialize_entry("suppressed", &self.suppressed())?;
         m.end()
     }
 }
 
-/// Applies rules 2–4 to one group, tracking whether anything was nulled.
-struct Suppressor {
-    k: u64,
-    nulled: bool,
+/// The per-domain counts of a [`SharedGroup`], as shown.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SharedDomain {
+    /// Current assessments with a known need.
+    pub n: Option<Shown>,
+    /// Count per level.
+    pub histogram: Vec<Option<Shown>>,
+    /// Improved since the previous review.
+    pub improved: Option<Shown>,
+    /// Stable.
+    pub stable: Option<Shown>,
+    /// Worsened.
+    pub worsened: Option<Shown>,
+    /// Children with need ≥ high_need_level.
+    pub high_need: Option<Shown>,
+    /// Children whose need the setting does not meet.
+    pub unmet_by_setting: Option<Shown>,
 }
 
-impl Suppressor {
-    /// Rule 2: a count from 1 to K − 1 becomes null; zero never does.
-    fn count(&mut self, x: u64) -> Option<u64> {
-        if (1..self.k).contains(&x) {
-            self.nulled = true;
-            None
-        } else {
-            Some(x)
-        }
+impl SharedDomain {
+    /// Σ j × h_j / Σ h_j over the shown histogram; null when an entry is
+    /// hidden or the sum is 0 (rule 4). For a mean-aggregated framework,
+    /// the mean of the floored levels.
+    ///
+    /// ```
+    /// use vsend_core::{AssessmentBuilder, Cohort, Domain, Framework, Suppression};
+    /// let fw = Framework::default();
+    /// let mut cohort = Cohort::new(&fw, None);
+    /// for (child, level) in [("C1", "1"), ("C2", "1"), ("C3", "1"), ("C4", "3"), ("C5", "3"), ("C6", "3"), ("C7", "3")] {
+    ///     let mut b = AssessmentBuilder::new(&fw);
+    ///     b.child_id(child).assessed_on("2025-03-01").need("cl.literacy", level);
+    ///     cohort.add(&b.build().unwrap()).unwrap();
+    /// }
+    /// let shared = cohort.summary_suppressed(None, Suppression::new(3, Some(5)).unwrap());
+    /// let cl = &shared.group("all").unwrap().domains[Domain::Cl];
+    /// // Histogram [0, 3, 0, 4, 0] is shown [0, 5, 0, 5, 0]: the mean of the shown counts.
+    /// assert_eq!(cl.mean_need(), Some(2.0));
+    /// assert_eq!(cohort.summary(None).group("all").unwrap().domains[Domain::Cl].mean_need, Some(15.0 / 7.0));
+    /// ```
+    pub fn mean_need(&self) -> Option<f64> {
+        mean_of_histogram(self.histogram.iter().map(|h| h.map(Shown::get)))
     }
 
-    /// Rule 3: a mean over fewer than K values becomes null.
-    fn mean(&mut self, x: Option<f64>, over: u64) -> Option<f64> {
-        if over < self.k {
-            self.nulled |= x.is_some();
-            None
-        } else {
-            x
-        }
+    /// 1 − unmet_by_setting / n with the shown values; null when either is
+    /// hidden or n is 0 (rule 4). Its denominator is n, not the children
+    /// whose readiness is known.
+    pub fn met_by_setting(&self) -> Option<f64> {
+        met_from(
+            self.unmet_by_setting.map(Shown::get),
+            self.n.map(Shown::get),
+        )
     }
 
-    /// Rules 2 and 4 on one set of counts that sum to a total: when exactly
-    /// one entry is suppressed, the smallest remaining non-zero entry (the
-    /// first on ties) is suppressed too.
-    fn counts(&mut self, xs: &[u64]) -> Vec<Option<u64>> {
-        let mut out: Vec<Option<u64>> = xs.iter().map(|&x| self.count(x)).collect();
-        if out.iter().filter(|x| x.is_none()).count() == 1 {
-            let smallest = out
+    /// Every count of the domain.
+    fn counts(&self) -> impl Iterator<Item = Option<Shown>> + '_ {
+        [
+            self.n,
+            self.improved,
+            self.stable,
+            self.worsened,
+            self.high_need,
+            self.unmet_by_setting,
+        ]
+        .into_iter()
+        .chain(self.histogram.iter().copied())
+    }
+}
+
+impl Serialize for SharedDomain {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let none = Option::<f64>::None;
+        let mut m = s.serialize_struct("SharedDomain", 13)?;
+        m.serialize_field("n", &self.n)?;
+        m.serialize_field("mean_need", &self.mean_need())?;
+        m.serialize_field("histogram", &self.histogram)?;
+        m.serialize_field("met_by_setting", &self.met_by_setting())?;
+        m.serialize_field("met_by_family", &none)?;
+        m.serialize_field("mean_setting_gap", &none)?;
+        m.serialize_field("improved", &self.improved)?;
+        m.serialize_field("stable", &self.stable)?;
+        m.serialize_field("worsened", &self.worsened)?;
+        m.serialize_field("mean_delta_need", &none)?;
+        m.serialize_field("high_need", &self.high_need)?;
+        m.serialize_field("unmet_by_setting", &self.unmet_by_setting)?;
+        m.serialize_field("planned_met_by_setting", &none)?;
+        m.end()
+    }
+}
+
+/// The §13 counts of a [`SharedGroup`]: `{"A": 5, …, "unbanded": 0}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedBands {
+    /// Children per band, in band order.
+    pub bands: Vec<(String, Option<Shown>)>,
+    /// Current assessments without a band.
+    pub unbanded: Option<Shown>,
+}
+
+impl SharedBands {
+    fn counts(&self) -> impl Iterator<Item = Option<Shown>> + '_ {
+        self.bands
+            .iter()
+            .map(|(_, n)| *n)
+            .chain(std::iter::once(self.unbanded))
+    }
+}
+
+impl Serialize for SharedBands {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(
+            self.bands
                 .iter()
-                .enumerate()
-                .filter_map(|(i, x)| x.filter(|&x| x > 0).map(|x| (x, i)))
-                .min();
-            if let Some((_, i)) = smallest {
-                out[i] = None;
-            }
-        }
-        out
+                .map(|(k, v)| (k.as_str(), v))
+                .chain(std::iter::once((crate::banding::UNBANDED, &self.unbanded))),
+        )
     }
 }
 
-/// §14 rules 2–5 on one group's figures.
-fn suppress_group(g: &GroupSummary, d: &Denominators, k: u64) -> SharedGroup {
-    let mut s = Suppressor { k, nulled: false };
+/// Rule 4's mean need: Σ j × h_j / Σ h_j over a shown histogram, null when
+/// an entry is hidden or the sum is 0. Also how a shared summary read back is
+/// checked ([`SummaryFile`](crate::SummaryFile)).
+pub(crate) fn mean_of_histogram(histogram: impl Iterator<Item = Option<u64>>) -> Option<f64> {
+    let (mut weighted, mut sum) = (0u64, 0u64);
+    for (j, h) in histogram.enumerate() {
+        let h = h?;
+        weighted = weighted.saturating_add((j as u64).saturating_mul(h));
+        sum = sum.saturating_add(h);
+    }
+    (sum > 0).then(|| weighted as f64 / sum as f64)
+}
+
+/// Rule 4's met by setting: 1 − unmet / n with shown counts, null when
+/// either is hidden or n is 0.
+pub(crate) fn met_from(unmet: Option<u64>, n: Option<u64>) -> Option<f64> {
+    let (unmet, n) = (unmet?, n?);
+    (n > 0).then(|| 1.0 - unmet as f64 / n as f64)
+}
+
+/// Rule 4's priorities: the domains with a shown unmet_by_setting above 0,
+/// the most first, ties in §1 order; hidden ones left out.
+pub(crate) fn priorities_from(unmet: PerDomain<Option<u64>>) -> Vec<Domain> {
+    let mut out: Vec<(Domain, u64)> = unmet
+        .iter()
+        .filter_map(|(d, u)| u.filter(|&u| u > 0).map(|u| (d, u)))
+        .collect();
+    // A stable sort keeps §1 order on ties.
+    out.sort_by_key(|&(_, u)| std::cmp::Reverse(u));
+    out.into_iter().map(|(d, _)| d).collect()
+}
+
+/// §14 rules 2–3 on one group's exact counts. Nothing else of the group is
+/// read: its means, shares and correlations never reach the shared group.
+fn suppress_group(g: &GroupSummary, s: Suppression) -> SharedGroup {
     let domains = PerDomain::from_fn(|dom| {
         let x = &g.domains[dom];
-        let n = &d.domains[dom];
-        let triple = s.counts(&[x.improved, x.stable, x.worsened]);
+        let triple = s.vector(&[x.improved, x.stable, x.worsened]);
         SharedDomain {
-            n: s.count(x.n),
-            mean_need: s.mean(x.mean_need, n.need),
-            histogram: s.counts(&x.histogram),
-            met_by_setting: s.mean(x.met_by_setting, n.met_by_setting),
-            met_by_family: s.mean(x.met_by_family, n.met_by_family),
-            mean_setting_gap: s.mean(x.mean_setting_gap, n.setting_gap),
+            n: s.single(x.n),
+            histogram: s.vector(&x.histogram),
             improved: triple[0],
             stable: triple[1],
             worsened: triple[2],
-            mean_delta_need: s.mean(x.mean_delta_need, n.delta_need),
-            high_need: s.count(x.high_need),
-            unmet_by_setting: s.count(x.unmet_by_setting),
-            planned_met_by_setting: s.mean(x.planned_met_by_setting, n.planned),
+            high_need: s.single(x.high_need),
+            unmet_by_setting: s.single(x.unmet_by_setting),
         }
     });
-    let any_unmet_hidden = domains.iter().any(|(_, x)| x.unmet_by_setting.is_none());
-    let need_correlation = if d.complete < k {
-        s.nulled |= g.need_correlation.iter().flatten().any(Option::is_some);
-        [[None; 5]; 5]
-    } else {
-        g.need_correlation
-    };
-    let banding = g.banding.as_ref().map(|b| {
+    let bands = g.banding.as_ref().map(|b| {
         let mut counts: Vec<u64> = b.bands.iter().map(|(_, n)| *n).collect();
         counts.push(b.unbanded);
-        let mut shown = s.counts(&counts);
+        let mut shown = s.vector(&counts);
         let unbanded = shown.pop().flatten();
         SharedBands {
             bands: b
@@ -250,37 +447,31 @@ fn suppress_group(g: &GroupSummary, d: &Denominators, k: u64) -> SharedGroup {
                 .map(|((id, _), n)| (id.clone(), n))
                 .collect(),
             unbanded,
-            top_up_total: s.mean(b.top_up_total, d.banded),
         }
     });
     SharedGroup {
-        children: s.count(g.children),
-        assessments: s.count(g.assessments),
-        overdue: s.count(g.overdue),
+        children: s.single(g.children),
+        assessments: s.single(g.assessments),
+        overdue: s.single(g.overdue),
         domains,
-        priorities: (!any_unmet_hidden).then(|| g.priorities.clone()),
-        mean_need_index: s.mean(g.mean_need_index, d.need_index),
-        mean_setting_coverage: s.mean(g.mean_setting_coverage, d.setting_coverage),
-        mean_family_coverage: s.mean(g.mean_family_coverage, d.family_coverage),
-        need_correlation,
-        banding,
-        suppressed: s.nulled,
+        bands,
     }
 }
 
 impl Cohort<'_> {
-    /// The cohort summary (§8, §12, §13) with §14 suppression at `min_count`
-    /// K ≥ 2: small groups merged into `<by>=other` from the children's own
-    /// figures (and left out when still smaller than K), counts from 1 to
-    /// K − 1 and means over fewer than K values nulled, secondary suppression
-    /// within each histogram, change triple and bands map.
+    /// The cohort summary (§8, §12, §13) made safe to share (§14, MODEL 1.2):
+    /// by-groups of fewer than K children merged into `<by>=other` from the
+    /// children's own figures (and left out when still smaller than K);
+    /// secondary suppression decided on the exact counts; every count shown
+    /// as 0, null (1 to K − 1, or the secondary) or rounded to a positive
+    /// multiple of B; `mean_need` and `met_by_setting` recomputed from the
+    /// shown counts and every other mean, share, coverage, correlation and
+    /// money figure null.
     ///
-    /// The rules protect each group on its own (rule 6): publish either `all`
-    /// or the by-groups of one key, not both, when a count suppressed in one
-    /// by-group must not be found as `all` minus the others.
+    /// This is the only way to make a [`SharedSummary`].
     ///
     /// ```
-    /// use vsend_core::{AssessmentBuilder, Cohort, Framework, GroupBy};
+    /// use vsend_core::{AssessmentBuilder, Cohort, Domain, Framework, GroupBy, Suppression};
     /// let fw = Framework::default();
     /// let mut cohort = Cohort::new(&fw, None);
     /// for (child, setting) in [("C1", "S1"), ("C2", "S1"), ("C3", "S1"), ("C4", "S2")] {
@@ -288,36 +479,33 @@ impl Cohort<'_> {
     ///     b.child_id(child).assessed_on("2025-03-01").setting_id(setting).need("cl.literacy", "2");
     ///     cohort.add(&b.build().unwrap()).unwrap();
     /// }
-    /// let shared = cohort.summary_suppressed(Some(GroupBy::SettingId), 3).unwrap();
-    /// assert_eq!(shared.suppression.min_count, 3);
+    /// let shared = cohort.summary_suppressed(Some(GroupBy::SettingId), Suppression::new(3, None).unwrap());
+    /// assert_eq!(shared.suppression.round_to(), 5);
     /// assert!(shared.group("setting_id=S2").is_none()); // 1 child: merged, still < 3, left out
     /// assert!(shared.group("setting_id=other").is_none());
     /// let s1 = shared.group("setting_id=S1").unwrap();
-    /// assert_eq!(s1.domains[vsend_core::Domain::Cl].n, Some(3));
-    /// assert_eq!(s1.domains[vsend_core::Domain::Ci].n, Some(0)); // zero is never suppressed
-    /// assert!(cohort.summary_suppressed(None, 1).is_err());
+    /// assert_eq!(s1.domains[Domain::Cl].n.map(|n| n.get()), Some(5)); // 3, rounded to 5
+    /// assert_eq!(s1.domains[Domain::Ci].n.map(|n| n.get()), Some(0)); // zero is never hidden
+    /// assert_eq!(s1.domains[Domain::Cl].mean_need(), Some(2.0));
     /// ```
     pub fn summary_suppressed(
         &self,
         by: Option<GroupBy>,
-        min_count: u64,
-    ) -> Result<SharedSummary, SuppressError> {
-        if min_count < 2 {
-            return Err(SuppressError::MinCountTooSmall(min_count));
-        }
+        suppression: Suppression,
+    ) -> SharedSummary {
         let fw = self.framework();
         let groups = self
-            .counted_groups(by, Some(min_count))
+            .counted_groups(by, Some(suppression.min_count()))
             .into_iter()
-            .map(|(name, g, d)| (name, suppress_group(&g, &d, min_count)))
+            .map(|(name, g)| (name, suppress_group(&g, suppression)))
             .collect();
-        Ok(SharedSummary {
+        SharedSummary {
             as_of: self.as_of(),
             framework_id: fw.id().to_owned(),
             framework_version: fw.version().to_owned(),
-            suppression: Suppression { min_count },
+            suppression,
             groups,
-        })
+        }
     }
 }
 
@@ -325,38 +513,94 @@ impl Cohort<'_> {
 mod tests {
     use super::*;
 
+    fn shown(xs: &[Option<Shown>]) -> Vec<Option<u64>> {
+        xs.iter().map(|x| x.map(Shown::get)).collect()
+    }
+
     #[test]
-    fn secondary_suppression_hides_a_second_entry() {
-        let mut s = Suppressor {
-            k: 3,
-            nulled: false,
-        };
-        assert_eq!(s.counts(&[1, 5, 6]), [None, None, Some(6)]);
+    fn rounding_is_to_the_nearest_multiple_halves_up_never_zero() {
+        let s = Suppression::new(3, Some(5)).unwrap();
+        let r = |c| s.rounded(c).get();
         assert_eq!(
-            s.counts(&[0, 4, 4, 2]),
-            [Some(0), None, Some(4), None],
-            "first on ties"
+            [r(0), r(1), r(3), r(7), r(8), r(12), r(13)],
+            [0, 5, 5, 5, 10, 10, 15]
         );
+        let s = Suppression::new(3, Some(4)).unwrap();
         assert_eq!(
-            s.counts(&[1, 2, 7]),
-            [None, None, Some(7)],
+            [s.rounded(5).get(), s.rounded(6).get()],
+            [4, 8],
+            "6 / 4 + 1/2 = 2"
+        );
+        assert_eq!(s.single(2), None);
+        assert_eq!(s.single(3).map(Shown::get), Some(4));
+        let huge = Suppression::new(2, Some(100)).unwrap().rounded(u64::MAX);
+        assert_eq!(huge.get() % 100, 0, "no overflow to a non-multiple");
+    }
+
+    #[test]
+    fn secondary_suppression_hides_a_second_entry_decided_on_exact_counts() {
+        let s = Suppression::new(3, Some(5)).unwrap();
+        assert_eq!(shown(&s.vector(&[1, 5, 6])), [None, None, Some(5)]);
+        assert_eq!(
+            shown(&s.vector(&[0, 4, 4, 2])),
+            [Some(0), None, Some(5), None],
+            "first on ties of the exact counts"
+        );
+        // 6 and 5 both round to 5; the exact 5 is the smaller.
+        assert_eq!(shown(&s.vector(&[6, 5, 1])), [Some(5), None, None]);
+        assert_eq!(
+            shown(&s.vector(&[1, 2, 7])),
+            [None, None, Some(5)],
             "two already: no more"
         );
-        assert_eq!(s.counts(&[3, 0, 7]), [Some(3), Some(0), Some(7)]);
+        assert_eq!(shown(&s.vector(&[3, 0, 7])), [Some(5), Some(0), Some(5)]);
         assert_eq!(
-            s.counts(&[2, 0, 0]),
+            shown(&s.vector(&[2, 0, 0])),
             [None, Some(0), Some(0)],
             "nothing left to hide"
         );
-        let mut s = Suppressor {
-            k: 3,
-            nulled: false,
+    }
+
+    #[test]
+    fn options_are_checked() {
+        assert_eq!(Suppression::new(1, None), Err(SuppressError::MinCount(1)));
+        assert_eq!(
+            Suppression::new(101, None),
+            Err(SuppressError::MinCount(101))
+        );
+        assert_eq!(Suppression::new(3, Some(2)), Err(SuppressError::RoundTo(2)));
+        assert_eq!(
+            Suppression::new(3, Some(101)),
+            Err(SuppressError::RoundTo(101))
+        );
+        assert_eq!(Suppression::new(100, None).unwrap().round_to(), 100);
+        assert_eq!(Suppression::new(2, None).unwrap().round_to(), 5);
+        assert!(SuppressError::RoundTo(2)
+            .to_string()
+            .contains("from 3 to 100"));
+    }
+
+    #[test]
+    fn a_domain_derives_its_two_figures_from_what_it_shows() {
+        let d = SharedDomain {
+            n: Some(Shown(10)),
+            histogram: vec![Some(Shown(5)), Some(Shown(0)), Some(Shown(10))],
+            unmet_by_setting: Some(Shown(5)),
+            ..SharedDomain::default()
         };
-        assert_eq!(s.counts(&[0, 3]), [Some(0), Some(3)]);
-        assert!(!s.nulled);
-        assert_eq!(s.mean(None, 0), None);
-        assert!(!s.nulled, "a mean over none was never shown");
-        assert_eq!(s.mean(Some(1.0), 2), None);
-        assert!(s.nulled);
+        assert_eq!(d.mean_need(), Some(20.0 / 15.0));
+        assert_eq!(d.met_by_setting(), Some(0.5));
+        let hidden = SharedDomain {
+            histogram: vec![None, Some(Shown(5))],
+            ..d.clone()
+        };
+        assert_eq!(hidden.mean_need(), None);
+        let empty = SharedDomain {
+            n: Some(Shown(0)),
+            histogram: vec![Some(Shown(0)); 3],
+            unmet_by_setting: Some(Shown(0)),
+            ..SharedDomain::default()
+        };
+        assert_eq!((empty.mean_need(), empty.met_by_setting()), (None, None));
     }
 }

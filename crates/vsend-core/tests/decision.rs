@@ -1,12 +1,17 @@
-//! The v1.1 worked examples of docs/model.md §11–§14 (`fixtures/examples/`), matched to 1e-9.
+//! The worked examples of docs/model.md §11–§14 (`fixtures/examples/`, MODEL 1.2), matched to 1e-9.
 
 mod common;
 
 use common::{assert_close, example_framework, example_json, example_jsonl, load_example_csv};
 use vsend_core::{
     compare, compare_json, score, transition, Cohort, CompareError, Format, Framework, GroupBy,
-    Histories, Keep, NotASummary, PlanLayout, ScoredRow, SummaryFile, BANDED_COLUMNS, PLAN_COLUMNS,
+    Histories, Keep, NotASummary, PlanLayout, ScoredRow, SummaryFile, Suppression, BANDED_COLUMNS,
+    PLAN_COLUMNS,
 };
+
+fn k_b(k: u64, b: Option<u64>) -> Suppression {
+    Suppression::new(k, b).unwrap()
+}
 
 fn cohort<'f>(fw: &'f Framework) -> Cohort<'f> {
     let mut cohort = Cohort::new(fw, None);
@@ -47,9 +52,8 @@ fn banded_cohort_by_setting_matches() {
 #[test]
 fn suppress_3_by_setting_matches() {
     let fw = Framework::default();
-    let got = cohort(&fw)
-        .summary_suppressed(Some(GroupBy::SettingId), 3)
-        .unwrap();
+    let got = cohort(&fw).summary_suppressed(Some(GroupBy::SettingId), k_b(3, None));
+    assert_eq!(got.suppression.round_to(), 5, "B defaults to max(5, K)");
     assert!(got.group("setting_id=S0002").is_none());
     assert!(got.group("setting_id=other").is_none());
     let got = serde_json::to_value(&got).unwrap();
@@ -61,11 +65,21 @@ fn suppress_3_by_setting_matches() {
 }
 
 #[test]
+fn suppress_3_round_3_by_setting_matches() {
+    let fw = Framework::default();
+    let got = cohort(&fw).summary_suppressed(Some(GroupBy::SettingId), k_b(3, Some(3)));
+    let got = serde_json::to_value(&got).unwrap();
+    assert_close(
+        &got,
+        &example_json("cohort-small.by-setting.suppress3.round3.json"),
+        "summary",
+    );
+}
+
+#[test]
 fn suppress_4_by_age_band_matches() {
     let fw = Framework::default();
-    let got = cohort(&fw)
-        .summary_suppressed(Some(GroupBy::AgeBand), 4)
-        .unwrap();
+    let got = cohort(&fw).summary_suppressed(Some(GroupBy::AgeBand), k_b(4, None));
     let got = serde_json::to_value(&got).unwrap();
     assert_close(
         &got,
@@ -75,16 +89,23 @@ fn suppress_4_by_age_band_matches() {
 }
 
 #[test]
-fn suppression_refuses_k_below_2() {
-    let fw = Framework::default();
-    let c = cohort(&fw);
-    for k in [0, 1] {
-        assert_eq!(
-            c.summary_suppressed(None, k).unwrap_err(),
-            vsend_core::SuppressError::MinCountTooSmall(k)
-        );
+fn suppression_options_outside_their_ranges_are_refused() {
+    use vsend_core::SuppressError;
+    for k in [0, 1, 101, u64::MAX] {
+        assert_eq!(Suppression::new(k, None), Err(SuppressError::MinCount(k)));
     }
-    assert!(c.summary_suppressed(None, 2).is_ok());
+    for b in [0, 2, 101] {
+        assert_eq!(Suppression::new(3, Some(b)), Err(SuppressError::RoundTo(b)));
+    }
+    let err = Suppression::new(101, None).unwrap_err().to_string();
+    assert!(
+        err.contains("101") && err.contains("from 2 to 100"),
+        "{err}"
+    );
+    for (k, b) in [(2, 3), (100, 100), (10, 3)] {
+        let s = k_b(k, Some(b));
+        assert_eq!((s.min_count(), s.round_to()), (k, b));
+    }
 }
 
 #[test]
@@ -196,7 +217,13 @@ fn comparing_terms_matches() {
         .iter()
         .map(|(l, t)| (l.clone(), t.as_str()))
         .collect();
-    let got = serde_json::to_value(compare_json(&borrowed).unwrap()).unwrap();
+    let mut got = serde_json::to_value(compare_json(&borrowed).unwrap()).unwrap();
+    // Both terms are exact summaries: each row says so with a null suppression
+    // (a key added for MODEL 1.2's rounded summaries, not in the worked example).
+    for row in got["rows"].as_array_mut().unwrap() {
+        let suppression = row.as_object_mut().unwrap().remove("suppression");
+        assert_eq!(suppression, Some(serde_json::Value::Null));
+    }
     assert_close(&got, &example_json("compare-terms.json"), "comparison");
 }
 
@@ -208,20 +235,26 @@ fn summaries_written_by_vsend_read_back_suppressed_banded_or_not() {
         serde_json::to_string(&cohort(&plain).summary(Some(GroupBy::SettingId))).unwrap(),
         serde_json::to_string(&cohort(&banded).summary(Some(GroupBy::AgeBand))).unwrap(),
         serde_json::to_string(
-            &cohort(&banded)
-                .summary_suppressed(Some(GroupBy::AgeBand), 4)
-                .unwrap(),
+            &cohort(&banded).summary_suppressed(Some(GroupBy::AgeBand), k_b(4, Some(3))),
         )
         .unwrap(),
         common::example_text("cohort-small.by-setting.suppress3.json"),
+        common::example_text("cohort-small.by-setting.suppress3.round3.json"),
+        common::example_text("cohort-small.by-age-band.suppress4.json"),
+        common::example_text("cohort-small.banded.by-setting.json"),
+        common::example_text("term-2024-autumn.json"),
     ];
     for text in &texts {
-        let file = SummaryFile::from_json(text).unwrap();
+        let file = SummaryFile::from_json(text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(file.max_level(), 4);
     }
     let shared = SummaryFile::from_json(&texts[2]).unwrap();
-    assert_eq!(shared.suppression.unwrap().min_count, 4);
+    assert_eq!(shared.suppression(), Some(k_b(4, Some(3))));
     assert!(shared.all().bands.is_some());
+    assert_eq!(
+        SummaryFile::from_json(&texts[0]).unwrap().suppression(),
+        None
+    );
 }
 
 #[test]
@@ -268,7 +301,7 @@ fn comparison_refuses_other_frameworks_and_non_summaries() {
             "{err}"
         );
     }
-    // A figure left out is refused too, not read as null.
+    // A figure left out is refused too, not read as null, and named by its path.
     for (group_path, key) in [
         ("all", "mean_need_index"),
         ("all/cl", "high_need"),
@@ -284,8 +317,14 @@ fn comparison_refuses_other_frameworks_and_non_summaries() {
         }
         target.as_object_mut().unwrap().remove(key).unwrap();
         let err = SummaryFile::from_json(&value.to_string()).unwrap_err();
+        let path = if group_path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("groups.{}.{key}", group_path.replace('/', "."))
+        };
+        assert_eq!(err, NotASummary::Missing { path: path.clone() }, "{err}");
         assert!(
-            err.to_string().contains(&format!("missing field `{key}`")),
+            err.to_string().starts_with(&format!("{path}: missing")),
             "{err}"
         );
     }
@@ -293,9 +332,9 @@ fn comparison_refuses_other_frameworks_and_non_summaries() {
     assert!(matches!(
         compare_json(&[("x".into(), &no_all)]),
         Err(CompareError::NotASummary {
-            reason: NotASummary::NoAllGroup,
+            reason: NotASummary::Missing { path },
             ..
-        })
+        }) if path == "groups.all"
     ));
     assert_eq!(compare(&[]).unwrap_err(), CompareError::Empty);
 }
@@ -315,17 +354,15 @@ fn the_other_group_is_summed_from_the_children_not_from_the_groups() {
             only.add(a).unwrap();
         }
     }
-    let shared = full
-        .summary_suppressed(Some(GroupBy::SettingId), 6)
-        .unwrap();
+    let shared = full.summary_suppressed(Some(GroupBy::SettingId), k_b(6, None));
     let names: Vec<_> = shared.groups.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, ["all", "setting_id=S0003", "setting_id=other"]);
     let other = serde_json::to_value(shared.group("setting_id=other").unwrap()).unwrap();
-    let alone = only.summary_suppressed(None, 6).unwrap();
+    let alone = only.summary_suppressed(None, k_b(6, None));
     let alone = serde_json::to_value(alone.group("all").unwrap()).unwrap();
     assert_close(&other, &alone, "other");
-    assert_eq!(other["children"], 6);
-    assert!(other["need_correlation"][0][1].is_number());
+    assert_eq!(other["children"], 6, "6 children, rounded to B = 6");
+    assert_eq!(other["ci"]["n"], 6);
 }
 
 #[test]

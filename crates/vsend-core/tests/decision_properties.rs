@@ -1,69 +1,14 @@
-//! Properties of §13 banding and §14 suppression that must hold for every input.
+//! Properties of §13 banding and §14 suppression (MODEL 1.2) that must hold for every input:
+//! random cohorts with settings of 1 to 30 children, several K and B.
 
 mod common;
 
 use std::collections::BTreeMap;
 
+use common::random;
 use proptest::prelude::*;
-use vsend_core::{
-    Assessment, AssessmentBuilder, Cohort, Domain, DomainVector, Framework, GroupBy, SharedGroup,
-};
-
-/// One generated review: child, setting, day, need and readiness per domain.
-type Row = (u8, Option<u8>, u16, [Option<u8>; 5], [Option<u8>; 5]);
-
-fn arb_rows() -> impl Strategy<Value = Vec<Row>> {
-    let level = || prop::option::weighted(0.85, 0u8..=4);
-    prop::collection::vec(
-        (
-            0u8..14,
-            prop::option::weighted(0.9, 0u8..4),
-            0u16..500,
-            [level(), level(), level(), level(), level()],
-            [level(), level(), level(), level(), level()],
-        ),
-        0..60,
-    )
-    .prop_map(|rows| {
-        // One review per child and day: which of two same-day reviews is
-        // rejected depends on input order (§7), which a shuffle changes.
-        let unique: BTreeMap<(u8, u16), Row> = rows.into_iter().map(|r| ((r.0, r.2), r)).collect();
-        unique.into_values().collect()
-    })
-}
-
-fn build(fw: &Framework, row: &Row) -> Assessment {
-    let (child, setting, day, needs, readiness) = row;
-    let on = jiff::civil::date(2024, 1, 1)
-        .checked_add(jiff::Span::new().days(i64::from(*day)))
-        .unwrap();
-    let born = jiff::civil::date(2000, 1, 1)
-        .checked_add(jiff::Span::new().days(i64::from(*child) * 500))
-        .unwrap();
-    let text = |l: Option<u8>| l.map(|l| l.to_string()).unwrap_or_default();
-    let mut b = AssessmentBuilder::new(fw);
-    b.child_id(&format!("C{child:02}"))
-        .assessed_on(&on.to_string())
-        .date_of_birth(&born.to_string());
-    if let Some(s) = setting {
-        b.setting_id(&format!("S{s}"));
-    }
-    for (i, d) in Domain::ALL.into_iter().enumerate() {
-        b.need(fw.areas_of(d)[0].key(), &text(needs[i]))
-            .readiness(d, &text(readiness[i]))
-            .confidence(d, &text(readiness[(i + 1) % 5]))
-            .readiness_planned(d, &text(needs[(i + 2) % 5]));
-    }
-    b.build().unwrap()
-}
-
-fn cohort<'f>(fw: &'f Framework, rows: &[Row]) -> Cohort<'f> {
-    let mut c = Cohort::new(fw, None);
-    for row in rows {
-        c.add(&build(fw, row)).unwrap();
-    }
-    c
-}
+use serde_json::Value;
+use vsend_core::{Domain, DomainVector, Framework, GroupBy, SummaryFile, Suppression};
 
 fn banded() -> Framework {
     common::example_framework("framework-banded.json")
@@ -76,89 +21,336 @@ const BYS: [Option<GroupBy>; 4] = [
     Some(GroupBy::PrimaryDomain),
 ];
 
-/// Every count of a shared group that sums to a total, with that total.
-fn count_sets(g: &SharedGroup) -> Vec<(Vec<Option<u64>>, Option<u64>)> {
-    let mut sets = Vec::new();
-    for (_, d) in g.domains.iter() {
-        sets.push((d.histogram.clone(), d.n));
-        // The triple's own total (children with a previous review) is never shown.
-        sets.push((vec![d.improved, d.stable, d.worsened], None));
+/// Rule 3, written again from the spec: 0, or B × max(1, ⌊c / B + 1/2⌋).
+fn rounded(c: u64, b: u64) -> u64 {
+    if c == 0 {
+        0
+    } else {
+        b * ((c as f64 / b as f64 + 0.5).floor() as u64).max(1)
     }
-    if let Some(b) = &g.banding {
-        let mut entries: Vec<Option<u64>> = b.bands.iter().map(|(_, n)| *n).collect();
-        entries.push(b.unbanded);
-        sets.push((entries, g.children));
-    }
-    sets
 }
 
-fn single_counts(g: &SharedGroup) -> Vec<Option<u64>> {
-    let mut out = vec![g.children, g.assessments, g.overdue];
-    for (_, d) in g.domains.iter() {
-        out.extend([d.n, d.high_need, d.unmet_by_setting]);
+/// The counts of one group of a summary file, in one order for exact and
+/// shared files: `(path, value, vector)`, where `vector` names the
+/// histogram, change triple or bands map the count belongs to (rule 2).
+fn counts(g: &Value) -> Vec<(String, Option<u64>, Option<String>)> {
+    let mut out = Vec::new();
+    for key in ["children", "assessments", "overdue"] {
+        out.push((key.to_owned(), g[key].as_u64(), None));
+    }
+    for d in Domain::ALL {
+        let x = &g[d.key()];
+        for key in ["n", "high_need", "unmet_by_setting"] {
+            out.push((format!("{d}.{key}"), x[key].as_u64(), None));
+        }
+        for (j, h) in x["histogram"].as_array().unwrap().iter().enumerate() {
+            out.push((
+                format!("{d}.histogram[{j}]"),
+                h.as_u64(),
+                Some(format!("{d}.histogram")),
+            ));
+        }
+        for key in ["improved", "stable", "worsened"] {
+            out.push((
+                format!("{d}.{key}"),
+                x[key].as_u64(),
+                Some(format!("{d}.change")),
+            ));
+        }
+    }
+    if let Some(bands) = g.get("bands").and_then(Value::as_object) {
+        // The file's key order is the band order, `unbanded` last.
+        for (id, n) in bands {
+            out.push((format!("bands.{id}"), n.as_u64(), Some("bands".to_owned())));
+        }
     }
     out
 }
 
+/// The exact counts of `<key>=other`: the sum over the exact groups of
+/// fewer than K children (rule 1), for every count.
+fn merged(groups: &[&Value]) -> Vec<(String, Option<u64>, Option<String>)> {
+    let mut out = counts(groups[0]);
+    for g in &groups[1..] {
+        for (o, (_, c, _)) in out.iter_mut().zip(counts(g)) {
+            o.1 = Some(o.1.unwrap() + c.unwrap());
+        }
+    }
+    out
+}
+
+fn figure(x: &Value) -> Option<f64> {
+    x.as_f64()
+}
+
+/// Checks one shared group (as written) against the exact counts of the
+/// same children, rule by rule.
+fn check_shared_group(
+    name: &str,
+    shared: &Value,
+    exact: &[(String, Option<u64>, Option<String>)],
+    k: u64,
+    b: u64,
+) -> Result<(), TestCaseError> {
+    let shown = counts(shared);
+    prop_assert_eq!(shown.len(), exact.len());
+    let small = |c: u64| (1..k).contains(&c);
+    for ((path, s, vector), (_, c, _)) in shown.iter().zip(exact) {
+        let c = c.unwrap();
+        // Every shown count is 0, null or a positive multiple of B (≥ B).
+        prop_assert!(
+            s.is_none_or(|s| s == 0 || (s % b == 0 && s >= b)),
+            "{name}.{path}: {s:?} under B = {b}"
+        );
+        // No exact count from 1 to K − 1 is ever shown.
+        if small(c) {
+            prop_assert_eq!(
+                *s,
+                None,
+                "{}.{}: exact {} shown under K = {}",
+                name,
+                path,
+                c,
+                k
+            );
+        } else if c == 0 {
+            prop_assert_eq!(*s, Some(0), "{}.{}: a zero is never hidden", name, path);
+        } else if let Some(s) = s {
+            prop_assert_eq!(*s, rounded(c, b), "{}.{}: exact {}", name, path, c);
+        } else {
+            // A count of K or more is hidden only as rule 2's second entry:
+            // the smallest other non-zero entry (first on ties) of a vector
+            // with exactly one small entry, decided on the exact counts.
+            let Some(vector) = vector else {
+                return Err(TestCaseError::fail(format!(
+                    "{name}.{path}: exact {c} ≥ K hidden outside a vector"
+                )));
+            };
+            let members: Vec<(usize, u64, bool)> = exact
+                .iter()
+                .zip(&shown)
+                .enumerate()
+                .filter(|(_, ((_, _, v), _))| v.as_ref() == Some(vector))
+                .map(|(i, ((_, c, _), (p, _, _)))| (i, c.unwrap(), p == path))
+                .collect();
+            let smalls = members.iter().filter(|m| small(m.1)).count();
+            prop_assert_eq!(
+                smalls,
+                1,
+                "{}.{}: a second entry hidden without exactly one small one",
+                name,
+                path
+            );
+            let second = members
+                .iter()
+                .filter(|m| !small(m.1) && m.1 > 0)
+                .min_by_key(|m| (m.1, m.0))
+                .unwrap();
+            prop_assert!(
+                second.2,
+                "{name}.{path}: hidden, but not the smallest other entry"
+            );
+        }
+    }
+    // A vector with exactly one small count and another non-zero one always
+    // has a second null.
+    let mut vectors: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    for ((_, s, vector), (_, c, _)) in shown.iter().zip(exact) {
+        if let Some(v) = vector {
+            let e = vectors.entry(v).or_default();
+            let c = c.unwrap();
+            e.0 += usize::from(small(c));
+            e.1 += usize::from(c >= k);
+            e.2 += usize::from(s.is_none());
+        }
+    }
+    for (v, (smalls, others, nulls)) in vectors {
+        if smalls == 1 && others > 0 {
+            prop_assert!(
+                nulls >= 2,
+                "{name}.{v}: one small count and only {nulls} null"
+            );
+        }
+    }
+    // No mean, share, coverage, correlation or money figure is shown but the
+    // two derived ones, and those are their formulas on the shown counts.
+    for d in Domain::ALL {
+        let x = &shared[d.key()];
+        let h: Option<Vec<u64>> = x["histogram"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(Value::as_u64)
+            .collect();
+        let mean = h.and_then(|h| {
+            let sum: u64 = h.iter().sum();
+            (sum > 0).then(|| {
+                h.iter()
+                    .enumerate()
+                    .map(|(j, c)| j as f64 * *c as f64)
+                    .sum::<f64>()
+                    / sum as f64
+            })
+        });
+        let got = figure(&x["mean_need"]);
+        prop_assert!(
+            got.is_some() == mean.is_some()
+                && got.zip(mean).is_none_or(|(g, m)| (g - m).abs() < 1e-12),
+            "{name}.{d}.mean_need {got:?}, want {mean:?}"
+        );
+        let met = match (x["unmet_by_setting"].as_u64(), x["n"].as_u64()) {
+            (Some(u), Some(n)) if n > 0 => Some(1.0 - u as f64 / n as f64),
+            _ => None,
+        };
+        let got = figure(&x["met_by_setting"]);
+        prop_assert!(
+            got.is_some() == met.is_some()
+                && got.zip(met).is_none_or(|(g, m)| (g - m).abs() < 1e-12),
+            "{name}.{d}.met_by_setting {got:?}, want {met:?}"
+        );
+        for key in [
+            "met_by_family",
+            "mean_setting_gap",
+            "mean_delta_need",
+            "planned_met_by_setting",
+        ] {
+            prop_assert!(x[key].is_null(), "{name}.{d}.{key} shown: {}", x[key]);
+        }
+    }
+    for key in [
+        "mean_need_index",
+        "mean_setting_coverage",
+        "mean_family_coverage",
+    ] {
+        prop_assert!(shared[key].is_null(), "{name}.{key} shown");
+    }
+    prop_assert!(shared["need_correlation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .all(Value::is_null));
+    if shared.get("bands").is_some() {
+        prop_assert!(shared["top_up_total"].is_null());
+    }
+    // `priorities` from the shown unmet_by_setting, `suppressed` from the nulls.
+    let mut unmet: Vec<(usize, u64)> = Domain::ALL
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            shared[d.key()]["unmet_by_setting"]
+                .as_u64()
+                .filter(|&u| u > 0)
+                .map(|u| (i, u))
+        })
+        .collect();
+    unmet.sort_by_key(|&(i, u)| (std::cmp::Reverse(u), i));
+    let want: Vec<&str> = unmet.iter().map(|&(i, _)| Domain::ALL[i].key()).collect();
+    let got: Vec<&str> = shared["priorities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    prop_assert_eq!(got, want, "{}.priorities", name);
+    prop_assert_eq!(
+        shared["suppressed"].as_bool(),
+        Some(shown.iter().any(|(_, s, _)| s.is_none()))
+    );
+    Ok(())
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn suppression_never_shows_a_count_below_k_nor_a_count_found_by_subtraction(
-        rows in arb_rows(),
-        k in 2u64..6,
+    fn shared_summaries_keep_every_section_14_rule(
+        children in random::arb_cohort(6),
+        k in 2u64..=6,
+        b in prop::option::of(3u64..=12),
         by in 0usize..4,
+        banded_fw in any::<bool>(),
     ) {
-        let fw = banded();
-        let c = cohort(&fw, &rows);
-        let shared = c.summary_suppressed(BYS[by], k).unwrap();
-        for (name, g) in &shared.groups {
-            let mut all_counts = single_counts(g);
-            for (entries, _) in count_sets(g) {
-                all_counts.extend(entries);
-            }
-            for x in all_counts.into_iter().flatten() {
-                prop_assert!(x == 0 || x >= k, "{name}: count {x} shown under K = {k}");
-            }
-            if name != "all" {
-                prop_assert!(g.children.unwrap() >= k, "{name}: a small group kept");
-            }
-            for (entries, total) in count_sets(g) {
-                let hidden = entries.iter().filter(|x| x.is_none()).count();
-                if total.is_some() {
-                    // One hidden entry beside a shown total is the total minus the rest.
-                    prop_assert!(hidden != 1, "{name}: {entries:?} against {total:?}");
-                } else if hidden == 1 {
-                    // Only when nothing non-zero was left to hide with it.
-                    prop_assert!(entries.iter().flatten().all(|&x| x == 0), "{name}: {entries:?}");
-                }
-            }
-            let any_unmet_hidden = g.domains.iter().any(|(_, d)| d.unmet_by_setting.is_none());
-            prop_assert_eq!(g.priorities.is_none(), any_unmet_hidden);
+        let fw = if banded_fw { banded() } else { Framework::default() };
+        let c = random::cohort(&fw, &random::assessments(&fw, &children));
+        let suppression = Suppression::new(k, b).unwrap();
+        let b = suppression.round_to();
+        let shared = serde_json::to_value(c.summary_suppressed(BYS[by], suppression)).unwrap();
+        let exact = serde_json::to_value(c.summary(BYS[by])).unwrap();
+        prop_assert_eq!(&shared["suppression"], &serde_json::json!({"min_count": k, "round_to": b}));
+        // Both read back as summaries vsend could have written.
+        SummaryFile::from_json(&shared.to_string()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        SummaryFile::from_json(&exact.to_string()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let exact_groups = exact["groups"].as_object().unwrap();
+        let shared_groups = shared["groups"].as_object().unwrap();
+        // Rule 1: by-groups of at least K children kept as they are, the rest
+        // merged into `<key>=other`, kept only with at least K children.
+        let small: Vec<&Value> = exact_groups
+            .iter()
+            .filter(|(name, g)| *name != "all" && g["children"].as_u64().unwrap() < k)
+            .map(|(_, g)| g)
+            .collect();
+        let merged_children: u64 = small.iter().map(|g| g["children"].as_u64().unwrap()).sum();
+        for (name, g) in exact_groups {
+            let kept = name == "all" || g["children"].as_u64().unwrap() >= k;
+            prop_assert_eq!(shared_groups.contains_key(name), kept, "{}", name);
+        }
+        let other = BYS[by].map(|by| format!("{by}=other"));
+        let other_kept = other.as_ref().is_some_and(|o| shared_groups.contains_key(o));
+        prop_assert_eq!(other_kept, merged_children >= k, "other of {} children", merged_children);
+        for (name, g) in shared_groups {
+            let exact_counts = if Some(name) == other.as_ref() { merged(&small) } else { counts(&exact_groups[name]) };
+            check_shared_group(name, g, &exact_counts, k, b)?;
         }
     }
 
     #[test]
     fn shuffling_rows_never_changes_a_summary(
-        (rows, shuffled) in arb_rows().prop_flat_map(|rows| (Just(rows.clone()), Just(rows).prop_shuffle())),
-        k in 2u64..5,
+        (children, order) in random::arb_cohort(4).prop_flat_map(|c| {
+            let n: usize = c.iter().map(|c| c.reviews.len()).sum();
+            (Just(c), Just((0..n).collect::<Vec<_>>()).prop_shuffle())
+        }),
+        k in 2u64..=5,
+        b in prop::option::of(3u64..=7),
     ) {
+        let suppression = Suppression::new(k, b).unwrap();
         for fw in [Framework::default(), banded()] {
-            let (a, b) = (cohort(&fw, &rows), cohort(&fw, &shuffled));
+            let rows = random::assessments(&fw, &children);
+            let shuffled: Vec<_> = order.iter().map(|&i| rows[i].clone()).collect();
+            let (a, b) = (random::cohort(&fw, &rows), random::cohort(&fw, &shuffled));
             for by in BYS {
                 prop_assert_eq!(
                     serde_json::to_string(&a.summary(by)).unwrap(),
                     serde_json::to_string(&b.summary(by)).unwrap()
                 );
                 prop_assert_eq!(
-                    serde_json::to_string(&a.summary_suppressed(by, k).unwrap()).unwrap(),
-                    serde_json::to_string(&b.summary_suppressed(by, k).unwrap()).unwrap()
+                    serde_json::to_string(&a.summary_suppressed(by, suppression)).unwrap(),
+                    serde_json::to_string(&b.summary_suppressed(by, suppression)).unwrap()
                 );
             }
             prop_assert_eq!(
                 serde_json::to_string(&a.phase_moves(2024)).unwrap(),
                 serde_json::to_string(&b.phase_moves(2024)).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn summaries_of_a_mean_framework_read_back(
+        children in random::arb_cohort(4),
+        k in 2u64..=5,
+        by in 0usize..4,
+    ) {
+        // Needs in fractions, counted at their floors: every check of the
+        // reader holds for what vsend writes.
+        let fw = Framework::from_json(&std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/framework-mean.json"),
+        ).unwrap()).unwrap();
+        let c = random::cohort(&fw, &random::assessments(&fw, &children));
+        let exact = serde_json::to_string(&c.summary(BYS[by])).unwrap();
+        let shared = serde_json::to_string(&c.summary_suppressed(BYS[by], Suppression::new(k, None).unwrap())).unwrap();
+        for text in [exact, shared] {
+            SummaryFile::from_json(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
         }
     }
 

@@ -1,4 +1,6 @@
 //! The worked examples of the model (`fixtures/examples/`, see docs/model.md), matched to 1e-9.
+//!
+//! Checks: §3–§8 and §10: the worked examples of scoring, cohorts and timelines.
 
 mod common;
 

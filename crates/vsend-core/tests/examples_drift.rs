@@ -1,8 +1,13 @@
 //! Keeps `fixtures/examples/` (the worked examples the tests read) identical to the
 //! product side's `../shared/examples/` when that directory sits beside the workspace.
-//! A fresh clone has no `../shared`: then this test says so and passes.
+//! A fresh clone has no `../shared`: then this test says so and passes. What
+//! it did is written straight to stderr, past the test harness's capture, so
+//! CI's log says plainly whether the copy was compared.
+//!
+//! Checks: no § rule: the worked examples are the product side's own.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// `crates/vsend-core` → the workspace root, without `..` so messages show plain paths.
@@ -43,23 +48,28 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// One line on the real stderr, which `cargo test` does not capture.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "examples_drift: {line}");
+}
+
 #[test]
 fn examples_match_shared_drift() {
     let root = workspace_root();
     let shared = match root.parent() {
         Some(parent) => parent.join("shared/examples"),
         None => {
-            println!("skipped: the workspace root has no parent directory");
+            say("NOT COMPARED: the workspace root has no parent directory, so no ../shared/examples");
             return;
         }
     };
     let ours = root.join("fixtures/examples");
     if !shared.is_dir() {
-        println!(
-            "skipped: {} does not exist; the tests use the copy in {}",
+        say(&format!(
+            "NOT COMPARED: {} does not exist (a clone on its own); the tests use the copy in {}",
             shared.display(),
             ours.display()
-        );
+        ));
         return;
     }
     let want = files(&shared);
@@ -85,5 +95,9 @@ fn examples_match_shared_drift() {
          over (cp -a ../shared/examples/. fixtures/examples/):\n  {}",
         problems.join("\n  ")
     );
-    println!("{} files identical to {}", want.len(), shared.display());
+    say(&format!(
+        "compared: {} files identical to {}",
+        want.len(),
+        shared.display()
+    ));
 }

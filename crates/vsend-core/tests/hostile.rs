@@ -3,6 +3,8 @@
 //! output are refused by name, and numbers stay ordinary. No test here times
 //! anything: each asserts the outcome and simply has to finish (the scaling
 //! itself is measured by `benches/hostile.rs`).
+//!
+//! Checks: §2, §9, §10, §11, §13 under hostile sizes.
 
 use serde_json::{json, Value};
 use vsend_core::{

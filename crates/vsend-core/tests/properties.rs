@@ -1,4 +1,6 @@
 //! Properties of the model that must hold for every input (proptest).
+//!
+//! Checks: §4–§8 for every input.
 
 use proptest::prelude::*;
 use vsend_core::{

@@ -1,5 +1,7 @@
 //! Runs the workspace examples (built by `cargo test` beside the test binaries)
 //! so that they are checked on every test run, not only compiled.
+//!
+//! Checks: §2–§5 as the workspace examples use them.
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -86,7 +86,8 @@ void vsend_framework_free(struct VsendFramework *fw);
 // `*problems` a JSON array of the rejected rows' problems (`[]` when none).
 // Same-date duplicates (§7) are rejected rows.
 //
-// `format` is a [`VsendFormat`] value (0 CSV, 1 JSON Lines).
+// `format` is a [`VsendFormat`] value (0 CSV, 1 JSON Lines). The input and
+// the result are held in memory: for large files use [`vsend_score_file`].
 //
 // # Safety
 // `fw` is a live handle; `data` is valid for `len` bytes; each out-pointer is
@@ -131,8 +132,12 @@ enum VsendStatus vsend_score_file(const struct VsendFramework *fw,
 
 // Summarises a cohort (§8, §12, §13): `options` is null or a JSON object
 // `{"as_of": "YYYY-MM-DD", "by": "setting_id" | "age_band" | "primary_domain",
-// "suppress": K}` (each optional; with `suppress`, the summary is made safe
-// to share, §14). `*summary` gets the cohort summary JSON.
+// "suppress": K, "round_to": B}` (each optional). With `suppress` (K from 2
+// to 100) the summary is made safe to share (§14, MODEL 1.2): counts from 1
+// to K - 1 hidden, the others rounded to multiples of B (3 to 100, default
+// the larger of 5 and K), and no mean or share but mean need and met by
+// setting from the rounded counts. `round_to` without `suppress` is an
+// [`VsendStatus::InvalidArgument`]. `*summary` gets the cohort summary JSON.
 //
 // # Safety
 // As [`vsend_score`]; `options` is null or a NUL-terminated string.
@@ -200,9 +205,12 @@ enum VsendStatus vsend_transition(const struct VsendFramework *fw,
 
 // Compares cohort summaries (§14), the first the reference: `summaries` is a
 // JSON array of `{"label": "...", "summary": <a summary written by
-// vsend_cohort>}`. `*comparison` gets the comparison JSON. Summaries of
-// different frameworks, or anything that is not a summary, are an
-// [`VsendStatus::InputError`].
+// vsend_cohort>}`, exact or shared. `*comparison` gets the comparison JSON;
+// each row's `suppression` is null for an exact summary and `{"min_count":
+// K, "round_to": B}` for a shared (rounded) one. Summaries of different
+// frameworks, two with one label, or anything that is not a summary
+// vsend_cohort could have written (each problem named by its key path) are
+// an [`VsendStatus::InputError`].
 //
 // # Safety
 // `summaries` is valid for `len` bytes; `comparison` for one write; `error`
@@ -211,6 +219,42 @@ enum VsendStatus vsend_compare(const uint8_t *summaries,
                                size_t len,
                                char **comparison,
                                char **error);
+
+// Projects need for place planning (§15) from a cohort's review history:
+// `options` is null or a JSON object `{"as_of": "YYYY-MM-DD", "horizon": H
+// (1 to 5, default 3), "replicates": B (0 to 10000, default 200), "seed": S
+// (a whole number, default 1), "history": K (1 to 10 years), "inflow_years":
+// M (1 to 10, default 3), "backtest": true|false}`. `*projection` gets the
+// §15 JSON; too little history is an [`VsendStatus::InputError`] saying so.
+// The same input, options and seed give the same bytes in every build.
+//
+// # Safety
+// As [`vsend_cohort`].
+enum VsendStatus vsend_forecast(const struct VsendFramework *fw,
+                                int32_t format,
+                                const uint8_t *data,
+                                size_t len,
+                                const char *options,
+                                char **projection,
+                                char **problems,
+                                char **error);
+
+// The impact of support (§16): did needs fall more where a setting's
+// readiness or a family's confidence rose? `options` is null or a JSON
+// object `{"as_of": "YYYY-MM-DD", "replicates": B (0 to 10000, default 200),
+// "seed": S (default 1)}`. `*impact` gets the §16 JSON: an observational
+// comparison, not proof of cause.
+//
+// # Safety
+// As [`vsend_cohort`].
+enum VsendStatus vsend_impact(const struct VsendFramework *fw,
+                              int32_t format,
+                              const uint8_t *data,
+                              size_t len,
+                              const char *options,
+                              char **impact,
+                              char **problems,
+                              char **error);
 
 #ifdef __cplusplus
 }  // extern "C"

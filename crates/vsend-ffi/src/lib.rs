@@ -21,21 +21,33 @@
 //!
 //! The header `include/vsend.h` is generated from this file by cbindgen; a
 //! test fails when it is out of date.
+//!
+//! Pointers become references once, at the top of each call, in one `unsafe`
+//! block with its SAFETY note (the conversions are in the `edge` module); the
+//! body of every call is safe code.
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::c_char;
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-use std::ptr;
 
 use serde_json::json;
 use vsend_core::{
-    parse_date, score, Assessment, ChildId, Cohort, Framework, GroupBy, Histories, Keep, ScoredRow,
-    SeenDates, SummaryFile, Timeline,
+    score, ChildId, Cohort, ForecastOptions, Framework, Histories, ImpactOptions, Keep, ScoredRow,
+    SeenDates, SummaryFile, Suppression, Timeline, MAX_HISTORY_YEARS, MAX_HORIZON,
+    MAX_INFLOW_YEARS, MAX_REPLICATES,
 };
-use vsend_io::read::{Assessments, Format, Input, Plans, Problem, Row, Schema};
+use vsend_io::intake::intake;
+use vsend_io::problem::Cause;
+use vsend_io::read::{Assessments, Format, Input, Plans, Schema};
+use vsend_io::write::problem_json;
 
+mod edge;
+mod options;
 mod stream;
+
+use edge::{bytes, c_str, framework, handle, required_text, text, OutHandle, OutString};
+use options::Options;
 
 /// What a call did. Every function returns one.
 #[repr(C)]
@@ -84,89 +96,11 @@ fn input_error(what: impl Into<String>) -> Failure {
     Failure(VsendStatus::InputError, what.into())
 }
 
-/// A string for C: NUL-terminated, any interior NUL replaced (JSON never has one).
-fn c_string(s: String) -> *mut c_char {
-    let s = if s.contains('\0') {
-        s.replace('\0', "\u{FFFD}")
-    } else {
-        s
-    };
-    CString::new(s).expect("NULs were replaced").into_raw()
-}
-
-/// Writes `value` through `out` when `out` is not null.
-///
-/// # Safety
-/// `out` is null or valid for one pointer write.
-unsafe fn put(out: *mut *mut c_char, value: String) {
-    if !out.is_null() {
-        // SAFETY: the caller passes a writable pointer or null (checked).
-        unsafe { *out = c_string(value) };
-    }
-}
-
-/// Clears an out-parameter so the caller never sees a stale pointer.
-///
-/// # Safety
-/// `out` is null or valid for one pointer write.
-unsafe fn clear<T>(out: *mut *mut T) {
-    if !out.is_null() {
-        // SAFETY: as above.
-        unsafe { *out = ptr::null_mut() };
-    }
-}
-
-/// The bytes of a `(pointer, length)` input.
-///
-/// # Safety
-/// `data` is null only with `len == 0`, else valid for `len` bytes.
-unsafe fn bytes<'a>(data: *const u8, len: usize, what: &str) -> Result<&'a [u8], Failure> {
-    if len == 0 {
-        return Ok(&[]);
-    }
-    if data.is_null() {
-        return Err(invalid(format!("{what}: null pointer with length {len}")));
-    }
-    // SAFETY: the caller promises `len` readable bytes at `data`.
-    Ok(unsafe { std::slice::from_raw_parts(data, len) })
-}
-
-/// An optional NUL-terminated UTF-8 argument.
-///
-/// # Safety
-/// `s` is null or a NUL-terminated string.
-unsafe fn opt_str<'a>(s: *const c_char, what: &str) -> Result<Option<&'a str>, Failure> {
-    if s.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: the caller promises a NUL-terminated string.
-    let s = unsafe { CStr::from_ptr(s) };
-    s.to_str()
-        .map(Some)
-        .map_err(|_| invalid(format!("{what}: not valid UTF-8")))
-}
-
-/// The framework behind a handle.
-///
-/// # Safety
-/// `fw` is null or a live handle from this library.
-unsafe fn framework<'a>(fw: *const VsendFramework) -> Result<&'a Framework, Failure> {
-    // SAFETY: the caller passes a live handle or null (checked).
-    unsafe { fw.as_ref() }
-        .map(|f| &f.0)
-        .ok_or_else(|| invalid("framework: null pointer"))
-}
-
 /// Runs `body` with panics caught, writing its message to `error` on failure.
-///
-/// # Safety
-/// `error` is null or valid for one pointer write.
-unsafe fn guard(
-    error: *mut *mut c_char,
+fn guard(
+    mut error: OutString<'_>,
     body: impl FnOnce() -> Result<VsendStatus, Failure>,
 ) -> VsendStatus {
-    // SAFETY: forwarded from the caller.
-    unsafe { clear(error) };
     let (status, message) = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(status)) => return status,
         Ok(Err(Failure(status, message))) => (status, message),
@@ -182,8 +116,7 @@ unsafe fn guard(
             )
         }
     };
-    // SAFETY: forwarded from the caller.
-    unsafe { put(error, message) };
+    error.put(message);
     status
 }
 
@@ -199,10 +132,8 @@ pub extern "C" fn vsend_version() -> *const c_char {
 /// `s` is null or a string from this library, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn vsend_string_free(s: *mut c_char) {
-    if !s.is_null() {
-        // SAFETY: `s` came from `CString::into_raw` in this library.
-        drop(unsafe { CString::from_raw(s) });
-    }
+    // SAFETY: forwarded from the caller, who promises the same.
+    unsafe { edge::free_string(s) }
 }
 
 /// Makes the built-in framework, `vsend-default` version 1 (§2).
@@ -211,17 +142,12 @@ pub unsafe extern "C" fn vsend_string_free(s: *mut c_char) {
 /// `out` is valid for one pointer write.
 #[no_mangle]
 pub unsafe extern "C" fn vsend_framework_default(out: *mut *mut VsendFramework) -> VsendStatus {
-    // SAFETY: the caller's pointers are forwarded unchanged.
-    unsafe {
-        clear(out);
-        guard(ptr::null_mut(), || {
-            if out.is_null() {
-                return Err(invalid("out: null pointer"));
-            }
-            *out = Box::into_raw(Box::new(VsendFramework(Framework::default())));
-            Ok(VsendStatus::Ok)
-        })
-    }
+    // SAFETY: `out` is null or valid for one write, as promised above.
+    let mut out = unsafe { OutHandle::new(out) };
+    guard(OutString::none(), || {
+        out.put(Framework::default())?;
+        Ok(VsendStatus::Ok)
+    })
 }
 
 /// Loads and validates a framework from its JSON (§2). On failure, `error`
@@ -237,25 +163,27 @@ pub unsafe extern "C" fn vsend_framework_from_json(
     out: *mut *mut VsendFramework,
     error: *mut *mut c_char,
 ) -> VsendStatus {
-    // SAFETY: the caller's pointers are forwarded unchanged.
-    unsafe {
-        clear(out);
-        guard(error, || {
-            if out.is_null() {
-                return Err(invalid("out: null pointer"));
-            }
-            let text = std::str::from_utf8(bytes(json, len, "json")?).map_err(|e| {
-                input_error(format!(
-                    "framework: not valid UTF-8 at byte {}",
-                    e.valid_up_to()
-                ))
-            })?;
-            let fw = Framework::from_json(text)
-                .map_err(|e| input_error(format!("bad framework: {e}")))?;
-            *out = Box::into_raw(Box::new(VsendFramework(fw)));
-            Ok(VsendStatus::Ok)
-        })
-    }
+    // SAFETY: each pointer as promised above: `json` valid for `len` bytes,
+    // `out` and `error` null or valid for one write.
+    let (json, mut out, error) = unsafe {
+        (
+            bytes(json, len, "json"),
+            OutHandle::new(out),
+            OutString::new(error),
+        )
+    };
+    guard(error, || {
+        let text = std::str::from_utf8(json?).map_err(|e| {
+            input_error(format!(
+                "framework: not valid UTF-8 at byte {}",
+                e.valid_up_to()
+            ))
+        })?;
+        let fw =
+            Framework::from_json(text).map_err(|e| input_error(format!("bad framework: {e}")))?;
+        out.put(fw)?;
+        Ok(VsendStatus::Ok)
+    })
 }
 
 /// The framework as JSON (§2), to store or to start a council's own from.
@@ -267,18 +195,14 @@ pub unsafe extern "C" fn vsend_framework_to_json(
     fw: *const VsendFramework,
     out: *mut *mut c_char,
 ) -> VsendStatus {
-    // SAFETY: the caller's pointers are forwarded unchanged.
-    unsafe {
-        clear(out);
-        guard(ptr::null_mut(), || {
-            let fw = framework(fw)?;
-            if out.is_null() {
-                return Err(invalid("out: null pointer"));
-            }
-            put(out, fw.to_json());
-            Ok(VsendStatus::Ok)
-        })
-    }
+    // SAFETY: `fw` is null or a live handle, `out` null or valid for one write.
+    let (fw, mut out) = unsafe { (handle(fw), OutString::new(out)) };
+    guard(OutString::none(), || {
+        let fw = framework(fw)?;
+        out.required("out")?;
+        out.put(fw.to_json());
+        Ok(VsendStatus::Ok)
+    })
 }
 
 /// Frees a framework. Null is ignored.
@@ -287,43 +211,18 @@ pub unsafe extern "C" fn vsend_framework_to_json(
 /// `fw` is null or a handle from this library, not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn vsend_framework_free(fw: *mut VsendFramework) {
-    if !fw.is_null() {
-        // SAFETY: `fw` came from `Box::into_raw` in this library.
-        drop(unsafe { Box::from_raw(fw) });
-    }
+    // SAFETY: forwarded from the caller, who promises the same.
+    unsafe { edge::free_framework(fw) }
 }
 
-/// What reading a cohort file's bytes gave: accepted assessments with their
-/// lines, and the problems of rejected rows as JSON objects.
-struct Read<T = Assessment> {
-    format: Format,
-    accepted: Vec<(u64, T)>,
-    problems: Vec<serde_json::Value>,
+/// The problems of one input's rejected rows, as JSON objects in line order.
+#[derive(Debug, Default)]
+struct Problems {
+    json: Vec<serde_json::Value>,
     rejected: u64,
 }
 
-impl<T> Read<T> {
-    fn reject(&mut self, line: u64, problems: &[Problem]) {
-        self.rejected += 1;
-        self.problems.extend(problems.iter().map(
-            |p| json!({"line": line, "field": p.field, "value": p.value, "message": p.message}),
-        ));
-    }
-
-    /// Rejects a same-date duplicate (§7).
-    fn duplicate(&mut self, line: u64, d: vsend_core::Duplicate) {
-        let problem = Problem::duplicate(d, self.format);
-        self.reject(line, &[problem]);
-    }
-
-    /// The problems as a JSON array, in line order (a line's problems in
-    /// the order found): duplicates and plans without an assessment are
-    /// found after the reading.
-    fn problems_json(&mut self) -> String {
-        self.problems.sort_by_key(|p| p["line"].as_u64());
-        serde_json::Value::Array(std::mem::take(&mut self.problems)).to_string()
-    }
-
+impl Problems {
     fn status(&self) -> VsendStatus {
         if self.rejected == 0 {
             VsendStatus::Ok
@@ -331,40 +230,38 @@ impl<T> Read<T> {
             VsendStatus::Rejected
         }
     }
+
+    /// The problems as a JSON array.
+    fn to_json(&self) -> String {
+        serde_json::Value::Array(self.json.clone()).to_string()
+    }
 }
 
-/// Reads every row of `data` against `fw`, as the `vsend` command does.
-fn read(fw: &Framework, format: VsendFormat, data: &[u8]) -> Result<Read, Failure> {
-    read_as::<Assessments>(fw, format, data)
-}
-
-/// Reads every record of schema `S` (assessments or plans) from `data`.
-fn read_as<S: Schema>(
+/// Reads every record of schema `S` (assessments or plans) from `data` into
+/// `accept`, as the `vsend` command reads a file: the same rows rejected with
+/// the same problems, and what `accept` refuses (§7's same-date duplicate, a
+/// plan without an assessment) a problem of its row.
+fn read_into<S: Schema, R: Into<Cause>>(
     fw: &Framework,
     format: VsendFormat,
     data: &[u8],
-) -> Result<Read<S::Value>, Failure> {
+    accept: impl FnMut(S::Value) -> Result<(), R>,
+) -> Result<Problems, Failure> {
     let format = match format {
         VsendFormat::Csv => Format::Csv,
         VsendFormat::Jsonl => Format::Jsonl,
     };
     let input = Input::from_reader("input", format, Cursor::new(data.to_vec()));
-    let rows = input
-        .rows_as::<S>(fw)
-        .map_err(|e| input_error(e.to_string()))?;
-    let mut out = Read {
-        format,
-        accepted: Vec::new(),
-        problems: Vec::new(),
-        rejected: 0,
-    };
-    for row in rows {
-        match row.map_err(|e| input_error(e.to_string()))? {
-            Row::Accepted { line, value } => out.accepted.push((line, value)),
-            Row::Rejected { line, problems } => out.reject(line, &problems),
+    let mut problems = Problems::default();
+    intake(input.rows_as::<S>(fw)?, accept, |row| {
+        if row.is_rejected() {
+            problems.rejected += 1;
         }
-    }
-    Ok(out)
+        let json = row.problems.iter().map(|p| problem_json(row.line, p));
+        problems.json.extend(json);
+        Ok::<_, Failure>(())
+    })?;
+    Ok(problems)
 }
 
 /// Format from C, checked (an out-of-range value is an argument error, not UB).
@@ -378,12 +275,22 @@ fn format_arg(format: i32) -> Result<VsendFormat, Failure> {
     }
 }
 
+/// An optional date argument.
+fn date_arg(s: Option<&str>, what: &str) -> Result<Option<vsend_core::Date>, Failure> {
+    s.map(|s| {
+        vsend_core::parse_date(s)
+            .ok_or_else(|| invalid(format!("{what}: {s:?} is not a date; allowed YYYY-MM-DD")))
+    })
+    .transpose()
+}
+
 /// Scores every row of a cohort file (§4–§6): `*scored` gets one JSON Lines
 /// row per accepted assessment in input order (the §10 scored shape),
 /// `*problems` a JSON array of the rejected rows' problems (`[]` when none).
 /// Same-date duplicates (§7) are rejected rows.
 ///
-/// `format` is a [`VsendFormat`] value (0 CSV, 1 JSON Lines).
+/// `format` is a [`VsendFormat`] value (0 CSV, 1 JSON Lines). The input and
+/// the result are held in memory: for large files use [`vsend_score_file`].
 ///
 /// # Safety
 /// `fw` is a live handle; `data` is valid for `len` bytes; each out-pointer is
@@ -398,34 +305,35 @@ pub unsafe extern "C" fn vsend_score(
     problems: *mut *mut c_char,
     error: *mut *mut c_char,
 ) -> VsendStatus {
-    // SAFETY: the caller's pointers are forwarded unchanged.
-    unsafe {
-        clear(scored);
-        clear(problems);
-        guard(error, || {
-            let fw = framework(fw)?;
-            let format = format_arg(format)?;
-            if scored.is_null() || problems.is_null() {
-                return Err(invalid("scored, problems: null pointer"));
-            }
-            let mut read = read(fw, format, bytes(data, len, "data")?)?;
-            let mut seen = SeenDates::new();
-            let mut out = String::new();
-            for (line, a) in std::mem::take(&mut read.accepted) {
-                if let Err(d) = seen.add(a.child_id(), a.assessed_on()) {
-                    read.duplicate(line, d);
-                    continue;
-                }
-                let row = ScoredRow::new(fw, &a, &score(fw, &a));
-                out.push_str(&serde_json::to_string(&row).expect("a scored row serialises"));
-                out.push('\n');
-            }
-            put(scored, out);
-            let status = read.status();
-            put(problems, read.problems_json());
-            Ok(status)
-        })
-    }
+    // SAFETY: as promised above: `fw` null or a live handle, `data` valid for
+    // `len` bytes, each out-pointer null or valid for one write.
+    let (fw, data, mut scored, mut problems, error) = unsafe {
+        (
+            handle(fw),
+            bytes(data, len, "data"),
+            OutString::new(scored),
+            OutString::new(problems),
+            OutString::new(error),
+        )
+    };
+    guard(error, || {
+        let fw = framework(fw)?;
+        let format = format_arg(format)?;
+        scored.required("scored")?;
+        problems.required("problems")?;
+        let mut seen = SeenDates::new();
+        let mut out = String::new();
+        let read = read_into::<Assessments, _>(fw, format, data?, |a| {
+            seen.add(a.child_id(), a.assessed_on())?;
+            let row = ScoredRow::new(fw, &a, &score(fw, &a));
+            out.push_str(&serde_json::to_string(&row).expect("a scored row serialises"));
+            out.push('\n');
+            Ok::<_, vsend_core::Duplicate>(())
+        })?;
+        scored.put(out);
+        problems.put(read.to_json());
+        Ok(read.status())
+    })
 }
 
 /// Scores a cohort file into a file, streaming: memory stays bounded (a few
@@ -460,43 +368,49 @@ pub unsafe extern "C" fn vsend_score_file(
     counts: *mut *mut c_char,
     error: *mut *mut c_char,
 ) -> VsendStatus {
-    // SAFETY: the caller's pointers are forwarded unchanged.
-    unsafe {
-        clear(counts);
-        guard(error, || {
-            let fw = framework(fw)?;
-            let input = opt_str(input_path, "input_path")?
-                .ok_or_else(|| invalid("input_path: null pointer"))?;
-            let output = opt_str(output_path, "output_path")?
-                .ok_or_else(|| invalid("output_path: null pointer"))?;
-            let errors = opt_str(errors_path, "errors_path")?;
-            if counts.is_null() {
-                return Err(invalid("counts: null pointer"));
-            }
-            let (read, rejected) = stream::score_file(
-                fw,
-                Path::new(input),
-                Path::new(output),
-                errors.map(Path::new),
-            )?;
-            put(
-                counts,
-                json!({"rows_read": read, "scored": read - rejected, "rejected": rejected})
-                    .to_string(),
-            );
-            Ok(if rejected == 0 {
-                VsendStatus::Ok
-            } else {
-                VsendStatus::Rejected
-            })
+    // SAFETY: as promised above: `fw` null or a live handle, each path null
+    // or NUL-terminated, each out-pointer null or valid for one write.
+    let (fw, input, output, errors, mut counts, error) = unsafe {
+        (
+            handle(fw),
+            c_str(input_path),
+            c_str(output_path),
+            c_str(errors_path),
+            OutString::new(counts),
+            OutString::new(error),
+        )
+    };
+    guard(error, || {
+        let fw = framework(fw)?;
+        let input = required_text(input, "input_path")?;
+        let output = required_text(output, "output_path")?;
+        let errors = text(errors, "errors_path")?;
+        counts.required("counts")?;
+        let (read, rejected) = stream::score_file(
+            fw,
+            Path::new(input),
+            Path::new(output),
+            errors.map(Path::new),
+        )?;
+        counts.put(
+            json!({"rows_read": read, "scored": read - rejected, "rejected": rejected}).to_string(),
+        );
+        Ok(if rejected == 0 {
+            VsendStatus::Ok
+        } else {
+            VsendStatus::Rejected
         })
-    }
+    })
 }
 
 /// Summarises a cohort (§8, §12, §13): `options` is null or a JSON object
 /// `{"as_of": "YYYY-MM-DD", "by": "setting_id" | "age_band" | "primary_domain",
-/// "suppress": K}` (each optional; with `suppress`, the summary is made safe
-/// to share, §14). `*summary` gets the cohort summary JSON.
+/// "suppress": K, "round_to": B}` (each optional). With `suppress` (K from 2
+/// to 100) the summary is made safe to share (§14, MODEL 1.2): counts from 1
+/// to K - 1 hidden, the others rounded to multiples of B (3 to 100, default
+/// the larger of 5 and K), and no mean or share but mean need and met by
+/// setting from the rounded counts. `round_to` without `suppress` is an
+/// [`VsendStatus::InvalidArgument`]. `*summary` gets the cohort summary JSON.
 ///
 /// # Safety
 /// As [`vsend_score`]; `options` is null or a NUL-terminated string.
@@ -511,93 +425,53 @@ pub unsafe extern "C" fn vsend_cohort(
     problems: *mut *mut c_char,
     error: *mut *mut c_char,
 ) -> VsendStatus {
-    // SAFETY: the caller's pointers are forwarded unchanged.
-    unsafe {
-        clear(summary);
-        clear(problems);
-        guard(error, || {
-            let fw = framework(fw)?;
-            let format = format_arg(format)?;
-            if summary.is_null() || problems.is_null() {
-                return Err(invalid("summary, problems: null pointer"));
-            }
-            let options = cohort_options(opt_str(options, "options")?)?;
-            let mut read = read(fw, format, bytes(data, len, "data")?)?;
-            let mut cohort = Cohort::new(fw, options.as_of);
-            for (line, a) in std::mem::take(&mut read.accepted) {
-                if let Err(d) = cohort.add(&a) {
-                    read.duplicate(line, d);
-                }
-            }
-            let json = match options.suppress {
-                None => serde_json::to_string(&cohort.summary(options.by)),
-                Some(k) => {
-                    let shared = cohort
-                        .summary_suppressed(options.by, k)
-                        .map_err(|e| invalid(e.to_string()))?;
-                    serde_json::to_string(&shared)
-                }
-            }
-            .expect("a summary serialises");
-            put(summary, json);
-            let status = read.status();
-            put(problems, read.problems_json());
-            Ok(status)
-        })
-    }
-}
-
-/// What `vsend_cohort`'s options ask for.
-#[derive(Debug, Default)]
-struct CohortOptions {
-    as_of: Option<vsend_core::Date>,
-    by: Option<GroupBy>,
-    suppress: Option<u64>,
-}
-
-fn cohort_options(options: Option<&str>) -> Result<CohortOptions, Failure> {
-    let mut out = CohortOptions::default();
-    let Some(text) = options else {
-        return Ok(out);
+    // SAFETY: as [`vsend_score`]'s, and `options` null or NUL-terminated.
+    let (fw, data, options, mut summary, mut problems, error) = unsafe {
+        (
+            handle(fw),
+            bytes(data, len, "data"),
+            c_str(options),
+            OutString::new(summary),
+            OutString::new(problems),
+            OutString::new(error),
+        )
     };
-    let allowed = "allowed \"as_of\" (a date string), \"by\" (a string) and \"suppress\" (a whole number, at least 2)";
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| invalid(format!("options: not JSON: {e}")))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| invalid(format!("options: not an object; {allowed}")))?;
-    for (key, v) in object {
-        match (key.as_str(), v) {
-            (_, serde_json::Value::Null) if ["as_of", "by", "suppress"].contains(&key.as_str()) => {
-            }
-            ("as_of", serde_json::Value::String(s)) => {
-                out.as_of = Some(parse_date(s).ok_or_else(|| {
-                    invalid(format!(
-                        "options.as_of: {s:?} is not a date; allowed YYYY-MM-DD"
-                    ))
-                })?)
-            }
-            ("by", serde_json::Value::String(s)) => {
-                out.by = Some(
-                    s.parse::<GroupBy>()
-                        .map_err(|e| invalid(format!("options.by: {e}")))?,
-                )
-            }
-            ("suppress", v) => {
-                out.suppress = Some(v.as_u64().filter(|&k| k >= 2).ok_or_else(|| {
-                    invalid(format!(
-                        "options.suppress: {v} is not allowed; K is a whole number, at least 2"
-                    ))
-                })?)
-            }
-            _ => {
+    guard(error, || {
+        let fw = framework(fw)?;
+        let format = format_arg(format)?;
+        summary.required("summary")?;
+        problems.required("problems")?;
+        let options = Options::parse(
+            text(options, "options")?,
+            &["as_of", "by", "suppress", "round_to"],
+            "allowed \"as_of\" (a date string), \"by\" (a string), \"suppress\" (a whole number K from 2 to 100) and \"round_to\" (a whole number B from 3 to 100, with suppress)",
+        )?;
+        let suppression = match (
+            options.whole("suppress", Suppression::MIN_COUNTS, "K is a whole number from 2 to 100")?,
+            options.whole("round_to", Suppression::ROUND_TOS, "B is a whole number from 3 to 100")?,
+        ) {
+            (None, None) => None,
+            (None, Some(b)) => {
                 return Err(invalid(format!(
-                    "options.{key}: not allowed here; {allowed}"
+                    "options.round_to: {b} given without \"suppress\"; rounding applies only to a summary made safe to share, so give suppress (K) too"
                 )))
             }
+            (Some(k), b) => {
+                Some(Suppression::new(k, b).map_err(|e| invalid(format!("options: {e}")))?)
+            }
+        };
+        let by = options.group_by("by")?;
+        let mut cohort = Cohort::new(fw, options.date("as_of")?);
+        let read = read_into::<Assessments, _>(fw, format, data?, |a| cohort.add(&a))?;
+        let json = match suppression {
+            None => serde_json::to_string(&cohort.summary(by)),
+            Some(s) => serde_json::to_string(&cohort.summary_suppressed(by, s)),
         }
-    }
-    Ok(out)
+        .expect("a summary serialises");
+        summary.put(json);
+        problems.put(read.to_json());
+        Ok(read.status())
+    })
 }
 
 /// One child's timeline (§7) as JSON: `child_id` is the child's ID, `as_of`
@@ -618,46 +492,37 @@ pub unsafe extern "C" fn vsend_timeline(
     problems: *mut *mut c_char,
     error: *mut *mut c_char,
 ) -> VsendStatus {
-    // SAFETY: the caller's pointers are forwarded unchanged.
-    unsafe {
-        clear(timeline);
-        clear(problems);
-        guard(error, || {
-            let fw = framework(fw)?;
-            let format = format_arg(format)?;
-            if timeline.is_null() || problems.is_null() {
-                return Err(invalid("timeline, problems: null pointer"));
-            }
-            let child =
-                opt_str(child_id, "child_id")?.ok_or_else(|| invalid("child_id: null pointer"))?;
-            let child = ChildId::new(child).map_err(|e| invalid(format!("child_id: {e}")))?;
-            let as_of = match opt_str(as_of, "as_of")? {
-                None => None,
-                Some(s) => Some(parse_date(s).ok_or_else(|| {
-                    invalid(format!("as_of: {s:?} is not a date; allowed YYYY-MM-DD"))
-                })?),
-            };
-            let mut read = read(fw, format, bytes(data, len, "data")?)?;
-            let mut histories = Histories::new(Keep::Child(child.clone()));
-            for (line, a) in std::mem::take(&mut read.accepted) {
-                if let Err(d) = histories.add(&a) {
-                    read.duplicate(line, d);
-                }
-            }
-            let history = histories
-                .get(&child)
-                .ok_or_else(|| input_error(format!("child_id: no assessment of {child}")))?;
-            let t = Timeline::of(fw, history, as_of)
-                .map_err(|e| input_error(format!("child_id {child}: {e}")))?;
-            put(
-                timeline,
-                serde_json::to_string(&t).expect("a timeline serialises"),
-            );
-            let status = read.status();
-            put(problems, read.problems_json());
-            Ok(status)
-        })
-    }
+    // SAFETY: as [`vsend_score`]'s, and the two strings null or NUL-terminated.
+    let (fw, data, child, as_of, mut timeline, mut problems, error) = unsafe {
+        (
+            handle(fw),
+            bytes(data, len, "data"),
+            c_str(child_id),
+            c_str(as_of),
+            OutString::new(timeline),
+            OutString::new(problems),
+            OutString::new(error),
+        )
+    };
+    guard(error, || {
+        let fw = framework(fw)?;
+        let format = format_arg(format)?;
+        timeline.required("timeline")?;
+        problems.required("problems")?;
+        let child = required_text(child, "child_id")?;
+        let child = ChildId::new(child).map_err(|e| invalid(format!("child_id: {e}")))?;
+        let as_of = date_arg(text(as_of, "as_of")?, "as_of")?;
+        let mut histories = Histories::new(Keep::Child(child.clone()));
+        let read = read_into::<Assessments, _>(fw, format, data?, |a| histories.add(&a))?;
+        let history = histories
+            .get(&child)
+            .ok_or_else(|| input_error(format!("child_id: no assessment of {child}")))?;
+        let t = Timeline::of(fw, history, as_of)
+            .map_err(|e| input_error(format!("child_id {child}: {e}")))?;
+        timeline.put(serde_json::to_string(&t).expect("a timeline serialises"));
+        problems.put(read.to_json());
+        Ok(read.status())
+    })
 }
 
 /// The phase moves of the school year starting 1 September `year` (§11):
@@ -677,38 +542,36 @@ pub unsafe extern "C" fn vsend_transitions(
     problems: *mut *mut c_char,
     error: *mut *mut c_char,
 ) -> VsendStatus {
-    // SAFETY: the caller's pointers are forwarded unchanged.
-    unsafe {
-        clear(moves);
-        clear(problems);
-        guard(error, || {
-            let fw = framework(fw)?;
-            let format = format_arg(format)?;
-            if moves.is_null() || problems.is_null() {
-                return Err(invalid("moves, problems: null pointer"));
-            }
-            let year = vsend_core::SchoolYear::new(i64::from(year))
-                .map(i16::from)
-                .map_err(|_| {
-                    invalid(format!(
-                        "year: {year} is not a school year; allowed e.g. 2025"
-                    ))
-                })?;
-            let as_of = date_arg(opt_str(as_of, "as_of")?, "as_of")?;
-            let mut read = read(fw, format, bytes(data, len, "data")?)?;
-            let mut cohort = Cohort::new(fw, as_of);
-            for (line, a) in std::mem::take(&mut read.accepted) {
-                if let Err(d) = cohort.add(&a) {
-                    read.duplicate(line, d);
-                }
-            }
-            let json = serde_json::to_string(&cohort.phase_moves(year)).expect("moves serialise");
-            put(moves, json);
-            let status = read.status();
-            put(problems, read.problems_json());
-            Ok(status)
-        })
-    }
+    // SAFETY: as [`vsend_score`]'s, and `as_of` null or NUL-terminated.
+    let (fw, data, as_of, mut moves, mut problems, error) = unsafe {
+        (
+            handle(fw),
+            bytes(data, len, "data"),
+            c_str(as_of),
+            OutString::new(moves),
+            OutString::new(problems),
+            OutString::new(error),
+        )
+    };
+    guard(error, || {
+        let fw = framework(fw)?;
+        let format = format_arg(format)?;
+        moves.required("moves")?;
+        problems.required("problems")?;
+        let year = vsend_core::SchoolYear::new(i64::from(year))
+            .map(i16::from)
+            .map_err(|_| {
+                invalid(format!(
+                    "year: {year} is not a school year; allowed e.g. 2025"
+                ))
+            })?;
+        let as_of = date_arg(text(as_of, "as_of")?, "as_of")?;
+        let mut cohort = Cohort::new(fw, as_of);
+        let read = read_into::<Assessments, _>(fw, format, data?, |a| cohort.add(&a))?;
+        moves.put(serde_json::to_string(&cohort.phase_moves(year)).expect("moves serialise"));
+        problems.put(read.to_json());
+        Ok(read.status())
+    })
 }
 
 /// Transition plans (§11): the cohort's bytes (`format`, `data`, `len`) and
@@ -735,62 +598,55 @@ pub unsafe extern "C" fn vsend_transition(
     problems: *mut *mut c_char,
     error: *mut *mut c_char,
 ) -> VsendStatus {
-    // SAFETY: the caller's pointers are forwarded unchanged.
-    unsafe {
-        clear(rows);
-        clear(problems);
-        guard(error, || {
-            let fw = framework(fw)?;
-            let (format, plans_format) = (format_arg(format)?, format_arg(plans_format)?);
-            if rows.is_null() || problems.is_null() {
-                return Err(invalid("rows, problems: null pointer"));
-            }
-            let mut cohort = read(fw, format, bytes(data, len, "data")?)?;
-            let mut histories = Histories::new(Keep::All);
-            for (line, a) in std::mem::take(&mut cohort.accepted) {
-                if let Err(d) = histories.add(&a) {
-                    cohort.duplicate(line, d);
-                }
-            }
-            if cohort.rejected > 0 {
-                return Err(input_error(format!(
-                    "the cohort has {} rejected rows; the first problem: {}",
-                    cohort.rejected, cohort.problems[0]
-                )));
-            }
-            let mut read = read_as::<Plans>(fw, plans_format, bytes(plans, plans_len, "plans")?)?;
-            let mut out = String::new();
-            // A later plan of a child for a date already planned is rejected (§11).
-            let mut seen = vsend_core::SeenPlans::new();
-            for (line, plan) in std::mem::take(&mut read.accepted) {
-                if let Err(d) = seen.add(&plan) {
-                    read.reject(line, &[Problem::duplicate_plan(d, read.format)]);
-                    continue;
-                }
-                match vsend_core::transition(fw, histories.get(plan.child_id()), &plan) {
-                    Ok(row) => {
-                        out.push_str(&serde_json::to_string(&row).expect("a plan row serialises"));
-                        out.push('\n');
-                    }
-                    Err(e) => {
-                        let problem = Problem::no_assessment(&e, read.format);
-                        read.reject(line, &[problem]);
-                    }
-                }
-            }
-            put(rows, out);
-            let status = read.status();
-            put(problems, read.problems_json());
-            Ok(status)
-        })
-    }
+    // SAFETY: as [`vsend_score`]'s, for both byte ranges.
+    let (fw, data, plans, mut rows, mut problems, error) = unsafe {
+        (
+            handle(fw),
+            bytes(data, len, "data"),
+            bytes(plans, plans_len, "plans"),
+            OutString::new(rows),
+            OutString::new(problems),
+            OutString::new(error),
+        )
+    };
+    guard(error, || {
+        let fw = framework(fw)?;
+        let (format, plans_format) = (format_arg(format)?, format_arg(plans_format)?);
+        rows.required("rows")?;
+        problems.required("problems")?;
+        let mut histories = Histories::new(Keep::All);
+        let cohort = read_into::<Assessments, _>(fw, format, data?, |a| histories.add(&a))?;
+        if cohort.rejected > 0 {
+            return Err(input_error(format!(
+                "the cohort has {} rejected rows; the first problem: {}",
+                cohort.rejected, cohort.json[0]
+            )));
+        }
+        let mut out = String::new();
+        // A later plan of a child for a date already planned is rejected
+        // (§11), as is a plan whose child has no assessment before the move.
+        let mut seen = vsend_core::SeenPlans::new();
+        let read = read_into::<Plans, _>(fw, plans_format, plans?, |plan| {
+            seen.add(&plan)?;
+            let row = vsend_core::transition(fw, histories.get(plan.child_id()), &plan)?;
+            out.push_str(&serde_json::to_string(&row).expect("a plan row serialises"));
+            out.push('\n');
+            Ok::<_, Cause>(())
+        })?;
+        rows.put(out);
+        problems.put(read.to_json());
+        Ok(read.status())
+    })
 }
 
 /// Compares cohort summaries (§14), the first the reference: `summaries` is a
 /// JSON array of `{"label": "...", "summary": <a summary written by
-/// vsend_cohort>}`. `*comparison` gets the comparison JSON. Summaries of
-/// different frameworks, or anything that is not a summary, are an
-/// [`VsendStatus::InputError`].
+/// vsend_cohort>}`, exact or shared. `*comparison` gets the comparison JSON;
+/// each row's `suppression` is null for an exact summary and `{"min_count":
+/// K, "round_to": B}` for a shared (rounded) one. Summaries of different
+/// frameworks, two with one label, or anything that is not a summary
+/// vsend_cohort could have written (each problem named by its key path) are
+/// an [`VsendStatus::InputError`].
 ///
 /// # Safety
 /// `summaries` is valid for `len` bytes; `comparison` for one write; `error`
@@ -802,48 +658,179 @@ pub unsafe extern "C" fn vsend_compare(
     comparison: *mut *mut c_char,
     error: *mut *mut c_char,
 ) -> VsendStatus {
-    // SAFETY: the caller's pointers are forwarded unchanged.
-    unsafe {
-        clear(comparison);
-        guard(error, || {
-            if comparison.is_null() {
-                return Err(invalid("comparison: null pointer"));
-            }
-            let value: serde_json::Value =
-                serde_json::from_slice(bytes(summaries, len, "summaries")?)
-                    .map_err(|e| input_error(format!("summaries: not JSON: {e}")))?;
-            let shape = "allowed an array of {\"label\": \"...\", \"summary\": {...}}";
-            let items = value
-                .as_array()
-                .ok_or_else(|| input_error(format!("summaries: not an array; {shape}")))?;
-            let mut files = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                let (Some(label), Some(summary)) = (item["label"].as_str(), item.get("summary"))
-                else {
-                    return Err(input_error(format!("summaries[{i}]: {shape}")));
-                };
-                let file = SummaryFile::from_json(&summary.to_string()).map_err(|e| {
-                    input_error(format!(
-                        "summaries[{i}] ({label}): not a cohort summary: {e}"
-                    ))
-                })?;
-                files.push((label.to_owned(), file));
-            }
-            let result = vsend_core::compare(&files).map_err(|e| input_error(e.to_string()))?;
-            put(
-                comparison,
-                serde_json::to_string(&result).expect("a comparison serialises"),
-            );
-            Ok(VsendStatus::Ok)
-        })
-    }
+    // SAFETY: `summaries` valid for `len` bytes, the out-pointers null or
+    // valid for one write, as promised above.
+    let (summaries, mut comparison, error) = unsafe {
+        (
+            bytes(summaries, len, "summaries"),
+            OutString::new(comparison),
+            OutString::new(error),
+        )
+    };
+    guard(error, || {
+        comparison.required("comparison")?;
+        let value: serde_json::Value = serde_json::from_slice(summaries?)
+            .map_err(|e| input_error(format!("summaries: not JSON: {e}")))?;
+        let shape = "allowed an array of {\"label\": \"...\", \"summary\": {...}}";
+        let items = value
+            .as_array()
+            .ok_or_else(|| input_error(format!("summaries: not an array; {shape}")))?;
+        let mut files = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let (Some(label), Some(summary)) = (item["label"].as_str(), item.get("summary")) else {
+                return Err(input_error(format!("summaries[{i}]: {shape}")));
+            };
+            let file = SummaryFile::from_json(&summary.to_string()).map_err(|e| {
+                input_error(format!(
+                    "summaries[{i}] ({label}): not a cohort summary: {e}"
+                ))
+            })?;
+            files.push((label.to_owned(), file));
+        }
+        let result = vsend_core::compare(&files).map_err(|e| input_error(e.to_string()))?;
+        comparison.put(serde_json::to_string(&result).expect("a comparison serialises"));
+        Ok(VsendStatus::Ok)
+    })
 }
 
-/// An optional date argument.
-fn date_arg(s: Option<&str>, what: &str) -> Result<Option<vsend_core::Date>, Failure> {
-    s.map(|s| {
-        parse_date(s)
-            .ok_or_else(|| invalid(format!("{what}: {s:?} is not a date; allowed YYYY-MM-DD")))
+/// Projects need for place planning (§15) from a cohort's review history:
+/// `options` is null or a JSON object `{"as_of": "YYYY-MM-DD", "horizon": H
+/// (1 to 5, default 3), "replicates": B (0 to 10000, default 200), "seed": S
+/// (a whole number, default 1), "history": K (1 to 10 years), "inflow_years":
+/// M (1 to 10, default 3), "backtest": true|false}`. `*projection` gets the
+/// §15 JSON; too little history is an [`VsendStatus::InputError`] saying so.
+/// The same input, options and seed give the same bytes in every build.
+///
+/// # Safety
+/// As [`vsend_cohort`].
+#[no_mangle]
+pub unsafe extern "C" fn vsend_forecast(
+    fw: *const VsendFramework,
+    format: i32,
+    data: *const u8,
+    len: usize,
+    options: *const c_char,
+    projection: *mut *mut c_char,
+    problems: *mut *mut c_char,
+    error: *mut *mut c_char,
+) -> VsendStatus {
+    // SAFETY: as [`vsend_cohort`]'s.
+    let (fw, data, options, mut projection, mut problems, error) = unsafe {
+        (
+            handle(fw),
+            bytes(data, len, "data"),
+            c_str(options),
+            OutString::new(projection),
+            OutString::new(problems),
+            OutString::new(error),
+        )
+    };
+    guard(error, || {
+        let fw = framework(fw)?;
+        let format = format_arg(format)?;
+        projection.required("projection")?;
+        problems.required("problems")?;
+        let o = Options::parse(
+            text(options, "options")?,
+            &["as_of", "horizon", "replicates", "seed", "history", "inflow_years", "backtest"],
+            "allowed \"as_of\", \"horizon\", \"replicates\", \"seed\", \"history\", \"inflow_years\" and \"backtest\"",
+        )?;
+        let whole = |key: &str, max: u32, lo: u64| {
+            let allowed = format!("allowed a whole number from {lo} to {max}");
+            o.whole(key, lo..=u64::from(max), &allowed)
+                .map(|n| n.map(|n| n as u32))
+        };
+        let defaults = ForecastOptions::default();
+        let options = ForecastOptions {
+            as_of: o.date("as_of")?,
+            horizon: whole("horizon", MAX_HORIZON, 1)?.unwrap_or(defaults.horizon),
+            replicates: whole("replicates", MAX_REPLICATES, 0)?.unwrap_or(defaults.replicates),
+            seed: o
+                .whole(
+                    "seed",
+                    0..=u64::MAX,
+                    "allowed a whole number from 0 to 2^64 - 1",
+                )?
+                .unwrap_or(defaults.seed),
+            history: whole("history", MAX_HISTORY_YEARS, 1)?,
+            inflow_years: whole("inflow_years", MAX_INFLOW_YEARS, 1)?
+                .unwrap_or(defaults.inflow_years),
+            backtest: o.flag("backtest")?.unwrap_or(false),
+        };
+        let mut histories = Histories::new(Keep::levels(fw));
+        let read = read_into::<Assessments, _>(fw, format, data?, |a| histories.add(&a))?;
+        let result = vsend_core::forecast(fw, &histories, &options)
+            .map_err(|e| input_error(e.to_string()))?;
+        projection.put(serde_json::to_string(&result).expect("a projection serialises"));
+        problems.put(read.to_json());
+        Ok(read.status())
     })
-    .transpose()
+}
+
+/// The impact of support (§16): did needs fall more where a setting's
+/// readiness or a family's confidence rose? `options` is null or a JSON
+/// object `{"as_of": "YYYY-MM-DD", "replicates": B (0 to 10000, default 200),
+/// "seed": S (default 1)}`. `*impact` gets the §16 JSON: an observational
+/// comparison, not proof of cause.
+///
+/// # Safety
+/// As [`vsend_cohort`].
+#[no_mangle]
+pub unsafe extern "C" fn vsend_impact(
+    fw: *const VsendFramework,
+    format: i32,
+    data: *const u8,
+    len: usize,
+    options: *const c_char,
+    impact: *mut *mut c_char,
+    problems: *mut *mut c_char,
+    error: *mut *mut c_char,
+) -> VsendStatus {
+    // SAFETY: as [`vsend_cohort`]'s.
+    let (fw, data, options, mut impact, mut problems, error) = unsafe {
+        (
+            handle(fw),
+            bytes(data, len, "data"),
+            c_str(options),
+            OutString::new(impact),
+            OutString::new(problems),
+            OutString::new(error),
+        )
+    };
+    guard(error, || {
+        let fw = framework(fw)?;
+        let format = format_arg(format)?;
+        impact.required("impact")?;
+        problems.required("problems")?;
+        let o = Options::parse(
+            text(options, "options")?,
+            &["as_of", "replicates", "seed"],
+            "allowed \"as_of\", \"replicates\" and \"seed\"",
+        )?;
+        let defaults = ImpactOptions::default();
+        let options = ImpactOptions {
+            as_of: o.date("as_of")?,
+            replicates: o
+                .whole(
+                    "replicates",
+                    0..=u64::from(MAX_REPLICATES),
+                    "allowed a whole number from 0 to 10000",
+                )?
+                .map_or(defaults.replicates, |n| n as u32),
+            seed: o
+                .whole(
+                    "seed",
+                    0..=u64::MAX,
+                    "allowed a whole number from 0 to 2^64 - 1",
+                )?
+                .unwrap_or(defaults.seed),
+        };
+        let mut histories = Histories::new(Keep::levels(fw));
+        let read = read_into::<Assessments, _>(fw, format, data?, |a| histories.add(&a))?;
+        let result =
+            vsend_core::impact(fw, &histories, &options).map_err(|e| input_error(e.to_string()))?;
+        impact.put(serde_json::to_string(&result).expect("an impact serialises"));
+        problems.put(read.to_json());
+        Ok(read.status())
+    })
 }

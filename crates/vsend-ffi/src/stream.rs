@@ -4,12 +4,11 @@
 use std::io::Write;
 use std::path::Path;
 
-use serde_json::json;
 use vsend_core::{Framework, SeenDates};
 use vsend_io::output::{commit_ready, OutputPlan};
 use vsend_io::pipeline::{score_parallel, Batch};
 use vsend_io::read::{FileError, Format, Input, Problem};
-use vsend_io::write::{push_csv_header, push_text};
+use vsend_io::write::{problem_json, push_csv_header, push_problem_csv, PROBLEM_COLUMNS};
 
 use crate::{input_error, invalid, Failure};
 
@@ -32,20 +31,12 @@ fn format_of(label: &str, path: &Path) -> Result<Format, Failure> {
 /// Appends one problem of a rejected row in the errors file's format.
 fn push_problem(out: &mut Vec<u8>, format: Format, line: u64, p: &Problem) {
     match format {
-        Format::Csv => {
-            out.extend_from_slice(itoa::Buffer::new().format(line).as_bytes());
-            for text in [&p.field, &p.value, &p.message] {
-                out.push(b',');
-                push_text(out, text);
-            }
-        }
+        Format::Csv => push_problem_csv(out, line, p),
         Format::Jsonl => {
-            let object =
-                json!({"line": line, "field": p.field, "value": p.value, "message": p.message});
-            serde_json::to_writer(&mut *out, &object).expect("JSON to memory");
+            serde_json::to_writer(&mut *out, &problem_json(line, p)).expect("JSON to memory");
+            out.push(b'\n');
         }
     }
-    out.push(b'\n');
 }
 
 /// Scores `input` into `output` (and problems into `errors`), committing
@@ -81,7 +72,7 @@ pub(crate) fn score_file(
     out.write_all(&head)
         .map_err(|e| write_error("output_path", e))?;
     if let (Some(w), Some(Format::Csv)) = (&mut errors_out, errors_format) {
-        w.write_all(b"line,field,value,message\n")
+        w.write_all(format!("{PROBLEM_COLUMNS}\n").as_bytes())
             .map_err(|e| write_error("errors_path", e))?;
     }
     let (mut read, mut rejected) = (0u64, 0u64);

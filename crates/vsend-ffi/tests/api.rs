@@ -2,6 +2,8 @@
 //! worked examples, and every kind of bad input answered with a status.
 //!
 //! Every unsafe call here passes pointers to live Rust values or nulls on purpose.
+//!
+//! Checks: §3–§14 through the C interface.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
 use std::ffi::{c_char, CStr, CString};
@@ -334,31 +336,27 @@ fn decisions_match_the_worked_examples() {
         .collect();
     lines.dedup();
     assert_eq!(lines, [4, 7, 10, 13, 16, 18, 20]);
-    // §14 suppression and comparison.
-    let options = CString::new(r#"{"by": "setting_id", "suppress": 3}"#).unwrap();
-    let mut summary = ptr::null_mut();
-    let mut problems = ptr::null_mut();
-    let status = unsafe {
-        vsend_cohort(
-            fw.0,
-            0,
-            cohort.as_ptr(),
-            cohort.len(),
-            options.as_ptr(),
-            &mut summary,
-            &mut problems,
-            &mut error,
-        )
-    };
-    assert_eq!(status, VsendStatus::Ok, "{:?}", take(error));
-    take(problems);
-    let want: Value =
-        serde_json::from_slice(&example("cohort-small.by-setting.suppress3.json")).unwrap();
-    close(
-        &serde_json::from_str(&take(summary).unwrap()).unwrap(),
-        &want,
-        "suppressed",
-    );
+    // §14 suppression: the three worked examples.
+    for (options, expected) in [
+        (
+            r#"{"by": "setting_id", "suppress": 3}"#,
+            "cohort-small.by-setting.suppress3.json",
+        ),
+        (
+            r#"{"by": "age_band", "suppress": 4}"#,
+            "cohort-small.by-age-band.suppress4.json",
+        ),
+        (
+            r#"{"by": "setting_id", "suppress": 3, "round_to": 3}"#,
+            "cohort-small.by-setting.suppress3.round3.json",
+        ),
+    ] {
+        let summary =
+            cohort_json(&fw, &cohort, options).unwrap_or_else(|e| panic!("{options}: {e:?}"));
+        let want: Value = serde_json::from_slice(&example(expected)).unwrap();
+        close(&serde_json::from_str(&summary).unwrap(), &want, expected);
+    }
+    // Comparison: the two terms (exact: each row's suppression null) and a shared summary.
     let terms = |name: &str| -> Value { serde_json::from_slice(&example(name)).unwrap() };
     let input = serde_json::json!([
         {"label": "term-2024-autumn", "summary": terms("term-2024-autumn.json")},
@@ -368,17 +366,86 @@ fn decisions_match_the_worked_examples() {
     let mut comparison = ptr::null_mut();
     let status = unsafe { vsend_compare(input.as_ptr(), input.len(), &mut comparison, &mut error) };
     assert_eq!(status, VsendStatus::Ok, "{:?}", take(error));
-    close(
-        &serde_json::from_str(&take(comparison).unwrap()).unwrap(),
-        &terms("compare-terms.json"),
-        "comparison",
-    );
-    // Not a summary; K = 1.
-    let input = r#"[{"label": "x", "summary": {"child_id": "C1"}}]"#;
+    let mut got: Value = serde_json::from_str(&take(comparison).unwrap()).unwrap();
+    for row in got["rows"].as_array_mut().unwrap() {
+        assert_eq!(
+            row.as_object_mut().unwrap().remove("suppression"),
+            Some(Value::Null)
+        );
+    }
+    close(&got, &terms("compare-terms.json"), "comparison");
+    let input = serde_json::json!([
+        {"label": "exact", "summary": terms("cohort-small.by-setting.json")},
+        {"label": "shared", "summary": terms("cohort-small.by-setting.suppress3.round3.json")},
+    ])
+    .to_string();
     let status = unsafe { vsend_compare(input.as_ptr(), input.len(), &mut comparison, &mut error) };
-    assert_eq!(status, VsendStatus::InputError);
-    assert!(take(error).unwrap().contains("not a cohort summary"));
-    let options = CString::new(r#"{"suppress": 1}"#).unwrap();
+    assert_eq!(status, VsendStatus::Ok, "{:?}", take(error));
+    let got: Value = serde_json::from_str(&take(comparison).unwrap()).unwrap();
+    assert_eq!(got["rows"][0]["suppression"], Value::Null);
+    assert_eq!(
+        got["rows"][1]["suppression"],
+        serde_json::json!({"min_count": 3, "round_to": 3})
+    );
+    // Not a summary; an impossible figure, named by its key path; two labels alike.
+    let mut bad = terms("term-2024-autumn.json");
+    bad["groups"]["all"]["cl"]["met_by_setting"] = 5.into();
+    for (input, says) in [
+        (r#"[{"label": "x", "summary": {"child_id": "C1"}}]"#.to_owned(), "not a cohort summary"),
+        (
+            serde_json::json!([{"label": "x", "summary": bad}]).to_string(),
+            "summaries[0] (x): not a cohort summary: groups.all.cl.met_by_setting: 5 is not allowed; allowed a share from 0 to 1, or null",
+        ),
+        (
+            serde_json::json!([
+                {"label": "x", "summary": terms("term-2024-autumn.json")},
+                {"label": "x", "summary": terms("term-2025-summer.json")},
+            ])
+            .to_string(),
+            "x: the label of summaries 1 and 2",
+        ),
+    ] {
+        let status = unsafe { vsend_compare(input.as_ptr(), input.len(), &mut comparison, &mut error) };
+        assert_eq!(status, VsendStatus::InputError, "{says}");
+        let message = take(error).unwrap();
+        assert!(message.contains(says), "{message}");
+        assert!(comparison.is_null());
+    }
+    // Bad suppression options: InvalidArgument, each named, nothing handed out.
+    for (options, says) in [
+        (
+            r#"{"suppress": 1}"#,
+            "options.suppress: 1 is not allowed; K is a whole number from 2 to 100",
+        ),
+        (
+            r#"{"suppress": 101}"#,
+            "options.suppress: 101 is not allowed; K is a whole number from 2 to 100",
+        ),
+        (
+            r#"{"suppress": 3, "round_to": 2}"#,
+            "options.round_to: 2 is not allowed; B is a whole number from 3 to 100",
+        ),
+        (
+            r#"{"suppress": 3, "round_to": 101}"#,
+            "options.round_to: 101 is not allowed; B is a whole number from 3 to 100",
+        ),
+        (
+            r#"{"round_to": 5}"#,
+            "options.round_to: 5 given without \"suppress\"",
+        ),
+        (r#"{"suppress": 3.5}"#, "K is a whole number"),
+    ] {
+        let err = cohort_json(&fw, &cohort, options).unwrap_err();
+        assert_eq!(err.0, VsendStatus::InvalidArgument, "{options}");
+        assert!(err.1.contains(says), "{options}: {}", err.1);
+    }
+}
+
+/// `vsend_cohort` with `options`: the summary, or the status and error.
+fn cohort_json(fw: &Fw, cohort: &[u8], options: &str) -> Result<String, (VsendStatus, String)> {
+    let options = CString::new(options).unwrap();
+    let (mut summary, mut problems, mut error) =
+        (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
     let status = unsafe {
         vsend_cohort(
             fw.0,
@@ -391,8 +458,14 @@ fn decisions_match_the_worked_examples() {
             &mut error,
         )
     };
-    assert_eq!(status, VsendStatus::InvalidArgument);
-    assert!(take(error).unwrap().contains("at least 2"));
+    take(problems);
+    match status {
+        VsendStatus::Ok => Ok(take(summary).unwrap()),
+        other => {
+            assert!(summary.is_null(), "nothing handed out");
+            Err((other, take(error).unwrap()))
+        }
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! doubling of the input must never more than triple the time (compare the
 //! medians criterion prints for consecutive sizes).
 //!
-//! `cargo bench -p vsend-io --bench hostile`
+//! `cargo bench -p vsend-io --features bench --bench hostile`
 
 // criterion_group! defines an undocumented public function.
 #![allow(missing_docs)]

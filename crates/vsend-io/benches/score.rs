@@ -9,7 +9,7 @@
 //! pipeline's CPU time is what it costs on all cores together; its wall time
 //! on an idle machine is about that over the number of cores.
 //!
-//! `cargo bench -p vsend-io --bench score`
+//! `cargo bench -p vsend-io --features bench --bench score`
 
 // criterion_group! defines an undocumented public function.
 #![allow(missing_docs)]

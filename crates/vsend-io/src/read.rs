@@ -1,4 +1,6 @@
 //! Reading cohort files (§10): CSV or JSON Lines in, one [`Row`] per record out.
+//! An Excel sheet (`.xlsx`) is read by [`crate::xlsx::read`] into the same
+//! records as a CSV line, each row numbered as Excel shows it.
 //!
 //! Both formats are read one physical line at a time, whatever the line ends
 //! (LF, CRLF, a lone CR, or a mix), so that every problem names the line it is
@@ -18,9 +20,12 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use std::path::{Path, PathBuf};
 
-use vsend_core::{
-    Assessment, ColumnLayout, Framework, HeaderErrors, ValidationError, ValidationErrors,
-};
+use vsend_core::{Assessment, ColumnLayout, Framework, HeaderErrors, ValidationErrors};
+
+use crate::problem::{problems_of, with_unreadable};
+pub use crate::problem::{Cause, Problem};
+
+use crate::xlsx::read::{is_xlsx, CellKind, Notes, SheetRows, Workbook, WorkbookError};
 
 /// The longest line read, in bytes without its line end: a longer data line
 /// is a rejected row, a longer header line a file error.
@@ -73,7 +78,7 @@ pub enum QuoteError {
 }
 
 impl QuoteError {
-    fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             QuoteError::Open => "a quote opened here is not closed before the end of the line; a cell cannot span lines",
             QuoteError::TextAfter => "text follows the closing quote; a quoted cell ends at its closing quote (write \"\" for a quote inside it)",
@@ -88,8 +93,11 @@ pub enum FileError {
     NotFound(PathBuf),
     /// The path is a directory.
     IsDirectory(PathBuf),
-    /// The extension is neither `.csv` nor `.jsonl`.
+    /// The extension is neither `.csv`, `.jsonl` nor `.xlsx`.
     UnknownFormat(PathBuf),
+    /// An `.xlsx` input that cannot be read: not a workbook, encrypted,
+    /// damaged, no such sheet, an empty sheet or header cell (boxed: rare and large).
+    Workbook(Box<WorkbookError>),
     /// Reading failed.
     Io(String, io::Error),
     /// The file has no header row.
@@ -182,14 +190,15 @@ impl fmt::Display for FileError {
         match self {
             FileError::NotFound(p) => write!(f, "{}: no such file", p.display()),
             FileError::IsDirectory(p) => {
-                write!(f, "{}: is a directory; expected a .csv or .jsonl file", p.display())
+                write!(f, "{}: is a directory; expected a .csv, .jsonl or .xlsx file", p.display())
             }
             FileError::UnknownFormat(p) => write!(
                 f,
-                "{}: unknown input format; allowed extensions .csv, .jsonl (or - for CSV on stdin)",
+                "{}: unknown input format; allowed extensions .csv, .jsonl, .xlsx (or - for CSV on stdin)",
                 p.display()
             ),
             FileError::Io(name, e) => write!(f, "{name}: {e}"),
+            FileError::Workbook(e) => e.fmt(f),
             FileError::Empty(name) => write!(f, "{name}:1: the file is empty; expected a header row"),
             FileError::EmptyJsonl(name) => write!(
                 f,
@@ -260,152 +269,6 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// What kind of problem a [`Problem`] is, taken from the typed error that
-/// made it. With the field, it is the key under which repeats are summarised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ProblemKind {
-    /// A level above the scale.
-    AboveScale,
-    /// A negative level.
-    BelowScale,
-    /// Not a whole number.
-    NotALevel,
-    /// Not a `YYYY-MM-DD` date.
-    NotADate,
-    /// An ID breaking the rules of §3.
-    BadId,
-    /// A required field left empty.
-    Missing,
-    /// Assessed before birth.
-    BeforeBirth,
-    /// Age outside the allowed range.
-    AgeOutOfRange,
-    /// A need area the framework does not have.
-    UnknownArea,
-    /// A second assessment of a child on one date.
-    Duplicate,
-    /// A second plan of a child moving on one date (§11).
-    DuplicatePlan,
-    /// A CSV row with the wrong number of fields.
-    FieldCount,
-    /// A quote left open at the end of the line.
-    OpenQuote,
-    /// Text after a closing quote.
-    TextAfterQuote,
-    /// A line longer than [`MAX_LINE_BYTES`].
-    LineTooLong,
-    /// A cell that is not UTF-8.
-    NotUtf8,
-    /// A JSON value of the wrong type.
-    WrongType,
-    /// A JSON key given twice in one object.
-    DuplicateKey,
-    /// A JSON key the format does not have.
-    UnknownKey,
-    /// A line that is not valid JSON.
-    NotJson,
-    /// A line that is JSON but not an object.
-    NotAnObject,
-    /// A plan whose child has no assessment on or before the move (§11).
-    NoAssessment,
-}
-
-impl ProblemKind {
-    /// The kind of a validation error.
-    pub fn of(e: &ValidationError) -> ProblemKind {
-        use ValidationError as E;
-        match e {
-            E::AboveScale { .. } => ProblemKind::AboveScale,
-            E::BelowScale { .. } => ProblemKind::BelowScale,
-            E::NotALevel { .. } => ProblemKind::NotALevel,
-            E::NotADate { .. } => ProblemKind::NotADate,
-            E::BadId { .. } => ProblemKind::BadId,
-            E::Missing { .. } => ProblemKind::Missing,
-            E::BeforeBirth { .. } => ProblemKind::BeforeBirth,
-            E::AgeOutOfRange { .. } => ProblemKind::AgeOutOfRange,
-            E::UnknownArea { .. } => ProblemKind::UnknownArea,
-            E::WrongType { .. } => ProblemKind::WrongType,
-            E::DuplicateKey { .. } => ProblemKind::DuplicateKey,
-            E::UnknownKey { .. } => ProblemKind::UnknownKey,
-            E::NotJson { .. } => ProblemKind::NotJson,
-            E::NotAnObject { .. } => ProblemKind::NotAnObject,
-            E::Duplicate { .. } => ProblemKind::Duplicate,
-            E::DuplicatePlan { .. } => ProblemKind::DuplicatePlan,
-        }
-    }
-}
-
-/// One problem with one record: a line of the error report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The field (column header) at fault, or `(row)` for the record as a whole.
-    pub field: String,
-    /// The value found, shortened.
-    pub value: String,
-    /// The full message, naming what is allowed.
-    pub message: String,
-    /// What kind of problem it is.
-    pub kind: ProblemKind,
-}
-
-impl Problem {
-    /// A validation problem, its field named in `format`'s words (§9): the
-    /// core gives the field as data; this only renders.
-    pub fn of(e: &ValidationError, format: Format) -> Problem {
-        Problem {
-            field: e.field().name_in(format),
-            value: e.found().to_owned(),
-            message: e.located(format).to_string(),
-            kind: ProblemKind::of(e),
-        }
-    }
-
-    /// A plan whose child has no assessment on or before the move (§11).
-    pub fn no_assessment(e: &vsend_core::NoAssessment, format: Format) -> Problem {
-        let noun = match format {
-            Format::Csv => "column",
-            Format::Jsonl => "field",
-        };
-        Problem {
-            field: vsend_core::Field::ChildId.name_in(format),
-            value: e.child_id.to_string(),
-            message: format!("{noun} child_id: {e}"),
-            kind: ProblemKind::NoAssessment,
-        }
-    }
-
-    /// A second assessment of a child on one date (§7), as a problem of its row.
-    pub fn duplicate(d: vsend_core::Duplicate, format: Format) -> Problem {
-        Problem::of(&d.into(), format)
-    }
-
-    /// A second plan of a child moving on one date (§11), as a problem of its row.
-    pub fn duplicate_plan(d: vsend_core::DuplicatePlan, format: Format) -> Problem {
-        Problem::of(&d.into(), format)
-    }
-
-    fn row_of(kind: ProblemKind, message: String) -> Problem {
-        Problem {
-            field: "(row)".into(),
-            value: String::new(),
-            message,
-            kind,
-        }
-    }
-
-    /// The problem of a line longer than [`MAX_LINE_BYTES`].
-    fn too_long(bytes: u64) -> Problem {
-        Problem::row_of(
-            ProblemKind::LineTooLong,
-            format!(
-                "line is longer than 1 MiB ({} bytes); allowed at most {} bytes per line",
-                thousands(bytes),
-                thousands(MAX_LINE_BYTES as u64)
-            ),
-        )
-    }
-}
-
 /// What one record of the input gave.
 // Accepted rows are the common case and are moved once: boxing the assessment
 // would put an allocation back on the hot path that inline IDs took out.
@@ -426,11 +289,6 @@ pub enum Row<T = Assessment> {
         /// The problems (at least one).
         problems: Vec<Problem>,
     },
-}
-
-/// The problems of a record, each named in its format's words (§9).
-fn problems(errors: ValidationErrors, format: Format) -> Vec<Problem> {
-    errors.iter().map(|e| Problem::of(e, format)).collect()
 }
 
 /// What a file's records are (§10, §11): how a CSV header resolves, and how a
@@ -457,6 +315,8 @@ pub trait Schema {
     ) -> Result<Self::Value, ValidationErrors>;
     /// Validates one JSON Lines record.
     fn from_json(framework: &Framework, line: &[u8]) -> Result<Self::Value, ValidationErrors>;
+    /// What column `index` holds, for reading an Excel cell as text.
+    fn cell_kind(layout: &Self::Layout, index: usize) -> CellKind;
     /// The value of a plain CSV line read in one pass, or `None` to read it
     /// in full (split, checked, every problem named): never a verdict.
     fn from_plain_line(
@@ -500,6 +360,14 @@ impl Schema for Assessments {
     fn from_json(framework: &Framework, line: &[u8]) -> Result<Assessment, ValidationErrors> {
         vsend_core::parse_json_line(framework, line)
     }
+    fn cell_kind(layout: &ColumnLayout, index: usize) -> CellKind {
+        use vsend_core::Column;
+        match layout.columns().get(index) {
+            Some(Column::ChildId | Column::SettingId) => CellKind::Id,
+            Some(Column::AssessedOn | Column::DateOfBirth) => CellKind::Date,
+            _ => CellKind::Level,
+        }
+    }
     fn from_plain_line(
         layout: &ColumnLayout,
         framework: &Framework,
@@ -541,17 +409,37 @@ impl Schema for Plans {
     fn from_json(framework: &Framework, line: &[u8]) -> Result<Self::Value, ValidationErrors> {
         vsend_core::parse_plan_line(framework, line)
     }
+    fn cell_kind(layout: &Self::Layout, index: usize) -> CellKind {
+        use vsend_core::PlanColumn;
+        match layout.columns().get(index) {
+            Some(PlanColumn::ChildId | PlanColumn::ToSettingId) => CellKind::Id,
+            Some(PlanColumn::MoveOn) => CellKind::Date,
+            _ => CellKind::Level,
+        }
+    }
 }
 
 /// An open input: its display name, size (for progress) and reader.
 pub struct Input {
-    /// The name used in messages (`cohort.csv`, or `<stdin>`).
+    /// The name used in messages (`cohort.csv`, `<stdin>`, or `cohort.xlsx [Sheet1]`).
     pub name: String,
-    /// The size in bytes, when known.
+    /// The size in bytes, when known (not for a workbook, whose bytes are compressed).
     pub len: Option<u64>,
-    /// The format.
+    /// The format, which also decides how problems name fields (§9): an Excel
+    /// sheet's records are CSV's (columns by header name).
     pub format: Format,
-    reader: Box<dyn Read + Send>,
+    source: Source,
+    notes: Notes,
+}
+
+/// Where an input's records come from.
+enum Source {
+    /// CSV or JSON Lines text.
+    Text(Box<dyn Read + Send>),
+    /// A sheet of an Excel workbook, or why it cannot be read: a workbook
+    /// that cannot be used fails when reading starts, as a bad CSV header
+    /// does, so that a run reports it as it reports those.
+    Sheet(Result<Box<Workbook>, FileError>),
 }
 
 impl std::fmt::Debug for Input {
@@ -565,14 +453,31 @@ impl std::fmt::Debug for Input {
 }
 
 impl Input {
-    /// Opens `path` (`-` is CSV on stdin), checking it is a readable file of a known format.
+    /// Opens `path` (`-` is CSV on stdin), checking it is a readable file of a
+    /// known format; an `.xlsx` workbook is read from its first visible worksheet.
     pub fn open(path: &Path) -> Result<Input, FileError> {
+        Input::open_sheet(path, None)
+    }
+
+    /// Opens `path` as [`Input::open`] does, reading sheet `sheet` of an
+    /// `.xlsx` workbook when given (naming a sheet of any other input is an error).
+    pub fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<Input, FileError> {
+        let sheet_of_text = |sheet: &str| {
+            FileError::Workbook(Box::new(WorkbookError::SheetOfText {
+                path: path.display().to_string(),
+                sheet: sheet.into(),
+            }))
+        };
         if path == Path::new("-") {
+            if let Some(sheet) = sheet {
+                return Err(sheet_of_text(sheet));
+            }
             return Ok(Input {
                 name: "<stdin>".into(),
                 len: None,
                 format: Format::Csv,
-                reader: Box::new(io::stdin()),
+                source: Source::Text(Box::new(io::stdin())),
+                notes: Notes::default(),
             });
         }
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -582,15 +487,42 @@ impl Input {
         if meta.is_dir() {
             return Err(FileError::IsDirectory(path.into()));
         }
+        if is_xlsx(path) {
+            let book = Workbook::open(path, sheet).map(Box::new);
+            return Ok(Input {
+                name: book
+                    .as_ref()
+                    .map_or_else(|_| path.display().to_string(), |b| b.name()),
+                len: None,
+                format: Format::Csv,
+                source: Source::Sheet(book),
+                notes: Notes::default(),
+            });
+        }
         let format = format_of(path).ok_or_else(|| FileError::UnknownFormat(path.into()))?;
+        if let Some(sheet) = sheet {
+            return Err(sheet_of_text(sheet));
+        }
         let name = path.display().to_string();
         let file = File::open(path).map_err(|e| FileError::Io(name.clone(), e))?;
         Ok(Input {
             name,
             len: Some(meta.len()),
             format,
-            reader: Box::new(file),
+            source: Source::Text(Box::new(file)),
+            notes: Notes::default(),
         })
+    }
+
+    /// A handle on the input's notes (an Excel ID column holding numbers),
+    /// filled as it is read: take it before reading, look at it after.
+    pub fn notes(&self) -> Notes {
+        self.notes.clone()
+    }
+
+    /// Whether the input is a sheet of an Excel workbook.
+    pub fn is_workbook(&self) -> bool {
+        matches!(self.source, Source::Sheet(_))
     }
 
     /// Wraps any reader, for tests and embedding.
@@ -599,7 +531,8 @@ impl Input {
             name: name.into(),
             len: None,
             format,
-            reader: Box::new(reader),
+            source: Source::Text(Box::new(reader)),
+            notes: Notes::default(),
         }
     }
 
@@ -617,18 +550,29 @@ impl Input {
         self,
         framework: &Framework,
     ) -> Result<(Reader, RecordParser<'_, S>), FileError> {
-        let lines = LineReader::new(self.reader);
+        let reader = match self.source {
+            Source::Text(reader) => reader,
+            Source::Sheet(book) => {
+                let (rows, layout) = book?.start::<S>(framework, self.notes)?;
+                let reader = Reader {
+                    name: self.name,
+                    lines: Lines::Sheet(Box::new(rows)),
+                    pending: None,
+                };
+                let layout = Some(layout);
+                return Ok((reader, RecordParser { framework, layout }));
+            }
+        };
         let mut reader = Reader {
             name: self.name,
-            lines,
+            lines: Lines::Text(LineReader::new(reader)),
             pending: None,
         };
+        let Lines::Text(lines) = &mut reader.lines else {
+            unreachable!("a sheet was started above")
+        };
         let layout = match self.format {
-            Format::Csv => Some(read_header::<S>(
-                framework,
-                &reader.name,
-                &mut reader.lines,
-            )?),
+            Format::Csv => Some(read_header::<S>(framework, &reader.name, lines)?),
             Format::Jsonl => {
                 // The first record is read now, so that a file with none is a
                 // file error before any work, as a CSV file with no header is.
@@ -992,19 +936,65 @@ pub struct Record {
     cells: Vec<u8>,
     /// Where each cell is, in the line or in `cells`.
     spans: Vec<(u32, u32)>,
+    /// An Excel row: its cells are in `cells` already, in header order, and
+    /// `text` is empty.
+    split: bool,
+    /// The problems of an Excel row's cells that could not be read as text
+    /// (each such cell is empty in `cells`).
+    cell_problems: Vec<Problem>,
 }
 
 impl Record {
-    /// The 1-based physical line of the record.
+    /// The 1-based physical line of the record (an Excel row's number).
     pub fn line(&self) -> u64 {
         self.line
     }
+
+    /// Starts an Excel row numbered `line`: cells follow with [`Record::push_cell`].
+    pub(crate) fn start_split(&mut self, line: u64) {
+        self.line = line;
+        self.text.clear();
+        self.too_long = None;
+        self.split = true;
+        self.cells.clear();
+        self.spans.clear();
+        self.cell_problems.clear();
+    }
+
+    /// Appends the next cell of an Excel row.
+    pub(crate) fn push_cell(&mut self, text: &str) {
+        let start = self.cells.len() as u32;
+        self.cells.extend_from_slice(text.as_bytes());
+        self.spans.push((start, self.cells.len() as u32));
+    }
+
+    /// Adds a problem of an Excel row's cell.
+    pub(crate) fn push_cell_problem(&mut self, problem: Problem) {
+        self.cell_problems.push(problem);
+    }
+
+    /// The bytes the record holds, for a chunk's budget.
+    fn bytes(&self) -> usize {
+        if self.split {
+            self.cells.len()
+        } else {
+            self.text.len()
+        }
+    }
+}
+
+/// Where a [`Reader`] takes records from.
+enum Lines {
+    /// Physical lines of CSV or JSON Lines text.
+    Text(LineReader),
+    /// Rows of an Excel sheet.
+    Sheet(Box<SheetRows>),
 }
 
 /// Reads raw records from an input, in order.
 pub struct Reader {
     name: String,
-    lines: LineReader,
+    lines: Lines,
     /// A record read ahead (a JSON Lines file's first), handed out first.
     pending: Option<Record>,
 }
@@ -1026,12 +1016,17 @@ impl Reader {
             std::mem::swap(record, &mut first);
             return Ok(true);
         }
+        let lines = match &mut self.lines {
+            Lines::Text(lines) => lines,
+            Lines::Sheet(rows) => return rows.read(record),
+        };
+        record.split = false;
         let io_error = |e| FileError::Io(self.name.clone(), e);
         let more = loop {
-            match self.lines.next_line(&mut record.text).map_err(io_error)? {
+            match lines.next_line(&mut record.text).map_err(io_error)? {
                 Next::Eof => break false,
                 Next::TooLong => {
-                    record.too_long = Some(self.lines.skip_line().map_err(io_error)?);
+                    record.too_long = Some(lines.skip_line().map_err(io_error)?);
                     break true;
                 }
                 Next::Line if record.text.trim_ascii().is_empty() => continue,
@@ -1041,7 +1036,7 @@ impl Reader {
                 }
             }
         };
-        record.line = self.lines.line();
+        record.line = lines.line();
         shrink(&mut record.text);
         Ok(more)
     }
@@ -1063,16 +1058,19 @@ impl Reader {
             if !self.read(&mut chunk[filled])? {
                 break;
             }
-            bytes += chunk[filled].text.len();
+            bytes += chunk[filled].bytes();
             filled += 1;
         }
         chunk.truncate(filled);
         Ok(())
     }
 
-    /// Bytes consumed so far, for progress.
+    /// Bytes consumed so far, for progress (0 for an Excel sheet, whose size is not known).
     pub fn position(&self) -> u64 {
-        self.lines.bytes
+        match &self.lines {
+            Lines::Text(lines) => lines.bytes,
+            Lines::Sheet(_) => 0,
+        }
     }
 }
 
@@ -1104,7 +1102,7 @@ impl<'f, S: Schema> RecordParser<'f, S> {
         if let Some(bytes) = record.too_long {
             return Row::Rejected {
                 line,
-                problems: vec![Problem::too_long(bytes)],
+                problems: vec![Problem::new(Format::Csv, Cause::LineTooLong { bytes })],
             };
         }
         let Some(layout) = &self.layout else {
@@ -1112,10 +1110,13 @@ impl<'f, S: Schema> RecordParser<'f, S> {
                 Ok(value) => Row::Accepted { line, value },
                 Err(errors) => Row::Rejected {
                     line,
-                    problems: problems(errors, Format::Jsonl),
+                    problems: problems_of(errors, Format::Jsonl),
                 },
             };
         };
+        if record.split {
+            return self.parse_sheet_row(layout, record);
+        }
         let row = self.parse_csv(layout, record);
         shrink(&mut record.cells);
         shrink(&mut record.spans);
@@ -1142,27 +1143,17 @@ impl<'f, S: Schema> RecordParser<'f, S> {
         let cells = match split_fields(text, cells, spans) {
             Ok(cells) => cells,
             Err((column, error)) => {
-                let field = S::column_name(layout, self.framework, column);
-                let kind = match error {
-                    QuoteError::Open => ProblemKind::OpenQuote,
-                    QuoteError::TextAfter => ProblemKind::TextAfterQuote,
-                };
-                let message = format!("column {field}: {}", error.describe());
-                return reject(Problem {
-                    field,
-                    value: String::new(),
-                    message,
-                    kind,
-                });
+                let column = S::column_name(layout, self.framework, column);
+                return reject(Problem::new(Format::Csv, Cause::Quote { column, error }));
             }
         };
         let want = S::width(layout);
         if spans.len() != want {
-            let message = format!(
-                "row has {} fields; allowed exactly {want}, one per header column",
-                spans.len()
-            );
-            return reject(Problem::row_of(ProblemKind::FieldCount, message));
+            let cause = Cause::FieldCount {
+                found: spans.len(),
+                expected: want,
+            };
+            return reject(Problem::new(Format::Csv, cause));
         }
         // One UTF-8 check for the whole row: cells are split at ASCII bytes.
         let Ok(text) = std::str::from_utf8(cells) else {
@@ -1175,8 +1166,26 @@ impl<'f, S: Schema> RecordParser<'f, S> {
             Ok(value) => Row::Accepted { line, value },
             Err(errors) => Row::Rejected {
                 line,
-                problems: problems(errors, Format::Csv),
+                problems: problems_of(errors, Format::Csv),
             },
+        }
+    }
+
+    /// An Excel row, its cells already split: validated as a CSV line with
+    /// the same cells is, its unreadable cells (validated as empty) reported
+    /// first and not again as missing.
+    fn parse_sheet_row(&self, layout: &S::Layout, record: &mut Record) -> Row<S::Value> {
+        let line = record.line;
+        let text = std::str::from_utf8(&record.cells).expect("sheet cells are Rust strings");
+        let fields = record
+            .spans
+            .iter()
+            .map(|&(start, end)| &text[start as usize..end as usize]);
+        let result = S::from_cells(layout, self.framework, fields);
+        let unreadable = std::mem::take(&mut record.cell_problems);
+        match with_unreadable(unreadable, result, Format::Csv) {
+            Ok(value) => Row::Accepted { line, value },
+            Err(problems) => Row::Rejected { line, problems },
         }
     }
 
@@ -1195,24 +1204,18 @@ impl<'f, S: Schema> RecordParser<'f, S> {
             .map(|(i, cell)| match std::str::from_utf8(cell) {
                 Ok(s) => s,
                 Err(e) => {
-                    let field = S::column_name(layout, self.framework, i);
-                    let message = format!(
-                        "column {field}: not valid UTF-8 at byte {}; allowed UTF-8 text",
-                        e.valid_up_to()
-                    );
-                    bad.push(Problem {
-                        field,
-                        value: String::new(),
-                        message,
-                        kind: ProblemKind::NotUtf8,
-                    });
+                    let cause = Cause::NotUtf8 {
+                        column: S::column_name(layout, self.framework, i),
+                        byte: e.valid_up_to(),
+                    };
+                    bad.push(Problem::new(Format::Csv, cause));
                     // Validated as empty so that the row's other problems are still found.
                     ""
                 }
             });
         let result = S::from_cells(layout, self.framework, fields);
         if let Err(errors) = result {
-            bad.extend(problems(errors, Format::Csv));
+            bad.extend(problems_of(errors, Format::Csv));
         }
         Row::Rejected {
             line,
@@ -1226,7 +1229,8 @@ impl RecordParser<'_, Assessments> {
     /// ([`ColumnLayout::plain_scores`](vsend_core::ColumnLayout::plain_scores)),
     /// or `None` to [`parse`](Self::parse) it in full: never a verdict.
     pub fn plain_scores<'r>(&self, record: &'r Record) -> Option<vsend_core::PlainScores<'r>> {
-        if record.too_long.is_some() {
+        // An Excel row's cells are split already: it has no line to read.
+        if record.too_long.is_some() || record.split {
             return None;
         }
         self.layout
@@ -1247,6 +1251,11 @@ impl<S: Schema> Rows<'_, S> {
     /// Bytes consumed so far, for progress.
     pub fn position(&self) -> u64 {
         self.reader.position()
+    }
+
+    /// The format of the file: it names the fields of its problems.
+    pub fn format(&self) -> Format {
+        self.parser.format()
     }
 }
 
@@ -1292,22 +1301,22 @@ mod tests {
         let Row::Rejected { line: 3, problems } = &rows[1] else {
             panic!("{:?}", rows[1])
         };
-        let fields: Vec<_> = problems.iter().map(|p| p.field.as_str()).collect();
+        let fields: Vec<_> = problems.iter().map(|p| p.field()).collect();
         assert_eq!(fields, ["needs.cl.spelling", "colour"]);
         assert!(
             problems[0]
-                .message
+                .message()
                 .starts_with("field needs.cl.spelling: not a need area"),
             "{}",
-            problems[0].message
+            problems[0].message()
         );
         let Row::Rejected { line: 4, problems } = &rows[2] else {
             panic!("{:?}", rows[2])
         };
         assert!(
-            problems[0].message.starts_with("not valid JSON"),
+            problems[0].message().starts_with("not valid JSON"),
             "{}",
-            problems[0].message
+            problems[0].message()
         );
     }
 

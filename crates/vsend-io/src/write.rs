@@ -1,9 +1,31 @@
-//! Writing scored rows as CSV without per-cell allocation. Output files
-//! themselves ([`Output`]) are opened and committed by [`crate::output`].
+//! Writing scored rows (CSV without per-cell allocation, JSON Lines) and
+//! problem reports. Output files themselves ([`Output`]) are opened and
+//! committed by [`crate::output`].
 
 use vsend_core::{scored_columns, Cell, Date, Domain, DomainSet, Framework, ScoredRow};
 
 pub use crate::output::Output;
+use crate::problem::Problem;
+
+/// The header of a problem report in CSV (`--errors FILE.csv`).
+pub const PROBLEM_COLUMNS: &str = "line,field,value,message";
+
+/// Appends one problem of the record on `line` as a CSV row of
+/// [`PROBLEM_COLUMNS`], every text cell defused against formulas.
+pub fn push_problem_csv(out: &mut Vec<u8>, line: u64, p: &Problem) {
+    out.extend_from_slice(itoa::Buffer::new().format(line).as_bytes());
+    for text in [p.field().as_str(), p.found(), p.message().as_str()] {
+        out.push(b',');
+        push_text(out, text);
+    }
+    out.push(b'\n');
+}
+
+/// One problem of the record on `line` as a JSON object with the keys of
+/// [`PROBLEM_COLUMNS`].
+pub fn problem_json(line: u64, p: &Problem) -> serde_json::Value {
+    serde_json::json!({"line": line, "field": p.field(), "value": p.found(), "message": p.message()})
+}
 
 /// Whether a spreadsheet would run this text as a formula (§10).
 pub fn looks_like_formula(text: &str) -> bool {

@@ -3,7 +3,7 @@
 //! JSON Lines rows and plans, and random frameworks. Never a panic; every
 //! record is accepted or rejected with at least one problem; rows read =
 //! accepted + rejected; every accepted assessment scores to finite figures.
-//! (Linear time is measured by `cargo bench -p vsend-io --bench hostile`.)
+//! (Linear time is measured by `cargo bench -p vsend-io --features bench --bench hostile`.)
 
 use std::io::Cursor;
 
@@ -48,8 +48,12 @@ fn read_all(fw: &Framework, format: Format, bytes: Vec<u8>) -> Option<(u64, u64,
                 last_line = line;
                 assert!(!problems.is_empty(), "a rejected row says why");
                 for p in &problems {
-                    assert!(p.value.chars().count() <= 43, "echo capped: {:?}", p.value);
-                    assert!(!p.message.is_empty());
+                    assert!(
+                        p.found().chars().count() <= 43,
+                        "echo capped: {:?}",
+                        p.found()
+                    );
+                    assert!(!p.message().is_empty());
                 }
             }
         }

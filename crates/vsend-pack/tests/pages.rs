@@ -1,6 +1,8 @@
 //! The pages as HTML: what they say (the model's words and numbers), that
 //! they are self-contained, escaped and accessible. How they look in a real
 //! browser, on screen and printed, is `vsend-cli/tests/browser.rs`.
+//!
+//! Checks: §5, §7, §11, §12, §13 in a review pack's words.
 
 use std::collections::{BTreeSet, HashMap};
 

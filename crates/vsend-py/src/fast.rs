@@ -16,7 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use rayon::prelude::*;
 use vsend_core::{day_number, parse_date, score, Column, ColumnLayout, Domain, Framework};
-use vsend_io::read::Problem;
+use vsend_io::problem::Problem;
 
 use crate::{bits, with_bad_cells, BadCell, Rejected, SMALL};
 

@@ -11,7 +11,6 @@
 
 mod fast;
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use numpy::{IntoPyArray, PyReadonlyArray1};
@@ -22,9 +21,11 @@ use vsend_chart::svg_to_png;
 use vsend_core::{
     day_number, parse_date, score, Aggregate, Assessment, ChildId, Cohort, Column, ColumnLayout,
     Date, Domain, DomainSet, Framework, FrameworkError, GroupBy, Histories, Keep, Scores,
-    SettingId, Timeline, TimelineError,
+    SettingId, Suppression, Timeline, TimelineError,
 };
-use vsend_io::read::{FileError, Input, Plans, Problem, Row};
+use vsend_io::intake::Intake;
+use vsend_io::problem::{problems_of, with_unreadable, Cause, CellError, Problem};
+use vsend_io::read::{FileError, Input, Plans, Row};
 
 // ---------------------------------------------------------------------------
 // Errors: raised as the Python classes of `vsend` (defined in __init__.py).
@@ -334,29 +335,15 @@ pub(crate) enum BadCell {
 /// The problem of a bad cell in `column`, as a row problem (§9): the column,
 /// the value found (at most 40 characters) and what is allowed.
 pub(crate) fn bad_cell_problem(column: &str, bad: &BadCell) -> Problem {
-    match bad {
-        BadCell::NotText => Problem {
-            kind: vsend_io::read::ProblemKind::NotUtf8,
-            message: format!(
-                "column {column}: not valid text (unpaired surrogate); allowed UTF-8 text"
-            ),
-            field: column.to_owned(),
-            value: String::new(),
+    let error = match bad {
+        BadCell::NotText => CellError::NotText,
+        BadCell::NotId { what, value } => CellError::NotId {
+            what: what.clone(),
+            found: vsend_core::Found::new(value),
         },
-        BadCell::NotId { what, value } => {
-            let found = vsend_core::Found::new(value);
-            Problem {
-                kind: vsend_io::read::ProblemKind::BadId,
-                message: format!(
-                    "column {column}: {found} is {what}, not an ID; allowed text, or a whole \
-                     number from an integer column (to keep IDs as written, read them as text: \
-                     dtype={{\"{column}\": str}})"
-                ),
-                field: column.to_owned(),
-                value: found.as_str().to_owned(),
-            }
-        }
-    }
+    };
+    let column = column.to_owned();
+    Problem::new(vsend_core::Format::Csv, Cause::Cell { column, error })
 }
 
 /// An ID cell of a float column: NaN is empty; any other value is refused,
@@ -771,43 +758,31 @@ pub(crate) fn with_bad_cells<T>(
     bad: &[(usize, BadCell)],
     names: &[String],
 ) -> Result<T, Vec<Problem>> {
-    if bad.is_empty() {
-        return result.map_err(csv_problems);
-    }
-    let mut problems: Vec<Problem> = bad
+    let unreadable = bad
         .iter()
         .map(|(c, b)| bad_cell_problem(&names[*c], b))
         .collect();
-    if let Err(errors) = result {
-        // A bad cell was read as empty: not also reported as missing.
-        let skip: Vec<&str> = bad.iter().map(|(c, _)| names[*c].as_str()).collect();
-        problems.extend(
-            csv_problems(errors)
-                .into_iter()
-                .filter(|p| !(skip.contains(&p.field.as_str()) && p.value.is_empty())),
-        );
-    }
-    Err(problems)
-}
-
-pub(crate) fn csv_problems(errors: vsend_core::ValidationErrors) -> Vec<Problem> {
-    errors
-        .iter()
-        .map(|e| Problem::of(e, vsend_core::Format::Csv))
-        .collect()
+    with_unreadable(unreadable, result, vsend_core::Format::Csv)
 }
 
 fn jsonl_problems(errors: vsend_core::ValidationErrors) -> Vec<Problem> {
-    errors
-        .iter()
-        .map(|e| Problem::of(e, vsend_core::Format::Jsonl))
-        .collect()
+    problems_of(errors, vsend_core::Format::Jsonl)
 }
 
-/// Reads a `.csv` / `.jsonl` file with the CLI's reader; records are numbered
-/// by their 1-based line.
-fn read_path(py: Python<'_>, fw: &Framework, path: &str, sink: &mut Sink<'_>) -> PyResult<usize> {
-    let input = Input::open(Path::new(path)).map_err(|e| file_error(py, &e))?;
+/// Reads a `.csv` / `.jsonl` / `.xlsx` file with the CLI's reader (`sheet`
+/// of a workbook, else its first visible worksheet); records are numbered by
+/// their 1-based line, or a sheet's row number. ID columns of a sheet that
+/// held numbers are noted in `numeric_ids`.
+fn read_path(
+    py: Python<'_>,
+    fw: &Framework,
+    path: &str,
+    sheet: Option<&str>,
+    numeric_ids: &mut NumericIds,
+    sink: &mut Sink<'_>,
+) -> PyResult<usize> {
+    let input = Input::open_sheet(Path::new(path), sheet).map_err(|e| file_error(py, &e))?;
+    let notes = input.notes();
     let rows = input.rows(fw).map_err(|e| file_error(py, &e))?;
     let mut n = 0;
     for row in rows {
@@ -817,6 +792,9 @@ fn read_path(py: Python<'_>, fw: &Framework, path: &str, sink: &mut Sink<'_>) ->
             Row::Accepted { line, value } => sink(line as i64, Ok(value))?,
             Row::Rejected { line, problems } => sink(line as i64, Err(problems))?,
         }
+    }
+    for note in notes.take() {
+        numeric_ids.note(&note.column);
     }
     Ok(n)
 }
@@ -851,7 +829,7 @@ fn source_format(source: &Bound<'_, PyTuple>) -> PyResult<vsend_core::Format> {
 }
 
 /// Reads any source the Python side hands over:
-/// `("columns", names, arrays, n_rows)`, `("path", path)` or `("json", texts)`.
+/// `("columns", names, arrays, n_rows)`, `("path", path, sheet)` or `("json", texts)`.
 /// ID columns that held numbers are noted in `numeric_ids`.
 fn read_source(
     py: Python<'_>,
@@ -871,7 +849,11 @@ fn read_source(
         }
         "path" => {
             let path: String = source.get_item(1)?.extract()?;
-            read_path(py, fw, &path, sink)
+            let sheet: Option<String> = match source.len() {
+                3.. => source.get_item(2)?.extract()?,
+                _ => None,
+            };
+            read_path(py, fw, &path, sheet.as_deref(), numeric_ids, sink)
         }
         "json" => {
             let lines = source.get_item(1)?;
@@ -900,14 +882,10 @@ impl Problems {
         self.rejected += 1;
         for p in problems {
             self.rows.push(row);
-            self.fields.push(p.field);
-            self.values.push(p.value);
-            self.messages.push(p.message);
+            self.fields.push(p.field());
+            self.values.push(p.found().to_owned());
+            self.messages.push(p.message());
         }
-    }
-
-    fn duplicate(&mut self, row: i64, d: vsend_core::Duplicate, format: vsend_core::Format) {
-        self.add(row, vec![Problem::duplicate(d, format)]);
     }
 
     fn into_py(self, py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -1108,22 +1086,20 @@ impl Scored {
     }
 
     /// §7 over the rows in input order: of two assessments of a child on one
-    /// date the later is rejected, exactly as `Histories` rules (a hash set
-    /// here: its ordered map costs a third of the time on 200,000 rows).
+    /// date the later is rejected, by the core's rule (`Histories`).
     fn reject_duplicates(&mut self, rejected: &mut Rejected, format: vsend_core::Format) {
-        let mut seen: HashSet<&(ChildId, Date)> = HashSet::with_capacity(self.keys.len());
-        let keep: Vec<bool> = self.keys.iter().map(|k| seen.insert(k)).collect();
-        drop(seen);
-        if keep.iter().all(|&k| k) {
-            return;
+        let mut seen = Histories::new(Keep::Dates);
+        let mut keep = Vec::with_capacity(self.keys.len());
+        let before = rejected.len();
+        for (i, (child, on)) in self.keys.iter().enumerate() {
+            let refused = seen.add_date(child, *on).err();
+            keep.push(refused.is_none());
+            if let Some(d) = refused {
+                rejected.push((self.rows[i], vec![Problem::duplicate(d, format)]));
+            }
         }
-        for (i, _) in keep.iter().enumerate().filter(|(_, &k)| !k) {
-            let (child_id, assessed_on) = self.keys[i].clone();
-            let d = vsend_core::Duplicate {
-                child_id,
-                assessed_on,
-            };
-            rejected.push((self.rows[i], vec![Problem::duplicate(d, format)]));
+        if rejected.len() == before {
+            return;
         }
         // Problems stay in input order.
         rejected.sort_by_key(|(row, _)| *row);
@@ -1327,22 +1303,31 @@ fn cohort_of<'f>(
     as_of: Option<Date>,
     problems: &mut Problems,
 ) -> PyResult<(Cohort<'f>, usize)> {
-    let format = source_format(source)?;
     let mut cohort = Cohort::new(fw, as_of);
+    let n = read_into(py, fw, source, problems, |a| cohort.add(&a))?;
+    Ok((cohort, n))
+}
+
+/// Reads every record of `source` into `accept` through the one intake
+/// (`vsend_io::intake`): rejected records, and those `accept` refuses (§7's
+/// same-date duplicates), go to `problems`. Returns the records read.
+fn read_into<R: Into<Cause>>(
+    py: Python<'_>,
+    fw: &Framework,
+    source: &Bound<'_, PyTuple>,
+    problems: &mut Problems,
+    accept: impl FnMut(Assessment) -> Result<(), R>,
+) -> PyResult<usize> {
+    let mut intake = Intake::new(source_format(source)?, accept);
     let mut numeric_ids = NumericIds::default();
     let n = read_source(py, fw, source, &mut numeric_ids, &mut |row, outcome| {
-        match outcome {
-            Ok(a) => {
-                if let Err(d) = cohort.add(&a) {
-                    problems.duplicate(row, d, format);
-                }
-            }
-            Err(p) => problems.add(row, p),
+        if let Err(p) = intake.record(outcome) {
+            problems.add(row, p);
         }
         Ok(())
     })?;
     problems.numeric_ids = numeric_ids;
-    Ok((cohort, n))
+    Ok(n)
 }
 
 fn group_by(by: Option<&str>) -> PyResult<Option<GroupBy>> {
@@ -1356,31 +1341,57 @@ fn group_by(by: Option<&str>) -> PyResult<Option<GroupBy>> {
     .transpose()
 }
 
-/// The §8 cohort summary of `source`. Returns `(summary, problems, rows_read)`.
+/// The §8 cohort summary of `source`, made safe to share (§14) with
+/// `suppress` (K) and `round_to` (B). Returns `(summary, problems, rows_read)`.
 #[pyfunction]
-#[pyo3(signature = (framework, source, as_of=None, by=None, suppress=None))]
+#[pyo3(signature = (framework, source, as_of=None, by=None, suppress=None, round_to=None))]
 fn cohort_source<'py>(
     py: Python<'py>,
     framework: &Bound<'py, PyFramework>,
     source: &Bound<'py, PyTuple>,
     as_of: Option<&str>,
     by: Option<&str>,
-    suppress: Option<u64>,
+    suppress: Option<i64>,
+    round_to: Option<i64>,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>, usize)> {
     let fw = framework_of(framework);
     let as_of = date_arg("as_of", as_of)?;
     let by = group_by(by)?;
+    // Checked before reading, as the CLI checks its options.
+    let whole = |name: &str, x: Option<i64>, allowed: &str| {
+        x.map(|x| {
+            u64::try_from(x).map_err(|_| {
+                PyValueError::new_err(format!("{name}: {x} is not allowed; allowed {allowed}"))
+            })
+        })
+        .transpose()
+    };
+    let suppress = whole("suppress", suppress, "a whole number K from 2 to 100")?;
+    let round_to = whole("round_to", round_to, "a whole number B from 3 to 100")?;
+    let suppression = match (suppress, round_to) {
+        (None, None) => None,
+        (None, Some(b)) => {
+            return Err(PyValueError::new_err(format!(
+                "round_to: {b} given without suppress; rounding applies only to a summary made safe to share, so give suppress=K too"
+            )))
+        }
+        (Some(k), b) => Some(Suppression::new(k, b).map_err(|e| {
+            PyValueError::new_err(match e {
+                vsend_core::SuppressError::MinCount(k) => format!(
+                    "suppress: {k} is not allowed; allowed a whole number K from 2 to 100 (counts from 1 to K - 1 are hidden)"
+                ),
+                vsend_core::SuppressError::RoundTo(b) => format!(
+                    "round_to: {b} is not allowed; allowed a whole number B from 3 to 100 (every shown count is rounded to a multiple of B)"
+                ),
+            })
+        })?),
+    };
     let mut problems = Problems::default();
     let (cohort, n) = cohort_of(py, fw, source, as_of, &mut problems)?;
-    let summary = match suppress {
+    let summary = match suppression {
         None => json_to_py(py, &cohort.summary(by))?,
-        // §14: small groups merged or left out, small counts and means nulled.
-        Some(k) => {
-            let shared = cohort
-                .summary_suppressed(by, k)
-                .map_err(|e| PyValueError::new_err(e.to_string()))?;
-            json_to_py(py, &shared)?
-        }
+        // §14: small groups merged or left out, small counts hidden, the rest rounded.
+        Some(s) => json_to_py(py, &cohort.summary_suppressed(by, s))?,
     };
     Ok((summary, problems.into_py(py)?, n))
 }
@@ -1399,22 +1410,9 @@ fn timeline_of(
     as_of: Option<Date>,
     problems: &mut Problems,
 ) -> PyResult<(Timeline, usize)> {
-    let format = source_format(source)?;
     // Every child's duplicates are rejected, as by the CLI, so counts agree.
     let mut histories = Histories::new(Keep::Child(child.clone()));
-    let mut numeric_ids = NumericIds::default();
-    let n = read_source(py, fw, source, &mut numeric_ids, &mut |row, outcome| {
-        match outcome {
-            Ok(a) => {
-                if let Err(d) = histories.add(&a) {
-                    problems.duplicate(row, d, format);
-                }
-            }
-            Err(p) => problems.add(row, p),
-        }
-        Ok(())
-    })?;
-    problems.numeric_ids = numeric_ids;
+    let n = read_into(py, fw, source, problems, |a| histories.add(&a))?;
     let not_found = || {
         let why = match as_of {
             Some(d) => format!("no accepted assessment of {child} on or before {d}"),
@@ -1640,55 +1638,38 @@ fn transition_source<'py>(
     plan_columns: Option<(Vec<String>, Bound<'py, PyList>, usize)>,
 ) -> PyResult<Planned<'py>> {
     let fw = framework_of(framework);
-    let format = source_format(source)?;
     let mut cohort_problems = Problems::default();
     let mut histories = Histories::new(Keep::All);
-    let mut numeric_ids = NumericIds::default();
-    let cohort_rows = read_source(py, fw, source, &mut numeric_ids, &mut |row, outcome| {
-        match outcome {
-            Ok(a) => {
-                if let Err(d) = histories.add(&a) {
-                    cohort_problems.duplicate(row, d, format);
-                }
-            }
-            Err(p) => cohort_problems.add(row, p),
-        }
-        Ok(())
-    })?;
-    cohort_problems.numeric_ids = numeric_ids;
-    let rows = PyList::empty(py);
+    let cohort_rows = read_into(py, fw, source, &mut cohort_problems, |a| histories.add(&a))?;
+    let mut planned = Vec::new();
     let mut problems = Problems::default();
-    // A planned row goes to `rows`; a repeated child and move date (§11) or a
-    // plan with no assessment before the move is its problem.
+    // A repeated child and move date (§11), or a plan with no assessment
+    // before the move, is a problem of its row.
     let mut seen = vsend_core::SeenPlans::new();
-    let mut plan = |plan: vsend_core::Plan, plans_format| -> PyResult<Option<Problem>> {
-        if let Err(d) = seen.add(&plan) {
-            return Ok(Some(Problem::duplicate_plan(d, plans_format)));
-        }
-        match vsend_core::transition(fw, histories.get(plan.child_id()), &plan) {
-            Ok(r) => rows.append(json_to_py(py, &r)?).map(|()| None),
-            Err(e) => Ok(Some(Problem::no_assessment(&e, plans_format))),
-        }
+    let mut plan = |p: vsend_core::Plan| -> Result<(), Cause> {
+        seen.add(&p)?;
+        planned.push(vsend_core::transition(fw, histories.get(p.child_id()), &p)?);
+        Ok(())
     };
     let mut read = 0;
     if let Some(path) = plans_path {
         let input = Input::open(Path::new(path)).map_err(|e| file_error(py, &e))?;
-        let plans_format = input.format;
+        let mut intake = Intake::new(input.format, &mut plan);
         for r in input.rows_as::<Plans>(fw).map_err(|e| file_error(py, &e))? {
             tick(py, read)?;
             read += 1;
-            match r.map_err(|e| file_error(py, &e))? {
-                Row::Accepted { line, value } => {
-                    if let Some(p) = plan(value, plans_format)? {
-                        problems.add(line as i64, vec![p]);
-                    }
-                }
-                Row::Rejected { line, problems: p } => problems.add(line as i64, p),
+            let (line, outcome) = match r.map_err(|e| file_error(py, &e))? {
+                Row::Accepted { line, value } => (line, Ok(value)),
+                Row::Rejected { line, problems } => (line, Err(problems)),
+            };
+            if let Err(p) = intake.record(outcome) {
+                problems.add(line as i64, p);
             }
         }
     }
     if let Some((names, columns, n_rows)) = plan_columns {
         let mut numeric_ids = NumericIds::default();
+        let mut intake = Intake::new(vsend_core::Format::Csv, &mut plan);
         read += read_plan_columns(
             py,
             fw,
@@ -1697,18 +1678,17 @@ fn transition_source<'py>(
             n_rows,
             &mut numeric_ids,
             &mut |i, outcome| {
-                match outcome {
-                    Ok(value) => {
-                        if let Some(p) = plan(value, vsend_core::Format::Csv)? {
-                            problems.add(i, vec![p]);
-                        }
-                    }
-                    Err(p) => problems.add(i, p),
+                if let Err(p) = intake.record(outcome) {
+                    problems.add(i, p);
                 }
                 Ok(())
             },
         )?;
         problems.numeric_ids = numeric_ids;
+    }
+    let rows = PyList::empty(py);
+    for row in &planned {
+        rows.append(json_to_py(py, row)?)?;
     }
     Ok((
         rows,

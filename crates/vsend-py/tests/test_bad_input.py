@@ -178,6 +178,10 @@ def expected_rows():
 # each of their problems says instead.
 CLI_SUMMARIES = {"uk-dates.csv": "is not a date; allowed a calendar date YYYY-MM-DD"}
 
+# What the CLI prints as a note at the end of a run, not as a problem: Python
+# raises a NumericIdWarning for it instead.
+CLI_NOTES = {"column child_id holds numbers"}
+
 
 @pytest.mark.parametrize("name,command,code,names", expected_rows())
 def test_bad_fixture_files(fixtures, name, command, code, names):
@@ -200,7 +204,10 @@ def test_bad_fixture_files(fixtures, name, command, code, names):
             assert CLI_SUMMARIES[name] in text
             return
         for n in names:
-            m = re.match(r"^(csv|jsonl):(\d+): (.*)$", n)
+            if n in CLI_NOTES:
+                continue
+            # A line of a file (csv:3:), or a row of a sheet ([cells]:5:).
+            m = re.match(r"^(csv|jsonl|\[[^\]]+\]):(\d+): (.*)$", n)
             if m:
                 assert int(m.group(2)) in set(problems["row"]), (n, list(problems["row"]))
                 n = m.group(3)

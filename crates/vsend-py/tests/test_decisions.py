@@ -51,15 +51,24 @@ def test_plans_from_dicts_number_problems_by_position(examples):
         vsend.transition(examples / "cohort-small.csv", plans, strict=True)
 
 
+def _exact_rows(result) -> dict:
+    """The comparison without each row's ``suppression`` (a MODEL 1.2 key the
+    worked example predates), which must be None: both terms are exact."""
+    out = json.loads(json.dumps(dict(result)))
+    for row in out["rows"]:
+        assert row.pop("suppression") is None
+    return out
+
+
 def test_comparison_matches_and_refuses_non_summaries(examples, tmp_path):
     a, b = examples / "term-2024-autumn.json", examples / "term-2025-summer.json"
     result = vsend.compare([a, b])
-    close(dict(result), json.loads((examples / "compare-terms.json").read_text()))
+    close(_exact_rows(result), json.loads((examples / "compare-terms.json").read_text()))
     assert len(result.to_frame()) == 2 * 5
     # A summary made in Python compares with one from a file.
     mine = vsend.cohort(examples / "cohort-small.csv", as_of="2024-12-31")
     again = vsend.compare([mine, b], labels=["term-2024-autumn", "term-2025-summer"])
-    close(dict(again), json.loads((examples / "compare-terms.json").read_text()))
+    close(_exact_rows(again), json.loads((examples / "compare-terms.json").read_text()))
     with pytest.raises(vsend.VsendError, match="not a cohort summary"):
         vsend.compare([examples / "timeline-C010000011.json"])
     other = tmp_path / "other.json"
@@ -219,6 +228,7 @@ def test_comparison_frame_matches(examples):
     want = json.loads((examples / "compare-terms.json").read_text())
     frame = vsend.compare([a, b]).to_frame()
     assert list(frame["label"].unique()) == ["term-2024-autumn", "term-2025-summer"]
+    assert frame["min_count"].isna().all() and frame["round_to"].isna().all(), "both exact"
     for rec in frame.to_dict("records"):
         row = next(r for r in want["rows"] if r["label"] == rec["label"])
         for figure, value in row[rec["domain"]].items():
@@ -281,3 +291,80 @@ def test_transitions_take_the_years_at_the_ends_of_the_range(examples):
 
     for year in (1900, 2200, np.int64(2025)):
         assert vsend.transitions(examples / "cohort-small.csv", year)["year"] == int(year)
+
+
+# --------------------------------------------------------------------------- §14 sharing (MODEL 1.2)
+
+@pytest.mark.parametrize(
+    "kwargs,error,says",
+    [
+        ({"suppress": 3, "round_to": 2}, ValueError, "round_to: 2 is not allowed; allowed a whole number B from 3 to 100"),
+        ({"suppress": 3, "round_to": 101}, ValueError, "round_to: 101 is not allowed"),
+        ({"round_to": 5}, ValueError, "round_to: 5 given without suppress"),
+        ({"suppress": 1}, ValueError, "suppress: 1 is not allowed; allowed a whole number K from 2 to 100"),
+        ({"suppress": 101}, ValueError, "suppress: 101 is not allowed"),
+        ({"suppress": -3}, ValueError, "suppress: -3 is not allowed"),
+        ({"suppress": True}, TypeError, "suppress: expected a whole number"),
+        ({"suppress": 3, "round_to": 4.0}, TypeError, "round_to: expected a whole number"),
+    ],
+)
+def test_bad_suppression_options_are_clear_errors(examples, kwargs, error, says):
+    with pytest.raises(error) as e:
+        vsend.cohort(examples / "cohort-small.csv", by="setting_id", **kwargs)
+    assert says in str(e.value)
+
+
+def test_suppression_bounds_and_numpy_integers_are_accepted(examples):
+    import numpy as np
+
+    low = vsend.cohort(examples / "cohort-small.csv", suppress=2, round_to=3)
+    assert low["suppression"] == {"min_count": 2, "round_to": 3}
+    high = vsend.cohort(examples / "cohort-small.csv", suppress=np.int64(100), round_to=np.int32(100))
+    assert high["suppression"] == {"min_count": 100, "round_to": 100}
+    assert high["groups"]["all"]["children"] is None, "12 children, under K = 100"
+
+
+def test_comparison_reads_shared_summaries_and_says_which_are_rounded(examples):
+    exact = vsend.cohort(examples / "cohort-small.csv", by="setting_id")
+    shared = vsend.cohort(examples / "cohort-small.csv", by="setting_id", suppress=3, round_to=3)
+    result = vsend.compare([exact, shared], labels=["exact", "shared"])
+    assert [r["suppression"] for r in result["rows"]] == [None, {"min_count": 3, "round_to": 3}]
+    frame = result.to_frame()
+    shared_rows = frame[frame["label"] == "shared"]
+    assert (shared_rows["min_count"] == 3).all() and (shared_rows["round_to"] == 3).all()
+    assert frame[frame["label"] == "exact"]["round_to"].isna().all()
+    # From the shown counts: cl histogram [0, 6, 3, 3, 0] has mean 1.75.
+    cl = shared_rows[shared_rows["domain"] == "cl"].iloc[0]
+    assert cl["mean_need"] == pytest.approx(1.75)
+    assert cl["met_by_family"] is pd.NA
+
+
+@pytest.mark.parametrize(
+    "path,value,says",
+    [
+        (("cl", "met_by_setting"), 5, "groups.all.cl.met_by_setting: 5 is not allowed; allowed a share from 0 to 1"),
+        (("semh", "met_by_family"), -1, "groups.all.semh.met_by_family: -1 is not allowed"),
+        (("ci", "high_need"), 1000, "groups.all.ci.high_need: 1000 is not allowed; allowed at most n (12)"),
+        (("sp", "mean_need"), 1e308, "groups.all.sp.mean_need: 1e+308 is not allowed; allowed a level from 0 to 4"),
+    ],
+)
+def test_comparison_refuses_impossible_figures_by_key_path(examples, path, value, says):
+    bad = json.loads((examples / "term-2024-autumn.json").read_text())
+    bad["groups"]["all"][path[0]][path[1]] = value
+    with pytest.raises(vsend.VsendError) as e:
+        vsend.compare([examples / "term-2025-summer.json", bad])
+    assert says in str(e.value)
+
+
+def test_comparison_refuses_one_label_twice_and_model_1_1_shared_summaries(examples):
+    a = examples / "term-2024-autumn.json"
+    with pytest.raises(vsend.VsendError, match="x: the label of summaries 1 and 2"):
+        vsend.compare([a, a], labels=["x", "x"])
+    old = json.loads((examples / "cohort-small.by-setting.suppress3.json").read_text())
+    old["suppression"] = {"min_count": 3}
+    with pytest.raises(vsend.VsendError, match="MODEL 1.1"):
+        vsend.compare([a, old])
+    missing = json.loads(a.read_text())
+    del missing["groups"]["all"]["ind"]["n"]
+    with pytest.raises(vsend.VsendError, match="groups.all.ind.n: missing"):
+        vsend.compare([a, missing])

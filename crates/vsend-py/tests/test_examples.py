@@ -140,11 +140,13 @@ def test_banded_scored_and_cohort(examples):
 
 
 @pytest.mark.parametrize(
-    "by,k,expected",
-    [("setting_id", 3, "cohort-small.by-setting.suppress3.json"), ("age_band", 4, "cohort-small.by-age-band.suppress4.json")],
+    "by,k,b,expected",
+    [
+        ("setting_id", 3, None, "cohort-small.by-setting.suppress3.json"),
+        ("age_band", 4, None, "cohort-small.by-age-band.suppress4.json"),
+        ("setting_id", 3, 3, "cohort-small.by-setting.suppress3.round3.json"),
+    ],
 )
-def test_suppressed_cohorts(examples, by, k, expected):
-    got = vsend.cohort(pd.read_csv(examples / "cohort-small.csv"), by=by, suppress=k)
+def test_suppressed_cohorts(examples, by, k, b, expected):
+    got = vsend.cohort(pd.read_csv(examples / "cohort-small.csv"), by=by, suppress=k, round_to=b)
     close(dict(got), json.loads((examples / expected).read_text()))
-    with pytest.raises(ValueError):
-        vsend.cohort(examples / "cohort-small.csv", suppress=1)

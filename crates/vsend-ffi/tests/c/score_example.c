@@ -1,8 +1,10 @@
-/* Scores a cohort file through the C interface and prints what came back.
+/* Scores a cohort file through the C interface, then checks the error paths.
  *
  * usage: score_example COHORT.csv
- * stdout: the scored JSON Lines; stderr: one line per check, "ok <name>" or "FAIL <name>".
- * Exit 0 only when every check holds. Built and run by tests/c_api.rs. */
+ * stdout: the scored JSON Lines; stderr: "vsend <version>", then one line per check,
+ * "ok <name>" or "FAIL <name>".
+ * Exits 0 only when every check holds. This is the example in docs/ffi.md;
+ * crates/vsend-ffi/tests/c_api.rs builds and runs it with the commands given there. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,27 +18,37 @@ static void check(int ok, const char *name) {
     if (!ok) failures++;
 }
 
+/* The whole file in a malloc'd buffer (free it), its length in *len; NULL on failure. */
 static char *read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n);
-    *len = fread(buf, 1, (size_t)n, f);
+    char *buf = NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0) n = ftell(f);
+    if (n >= 0 && fseek(f, 0, SEEK_SET) == 0) buf = malloc((size_t)n + 1);
+    if (buf) *len = fread(buf, 1, (size_t)n, f);
     fclose(f);
     return buf;
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) return 2;
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s COHORT.csv\n", argv[0]);
+        return 2;
+    }
     size_t len = 0;
     char *data = read_file(argv[1], &len);
-    if (!data) return 2;
+    if (!data) {
+        perror(argv[1]);
+        return 2;
+    }
+    fprintf(stderr, "vsend %s\n", vsend_version()); /* a static string: never freed */
 
+    /* The built-in framework; free it with vsend_framework_free. */
     VsendFramework *fw = NULL;
     check(vsend_framework_default(&fw) == VSEND_STATUS_OK && fw != NULL, "default framework");
 
+    /* Score the file: every string handed out is ours to free with vsend_string_free. */
     char *scored = NULL, *problems = NULL, *error = NULL;
     VsendStatus s = vsend_score(fw, VSEND_FORMAT_CSV, (const uint8_t *)data, len, &scored, &problems, &error);
     check(s == VSEND_STATUS_OK, "worked example scores with no rejected row");

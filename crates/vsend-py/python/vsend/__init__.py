@@ -44,6 +44,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import numbers
 import os
 import pathlib
 import warnings
@@ -285,18 +286,23 @@ def _is_nested(record: Mapping[str, Any]) -> bool:
     return any(isinstance(record.get(k), Mapping) for k in ("needs", "readiness", "confidence", "readiness_planned"))
 
 
-def _source(data: Data, fw: Framework) -> tuple[tuple, Optional[pd.Index], str]:
+def _source(data: Data, fw: Framework, sheet: Optional[str] = None) -> tuple[tuple, Optional[pd.Index], str]:
     """The Rust source tuple, the row labels (None: record numbers as given)
-    and what a record number means (``row``, ``line``)."""
+    and what a record number means (``row``, ``line``; a sheet's row number
+    for an ``.xlsx`` workbook)."""
     if isinstance(data, (str, os.PathLike)):
-        return ("path", os.fspath(data)), None, "line"
+        if sheet is not None and not isinstance(sheet, str):
+            raise TypeError(f"sheet: expected a sheet name (str), got {type(sheet).__name__}")
+        return ("path", os.fspath(data), sheet), None, "line"
+    if sheet is not None:
+        raise TypeError("sheet: applies to a path to an .xlsx workbook only")
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
         arrays = [_column_array(data.iloc[:, i], names[i].strip() in _ID_COLUMNS) for i in range(data.shape[1])]
         return ("columns", names, arrays, len(data)), data.index, "row"
     if isinstance(data, (bytes, Mapping)) or not isinstance(data, Iterable):
         raise TypeError(
-            "data: expected a pandas DataFrame, a path to a .csv or .jsonl file, or an iterable of dicts"
+            "data: expected a pandas DataFrame, a path to a .csv, .jsonl or .xlsx file, or an iterable of dicts"
         )
     records = list(data)
     for i, r in enumerate(records):
@@ -390,7 +396,7 @@ def _warn_numeric_ids(what: str, *problems: dict) -> None:
     warnings.warn(
         f"vsend.{what}: {named} {'holds' if len(columns) == 1 else 'hold'} numbers, so an ID written "
         f"with leading zeros (007) reads as another (7); read IDs as text: "
-        f"pd.read_csv(path, dtype={{{dtype}}})",
+        f"pd.read_csv(path, dtype={{{dtype}}}), or in Excel format the column as Text",
         NumericIdWarning,
         stacklevel=3,
     )
@@ -525,7 +531,7 @@ class ScoreResult:
         )
 
 
-def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) -> ScoreResult:
+def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False, sheet: Optional[str] = None) -> ScoreResult:
     """Validates and scores every record (docs/model.md §3–§6, §9).
 
     Args:
@@ -533,11 +539,16 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) 
             ``assessed_on``, ``date_of_birth``, ``setting_id``,
             ``need.<area>``, ``readiness.<d>``, ``confidence.<d>``, optional
             ``readiness_planned.<d>``), a path to a ``.csv`` / ``.jsonl``
-            file, or an iterable of dicts. NaN / None / empty is *not assessed*.
+            / ``.xlsx`` file, or an iterable of dicts. NaN / None / empty is
+            *not assessed*. An ``.xlsx`` workbook is read from its first
+            visible worksheet (or ``sheet``) as the CLI reads it: problems
+            carry the sheet's row numbers.
         framework: a :class:`Framework`, framework JSON text, a path to a
             framework file, or a dict; the built-in default when None.
         strict: raise :class:`ValidationError` (carrying every problem) when
             any row is rejected, instead of warning.
+        sheet: the sheet of an ``.xlsx`` workbook to read (default: its first
+            visible worksheet); the other functions taking ``data`` take it too.
 
     Returns:
         A :class:`ScoreResult` (``result.scored``, ``result.problems``).
@@ -550,7 +561,7 @@ def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) 
         ValidationError: with ``strict=True``, when any row is rejected.
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     cols, probs, rows_read = _vsend.score_source(fw, source)
     rows = cols["_rows"]
     index = _labels(rows, labels, meaning)
@@ -611,7 +622,9 @@ def cohort(
     framework: FrameworkLike = None,
     *,
     suppress: Optional[int] = None,
+    round_to: Optional[int] = None,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> CohortSummary:
     """The cohort summary of §8 (with the §12 audit figures), as the dict of §10.
 
@@ -621,24 +634,45 @@ def cohort(
         by: also group by ``"setting_id"``, ``"age_band"`` or ``"primary_domain"``
             of each child's current assessment (groups ``"<by>=<value>"``).
         framework: as for :func:`score`.
-        suppress: K ≥ 2 makes the summary safe to share (§14): groups of fewer
-            than K children are merged into ``<by>=other`` (left out if still
-            too small), counts from 1 to K − 1 and means over fewer than K
-            values become None, with secondary suppression so none can be
-            found by subtraction. Limitation: the rules protect each group on
-            its own. The by-groups of one figure sum to ``all``, so a count
-            suppressed in exactly one by-group can be found from ``all`` minus
-            the others; publish either ``all`` or the by-groups of one key,
-            not both, when that matters.
+        suppress: K (2 to 100) makes the summary safe to share (§14, MODEL
+            1.2): groups of fewer than K children are merged into
+            ``<by>=other`` (left out if still too small); every count from 1
+            to K − 1 becomes None (and a second count of a histogram, change
+            triple or bands map with exactly one such, so it cannot be found
+            by subtraction); every other count is rounded to a multiple of
+            B; only ``mean_need`` and ``met_by_setting`` are shown among the
+            means and shares, recomputed from the rounded counts. The summary
+            says ``"suppression": {"min_count": K, "round_to": B}``.
+            Limitation: rounded groups need not add up to ``all``, and a
+            hidden count can sometimes still be worked out exactly from the
+            totals beside it (e.g. two hidden levels whose hidden sum is
+            ``high_need``); see docs/model.md §14 before sharing.
+        round_to: B (3 to 100), only with ``suppress``; default the larger
+            of 5 and K.
         strict: raise :class:`ValidationError` when any row is rejected.
 
     Returns:
         A :class:`CohortSummary`: ``{"as_of", "framework_id",
         "framework_version", "groups": {"all": G, ...}}``.
+
+    Raises:
+        ValueError: ``suppress`` outside 2 to 100, ``round_to`` outside 3 to
+            100, or ``round_to`` without ``suppress``.
+        TypeError: ``suppress`` or ``round_to`` not a whole number.
     """
+    for name, value in (("suppress", suppress), ("round_to", round_to)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+            raise TypeError(f"{name}: expected a whole number, got {value!r}")
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
-    summary, probs, rows_read = _vsend.cohort_source(fw, source, _date_text("as_of", as_of), by, suppress)
+    source, labels, meaning = _source(data, fw, sheet)
+    summary, probs, rows_read = _vsend.cohort_source(
+        fw,
+        source,
+        _date_text("as_of", as_of),
+        by,
+        None if suppress is None else int(suppress),
+        None if round_to is None else int(round_to),
+    )
     out = CohortSummary(summary)
     problems = _attach(out, probs, labels, meaning, rows_read)
     _warn_numeric_ids("cohort", probs)
@@ -653,6 +687,7 @@ def timeline(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> TimelineResult:
     """One child's timeline (§7) as the dict of §10: ``child_id``, ``steps``,
     ``trend``, ``escalating``, ``overdue`` (None without ``as_of``).
@@ -664,7 +699,7 @@ def timeline(
         NotFoundError: the child has no accepted assessment (on or before ``as_of``).
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     t, probs, rows_read = _vsend.timeline_source(fw, source, child, _date_text("as_of", as_of))
     out = TimelineResult(t)
     problems = _attach(out, probs, labels, meaning, rows_read)
@@ -829,12 +864,13 @@ def radar(
     width: int = 800,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """The three-line radar of one child's review: needs, setting readiness and
     family confidence per domain; the review on or before ``on`` (the latest
     without it), with ``previous=True`` also the review before's needs."""
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     result = _vsend.radar_source(fw, source, child, _date_text("on", on), previous, width, height)
     return _chart("radar", result, labels, meaning, strict)
 
@@ -848,10 +884,11 @@ def timeline_chart(
     width: int = 1000,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """One child's domain needs over time (reviews up to ``as_of``)."""
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     result = _vsend.timeline_chart_source(fw, source, child, _date_text("as_of", as_of), width, height)
     return _chart("timeline", result, labels, meaning, strict)
 
@@ -866,11 +903,12 @@ def cohort_radar(
     width: int = 800,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """The mean radar of one cohort group (``"all"``, or ``"<by>=<value>"``
     with ``by``), as of ``as_of``."""
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     result = _vsend.cohort_radar_source(fw, source, group, by, _date_text("as_of", as_of), width, height)
     return _chart("cohort radar", result, labels, meaning, strict)
 
@@ -920,6 +958,7 @@ def transitions(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> MovesResult:
     """The children who change school phase in the school year starting
     1 September ``year`` (§11), and their needs, read as of ``as_of``
@@ -938,7 +977,7 @@ def transitions(
     # else as its repr, for the core to refuse.
     whole = isinstance(year, (int, np.integer)) and not isinstance(year, (bool, np.bool_))
     school_year = _vsend.school_year(str(int(year)) if whole else repr(year))
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     moves, probs, rows_read = _vsend.transitions_source(fw, source, school_year, _date_text("as_of", as_of))
     out = MovesResult(moves)
     problems = _attach(out, probs, labels, meaning, rows_read)
@@ -1062,6 +1101,7 @@ def transition(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> TransitionResult:
     """Transition plans (§11) against the cohort ``data``: for each plan
     (``child_id``, ``to_setting_id``, ``move_on``, ``readiness.<domain>``) the
@@ -1069,7 +1109,7 @@ def transition(
     readiness now and at the receiving setting, the gap, ``status``,
     ``not_ready`` and ``worse_than_now`` per domain, and ``stale``.
 
-    ``plans`` is a path to a ``.csv`` / ``.jsonl`` plans file (problems
+    ``plans`` is a path to a ``.csv`` / ``.jsonl`` / ``.xlsx`` plans file (problems
     numbered by file line), a DataFrame with the plan CSV columns (problems
     labelled by its index), or an iterable of dicts (flat with
     ``readiness.<domain>`` keys, or with a ``readiness`` dict; a left-out
@@ -1087,7 +1127,7 @@ def transition(
         ValidationError: with ``strict=True``, any rejected cohort row or plan.
     """
     fw = _framework(framework)
-    source, labels, meaning = _source(data, fw)
+    source, labels, meaning = _source(data, fw, sheet)
     if isinstance(plans, (str, os.PathLike)):
         result = _vsend.transition_source(fw, source, os.fspath(plans), None)
         plan_meaning, plan_labels = "line", None
@@ -1110,22 +1150,38 @@ def transition(
 
 class Comparison(dict):
     """Summaries compared (§14) as the dict of ``vsend compare``:
-    ``reference`` and ``rows`` (one per summary, the reference first)."""
+    ``reference`` and ``rows`` (one per summary, the reference first). A
+    row's ``suppression`` is None for an exact summary and ``{"min_count": K,
+    "round_to": B}`` for a shared one, whose counts are rounded."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per summary × domain: ``label`` (text), ``as_of``
-        (``datetime64[s]``), ``children`` (``Int64``), ``domain``
+        (``datetime64[s]``), ``min_count`` and ``round_to`` (``Int64``, ``<NA>``
+        for an exact summary), ``children`` (``Int64``), ``domain``
         (categorical) and each figure with its ``diff_`` (``Float64``)."""
         out = []
         figures: dict[str, None] = {}
         for row in self["rows"]:
+            shared = row["suppression"] or {}
             for d in DOMAINS:
                 figures.update(dict.fromkeys(row[d]))
-                out.append({"label": row["label"], "as_of": row["as_of"], "children": row["children"], "domain": d, **row[d]})
-        frame = pd.DataFrame(out, columns=["label", "as_of", "children", "domain", *figures], dtype=object)
+                out.append(
+                    {
+                        "label": row["label"],
+                        "as_of": row["as_of"],
+                        "min_count": shared.get("min_count"),
+                        "round_to": shared.get("round_to"),
+                        "children": row["children"],
+                        "domain": d,
+                        **row[d],
+                    }
+                )
+        columns = ["label", "as_of", "min_count", "round_to", "children", "domain", *figures]
+        frame = pd.DataFrame(out, columns=columns, dtype=object)
         frame["label"] = _text(frame["label"])
         frame["as_of"] = _date(frame["as_of"])
-        frame["children"] = _count(frame["children"])
+        for col in ("min_count", "round_to", "children"):
+            frame[col] = _count(frame[col])
         frame["domain"] = _category(frame["domain"], DOMAINS)
         for col in figures:
             frame[col] = _figure(frame[col])
@@ -1139,12 +1195,16 @@ def compare(summaries: Any, labels: Optional[Sequence[str]] = None) -> Compariso
 
     ``summaries`` are paths to summary JSON files written by ``vsend cohort``
     (labels default to the file stems) or dicts returned by :func:`cohort`
-    (labels default to ``"0"``, ``"1"``, …).
+    (labels default to ``"0"``, ``"1"``, …), exact or shared (``suppress``);
+    each row's ``suppression`` says which were rounded. Labels must differ.
+    Every figure is checked against what ``vsend cohort`` can write, and a
+    problem names its key path (e.g. ``groups.all.cl.met_by_setting``).
 
     Raises:
-        VsendError: a file or dict that is not a cohort summary (``FileError``
-            for a file that is not UTF-8 text), no summaries, or summaries of
-            different frameworks.
+        VsendError: a file or dict that is not a cohort summary vsend could
+            have written (``FileError`` for a file that is not UTF-8 text), a
+            shared summary of MODEL 1.1, no summaries, two with one label, or
+            summaries of different frameworks.
         OSError: a path that cannot be read.
         ValueError: as many ``labels`` as summaries are needed.
         TypeError: ``summaries`` is not a list of paths or dicts.

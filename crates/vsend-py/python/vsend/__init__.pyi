@@ -147,7 +147,7 @@ class Chart:
     def save(self, path: Union[str, os.PathLike[str]]) -> None:
         """Writes SVG or PNG, by the extension of `path`."""
 
-def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False) -> ScoreResult:
+def score(data: Data, framework: FrameworkLike = None, *, strict: bool = False, sheet: Optional[str] = None) -> ScoreResult:
     """Validates and scores every record (§3–§6, §9); same-date duplicates (§7) are rejected."""
 
 def cohort(
@@ -157,10 +157,13 @@ def cohort(
     framework: FrameworkLike = None,
     *,
     suppress: Optional[int] = None,
+    round_to: Optional[int] = None,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> CohortSummary:
     """The §8 cohort summary (with §12 audit figures) as the dict of §10;
-    `suppress=K` makes it safe to share (§14; see the limitation in `cohort`'s docstring)."""
+    `suppress=K` (2 to 100) makes it safe to share (§14), every shown count rounded to a multiple
+    of `round_to=B` (3 to 100, default max(5, K)); see the limitation in `cohort`'s docstring."""
 
 def timeline(
     data: Data,
@@ -169,6 +172,7 @@ def timeline(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> TimelineResult:
     """One child's §7 timeline as the dict of §10."""
 
@@ -188,6 +192,7 @@ def radar(
     width: int = 800,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """The three-line radar of one child's review (the latest on or before `on`)."""
 
@@ -200,6 +205,7 @@ def timeline_chart(
     width: int = 1000,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """One child's domain needs over time."""
 
@@ -213,6 +219,7 @@ def cohort_radar(
     width: int = 800,
     height: int = 800,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> Chart:
     """The mean radar of one cohort group (`"all"` or `"<by>=<value>"`)."""
 
@@ -239,6 +246,7 @@ def transitions(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> MovesResult:
     """The children who change school phase in the school year starting 1 September ``year`` (§11).
     ``year`` is a whole number from 1900 to 2200 (the core's rule, as the CLI's ``--year``); else ValueError."""
@@ -270,17 +278,21 @@ def transition(
     framework: FrameworkLike = None,
     *,
     strict: bool = False,
+    sheet: Optional[str] = None,
 ) -> TransitionResult:
     """Transition plans (§11) against the cohort: one flat row per accepted plan, problems for the rest.
     ``plans``: a .csv/.jsonl path, a DataFrame with the plan CSV columns, or dicts."""
 
 class Comparison(dict[str, Any]):
-    """The §14 comparison dict of ``vsend compare``: ``reference`` and ``rows``."""
+    """The §14 comparison dict of ``vsend compare``: ``reference`` and ``rows``; a row's
+    ``suppression`` is None (exact) or ``{"min_count": K, "round_to": B}`` (shared, rounded)."""
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per summary × domain: ``label``, ``as_of``, ``children``, ``domain``, figures and ``diff_``s."""
+        """One row per summary × domain: ``label``, ``as_of``, ``min_count``, ``round_to``,
+        ``children``, ``domain``, figures and ``diff_``s."""
 
 def compare(summaries: Iterable[SummaryLike], labels: Optional[Sequence[str]] = None) -> Comparison:
-    """Cohort summaries compared (§14), the first the reference. Paths are labelled by file stem,
-    dicts ``"0"``, ``"1"``, … unless ``labels`` are given; raises VsendError for a non-summary
-    or different frameworks."""
+    """Cohort summaries compared (§14), exact or shared, the first the reference. Paths are
+    labelled by file stem, dicts ``"0"``, ``"1"``, … unless ``labels`` are given; raises
+    VsendError for anything vsend cohort could not have written, two labels alike or different
+    frameworks."""
