@@ -6,10 +6,13 @@
 //!
 //! Run: `cargo run -p vsend-chart --example radar_gallery -- /tmp/gallery`
 
+use std::error::Error;
+use std::path::Path;
 use vsend_chart::{
     comparison_chart, radar, radar_png, svg_to_png, timeline_chart, transition_radar, BandNote,
     ComparedSummary, ComparisonStyle, RadarStyle, TimelineStyle, TransitionView,
 };
+
 use vsend_core::{score, Assessment, AssessmentBuilder, Domain, Framework, Scores};
 
 fn assessment(
@@ -36,12 +39,38 @@ fn assessment(
     b.build().expect("gallery assessments are valid")
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Writes `svg` as `name.svg` and `name.png` in `dir`.
+fn write(dir: &Path, name: &str, svg: String) -> Result<(), Box<dyn Error>> {
+    std::fs::write(dir.join(format!("{name}.png")), svg_to_png(&svg)?)?;
+    std::fs::write(dir.join(format!("{name}.svg")), svg)?;
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
     let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| ".".into()));
     std::fs::create_dir_all(&dir)?;
     let fw = Framework::default();
-    let before = assessment(
+    child_radars(&fw, &dir)?;
+    let banded = assessment(
         &fw,
+        "2025-03-14",
+        ["2", "3", "1", "3", "2"],
+        ["3", "2", "1", "3", "2"],
+        ["1", "3", "2", "1", "2"],
+    );
+    banded_radars(&fw, &dir, &banded)?;
+    cohort_radar(&fw, &dir)?;
+    transition(&fw, &dir, &banded)?;
+    timeline(&fw, &dir)?;
+    comparison(&fw, &dir)?;
+    println!("wrote the gallery to {}", dir.display());
+    Ok(())
+}
+
+/// A child's radar: full with the previous review, all zero, with values not assessed, at the top of the scale.
+fn child_radars(fw: &Framework, dir: &Path) -> Result<(), Box<dyn Error>> {
+    let before = assessment(
+        fw,
         "2024-11-05",
         ["2", "3", "1", "4", "1"],
         ["2", "2", "1", "2", "1"],
@@ -51,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "full",
             assessment(
-                &fw,
+                fw,
                 "2025-03-14",
                 ["2", "3", "1", "3", "2"],
                 ["3", "2", "1", "3", "2"],
@@ -62,7 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "empty",
             assessment(
-                &fw,
+                fw,
                 "2025-03-14",
                 ["0", "0", "0", "0", "0"],
                 ["0", "0", "0", "0", "0"],
@@ -73,7 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "not-assessed",
             assessment(
-                &fw,
+                fw,
                 "2025-03-14",
                 ["2", "", "1", "3", "2"],
                 ["3", "2", "", "3", "2"],
@@ -84,7 +113,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "max-level",
             assessment(
-                &fw,
+                fw,
                 "2025-03-14",
                 ["4", "4", "4", "4", "4"],
                 ["4", "3", "4", "4", "2"],
@@ -94,59 +123,55 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
     ];
     for (name, a, with_previous) in cases {
-        let current: Scores = score(&fw, &a);
-        let previous = with_previous.then(|| score(&fw, &before));
+        let current: Scores = score(fw, &a);
+        let previous = with_previous.then(|| score(fw, &before));
         let mut style = RadarStyle::for_review(a.child_id().as_str(), a.assessed_on());
         style.previous_date = with_previous.then(|| before.assessed_on());
         std::fs::write(
             dir.join(format!("{name}.svg")),
-            radar(&fw, &current, previous.as_ref(), &style)?,
+            radar(fw, &current, previous.as_ref(), &style)?,
         )?;
         std::fs::write(
             dir.join(format!("{name}.png")),
-            radar_png(&fw, &current, previous.as_ref(), &style)?,
+            radar_png(fw, &current, previous.as_ref(), &style)?,
         )?;
     }
-    let write = |name: &str, svg: String| -> Result<(), Box<dyn std::error::Error>> {
-        std::fs::write(dir.join(format!("{name}.png")), svg_to_png(&svg)?)?;
-        std::fs::write(dir.join(format!("{name}.svg")), svg)?;
-        Ok(())
-    };
+    Ok(())
+}
 
+/// A child at panel (the band and why, in the footer), and the same at thumbnail size.
+fn banded_radars(fw: &Framework, dir: &Path, banded: &Assessment) -> Result<(), Box<dyn Error>> {
     // A child at panel: the band and why, in the footer.
-    let banded = assessment(
-        &fw,
-        "2025-03-14",
-        ["2", "3", "1", "3", "2"],
-        ["3", "2", "1", "3", "2"],
-        ["1", "3", "2", "1", "2"],
-    );
     let style = RadarStyle::for_review("C0042", banded.assessed_on()).with_band(BandNote {
         band: "C".into(),
         label: "Targeted top-up".into(),
         score: 8.5,
         raised_by: Some(Domain::Semh),
     });
-    write("banded", radar(&fw, &score(&fw, &banded), None, &style)?)?;
+    write(dir, "banded", radar(fw, &score(fw, banded), None, &style)?)?;
 
     // The same child at a small size, as a thumbnail in a report.
     write(
+        dir,
         "small",
         radar(
-            &fw,
-            &score(&fw, &banded),
+            fw,
+            &score(fw, banded),
             None,
             &style.clone().with_size(480, 420),
         )?,
     )?;
+    Ok(())
+}
 
-    // A group's means: the marks speak of means.
-    let mut cohort = vsend_core::Cohort::new(&fw, None);
+/// A group's means: the marks speak of means.
+fn cohort_radar(fw: &Framework, dir: &Path) -> Result<(), Box<dyn Error>> {
+    let mut cohort = vsend_core::Cohort::new(fw, None);
     for (child, needs) in [
         ("C1", ["1", "3", "2", "3", "1"]),
         ("C2", ["3", "3", "1", "4", "2"]),
     ] {
-        let mut b = AssessmentBuilder::new(&fw);
+        let mut b = AssessmentBuilder::new(fw);
         b.child_id(child).assessed_on("2025-01-10");
         for (i, d) in Domain::ALL.into_iter().enumerate() {
             for area in fw.areas_of(d) {
@@ -163,10 +188,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         title: format!("all · n = {}", group.children),
         ..RadarStyle::default()
     };
-    write("cohort", vsend_chart::cohort_radar(&fw, group, &style)?)?;
+    write(dir, "cohort", vsend_chart::cohort_radar(fw, group, &style)?)?;
+    Ok(())
+}
 
+/// A transition radar: a move to a setting less ready in cl and semh, not assessed in ind.
+fn transition(fw: &Framework, dir: &Path, banded: &Assessment) -> Result<(), Box<dyn Error>> {
     // A move to a setting less ready in cl and semh, not assessed in ind.
-    let now = score(&fw, &banded);
+    let now = score(fw, banded);
     let plan = TransitionView {
         needs: now.need,
         readiness_from: now.readiness,
@@ -183,49 +212,58 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         child_id: "C0042".into(),
     };
     write(
+        dir,
         "transition",
-        transition_radar(&fw, &plan, &RadarStyle::default())?,
+        transition_radar(fw, &plan, &RadarStyle::default())?,
     )?;
+    Ok(())
+}
 
+/// A timeline over four reviews, with lines on one level and values not assessed.
+fn timeline(fw: &Framework, dir: &Path) -> Result<(), Box<dyn Error>> {
     // Four reviews: readiness all at 2 at first (five lines on one level),
     // then not assessed for ci and sp at the second review.
     let reviews = [
         assessment(
-            &fw,
+            fw,
             "2024-09-20",
             ["1", "2", "1", "2", "1"],
             ["2"; 5],
             ["1"; 5],
         ),
         assessment(
-            &fw,
+            fw,
             "2025-01-15",
             ["2", "2", "1", "3", "1"],
             ["2", "", "", "3", "1"],
             ["1"; 5],
         ),
         assessment(
-            &fw,
+            fw,
             "2025-05-10",
             ["2", "3", "1", "3", "2"],
             ["3", "2", "1", "3", "2"],
             ["1"; 5],
         ),
         assessment(
-            &fw,
+            fw,
             "2025-09-12",
             ["2", "3", "2", "2", "2"],
             ["3", "3", "2", "2", "2"],
             ["1"; 5],
         ),
     ];
-    let t = vsend_core::Timeline::build(&fw, &reviews, None)?;
+    let t = vsend_core::Timeline::build(fw, &reviews, None)?;
     let style = TimelineStyle {
         title: "C0042 · needs and readiness over time".into(),
         ..TimelineStyle::default()
     };
-    write("timeline", timeline_chart(&fw, &t, &style)?)?;
+    write(dir, "timeline", timeline_chart(fw, &t, &style)?)?;
+    Ok(())
+}
 
+/// A comparison of three councils, one shared suppressed.
+fn comparison(fw: &Framework, dir: &Path) -> Result<(), Box<dyn Error>> {
     // Three councils; the second shared a suppressed summary (K = 5, B = 5).
     let per = |v: [Option<f64>; 5]| vsend_core::PerDomain(v);
     let councils = [
@@ -258,8 +296,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         title: "Need and setting readiness, three councils".into(),
         ..ComparisonStyle::default()
     };
-    write("comparison", comparison_chart(&fw, &councils, &style)?)?;
-
-    println!("wrote the gallery to {}", dir.display());
+    write(dir, "comparison", comparison_chart(fw, &councils, &style)?)?;
     Ok(())
 }

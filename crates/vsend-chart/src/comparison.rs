@@ -134,6 +134,54 @@ struct Figure {
     format: fn(f64) -> String,
 }
 
+/// The page's geometry: its size and the scale of every length (drawn for
+/// 1100 × 760 and scaled to the page).
+#[derive(Clone, Copy)]
+struct Page {
+    w: f64,
+    h: f64,
+    s: f64,
+}
+
+impl Page {
+    fn of(style: &ComparisonStyle) -> Page {
+        let (w, h) = (f64::from(style.width), f64::from(style.height));
+        Page {
+            w,
+            h,
+            s: (w / 1100.0).min(h / 760.0).max(0.4),
+        }
+    }
+
+    /// A length of the 1100 × 760 design, on this page.
+    fn px(self, x: f64) -> f64 {
+        x * self.s
+    }
+
+    /// The point at the page's middle, `y` down.
+    fn centre(self, y: f64) -> (i32, i32) {
+        ((self.w / 2.0) as i32, y as i32)
+    }
+}
+
+/// Where the panels of one figure's row go.
+struct Row {
+    /// The plot's top and bottom (the bars' full height).
+    plot_top: f64,
+    plot_bottom: f64,
+    /// The left edge of the first panel and each panel's width.
+    left: f64,
+    panel_width: f64,
+}
+
+impl Row {
+    /// The height of `v` on `figure`'s scale.
+    fn y_of(&self, figure: &Figure, v: f64) -> f64 {
+        self.plot_bottom
+            - (self.plot_bottom - self.plot_top) * v.clamp(0.0, figure.max) / figure.max
+    }
+}
+
 fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     fw: &Framework,
@@ -141,19 +189,71 @@ fn draw<DB: DrawingBackend>(
     style: &ComparisonStyle,
 ) -> Drawn<DB> {
     area.fill(&WHITE)?;
-    let (w, h) = (f64::from(style.width), f64::from(style.height));
-    let s = (w / 1100.0).min(h / 760.0).max(0.4);
-    let px = |x: f64| x * s;
-    let centre = |y: f64| ((w / 2.0) as i32, y as i32);
-
+    let page = Page::of(style);
     area.draw(&Text::new(
         style.title.clone(),
-        centre(px(14.0)),
-        font(px(24.0), INK, true).pos(Pos::new(HPos::Center, VPos::Top)),
+        page.centre(page.px(14.0)),
+        font(page.px(24.0), INK, true).pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
+    let legend_bottom = legend(area, page, summaries)?;
 
-    // Legend: one entry per summary, two to a row when every entry fits
-    // half the width, else one to a row.
+    let figures = figures(fw);
+    let footer_top = page.h - page.px(30.0);
+    let rows_top = legend_bottom + page.px(10.0);
+    let row_height = (footer_top - rows_top) / figures.len() as f64;
+    for (r, figure) in figures.iter().enumerate() {
+        let top = rows_top + row_height * r as f64;
+        figure_row(area, page, figure, summaries, top, row_height)?;
+    }
+
+    area.draw(&Text::new(
+        format!(
+            "Framework {} v{} · levels 0 to {} · dashed line: the reference's value · \
+             an empty bar is a value that is suppressed or has no data, not 0",
+            fw.id(),
+            fw.version(),
+            fw.scale().max_level()
+        ),
+        page.centre(page.h - page.px(10.0)),
+        font(page.px(12.0), MUTED, false).pos(Pos::new(HPos::Center, VPos::Bottom)),
+    ))?;
+    Ok(())
+}
+
+/// The two rows of panels: mean need on the framework's scale, and the
+/// share met by the setting.
+fn figures(fw: &Framework) -> [Figure; 2] {
+    [
+        Figure {
+            caption: "Mean need (higher = more need)",
+            max: f64::from(fw.scale().max_level()),
+            ticks: (0..=fw.scale().max_level())
+                .map(|l| (f64::from(l), l.to_string()))
+                .collect(),
+            value: |sm, d| sm.mean_need[d],
+            // Two decimals on every bar, so 1.00 and 1.08 read alike.
+            format: |v| format!("{v:.2}"),
+        },
+        Figure {
+            caption: "Met by setting: children whose setting readiness meets their need",
+            max: 1.0,
+            ticks: [0.0, 0.25, 0.5, 0.75, 1.0]
+                .map(|v| (v, format!("{:.0}%", v * 100.0)))
+                .to_vec(),
+            value: |sm, d| sm.met_by_setting[d],
+            format: |v| format!("{:.0}%", v * 100.0),
+        },
+    ]
+}
+
+/// The legend, one entry per summary: two to a row when every entry fits
+/// half the width, else one to a row. Returns where it ends.
+fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    page: Page,
+    summaries: &[ComparedSummary],
+) -> std::result::Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
+    let px = |x| page.px(x);
     let legend_top = px(54.0);
     let legend_row = px(24.0);
     let texts: Vec<String> = summaries
@@ -166,7 +266,7 @@ fn draw<DB: DrawingBackend>(
         let (tw, _) = area.estimate_text_size(text, &font(px(14.0), INK, i == 0))?;
         widest = widest.max(f64::from(tw));
     }
-    let half = (w - px(80.0)) / 2.0;
+    let half = (page.w - px(80.0)) / 2.0;
     let per_row = if widest + px(34.0) <= half { 2 } else { 1 };
     for (i, text) in texts.into_iter().enumerate() {
         let colour = SERIES[i];
@@ -185,171 +285,170 @@ fn draw<DB: DrawingBackend>(
             font(px(14.0), INK, i == 0).pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
     }
-    let legend_bottom = legend_top + legend_row * summaries.len().div_ceil(per_row) as f64;
+    Ok(legend_top + legend_row * summaries.len().div_ceil(per_row) as f64)
+}
 
-    let max_level = f64::from(fw.scale().max_level());
-    let figures = [
-        Figure {
-            caption: "Mean need (higher = more need)",
-            max: max_level,
-            ticks: (0..=fw.scale().max_level())
-                .map(|l| (f64::from(l), l.to_string()))
-                .collect(),
-            value: |sm, d| sm.mean_need[d],
-            // Two decimals on every bar, so 1.00 and 1.08 read alike.
-            format: |v| format!("{v:.2}"),
-        },
-        Figure {
-            caption: "Met by setting: children whose setting readiness meets their need",
-            max: 1.0,
-            ticks: [0.0, 0.25, 0.5, 0.75, 1.0]
-                .map(|v| (v, format!("{:.0}%", v * 100.0)))
-                .to_vec(),
-            value: |sm, d| sm.met_by_setting[d],
-            format: |v| format!("{:.0}%", v * 100.0),
-        },
-    ];
-
-    let footer_top = h - px(30.0);
-    let rows_top = legend_bottom + px(10.0);
-    let row_height = (footer_top - rows_top) / figures.len() as f64;
+/// One figure's row: its caption, the grid and scale across all five
+/// panels, then per domain its name, the reference's dashed line and the bars.
+fn figure_row<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    page: Page,
+    figure: &Figure,
+    summaries: &[ComparedSummary],
+    top: f64,
+    row_height: f64,
+) -> Drawn<DB> {
+    let px = |x| page.px(x);
+    area.draw(&Text::new(
+        figure.caption,
+        ((page.w / 2.0) as i32, (top + px(4.0)) as i32),
+        font(px(17.0), INK, true).pos(Pos::new(HPos::Center, VPos::Top)),
+    ))?;
+    let names_top = top + px(30.0);
     let left = px(56.0);
-    let panel_width = (w - left - px(20.0)) / 5.0;
-    for (r, figure) in figures.iter().enumerate() {
-        let top = rows_top + row_height * r as f64;
-        area.draw(&Text::new(
-            figure.caption,
-            ((w / 2.0) as i32, (top + px(4.0)) as i32),
-            font(px(17.0), INK, true).pos(Pos::new(HPos::Center, VPos::Top)),
-        ))?;
-        let names_top = top + px(30.0);
-        let names_height = px(40.0);
-        let plot_top = names_top + names_height + px(18.0);
-        let plot_bottom = top + row_height - px(12.0);
-        let y_of =
-            |v: f64| plot_bottom - (plot_bottom - plot_top) * v.clamp(0.0, figure.max) / figure.max;
-
-        // Grid and scale, across all five panels.
-        for (v, label) in &figure.ticks {
-            let y = y_of(*v) as i32;
-            area.draw(&PathElement::new(
-                vec![(left as i32, y), ((w - px(20.0)) as i32, y)],
-                GRID.stroke_width(1),
-            ))?;
-            area.draw(&Text::new(
-                label.clone(),
-                ((left - px(6.0)) as i32, y),
-                font(px(12.0), MUTED, false).pos(Pos::new(HPos::Right, VPos::Center)),
-            ))?;
-        }
-
-        for d in Domain::ALL {
-            let x0 = left + panel_width * d.index() as f64;
-            let pad = panel_width * 0.08;
-            for (i, line) in wrap(d.name(), 22).iter().enumerate() {
-                area.draw(&Text::new(
-                    line.clone(),
-                    (
-                        (x0 + panel_width / 2.0) as i32,
-                        (names_top + px(17.0) * i as f64) as i32,
-                    ),
-                    font(px(14.0), INK, false).pos(Pos::new(HPos::Center, VPos::Top)),
-                ))?;
-            }
-            // The reference's value, dashed across the panel, under the bars.
-            if let Some(v) = summaries.first().and_then(|sm| (figure.value)(sm, d)) {
-                let y = y_of(v) as i32;
-                area.draw(&DashedPathElement::new(
-                    vec![
-                        ((x0 + pad * 0.5) as i32, y),
-                        ((x0 + panel_width - pad * 0.5) as i32, y),
-                    ],
-                    5,
-                    4,
-                    SERIES[0].stroke_width(1),
-                ))?;
-            }
-            let k = summaries.len().max(1) as f64;
-            let bar = (panel_width - 2.0 * pad) / k;
-            for (i, sm) in summaries.iter().enumerate() {
-                let colour = SERIES[i];
-                let bx0 = x0 + pad + bar * i as f64 + bar * 0.1;
-                let bx1 = bx0 + bar * 0.8;
-                let mid = ((bx0 + bx1) / 2.0) as i32;
-                match (figure.value)(sm, d) {
-                    Some(v) => {
-                        let y = y_of(v);
-                        area.draw(&Rectangle::new(
-                            [(bx0 as i32, y as i32), (bx1 as i32, plot_bottom as i32)],
-                            colour.filled(),
-                        ))?;
-                        // On a white halo, so the reference line cannot strike it out.
-                        let label = font(px(12.0), INK, i == 0);
-                        let text = (figure.format)(v);
-                        let (tw, th) = area.estimate_text_size(&text, &label)?;
-                        let (hw, th) = (tw as i32 / 2 + 2, th as i32);
-                        let base = (y - px(3.0)) as i32;
-                        area.draw(&Rectangle::new(
-                            [(mid - hw, base - th - 1), (mid + hw, base + 1)],
-                            WHITE.filled(),
-                        ))?;
-                        area.draw(&Text::new(
-                            text,
-                            (mid, base),
-                            label.pos(Pos::new(HPos::Center, VPos::Bottom)),
-                        ))?;
-                    }
-                    None => {
-                        // An empty outline the full height, saying why.
-                        area.draw(&Rectangle::new(
-                            [
-                                (bx0 as i32, plot_top as i32),
-                                (bx1 as i32, plot_bottom as i32),
-                            ],
-                            colour.mix(0.6).stroke_width(1),
-                        ))?;
-                        let why = if sm.suppression.is_some() {
-                            "suppressed"
-                        } else {
-                            "no data"
-                        };
-                        let note = font(px(12.0), MUTED, false);
-                        let (tw, th) = area.estimate_text_size(why, &note)?;
-                        let cy = ((plot_top + plot_bottom) / 2.0) as i32;
-                        let (hw, hh) = (th as i32 / 2 + 1, tw as i32 / 2 + 2);
-                        area.draw(&Rectangle::new(
-                            [(mid - hw, cy - hh), (mid + hw, cy + hh)],
-                            WHITE.filled(),
-                        ))?;
-                        area.draw(&Text::new(
-                            why,
-                            (mid, cy),
-                            note.transform(FontTransform::Rotate270)
-                                .pos(Pos::new(HPos::Center, VPos::Center)),
-                        ))?;
-                    }
-                }
-            }
-        }
+    let row = Row {
+        plot_top: names_top + px(40.0) + px(18.0),
+        plot_bottom: top + row_height - px(12.0),
+        left,
+        panel_width: (page.w - left - px(20.0)) / 5.0,
+    };
+    for (v, label) in &figure.ticks {
+        let y = row.y_of(figure, *v) as i32;
         area.draw(&PathElement::new(
-            vec![
-                (left as i32, plot_bottom as i32),
-                ((w - px(20.0)) as i32, plot_bottom as i32),
-            ],
-            MUTED.stroke_width(1),
+            vec![(left as i32, y), ((page.w - px(20.0)) as i32, y)],
+            GRID.stroke_width(1),
+        ))?;
+        area.draw(&Text::new(
+            label.clone(),
+            ((left - px(6.0)) as i32, y),
+            font(px(12.0), MUTED, false).pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
     }
+    for d in Domain::ALL {
+        panel(area, page, figure, summaries, &row, d, names_top)?;
+    }
+    area.draw(&PathElement::new(
+        vec![
+            (left as i32, row.plot_bottom as i32),
+            ((page.w - px(20.0)) as i32, row.plot_bottom as i32),
+        ],
+        MUTED.stroke_width(1),
+    ))
+}
 
-    area.draw(&Text::new(
-        format!(
-            "Framework {} v{} · levels 0 to {} · dashed line: the reference's value · \
-             an empty bar is a value that is suppressed or has no data, not 0",
-            fw.id(),
-            fw.version(),
-            fw.scale().max_level()
-        ),
-        centre(h - px(10.0)),
-        font(px(12.0), MUTED, false).pos(Pos::new(HPos::Center, VPos::Bottom)),
-    ))?;
+/// One domain's panel in a row: its name, the reference's value dashed
+/// across the panel under the bars, and a bar per summary.
+fn panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    page: Page,
+    figure: &Figure,
+    summaries: &[ComparedSummary],
+    row: &Row,
+    d: Domain,
+    names_top: f64,
+) -> Drawn<DB> {
+    let px = |x| page.px(x);
+    let x0 = row.left + row.panel_width * d.index() as f64;
+    let pad = row.panel_width * 0.08;
+    for (i, line) in wrap(d.name(), 22).iter().enumerate() {
+        area.draw(&Text::new(
+            line.clone(),
+            (
+                (x0 + row.panel_width / 2.0) as i32,
+                (names_top + px(17.0) * i as f64) as i32,
+            ),
+            font(px(14.0), INK, false).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
+    if let Some(v) = summaries.first().and_then(|sm| (figure.value)(sm, d)) {
+        let y = row.y_of(figure, v) as i32;
+        area.draw(&DashedPathElement::new(
+            vec![
+                ((x0 + pad * 0.5) as i32, y),
+                ((x0 + row.panel_width - pad * 0.5) as i32, y),
+            ],
+            5,
+            4,
+            SERIES[0].stroke_width(1),
+        ))?;
+    }
+    let k = summaries.len().max(1) as f64;
+    let bar_width = (row.panel_width - 2.0 * pad) / k;
+    for (i, sm) in summaries.iter().enumerate() {
+        let bx0 = x0 + pad + bar_width * i as f64 + bar_width * 0.1;
+        let bx1 = bx0 + bar_width * 0.8;
+        match (figure.value)(sm, d) {
+            Some(v) => bar(area, page, figure, row, i, (bx0, bx1), v)?,
+            None => missing_bar(area, page, row, i, (bx0, bx1), sm.suppression.is_some())?,
+        }
+    }
     Ok(())
+}
+
+/// Summary `i`'s bar at `v`, its value printed above it on a white halo so
+/// the reference line cannot strike it out.
+fn bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    page: Page,
+    figure: &Figure,
+    row: &Row,
+    i: usize,
+    (bx0, bx1): (f64, f64),
+    v: f64,
+) -> Drawn<DB> {
+    let mid = ((bx0 + bx1) / 2.0) as i32;
+    let y = row.y_of(figure, v);
+    area.draw(&Rectangle::new(
+        [(bx0 as i32, y as i32), (bx1 as i32, row.plot_bottom as i32)],
+        SERIES[i].filled(),
+    ))?;
+    let label = font(page.px(12.0), INK, i == 0);
+    let text = (figure.format)(v);
+    let (tw, th) = area.estimate_text_size(&text, &label)?;
+    let (hw, th) = (tw as i32 / 2 + 2, th as i32);
+    let base = (y - page.px(3.0)) as i32;
+    area.draw(&Rectangle::new(
+        [(mid - hw, base - th - 1), (mid + hw, base + 1)],
+        WHITE.filled(),
+    ))?;
+    area.draw(&Text::new(
+        text,
+        (mid, base),
+        label.pos(Pos::new(HPos::Center, VPos::Bottom)),
+    ))
+}
+
+/// Summary `i`'s missing value: an empty outline the full height, saying
+/// why ("suppressed" in a shared summary, else "no data"), never a 0.
+fn missing_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    page: Page,
+    row: &Row,
+    i: usize,
+    (bx0, bx1): (f64, f64),
+    suppressed: bool,
+) -> Drawn<DB> {
+    let mid = ((bx0 + bx1) / 2.0) as i32;
+    area.draw(&Rectangle::new(
+        [
+            (bx0 as i32, row.plot_top as i32),
+            (bx1 as i32, row.plot_bottom as i32),
+        ],
+        SERIES[i].mix(0.6).stroke_width(1),
+    ))?;
+    let why = if suppressed { "suppressed" } else { "no data" };
+    let note = font(page.px(12.0), MUTED, false);
+    let (tw, th) = area.estimate_text_size(why, &note)?;
+    let cy = ((row.plot_top + row.plot_bottom) / 2.0) as i32;
+    let (hw, hh) = (th as i32 / 2 + 1, tw as i32 / 2 + 2);
+    area.draw(&Rectangle::new(
+        [(mid - hw, cy - hh), (mid + hw, cy + hh)],
+        WHITE.filled(),
+    ))?;
+    area.draw(&Text::new(
+        why,
+        (mid, cy),
+        note.transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Center)),
+    ))
 }

@@ -200,15 +200,7 @@ fn draw<DB: DrawingBackend>(
     let (w, h) = (f64::from(style.width), f64::from(style.height));
     let s = (w / 1500.0).min(h / 1080.0).max(0.3);
     let px = |x: f64| x * s;
-    let high = fw.high_need_level();
-    let max_level = fw.scale().max_level();
-    let high_label = fw
-        .scale()
-        .labels()
-        .get(usize::from(high))
-        .map_or(String::new(), |l| l.to_lowercase());
     let years: Vec<i16> = (0..=f.horizon as i16).map(|h| f.school_year + h).collect();
-    let last_year = *years.last().expect("h = 0 is always there");
 
     // The phases with anyone in them at any year, and all phases together.
     let looks: Vec<Look> = LOOKS
@@ -221,7 +213,104 @@ fn draw<DB: DrawingBackend>(
         })
         .collect();
 
-    // Title and what it shows.
+    heading(area, (w, s), f, style, &years)?;
+    let key_y = legend(area, (w, s), &looks, &years)?;
+
+    // Six panels: children, then high need per domain.
+    let footer_lines = footer(fw, f);
+    let footer_top = h - px(22.0) * footer_lines.len() as f64 - px(12.0);
+    let grid_top = key_y + px(26.0);
+    let (columns, rows) = (3usize, 2usize);
+    let panel_w = (w - px(20.0)) / columns as f64;
+    let panel_h = (footer_top - grid_top) / rows as f64;
+    for figure in 0..6 {
+        let (col, row) = (figure % columns, figure / columns);
+        let x0 = px(10.0) + panel_w * col as f64;
+        let y0 = grid_top + panel_h * row as f64;
+        let (caption, detail) = captions(fw, figure);
+        let series: Vec<Series> = looks
+            .iter()
+            .map(|&look| Series {
+                look,
+                points: f
+                    .projection
+                    .iter()
+                    .filter(|r| r.phase == look.phase)
+                    .map(|r| {
+                        let e = match figure {
+                            0 => r.children,
+                            _ => r.high_need[Domain::ALL[figure - 1]],
+                        };
+                        (r.school_year, e)
+                    })
+                    .collect(),
+            })
+            .collect();
+        panel(
+            area,
+            (x0, y0, panel_w, panel_h),
+            s,
+            &caption,
+            &detail,
+            &years,
+            &series,
+        )?;
+    }
+
+    for (i, text) in footer_lines.into_iter().enumerate() {
+        area.draw(&Text::new(
+            text,
+            (
+                px(24.0) as i32,
+                (footer_top + px(8.0) + px(22.0) * i as f64) as i32,
+            ),
+            font(px(14.0), if i == 0 { INK } else { MUTED }, i == 0)
+                .pos(Pos::new(HPos::Left, VPos::Top)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Panel `figure`'s caption and detail: 0 is the caseload, 1 to 5 high
+/// need in each domain.
+fn captions(fw: &Framework, figure: usize) -> (String, String) {
+    if figure == 0 {
+        return (
+            "Children on the caseload".to_owned(),
+            "all children reviewed in the year".to_owned(),
+        );
+    }
+    let high = fw.high_need_level();
+    let high_label = fw
+        .scale()
+        .labels()
+        .get(usize::from(high))
+        .map_or(String::new(), |l| l.to_lowercase());
+    let d = Domain::ALL[figure - 1];
+    (
+        format!("High need: {}", d.name()),
+        format!(
+            "children whose need here is at level {high} ({}){}",
+            high_label,
+            if high < fw.scale().max_level() {
+                " or above"
+            } else {
+                ""
+            }
+        ),
+    )
+}
+
+/// The title and the line saying which years are observed and projected.
+fn heading<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (w, s): (f64, f64),
+    f: &Forecast,
+    style: &FanStyle,
+    years: &[i16],
+) -> Drawn<DB> {
+    let px = |x: f64| x * s;
+    let last_year = *years.last().expect("h = 0 is always there");
     let title = style
         .title
         .clone()
@@ -249,9 +338,19 @@ fn draw<DB: DrawingBackend>(
         ),
         ((w / 2.0) as i32, px(52.0) as i32),
         font(px(16.0), MUTED, false).pos(Pos::new(HPos::Center, VPos::Top)),
-    ))?;
+    ))
+}
 
-    // Legend: one entry per phase drawn, then the marker key.
+/// The legend: one entry per phase drawn, then the key to markers, bands
+/// and the numbers at the right. Returns the key's line.
+fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (w, s): (f64, f64),
+    looks: &[Look],
+    years: &[i16],
+) -> std::result::Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
+    let px = |x: f64| x * s;
+    let last_year = *years.last().expect("h = 0 is always there");
     let legend_y = px(96.0);
     let entry = (w - px(80.0)) / looks.len().max(1) as f64;
     for (i, look) in looks.iter().enumerate() {
@@ -319,76 +418,7 @@ fn draw<DB: DrawingBackend>(
         ((w - px(40.0)) as i32, key_y as i32),
         font(px(14.0), MUTED, false).pos(Pos::new(HPos::Right, VPos::Center)),
     ))?;
-
-    // Six panels: children, then high need per domain.
-    let footer_lines = footer(fw, f);
-    let footer_top = h - px(22.0) * footer_lines.len() as f64 - px(12.0);
-    let grid_top = key_y + px(26.0);
-    let (columns, rows) = (3usize, 2usize);
-    let panel_w = (w - px(20.0)) / columns as f64;
-    let panel_h = (footer_top - grid_top) / rows as f64;
-    for figure in 0..6 {
-        let (col, row) = (figure % columns, figure / columns);
-        let x0 = px(10.0) + panel_w * col as f64;
-        let y0 = grid_top + panel_h * row as f64;
-        let (caption, detail) = match figure {
-            0 => (
-                "Children on the caseload".to_owned(),
-                "all children reviewed in the year".to_owned(),
-            ),
-            _ => {
-                let d = Domain::ALL[figure - 1];
-                (
-                    format!("High need: {}", d.name()),
-                    format!(
-                        "children whose need here is at level {high} ({}){}",
-                        high_label,
-                        if high < max_level { " or above" } else { "" }
-                    ),
-                )
-            }
-        };
-        let series: Vec<Series> = looks
-            .iter()
-            .map(|&look| Series {
-                look,
-                points: f
-                    .projection
-                    .iter()
-                    .filter(|r| r.phase == look.phase)
-                    .map(|r| {
-                        let e = match figure {
-                            0 => r.children,
-                            _ => r.high_need[Domain::ALL[figure - 1]],
-                        };
-                        (r.school_year, e)
-                    })
-                    .collect(),
-            })
-            .collect();
-        panel(
-            area,
-            (x0, y0, panel_w, panel_h),
-            s,
-            &caption,
-            &detail,
-            &years,
-            &series,
-        )?;
-    }
-
-    for (i, text) in footer_lines.into_iter().enumerate() {
-        area.draw(&Text::new(
-            text,
-            (
-                px(24.0) as i32,
-                (footer_top + px(8.0) + px(22.0) * i as f64) as i32,
-            ),
-            font(px(14.0), if i == 0 { INK } else { MUTED }, i == 0)
-                .pos(Pos::new(HPos::Left, VPos::Top)),
-        ))?;
-    }
-    Ok(())
+    Ok(key_y)
 }
 
 /// The footer: what the model assumes, its intervals, its back-test.
@@ -458,7 +488,40 @@ fn footer(fw: &Framework, f: &Forecast) -> Vec<String> {
     lines
 }
 
-/// One panel at `(x, y, width, height)`.
+/// Where a panel's plot goes and how values map onto it.
+struct Plot<'a> {
+    s: f64,
+    x0: f64,
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    /// The y scale runs from 0 to `y_max` in steps of `step`.
+    y_max: f64,
+    step: f64,
+    /// The columns' half-width inset at either end.
+    inset: f64,
+    years: &'a [i16],
+}
+
+impl Plot<'_> {
+    fn px(&self, x: f64) -> f64 {
+        x * self.s
+    }
+
+    fn y_of(&self, v: f64) -> f64 {
+        self.bottom - (self.bottom - self.top) * (v / self.y_max).clamp(0.0, 1.0)
+    }
+
+    fn x_of(&self, year: i16) -> f64 {
+        let n = self.years.len().max(2) as f64 - 1.0;
+        let i = f64::from(year - self.years[0]);
+        self.left + self.inset + (self.right - self.left - 2.0 * self.inset) * i / n
+    }
+}
+
+/// One panel at `(x, y, width, height)`: caption, axes, the bands, the
+/// lines and the last year's figures at the right.
 fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     (x0, y0, pw, ph): (f64, f64, f64, f64),
@@ -479,8 +542,6 @@ fn panel<DB: DrawingBackend>(
         ((x0 + pw / 2.0) as i32, (y0 + px(32.0)) as i32),
         font(px(14.0), MUTED, false).pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
-    let top = y0 + px(62.0);
-    let bottom = y0 + ph - px(50.0);
     // The last year's value and interval of each line, at its right end:
     // the plot leaves room for the widest.
     let labels: Vec<(f64, &Series, String)> = series
@@ -502,26 +563,37 @@ fn panel<DB: DrawingBackend>(
         widest = widest.max(f64::from(tw));
     }
     let left = x0 + px(62.0);
-    let right = (x0 + pw - widest - px(30.0)).max(left + pw * 0.4);
-
     let max = series
         .iter()
         .flat_map(|s| s.points.iter())
         .map(|(_, e)| e.high.unwrap_or(e.expected).max(e.expected))
         .fold(0.0f64, f64::max);
     let step = tick_step(max.max(1.0), 5.0);
-    let y_max = (max / step).ceil().max(1.0) * step;
-    let y_of = |v: f64| bottom - (bottom - top) * (v / y_max).clamp(0.0, 1.0);
-    let n = years.len().max(2) as f64 - 1.0;
-    let inset = px(26.0);
-    let x_of = |year: i16| {
-        let i = f64::from(year - years[0]);
-        left + inset + (right - left - 2.0 * inset) * i / n
+    let plot = Plot {
+        s,
+        x0,
+        left,
+        right: (x0 + pw - widest - px(30.0)).max(left + pw * 0.4),
+        top: y0 + px(62.0),
+        bottom: y0 + ph - px(50.0),
+        y_max: (max / step).ceil().max(1.0) * step,
+        step,
+        inset: px(26.0),
+        years,
     };
+    axes(area, &plot)?;
+    bands_and_lines(area, &plot, series)?;
+    end_labels(area, &plot, labels)
+}
 
-    // The observed year's column, shaded.
-    let column = ((right - left - 2.0 * inset) / n / 2.0).min(inset) * 0.9;
-    let ox = x_of(years[0]);
+/// The observed year's column shaded, the grid and y scale, the x axis with
+/// its school years.
+fn axes<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, plot: &Plot) -> Drawn<DB> {
+    let px = |x| plot.px(x);
+    let (left, right, top, bottom) = (plot.left, plot.right, plot.top, plot.bottom);
+    let n = plot.years.len().max(2) as f64 - 1.0;
+    let column = ((right - left - 2.0 * plot.inset) / n / 2.0).min(plot.inset) * 0.9;
+    let ox = plot.x_of(plot.years[0]);
     area.draw(&Rectangle::new(
         [
             ((ox - column) as i32, top as i32),
@@ -530,10 +602,9 @@ fn panel<DB: DrawingBackend>(
         RGBColor(236, 236, 236).filled(),
     ))?;
 
-    // Grid and y scale.
     let mut v = 0.0;
-    while v <= y_max + 1e-9 {
-        let y = y_of(v) as i32;
+    while v <= plot.y_max + 1e-9 {
+        let y = plot.y_of(v) as i32;
         area.draw(&PathElement::new(
             vec![(left as i32, y), (right as i32, y)],
             GRID.stroke_width(1),
@@ -543,11 +614,11 @@ fn panel<DB: DrawingBackend>(
             ((left - px(6.0)) as i32, y),
             font(px(13.0), MUTED, false).pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
-        v += step;
+        v += plot.step;
     }
     area.draw(&Text::new(
         "children",
-        ((x0 + px(12.0)) as i32, ((top + bottom) / 2.0) as i32),
+        ((plot.x0 + px(12.0)) as i32, ((top + bottom) / 2.0) as i32),
         font(px(13.0), MUTED, false)
             .transform(plotters::style::FontTransform::Rotate270)
             .pos(Pos::new(HPos::Center, VPos::Center)),
@@ -556,8 +627,8 @@ fn panel<DB: DrawingBackend>(
         vec![(left as i32, bottom as i32), (right as i32, bottom as i32)],
         MUTED.stroke_width(1),
     ))?;
-    for (i, &year) in years.iter().enumerate() {
-        let x = x_of(year) as i32;
+    for (i, &year) in plot.years.iter().enumerate() {
+        let x = plot.x_of(year) as i32;
         area.draw(&PathElement::new(
             vec![(x, bottom as i32), (x, (bottom + px(5.0)) as i32)],
             MUTED.stroke_width(1),
@@ -575,18 +646,26 @@ fn panel<DB: DrawingBackend>(
             ))?;
         }
     }
+    Ok(())
+}
 
-    // Bands first, so every line is drawn over every band.
+/// Every band first, so that every line is drawn over every band; then the
+/// lines with their markers (filled where observed).
+fn bands_and_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &Plot,
+    series: &[Series],
+) -> Drawn<DB> {
     for sr in series {
         let upper: Vec<(f64, f64)> = sr
             .points
             .iter()
-            .filter_map(|(y, e)| Some((x_of(*y), y_of(e.high?))))
+            .filter_map(|(y, e)| Some((plot.x_of(*y), plot.y_of(e.high?))))
             .collect();
         let lower: Vec<(f64, f64)> = sr
             .points
             .iter()
-            .filter_map(|(y, e)| Some((x_of(*y), y_of(e.low?))))
+            .filter_map(|(y, e)| Some((plot.x_of(*y), plot.y_of(e.low?))))
             .collect();
         if upper.len() == sr.points.len() && upper.len() > 1 {
             let polygon: Vec<(i32, i32)> = upper
@@ -606,19 +685,27 @@ fn panel<DB: DrawingBackend>(
         let points: Vec<(f64, f64)> = sr
             .points
             .iter()
-            .map(|(y, e)| (x_of(*y), y_of(e.expected)))
+            .map(|(y, e)| (plot.x_of(*y), plot.y_of(e.expected)))
             .collect();
-        line(area, &sr.look, &points, s)?;
+        line(area, &sr.look, &points, plot.s)?;
         for (i, &p) in points.iter().enumerate() {
-            marker(area, &sr.look, p, s, i == 0)?;
+            marker(area, &sr.look, p, plot.s, i == 0)?;
         }
     }
+    Ok(())
+}
 
-    // The labels at the right, pushed apart so that none overlaps another.
-    let gap = px(16.0);
+/// The last year's figures at the right, pushed apart so that none
+/// overlaps another, and back above the axis if pushed below it.
+fn end_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    plot: &Plot,
+    labels: Vec<(f64, &Series, String)>,
+) -> Drawn<DB> {
+    let gap = plot.px(16.0);
     let mut labels: Vec<(f64, &Series, String)> = labels
         .into_iter()
-        .map(|(v, sr, text)| (y_of(v), sr, text))
+        .map(|(v, sr, text)| (plot.y_of(v), sr, text))
         .collect();
     labels.sort_by(|a, b| a.0.total_cmp(&b.0));
     for i in 1..labels.len() {
@@ -627,21 +714,20 @@ fn panel<DB: DrawingBackend>(
             labels[i].0 = min;
         }
     }
-    // Anything pushed below the axis comes back up, in order.
-    let mut floor = bottom;
+    let mut floor = plot.bottom;
     for label in labels.iter_mut().rev() {
         if label.0 > floor {
             label.0 = floor;
         }
         floor = label.0 - gap;
     }
-    let lx = right + px(8.0);
+    let lx = plot.right + plot.px(8.0);
     for (y, sr, text) in labels {
-        marker(area, &sr.look, (lx + px(5.0), y), s * 0.8, false)?;
+        marker(area, &sr.look, (lx + plot.px(5.0), y), plot.s * 0.8, false)?;
         area.draw(&Text::new(
             text,
-            ((lx + px(14.0)) as i32, y as i32),
-            label_font(sr, s).pos(Pos::new(HPos::Left, VPos::Center)),
+            ((lx + plot.px(14.0)) as i32, y as i32),
+            label_font(sr, plot.s).pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
     }
     Ok(())

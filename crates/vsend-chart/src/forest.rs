@@ -94,6 +94,76 @@ fn half_width(impact: &Impact) -> f64 {
     ((widest * 1.08) / 0.25).ceil().max(2.0) * 0.25
 }
 
+/// Where everything goes: columns left to right (domain, support, the
+/// plot, the numbers, the counts) and rows top to bottom (two per domain).
+struct Layout {
+    /// The scale of every length (drawn for 1400 × 1000).
+    s: f64,
+    w: f64,
+    label_right: f64,
+    plot_left: f64,
+    plot_right: f64,
+    numbers_left: f64,
+    counts_left: f64,
+    /// The first row's top, the x axis and the footer's top.
+    top: f64,
+    axis_y: f64,
+    footer_top: f64,
+    row_h: f64,
+    block_h: f64,
+    block_gap: f64,
+    /// The x scale runs from `-half` to `half` levels.
+    half: f64,
+}
+
+impl Layout {
+    fn new(style: &ForestStyle, impact: &Impact) -> Layout {
+        let (w, h) = (f64::from(style.width), f64::from(style.height));
+        let s = (w / 1400.0).min(h / 1000.0).max(0.3);
+        let px = |x: f64| x * s;
+        let plot_right = w - px(450.0);
+        let numbers_left = plot_right + px(24.0);
+        let top = px(150.0);
+        let footer_top = h - px(112.0);
+        let axis_y = footer_top - px(62.0);
+        let block_gap = px(10.0);
+        let rows = Domain::ALL.len() * 2;
+        let row_h = (axis_y - top - block_gap * Domain::ALL.len() as f64) / rows as f64;
+        Layout {
+            s,
+            w,
+            label_right: px(380.0),
+            plot_left: px(400.0),
+            plot_right,
+            numbers_left,
+            counts_left: numbers_left + px(196.0),
+            top,
+            axis_y,
+            footer_top,
+            row_h,
+            block_h: 2.0 * row_h + block_gap,
+            block_gap,
+            half: half_width(impact),
+        }
+    }
+
+    fn px(&self, x: f64) -> f64 {
+        x * self.s
+    }
+
+    /// Where effect `v` (in levels) goes on the plot.
+    fn x_of(&self, v: f64) -> f64 {
+        self.plot_left
+            + (self.plot_right - self.plot_left)
+                * ((v + self.half) / (2.0 * self.half)).clamp(0.0, 1.0)
+    }
+
+    /// The top of domain `d`'s block of two rows.
+    fn block_top(&self, d: Domain) -> f64 {
+        self.top + self.block_h * d.index() as f64
+    }
+}
+
 fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     fw: &Framework,
@@ -101,18 +171,48 @@ fn draw<DB: DrawingBackend>(
     style: &ForestStyle,
 ) -> Drawn<DB> {
     area.fill(&WHITE)?;
-    let (w, h) = (f64::from(style.width), f64::from(style.height));
-    let s = (w / 1400.0).min(h / 1000.0).max(0.3);
-    let px = |x: f64| x * s;
+    let at = Layout::new(style, impact);
+    heading(area, &at, fw, impact, style)?;
+    column_heads(area, &at)?;
+    // Every other domain on a faint band, so its two rows read together.
+    for d in Domain::ALL {
+        if d.index() % 2 == 0 {
+            let y0 = at.block_top(d);
+            area.draw(&Rectangle::new(
+                [
+                    (at.px(16.0) as i32, y0 as i32),
+                    (
+                        (at.w - at.px(16.0)) as i32,
+                        (y0 + at.block_h - at.block_gap / 2.0) as i32,
+                    ),
+                ],
+                RGBColor(243, 243, 243).filled(),
+            ))?;
+        }
+    }
+    scale(area, &at)?;
+    for d in Domain::ALL {
+        domain_block(area, &at, impact, d)?;
+    }
+    footer(area, &at, fw, impact)
+}
 
+/// The title and the two lines saying what is compared.
+fn heading<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    at: &Layout,
+    fw: &Framework,
+    impact: &Impact,
+    style: &ForestStyle,
+) -> Drawn<DB> {
     let title = style
         .title
         .clone()
         .unwrap_or_else(|| "Did needs fall more where support rose?".to_owned());
     area.draw(&Text::new(
         title,
-        ((w / 2.0) as i32, px(14.0) as i32),
-        font(px(28.0), INK, true).pos(Pos::new(HPos::Center, VPos::Top)),
+        ((at.w / 2.0) as i32, at.px(14.0) as i32),
+        font(at.px(28.0), INK, true).pos(Pos::new(HPos::Center, VPos::Top)),
     ))?;
     let rise = render::number(fw.meaningful_change());
     let subtitle = [
@@ -127,148 +227,143 @@ fn draw<DB: DrawingBackend>(
     for (i, line) in subtitle.into_iter().enumerate() {
         area.draw(&Text::new(
             line,
-            ((w / 2.0) as i32, (px(54.0) + px(21.0) * i as f64) as i32),
-            font(px(16.0), MUTED, false).pos(Pos::new(HPos::Center, VPos::Top)),
+            (
+                (at.w / 2.0) as i32,
+                (at.px(54.0) + at.px(21.0) * i as f64) as i32,
+            ),
+            font(at.px(16.0), MUTED, false).pos(Pos::new(HPos::Center, VPos::Top)),
         ))?;
     }
+    Ok(())
+}
 
-    // Columns: domain, support, the plot, the numbers, the counts.
-    let label_right = px(380.0);
-    let plot_left = px(400.0);
-    let plot_right = w - px(450.0);
-    let numbers_left = plot_right + px(24.0);
-    let counts_left = numbers_left + px(196.0);
-    let top = px(150.0);
-    let footer_top = h - px(112.0);
-    let axis_y = footer_top - px(62.0);
-    let block_gap = px(10.0);
-    let rows = Domain::ALL.len() * 2;
-    let row_h = (axis_y - top - block_gap * Domain::ALL.len() as f64) / rows as f64;
-    let block_h = 2.0 * row_h + block_gap;
-
-    let half = half_width(impact);
-    let x_of =
-        |v: f64| plot_left + (plot_right - plot_left) * ((v + half) / (2.0 * half)).clamp(0.0, 1.0);
-
-    // Column heads.
+/// The heads of the five columns.
+fn column_heads<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, at: &Layout) -> Drawn<DB> {
     let head = |text: &str, x: f64, anchor: HPos| {
         Text::new(
             text.to_owned(),
-            (x as i32, (top - px(12.0)) as i32),
-            font(px(14.0), MUTED, true).pos(Pos::new(anchor, VPos::Bottom)),
+            (x as i32, (at.top - at.px(12.0)) as i32),
+            font(at.px(14.0), MUTED, true).pos(Pos::new(anchor, VPos::Bottom)),
         )
     };
-    area.draw(&head("Domain", px(30.0), HPos::Left))?;
+    area.draw(&head("Domain", at.px(30.0), HPos::Left))?;
     area.draw(&head(
         "Support that rose",
-        label_right - px(34.0),
+        at.label_right - at.px(34.0),
         HPos::Right,
     ))?;
     area.draw(&head(
         "Difference in need change (levels)",
-        (plot_left + plot_right) / 2.0,
+        (at.plot_left + at.plot_right) / 2.0,
         HPos::Center,
     ))?;
-    area.draw(&head("Effect (95 % interval)", numbers_left, HPos::Left))?;
-    area.draw(&head("Rises compared", counts_left, HPos::Left))?;
+    area.draw(&head("Effect (95 % interval)", at.numbers_left, HPos::Left))?;
+    area.draw(&head("Rises compared", at.counts_left, HPos::Left))
+}
 
-    // Every other domain on a faint band, so its two rows read together.
-    for d in Domain::ALL {
-        if d.index() % 2 == 0 {
-            let y0 = top + block_h * d.index() as f64;
-            area.draw(&Rectangle::new(
-                [
-                    (px(16.0) as i32, y0 as i32),
-                    (
-                        (w - px(16.0)) as i32,
-                        (y0 + block_h - block_gap / 2.0) as i32,
-                    ),
-                ],
-                RGBColor(243, 243, 243).filled(),
-            ))?;
-        }
-    }
-
-    // Grid, then the zero line over it.
-    let step = if half > 1.5 { 0.5 } else { 0.25 };
-    let ticks = (half / step).round() as i32;
+/// The grid and its numbers, the zero line over them, the x axis and what
+/// each side of zero means.
+fn scale<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, at: &Layout) -> Drawn<DB> {
+    let step = if at.half > 1.5 { 0.5 } else { 0.25 };
+    let ticks = (at.half / step).round() as i32;
     for k in -ticks..=ticks {
         let v = f64::from(k) * step;
-        let x = x_of(v) as i32;
+        let x = at.x_of(v) as i32;
         area.draw(&PathElement::new(
-            vec![(x, top as i32), (x, axis_y as i32)],
+            vec![(x, at.top as i32), (x, at.axis_y as i32)],
             GRID.stroke_width(1),
         ))?;
         area.draw(&Text::new(
             signed(v),
-            (x, (axis_y + px(6.0)) as i32),
-            font(px(13.0), MUTED, false).pos(Pos::new(HPos::Center, VPos::Top)),
+            (x, (at.axis_y + at.px(6.0)) as i32),
+            font(at.px(13.0), MUTED, false).pos(Pos::new(HPos::Center, VPos::Top)),
         ))?;
     }
-    let zero = x_of(0.0) as i32;
+    let zero = at.x_of(0.0) as i32;
     area.draw(&PathElement::new(
-        vec![(zero, (top - px(4.0)) as i32), (zero, axis_y as i32)],
+        vec![
+            (zero, (at.top - at.px(4.0)) as i32),
+            (zero, at.axis_y as i32),
+        ],
         INK.stroke_width(2),
     ))?;
     area.draw(&PathElement::new(
         vec![
-            (plot_left as i32, axis_y as i32),
-            (plot_right as i32, axis_y as i32),
+            (at.plot_left as i32, at.axis_y as i32),
+            (at.plot_right as i32, at.axis_y as i32),
         ],
         MUTED.stroke_width(1),
     ))?;
-    let below = axis_y + px(28.0);
+    let below = at.axis_y + at.px(28.0);
     area.draw(&Text::new(
         "← left of zero: needs fell more after support rose",
-        ((zero as f64 - px(10.0)) as i32, below as i32),
-        font(px(15.0), INK, true).pos(Pos::new(HPos::Right, VPos::Top)),
+        ((zero as f64 - at.px(10.0)) as i32, below as i32),
+        font(at.px(15.0), INK, true).pos(Pos::new(HPos::Right, VPos::Top)),
     ))?;
     area.draw(&Text::new(
         "right of zero: needs fell less →",
-        ((zero as f64 + px(10.0)) as i32, below as i32),
-        font(px(15.0), INK, false).pos(Pos::new(HPos::Left, VPos::Top)),
-    ))?;
+        ((zero as f64 + at.px(10.0)) as i32, below as i32),
+        font(at.px(15.0), INK, false).pos(Pos::new(HPos::Left, VPos::Top)),
+    ))
+}
 
-    for d in Domain::ALL {
-        let y0 = top + block_h * d.index() as f64;
-        let name = render::wrap(d.name(), 24);
-        let line_h = px(20.0);
-        let first = y0 + row_h - line_h * (name.len() as f64 - 1.0) / 2.0;
-        for (i, line) in name.iter().enumerate() {
-            area.draw(&Text::new(
-                line.clone(),
-                (px(30.0) as i32, (first + line_h * i as f64) as i32),
-                font(px(16.0), INK, true).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
-        }
-        for (r, support) in Support::ALL.into_iter().enumerate() {
-            let y = y0 + row_h * (r as f64 + 0.5);
-            let e = impact.support.get(support, d);
-            let (name, color) = match support {
-                Support::Readiness => ("Setting readiness", READINESS),
-                Support::Confidence => ("Family confidence", CONFIDENCE),
-            };
-            area.draw(&Text::new(
-                name,
-                ((label_right - px(34.0)) as i32, y as i32),
-                font(px(15.0), INK, false).pos(Pos::new(HPos::Right, VPos::Center)),
-            ))?;
-            marker(area, support, color, ((label_right - px(16.0)), y), s)?;
-            effect_row(area, e, support, color, y, s, &x_of)?;
-            let (numbers, counts) = describe(e);
-            area.draw(&Text::new(
-                numbers,
-                (numbers_left as i32, y as i32),
-                font(px(15.0), INK, e.effect.is_some()).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
-            area.draw(&Text::new(
-                counts,
-                (counts_left as i32, y as i32),
-                font(px(13.0), MUTED, false).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
-        }
+/// Domain `d`'s block: its name, then a row per support with its marker,
+/// effect and interval, numbers and counts.
+fn domain_block<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    at: &Layout,
+    impact: &Impact,
+    d: Domain,
+) -> Drawn<DB> {
+    let px = |x| at.px(x);
+    let y0 = at.block_top(d);
+    let name = render::wrap(d.name(), 24);
+    let line_h = px(20.0);
+    let first = y0 + at.row_h - line_h * (name.len() as f64 - 1.0) / 2.0;
+    for (i, line) in name.iter().enumerate() {
+        area.draw(&Text::new(
+            line.clone(),
+            (px(30.0) as i32, (first + line_h * i as f64) as i32),
+            font(px(16.0), INK, true).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
     }
+    for (r, support) in Support::ALL.into_iter().enumerate() {
+        let y = y0 + at.row_h * (r as f64 + 0.5);
+        let e = impact.support.get(support, d);
+        let (name, color) = match support {
+            Support::Readiness => ("Setting readiness", READINESS),
+            Support::Confidence => ("Family confidence", CONFIDENCE),
+        };
+        area.draw(&Text::new(
+            name,
+            ((at.label_right - px(34.0)) as i32, y as i32),
+            font(px(15.0), INK, false).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+        marker(area, support, color, ((at.label_right - px(16.0)), y), at.s)?;
+        effect_row(area, e, support, color, y, at.s, &|v| at.x_of(v))?;
+        let (numbers, counts) = describe(e);
+        area.draw(&Text::new(
+            numbers,
+            (at.numbers_left as i32, y as i32),
+            font(px(15.0), INK, e.effect.is_some()).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        area.draw(&Text::new(
+            counts,
+            (at.counts_left as i32, y as i32),
+            font(px(13.0), MUTED, false).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    Ok(())
+}
 
+/// The footer: not proof of cause, how the effect and its interval were
+/// found, what the counts are.
+fn footer<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    at: &Layout,
+    fw: &Framework,
+    impact: &Impact,
+) -> Drawn<DB> {
     let footer = [
         (
             "An observational comparison, not proof of cause: children whose support rose may differ in ways the reviews do not record."
@@ -299,10 +394,10 @@ fn draw<DB: DrawingBackend>(
         area.draw(&Text::new(
             text,
             (
-                px(24.0) as i32,
-                (footer_top + px(20.0) + px(24.0) * i as f64) as i32,
+                at.px(24.0) as i32,
+                (at.footer_top + at.px(20.0) + at.px(24.0) * i as f64) as i32,
             ),
-            font(px(14.0), if strong { INK } else { MUTED }, strong)
+            font(at.px(14.0), if strong { INK } else { MUTED }, strong)
                 .pos(Pos::new(HPos::Left, VPos::Top)),
         ))?;
     }

@@ -105,6 +105,7 @@ pub fn timeline_chart_png(
 }
 
 type Drawn = std::result::Result<(), Box<dyn std::error::Error>>;
+type Area<DB> = DrawingArea<DB, plotters::coord::Shift>;
 
 /// Each domain's marker, as a polygon around the point (pixels): circle,
 /// triangle up, square, triangle down, diamond, so colour is not the only cue.
@@ -184,13 +185,11 @@ where
         days.last().copied().unwrap_or(0),
     );
     // A single review still gets a month either side.
-    let (x0, x1) = if first == last {
-        (first - 30, last + 30)
+    let x_range = if first == last {
+        first - 30..last + 30
     } else {
-        (first - 14, last + 14)
+        first - 14..last + 14
     };
-    let max = f64::from(fw.scale().max_level());
-    let y_top = max + 0.4;
     // Each panel's legend sits to the right of its plot, never over a line.
     let legend_width = 300u32.min(style.width / 3);
 
@@ -203,76 +202,12 @@ where
         ),
     ] {
         let (plot, side) = area.split_horizontally(area.dim_in_pixel().0 - legend_width);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(caption, font(18.0, INK, false))
-            .margin(12)
-            .margin_right(40)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
-            .build_cartesian_2d(
-                ReviewAxis {
-                    range: x0..x1,
-                    reviews: days.clone(),
-                },
-                -0.4..y_top,
-            )?;
-        chart
-            .configure_mesh()
-            .x_labels(reviews.len().clamp(2, 8))
-            .x_label_formatter(&|d| date_of(*d).map_or(String::new(), |d| d.to_string()))
-            // One label per whole level.
-            .y_labels(y_top.floor() as usize + 1)
-            .y_label_formatter(&|v| {
-                let whole = (v - v.round()).abs() < 1e-6 && *v >= -1e-6 && *v <= max + 1e-6;
-                if whole {
-                    format!("{v:.0}")
-                } else {
-                    String::new()
-                }
-            })
-            .y_desc("level")
-            .label_style(font(14.0, MUTED, false))
-            .light_line_style(WHITE)
-            .draw()?;
-        for d in Domain::ALL {
-            let colour = DOMAIN_COLOURS[d.index()];
-            let values = days.iter().zip(reviews).map(|(&x, r)| {
-                let values = if readiness {
-                    &r.scores.readiness
-                } else {
-                    &r.scores.need
-                };
-                (x, values.get(d).map(|v| v + spread(values, d)))
-            });
-            let runs = runs(values);
-            let stroke = colour.stroke_width(3);
-            let shape = marker_shape(d);
-            for run in &runs {
-                chart.draw_series(LineSeries::new(run.clone(), stroke))?;
-                chart.draw_series(run.iter().map(|&p| {
-                    EmptyElement::at(p) + Polygon::new(shape.clone(), colour.filled())
-                }))?;
-            }
-            // The legend: line, marker and name, one row per domain.
-            let y = 60 + 24 * d.index() as i32;
-            side.draw(&PathElement::new(vec![(4, y), (34, y)], stroke))?;
-            side.draw(&(EmptyElement::at((19, y)) + Polygon::new(shape.clone(), colour.filled())))?;
-            let name = if runs.is_empty() {
-                format!("{} (not assessed)", d.name())
-            } else {
-                d.name().to_owned()
-            };
-            side.draw(&Text::new(
-                name,
-                (42, y),
-                font(14.0, INK, false).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
-        }
-        side.draw(&Text::new(
-            if readiness { "Readiness in" } else { "Need in" },
-            (4, 36),
-            font(14.0, MUTED, true).pos(Pos::new(HPos::Left, VPos::Center)),
-        ))?;
+        let view = if readiness {
+            View::Readiness
+        } else {
+            View::Need
+        };
+        panel((&plot, &side), fw, t, &days, x_range.clone(), caption, view)?;
     }
     let footer = [
         format!(
@@ -296,5 +231,105 @@ where
             font(13.0, MUTED, false),
         ))?;
     }
+    Ok(())
+}
+
+/// Which of a review's views a panel draws.
+#[derive(Clone, Copy, PartialEq)]
+enum View {
+    Need,
+    Readiness,
+}
+
+/// One panel: a line per domain over the reviews on `plot`, its legend on
+/// `side`.
+fn panel<DB: DrawingBackend>(
+    (plot, side): (&Area<DB>, &Area<DB>),
+    fw: &Framework,
+    t: &Timeline,
+    days: &[i64],
+    x_range: std::ops::Range<i64>,
+    caption: &str,
+    view: View,
+) -> Drawn
+where
+    DB::ErrorType: 'static,
+{
+    let reviews = t.reviews();
+    let max = f64::from(fw.scale().max_level());
+    let y_top = max + 0.4;
+    let mut chart = ChartBuilder::on(plot)
+        .caption(caption, font(18.0, INK, false))
+        .margin(12)
+        .margin_right(40)
+        .x_label_area_size(36)
+        .y_label_area_size(44)
+        .build_cartesian_2d(
+            ReviewAxis {
+                range: x_range,
+                reviews: days.to_vec(),
+            },
+            -0.4..y_top,
+        )?;
+    chart
+        .configure_mesh()
+        .x_labels(reviews.len().clamp(2, 8))
+        .x_label_formatter(&|d| date_of(*d).map_or(String::new(), |d| d.to_string()))
+        // One label per whole level.
+        .y_labels(y_top.floor() as usize + 1)
+        .y_label_formatter(&|v| {
+            let whole = (v - v.round()).abs() < 1e-6 && *v >= -1e-6 && *v <= max + 1e-6;
+            if whole {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
+        })
+        .y_desc("level")
+        .label_style(font(14.0, MUTED, false))
+        .light_line_style(WHITE)
+        .draw()?;
+    for d in Domain::ALL {
+        let colour = DOMAIN_COLOURS[d.index()];
+        let values = days.iter().zip(reviews).map(|(&x, r)| {
+            let values = match view {
+                View::Readiness => &r.scores.readiness,
+                View::Need => &r.scores.need,
+            };
+            (x, values.get(d).map(|v| v + spread(values, d)))
+        });
+        let runs = runs(values);
+        let stroke = colour.stroke_width(3);
+        let shape = marker_shape(d);
+        for run in &runs {
+            chart.draw_series(LineSeries::new(run.clone(), stroke))?;
+            chart
+                .draw_series(run.iter().map(|&p| {
+                    EmptyElement::at(p) + Polygon::new(shape.clone(), colour.filled())
+                }))?;
+        }
+        // The legend: line, marker and name, one row per domain.
+        let y = 60 + 24 * d.index() as i32;
+        side.draw(&PathElement::new(vec![(4, y), (34, y)], stroke))?;
+        side.draw(&(EmptyElement::at((19, y)) + Polygon::new(shape.clone(), colour.filled())))?;
+        let name = if runs.is_empty() {
+            format!("{} (not assessed)", d.name())
+        } else {
+            d.name().to_owned()
+        };
+        side.draw(&Text::new(
+            name,
+            (42, y),
+            font(14.0, INK, false).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    side.draw(&Text::new(
+        match view {
+            View::Readiness => "Readiness in",
+            View::Need => "Need in",
+        },
+        (4, 36),
+        font(14.0, MUTED, true).pos(Pos::new(HPos::Left, VPos::Center)),
+    ))?;
     Ok(())
 }

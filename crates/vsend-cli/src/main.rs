@@ -707,7 +707,7 @@ fn draw_child(fw: &Framework, args: &ChartsArgs, timeline: &Timeline) -> Result<
         .out_dir
         .join(format!("{child}.{}", args.format.extension()));
     let target = path.display().to_string();
-    let mut out = Output::create(Some(&path)).writing(&target)?;
+    let mut out = Output::create_in_directory(&path).writing(&target)?;
     out.write_all(&bytes).writing(&target)?;
     out.finish().writing(&target)
 }

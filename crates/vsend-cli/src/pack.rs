@@ -11,8 +11,8 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 use vsend_core::{
-    ChildId, Cohort, Date, Framework, GroupBy, Histories, History, Keep, Plan, PlanRow, SettingId,
-    Timeline,
+    ChildId, Cohort, CohortSummary, Date, Framework, GroupBy, Histories, History, Keep, Plan,
+    PlanRow, SettingId, Timeline,
 };
 use vsend_io::output::{Output, OutputPlan, Ready};
 use vsend_io::read::{Input, Plans, Row};
@@ -107,28 +107,12 @@ pub(crate) fn packs(run: &mut Run, args: PacksArgs) -> Result<u64, Error> {
     let on = pack_date(args.on, &histories)?;
 
     // The setting's children: those whose review shown is at the setting.
-    let at = |h: &History| h.current(Some(on)).and_then(|a| a.setting_id()).cloned();
     let mine: Vec<&History> = histories
         .children()
-        .filter(|h| at(h).as_ref() == Some(&setting))
+        .filter(|h| setting_on(h, on).as_ref() == Some(&setting))
         .collect();
     if mine.is_empty() {
-        let settings: BTreeSet<String> = histories
-            .children()
-            .filter_map(|h| at(h).map(|s| s.to_string()))
-            .collect();
-        let mut named: Vec<String> = settings.iter().take(20).cloned().collect();
-        if settings.len() > named.len() {
-            named.push(format!("and {} more", settings.len() - named.len()));
-        }
-        let known = if named.is_empty() {
-            "no review on or before that date names a setting".to_owned()
-        } else {
-            format!("settings then: {}", named.join(", "))
-        };
-        return Err(Error::Usage(format!(
-            "--setting {setting}: no child's review on or before {on} is at this setting; {known}; nothing written"
-        )));
+        return Err(no_child_at(&histories, &setting, on));
     }
     let children: Vec<ChildId> = mine
         .iter()
@@ -137,15 +121,7 @@ pub(crate) fn packs(run: &mut Run, args: PacksArgs) -> Result<u64, Error> {
     let paths = pack_paths(dir, &children)?;
 
     // The setting's §8/§12 group, from its children's reviews.
-    let mut cohort = Cohort::new(&fw, Some(on));
-    for h in &mine {
-        for a in h.reviews() {
-            cohort
-                .add(a)
-                .expect("a history holds no two reviews on one date");
-        }
-    }
-    let summary = cohort.summary(Some(GroupBy::SettingId));
+    let summary = setting_summary(&fw, &mine, on);
     let group = summary
         .group(&format!("setting_id={setting}"))
         .expect("every child counted is at the setting");
@@ -168,28 +144,7 @@ pub(crate) fn packs(run: &mut Run, args: PacksArgs) -> Result<u64, Error> {
         .map(|(h, c)| plan_on(&fw, h, &plans.remove(c).unwrap_or_default(), on))
         .collect();
 
-    let bar = Progress::for_items(mine.len() as u64);
-    let made: Vec<Result<String, Error>> = (0..mine.len())
-        .into_par_iter()
-        .map(|i| {
-            let setting = at(mine[i]);
-            let html = ChildPack::new(&fw, &timelines[i], on)
-                .setting_id(setting.as_ref().map(SettingId::as_str))
-                .plan(rows[i].as_ref())
-                .index_href(Some(INDEX))
-                .render()
-                .map_err(pack_error);
-            bar.inc();
-            html
-        })
-        .collect();
-    bar.finish();
-    let mut pages = Vec::with_capacity(made.len() + 1);
-    for page in made {
-        pages.push(
-            page.map_err(|e| Error::Usage(format!("packs not written; the first failure: {e}")))?,
-        );
-    }
+    let pages = render_packs(&fw, on, &mine, &timelines, &rows)?;
     let mut index = SettingIndex::new(&fw, setting.as_str(), on, group);
     for (t, (href, _)) in timelines.iter().zip(&paths) {
         index = index.child(t, href);
@@ -212,6 +167,79 @@ pub(crate) fn packs(run: &mut Run, args: PacksArgs) -> Result<u64, Error> {
         dir.display()
     );
     run.finish("scored", Vec::new())
+}
+
+/// The setting of `h`'s review shown on `on`.
+fn setting_on(h: &History, on: Date) -> Option<SettingId> {
+    h.current(Some(on)).and_then(|a| a.setting_id()).cloned()
+}
+
+/// The error for a `--setting` no child is at on `on`, naming (up to 20 of)
+/// the settings children were at then.
+fn no_child_at(histories: &Histories, setting: &SettingId, on: Date) -> Error {
+    let settings: BTreeSet<String> = histories
+        .children()
+        .filter_map(|h| setting_on(h, on).map(|s| s.to_string()))
+        .collect();
+    let mut named: Vec<String> = settings.iter().take(20).cloned().collect();
+    if settings.len() > named.len() {
+        named.push(format!("and {} more", settings.len() - named.len()));
+    }
+    let known = if named.is_empty() {
+        "no review on or before that date names a setting".to_owned()
+    } else {
+        format!("settings then: {}", named.join(", "))
+    };
+    Error::Usage(format!(
+        "--setting {setting}: no child's review on or before {on} is at this setting; {known}; nothing written"
+    ))
+}
+
+/// The §8 summary by setting of the setting's children, as of `on`.
+fn setting_summary(fw: &Framework, mine: &[&History], on: Date) -> CohortSummary {
+    let mut cohort = Cohort::new(fw, Some(on));
+    for h in mine {
+        for a in h.reviews() {
+            cohort
+                .add(a)
+                .expect("a history holds no two reviews on one date");
+        }
+    }
+    cohort.summary(Some(GroupBy::SettingId))
+}
+
+/// Every child's pack page, made in parallel with a progress bar; the
+/// first failure stops the lot, so no partial set is written.
+fn render_packs(
+    fw: &Framework,
+    on: Date,
+    mine: &[&History],
+    timelines: &[Timeline],
+    rows: &[Option<PlanRow>],
+) -> Result<Vec<String>, Error> {
+    let bar = Progress::for_items(mine.len() as u64);
+    let made: Vec<Result<String, Error>> = (0..mine.len())
+        .into_par_iter()
+        .map(|i| {
+            let setting = setting_on(mine[i], on);
+            let html = ChildPack::new(fw, &timelines[i], on)
+                .setting_id(setting.as_ref().map(SettingId::as_str))
+                .plan(rows[i].as_ref())
+                .index_href(Some(INDEX))
+                .render()
+                .map_err(pack_error);
+            bar.inc();
+            html
+        })
+        .collect();
+    bar.finish();
+    let mut pages = Vec::with_capacity(made.len() + 1);
+    for page in made {
+        pages.push(
+            page.map_err(|e| Error::Usage(format!("packs not written; the first failure: {e}")))?,
+        );
+    }
+    Ok(pages)
 }
 
 /// Refuses a `-o` that is not an .html file: a pack is a web page.
@@ -340,7 +368,7 @@ fn pack_path(dir: &Path, child: &str) -> Result<(String, PathBuf), Error> {
 /// Writes one page to its temporary file, ready to commit with the others.
 fn write_page(path: &Path, html: &str) -> Result<Ready, Error> {
     let target = path.display().to_string();
-    let mut out = Output::create(Some(path)).writing(&target)?;
+    let mut out = Output::create_in_directory(path).writing(&target)?;
     out.write_all(html.as_bytes()).writing(&target)?;
     out.finish().writing(&target)
 }

@@ -369,3 +369,96 @@ fn a_comparison_chart_of_more_summaries_than_it_can_tell_apart_is_refused_first(
     let out = vsend().args(&args).current_dir(d).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// Attack pass three: a symbolic link planted in an output directory, named
+/// as a chart or page the run will write, pointing at the input. `--force`
+/// replaces the link itself; the input is never written through it.
+#[cfg(unix)]
+#[test]
+fn a_link_in_an_output_directory_is_replaced_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::copy(fixture("cohort.csv"), d.join("c.csv")).unwrap();
+    let before = fs::read(d.join("c.csv")).unwrap();
+    for (command, out_dir, entry, extra) in [
+        ("charts", "sd", "C010000011.svg", vec!["--out-dir", "sd"]),
+        (
+            "charts",
+            "pngs",
+            "C010000011.png",
+            vec!["--out-dir", "pngs", "--format", "png"],
+        ),
+        (
+            "packs",
+            "pd",
+            "index.html",
+            vec!["--setting", "S0003", "-o", "pd"],
+        ),
+        (
+            "packs",
+            "pd2",
+            "C010000011.html",
+            vec!["--setting", "S0003", "-o", "pd2"],
+        ),
+    ] {
+        fs::create_dir(d.join(out_dir)).unwrap();
+        std::os::unix::fs::symlink("../c.csv", d.join(out_dir).join(entry)).unwrap();
+        let out = vsend()
+            .arg(command)
+            .arg("c.csv")
+            .args(&extra)
+            .arg("--force")
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{command}: {}", stderr(&out));
+        assert_eq!(
+            fs::read(d.join("c.csv")).unwrap(),
+            before,
+            "{command} wrote through {entry}"
+        );
+        let written = fs::symlink_metadata(d.join(out_dir).join(entry)).unwrap();
+        assert!(
+            written.is_file(),
+            "{command}: {entry} is now a file of its own"
+        );
+    }
+}
+
+/// A FIFO in an output directory, named as a chart the run will draw, is
+/// neither written into (which would wait for a reader for ever) nor
+/// replaced: the run fails and writes nothing.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_an_output_directory_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir(d.join("sd")).unwrap();
+    let fifo = d.join("sd").join("C010000011.svg");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let out = vsend()
+        .args([
+            "charts",
+            &fixture("cohort.csv").display().to_string(),
+            "--out-dir",
+            "sd",
+            "--force",
+        ])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(
+        fs::read_dir(d.join("sd")).unwrap().count(),
+        1,
+        "nothing written beside it"
+    );
+}

@@ -582,107 +582,150 @@ fn check_exact(g: &GroupIn, path: &str) -> Result<(), NotASummary> {
     let at = |key: &str| join(path, key);
     let children = g.children.unwrap_or(0);
     for (d, x) in g.domains.iter() {
-        let dp = join(path, d.key());
-        let at = |key: &str| join(&dp, key);
-        let n = x.n.unwrap_or(0);
-        let h: Vec<u64> = x.histogram.iter().map(|c| c.unwrap_or(0)).collect();
-        // Sums in u128: counts read from a file may be as large as u64 allows.
-        let sum: u128 = h.iter().map(|&c| u128::from(c)).sum();
-        if sum != u128::from(n) {
+        check_exact_domain(x, &join(path, d.key()))?;
+    }
+    check_priorities(g, path)?;
+    if g.domains.iter().any(|(_, x)| x.n == Some(0)) && g.mean_need_index.is_some() {
+        return Err(invalid(
+            &at("mean_need_index"),
+            show(g.mean_need_index),
+            "null when a domain has n = 0 (no assessment is complete)",
+        ));
+    }
+    check_correlation(g, path)?;
+    if let Some(bands) = &g.bands {
+        let sum: u128 = bands.iter().map(|(_, c)| u128::from(c.unwrap_or(0))).sum();
+        if sum != u128::from(children) {
             return Err(invalid(
-                &at("n"),
-                n,
-                format!("the sum of the histogram ({sum})"),
-            ));
-        }
-        // high_need counts levels ≥ high_need_level (1 to max_level): a top sum.
-        let tops: Vec<u128> = (1..h.len())
-            .map(|l| h[l..].iter().map(|&c| u128::from(c)).sum())
-            .collect();
-        let high = x.high_need.unwrap_or(0);
-        if !tops.contains(&u128::from(high)) {
-            return Err(invalid(
-                &at("high_need"),
-                high,
-                format!("a sum of the histogram's top entries, one of {tops:?}"),
-            ));
-        }
-        let triple = [x.improved, x.stable, x.worsened]
-            .iter()
-            .map(|c| u128::from(c.unwrap_or(0)))
-            .sum::<u128>();
-        if triple > u128::from(n) {
-            return Err(invalid(
-                &at("improved"),
-                x.improved.unwrap_or(0),
-                format!("improved + stable + worsened ({triple}) at most n ({n}): a change needs the need known now"),
-            ));
-        }
-        if n == 0 {
-            for (key, value) in [
-                ("mean_need", x.mean_need),
-                ("met_by_setting", x.met_by_setting),
-                ("met_by_family", x.met_by_family),
-                ("mean_setting_gap", x.mean_setting_gap),
-                ("planned_met_by_setting", x.planned_met_by_setting),
-            ] {
-                if value.is_some() {
-                    return Err(invalid(
-                        &at(key),
-                        show(value),
-                        "null when n is 0 (a figure over no children)",
-                    ));
-                }
-            }
-        } else {
-            // A mean of levels counted at their floors: between the floors' mean
-            // and the ceilings' (the top level is exact).
-            let top = h.len() - 1;
-            let low: u128 = h
-                .iter()
-                .enumerate()
-                .map(|(j, &c)| j as u128 * u128::from(c))
-                .sum();
-            let ceilings: u128 = h
-                .iter()
-                .enumerate()
-                .map(|(j, &c)| (j + usize::from(j < top)) as u128 * u128::from(c))
-                .sum();
-            let (lo, hi) = (low as f64 / n as f64, ceilings as f64 / n as f64);
-            match x.mean_need {
-                Some(m) if m >= lo - EPS && m <= hi + EPS => {}
-                other => {
-                    return Err(invalid(
-                        &at("mean_need"),
-                        show(other),
-                        format!("the mean of the histogram's levels, from {lo} to {hi}"),
-                    ))
-                }
-            }
-        }
-        let unmet = x.unmet_by_setting.unwrap_or(0);
-        if unmet > 0 {
-            // Over the m ≤ n children with readiness known: 1 − unmet/m ≤ 1 − unmet/n.
-            let most = 1.0 - unmet as f64 / n.max(1) as f64;
-            match x.met_by_setting {
-                Some(m) if m <= most + EPS => {}
-                other => return Err(invalid(&at("met_by_setting"), show(other), format!("at most 1 - unmet_by_setting / n ({most}): {unmet} of at most {n} are unmet"))),
-            }
-        }
-        if x.met_by_setting.is_some() != x.mean_setting_gap.is_some() {
-            return Err(invalid(&at("mean_setting_gap"), show(x.mean_setting_gap), format!("{} as met_by_setting is (both are over the children with need and readiness known)", if x.met_by_setting.is_some() { "a number" } else { "null" })));
-        }
-        if x.mean_delta_need.is_some() != (triple > 0) {
-            return Err(invalid(
-                &at("mean_delta_need"),
-                show(x.mean_delta_need),
+                &at("bands"),
+                format!("counts summing to {sum}"),
                 format!(
-                    "{} as improved + stable + worsened is {triple}",
-                    if triple > 0 { "a number" } else { "null" }
+                    "counts summing to children ({children}): every child is in one band or unbanded"
                 ),
             ));
         }
     }
+    Ok(())
+}
+
+/// The relations of one domain of an exact summary, at key path `dp`: the
+/// histogram sums to n, high_need is a top sum of it, the mean lies within
+/// it, and each share or mean is null exactly when its children are none.
+fn check_exact_domain(x: &DomainIn, dp: &str) -> Result<(), NotASummary> {
+    let at = |key: &str| join(dp, key);
+    let n = x.n.unwrap_or(0);
+    let h: Vec<u64> = x.histogram.iter().map(|c| c.unwrap_or(0)).collect();
+    // Sums in u128: counts read from a file may be as large as u64 allows.
+    let sum: u128 = h.iter().map(|&c| u128::from(c)).sum();
+    if sum != u128::from(n) {
+        return Err(invalid(
+            &at("n"),
+            n,
+            format!("the sum of the histogram ({sum})"),
+        ));
+    }
+    // high_need counts levels ≥ high_need_level (1 to max_level): a top sum.
+    let tops: Vec<u128> = (1..h.len())
+        .map(|l| h[l..].iter().map(|&c| u128::from(c)).sum())
+        .collect();
+    let high = x.high_need.unwrap_or(0);
+    if !tops.contains(&u128::from(high)) {
+        return Err(invalid(
+            &at("high_need"),
+            high,
+            format!("a sum of the histogram's top entries, one of {tops:?}"),
+        ));
+    }
+    let triple = [x.improved, x.stable, x.worsened]
+        .iter()
+        .map(|c| u128::from(c.unwrap_or(0)))
+        .sum::<u128>();
+    if triple > u128::from(n) {
+        return Err(invalid(
+            &at("improved"),
+            x.improved.unwrap_or(0),
+            format!("improved + stable + worsened ({triple}) at most n ({n}): a change needs the need known now"),
+        ));
+    }
+    if n == 0 {
+        for (key, value) in [
+            ("mean_need", x.mean_need),
+            ("met_by_setting", x.met_by_setting),
+            ("met_by_family", x.met_by_family),
+            ("mean_setting_gap", x.mean_setting_gap),
+            ("planned_met_by_setting", x.planned_met_by_setting),
+        ] {
+            if value.is_some() {
+                return Err(invalid(
+                    &at(key),
+                    show(value),
+                    "null when n is 0 (a figure over no children)",
+                ));
+            }
+        }
+    } else {
+        // A mean of levels counted at their floors: between the floors' mean
+        // and the ceilings' (the top level is exact).
+        let top = h.len() - 1;
+        let low: u128 = h
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| j as u128 * u128::from(c))
+            .sum();
+        let ceilings: u128 = h
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| (j + usize::from(j < top)) as u128 * u128::from(c))
+            .sum();
+        let (lo, hi) = (low as f64 / n as f64, ceilings as f64 / n as f64);
+        match x.mean_need {
+            Some(m) if m >= lo - EPS && m <= hi + EPS => {}
+            other => {
+                return Err(invalid(
+                    &at("mean_need"),
+                    show(other),
+                    format!("the mean of the histogram's levels, from {lo} to {hi}"),
+                ))
+            }
+        }
+    }
+    let unmet = x.unmet_by_setting.unwrap_or(0);
+    if unmet > 0 {
+        // Over the m ≤ n children with readiness known: 1 − unmet/m ≤ 1 − unmet/n.
+        let most = 1.0 - unmet as f64 / n.max(1) as f64;
+        match x.met_by_setting {
+            Some(m) if m <= most + EPS => {}
+            other => {
+                return Err(invalid(
+                    &at("met_by_setting"),
+                    show(other),
+                    format!(
+                    "at most 1 - unmet_by_setting / n ({most}): {unmet} of at most {n} are unmet"
+                ),
+                ))
+            }
+        }
+    }
+    if x.met_by_setting.is_some() != x.mean_setting_gap.is_some() {
+        return Err(invalid(&at("mean_setting_gap"), show(x.mean_setting_gap), format!("{} as met_by_setting is (both are over the children with need and readiness known)", if x.met_by_setting.is_some() { "a number" } else { "null" })));
+    }
+    if x.mean_delta_need.is_some() != (triple > 0) {
+        return Err(invalid(
+            &at("mean_delta_need"),
+            show(x.mean_delta_need),
+            format!(
+                "{} as improved + stable + worsened is {triple}",
+                if triple > 0 { "a number" } else { "null" }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// §12's priorities: the domains with unmet_by_setting above 0, the most
+/// unmet first.
+fn check_priorities(g: &GroupIn, path: &str) -> Result<(), NotASummary> {
+    let at = |key: &str| join(path, key);
     let mut want: Vec<Domain> = Domain::ALL
         .into_iter()
         .filter(|&d| g.domains[d].unmet_by_setting.unwrap_or(0) > 0)
@@ -702,13 +745,12 @@ fn check_exact(g: &GroupIn, path: &str) -> Result<(), NotASummary> {
             "the domains with unmet_by_setting above 0, the most unmet first",
         ));
     }
-    if g.domains.iter().any(|(_, x)| x.n == Some(0)) && g.mean_need_index.is_some() {
-        return Err(invalid(
-            &at("mean_need_index"),
-            show(g.mean_need_index),
-            "null when a domain has n = 0 (no assessment is complete)",
-        ));
-    }
+    Ok(())
+}
+
+/// The need correlation matrix: 1 or null on its diagonal, symmetric.
+fn check_correlation(g: &GroupIn, path: &str) -> Result<(), NotASummary> {
+    let at = |key: &str| join(path, key);
     for i in 0..5 {
         let diagonal = g.need_correlation[i][i];
         if diagonal.is_some_and(|r| r != 1.0) {
@@ -729,18 +771,6 @@ fn check_exact(g: &GroupIn, path: &str) -> Result<(), NotASummary> {
                     ),
                 ));
             }
-        }
-    }
-    if let Some(bands) = &g.bands {
-        let sum: u128 = bands.iter().map(|(_, c)| u128::from(c.unwrap_or(0))).sum();
-        if sum != u128::from(children) {
-            return Err(invalid(
-                &at("bands"),
-                format!("counts summing to {sum}"),
-                format!(
-                    "counts summing to children ({children}): every child is in one band or unbanded"
-                ),
-            ));
         }
     }
     Ok(())

@@ -647,6 +647,37 @@ impl Output {
         Ok(plan.open()?.take(slot))
     }
 
+    /// Creates one file of an output directory (`charts --out-dir`, `packs
+    /// -o`): as [`Output::create`], except that a symbolic link there is
+    /// replaced itself, never written through. Which files a directory gets
+    /// is known only once the input is read, so they cannot be checked
+    /// against the inputs before the run as `-o` is; a link planted in the
+    /// directory, pointing at the input or anywhere else, is thus never
+    /// followed. Anything else there that is not a regular file (a FIFO, a
+    /// device) is an error, never written into.
+    pub fn create_in_directory(path: &Path) -> io::Result<Output> {
+        match fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let (file, temp) = Temp::create(path)?;
+                Ok(Output {
+                    name: path.display().to_string(),
+                    sink: Sink::Temp {
+                        file: BufWriter::with_capacity(BUFFER, file),
+                        temp,
+                        target: path.to_path_buf(),
+                    },
+                })
+            }
+            // A FIFO or device here would be written into (a FIFO waiting for
+            // a reader forever): a directory of pictures holds files only.
+            Ok(m) if !m.is_file() => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "is not a regular file (a FIFO, device, socket or directory); a file of the output directory would replace it, so it is left alone",
+            )),
+            _ => Output::create(Some(path)),
+        }
+    }
+
     /// The output's name as given (`<stdout>` for stdout).
     pub fn name(&self) -> &str {
         &self.name

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use vsend_chart::{child_radar, child_timeline, plan_radar, ChildRadar};
-use vsend_core::{Change, Date, Domain, Framework, PlanRow, Scores, Timeline};
+use vsend_core::{Change, Date, Domain, Framework, PlanRow, Review, Scores, Timeline};
 
 use crate::svg::InlineSvg;
 use crate::words::{
@@ -95,7 +95,46 @@ impl<'a> ChildPack<'a> {
         let scores = &current.scores;
         let interval = i64::from(fw.review_interval_days());
 
-        // The header.
+        let rows = Domain::ALL
+            .map(|d| DomainRow::new(fw, d, scores, previous.map(|p| &p.scores)))
+            .to_vec();
+        let (unmet, unknown) = not_met(fw, scores);
+        let trends = Domain::ALL.map(|d| TrendRow::new(t, d)).to_vec();
+        let escalating: Vec<String> = Domain::ALL
+            .into_iter()
+            .filter(|&d| t.escalating()[d])
+            .map(|d| d.name().to_owned())
+            .collect();
+        let band = fw.banding().map(|_| BandView::new(fw, scores));
+        let plan = self.plan.map(|p| PlanView::new(fw, p, child)).transpose()?;
+
+        Ok(ChildPage {
+            title: format!("Review pack: {child}, {}", self.on),
+            child_id: child.to_owned(),
+            index_href: self.index_href.map(str::to_owned),
+            facts: self.facts(current, previous),
+            review_date: current.assessed_on.to_string(),
+            radar: self.radar(current, previous)?,
+            previous_date: previous.map(|p| p.assessed_on.to_string()),
+            rows,
+            scale: scale_words(fw),
+            unmet,
+            unknown,
+            band,
+            over_time: self.over_time()?,
+            review_count: reviews.len(),
+            trends,
+            escalating: list(&escalating),
+            plan,
+            next_review_by: add_days(self.on, interval).to_string(),
+            interval,
+        })
+    }
+
+    /// The header's facts: who, where, which reviews, when the next is due.
+    fn facts(&self, current: &Review, previous: Option<&Review>) -> Vec<Fact> {
+        let fw = self.framework;
+        let interval = i64::from(fw.review_interval_days());
         let due = add_days(current.assessed_on, interval);
         let overdue = vsend_core::is_overdue(fw, current.assessed_on, self.on);
         let next_review = if overdue {
@@ -109,10 +148,10 @@ impl<'a> ChildPack<'a> {
                 n => format!("Due by {due}, in {}", days(n)),
             }
         };
-        let mut facts = vec![
-            Fact::plain("Child", child),
+        vec![
+            Fact::plain("Child", self.timeline.child_id().as_str()),
             Fact::plain("Setting", self.setting_id.unwrap_or("not recorded")),
-            Fact::plain("Age band", age_band(scores.age_band)),
+            Fact::plain("Age band", age_band(current.scores.age_band)),
             Fact::plain("Review shown", current.assessed_on.to_string()),
             Fact::plain(
                 "Previous review",
@@ -129,28 +168,29 @@ impl<'a> ChildPack<'a> {
                 value: next_review,
                 warn: overdue,
             },
-        ];
-        facts.push(Fact::plain("Date of this pack", self.on.to_string()));
-        facts.push(Fact::plain(
-            "Framework",
-            format!("{} version {}", fw.id(), fw.version()),
-        ));
+            Fact::plain("Date of this pack", self.on.to_string()),
+            Fact::plain("Framework", format!("{} version {}", fw.id(), fw.version())),
+        ]
+    }
 
-        // The radar, with the previous review's needs.
-        // Drawn as `vsend chart --child … --previous` draws it.
+    /// The radar with the previous review's needs, drawn as
+    /// `vsend chart --child … --previous` draws it, described in words.
+    fn radar(&self, current: &Review, previous: Option<&Review>) -> Result<InlineSvg, PackError> {
+        let fw = self.framework;
+        let child = self.timeline.child_id().as_str();
         let view = ChildRadar {
             on: None,
             previous: true,
             size: None,
         };
-        let radar_svg = child_radar(fw, t, &view)?;
+        let radar_svg = child_radar(fw, self.timeline, &view)?;
         let before = previous.map_or(String::new(), |p| {
             format!(
                 " A thin dashed blue line shows the needs at the previous review, {}.",
                 p.assessed_on
             )
         });
-        let radar = InlineSvg::new(
+        InlineSvg::new(
             &radar_svg,
             "radar",
             &format!(
@@ -161,55 +201,23 @@ impl<'a> ChildPack<'a> {
                 "Needs are the blue solid line with circles, setting readiness the green dashed line with squares, family confidence the pink dotted line with diamonds; further from the centre is more need, or more support available, from level 0 at the centre to {} at the edge.{before} Every figure is in the table that follows.",
                 fw.scale().max_level()
             ),
-        )?;
+        )
+    }
 
-        let rows = Domain::ALL
-            .map(|d| DomainRow::new(fw, d, scores, previous.map(|p| &p.scores)))
-            .to_vec();
-        let (unmet, unknown) = not_met(fw, scores);
-
-        // Over time.
-        let over_time_svg = child_timeline(fw, t, Some((820, 520)))?;
-        let over_time = InlineSvg::new(
-            &over_time_svg,
+    /// The child's needs and readiness over time, described in words.
+    fn over_time(&self) -> Result<InlineSvg, PackError> {
+        let t = self.timeline;
+        let svg = child_timeline(self.framework, t, Some((820, 520)))?;
+        InlineSvg::new(
+            &svg,
             "over-time",
             &format!(
-                "Line chart of {child}'s need and setting readiness in each domain at each of {} reviews",
-                reviews.len()
+                "Line chart of {}'s need and setting readiness in each domain at each of {} reviews",
+                t.child_id().as_str(),
+                t.reviews().len()
             ),
             "One line per domain, need in the top panel and setting readiness in the bottom one, across the review dates. The needs at each review, the trend and any escalation are in the table that follows.",
-        )?;
-        let trends = Domain::ALL.map(|d| TrendRow::new(t, d)).to_vec();
-        let escalating: Vec<String> = Domain::ALL
-            .into_iter()
-            .filter(|&d| t.escalating()[d])
-            .map(|d| d.name().to_owned())
-            .collect();
-
-        let band = fw.banding().map(|_| BandView::new(fw, scores));
-        let plan = self.plan.map(|p| PlanView::new(fw, p, child)).transpose()?;
-
-        Ok(ChildPage {
-            title: format!("Review pack: {child}, {}", self.on),
-            child_id: child.to_owned(),
-            index_href: self.index_href.map(str::to_owned),
-            facts,
-            review_date: current.assessed_on.to_string(),
-            radar,
-            previous_date: previous.map(|p| p.assessed_on.to_string()),
-            rows,
-            scale: scale_words(fw),
-            unmet,
-            unknown,
-            band,
-            over_time,
-            review_count: reviews.len(),
-            trends,
-            escalating: list(&escalating),
-            plan,
-            next_review_by: add_days(self.on, interval).to_string(),
-            interval,
-        })
+        )
     }
 }
 

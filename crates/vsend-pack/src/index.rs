@@ -56,15 +56,35 @@ impl<'a> SettingIndex<'a> {
     fn page(&self) -> Result<IndexPage, PackError> {
         let fw = self.framework;
         let g = self.group;
-        let setting = self.setting_id;
-        let interval = i64::from(fw.review_interval_days());
+        let (entries, overdue) = self.entries();
+        Ok(IndexPage {
+            title: format!("Review packs: setting {}, {}", self.setting_id, self.on),
+            setting: self.setting_id.to_owned(),
+            on: self.on.to_string(),
+            children: children(g.children),
+            framework: format!("{} version {}", fw.id(), fw.version()),
+            scale: scale_words(fw),
+            high_need_level: fw.high_need_level(),
+            radar: self.radar()?,
+            rows: audit_rows(g),
+            priorities: priorities(g),
+            overdue,
+            interval: i64::from(fw.review_interval_days()),
+            bands: bands(fw, g),
+            entries,
+        })
+    }
 
+    /// The setting's audit radar (§8 means, §12 marks), described in words.
+    fn radar(&self) -> Result<InlineSvg, PackError> {
+        let g = self.group;
+        let setting = self.setting_id;
         let style = RadarStyle {
             title: format!("{setting} · n = {} · as of {}", g.children, self.on),
             ..RadarStyle::default()
         };
-        let svg = cohort_radar(fw, g, &style)?;
-        let radar = InlineSvg::new(
+        let svg = cohort_radar(self.framework, g, &style)?;
+        InlineSvg::new(
             &svg,
             "audit",
             &format!(
@@ -72,41 +92,14 @@ impl<'a> SettingIndex<'a> {
                 children(g.children)
             ),
             "Mean needs are the blue solid line, mean setting readiness the green dashed line, mean family confidence the pink dotted line; a domain is marked where children's needs are not met. Every figure is in the table that follows.",
-        )?;
+        )
+    }
 
-        let share =
-            |x: Option<f64>| x.map_or("not known".to_owned(), |s| format!("{:.0}%", 100.0 * s));
-        let rows = Domain::ALL
-            .map(|d| {
-                let s = &g.domains[d];
-                AuditRow {
-                    domain: d.name(),
-                    mean_need: s.mean_need.map_or("not assessed".to_owned(), number),
-                    high_need: s.high_need,
-                    unmet: s.unmet_by_setting,
-                    met_by_family: share(s.met_by_family),
-                    planned: share(s.planned_met_by_setting),
-                }
-            })
-            .to_vec();
-        let priorities = g
-            .priorities
-            .iter()
-            .map(|&d| {
-                let s = &g.domains[d];
-                let gap = s.mean_setting_gap.map_or(String::new(), |x| {
-                    format!("; mean setting gap {}", signed(x))
-                });
-                (
-                    d.name(),
-                    format!(
-                        "{} whose need the setting is not yet ready for{gap}.",
-                        children(s.unmet_by_setting)
-                    ),
-                )
-            })
-            .collect();
-
+    /// A line per child with a review (their latest), and the children
+    /// whose review is overdue on the index's date.
+    fn entries(&self) -> (Vec<Entry>, Vec<Overdue>) {
+        let fw = self.framework;
+        let interval = i64::from(fw.review_interval_days());
         let mut entries = Vec::new();
         let mut overdue = Vec::new();
         for &(t, href) in &self.children {
@@ -128,23 +121,6 @@ impl<'a> SettingIndex<'a> {
                     ),
                 });
             }
-            let names = |set: vsend_core::DomainSet| -> String {
-                let v: Vec<String> = set.iter().map(|d| d.name().to_owned()).collect();
-                if v.is_empty() {
-                    "none".to_owned()
-                } else {
-                    list(&v)
-                }
-            };
-            let unmet = |gaps: &vsend_core::DomainVector| {
-                let mut set = vsend_core::DomainSet::EMPTY;
-                for d in Domain::ALL {
-                    if gaps.get(d).is_some_and(|x| x < 0.0) {
-                        set.insert(d);
-                    }
-                }
-                set
-            };
             let escalating: Vec<String> = Domain::ALL
                 .into_iter()
                 .filter(|&d| t.escalating()[d])
@@ -167,62 +143,106 @@ impl<'a> SettingIndex<'a> {
                         mark: "",
                     }
                 },
-                setting_unmet: names(unmet(&s.setting_gap)),
-                family_unmet: names(unmet(&s.family_gap)),
+                setting_unmet: domain_names(unmet(&s.setting_gap)),
+                family_unmet: domain_names(unmet(&s.family_gap)),
                 band: fw
                     .banding()
                     .map(|_| band_note(fw, s).map_or("none (not complete)".to_owned(), |b| b.band)),
                 escalating: list(&escalating),
             });
         }
-
-        let bands = match (fw.banding(), &g.banding) {
-            (Some(banding), Some(counts)) => {
-                let mut rows: Vec<BandRow> = banding
-                    .bands()
-                    .iter()
-                    .map(|b| BandRow {
-                        band: b.id().to_owned(),
-                        label: b.label().to_owned(),
-                        children: counts
-                            .bands
-                            .iter()
-                            .find(|(id, _)| id == b.id())
-                            .map_or(0, |(_, n)| *n),
-                        top_up: b.top_up().map_or("none".to_owned(), amount),
-                    })
-                    .collect();
-                rows.push(BandRow {
-                    band: "none".to_owned(),
-                    label: "Not banded: not every need assessed".to_owned(),
-                    children: counts.unbanded,
-                    top_up: String::new(),
-                });
-                Some(Bands {
-                    rows,
-                    total: counts.top_up_total.map(amount),
-                })
-            }
-            _ => None,
-        };
-
-        Ok(IndexPage {
-            title: format!("Review packs: setting {setting}, {}", self.on),
-            setting: setting.to_owned(),
-            on: self.on.to_string(),
-            children: children(g.children),
-            framework: format!("{} version {}", fw.id(), fw.version()),
-            scale: scale_words(fw),
-            high_need_level: fw.high_need_level(),
-            radar,
-            rows,
-            priorities,
-            overdue,
-            interval,
-            bands,
-            entries,
-        })
+        (entries, overdue)
     }
+}
+
+/// The domains of `set` in words, "none" for none.
+fn domain_names(set: vsend_core::DomainSet) -> String {
+    let v: Vec<String> = set.iter().map(|d| d.name().to_owned()).collect();
+    if v.is_empty() {
+        "none".to_owned()
+    } else {
+        list(&v)
+    }
+}
+
+/// The domains whose gap is below 0: need not met.
+fn unmet(gaps: &vsend_core::DomainVector) -> vsend_core::DomainSet {
+    let mut set = vsend_core::DomainSet::EMPTY;
+    for d in Domain::ALL {
+        if gaps.get(d).is_some_and(|x| x < 0.0) {
+            set.insert(d);
+        }
+    }
+    set
+}
+
+/// The audit table: a row per domain.
+fn audit_rows(g: &GroupSummary) -> Vec<AuditRow> {
+    let share = |x: Option<f64>| x.map_or("not known".to_owned(), |s| format!("{:.0}%", 100.0 * s));
+    Domain::ALL
+        .map(|d| {
+            let s = &g.domains[d];
+            AuditRow {
+                domain: d.name(),
+                mean_need: s.mean_need.map_or("not assessed".to_owned(), number),
+                high_need: s.high_need,
+                unmet: s.unmet_by_setting,
+                met_by_family: share(s.met_by_family),
+                planned: share(s.planned_met_by_setting),
+            }
+        })
+        .to_vec()
+}
+
+/// The setting's priorities (§12), each with what makes it one.
+fn priorities(g: &GroupSummary) -> Vec<(&'static str, String)> {
+    g.priorities
+        .iter()
+        .map(|&d| {
+            let s = &g.domains[d];
+            let gap = s.mean_setting_gap.map_or(String::new(), |x| {
+                format!("; mean setting gap {}", signed(x))
+            });
+            (
+                d.name(),
+                format!(
+                    "{} whose need the setting is not yet ready for{gap}.",
+                    children(s.unmet_by_setting)
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The §13 band counts and top-up total, when the framework bands.
+fn bands(fw: &Framework, g: &GroupSummary) -> Option<Bands> {
+    let (Some(banding), Some(counts)) = (fw.banding(), &g.banding) else {
+        return None;
+    };
+    let mut rows: Vec<BandRow> = banding
+        .bands()
+        .iter()
+        .map(|b| BandRow {
+            band: b.id().to_owned(),
+            label: b.label().to_owned(),
+            children: counts
+                .bands
+                .iter()
+                .find(|(id, _)| id == b.id())
+                .map_or(0, |(_, n)| *n),
+            top_up: b.top_up().map_or("none".to_owned(), amount),
+        })
+        .collect();
+    rows.push(BandRow {
+        band: "none".to_owned(),
+        label: "Not banded: not every need assessed".to_owned(),
+        children: counts.unbanded,
+        top_up: String::new(),
+    });
+    Some(Bands {
+        rows,
+        total: counts.top_up_total.map(amount),
+    })
 }
 
 #[derive(Debug, Clone)]
