@@ -28,8 +28,8 @@ use vsend_chart::{
 };
 use vsend_core::{
     score as score_one, scored_columns, Assessment, Cell, ChildId, Cohort, CompareError, Date,
-    Duplicate, Framework, Histories, Keep, PerDomain, Plan, ScoredRow, SummaryFile, Suppression,
-    Timeline, PLAN_COLUMNS,
+    Duplicate, Framework, Histories, Keep, PerDomain, Plan, ScoredRow, SeenDates, SummaryFile,
+    Suppression, Timeline, PLAN_COLUMNS,
 };
 use vsend_io::intake::{intake, RowRead};
 use vsend_io::output::{commit_ready, Output, OutputError, OutputPlan, Ready};
@@ -148,7 +148,7 @@ fn score(run: &mut Run, args: ScoreArgs) -> Result<u64, Error> {
         push_csv_header(&mut header, &fw);
         out.write_all(&header).writing(&target)?;
     }
-    let mut seen = Histories::new(Keep::Dates);
+    let mut seen = SeenDates::new();
     let emit = |batch: &Batch| -> Result<(), Error> {
         rep.read_many(batch.records);
         out.write_all(&batch.output).writing(&target)?;
@@ -177,10 +177,10 @@ fn score_xlsx(
     let input = open_input(&args.input)?;
     let progress = Progress::new(&input);
     let rep = run.start(&input, opened.errors.take())?;
-    let mut seen = Histories::new(Keep::Dates);
+    let mut seen = SeenDates::new();
     let pending = std::cell::RefCell::new(None);
     let accept = |a: Assessment| {
-        seen.add_date(a.child_id(), a.assessed_on())?;
+        seen.add(a.child_id(), a.assessed_on())?;
         *pending.borrow_mut() = Some(a);
         Ok::<_, Duplicate>(())
     };
@@ -204,9 +204,9 @@ fn score_xlsx(
 fn validate(run: &mut Run, args: ValidateArgs) -> Result<u64, Error> {
     let mut opened = open_outputs(&args.input, None, None)?;
     let fw = load_framework(&args.input.framework)?;
-    let mut seen = Histories::new(Keep::Dates);
+    let mut seen = SeenDates::new();
     read_rows(run, &args.input, &fw, opened.errors.take(), |a| {
-        seen.add_date(a.child_id(), a.assessed_on())
+        seen.add(a.child_id(), a.assessed_on())
     })?;
     run.finish("valid", Vec::new())
 }

@@ -6,7 +6,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use vsend_core::{
-    score, Assessment, AssessmentBuilder, Cohort, Domain, Framework, GroupBy, Histories, Keep,
+    score, Assessment, AssessmentBuilder, Cohort, Domain, Framework, GroupBy, SeenDates,
 };
 
 const ASSESSMENTS: usize = 100_000;
@@ -62,10 +62,10 @@ fn benches(c: &mut Criterion) {
     // `vsend score` checks each row for a same-date duplicate (§7) on top of scoring it.
     group.bench_function("score_and_duplicate_check_100k", |b| {
         b.iter(|| {
-            let mut seen = Histories::new(Keep::Dates);
+            let mut seen = SeenDates::new();
             for a in &assessments {
                 black_box(score(&fw, black_box(a)));
-                seen.add_date(a.child_id(), a.assessed_on())
+                seen.add(a.child_id(), a.assessed_on())
                     .expect("no duplicates");
             }
             black_box(seen)

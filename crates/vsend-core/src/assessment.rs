@@ -21,7 +21,10 @@ pub const MAX_AGE: i16 = 25;
 pub const MAX_ID_LEN: usize = 64;
 
 fn is_valid_id(s: &str) -> bool {
-    let b = s.as_bytes();
+    is_valid_id_bytes(s.as_bytes())
+}
+
+fn is_valid_id_bytes(b: &[u8]) -> bool {
     (1..=MAX_ID_LEN).contains(&b.len())
         && b[0].is_ascii_alphanumeric()
         && b.iter()
@@ -151,7 +154,10 @@ id_type!(
 /// assert!(parse_date("2025-2-28").is_none());
 /// ```
 pub fn parse_date(s: &str) -> Option<Date> {
-    let b = s.as_bytes();
+    parse_date_bytes(s.as_bytes())
+}
+
+fn parse_date_bytes(b: &[u8]) -> Option<Date> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
@@ -722,6 +728,170 @@ impl Assessment {
     pub fn age(&self) -> Option<i16> {
         self.date_of_birth
             .map(|born| age_in_years(born, self.assessed_on))
+    }
+}
+
+/// In a plain row's reading plan, the slot of each column's cell: below
+/// [`LEVELS`] a level (the needs by area, then readiness, planned readiness
+/// and confidence per domain), else one of these.
+const LEVELS: usize = MAX_AREAS + 15;
+const CHILD_ID: u8 = 100;
+const ASSESSED_ON: u8 = 101;
+const DATE_OF_BIRTH: u8 = 102;
+const SETTING_ID: u8 = 103;
+/// A need column past the framework's areas: ignored, as the builder does.
+const IGNORED: u8 = 104;
+
+/// The slot of `column`'s cell in a plain row's reading ([`read_plain`]),
+/// and for a level the index of its domain.
+pub(crate) fn plain_slot(framework: &Framework, column: crate::Column) -> (u8, u8) {
+    use crate::Column;
+    let level = |base: usize, d: Domain| ((base + d.index()) as u8, d.index() as u8);
+    match column {
+        Column::ChildId => (CHILD_ID, 0),
+        Column::AssessedOn => (ASSESSED_ON, 0),
+        Column::DateOfBirth => (DATE_OF_BIRTH, 0),
+        Column::SettingId => (SETTING_ID, 0),
+        Column::Need(i) if i.get() < framework.areas().len() => {
+            let d = Domain::ALL
+                .into_iter()
+                .find(|&d| framework.area_range(d).contains(&i.get()));
+            (i.get() as u8, d.map_or(0, |d| d.index() as u8))
+        }
+        Column::Need(_) => (IGNORED, 0),
+        Column::Readiness(d) => level(MAX_AREAS, d),
+        Column::ReadinessPlanned(d) => level(MAX_AREAS + 5, d),
+        Column::Confidence(d) => level(MAX_AREAS + 10, d),
+    }
+}
+
+/// Slots of a plain row's level cells, after the needs' area indices.
+pub(crate) const READINESS: u8 = MAX_AREAS as u8;
+pub(crate) const PLANNED: u8 = READINESS + 5;
+pub(crate) const CONFIDENCE: u8 = PLANNED + 5;
+
+/// What a plain row holds besides its levels.
+#[derive(Debug)]
+pub(crate) struct PlainIds<'a> {
+    pub(crate) child_id: ChildId,
+    pub(crate) assessed_on: Date,
+    pub(crate) born: Option<Date>,
+    /// A valid setting ID, when given.
+    pub(crate) setting_id: Option<&'a str>,
+}
+
+/// Reads a plain CSV row whose cells go to `plan` ([`plain_slot`]), handing
+/// each level cell to `level` (its slot, its domain's index and the level),
+/// or `None` when the row needs the full reading of [`AssessmentBuilder`]:
+/// quotes, spaces, a level written `2.0` or above 9, a date or ID that is
+/// not plainly valid, a wrong number of cells, or any problem at all. `None`
+/// is never a verdict on the row; a row read here is one the builder accepts.
+///
+/// Every byte of a row taken here is checked, and each is an ID character,
+/// a digit, `-` or the comma between cells: such a row has no quote, space
+/// or non-ASCII byte, so its cells are the full reading's.
+pub(crate) fn read_plain<'a>(
+    framework: &Framework,
+    plan: &[(u8, u8)],
+    line: &'a [u8],
+    mut level: impl FnMut(u8, usize, Option<Level>),
+) -> Option<PlainIds<'a>> {
+    let scale = framework.scale();
+    // The line is read as if it ended with a comma, so that every cell,
+    // the last too, ends at one; `at` is where the next cell starts.
+    let byte = |i: usize| line.get(i).copied().unwrap_or(b',');
+    let mut at = 0;
+    // An ID or a date: up to the next comma (or the end).
+    let cell = |at: &mut usize| {
+        let rest = line.get(*at..).unwrap_or_default();
+        let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+        *at += len + 1;
+        &rest[..len]
+    };
+    // A valid ID is ASCII, so it is UTF-8.
+    let id = |cell: &'a [u8]| {
+        std::str::from_utf8(cell)
+            .ok()
+            .filter(|_| is_valid_id_bytes(cell))
+    };
+    let (mut child_id, mut assessed_on, mut born, mut setting_id) = (None, None, None, None);
+    for &(slot, domain) in plan {
+        if usize::from(slot) < LEVELS {
+            // Most cells: empty or one digit, the cell's comma straight after.
+            let value = match (byte(at), byte(at + 1)) {
+                (b',', _) => {
+                    at += 1;
+                    None
+                }
+                (c @ b'0'..=b'9', b',') => {
+                    at += 2;
+                    Some(scale.level(c - b'0')?)
+                }
+                _ => return None,
+            };
+            level(slot, usize::from(domain), value);
+            continue;
+        }
+        let text = cell(&mut at);
+        match slot {
+            CHILD_ID => child_id = Some(ChildId(IdText::new(id(text)?))),
+            ASSESSED_ON => assessed_on = Some(parse_date_bytes(text)?),
+            DATE_OF_BIRTH if text.is_empty() => {}
+            DATE_OF_BIRTH => born = Some(parse_date_bytes(text)?),
+            SETTING_ID if text.is_empty() => {}
+            SETTING_ID => setting_id = Some(id(text)?),
+            _ => {}
+        }
+    }
+    // Exactly the line and its closing virtual comma read: no cell more or
+    // fewer. (A layout always has child_id and assessed_on: a header without
+    // them is refused.)
+    let (Some(child_id), Some(assessed_on)) = (child_id, assessed_on) else {
+        return None;
+    };
+    if at != line.len() + 1 {
+        return None;
+    }
+    if let Some(born) = born {
+        if assessed_on < born || age_in_years(born, assessed_on) > MAX_AGE {
+            return None;
+        }
+    }
+    Some(PlainIds {
+        child_id,
+        assessed_on,
+        born,
+        setting_id,
+    })
+}
+
+impl Assessment {
+    /// The assessment of a plain CSV row ([`read_plain`]): exactly what the
+    /// builder gives, or `None` to leave the row to it.
+    pub(crate) fn from_plain_line(
+        framework: &Framework,
+        plan: &[(u8, u8)],
+        line: &[u8],
+    ) -> Option<Assessment> {
+        let mut levels = [None; LEVELS];
+        let ids = read_plain(framework, plan, line, |slot, _, level| {
+            levels[usize::from(slot)] = level;
+        })?;
+        let per_domain =
+            |base: u8| PerDomain(std::array::from_fn(|d| levels[usize::from(base) + d]));
+        let mut needs = [None; MAX_AREAS];
+        needs.copy_from_slice(&levels[..MAX_AREAS]);
+        Some(Assessment {
+            child_id: ids.child_id,
+            assessed_on: ids.assessed_on,
+            date_of_birth: ids.born,
+            setting_id: ids.setting_id.map(|s| SettingId(IdText::new(s))),
+            needs,
+            area_count: framework.areas().len() as u8,
+            readiness: per_domain(READINESS),
+            readiness_planned: per_domain(PLANNED),
+            confidence: per_domain(CONFIDENCE),
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! §8 Cohort: many children's assessments summarised as of a date.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -8,12 +8,12 @@ use jiff::civil::Date;
 use nalgebra::{Matrix5, Vector5};
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::Assessment;
+use crate::assessment::{Assessment, ChildId};
 use crate::banding::BandResult;
 use crate::domain::{Domain, DomainVector, PerDomain};
-use crate::framework::Framework;
-use crate::history::{Histories, Keep};
-use crate::score::{score, AgeBand, Scores};
+use crate::framework::{Framework, Level};
+use crate::score::{AgeBand, NeedLevels, ReviewLevels, Scores};
+use crate::seen::{ChildIndex, SeenDates};
 use crate::timeline::{is_overdue, Change, Duplicate};
 
 /// How a cohort summary is split into groups (§8), besides the whole cohort.
@@ -59,9 +59,12 @@ impl FromStr for GroupBy {
 
 /// A cohort being built, one assessment at a time, in any order.
 ///
-/// It keeps, per child, the two latest assessments on or before `as_of` and
-/// the review dates seen (a [`Histories`] with [`Keep::CurrentAndPrevious`]),
-/// so memory grows with the number of children, not with the number of rows.
+/// It keeps, per child, what the summaries read of the latest review on or
+/// before `as_of` (its levels, planned readiness and setting: some 60 bytes,
+/// not the whole assessment), the need of the review before it, the number
+/// of reviews, and the review dates for §7's rule ([`SeenDates`]): memory
+/// grows with the number of children, some 150 bytes each, not with the
+/// number of rows.
 ///
 /// ```
 /// use vsend_core::{AssessmentBuilder, Cohort, Framework, GroupBy};
@@ -80,7 +83,46 @@ impl FromStr for GroupBy {
 #[derive(Debug, Clone)]
 pub struct Cohort<'f> {
     framework: &'f Framework,
-    histories: Histories,
+    /// The date given, if any.
+    as_of: Option<Date>,
+    /// The latest review date added that counts (on or before `as_of`).
+    latest: Option<Date>,
+    /// The §7 rule, which also numbers the children in first-seen order.
+    seen: SeenDates,
+    /// What is kept of each child, by that number.
+    children: Vec<ChildReviews>,
+    /// The setting IDs of current reviews, each kept once.
+    settings: ChildIndex,
+}
+
+/// What a cohort keeps of one child (§8): the current review (the latest on
+/// or before the cohort's date), the need of the one before, and how many
+/// reviews count.
+#[derive(Debug, Clone, Copy, Default)]
+struct ChildReviews {
+    current: Option<Current>,
+    previous: Option<Previous>,
+    /// Reviews on or before the cohort's date.
+    counted: u32,
+}
+
+/// The current review as the summaries read it.
+#[derive(Debug, Clone, Copy)]
+struct Current {
+    levels: ReviewLevels,
+    planned: PerDomain<Option<Level>>,
+    /// The setting, in [`Cohort::settings`]; [`NO_SETTING`] when not given.
+    setting: u32,
+}
+
+/// No setting given, in [`Current::setting`].
+const NO_SETTING: u32 = u32::MAX;
+
+/// The review before the current one: what its change of need reads.
+#[derive(Debug, Clone, Copy)]
+struct Previous {
+    on: Date,
+    need: NeedLevels,
 }
 
 impl<'f> Cohort<'f> {
@@ -89,7 +131,11 @@ impl<'f> Cohort<'f> {
     pub fn new(framework: &'f Framework, as_of: Option<Date>) -> Self {
         Cohort {
             framework,
-            histories: Histories::new(Keep::CurrentAndPrevious { as_of }),
+            as_of,
+            latest: None,
+            seen: SeenDates::new(),
+            children: Vec::new(),
+            settings: ChildIndex::default(),
         }
     }
 
@@ -97,21 +143,113 @@ impl<'f> Cohort<'f> {
     /// seen is rejected (§7) and changes nothing; assessments after `as_of` are
     /// accepted but do not count.
     pub fn add(&mut self, a: &Assessment) -> Result<(), Duplicate> {
-        self.histories.add(a)
+        let on = a.assessed_on();
+        let (ordinal, new) = self.seen.record(a.child_id(), on)?;
+        if new {
+            self.children.push(ChildReviews::default());
+        }
+        if self.as_of.is_some_and(|as_of| on > as_of) {
+            return Ok(());
+        }
+        self.latest = self.latest.max(Some(on));
+        let child = &mut self.children[ordinal as usize];
+        child.counted += 1;
+        let levels = ReviewLevels::of(self.framework, a);
+        match child.current {
+            // The latest so far: the current review becomes the previous one.
+            Some(c) if c.levels.assessed_on() > on => {
+                if child.previous.is_none_or(|p| p.on < on) {
+                    child.previous = Some(Previous {
+                        on,
+                        need: *levels.needs(),
+                    });
+                }
+            }
+            current => {
+                child.previous = current.map(|c| Previous {
+                    on: c.levels.assessed_on(),
+                    need: *c.levels.needs(),
+                });
+                let setting = a
+                    .setting_id()
+                    .map_or(NO_SETTING, |s| self.settings.intern(s.as_str()).0);
+                child.current = Some(Current {
+                    levels,
+                    planned: *a.readiness_planned(),
+                    setting,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The date the summary is as of: the one given, else the latest added.
     pub fn as_of(&self) -> Option<Date> {
-        self.histories.as_of()
+        self.as_of.or(self.latest)
     }
 
     /// Children with at least one assessment on or before `as_of`.
     pub fn children(&self) -> usize {
-        let as_of = self.as_of();
-        self.histories
-            .children()
-            .filter(|h| h.current(as_of).is_some())
-            .count()
+        self.children.iter().filter(|c| c.current.is_some()).count()
+    }
+
+    /// The setting of `child`'s current review (§8), when it names one.
+    ///
+    /// ```
+    /// use vsend_core::{AssessmentBuilder, ChildId, Cohort, Framework};
+    /// let fw = Framework::default();
+    /// let mut cohort = Cohort::new(&fw, None);
+    /// for (on, setting) in [("2025-03-01", "S2"), ("2024-09-01", "S1")] {
+    ///     let mut b = AssessmentBuilder::new(&fw);
+    ///     b.child_id("C1").assessed_on(on).setting_id(setting);
+    ///     cohort.add(&b.build().unwrap()).unwrap();
+    /// }
+    /// assert_eq!(cohort.current_setting(&ChildId::new("C1").unwrap()), Some("S2"));
+    /// ```
+    pub fn current_setting(&self, child: &ChildId) -> Option<&str> {
+        let ordinal = self.seen.children().find(child.as_str())?;
+        let current = self.children[ordinal as usize].current?;
+        (current.setting != NO_SETTING).then(|| self.settings.id(current.setting))
+    }
+
+    /// Every child with a current review, in child-ID order (byte order), so
+    /// that what is summed over children is summed in the same order
+    /// whatever the input order: the child's number and what is kept.
+    fn counted(&self) -> impl Iterator<Item = (u32, &ChildReviews, Current)> {
+        let order = self.seen.children().in_id_order();
+        order.into_iter().filter_map(|o| {
+            let child = &self.children[o as usize];
+            Some((o, child, child.current?))
+        })
+    }
+
+    /// The figures of one child with a current review, as of `as_of`.
+    fn figures(
+        &self,
+        child: &ChildReviews,
+        current: &Current,
+        as_of: Option<Date>,
+    ) -> ChildFigures {
+        let fw = self.framework;
+        let scores = current.levels.scores(fw);
+        let on = current.levels.assessed_on();
+        ChildFigures {
+            band: fw.banding().and_then(|b| b.band(&scores.need)),
+            scores,
+            planned: PerDomain(current.planned.0.map(|l| l.map(|l| f64::from(l.get())))),
+            // The review before is the latest before the current one's eve.
+            previous_need: child
+                .previous
+                .filter(|_| on.yesterday().is_ok())
+                .map(|p| p.need.vector(fw.aggregate())),
+            assessments: u64::from(child.counted),
+            overdue: as_of.is_some_and(|as_of| is_overdue(fw, on, as_of)),
+        }
+    }
+
+    /// The setting of a current review, if it names one.
+    fn setting(&self, current: &Current) -> Option<&str> {
+        (current.setting != NO_SETTING).then(|| self.settings.id(current.setting))
     }
 
     /// Summarises the cohort (§8): the group `all`, plus one group per value of
@@ -131,9 +269,25 @@ impl<'f> Cohort<'f> {
         self.framework
     }
 
-    /// The children's histories (§7), as of [`as_of`](Self::as_of).
-    pub fn histories(&self) -> &Histories {
-        &self.histories
+    /// Calls `each` with the ID, setting, date of birth and scores of every
+    /// child with a current review, in child-ID order: what the phase moves
+    /// of §11 read.
+    pub(crate) fn each_current(
+        &self,
+        each: &mut dyn FnMut(Option<Date>, crate::transition::Mover<'_>),
+    ) {
+        for (ordinal, _, current) in self.counted() {
+            let make = || {
+                let id = self.seen.children().id(ordinal);
+                let setting = self.setting(&current);
+                (
+                    ChildId::new(id).expect("only valid IDs are kept"),
+                    setting.map(|s| crate::SettingId::new(s).expect("only valid IDs are kept")),
+                    current.levels.scores(self.framework),
+                )
+            };
+            each(current.levels.date_of_birth(), &make);
+        }
     }
 
     /// The groups of a summary, `all` first.
@@ -149,68 +303,72 @@ impl<'f> Cohort<'f> {
     ) -> Vec<(String, GroupSummary)> {
         let fw = self.framework;
         let as_of = self.as_of();
-        let mut children = Vec::new();
-        for history in self.histories.children() {
-            let Some(current) = history.current(as_of) else {
-                continue;
-            };
-            let scores = score(fw, current);
-            let child = ChildFigures {
-                band: fw.banding().and_then(|b| b.band(&scores.need)),
-                scores,
-                planned: PerDomain(
-                    current
-                        .readiness_planned()
-                        .0
-                        .map(|l| l.map(|l| f64::from(l.get()))),
-                ),
-                previous_need: history.previous(as_of).map(|p| score(fw, p).need),
-                assessments: history.count_on_or_before(as_of) as u64,
-                overdue: as_of.is_some_and(|as_of| is_overdue(fw, current.assessed_on(), as_of)),
-            };
-            let key = by.map(|by| {
-                let value = match by {
-                    GroupBy::SettingId => current.setting_id().map(|s| s.as_str()),
-                    GroupBy::AgeBand => child.scores.age_band.map(AgeBand::key),
-                    GroupBy::PrimaryDomain => child
-                        .scores
-                        .whole
-                        .and_then(|w| w.primary_domain)
-                        .map(Domain::key),
+        // First each child's group and the groups' sizes, so that small groups
+        // can be merged; then the figures, one child at a time, in child-ID
+        // order, as they were always summed. No child's figures are held.
+        let mut names: Vec<String> = Vec::new();
+        let mut named: HashMap<(u8, u32), usize> = HashMap::new();
+        let mut keys: Vec<usize> = Vec::new();
+        let mut sizes: Vec<u64> = Vec::new();
+        if let Some(by) = by {
+            for (_, _, current) in self.counted() {
+                // The group's value, as a small key first and as text once per group.
+                let (key, value) = match by {
+                    GroupBy::SettingId => ((0, current.setting), self.setting(&current)),
+                    GroupBy::AgeBand => {
+                        let band = current.levels.scores(fw).age_band;
+                        ((1, band.map_or(9, |b| b as u32)), band.map(AgeBand::key))
+                    }
+                    GroupBy::PrimaryDomain => {
+                        let primary = current
+                            .levels
+                            .scores(fw)
+                            .whole
+                            .and_then(|w| w.primary_domain);
+                        (
+                            (2, primary.map_or(9, |d| d as u32)),
+                            primary.map(Domain::key),
+                        )
+                    }
                 };
-                format!("{}={}", by.key(), value.unwrap_or("unknown"))
-            });
-            children.push((key, child));
-        }
-        let mut sizes: BTreeMap<&str, u64> = BTreeMap::new();
-        for (key, _) in &children {
-            if let Some(key) = key {
-                *sizes.entry(key).or_default() += 1;
+                let group = *named.entry(key).or_insert_with(|| {
+                    names.push(format!("{}={}", by.key(), value.unwrap_or("unknown")));
+                    sizes.push(0);
+                    names.len() - 1
+                });
+                sizes[group] += 1;
+                keys.push(group);
             }
         }
         let other = by.map(|by| format!("{}=other", by.key()));
-        let merged = |key: &str| {
-            merge_below.is_some_and(|k| sizes[key] < k || Some(key) == other.as_deref())
+        let merged = |group: usize| {
+            merge_below.is_some_and(|k| sizes[group] < k || Some(&names[group]) == other.as_ref())
         };
         let mut all = GroupAccumulator::new(fw);
-        let mut groups: BTreeMap<&str, GroupAccumulator> = BTreeMap::new();
+        let mut groups: Vec<Option<GroupAccumulator>> = names.iter().map(|_| None).collect();
         let mut rest = GroupAccumulator::new(fw);
-        for (key, child) in &children {
-            all.add(child);
-            if let Some(key) = key {
-                if merged(key) {
-                    rest.add(child);
+        for (i, (_, child, current)) in self.counted().enumerate() {
+            let figures = self.figures(child, &current, as_of);
+            all.add(&figures);
+            if let Some(&group) = keys.get(i) {
+                if merged(group) {
+                    rest.add(&figures);
                 } else {
-                    groups
-                        .entry(key)
-                        .or_insert_with(|| GroupAccumulator::new(fw))
-                        .add(child);
+                    groups[group]
+                        .get_or_insert_with(|| GroupAccumulator::new(fw))
+                        .add(&figures);
                 }
             }
         }
         let finish = |name: &str, acc: GroupAccumulator| (name.to_owned(), acc.finish());
         let mut out = vec![finish("all", all)];
-        out.extend(groups.into_iter().map(|(k, g)| finish(k, g)));
+        let mut in_order: Vec<(usize, GroupAccumulator)> = groups
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, g)| Some((i, g?)))
+            .collect();
+        in_order.sort_by(|a, b| names[a.0].cmp(&names[b.0]));
+        out.extend(in_order.into_iter().map(|(i, g)| finish(&names[i], g)));
         if let (Some(k), Some(other)) = (merge_below, &other) {
             if rest.children > 0 && rest.children >= k {
                 out.push(finish(other, rest));
@@ -632,6 +790,62 @@ mod tests {
             b.need(fw.areas_of(d)[0].key(), level).readiness(d, "2");
         }
         c.add(&b.build().unwrap())
+    }
+
+    #[test]
+    fn a_child_costs_some_eighty_bytes_besides_its_dates() {
+        assert!(std::mem::size_of::<ChildReviews>() <= 88);
+    }
+
+    #[test]
+    fn phase_moves_read_the_same_from_a_cohort_as_from_whole_histories() {
+        // Reviews in scrambled order, some after as_of, some children with
+        // no date of birth: the compact cohort and whole assessments agree.
+        let fw = Framework::default();
+        let dates = ["2024-09-20", "2025-01-15", "2025-05-10", "2025-09-18"];
+        let mut reviews = Vec::new();
+        for child in 0..300 {
+            for (i, on) in dates.iter().enumerate() {
+                let mut b = AssessmentBuilder::new(&fw);
+                b.child_id(&format!("C{child:03}")).assessed_on(on);
+                if child % 7 > 0 {
+                    b.date_of_birth(&format!("20{:02}-0{}-14", 5 + child % 18, 1 + child % 9));
+                }
+                b.setting_id(&format!("S{}", (child + i) % 5));
+                for (j, area) in fw.areas().iter().enumerate() {
+                    b.need(
+                        area.key(),
+                        &((child + i * j) % 6).to_string().replace('5', ""),
+                    );
+                }
+                for d in Domain::ALL {
+                    b.readiness(d, &((child + i) % 5).to_string());
+                }
+                reviews.push(b.build().unwrap());
+            }
+        }
+        reviews.sort_by_key(|a| {
+            (a.assessed_on().day() as usize * 31 + a.child_id().as_str().len()) % 17
+        });
+        for as_of in [None, parse_date("2025-03-01")] {
+            let mut cohort = Cohort::new(&fw, as_of);
+            let mut whole = crate::Histories::new(crate::Keep::CurrentAndPrevious { as_of });
+            for a in &reviews {
+                cohort.add(a).unwrap();
+                whole.add(a).unwrap();
+            }
+            for year in [2024, 2025] {
+                let moves = cohort.phase_moves(year);
+                assert!(moves.children.len() > 20);
+                assert_eq!(moves, crate::phase_moves(&fw, &whole, year));
+            }
+            let c7 = ChildId::new("C007").unwrap();
+            let want = whole.get(&c7).and_then(|h| h.current(whole.as_of()));
+            assert_eq!(
+                cohort.current_setting(&c7),
+                want.and_then(|a| a.setting_id()).map(|s| s.as_str())
+            );
+        }
     }
 
     #[test]

@@ -89,6 +89,20 @@ impl Column {
     }
 }
 
+/// A plain CSV row scored without building its assessment
+/// ([`ColumnLayout::plain_scores`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlainScores<'a> {
+    /// The child.
+    pub child_id: crate::ChildId,
+    /// The date of the review.
+    pub assessed_on: jiff::civil::Date,
+    /// The setting, when given (a valid ID).
+    pub setting_id: Option<&'a str>,
+    /// Everything §4–§6 say about the review.
+    pub scores: crate::Scores,
+}
+
 /// A problem with a cohort file's header row: a file error (§10).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HeaderError {
@@ -243,6 +257,9 @@ pub(crate) fn resolve_header<'a, C: Copy + Eq + Hash>(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnLayout {
     columns: Vec<Column>,
+    /// Where each column's cell goes in the one-pass reading of a plain row
+    /// ([`plain_assessment`](Self::plain_assessment)), and its domain.
+    plain: Vec<(u8, u8)>,
 }
 
 impl ColumnLayout {
@@ -264,12 +281,77 @@ impl ColumnLayout {
             required,
         )
         .map_err(|e| e.with_framework_hint(framework))?;
-        Ok(ColumnLayout { columns })
+        let plain = columns
+            .iter()
+            .map(|&c| crate::assessment::plain_slot(framework, c))
+            .collect();
+        Ok(ColumnLayout { columns, plain })
     }
 
     /// The columns in file order.
     pub fn columns(&self) -> &[Column] {
         &self.columns
+    }
+
+    /// The assessment of one plain CSV line (its bytes, without the line
+    /// end), read in one pass: `None` when the line needs
+    /// [`assessment`](Self::assessment)'s full reading (quotes, spaces, a
+    /// level written `2.0`, the wrong number of cells, any problem at all).
+    /// `None` is never a verdict on the row; `Some` is exactly what
+    /// [`assessment`](Self::assessment) gives for the line's cells.
+    ///
+    /// ```
+    /// use vsend_core::{Column, ColumnLayout, Framework};
+    /// let fw = Framework::default();
+    /// let header: Vec<String> = Column::all(&fw).into_iter().map(|c| c.name(&fw)).collect();
+    /// let layout = ColumnLayout::new(&fw, header.iter().map(String::as_str)).unwrap();
+    /// let mut row = vec![""; header.len()];
+    /// row[0] = "C1";
+    /// row[1] = "2025-01-10";
+    /// row[4] = "2";
+    /// let plain = layout.plain_assessment(&fw, row.join(",").as_bytes()).unwrap();
+    /// assert_eq!(Ok(plain), layout.assessment(&fw, row.iter().copied()));
+    /// row[4] = " 2";
+    /// assert!(layout.plain_assessment(&fw, row.join(",").as_bytes()).is_none());
+    /// ```
+    pub fn plain_assessment(&self, framework: &Framework, line: &[u8]) -> Option<Assessment> {
+        Assessment::from_plain_line(framework, &self.plain, line)
+    }
+
+    /// One plain CSV line read and scored (§4–§6) in one pass, without its
+    /// [`Assessment`]: what [`ScoredRow`](crate::ScoredRow) writes of it.
+    /// `None` exactly when [`plain_assessment`](Self::plain_assessment) is
+    /// `None`; else the scores are exactly [`score`](crate::score) of that
+    /// assessment, and the IDs and date its own.
+    ///
+    /// ```
+    /// use vsend_core::{score, Column, ColumnLayout, Framework};
+    /// let fw = Framework::default();
+    /// let header: Vec<String> = Column::all(&fw).into_iter().map(|c| c.name(&fw)).collect();
+    /// let layout = ColumnLayout::new(&fw, header.iter().map(String::as_str)).unwrap();
+    /// let mut row = vec![""; header.len()];
+    /// row[0] = "C1";
+    /// row[1] = "2025-01-10";
+    /// row[3] = "S1";
+    /// row[4] = "2";
+    /// let line = row.join(",");
+    /// let plain = layout.plain_scores(&fw, line.as_bytes()).unwrap();
+    /// let a = layout.plain_assessment(&fw, line.as_bytes()).unwrap();
+    /// assert_eq!(plain.scores, score(&fw, &a));
+    /// assert_eq!((plain.child_id.as_str(), plain.setting_id), ("C1", Some("S1")));
+    /// ```
+    pub fn plain_scores<'a>(
+        &self,
+        framework: &Framework,
+        line: &'a [u8],
+    ) -> Option<PlainScores<'a>> {
+        let (ids, levels) = crate::score::ReviewLevels::plain(framework, &self.plain, line)?;
+        Some(PlainScores {
+            child_id: ids.child_id,
+            assessed_on: ids.assessed_on,
+            setting_id: ids.setting_id,
+            scores: levels.scores(framework),
+        })
     }
 
     /// Builds the assessment from one row's fields, in header order. The caller

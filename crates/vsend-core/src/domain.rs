@@ -209,6 +209,17 @@ impl DomainSet {
         self.0 == 0
     }
 
+    /// The set as bits, domain `d` at bit `d.index()`: 0 to 31.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The set of the domains whose bits are set (see [`bits`](Self::bits));
+    /// bits above the fifth are ignored.
+    pub const fn from_bits(bits: u8) -> DomainSet {
+        DomainSet(bits & DomainSet::ALL.0)
+    }
+
     /// The domains in the set, in canonical order.
     pub fn iter(self) -> impl Iterator<Item = Domain> {
         Domain::ALL.into_iter().filter(move |&d| self.contains(d))

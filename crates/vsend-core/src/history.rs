@@ -5,24 +5,28 @@
 //! accepted assessments in date order, duplicates rejected once" and the same
 //! few queries over it (the latest on or before a date, the one before that).
 //! [`Histories`] is that one place. What it keeps of each child is chosen by
-//! [`Keep`], so a streaming command holds only dates, a cohort only the two
-//! reviews it summarises, a timeline every review of one child, and a
-//! projection (§15) or an impact analysis (§16) every review of every child
-//! reduced to the few bytes they read ([`Keep::levels`]).
+//! [`Keep`]: only the dates, the two reviews a summary reads, every review of
+//! one child (a timeline), or every review of every child reduced to the few
+//! bytes a projection (§15) or an impact analysis (§16) reads
+//! ([`Keep::levels`]). The rule itself is [`SeenDates`]'s, so every command
+//! applies it alike.
 
-use hashbrown::{HashMap, HashSet};
 use jiff::civil::Date;
 use smallvec::SmallVec;
 
 use crate::assessment::{Assessment, ChildId};
-use crate::domain::{Domain, PerDomain};
+use crate::domain::PerDomain;
 use crate::framework::{Aggregate, Framework};
+use crate::score::ReviewLevels;
+use crate::seen::SeenDates;
 use crate::timeline::Duplicate;
 
 /// What [`Histories`] keeps of each child besides their review dates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Keep {
-    /// Only the dates: enough to reject duplicates (§7) in constant memory per child.
+    /// Only the dates, each child's readable back in input order. A check
+    /// that needs no more than the rule itself takes a tenth of the memory
+    /// with [`SeenDates`], which `vsend score` and `vsend validate` use.
     Dates,
     /// The latest review on or before `as_of` and the one before it (§8),
     /// as of the latest date added when `as_of` is `None`.
@@ -84,156 +88,21 @@ impl NeedAreas {
             aggregate: framework.aggregate(),
         }
     }
-}
 
-/// A level not known, in [`ReviewLevels`].
-const NOT_ASSESSED: u8 = u8::MAX;
-
-/// One review as §15 and §16 read it: its date, the date of birth, and per
-/// domain the need (§4, kept exactly: a mean need as its sum and count),
-/// the readiness and the confidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ReviewLevels {
-    on: Date,
-    born: Option<Date>,
-    /// Per domain: the assessed areas (0: the need is unknown), the sum of
-    /// their levels (at most 8 × 10) and the highest.
-    areas: [u8; 5],
-    sum: [u8; 5],
-    max: [u8; 5],
-    /// Per domain, or [`NOT_ASSESSED`].
-    readiness: [u8; 5],
-    confidence: [u8; 5],
-}
-
-impl ReviewLevels {
-    pub(crate) fn new(shape: &NeedAreas, a: &Assessment) -> ReviewLevels {
-        let mut r = ReviewLevels {
-            on: a.assessed_on(),
-            born: a.date_of_birth(),
-            areas: [0; 5],
-            sum: [0; 5],
-            max: [0; 5],
-            readiness: [NOT_ASSESSED; 5],
-            confidence: [NOT_ASSESSED; 5],
-        };
-        let needs = a.needs();
-        for d in Domain::ALL {
-            let i = d.index();
-            let (start, end) = shape.ranges[d];
-            for level in
-                (usize::from(start)..usize::from(end)).filter_map(|j| needs.get(j)?.as_ref())
-            {
-                let v = level.get();
-                r.areas[i] += 1;
-                r.sum[i] += v;
-                r.max[i] = r.max[i].max(v);
-            }
-            r.readiness[i] = a.readiness()[d].map_or(NOT_ASSESSED, |l| l.get());
-            r.confidence[i] = a.confidence()[d].map_or(NOT_ASSESSED, |l| l.get());
-        }
-        r
+    /// `a` reduced to its levels under these areas.
+    fn reduce(&self, a: &Assessment) -> ReviewLevels {
+        ReviewLevels::new(
+            |d| {
+                let (start, end) = self.ranges[d];
+                usize::from(start)..usize::from(end)
+            },
+            a,
+        )
     }
-
-    /// The date of the review.
-    pub(crate) fn assessed_on(&self) -> Date {
-        self.on
-    }
-
-    /// The date of birth on the review.
-    pub(crate) fn date_of_birth(&self) -> Option<Date> {
-        self.born
-    }
-
-    /// need(d) (§4) with `aggregate`: exactly what [`score`](crate::score) gives.
-    #[inline]
-    pub(crate) fn need(&self, aggregate: Aggregate, d: usize) -> Option<f64> {
-        let k = self.areas[d];
-        (k > 0).then(|| match aggregate {
-            Aggregate::Max => f64::from(self.max[d]),
-            Aggregate::Mean => f64::from(self.sum[d]) / f64::from(k),
-        })
-    }
-
-    /// floor(need(d)), the level §15 and the strata of §16 use.
-    #[inline]
-    pub(crate) fn level(&self, aggregate: Aggregate, d: usize) -> Option<u8> {
-        let k = self.areas[d];
-        (k > 0).then(|| match aggregate {
-            Aggregate::Max => self.max[d],
-            Aggregate::Mean => self.sum[d] / k,
-        })
-    }
-
-    /// The readiness of domain `d`, when assessed.
-    #[inline]
-    pub(crate) fn readiness(&self, d: usize) -> Option<u8> {
-        Some(self.readiness[d]).filter(|&l| l != NOT_ASSESSED)
-    }
-
-    /// The confidence of domain `d`, when assessed.
-    #[inline]
-    pub(crate) fn confidence(&self, d: usize) -> Option<u8> {
-        Some(self.confidence[d]).filter(|&l| l != NOT_ASSESSED)
-    }
-}
-
-/// From this many reviews on, a child's dates are also kept in a hash set.
-/// Searching the list is fastest for the few reviews a child really has, but a
-/// hostile file of one child on a million dates would make it quadratic.
-const INDEXED_FROM: usize = 16;
-
-/// The duplicate rule, in its one place: a child's date seen before is
-/// refused; otherwise the date is recorded (and `latest` moved on).
-fn record<'h>(
-    children: &'h mut HashMap<Box<str>, History>,
-    indexed: &mut HashMap<Box<str>, HashSet<Date>>,
-    latest: &mut Option<Date>,
-    keep: &Keep,
-    child: &ChildId,
-    on: Date,
-) -> Result<&'h mut History, Duplicate> {
-    // One lookup; the key is boxed only for a child not seen before.
-    let (_, history) = children
-        .raw_entry_mut()
-        .from_key(child.as_str())
-        .or_insert_with(|| {
-            let empty = History {
-                dates: SmallVec::new(),
-                kept: Vec::new(),
-                levels: Vec::new(),
-            };
-            (child.as_str().into(), empty)
-        });
-    let seen = if history.dates.len() < INDEXED_FROM {
-        history.dates.contains(&on)
-    } else {
-        let (_, index) = indexed
-            .raw_entry_mut()
-            .from_key(child.as_str())
-            .or_insert_with(|| {
-                (
-                    child.as_str().into(),
-                    history.dates.iter().copied().collect(),
-                )
-            });
-        !index.insert(on)
-    };
-    if seen {
-        return Err(Duplicate {
-            child_id: child.clone(),
-            assessed_on: on,
-        });
-    }
-    history.dates.push(on);
-    if keep.as_of().is_none_or(|as_of| on <= as_of) {
-        *latest = (*latest).max(Some(on));
-    }
-    Ok(history)
 }
 
 /// One child's accepted reviews: their dates and the assessments kept.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct History {
     /// Every accepted review date, in input order: inline for up to four
     /// (a year of termly reviews), so most children cost no allocation.
@@ -286,8 +155,8 @@ impl History {
 
     fn keep_levels(&mut self, a: &Assessment, shape: &NeedAreas) {
         let on = a.assessed_on();
-        let at = self.levels.partition_point(|k| k.on < on);
-        self.levels.insert(at, ReviewLevels::new(shape, a));
+        let at = self.levels.partition_point(|k| k.assessed_on() < on);
+        self.levels.insert(at, shape.reduce(a));
     }
 
     fn keep(&mut self, a: &Assessment, as_of: Option<Date>, at_most: Option<usize>) {
@@ -314,8 +183,8 @@ impl History {
 /// Every child's [`History`], built one assessment at a time in any order.
 ///
 /// Of two assessments of one child on one date, the later in input order is
-/// rejected (§7): [`add`](Histories::add) returns it as a [`Duplicate`] and
-/// changes nothing. Children are kept in child-ID order, so whatever reads
+/// rejected (§7, by [`SeenDates`]): [`add`](Histories::add) returns it as a
+/// [`Duplicate`] and changes nothing. Children are kept in child-ID order, so whatever reads
 /// them in turn sees the same order however the input was shuffled.
 ///
 /// ```
@@ -341,12 +210,10 @@ impl History {
 pub struct Histories {
     keep: Keep,
     latest: Option<Date>,
-    /// Keyed by the ID's text, boxed: a few bytes a child rather than the
-    /// 64-byte inline [`ChildId`], which matters at a million rows.
-    children: HashMap<Box<str>, History>,
-    /// The dates of each child with [`INDEXED_FROM`] reviews or more, as a
-    /// set: none for a real cohort, so no child pays for it.
-    indexed: HashMap<Box<str>, HashSet<Date>>,
+    /// The §7 rule, which also numbers the children in first-seen order.
+    seen: SeenDates,
+    /// Each child's history, by that number.
+    children: Vec<History>,
 }
 
 impl Histories {
@@ -355,24 +222,31 @@ impl Histories {
         Histories {
             keep,
             latest: None,
-            children: HashMap::new(),
-            indexed: HashMap::new(),
+            seen: SeenDates::new(),
+            children: Vec::new(),
         }
+    }
+
+    /// Applies the duplicate rule (§7) and records the date: the index of
+    /// the child's history, to keep the review in.
+    fn record(&mut self, child: &ChildId, on: Date) -> Result<usize, Duplicate> {
+        let (ordinal, new) = self.seen.record(child, on)?;
+        if new {
+            self.children.push(History::default());
+        }
+        if self.keep.as_of().is_none_or(|as_of| on <= as_of) {
+            self.latest = self.latest.max(Some(on));
+        }
+        let i = ordinal as usize;
+        self.children[i].dates.push(on);
+        Ok(i)
     }
 
     /// Adds one assessment, or rejects it as a same-date duplicate (§7).
     pub fn add(&mut self, a: &Assessment) -> Result<(), Duplicate> {
-        let on = a.assessed_on();
-        let keep = &self.keep;
-        let history = record(
-            &mut self.children,
-            &mut self.indexed,
-            &mut self.latest,
-            keep,
-            a.child_id(),
-            on,
-        )?;
-        match keep {
+        let i = self.record(a.child_id(), a.assessed_on())?;
+        let history = &mut self.children[i];
+        match &self.keep {
             Keep::Dates => {}
             Keep::CurrentAndPrevious { as_of } => history.keep(a, *as_of, Some(2)),
             Keep::Child(id) if id == a.child_id() => history.keep(a, None, None),
@@ -387,15 +261,7 @@ impl Histories {
     /// rejects it as a same-date duplicate (§7). For streaming checks, where
     /// the assessment itself has already gone on its way (`vsend score`).
     pub fn add_date(&mut self, child: &ChildId, on: Date) -> Result<(), Duplicate> {
-        record(
-            &mut self.children,
-            &mut self.indexed,
-            &mut self.latest,
-            &self.keep,
-            child,
-            on,
-        )
-        .map(|_| ())
+        self.record(child, on).map(|_| ())
     }
 
     fn as_of_given(&self) -> Option<Date> {
@@ -410,15 +276,15 @@ impl Histories {
 
     /// One child's history.
     pub fn get(&self, child: &ChildId) -> Option<&History> {
-        self.children.get(child.as_str())
+        let ordinal = self.seen.children().find(child.as_str())?;
+        Some(&self.children[ordinal as usize])
     }
 
     /// Every child's history, in child-ID order (byte order), so that what is
     /// summed over children is summed in the same order whatever the input order.
     pub fn children(&self) -> impl Iterator<Item = &History> {
-        let mut children: Vec<(&Box<str>, &History)> = self.children.iter().collect();
-        children.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        children.into_iter().map(|(_, h)| h)
+        let ordinals = self.seen.children().in_id_order();
+        ordinals.into_iter().map(|o| &self.children[o as usize])
     }
 
     /// Whether every review of every child is kept, as §15 and §16 need:
@@ -446,7 +312,7 @@ impl Histories {
                 each(&history.levels);
             } else {
                 reduced.clear();
-                reduced.extend(history.kept.iter().map(|a| ReviewLevels::new(&shape, a)));
+                reduced.extend(history.kept.iter().map(|a| shape.reduce(a)));
                 each(&reduced);
             }
         }
@@ -455,7 +321,7 @@ impl Histories {
     /// The earliest accepted review date of any child, kept or not.
     pub(crate) fn earliest(&self) -> Option<Date> {
         self.children
-            .values()
+            .iter()
             .filter_map(|h| h.dates.iter().min())
             .min()
             .copied()
@@ -475,6 +341,7 @@ impl Histories {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Domain;
     use crate::{parse_date, AssessmentBuilder, Framework};
 
     fn review(fw: &Framework, child: &str, on: &str) -> Assessment {
@@ -550,7 +417,7 @@ mod tests {
                 .readiness(Domain::Cl, "2");
             let a = b.build().unwrap();
             h.add(&a).unwrap();
-            let kept = ReviewLevels::new(&NeedAreas::of(&fw), &a);
+            let kept = NeedAreas::of(&fw).reduce(&a);
             let scores = crate::score(&fw, &a);
             for d in Domain::ALL {
                 let i = d.index();
@@ -595,7 +462,7 @@ mod tests {
             .need("cl.literacy", "3")
             .need("cl.numeracy", "3");
         let a = b.build().unwrap();
-        let kept = ReviewLevels::new(&NeedAreas::of(&fw), &a);
+        let kept = NeedAreas::of(&fw).reduce(&a);
         assert_eq!(
             kept.need(Aggregate::Mean, 0),
             crate::score(&fw, &a).need.get(Domain::Cl)
@@ -608,7 +475,7 @@ mod tests {
 
     #[test]
     fn a_child_with_many_reviews_is_checked_through_the_index() {
-        // Past INDEXED_FROM the dates are looked up in a set: the same rule.
+        // Past the dates kept inline they are looked up in a set: the same rule.
         let child = ChildId::new("C1").unwrap();
         let start = parse_date("2000-01-01").unwrap();
         let day = |i: i64| start.checked_add(jiff::Span::new().days(i)).unwrap();
@@ -616,7 +483,7 @@ mod tests {
         for i in (0..100).rev() {
             h.add_date(&child, day(i)).unwrap();
         }
-        for i in [0, INDEXED_FROM as i64 - 1, INDEXED_FROM as i64, 99] {
+        for i in [0, 3, 4, 5, 15, 16, 99] {
             let d = h.add_date(&child, day(i)).unwrap_err();
             assert_eq!(d.assessed_on, day(i));
         }

@@ -53,6 +53,7 @@ mod plan;
 mod rng;
 mod score;
 mod scored;
+mod seen;
 mod suppress;
 mod timeline;
 mod transition;
@@ -63,7 +64,7 @@ pub use assessment::{
 };
 pub use banding::{Band, BandResult, Banding, Floor, UNBANDED};
 pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBands, GroupBy, GroupSummary, Groups};
-pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors};
+pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors, PlainScores};
 pub use compare::{
     compare, compare_json, CompareError, ComparedDomain, Comparison, ComparisonRow, DomainIn,
     GroupIn, NotASummary, SummaryFile,
@@ -92,6 +93,7 @@ pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{
     scored_columns, BandFigures, Cell, Cells, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS,
 };
+pub use seen::SeenDates;
 pub use suppress::{
     SharedBands, SharedDomain, SharedGroup, SharedSummary, Shown, SuppressError, Suppression,
 };

@@ -4,7 +4,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::Assessment;
+use jiff::civil::Date;
+
+use crate::assessment::{age_in_years, Assessment};
 use crate::domain::{Domain, DomainSet, DomainVector, PerDomain};
 use crate::framework::{Aggregate, Framework, Level};
 
@@ -128,8 +130,235 @@ impl Scores {
     }
 }
 
-fn levels(values: &PerDomain<Option<Level>>) -> DomainVector {
-    DomainVector::from_options(values.0.map(|l| l.map(|l| f64::from(l.get()))))
+/// A level not known, in [`ReviewLevels`].
+const NOT_ASSESSED: u8 = u8::MAX;
+
+/// Per domain, what need(d) (§4) is made of, kept exactly: the assessed
+/// areas (0: the need is unknown), the sum of their levels (at most 8 × 10)
+/// and the highest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct NeedLevels {
+    areas: [u8; 5],
+    sum: [u8; 5],
+    max: [u8; 5],
+}
+
+impl NeedLevels {
+    /// need(d) (§4) with `aggregate`, when an area of `d` was assessed.
+    #[inline]
+    pub(crate) fn need(&self, aggregate: Aggregate, d: usize) -> Option<f64> {
+        let k = self.areas[d];
+        (k > 0).then(|| match aggregate {
+            Aggregate::Max => f64::from(self.max[d]),
+            Aggregate::Mean => f64::from(self.sum[d]) / f64::from(k),
+        })
+    }
+
+    /// floor(need(d)), the level §15 and the strata of §16 use.
+    #[inline]
+    pub(crate) fn level(&self, aggregate: Aggregate, d: usize) -> Option<u8> {
+        let k = self.areas[d];
+        (k > 0).then(|| match aggregate {
+            Aggregate::Max => self.max[d],
+            Aggregate::Mean => self.sum[d] / k,
+        })
+    }
+
+    /// need(d) of every domain.
+    pub(crate) fn vector(&self, aggregate: Aggregate) -> DomainVector {
+        DomainVector::from_options(std::array::from_fn(|d| self.need(aggregate, d)))
+    }
+}
+
+/// One review reduced to all that scoring (§4–§6) reads of it, in 40 bytes:
+/// its date, the date of birth, per domain the need's parts
+/// ([`NeedLevels`]) and breadth, and the readiness and confidence.
+/// [`score`] scores through it, so what is scored from it is what [`score`]
+/// gives; cohorts (§8), projections (§15) and impact (§16) keep it instead
+/// of the whole assessment (some 270 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ReviewLevels {
+    on: Date,
+    born: Option<Date>,
+    need: NeedLevels,
+    /// Per domain: assessed areas with a level of 2 or more (breadth, §4).
+    wide: [u8; 5],
+    /// Per domain, or [`NOT_ASSESSED`].
+    readiness: [u8; 5],
+    confidence: [u8; 5],
+}
+
+/// A level as its code in [`ReviewLevels`].
+fn code(level: Option<Level>) -> u8 {
+    level.map_or(NOT_ASSESSED, |l| l.get())
+}
+
+/// Codes back as a vector of levels.
+fn levels(codes: [u8; 5]) -> DomainVector {
+    DomainVector::from_options(codes.map(|c| (c != NOT_ASSESSED).then(|| f64::from(c))))
+}
+
+impl ReviewLevels {
+    /// `a` reduced, the areas of domain `d` being `areas(d)` (indices into
+    /// its needs; areas beyond them count as not assessed).
+    pub(crate) fn new(areas: impl Fn(Domain) -> std::ops::Range<usize>, a: &Assessment) -> Self {
+        let mut r = ReviewLevels {
+            on: a.assessed_on(),
+            born: a.date_of_birth(),
+            need: NeedLevels::default(),
+            wide: [0; 5],
+            readiness: a.readiness().0.map(code),
+            confidence: a.confidence().0.map(code),
+        };
+        let needs = a.needs();
+        for d in Domain::ALL {
+            let i = d.index();
+            for level in areas(d).filter_map(|j| needs.get(j)?.as_ref()) {
+                let v = level.get();
+                r.need.areas[i] += 1;
+                r.need.sum[i] += v;
+                r.need.max[i] = r.need.max[i].max(v);
+                r.wide[i] += u8::from(v >= 2);
+            }
+        }
+        r
+    }
+
+    /// `a` reduced under `framework`'s areas.
+    pub(crate) fn of(framework: &Framework, a: &Assessment) -> Self {
+        ReviewLevels::new(|d| framework.area_range(d), a)
+    }
+
+    /// A plain CSV row read straight into its levels
+    /// ([`read_plain`](crate::assessment::read_plain)): the same as reading
+    /// its assessment and reducing that, without the assessment.
+    pub(crate) fn plain<'a>(
+        framework: &Framework,
+        plan: &[(u8, u8)],
+        line: &'a [u8],
+    ) -> Option<(crate::assessment::PlainIds<'a>, ReviewLevels)> {
+        use crate::assessment::{CONFIDENCE, PLANNED, READINESS};
+        let (mut need, mut wide) = (NeedLevels::default(), [0u8; 5]);
+        let (mut readiness, mut confidence) = ([NOT_ASSESSED; 5], [NOT_ASSESSED; 5]);
+        let ids = crate::assessment::read_plain(framework, plan, line, |slot, d, level| {
+            if slot < READINESS {
+                if let Some(level) = level {
+                    let v = level.get();
+                    need.areas[d] += 1;
+                    need.sum[d] += v;
+                    need.max[d] = need.max[d].max(v);
+                    wide[d] += u8::from(v >= 2);
+                }
+            } else if slot < PLANNED {
+                readiness[d] = code(level);
+            } else if slot >= CONFIDENCE {
+                confidence[d] = code(level);
+            }
+        })?;
+        let levels = ReviewLevels {
+            on: ids.assessed_on,
+            born: ids.born,
+            need,
+            wide,
+            readiness,
+            confidence,
+        };
+        Some((ids, levels))
+    }
+
+    /// The date of the review.
+    pub(crate) fn assessed_on(&self) -> Date {
+        self.on
+    }
+
+    /// The date of birth on the review.
+    pub(crate) fn date_of_birth(&self) -> Option<Date> {
+        self.born
+    }
+
+    /// The parts of each domain's need.
+    pub(crate) fn needs(&self) -> &NeedLevels {
+        &self.need
+    }
+
+    /// need(d) (§4) with `aggregate`: exactly what [`score`] gives.
+    #[inline]
+    pub(crate) fn need(&self, aggregate: Aggregate, d: usize) -> Option<f64> {
+        self.need.need(aggregate, d)
+    }
+
+    /// floor(need(d)), the level §15 and the strata of §16 use.
+    #[inline]
+    pub(crate) fn level(&self, aggregate: Aggregate, d: usize) -> Option<u8> {
+        self.need.level(aggregate, d)
+    }
+
+    /// The readiness of domain `d`, when assessed.
+    #[inline]
+    pub(crate) fn readiness(&self, d: usize) -> Option<u8> {
+        Some(self.readiness[d]).filter(|&l| l != NOT_ASSESSED)
+    }
+
+    /// The confidence of domain `d`, when assessed.
+    #[inline]
+    pub(crate) fn confidence(&self, d: usize) -> Option<u8> {
+        Some(self.confidence[d]).filter(|&l| l != NOT_ASSESSED)
+    }
+
+    /// Everything §4–§6 say about the review (see [`score`]).
+    pub(crate) fn scores(&self, framework: &Framework) -> Scores {
+        let need = self.need.vector(framework.aggregate());
+        let readiness = levels(self.readiness);
+        let confidence = levels(self.confidence);
+        let setting_gap = readiness.minus(&need);
+        let family_gap = confidence.minus(&need);
+        let whole = need.is_complete().then(|| {
+            let n = need.vector();
+            let total_need = n.sum();
+            let coverage = |offer: &DomainVector| {
+                offer.is_complete().then(|| {
+                    let o = offer.vector();
+                    if total_need == 0.0 {
+                        1.0
+                    } else {
+                        o.zip_map(n, f64::min).sum() / total_need
+                    }
+                })
+            };
+            let unmet = |gap: &DomainVector| {
+                gap.iter()
+                    .filter(|(_, g)| g.is_some_and(|g| g < 0.0))
+                    .map(|(d, _)| d)
+                    .collect()
+            };
+            // imax returns the first maximum, so ties go to the earlier domain.
+            let primary_domain = (n.max() > 0.0).then(|| Domain::ALL[n.imax()]);
+            WholeFigures {
+                total_need,
+                need_index: 100.0 * total_need / (5.0 * f64::from(framework.scale().max_level())),
+                setting_coverage: coverage(&readiness),
+                family_coverage: coverage(&confidence),
+                unmet_setting: unmet(&setting_gap),
+                unmet_family: unmet(&family_gap),
+                primary_domain,
+            }
+        });
+        Scores {
+            need,
+            breadth: PerDomain(self.wide),
+            assessed_areas: PerDomain(self.need.areas),
+            readiness,
+            confidence,
+            setting_gap,
+            family_gap,
+            home_school_gap: readiness.minus(&confidence),
+            whole,
+            age_band: self
+                .born
+                .map(|born| age_in_years(born, self.on))
+                .and_then(AgeBand::from_age),
+        }
+    }
 }
 
 /// Scores one assessment against the framework it was validated with (§4–§6).
@@ -137,79 +366,7 @@ fn levels(values: &PerDomain<Option<Level>>) -> DomainVector {
 /// Pure and allocation-free. An assessment built against a different framework
 /// is not rejected: areas beyond its need list count as not assessed.
 pub fn score(framework: &Framework, assessment: &Assessment) -> Scores {
-    let mut need = DomainVector::UNKNOWN;
-    let mut breadth = PerDomain::<u8>::default();
-    let mut assessed_areas = PerDomain::<u8>::default();
-    for d in Domain::ALL {
-        let (mut k, mut sum, mut max, mut wide) = (0u8, 0u32, 0u8, 0u8);
-        for i in framework.area_range(d) {
-            if let Some(Some(level)) = assessment.needs().get(i) {
-                let v = level.get();
-                k += 1;
-                sum += u32::from(v);
-                max = max.max(v);
-                wide += u8::from(v >= 2);
-            }
-        }
-        breadth[d] = wide;
-        assessed_areas[d] = k;
-        if k > 0 {
-            need.set(
-                d,
-                Some(match framework.aggregate() {
-                    Aggregate::Max => f64::from(max),
-                    Aggregate::Mean => f64::from(sum) / f64::from(k),
-                }),
-            );
-        }
-    }
-    let readiness = levels(assessment.readiness());
-    let confidence = levels(assessment.confidence());
-    let setting_gap = readiness.minus(&need);
-    let family_gap = confidence.minus(&need);
-    let whole = need.is_complete().then(|| {
-        let n = need.vector();
-        let total_need = n.sum();
-        let coverage = |offer: &DomainVector| {
-            offer.is_complete().then(|| {
-                let o = offer.vector();
-                if total_need == 0.0 {
-                    1.0
-                } else {
-                    o.zip_map(n, f64::min).sum() / total_need
-                }
-            })
-        };
-        let unmet = |gap: &DomainVector| {
-            gap.iter()
-                .filter(|(_, g)| g.is_some_and(|g| g < 0.0))
-                .map(|(d, _)| d)
-                .collect()
-        };
-        // imax returns the first maximum, so ties go to the earlier domain.
-        let primary_domain = (n.max() > 0.0).then(|| Domain::ALL[n.imax()]);
-        WholeFigures {
-            total_need,
-            need_index: 100.0 * total_need / (5.0 * f64::from(framework.scale().max_level())),
-            setting_coverage: coverage(&readiness),
-            family_coverage: coverage(&confidence),
-            unmet_setting: unmet(&setting_gap),
-            unmet_family: unmet(&family_gap),
-            primary_domain,
-        }
-    });
-    Scores {
-        need,
-        breadth,
-        assessed_areas,
-        readiness,
-        confidence,
-        setting_gap,
-        family_gap,
-        home_school_gap: readiness.minus(&confidence),
-        whole,
-        age_band: assessment.age().and_then(AgeBand::from_age),
-    }
+    ReviewLevels::of(framework, assessment).scores(framework)
 }
 
 #[cfg(test)]

@@ -227,10 +227,31 @@ pub struct ScoredRow<'a> {
 impl<'a> ScoredRow<'a> {
     /// The row for `assessment`, scored as `scores` under `framework`.
     pub fn new(framework: &'a Framework, assessment: &'a Assessment, scores: &Scores) -> Self {
+        let setting_id = assessment.setting_id().map(|s| s.as_str());
+        let child_id = assessment.child_id().as_str();
+        ScoredRow::of(
+            framework,
+            child_id,
+            assessment.assessed_on(),
+            setting_id,
+            scores,
+        )
+    }
+
+    /// The row for the review of `child_id` on `assessed_on` at
+    /// `setting_id`, scored as `scores` under `framework`: what
+    /// [`new`](Self::new) gives for its assessment.
+    pub fn of(
+        framework: &'a Framework,
+        child_id: &'a str,
+        assessed_on: Date,
+        setting_id: Option<&'a str>,
+        scores: &Scores,
+    ) -> Self {
         ScoredRow {
-            child_id: Cow::Borrowed(assessment.child_id().as_str()),
-            assessed_on: assessment.assessed_on(),
-            setting_id: assessment.setting_id().map(|s| Cow::Borrowed(s.as_str())),
+            child_id: Cow::Borrowed(child_id),
+            assessed_on,
+            setting_id: setting_id.map(Cow::Borrowed),
             age_band: scores.age_band,
             need: scores.need,
             breadth: scores.breadth,

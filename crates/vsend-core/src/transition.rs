@@ -11,7 +11,7 @@ use crate::assessment::{age_in_years, ChildId, SettingId};
 use crate::domain::{Domain, DomainSet, DomainVector, PerDomain};
 use crate::framework::{Framework, Level};
 use crate::history::{Histories, History};
-use crate::score::score;
+use crate::score::{score, Scores};
 use crate::scored::Cell;
 use crate::timeline::day_number;
 
@@ -319,21 +319,41 @@ impl PhaseMoves {
 /// a [`Cohort`](crate::Cohort) does, see [`Cohort::phase_moves`](crate::Cohort::phase_moves).
 pub fn phase_moves(framework: &Framework, histories: &Histories, year: i16) -> PhaseMoves {
     let as_of = histories.as_of();
+    moves_of(framework, as_of, year, |each| {
+        for history in histories.children() {
+            let Some(current) = history.current(as_of) else {
+                continue;
+            };
+            let make = || {
+                let id = current.child_id().clone();
+                (id, current.setting_id().cloned(), score(framework, current))
+            };
+            each(current.date_of_birth(), &make);
+        }
+    })
+}
+
+/// A child's ID, setting and scores, made only for a child who moves.
+pub(crate) type Mover<'a> = &'a dyn Fn() -> (ChildId, Option<SettingId>, Scores);
+
+/// The phase moves (§11) of the children `children` calls its argument
+/// with, in child-ID order: each with the date of birth of the current
+/// review (§8) and what makes the rest of the child's figures.
+fn moves_of(
+    framework: &Framework,
+    as_of: Option<Date>,
+    year: i16,
+    children: impl FnOnce(&mut dyn FnMut(Option<Date>, Mover<'_>)),
+) -> PhaseMoves {
     let high = f64::from(framework.high_need_level());
     let mut moves: [MoveSummary; 4] = Default::default();
     let mut sums = [[0.0f64; 5]; 4];
-    let mut children = Vec::new();
-    for history in histories.children() {
-        let Some(current) = history.current(as_of) else {
-            continue;
+    let mut moving = Vec::new();
+    children(&mut |born, make| {
+        let Some(phase_move) = born.and_then(|born| PhaseMove::of(born, year)) else {
+            return;
         };
-        let Some(phase_move) = current
-            .date_of_birth()
-            .and_then(|born| PhaseMove::of(born, year))
-        else {
-            continue;
-        };
-        let s = score(framework, current);
+        let (child_id, setting_id, s) = make();
         let m = &mut moves[phase_move as usize];
         m.children += 1;
         for d in Domain::ALL {
@@ -345,31 +365,31 @@ pub fn phase_moves(framework: &Framework, histories: &Histories, year: i16) -> P
             }
             acc.unmet_by_setting += u64::from(s.setting_gap.get(d).is_some_and(|g| g < 0.0));
         }
-        children.push(MovingChild {
-            child_id: current.child_id().clone(),
-            setting_id: current.setting_id().cloned(),
+        moving.push(MovingChild {
+            child_id,
+            setting_id,
             phase_move,
             need: s.need,
             need_index: s.whole.map(|w| w.need_index),
             unmet_setting: s.whole.map(|w| w.unmet_setting),
             primary_domain: s.whole.and_then(|w| w.primary_domain),
         });
-    }
+    });
     for (m, sums) in moves.iter_mut().zip(sums) {
         for d in Domain::ALL {
             let acc = &mut m.domains[d];
             acc.mean_need = (acc.n > 0).then(|| sums[d.index()] / acc.n as f64);
         }
     }
-    // Histories are in child-ID (byte) order, so a stable sort by move suffices.
-    children.sort_by_key(|c| c.phase_move);
+    // Children come in child-ID (byte) order, so a stable sort by move suffices.
+    moving.sort_by_key(|c| c.phase_move);
     PhaseMoves {
         year,
         as_of,
         framework_id: framework.id().to_owned(),
         framework_version: framework.version().to_owned(),
         moves,
-        children,
+        children: moving,
     }
 }
 
@@ -390,7 +410,9 @@ impl crate::cohort::Cohort<'_> {
     /// assert_eq!(moves.children[0].need_index, None); // not complete
     /// ```
     pub fn phase_moves(&self, year: i16) -> PhaseMoves {
-        phase_moves(self.framework(), self.histories(), year)
+        moves_of(self.framework(), self.as_of(), year, |each| {
+            self.each_current(each)
+        })
     }
 }
 

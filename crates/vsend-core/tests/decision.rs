@@ -350,13 +350,7 @@ fn the_other_group_is_summed_from_the_children_not_from_the_groups() {
     }
     let mut only = Cohort::new(&fw, full.as_of());
     for (_, a) in &loaded.accepted {
-        let current_setting = |id: &vsend_core::ChildId| {
-            full.histories()
-                .get(id)
-                .and_then(|h| h.current(full.as_of()))
-                .and_then(|c| c.setting_id().map(|s| s.as_str().to_owned()))
-        };
-        if current_setting(a.child_id()).as_deref() != Some("S0003") {
+        if full.current_setting(a.child_id()) != Some("S0003") {
             only.add(a).unwrap();
         }
     }

@@ -4,7 +4,8 @@
 
 use proptest::prelude::*;
 use vsend_core::{
-    parse_date, score, Assessment, AssessmentBuilder, Cohort, Domain, Framework, Timeline,
+    parse_date, score, Assessment, AssessmentBuilder, Cohort, Column, ColumnLayout, Domain,
+    Framework, Timeline,
 };
 
 /// The default areas under a scale of `max_level` and the given aggregation.
@@ -198,6 +199,87 @@ proptest! {
             }
             // A rejected record always says why.
             Err(errors) => prop_assert!(!errors.is_empty()),
+        }
+    }
+}
+
+/// A cell for a column: mostly plainly valid, sometimes what only the full
+/// reading takes (spaces, `2.0`), sometimes wrong.
+fn arb_cell(column: Column, max: u8) -> BoxedStrategy<String> {
+    let odd = prop_oneof![
+        Just(String::new()),
+        Just(" 2".to_owned()),
+        Just("2.0".to_owned()),
+        Just("10".to_owned()),
+        Just("-1".to_owned()),
+        Just("\"3\"".to_owned()),
+        Just("x".to_owned()),
+        Just("é".to_owned()),
+        Just("=1".to_owned()),
+        Just("2025-02-30".to_owned()),
+        Just("1850-06-01".to_owned()),
+        Just("1990-01-01".to_owned()),
+        "[ -~]{0,5}",
+    ];
+    let plain: BoxedStrategy<String> = match column {
+        Column::ChildId | Column::SettingId => "[A-Za-z0-9][A-Za-z0-9._-]{0,9}".boxed(),
+        Column::AssessedOn => "20(1[0-9]|2[0-5])-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-9])".boxed(),
+        Column::DateOfBirth => {
+            prop_oneof!["", "20(0[0-9]|1[0-9])-0[1-9]-(0[1-9]|1[0-9]|2[0-9])"].boxed()
+        }
+        // Levels on the scale; 10 is valid but not plain.
+        _ => prop::option::weighted(0.9, 0..=max).prop_map(text).boxed(),
+    };
+    prop_oneof![30 => plain, 1 => odd].boxed()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+    #[test]
+    fn a_plain_row_reads_as_the_full_reading(
+        (fw, columns, cells, extra) in arb_framework().prop_flat_map(|fw| {
+            let columns = Column::all(&fw);
+            // Any header order; the optional columns sometimes left out.
+            (Just(fw), Just(columns).prop_shuffle(), any::<bool>())
+                .prop_flat_map(|(fw, mut columns, planned)| {
+                    if !planned {
+                        columns.retain(|c| c.is_required());
+                    }
+                    let max = fw.scale().max_level();
+                    let cells: Vec<_> = columns.iter().map(|&c| arb_cell(c, max)).collect();
+                    (Just(fw), Just(columns), cells, prop_oneof![20 => Just(None), 1 => Just(Some(","))])
+                })
+        })
+    ) {
+        let names: Vec<String> = columns.iter().map(|c| c.name(&fw)).collect();
+        let layout = ColumnLayout::new(&fw, names.iter().map(String::as_str)).unwrap();
+        let mut line = cells.join(",");
+        line.push_str(extra.unwrap_or(""));
+        let full = match extra {
+            None if !line.contains('"') => Some(layout.assessment(&fw, cells.iter().map(String::as_str))),
+            _ => None,
+        };
+        let plain = layout.plain_scores(&fw, line.as_bytes());
+        match layout.plain_assessment(&fw, line.as_bytes()) {
+            Some(a) => {
+                // Read straight to scores, the row scores as its assessment does.
+                let p = plain.unwrap();
+                prop_assert_eq!(&p.scores, &score(&fw, &a));
+                prop_assert_eq!(&p.child_id, a.child_id());
+                prop_assert_eq!(p.assessed_on, a.assessed_on());
+                prop_assert_eq!(p.setting_id, a.setting_id().map(|s| s.as_str()));
+                prop_assert_eq!(full, Some(Ok(a)));
+            }
+            None if plain.is_some() => prop_assert!(false, "read to scores but not to an assessment: {}", line),
+            None => {
+                // Only a row with something the full reading must look at is left to it.
+                let plain = cells.iter().all(|c| c.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)));
+                prop_assert!(!(plain && extra.is_none() && full.as_ref().is_some_and(|f| f.is_ok())
+                    && cells.iter().zip(&columns).all(|(c, col)| match col {
+                        Column::ChildId | Column::SettingId | Column::AssessedOn | Column::DateOfBirth => true,
+                        _ => c.len() <= 1,
+                    })), "a plain valid row was left to the full reading: {}", line);
+            }
         }
     }
 }

@@ -34,8 +34,8 @@ use std::path::Path;
 use serde_json::json;
 use vsend_core::{
     score, ChildId, Cohort, ForecastOptions, Framework, Histories, ImpactOptions, Keep, ScoredRow,
-    SummaryFile, Suppression, Timeline, MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS,
-    MAX_REPLICATES,
+    SeenDates, SummaryFile, Suppression, Timeline, MAX_HISTORY_YEARS, MAX_HORIZON,
+    MAX_INFLOW_YEARS, MAX_REPLICATES,
 };
 use vsend_io::intake::intake;
 use vsend_io::problem::Cause;
@@ -321,10 +321,10 @@ pub unsafe extern "C" fn vsend_score(
         let format = format_arg(format)?;
         scored.required("scored")?;
         problems.required("problems")?;
-        let mut seen = Histories::new(Keep::Dates);
+        let mut seen = SeenDates::new();
         let mut out = String::new();
         let read = read_into::<Assessments, _>(fw, format, data?, |a| {
-            seen.add_date(a.child_id(), a.assessed_on())?;
+            seen.add(a.child_id(), a.assessed_on())?;
             let row = ScoredRow::new(fw, &a, &score(fw, &a));
             out.push_str(&serde_json::to_string(&row).expect("a scored row serialises"));
             out.push('\n');

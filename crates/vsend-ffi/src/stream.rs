@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use vsend_core::{Framework, Histories, Keep};
+use vsend_core::{Framework, SeenDates};
 use vsend_io::output::{commit_ready, OutputPlan};
 use vsend_io::pipeline::{score_parallel, Batch};
 use vsend_io::read::{FileError, Format, Input, Problem};
@@ -77,7 +77,7 @@ pub(crate) fn score_file(
     }
     let (mut read, mut rejected) = (0u64, 0u64);
     let mut buffer = Vec::new();
-    let mut seen = Histories::new(Keep::Dates);
+    let mut seen = SeenDates::new();
     let json = out_format == Format::Jsonl;
     score_parallel(
         reader,

@@ -2,10 +2,10 @@
 //! duplicates rejected in input order (§7).
 
 use rayon::prelude::*;
-use vsend_core::{score, ChildId, Date, Histories, ScoredRow};
+use vsend_core::{score, ChildId, Date, ScoredRow, SeenDates};
 
 use crate::read::{FileError, Format, Problem, Reader, Record, RecordParser, Row};
-use crate::write::{push_csv_row, push_json_row};
+use crate::write::RowWriter;
 
 /// What one slice of records gave: its scored output bytes and its rejections.
 #[derive(Debug)]
@@ -24,10 +24,10 @@ pub struct Batch {
 impl Batch {
     /// Rejects the rows that repeat a child's date seen before (§7), in input
     /// order: their bytes leave `output` and their problems join `rejected`.
-    fn reject_duplicates(&mut self, seen: &mut Histories, format: Format) {
+    fn reject_duplicates(&mut self, seen: &mut SeenDates, format: Format) {
         let mut duplicates = Vec::new();
         for (i, (line, child, on, _)) in self.scored.iter().enumerate() {
-            if let Err(d) = seen.add_date(child, *on) {
+            if let Err(d) = seen.add(child, *on) {
                 duplicates.push((i, *line, d));
             }
         }
@@ -59,6 +59,10 @@ pub const CHUNK: usize = 16_384;
 pub const CHUNK_BYTES: usize = 8 << 20;
 /// Most records per parallel slice.
 pub const SLICE: usize = 1_024;
+/// About the most output bytes made from one chunk: a chunk is cut to fewer
+/// records when its rows are wide (a JSON line is some 700 bytes, a CSV line
+/// 200), so that the output of the two chunks in flight stays near 8 MiB.
+pub const CHUNK_OUTPUT: usize = 4 << 20;
 
 /// Scores every record, reading the next chunk while the current one is parsed,
 /// validated, scored and formatted in parallel; `emit` sees batches in input
@@ -69,32 +73,39 @@ pub const SLICE: usize = 1_024;
 pub fn score_parallel<E: From<FileError> + Send>(
     mut reader: Reader,
     parser: &RecordParser<'_>,
-    seen: &mut Histories,
+    seen: &mut SeenDates,
     json: bool,
     progress: impl Fn(u64),
     mut emit: impl FnMut(&Batch) -> Result<(), E> + Send,
 ) -> Result<(), E> {
     let fw = parser.framework();
     let format = parser.format();
-    let score_slice = |slice: &mut [Record]| {
+    let score_slice = |writer: &mut RowWriter, slice: &mut [Record], row_bytes: usize| {
         let mut batch = Batch {
             records: slice.len() as u64,
-            output: Vec::with_capacity(slice.len() * 256),
+            // Room for the rows as wide as the last chunk's, and one more.
+            output: Vec::with_capacity((slice.len() + 1) * row_bytes),
             rejected: Vec::new(),
             scored: Vec::with_capacity(slice.len()),
         };
         for record in slice {
+            // Most rows: read straight to their scores, no assessment built.
+            if let Some(plain) = parser.plain_scores(record) {
+                let (child, on, setting) = (plain.child_id, plain.assessed_on, plain.setting_id);
+                let row = ScoredRow::of(fw, child.as_str(), on, setting, &plain.scores);
+                writer.push(&mut batch.output, &row);
+                batch
+                    .scored
+                    .push((record.line(), child, on, batch.output.len()));
+                continue;
+            }
             match parser.parse(record) {
                 Row::Accepted {
                     line,
                     value: assessment,
                 } => {
                     let row = ScoredRow::new(fw, &assessment, &score(fw, &assessment));
-                    if json {
-                        push_json_row(&mut batch.output, &row);
-                    } else {
-                        push_csv_row(&mut batch.output, &row);
-                    }
+                    writer.push(&mut batch.output, &row);
                     let (child, on) = (assessment.child_id().clone(), assessment.assessed_on());
                     batch.scored.push((line, child, on, batch.output.len()));
                 }
@@ -107,10 +118,13 @@ pub fn score_parallel<E: From<FileError> + Send>(
     let mut current = Vec::new();
     let mut next = Vec::new();
     let mut scored: Vec<Batch> = Vec::new();
-    reader.read_chunk(&mut current, CHUNK, CHUNK_BYTES)?;
+    // Output bytes per record, as last seen, and the records a chunk holds.
+    let mut row_bytes = if json { 1024 } else { 256 };
+    let mut records = (CHUNK_OUTPUT / row_bytes).clamp(SLICE, CHUNK);
+    reader.read_chunk(&mut current, records, CHUNK_BYTES)?;
     loop {
         let (read, (batches, written)) = rayon::join(
-            || reader.read_chunk(&mut next, CHUNK, CHUNK_BYTES),
+            || reader.read_chunk(&mut next, records, CHUNK_BYTES),
             || {
                 rayon::join(
                     || {
@@ -121,7 +135,10 @@ pub fn score_parallel<E: From<FileError> + Send>(
                             .clamp(1, SLICE);
                         current
                             .par_chunks_mut(slice)
-                            .map(score_slice)
+                            .map_init(
+                                || RowWriter::new(json),
+                                |writer, slice| score_slice(writer, slice, row_bytes),
+                            )
                             .collect::<Vec<Batch>>()
                     },
                     || {
@@ -136,6 +153,13 @@ pub fn score_parallel<E: From<FileError> + Send>(
         written?;
         if current.is_empty() {
             return Ok(());
+        }
+        let (n, bytes) = batches.iter().fold((0, 0), |(n, bytes), b| {
+            (n + b.scored.len(), bytes + b.output.len())
+        });
+        if n > 0 {
+            row_bytes = bytes.div_ceil(n);
+            records = (CHUNK_OUTPUT / row_bytes).clamp(SLICE, CHUNK);
         }
         scored = batches;
         progress(reader.position());

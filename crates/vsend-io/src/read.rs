@@ -317,6 +317,15 @@ pub trait Schema {
     fn from_json(framework: &Framework, line: &[u8]) -> Result<Self::Value, ValidationErrors>;
     /// What column `index` holds, for reading an Excel cell as text.
     fn cell_kind(layout: &Self::Layout, index: usize) -> CellKind;
+    /// The value of a plain CSV line read in one pass, or `None` to read it
+    /// in full (split, checked, every problem named): never a verdict.
+    fn from_plain_line(
+        _layout: &Self::Layout,
+        _framework: &Framework,
+        _line: &[u8],
+    ) -> Option<Self::Value> {
+        None
+    }
 }
 
 /// Cohort files: one assessment per record (§3, §10).
@@ -358,6 +367,13 @@ impl Schema for Assessments {
             Some(Column::AssessedOn | Column::DateOfBirth) => CellKind::Date,
             _ => CellKind::Level,
         }
+    }
+    fn from_plain_line(
+        layout: &ColumnLayout,
+        framework: &Framework,
+        line: &[u8],
+    ) -> Option<Assessment> {
+        layout.plain_assessment(framework, line)
     }
 }
 
@@ -1116,6 +1132,10 @@ impl<'f, S: Schema> RecordParser<'f, S> {
             ..
         } = record;
         let line = *line;
+        // Most rows are plain: read in one pass, with no split and no copy.
+        if let Some(value) = S::from_plain_line(layout, self.framework, text) {
+            return Row::Accepted { line, value };
+        }
         let reject = |problem| Row::Rejected {
             line,
             problems: vec![problem],
@@ -1201,6 +1221,21 @@ impl<'f, S: Schema> RecordParser<'f, S> {
             line,
             problems: bad,
         }
+    }
+}
+
+impl RecordParser<'_, Assessments> {
+    /// A plain CSV record read and scored in one pass
+    /// ([`ColumnLayout::plain_scores`](vsend_core::ColumnLayout::plain_scores)),
+    /// or `None` to [`parse`](Self::parse) it in full: never a verdict.
+    pub fn plain_scores<'r>(&self, record: &'r Record) -> Option<vsend_core::PlainScores<'r>> {
+        // An Excel row's cells are split already: it has no line to read.
+        if record.too_long.is_some() || record.split {
+            return None;
+        }
+        self.layout
+            .as_ref()?
+            .plain_scores(self.framework, &record.text)
     }
 }
 

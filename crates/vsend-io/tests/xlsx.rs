@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Workbook, Worksheet};
-use vsend_core::{score, Framework, Histories, Keep, ScoredRow};
+use vsend_core::{score, Framework, ScoredRow, SeenDates};
 use vsend_io::pipeline::score_parallel;
 use vsend_io::problem::{Cause, Problem};
 use vsend_io::read::{FileError, Input, Plans, Row, Schema};
@@ -210,7 +210,7 @@ fn scoring_a_sheet_in_parallel_gives_the_csv_output_and_rejections() {
     let xlsx = workbook_of(dir.path(), "dups.xlsx", &csv, true);
     let run = |path: &Path| {
         let (reader, parser) = Input::open(path).unwrap().open_records(&fw).unwrap();
-        let mut seen = Histories::new(Keep::Dates);
+        let mut seen = SeenDates::new();
         let (mut output, mut rejected) = (Vec::new(), Vec::new());
         score_parallel::<FileError>(
             reader,
