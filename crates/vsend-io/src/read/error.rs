@@ -1,0 +1,227 @@
+//! What can go wrong with a file as a whole (unreadable, a bad header, a quote that breaks a line), and the hints for common mistakes.
+
+use super::*;
+
+/// What is wrong with a header that is not comma-separated cohort CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderHint {
+    /// One column holding `;` separators (European Excel).
+    Semicolons,
+    /// One column holding tabs.
+    Tabs,
+    /// The first line is a JSON object.
+    Json,
+    /// The file is UTF-16 ("Unicode Text" from Excel, Notepad's "Unicode").
+    Utf16,
+}
+
+/// A UTF-16 byte order mark, or text where every other byte is NUL (ASCII
+/// column names in UTF-16 without a mark).
+pub(super) fn looks_like_utf16(text: &[u8]) -> bool {
+    if text.starts_with(&[0xFF, 0xFE]) || text.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    let nuls = text.iter().filter(|&&b| b == 0).count();
+    text.len() >= 4 && nuls * 3 >= text.len()
+}
+
+/// How a quoted cell went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteError {
+    /// A quote opened and not closed before the end of the line.
+    Open,
+    /// Text between a closing quote and the next comma.
+    TextAfter,
+}
+
+impl QuoteError {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            QuoteError::Open => "a quote opened here is not closed before the end of the line; a cell cannot span lines",
+            QuoteError::TextAfter => "text follows the closing quote; a quoted cell ends at its closing quote (write \"\" for a quote inside it)",
+        }
+    }
+}
+
+/// A problem with the input as a whole: exit code 2.
+#[derive(Debug)]
+pub enum FileError {
+    /// The path does not exist.
+    NotFound(PathBuf),
+    /// The path is a directory.
+    IsDirectory(PathBuf),
+    /// The extension is neither `.csv`, `.jsonl` nor `.xlsx`.
+    UnknownFormat(PathBuf),
+    /// An `.xlsx` input that cannot be read: not a workbook, encrypted,
+    /// damaged, no such sheet, an empty sheet or header cell (boxed: rare and large).
+    Workbook(Box<WorkbookError>),
+    /// Reading failed.
+    Io(String, io::Error),
+    /// The file has no header row.
+    Empty(String),
+    /// A JSON Lines file with no record: empty, or only blank lines (as a CSV
+    /// file with no header row is [`FileError::Empty`]).
+    EmptyJsonl(String),
+    /// The header row is not UTF-8.
+    HeaderNotUtf8 {
+        /// The input's name.
+        name: String,
+        /// The header's physical line.
+        line: u64,
+        /// 1-based column of the bad header.
+        column: usize,
+        /// 0-based byte offset within that header cell.
+        byte: usize,
+    },
+    /// The header line is longer than [`MAX_LINE_BYTES`].
+    HeaderTooLong {
+        /// The input's name.
+        name: String,
+        /// The header's physical line.
+        line: u64,
+    },
+    /// A quoted header cell is broken.
+    HeaderQuote {
+        /// The input's name.
+        name: String,
+        /// The header's physical line.
+        line: u64,
+        /// 1-based column where the quote opened.
+        column: usize,
+        /// What is wrong.
+        error: QuoteError,
+    },
+    /// The header is not comma-separated cohort CSV at all.
+    HeaderHint {
+        /// The input's name.
+        name: String,
+        /// The header's physical line.
+        line: u64,
+        /// What it looks like instead.
+        hint: HeaderHint,
+    },
+    /// Missing, unknown or repeated columns: the input's name, the header's
+    /// physical line and the problems.
+    Header(String, u64, vsend_core::HeaderErrors),
+    /// The framework file could not be used.
+    Framework(String, String),
+}
+
+impl FileError {
+    /// A framework that could not be loaded, one problem per line of the message.
+    pub fn framework(name: &str, error: &vsend_core::FrameworkError) -> FileError {
+        let text = match error {
+            vsend_core::FrameworkError::Invalid(problems) => problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            other => other.to_string(),
+        };
+        FileError::Framework(name.into(), text)
+    }
+
+    /// Each problem of the error as a line of its own, in the order to show
+    /// them: a missing column first, as the likeliest mistake.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            FileError::Header(name, line, errors) => {
+                let mut sorted: Vec<&vsend_core::HeaderError> = errors.0.iter().collect();
+                sorted.sort_by_key(|e| !matches!(e, vsend_core::HeaderError::Missing(_)));
+                sorted
+                    .iter()
+                    .map(|e| format!("{name}:{line}: {e}"))
+                    .collect()
+            }
+            FileError::Framework(name, text) => text
+                .lines()
+                .map(|l| format!("{name}: bad framework: {l}"))
+                .collect(),
+            other => vec![other.to_string()],
+        }
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileError::NotFound(p) => write!(f, "{}: no such file", p.display()),
+            FileError::IsDirectory(p) => {
+                write!(f, "{}: is a directory; expected a .csv, .jsonl or .xlsx file", p.display())
+            }
+            FileError::UnknownFormat(p) => write!(
+                f,
+                "{}: unknown input format; allowed extensions .csv, .jsonl, .xlsx (or - for CSV on stdin)",
+                p.display()
+            ),
+            FileError::Io(name, e) => write!(f, "{name}: {e}"),
+            FileError::Workbook(e) => e.fmt(f),
+            FileError::Empty(name) => write!(f, "{name}:1: the file is empty; expected a header row"),
+            FileError::EmptyJsonl(name) => write!(
+                f,
+                "{name}:1: the file is empty (no line holds a record); expected one JSON object per line"
+            ),
+            FileError::HeaderNotUtf8 {
+                name,
+                line,
+                column,
+                byte,
+            } => write!(
+                f,
+                "{name}:{line}: header column {column} is not valid UTF-8 (byte {byte} of the cell); save the file as UTF-8"
+            ),
+            FileError::HeaderTooLong { name, line } => write!(
+                f,
+                "{name}:{line}: the header line is longer than 1 MiB (no line end in its first {} bytes, the most allowed per line); is this a cohort CSV file?",
+                thousands(MAX_LINE_BYTES as u64)
+            ),
+            FileError::HeaderQuote {
+                name,
+                line,
+                column,
+                error,
+            } => write!(f, "{name}:{line}: header column {column}: {}", error.describe()),
+            FileError::HeaderHint { name, line, hint } => match hint {
+                HeaderHint::Semicolons => write!(
+                    f,
+                    "{name}:{line}: the header is one column holding ';' separators; vsend reads comma-separated CSV: save as \"CSV (comma delimited)\""
+                ),
+                HeaderHint::Tabs => write!(
+                    f,
+                    "{name}:{line}: the header is one column holding tabs; vsend reads comma-separated CSV: save as \"CSV (comma delimited)\""
+                ),
+                HeaderHint::Json => write!(
+                    f,
+                    "{name}:{line}: the first line is a JSON object, not a CSV header; a JSON Lines file must be named .jsonl"
+                ),
+                HeaderHint::Utf16 => write!(
+                    f,
+                    "{name}:{line}: the file is UTF-16 text (Excel's \"Unicode Text\", Notepad's \"Unicode\"), not UTF-8; save it as \"CSV UTF-8 (comma delimited)\""
+                ),
+            },
+            FileError::Header(..) | FileError::Framework(..) => f.write_str(&self.lines().join("\n")),
+        }
+    }
+}
+
+impl std::error::Error for FileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FileError::Io(_, e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// `1048576` as `1,048,576`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
