@@ -44,7 +44,8 @@ impl Default for FanStyle {
 /// Draws the fan chart of `forecast` as SVG.
 ///
 /// ```
-/// use vsend_core::{forecast, AssessmentBuilder, ForecastOptions, Framework, Histories, Keep};
+/// use vsend_core::{forecast, AssessmentBuilder, ForecastOptions, Framework, Histories};
+/// use vsend_core::history::Keep;
 /// use vsend_chart::{fan_chart, FanStyle};
 /// let fw = Framework::default();
 /// let mut histories = Histories::new(Keep::levels(&fw));

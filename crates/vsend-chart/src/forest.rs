@@ -39,7 +39,8 @@ impl Default for ForestStyle {
 /// Draws the forest chart of `impact` as SVG.
 ///
 /// ```
-/// use vsend_core::{impact, Framework, Histories, ImpactOptions, Keep};
+/// use vsend_core::{impact, Framework, Histories, ImpactOptions};
+/// use vsend_core::history::Keep;
 /// use vsend_chart::{forest_chart, ForestStyle};
 /// let fw = Framework::default();
 /// let histories = Histories::new(Keep::levels(&fw));

@@ -8,9 +8,10 @@ use resvg::usvg;
 use vsend_chart::{
     fan_chart, fan_chart_png, forest_chart, forest_chart_png, FanStyle, ForestStyle,
 };
+use vsend_core::history::Keep;
 use vsend_core::{
     forecast, impact, parse_date, AssessmentBuilder, Date, Domain, Effect, ForecastOptions,
-    Framework, Histories, ImpactOptions, Keep, SplitMix64,
+    Framework, Histories, ImpactOptions, SplitMix64,
 };
 
 /// A generated history: `children` children reviewed about termly over

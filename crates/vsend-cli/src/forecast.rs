@@ -8,9 +8,10 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use vsend_chart::{fan_chart, forest_chart, FanStyle, ForestStyle};
+use vsend_core::history::Keep;
 use vsend_core::{
     forecast_with_progress, impact_with_progress, Date, Forecast, ForecastError, ForecastOptions,
-    Framework, Histories, ImpactError, ImpactOptions, Keep, PROJECTION_COLUMNS,
+    Framework, Histories, ImpactError, ImpactOptions, PROJECTION_COLUMNS,
 };
 use vsend_io::output::{Output, OutputPlan, Ready};
 use vsend_io::xlsx::write::Table;

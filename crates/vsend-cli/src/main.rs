@@ -26,10 +26,12 @@ use vsend_chart::{
     comparison_chart, group_radar, plan_radar, svg_to_png, ChartError, ChildRadar, ComparedSummary,
     ComparisonStyle,
 };
+use vsend_core::history::Keep;
+use vsend_core::scored::Cell;
 use vsend_core::{
-    score as score_one, scored_columns, Assessment, Cell, ChildId, Cohort, CompareError, Date,
-    Duplicate, Framework, Histories, Keep, PerDomain, Plan, ScoredRow, SeenDates, SummaryFile,
-    Suppression, Timeline, PLAN_COLUMNS,
+    score as score_one, scored_columns, Assessment, ChildId, Cohort, CompareError, Date, Duplicate,
+    Framework, Histories, PerDomain, Plan, ScoredRow, SeenDates, SummaryFile, Suppression,
+    Timeline, PLAN_COLUMNS,
 };
 use vsend_io::intake::{intake, RowRead};
 use vsend_io::output::{commit_ready, Output, OutputError, OutputPlan, Ready};

@@ -10,9 +10,10 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
+use vsend_core::history::Keep;
 use vsend_core::{
-    ChildId, Cohort, CohortSummary, Date, Framework, GroupBy, Histories, History, Keep, Plan,
-    PlanRow, SettingId, Timeline,
+    ChildId, Cohort, CohortSummary, Date, Framework, GroupBy, Histories, History, Plan, PlanRow,
+    SettingId, Timeline,
 };
 use vsend_io::output::{Output, OutputPlan, Ready};
 use vsend_io::read::{Input, Plans, Row};

@@ -9,9 +9,10 @@
 #![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use vsend_core::history::Keep;
 use vsend_core::{
     forecast, impact, AssessmentBuilder, Date, Domain, ForecastOptions, Framework, Histories,
-    ImpactOptions, Keep, SplitMix64,
+    ImpactOptions, SplitMix64,
 };
 
 const CHILDREN: u64 = 60_000;

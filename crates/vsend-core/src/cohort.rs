@@ -8,10 +8,11 @@ use jiff::civil::Date;
 use nalgebra::{Matrix5, Vector5};
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::{Assessment, ChildId};
+use crate::assessment::Assessment;
 use crate::banding::BandResult;
 use crate::domain::{Domain, DomainVector, PerDomain};
 use crate::framework::{Framework, Level};
+use crate::ids::ChildId;
 use crate::score::{AgeBand, NeedLevels, ReviewLevels, Scores};
 use crate::seen::{ChildIndex, SeenDates};
 use crate::timeline::{is_overdue, Change, Duplicate};
@@ -829,7 +830,8 @@ mod tests {
         });
         for as_of in [None, parse_date("2025-03-01")] {
             let mut cohort = Cohort::new(&fw, as_of);
-            let mut whole = crate::Histories::new(crate::Keep::CurrentAndPrevious { as_of });
+            let mut whole =
+                crate::Histories::new(crate::history::Keep::CurrentAndPrevious { as_of });
             for a in &reviews {
                 cohort.add(a).unwrap();
                 whole.add(a).unwrap();

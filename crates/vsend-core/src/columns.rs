@@ -7,8 +7,9 @@ use std::collections::HashSet;
 use std::fmt;
 use std::hash::Hash;
 
-use crate::assessment::{Assessment, AssessmentBuilder, ValidationErrors};
+use crate::assessment::{Assessment, AssessmentBuilder};
 use crate::domain::Domain;
+use crate::error::ValidationErrors;
 use crate::framework::{AreaIndex, Framework};
 
 /// What one column of a cohort CSV holds.
@@ -220,7 +221,7 @@ pub(crate) fn resolve_header<'a, C: Copy + Eq + Hash>(
             Some(c) => columns.push(c),
             None => errors.push(HeaderError::Unknown {
                 position: i + 1,
-                name: crate::assessment::Found::new(name).as_str().into(),
+                name: crate::error::Found::new(name).as_str().into(),
                 suggestion: parse(&name.to_ascii_lowercase()).map(&name_of),
             }),
         }
@@ -321,7 +322,7 @@ impl ColumnLayout {
     /// One plain CSV line read and scored (§4–§6) in one pass, without its
     /// [`Assessment`]: what [`ScoredRow`](crate::ScoredRow) writes of it.
     /// `None` exactly when [`plain_assessment`](Self::plain_assessment) is
-    /// `None`; else the scores are exactly [`score`](crate::score) of that
+    /// `None`; else the scores are exactly [`score`](fn@crate::score) of that
     /// assessment, and the IDs and date its own.
     ///
     /// ```

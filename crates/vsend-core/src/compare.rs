@@ -22,7 +22,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::assessment::parse_date;
+use crate::dates::parse_date;
 use crate::domain::{Domain, PerDomain};
 use crate::suppress::Suppression;
 

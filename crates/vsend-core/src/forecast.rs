@@ -7,7 +7,7 @@
 //! 95 % interval from a seeded simulation whose draw order §15 fixes, so every
 //! build gives the same numbers.
 //!
-//! The work is split in two: [`Setup`] reads the histories once into compact
+//! The work is split in two: `Setup` reads the histories once into compact
 //! per-child state (levels as `u8`, phases per school year as codes), and the
 //! expected values and every replicate run over that state, never over the
 //! assessments themselves.
@@ -424,8 +424,8 @@ impl Forecast {
 }
 
 /// Projects need from `histories` (§15), which must keep every review:
-/// [`Keep::levels`](crate::Keep::levels) of `framework` (a few bytes a
-/// review) or [`Keep::All`](crate::Keep::All).
+/// [`Keep::levels`](crate::history::Keep::levels) of `framework` (a few bytes a
+/// review) or [`Keep::All`](crate::history::Keep::All).
 ///
 /// Only assessments on or before `as_of` (default: the latest `assessed_on`)
 /// are read. The result depends only on the assessments, the framework and
@@ -433,7 +433,8 @@ impl Forecast {
 /// replicates run in parallel, each on its own generator.
 ///
 /// ```
-/// use vsend_core::{forecast, AssessmentBuilder, ForecastOptions, Framework, Histories, Keep};
+/// use vsend_core::{forecast, AssessmentBuilder, ForecastOptions, Framework, Histories};
+/// use vsend_core::history::Keep;
 /// let fw = Framework::default();
 /// let mut histories = Histories::new(Keep::All);
 /// for (child, on, level) in [("C1", "2023-10-01", "2"), ("C1", "2024-10-01", "3"),
@@ -462,7 +463,8 @@ pub fn forecast(
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU32, Ordering};
-/// use vsend_core::{forecast_with_progress, AssessmentBuilder, ForecastOptions, Framework, Histories, Keep};
+/// use vsend_core::{forecast_with_progress, AssessmentBuilder, ForecastOptions, Framework, Histories};
+/// use vsend_core::history::Keep;
 /// let fw = Framework::default();
 /// let mut histories = Histories::new(Keep::levels(&fw));
 /// for (child, on) in [("C1", "2023-10-01"), ("C1", "2024-10-01"), ("C2", "2025-05-01")] {

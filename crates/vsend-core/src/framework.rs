@@ -353,7 +353,7 @@ pub enum FrameworkError {
 
 /// A serde message made safe to print: control and other forbidden
 /// characters escaped, and each quoted part (`` `key` `` or `"text"`) cut to
-/// 40 characters, as [`Found`](crate::Found) cuts values.
+/// 40 characters, as [`Found`](crate::error::Found) cuts values.
 fn printable(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(400));
     let mut quote: Option<(char, usize)> = None;
@@ -659,9 +659,9 @@ pub(crate) fn check_text(
 }
 
 /// A text found in a framework, as problems echo it: at most 40 characters
-/// (as [`Found`](crate::Found) keeps); problems print it escaped (`{:?}`).
+/// (as [`Found`](crate::error::Found) keeps); problems print it escaped (`{:?}`).
 pub(crate) fn echo(text: &str) -> String {
-    crate::Found::new(text).as_str().to_owned()
+    crate::error::Found::new(text).as_str().to_owned()
 }
 
 /// A number as problems print it: `1e308`, not 309 digits.

@@ -14,9 +14,10 @@
 use jiff::civil::Date;
 use smallvec::SmallVec;
 
-use crate::assessment::{Assessment, ChildId};
+use crate::assessment::Assessment;
 use crate::domain::PerDomain;
 use crate::framework::{Aggregate, Framework};
+use crate::ids::ChildId;
 use crate::score::ReviewLevels;
 use crate::seen::SeenDates;
 use crate::timeline::Duplicate;
@@ -47,12 +48,13 @@ pub enum Keep {
 }
 
 impl Keep {
-    /// [`Keep::Levels`] for `framework`: what [`forecast`](crate::forecast)
-    /// and [`impact`](crate::impact) need of every review, in a fraction of
+    /// [`Keep::Levels`] for `framework`: what [`forecast`](fn@crate::forecast)
+    /// and [`impact`](fn@crate::impact) need of every review, in a fraction of
     /// the memory of [`Keep::All`], with the same results.
     ///
     /// ```
-    /// use vsend_core::{Framework, Histories, Keep};
+    /// use vsend_core::{Framework, Histories};
+    /// use vsend_core::history::Keep;
     /// let fw = Framework::default();
     /// let histories = Histories::new(Keep::levels(&fw));
     /// assert!(histories.is_empty());
@@ -188,7 +190,8 @@ impl History {
 /// them in turn sees the same order however the input was shuffled.
 ///
 /// ```
-/// use vsend_core::{AssessmentBuilder, Framework, Histories, Keep, parse_date};
+/// use vsend_core::{AssessmentBuilder, Framework, Histories, parse_date};
+/// use vsend_core::history::Keep;
 /// let fw = Framework::default();
 /// let review = |child: &str, on: &str| {
 ///     let mut b = AssessmentBuilder::new(&fw);

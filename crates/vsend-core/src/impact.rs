@@ -153,8 +153,8 @@ pub struct Impact {
 }
 
 /// Analyses the impact of support (§16) in `histories`, which must keep
-/// every review: [`Keep::levels`](crate::Keep::levels) of `framework` (a
-/// few bytes a review) or [`Keep::All`](crate::Keep::All).
+/// every review: [`Keep::levels`](crate::history::Keep::levels) of `framework` (a
+/// few bytes a review) or [`Keep::All`](crate::history::Keep::All).
 ///
 /// Every three consecutive reviews A, B, C of a child on or before `as_of`
 /// give, per domain with need known in all three and the support known in A
@@ -163,7 +163,8 @@ pub struct Impact {
 /// (floor need_A, floor need_B).
 ///
 /// ```
-/// use vsend_core::{impact, AssessmentBuilder, Domain, Framework, Histories, ImpactOptions, Keep};
+/// use vsend_core::{impact, AssessmentBuilder, Domain, Framework, Histories, ImpactOptions};
+/// use vsend_core::history::Keep;
 /// let fw = Framework::default();
 /// let mut histories = Histories::new(Keep::All);
 /// // C1's readiness in cl rises, and its need then falls; C2's stays, and its need does not.

@@ -19,11 +19,9 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::assessment::{
-    Assessment, AssessmentBuilder, Expected, Field, Found, JsonType, ValidationError,
-    ValidationErrors,
-};
+use crate::assessment::{Assessment, AssessmentBuilder};
 use crate::domain::{Domain, DomainSet};
+use crate::error::{Expected, Field, Found, JsonType, ValidationError, ValidationErrors};
 use crate::framework::Framework;
 
 /// The top-level keys of an assessment object.

@@ -3,15 +3,15 @@
 //! `vsend-core` implements the scoring model described in `docs/model.md` (the
 //! § numbers in these docs are its sections): it validates ratings
 //! ([`AssessmentBuilder`], §3 and §9), scores needs against setting readiness
-//! and family confidence ([`score`], §4–§6), follows one child over time
+//! and family confidence ([`score()`], §4–§6), follows one child over time
 //! ([`Timeline`], §7) and summarises cohorts ([`Cohort`], §8). For panels and
 //! planning it adds (§11–§14) phase moves and transition plans
-//! ([`Cohort::phase_moves`], [`transition`]), the setting audit (§12), a
+//! ([`Cohort::phase_moves`], [`transition()`]), the setting audit (§12), a
 //! framework's banding rule ([`Banding`]), summaries safe to share
-//! ([`Cohort::summary_suppressed`]) and side-by-side comparison ([`compare`]).
+//! ([`Cohort::summary_suppressed`]) and side-by-side comparison ([`compare()`]).
 //! For place planning it projects need from the review history with a
-//! back-test ([`forecast`], §15), and it estimates the impact of a rise in
-//! support on later need ([`impact`], §16); both are reproducible to the bit,
+//! back-test ([`forecast()`], §15), and it estimates the impact of a rise in
+//! support on later need ([`impact()`], §16); both are reproducible to the bit,
 //! their simulations running on the spec's own generator ([`SplitMix64`]).
 //! It does no I/O and holds no global state: callers hand it text or typed
 //! values and get typed results back, each of which serialises to the file
@@ -38,30 +38,35 @@
 //! # Ok::<(), vsend_core::ValidationErrors>(())
 //! ```
 
-mod assessment;
-mod banding;
-mod cohort;
-mod columns;
-mod compare;
-mod domain;
-mod forecast;
-mod framework;
-mod history;
-mod impact;
-mod jsonl;
-mod plan;
-mod rng;
-mod score;
-mod scored;
-mod seen;
-mod suppress;
-mod timeline;
-mod transition;
+pub mod assessment;
+/// The scoring model this crate implements, in the project's own words: the
+/// file `docs/model.md`, whose § numbers every module and item here cites.
+#[doc = include_str!("../../../docs/model.md")]
+#[allow(rustdoc::broken_intra_doc_links)] // its formulas write P[ℓ][j], not links
+pub mod model {}
+pub mod banding;
+pub mod cohort;
+pub mod columns;
+pub mod compare;
+pub mod dates;
+pub mod domain;
+pub mod error;
+pub mod forecast;
+pub mod framework;
+pub mod history;
+pub mod ids;
+pub mod impact;
+pub mod jsonl;
+pub mod plan;
+pub mod rng;
+pub mod score;
+pub mod scored;
+pub mod seen;
+pub mod suppress;
+pub mod timeline;
+pub mod transition;
 
-pub use assessment::{
-    age_in_years, parse_date, Assessment, AssessmentBuilder, ChildId, Expected, Field, Format,
-    Found, JsonType, Located, SettingId, ValidationError, ValidationErrors, MAX_AGE, MAX_ID_LEN,
-};
+pub use assessment::{Assessment, AssessmentBuilder};
 pub use banding::{Band, BandResult, Banding, Floor, UNBANDED};
 pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBands, GroupBy, GroupSummary, Groups};
 pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors, PlainScores};
@@ -69,7 +74,9 @@ pub use compare::{
     compare, compare_json, CompareError, ComparedDomain, Comparison, ComparisonRow, DomainIn,
     GroupIn, NotASummary, SummaryFile,
 };
+pub use dates::{age_in_years, parse_date, MAX_AGE};
 pub use domain::{Domain, DomainSet, DomainVector, PerDomain, UnknownDomain};
+pub use error::{Field, Format, ValidationError, ValidationErrors};
 pub use forecast::{
     forecast, forecast_with_progress, Backtest, BacktestCell, BacktestFigure, Estimate, Forecast,
     ForecastError, ForecastOptions, Inflow, Leaving, ProjectionHistory, ProjectionPhase,
@@ -81,7 +88,8 @@ pub use framework::{
     MAX_AREAS_PER_DOMAIN, MAX_BANDS, MAX_BAND_WEIGHT, MAX_FLOORS, MAX_FRAMEWORK_ID_LEN,
     MAX_LABEL_LEN, MAX_MIN_SCORE, MAX_SCALE_LEVEL, MAX_TOP_UP,
 };
-pub use history::{Histories, History, Keep, NeedAreas};
+pub use history::{Histories, History, NeedAreas};
+pub use ids::{ChildId, SettingId, MAX_ID_LEN};
 pub use impact::{
     impact, impact_with_progress, Effect, Impact, ImpactError, ImpactOptions, ImpactSupport,
     Support,
@@ -90,16 +98,12 @@ pub use jsonl::parse_json_line;
 pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout, SeenPlans};
 pub use rng::SplitMix64;
 pub use score::{score, AgeBand, Scores, WholeFigures};
-pub use scored::{
-    scored_columns, BandFigures, Cell, Cells, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS,
-};
+pub use scored::{scored_columns, BandFigures, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS};
 pub use seen::SeenDates;
 pub use suppress::{
     SharedBands, SharedDomain, SharedGroup, SharedSummary, Shown, SuppressError, Suppression,
 };
-pub use timeline::{
-    day_number, is_overdue, Change, Duplicate, Review, Step, Timeline, TimelineError,
-};
+pub use timeline::{day_number, is_overdue, Change, Duplicate, Review, Timeline, TimelineError};
 pub use transition::{
     phase_moves, school_phase, transition, DuplicatePlan, MoveDomain, MoveSummary, MovingChild,
     NoAssessment, Phase, PhaseMove, PhaseMoves, Plan, PlanRow, PlanStatus, SchoolYear,

@@ -9,13 +9,13 @@ use std::collections::HashSet;
 
 use jiff::civil::Date;
 
-use crate::assessment::{
-    parse_date, parse_level, ChildId, Expected, Field, Found, SettingId, ValidationError,
-    ValidationErrors,
-};
+use crate::assessment::parse_level;
 use crate::columns::{resolve_header, HeaderErrors};
+use crate::dates::parse_date;
 use crate::domain::{Domain, DomainSet, PerDomain};
+use crate::error::{Expected, Field, Found, ValidationError, ValidationErrors};
 use crate::framework::{Framework, Level};
+use crate::ids::{ChildId, SettingId};
 use crate::jsonl::{level_of_number, object_of_line, Json};
 use crate::transition::{DuplicatePlan, Plan};
 

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use jiff::civil::Date;
 
-use crate::assessment::{age_in_years, Assessment};
+use crate::assessment::Assessment;
+use crate::dates::age_in_years;
 use crate::domain::{Domain, DomainSet, DomainVector, PerDomain};
 use crate::framework::{Aggregate, Framework, Level};
 

@@ -11,7 +11,8 @@ use serde::de::{self, Deserializer};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::{parse_date, Assessment};
+use crate::assessment::Assessment;
+use crate::dates::parse_date;
 use crate::domain::{Domain, DomainSet, DomainVector, PerDomain};
 use crate::framework::Framework;
 use crate::score::{AgeBand, Scores, WholeFigures};

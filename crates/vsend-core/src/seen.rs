@@ -13,7 +13,7 @@ use std::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashSet, HashTable};
 use jiff::civil::Date;
 
-use crate::assessment::ChildId;
+use crate::ids::ChildId;
 use crate::timeline::{day_number, Duplicate};
 
 /// Every child ID seen, each stored once and numbered in first-seen order.

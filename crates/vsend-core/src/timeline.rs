@@ -5,10 +5,11 @@ use std::fmt;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::{Assessment, ChildId};
+use crate::assessment::Assessment;
 use crate::domain::{Domain, DomainVector, PerDomain};
 use crate::framework::Framework;
 use crate::history::{Histories, History, Keep};
+use crate::ids::ChildId;
 use crate::score::{score, Scores};
 
 /// Days in a year for the trend's time axis (§7).
@@ -166,7 +167,7 @@ impl From<Duplicate> for crate::ValidationError {
     /// The duplicate as a problem of its record's `assessed_on` (§9).
     fn from(d: Duplicate) -> Self {
         crate::ValidationError::Duplicate {
-            found: crate::Found::new(&d.assessed_on.to_string()),
+            found: crate::error::Found::new(&d.assessed_on.to_string()),
             child_id: d.child_id,
         }
     }

@@ -7,10 +7,11 @@ use jiff::civil::Date;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::assessment::{age_in_years, ChildId, SettingId};
+use crate::dates::age_in_years;
 use crate::domain::{Domain, DomainSet, DomainVector, PerDomain};
 use crate::framework::{Framework, Level};
 use crate::history::{Histories, History};
+use crate::ids::{ChildId, SettingId};
 use crate::score::{score, Scores};
 use crate::scored::Cell;
 use crate::timeline::day_number;
@@ -226,7 +227,7 @@ impl SchoolYear {
             .filter(|y| (Self::MIN..=Self::MAX).contains(y))
             .map(SchoolYear)
             .ok_or_else(|| SchoolYearError {
-                found: crate::assessment::Found::new(&year.to_string()),
+                found: crate::error::Found::new(&year.to_string()),
             })
     }
 
@@ -242,7 +243,7 @@ impl std::str::FromStr for SchoolYear {
     /// Reads a year written as digits (an optional `-` sign, no spaces).
     fn from_str(s: &str) -> Result<SchoolYear, SchoolYearError> {
         let bad = || SchoolYearError {
-            found: crate::assessment::Found::new(s),
+            found: crate::error::Found::new(s),
         };
         let year: i64 = s.parse().map_err(|_| bad())?;
         SchoolYear::new(year).map_err(|_| bad())
@@ -266,7 +267,7 @@ impl From<SchoolYear> for i16 {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{found} is not a school year; allowed a whole number from {min} to {max} (the year of its 1 September, e.g. 2025)", min = SchoolYear::MIN, max = SchoolYear::MAX)]
 pub struct SchoolYearError {
-    found: crate::assessment::Found,
+    found: crate::error::Found,
 }
 
 impl SchoolYearError {
@@ -315,7 +316,7 @@ impl PhaseMoves {
 /// whose current assessment (§8) has a date of birth.
 ///
 /// The histories must keep each child's current assessment
-/// ([`Keep::CurrentAndPrevious`](crate::Keep) or [`Keep::All`](crate::Keep)):
+/// ([`Keep::CurrentAndPrevious`](crate::history::Keep) or [`Keep::All`](crate::history::Keep)):
 /// a [`Cohort`](crate::Cohort) does, see [`Cohort::phase_moves`](crate::Cohort::phase_moves).
 pub fn phase_moves(framework: &Framework, histories: &Histories, year: i16) -> PhaseMoves {
     let as_of = histories.as_of();
@@ -473,7 +474,7 @@ impl From<DuplicatePlan> for crate::ValidationError {
     /// The duplicate as a problem of its record's `move_on` (§9).
     fn from(d: DuplicatePlan) -> Self {
         crate::ValidationError::DuplicatePlan {
-            found: crate::Found::new(&d.move_on.to_string()),
+            found: crate::error::Found::new(&d.move_on.to_string()),
             child_id: d.child_id,
         }
     }
@@ -634,10 +635,11 @@ impl Serialize for PlanRow {
 /// Every §11 figure of one transition plan, from the child's history: their
 /// latest assessment on or before `move_on` gives the needs and the current
 /// readiness. `history` is the child's ([`Histories::get`] with
-/// [`Keep::All`](crate::Keep::All)); `None` or no such assessment rejects the plan.
+/// [`Keep::All`](crate::history::Keep::All)); `None` or no such assessment rejects the plan.
 ///
 /// ```
-/// use vsend_core::{transition, AssessmentBuilder, Framework, Histories, Keep, PlanLayout, Domain};
+/// use vsend_core::{transition, AssessmentBuilder, Framework, Histories, PlanLayout, Domain};
+/// use vsend_core::history::Keep;
 /// let fw = Framework::default();
 /// let mut histories = Histories::new(Keep::All);
 /// let mut b = AssessmentBuilder::new(&fw);
@@ -789,7 +791,8 @@ mod tests {
 #[cfg(test)]
 mod plan_tests {
     use super::*;
-    use crate::{AssessmentBuilder, Histories, Keep, PlanLayout};
+    use crate::history::Keep;
+    use crate::{AssessmentBuilder, Histories, PlanLayout};
 
     const HEADER: &str = "child_id,to_setting_id,move_on,readiness.cl,readiness.ci,readiness.sp,readiness.semh,readiness.ind";
 

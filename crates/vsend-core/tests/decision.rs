@@ -3,9 +3,10 @@
 mod common;
 
 use common::{assert_close, example_framework, example_json, example_jsonl, load_example_csv};
+use vsend_core::history::Keep;
 use vsend_core::{
     compare, compare_json, score, transition, Cohort, CompareError, Format, Framework, GroupBy,
-    Histories, Keep, NotASummary, PlanLayout, ScoredRow, SummaryFile, Suppression, BANDED_COLUMNS,
+    Histories, NotASummary, PlanLayout, ScoredRow, SummaryFile, Suppression, BANDED_COLUMNS,
     PLAN_COLUMNS,
 };
 

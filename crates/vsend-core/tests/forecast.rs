@@ -28,11 +28,11 @@ use std::collections::BTreeMap;
 
 use common::{assert_close, example_json, load_example_csv};
 use proptest::prelude::*;
+use vsend_core::history::Keep;
 use vsend_core::{
     forecast, forecast_with_progress, impact, impact_with_progress, parse_date, school_phase,
     score, Assessment, AssessmentBuilder, Date, Domain, ForecastError, ForecastOptions, Framework,
-    Histories, ImpactError, ImpactOptions, Keep, Phase, ProjectionPhase, SplitMix64,
-    PROJECTION_COLUMNS,
+    Histories, ImpactError, ImpactOptions, Phase, ProjectionPhase, SplitMix64, PROJECTION_COLUMNS,
 };
 
 fn date(s: &str) -> Date {

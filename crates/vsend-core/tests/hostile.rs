@@ -432,7 +432,8 @@ fn numbers_are_echoed_as_written_in_the_line() {
 fn one_child_on_200000_dates_is_checked_for_duplicates_in_one_pass() {
     // §7's duplicate check searched the child's dates so far: quadratic for
     // a file of one child on every day of five centuries.
-    use vsend_core::{parse_date, ChildId, Histories, Keep};
+    use vsend_core::history::Keep;
+    use vsend_core::{parse_date, ChildId, Histories};
     let child = ChildId::new("C1").unwrap();
     let start = parse_date("1700-01-01").unwrap();
     let mut day = start;

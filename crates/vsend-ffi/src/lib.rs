@@ -32,8 +32,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use serde_json::json;
+use vsend_core::history::Keep;
 use vsend_core::{
-    score, ChildId, Cohort, ForecastOptions, Framework, Histories, ImpactOptions, Keep, ScoredRow,
+    score, ChildId, Cohort, ForecastOptions, Framework, Histories, ImpactOptions, ScoredRow,
     SeenDates, SummaryFile, Suppression, Timeline, MAX_HISTORY_YEARS, MAX_HORIZON,
     MAX_INFLOW_YEARS, MAX_REPLICATES,
 };

@@ -12,7 +12,8 @@
 use std::fmt;
 use std::mem::Discriminant;
 
-use vsend_core::{Field, Format, Found, NoAssessment, ValidationError};
+use vsend_core::error::Found;
+use vsend_core::{Field, Format, NoAssessment, ValidationError};
 
 use crate::read::{thousands, QuoteError, MAX_LINE_BYTES};
 

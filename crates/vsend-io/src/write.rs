@@ -2,7 +2,8 @@
 //! problem reports. Output files themselves ([`Output`]) are opened and
 //! committed by [`crate::output`].
 
-use vsend_core::{scored_columns, Cell, Date, Domain, DomainSet, Framework, ScoredRow};
+use vsend_core::scored::Cell;
+use vsend_core::{scored_columns, Date, Domain, DomainSet, Framework, ScoredRow};
 
 pub use crate::output::Output;
 use crate::problem::Problem;

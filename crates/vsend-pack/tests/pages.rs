@@ -6,9 +6,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use vsend_core::history::Keep;
 use vsend_core::{
-    parse_date, AssessmentBuilder, Cohort, Date, Domain, Framework, GroupBy, Histories, Keep,
-    PlanLayout, Timeline,
+    parse_date, AssessmentBuilder, Cohort, Date, Domain, Framework, GroupBy, Histories, PlanLayout,
+    Timeline,
 };
 use vsend_pack::{ChildPack, SettingIndex};
 

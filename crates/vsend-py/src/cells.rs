@@ -37,7 +37,7 @@ pub(crate) fn bad_cell_problem(column: &str, bad: &BadCell) -> Problem {
         BadCell::NotText => CellError::NotText,
         BadCell::NotId { what, value } => CellError::NotId {
             what: what.clone(),
-            found: vsend_core::Found::new(value),
+            found: vsend_core::error::Found::new(value),
         },
     };
     let column = column.to_owned();

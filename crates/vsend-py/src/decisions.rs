@@ -5,7 +5,8 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use vsend_core::{Framework, Histories, Keep};
+use vsend_core::history::Keep;
+use vsend_core::{Framework, Histories};
 use vsend_io::intake::Intake;
 use vsend_io::problem::{Cause, Problem};
 use vsend_io::read::{Input, Plans, Row};

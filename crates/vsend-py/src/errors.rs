@@ -73,7 +73,7 @@ impl ErrorKind {
         let problem = (
             None,
             Some(field.to_owned()),
-            Some(vsend_core::Found::new(value).as_str().to_owned()),
+            Some(vsend_core::error::Found::new(value).as_str().to_owned()),
             why.clone(),
         );
         self.err(py, why, vec![problem])
@@ -134,7 +134,7 @@ fn header_problems(errors: &HeaderErrors, line: Option<i64>, prefix: &str) -> Ve
                 out.push((line, None, None, format!("{prefix}{e}")));
             }
             HeaderError::Unknown { name, .. } | HeaderError::Duplicate { name, .. } => {
-                let found = vsend_core::Found::new(name).as_str().to_owned();
+                let found = vsend_core::error::Found::new(name).as_str().to_owned();
                 out.push((
                     line,
                     Some(found.clone()),

@@ -11,9 +11,10 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt};
 use vsend_chart::{fan_chart, forest_chart, FanStyle, ForestStyle};
+use vsend_core::history::Keep;
 use vsend_core::{
     Date, Forecast, ForecastError, ForecastOptions, Framework, Histories, Impact, ImpactError,
-    ImpactOptions, Keep, MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS, MAX_REPLICATES,
+    ImpactOptions, MAX_HISTORY_YEARS, MAX_HORIZON, MAX_INFLOW_YEARS, MAX_REPLICATES,
 };
 
 use crate::args::date_arg;

@@ -23,9 +23,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use pyo3_arrow::PyArray;
 use rayon::prelude::*;
+use vsend_core::history::Keep;
 use vsend_core::{
     day_number, score, Assessment, BandResult, ChildId, Date, Domain, DomainSet, Format, Framework,
-    Histories, Keep, Scores, SettingId,
+    Histories, Scores, SettingId,
 };
 use vsend_io::problem::Problem;
 

@@ -7,8 +7,9 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use vsend_core::history::Keep;
 use vsend_core::{
-    ChildId, Cohort, Date, Framework, Histories, Keep, Suppression, Timeline, TimelineError,
+    ChildId, Cohort, Date, Framework, Histories, Suppression, Timeline, TimelineError,
 };
 
 use crate::args::{child_arg, date_arg, group_by, json_to_py};

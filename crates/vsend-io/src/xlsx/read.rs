@@ -40,7 +40,8 @@ use std::sync::{Arc, Mutex};
 use calamine::{
     DataRef, ExcelDateTime, ExcelDateTimeType, Reader as _, SheetType, SheetVisible, Xlsx,
 };
-use vsend_core::{Found, Framework};
+use vsend_core::error::Found;
+use vsend_core::Framework;
 
 use super::{cell_address, column_letters};
 use crate::problem::{Cause, Problem};

@@ -27,7 +27,8 @@ use std::io::{self, Write};
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use serde_json::Value;
-use vsend_core::{Cell, Domain};
+use vsend_core::scored::Cell;
+use vsend_core::Domain;
 
 use super::MAX_SHEET_ROWS;
 use crate::read::Problem;
