@@ -848,27 +848,10 @@ fn open_outputs_with(
 }
 
 fn load_framework(arg: &FrameworkArg) -> Result<Framework, Error> {
-    let Some(path) = &arg.path else {
-        return Ok(Framework::default());
-    };
-    // A framework is a few KiB: read at most 1 MiB and a byte, so `/dev/zero` stops at once.
-    const MAX_FRAMEWORK_BYTES: u64 = 1 << 20;
-    let name = path.display().to_string();
-    let bad = |why: String| FileError::Framework(name.clone(), why);
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| {
-            io::Read::read_to_end(&mut io::Read::take(f, MAX_FRAMEWORK_BYTES + 1), &mut bytes)
-        })
-        .map_err(|e| bad(e.to_string()))?;
-    if bytes.len() as u64 > MAX_FRAMEWORK_BYTES {
-        return Err(bad(format!(
-            "larger than 1 MiB; allowed at most {MAX_FRAMEWORK_BYTES} bytes (a framework is a few KiB)"
-        ))
-        .into());
+    match &arg.path {
+        None => Ok(Framework::default()),
+        Some(path) => Ok(vsend_io::read::load_framework(path)?),
     }
-    let text = String::from_utf8(bytes).map_err(|_| bad("not valid UTF-8".into()))?;
-    Framework::from_json(&text).map_err(|e| Error::File(FileError::framework(&name, &e)))
 }
 
 /// Reads every row of the input, reporting rejected rows and handing accepted

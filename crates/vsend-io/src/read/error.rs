@@ -103,24 +103,58 @@ pub enum FileError {
     /// Missing, unknown or repeated columns: the input's name, the header's
     /// physical line and the problems.
     Header(String, u64, vsend_core::HeaderErrors),
-    /// The framework file could not be used.
-    Framework(String, String),
+    /// The framework file (named) could not be used, and why.
+    Framework(String, FrameworkCause),
+}
+
+/// The most bytes a framework file may have: a framework is a few KiB, and
+/// reading at most this and a byte makes `--framework /dev/zero` stop at once.
+pub const MAX_FRAMEWORK_BYTES: u64 = 1 << 20;
+
+/// Why a framework file could not be used.
+#[derive(Debug)]
+pub enum FrameworkCause {
+    /// It could not be read.
+    Unreadable(io::Error),
+    /// It is over [`MAX_FRAMEWORK_BYTES`].
+    TooLarge,
+    /// It is not UTF-8 text.
+    NotUtf8,
+    /// It breaks the rules of §2 (each problem a line of its own).
+    Invalid(vsend_core::FrameworkError),
+}
+
+impl fmt::Display for FrameworkCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FrameworkCause::Unreadable(e) => e.fmt(f),
+            FrameworkCause::TooLarge => write!(
+                f,
+                "larger than 1 MiB; allowed at most {MAX_FRAMEWORK_BYTES} bytes (a framework is a few KiB)"
+            ),
+            FrameworkCause::NotUtf8 => f.write_str("not valid UTF-8"),
+            FrameworkCause::Invalid(e) => e.fmt(f),
+        }
+    }
+}
+
+/// Loads the framework file at `path` (§2): at most [`MAX_FRAMEWORK_BYTES`],
+/// UTF-8, and valid, else a [`FileError::Framework`] saying which.
+pub fn load_framework(path: &Path) -> Result<vsend_core::Framework, FileError> {
+    let name = path.display().to_string();
+    let bad = |cause| FileError::Framework(name.clone(), cause);
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(MAX_FRAMEWORK_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| bad(FrameworkCause::Unreadable(e)))?;
+    if bytes.len() as u64 > MAX_FRAMEWORK_BYTES {
+        return Err(bad(FrameworkCause::TooLarge));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| bad(FrameworkCause::NotUtf8))?;
+    vsend_core::Framework::from_json(&text).map_err(|e| bad(FrameworkCause::Invalid(e)))
 }
 
 impl FileError {
-    /// A framework that could not be loaded, one problem per line of the message.
-    pub fn framework(name: &str, error: &vsend_core::FrameworkError) -> FileError {
-        let text = match error {
-            vsend_core::FrameworkError::Invalid(problems) => problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-            other => other.to_string(),
-        };
-        FileError::Framework(name.into(), text)
-    }
-
     /// Each problem of the error as a line of its own, in the order to show
     /// them: a missing column first, as the likeliest mistake.
     pub fn lines(&self) -> Vec<String> {
@@ -133,7 +167,15 @@ impl FileError {
                     .map(|e| format!("{name}:{line}: {e}"))
                     .collect()
             }
-            FileError::Framework(name, text) => text
+            FileError::Framework(
+                name,
+                FrameworkCause::Invalid(vsend_core::FrameworkError::Invalid(problems)),
+            ) => problems
+                .iter()
+                .map(|p| format!("{name}: bad framework: {p}"))
+                .collect(),
+            FileError::Framework(name, cause) => cause
+                .to_string()
                 .lines()
                 .map(|l| format!("{name}: bad framework: {l}"))
                 .collect(),
@@ -208,6 +250,8 @@ impl std::error::Error for FileError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             FileError::Io(_, e) => Some(e),
+            FileError::Framework(_, FrameworkCause::Unreadable(e)) => Some(e),
+            FileError::Framework(_, FrameworkCause::Invalid(e)) => Some(e),
             _ => None,
         }
     }
