@@ -927,7 +927,7 @@ fn no_such_child(child: &ChildId, other_case: Option<&ChildId>) -> Error {
 }
 
 /// The cohort input of `args`: its `--sheet` when it is a workbook.
-fn open_input(args: &InputArgs) -> Result<Input, Error> {
+fn open_input(args: &InputArgs) -> Result<Input<'static>, Error> {
     Ok(Input::open_sheet(&args.input, args.sheet.as_deref())?)
 }
 

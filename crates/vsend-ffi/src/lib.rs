@@ -27,7 +27,6 @@
 //! body of every call is safe code.
 
 use std::ffi::c_char;
-use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
@@ -252,7 +251,8 @@ fn read_into<S: Schema, R: Into<Cause>>(
         VsendFormat::Csv => Format::Csv,
         VsendFormat::Jsonl => Format::Jsonl,
     };
-    let input = Input::from_reader("input", format, Cursor::new(data.to_vec()));
+    // The caller's buffer is lent to the reader, not copied.
+    let input = Input::from_reader("input", format, data);
     let mut problems = Problems::default();
     intake(input.rows_as::<S>(fw)?, accept, |row| {
         if row.is_rejected() {

@@ -2,8 +2,10 @@
 
 use super::*;
 
-/// An open input: its display name, size (for progress) and reader.
-pub struct Input {
+/// An open input: its display name, size (for progress) and reader. A file
+/// or stdin is `Input<'static>`; [`Input::from_reader`] borrows any reader
+/// for `'a` (the C interface lends its caller's buffer, never copied).
+pub struct Input<'a> {
     /// The name used in messages (`cohort.csv`, `<stdin>`, or `cohort.xlsx [Sheet1]`).
     pub name: String,
     /// The size in bytes, when known (not for a workbook, whose bytes are compressed).
@@ -11,21 +13,21 @@ pub struct Input {
     /// The format, which also decides how problems name fields (§9): an Excel
     /// sheet's records are CSV's (columns by header name).
     pub format: Format,
-    pub(super) source: Source,
+    pub(super) source: Source<'a>,
     pub(super) notes: Notes,
 }
 
 /// Where an input's records come from.
-pub(super) enum Source {
+pub(super) enum Source<'a> {
     /// CSV or JSON Lines text.
-    Text(Box<dyn Read + Send>),
+    Text(Box<dyn Read + Send + 'a>),
     /// A sheet of an Excel workbook, or why it cannot be read: a workbook
     /// that cannot be used fails when reading starts, as a bad CSV header
     /// does, so that a run reports it as it reports those.
     Sheet(Result<Box<Workbook>, FileError>),
 }
 
-impl std::fmt::Debug for Input {
+impl std::fmt::Debug for Input<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Input")
             .field("name", &self.name)
@@ -35,16 +37,16 @@ impl std::fmt::Debug for Input {
     }
 }
 
-impl Input {
+impl<'a> Input<'a> {
     /// Opens `path` (`-` is CSV on stdin), checking it is a readable file of a
     /// known format; an `.xlsx` workbook is read from its first visible worksheet.
-    pub fn open(path: &Path) -> Result<Input, FileError> {
+    pub fn open(path: &Path) -> Result<Input<'static>, FileError> {
         Input::open_sheet(path, None)
     }
 
     /// Opens `path` as [`Input::open`] does, reading sheet `sheet` of an
     /// `.xlsx` workbook when given (naming a sheet of any other input is an error).
-    pub fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<Input, FileError> {
+    pub fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<Input<'static>, FileError> {
         let sheet_of_text = |sheet: &str| {
             FileError::Workbook(Box::new(WorkbookError::SheetOfText {
                 path: path.display().to_string(),
@@ -109,7 +111,7 @@ impl Input {
     }
 
     /// Wraps any reader, for tests and embedding.
-    pub fn from_reader(name: &str, format: Format, reader: impl Read + Send + 'static) -> Input {
+    pub fn from_reader(name: &str, format: Format, reader: impl Read + Send + 'a) -> Input<'a> {
         Input {
             name: name.into(),
             len: None,
@@ -121,18 +123,18 @@ impl Input {
 
     /// Starts reading a cohort file: reads and checks the CSV header against
     /// `framework` and returns the record reader and the parser for its records.
-    pub fn open_records(
+    pub fn open_records<'f>(
         self,
-        framework: &Framework,
-    ) -> Result<(Reader, RecordParser<'_>), FileError> {
+        framework: &'f Framework,
+    ) -> Result<(Reader<'a>, RecordParser<'f>), FileError> {
         self.open_as::<Assessments>(framework)
     }
 
     /// Starts reading records of schema `S` (cohort assessments, or plans).
-    pub fn open_as<S: Schema>(
+    pub fn open_as<'f, S: Schema>(
         self,
-        framework: &Framework,
-    ) -> Result<(Reader, RecordParser<'_, S>), FileError> {
+        framework: &'f Framework,
+    ) -> Result<(Reader<'a>, RecordParser<'f, S>), FileError> {
         let reader = match self.source {
             Source::Text(reader) => reader,
             Source::Sheet(book) => {
@@ -171,12 +173,18 @@ impl Input {
     }
 
     /// Starts reading assessments against `framework`, one [`Row`] at a time.
-    pub fn rows(self, framework: &Framework) -> Result<Rows<'_>, FileError> {
+    pub fn rows<'f>(self, framework: &'f Framework) -> Result<Rows<'f>, FileError>
+    where
+        'a: 'f,
+    {
         self.rows_as::<Assessments>(framework)
     }
 
     /// Starts reading records of schema `S`, one [`Row`] at a time.
-    pub fn rows_as<S: Schema>(self, framework: &Framework) -> Result<Rows<'_, S>, FileError> {
+    pub fn rows_as<'f, S: Schema>(self, framework: &'f Framework) -> Result<Rows<'f, S>, FileError>
+    where
+        'a: 'f,
+    {
         let (reader, parser) = self.open_as::<S>(framework)?;
         Ok(Rows {
             reader,

@@ -11,9 +11,9 @@ pub(super) fn shrink<T>(buffer: &mut Vec<T>) {
 }
 
 /// A reader that retries reads interrupted by a signal.
-pub(super) struct Retry(pub(super) Box<dyn Read + Send>);
+pub(super) struct Retry<'a>(pub(super) Box<dyn Read + Send + 'a>);
 
-impl Read for Retry {
+impl Read for Retry<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             match self.0.read(buf) {
@@ -38,8 +38,8 @@ pub(super) enum Next {
 
 /// Reads physical lines ended by LF, CRLF or a lone CR, counting them and the
 /// bytes consumed. A UTF-8 BOM at the start of the input is dropped.
-pub(super) struct LineReader {
-    pub(super) inner: BufReader<Retry>,
+pub(super) struct LineReader<'a> {
+    pub(super) inner: BufReader<Retry<'a>>,
     /// Lines completed so far: the 1-based number of the last line read.
     pub(super) line: u64,
     /// Bytes consumed so far.
@@ -62,8 +62,8 @@ pub(super) enum Scan {
     Eof,
 }
 
-impl LineReader {
-    pub(super) fn new(reader: Box<dyn Read + Send>) -> LineReader {
+impl<'a> LineReader<'a> {
+    pub(super) fn new(reader: Box<dyn Read + Send + 'a>) -> LineReader<'a> {
         LineReader {
             inner: BufReader::with_capacity(READ_BUFFER, Retry(reader)),
             line: 0,

@@ -145,7 +145,7 @@ mod tests {
         out
     }
 
-    impl LineReader {
+    impl LineReader<'_> {
         fn position(&self) -> u64 {
             self.bytes
         }

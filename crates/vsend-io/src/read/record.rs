@@ -62,22 +62,22 @@ impl Record {
 }
 
 /// Where a [`Reader`] takes records from.
-pub(super) enum Lines {
+pub(super) enum Lines<'a> {
     /// Physical lines of CSV or JSON Lines text.
-    Text(LineReader),
+    Text(LineReader<'a>),
     /// Rows of an Excel sheet.
     Sheet(Box<SheetRows>),
 }
 
 /// Reads raw records from an input, in order.
-pub struct Reader {
+pub struct Reader<'a> {
     pub(super) name: String,
-    pub(super) lines: Lines,
+    pub(super) lines: Lines<'a>,
     /// A record read ahead (a JSON Lines file's first), handed out first.
     pub(super) pending: Option<Record>,
 }
 
-impl std::fmt::Debug for Reader {
+impl std::fmt::Debug for Reader<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Reader")
             .field("name", &self.name)
@@ -85,7 +85,7 @@ impl std::fmt::Debug for Reader {
     }
 }
 
-impl Reader {
+impl Reader<'_> {
     /// Reads the next record into `record`; `false` at the end of the input.
     /// Blank lines are skipped; a line longer than [`MAX_LINE_BYTES`] is
     /// skipped without being kept and becomes a record that parses as rejected.
@@ -320,7 +320,7 @@ impl RecordParser<'_, Assessments> {
 /// The rows of an input, one at a time.
 #[derive(Debug)]
 pub struct Rows<'f, S: Schema = Assessments> {
-    pub(super) reader: Reader,
+    pub(super) reader: Reader<'f>,
     pub(super) parser: RecordParser<'f, S>,
     pub(super) record: Record,
 }
