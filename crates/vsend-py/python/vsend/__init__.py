@@ -252,13 +252,16 @@ def _framework(framework: FrameworkLike) -> Framework:
         return Framework.from_json(json.dumps(framework))
     if isinstance(framework, (str, os.PathLike)):
         text = os.fspath(framework)
-        if text.lstrip().startswith("{"):
+        if text.lstrip().startswith(("{", "[")):
+            # JSON text (an array is read as JSON too, to be refused as one).
             return Framework.from_json(text)
         try:
             with open(text, encoding="utf-8") as f:
                 return Framework.from_json(f.read())
         except (OSError, UnicodeDecodeError) as e:
-            raise FrameworkError(f"{text}: {e}", [str(e)]) from None
+            shown = text if len(text) <= 200 else text[:200] + "…"
+            why = getattr(e, "strerror", None) or e
+            raise FrameworkError(f"{shown}: {why}", [str(why)]) from None
     raise TypeError("framework: expected a vsend.Framework, JSON text, a path or a dict")
 
 
@@ -812,9 +815,16 @@ def cohort(
             100, or ``round_to`` without ``suppress``.
         TypeError: ``suppress`` or ``round_to`` not a whole number.
     """
+    allowed = {
+        "suppress": "a whole number K from 2 to 100 (counts from 1 to K - 1 are hidden)",
+        "round_to": "a whole number B from 3 to 100 (every shown count is rounded to a multiple of B)",
+    }
     for name, value in (("suppress", suppress), ("round_to", round_to)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
             raise TypeError(f"{name}: expected a whole number, got {value!r}")
+        if value is not None and not -(2**63) <= value < 2**63:
+            # Too large to hand over at all: said as the core says any value out of range.
+            raise ValueError(f"{name}: {value} is not allowed; allowed {allowed[name]}")
     fw = _framework(framework)
     source, labels, meaning = _source(data, fw, sheet)
     summary, probs, rows_read = _vsend.cohort_source(
