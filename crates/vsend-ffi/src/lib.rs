@@ -265,6 +265,31 @@ fn read_into<S: Schema, R: Into<Cause>>(
     Ok(problems)
 }
 
+/// As [`read_into`], for the calls that answer with one JSON line per
+/// accepted record: `each` handles a record and may add lines to the answer
+/// (or refuse it, as `accept` does); returns the lines and the problems.
+fn read_json_lines<S: Schema, R: Into<Cause>>(
+    fw: &Framework,
+    format: VsendFormat,
+    data: &[u8],
+    mut each: impl FnMut(S::Value, &mut JsonLines) -> Result<(), R>,
+) -> Result<(String, Problems), Failure> {
+    let mut lines = JsonLines(String::new());
+    let read = read_into::<S, R>(fw, format, data, |value| each(value, &mut lines))?;
+    Ok((lines.0, read))
+}
+
+/// An answer of JSON lines being built.
+struct JsonLines(String);
+
+impl JsonLines {
+    fn push(&mut self, row: &impl serde::Serialize) {
+        self.0
+            .push_str(&serde_json::to_string(row).expect("a row of the answer serialises"));
+        self.0.push('\n');
+    }
+}
+
 /// Format from C, checked (an out-of-range value is an argument error, not UB).
 fn format_arg(format: i32) -> Result<VsendFormat, Failure> {
     match format {
@@ -323,12 +348,9 @@ pub unsafe extern "C" fn vsend_score(
         scored.required("scored")?;
         problems.required("problems")?;
         let mut seen = SeenDates::new();
-        let mut out = String::new();
-        let read = read_into::<Assessments, _>(fw, format, data?, |a| {
+        let (out, read) = read_json_lines::<Assessments, _>(fw, format, data?, |a, out| {
             seen.add(a.child_id(), a.assessed_on())?;
-            let row = ScoredRow::new(fw, &a, &score(fw, &a));
-            out.push_str(&serde_json::to_string(&row).expect("a scored row serialises"));
-            out.push('\n');
+            out.push(&ScoredRow::new(fw, &a, &score(fw, &a)));
             Ok::<_, vsend_core::Duplicate>(())
         })?;
         scored.put(out);
@@ -623,15 +645,16 @@ pub unsafe extern "C" fn vsend_transition(
                 cohort.rejected, cohort.json[0]
             )));
         }
-        let mut out = String::new();
         // A later plan of a child for a date already planned is rejected
         // (§11), as is a plan whose child has no assessment before the move.
         let mut seen = vsend_core::SeenPlans::new();
-        let read = read_into::<Plans, _>(fw, plans_format, plans?, |plan| {
+        let (out, read) = read_json_lines::<Plans, _>(fw, plans_format, plans?, |plan, out| {
             seen.add(&plan)?;
-            let row = vsend_core::transition(fw, histories.get(plan.child_id()), &plan)?;
-            out.push_str(&serde_json::to_string(&row).expect("a plan row serialises"));
-            out.push('\n');
+            out.push(&vsend_core::transition(
+                fw,
+                histories.get(plan.child_id()),
+                &plan,
+            )?);
             Ok::<_, Cause>(())
         })?;
         rows.put(out);
