@@ -627,7 +627,7 @@ fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
         .filter_map(|h| Timeline::of(&fw, h, as_of).ok())
         .collect();
     let out_dir = &args.out_dir;
-    std::fs::create_dir_all(out_dir).writing(&out_dir.display().to_string())?;
+    let made = NewDirectory::create(out_dir)?;
     let bar = Progress::for_items(children.len() as u64);
     // Each chart goes to its own temporary file; all are renamed into place
     // together, and only when every chart was drawn.
@@ -650,6 +650,7 @@ fn charts(run: &mut Run, args: ChartsArgs) -> Result<u64, Error> {
     run.reporter()
         .commit(ready)
         .writing(&out_dir.display().to_string())?;
+    made.keep();
     eprintln!(
         "vsend: {} charts written to {}",
         children.len(),
@@ -713,6 +714,37 @@ fn draw_child(fw: &Framework, args: &ChartsArgs, timeline: &Timeline) -> Result<
     let mut out = Output::create_in_directory(&path).writing(&target)?;
     out.write_all(&bytes).writing(&target)?;
     out.finish().writing(&target)
+}
+
+/// An output directory this run created: removed again (if still empty)
+/// when the run fails before [`keep`](Self::keep), so that a failed run
+/// leaves no trace of itself.
+pub(crate) struct NewDirectory<'p> {
+    path: &'p Path,
+    created: bool,
+}
+
+impl<'p> NewDirectory<'p> {
+    /// Creates `path` and any missing parents.
+    pub(crate) fn create(path: &'p Path) -> Result<NewDirectory<'p>, Error> {
+        let created = !path.exists();
+        std::fs::create_dir_all(path).writing(&path.display().to_string())?;
+        Ok(NewDirectory { path, created })
+    }
+
+    /// The run succeeded: the directory stays.
+    pub(crate) fn keep(mut self) {
+        self.created = false;
+    }
+}
+
+impl Drop for NewDirectory<'_> {
+    fn drop(&mut self) {
+        if self.created {
+            // Only an empty directory goes: never anything written into it.
+            let _ = std::fs::remove_dir(self.path);
+        }
+    }
 }
 
 /// The state a command leaves for `main` to close: its problem report.

@@ -156,7 +156,7 @@ pub(crate) fn packs(run: &mut Run, args: PacksArgs) -> Result<u64, Error> {
     }
     let index = index.render().map_err(pack_error)?;
     // Every page is made: only now is the directory created and written.
-    std::fs::create_dir_all(dir).writing(&dir.display().to_string())?;
+    let made = crate::NewDirectory::create(dir)?;
     let mut ready = pages
         .par_iter()
         .zip(&paths)
@@ -166,6 +166,7 @@ pub(crate) fn packs(run: &mut Run, args: PacksArgs) -> Result<u64, Error> {
     run.reporter()
         .commit(ready)
         .writing(&dir.display().to_string())?;
+    made.keep();
     eprintln!(
         "vsend: {} packs and {INDEX} written to {}",
         mine.len(),
