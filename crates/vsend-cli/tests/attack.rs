@@ -569,3 +569,31 @@ fn an_errors_report_holds_no_raw_control_character() {
     let report = String::from_utf8(report).unwrap();
     assert!(report.contains(r"C\u{1b}[2J\u{0}0"), "{report}");
 }
+
+/// A UTF-32 file (with or without its byte order mark) is named as UTF-32,
+/// not as UTF-16, and refused before any row is read.
+#[test]
+fn a_utf32_file_is_named_as_utf32() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = fs::read_to_string(fixture("cohort.csv")).unwrap();
+    let utf32: Vec<u8> = text
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    for (name, bom) in [("bom.csv", true), ("plain.csv", false)] {
+        let mut bytes = if bom {
+            vec![0xFF, 0xFE, 0, 0]
+        } else {
+            Vec::new()
+        };
+        bytes.extend_from_slice(&utf32);
+        fs::write(d.join(name), bytes).unwrap();
+        let out = vsend()
+            .args(["validate", name])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert_refused_before_reading(&out, "the file is UTF-32 text, not UTF-8");
+    }
+}

@@ -13,6 +13,18 @@ pub enum HeaderHint {
     Json,
     /// The file is UTF-16 ("Unicode Text" from Excel, Notepad's "Unicode").
     Utf16,
+    /// The file is UTF-32 (rare: some databases' and scripts' exports).
+    Utf32,
+}
+
+/// UTF-32 text: its byte order mark, or three NUL bytes in every four
+/// (ASCII column names in UTF-32 without a mark).
+pub(super) fn looks_like_utf32(text: &[u8]) -> bool {
+    if text.starts_with(&[0xFF, 0xFE, 0, 0]) || text.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return true;
+    }
+    let nuls = text.iter().filter(|&&b| b == 0).count();
+    text.len() >= 8 && nuls * 4 >= text.len() * 3
 }
 
 /// A UTF-16 byte order mark, or text where every other byte is NUL (ASCII
@@ -239,6 +251,10 @@ impl fmt::Display for FileError {
                 HeaderHint::Utf16 => write!(
                     f,
                     "{name}:{line}: the file is UTF-16 text (Excel's \"Unicode Text\", Notepad's \"Unicode\"), not UTF-8; save it as \"CSV UTF-8 (comma delimited)\""
+                ),
+                HeaderHint::Utf32 => write!(
+                    f,
+                    "{name}:{line}: the file is UTF-32 text, not UTF-8; save it as \"CSV UTF-8 (comma delimited)\""
                 ),
             },
             FileError::Header(..) | FileError::Framework(..) => f.write_str(&self.lines().join("\n")),

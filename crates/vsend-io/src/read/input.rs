@@ -224,6 +224,9 @@ pub(super) fn read_header<S: Schema>(
     if text.trim_ascii_start().starts_with(b"{") {
         return Err(hint(HeaderHint::Json));
     }
+    if looks_like_utf32(&text) {
+        return Err(hint(HeaderHint::Utf32));
+    }
     if looks_like_utf16(&text) {
         return Err(hint(HeaderHint::Utf16));
     }
