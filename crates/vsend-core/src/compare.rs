@@ -1032,10 +1032,7 @@ impl<'de> Deserialize<'de> for Unique {
                 let mut out = Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     if out.contains_key(&key) {
-                        return Err(serde::de::Error::custom(format_args!(
-                            "key {:?} appears more than once in its object; allowed once",
-                            crate::framework::echo(&key)
-                        )));
+                        return Err(crate::framework::duplicate_key(&key));
                     }
                     let Unique(value) = map.next_value()?;
                     out.insert(key, value);

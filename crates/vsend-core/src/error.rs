@@ -98,15 +98,34 @@ pub(crate) struct Printable<'a>(&'a str);
 
 impl fmt::Display for Printable<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.chars() {
-            if crate::framework::forbidden(c).is_some() {
-                write!(f, "{}", c.escape_unicode())?;
-            } else {
-                f.write_fmt(format_args!("{c}"))?;
-            }
-        }
-        Ok(())
+        f.write_str(&printable(self.0))
     }
+}
+
+/// `text` as a report or a terminal may show it: each control character,
+/// line or paragraph separator and bidirectional override written as its
+/// escape (`\u{1b}`), everything else as it is; borrowed when there is
+/// nothing to escape.
+///
+/// ```
+/// use vsend_core::error::printable;
+/// assert_eq!(printable("C0042"), "C0042");
+/// assert_eq!(printable("C\u{1b}[2J"), r"C\u{1b}[2J");
+/// ```
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let escape = |c: char| crate::framework::forbidden(c).is_some();
+    if !text.chars().any(escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escape(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The value found in a rejected field, cut short so that an error never echoes

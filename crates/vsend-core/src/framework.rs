@@ -697,6 +697,14 @@ pub const MAX_MIN_SCORE: f64 = 1e9;
 /// realistic one (below 2⁵³ ≈ 9 × 10¹⁵).
 pub const MAX_TOP_UP: f64 = 1e9;
 
+/// The error for `key` given twice in one JSON object.
+pub(crate) fn duplicate_key<E: serde::de::Error>(key: &str) -> E {
+    E::custom(format_args!(
+        "key {:?} appears more than once in its object; allowed once",
+        echo(key)
+    ))
+}
+
 /// A JSON object as a map, refusing a key given twice: serde's maps keep
 /// the last silently, so `"cl": …` written twice would drop the first.
 pub(crate) fn unique_keys<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
@@ -717,10 +725,7 @@ where
             let mut out = BTreeMap::new();
             while let Some((key, value)) = map.next_entry::<String, T>()? {
                 if out.contains_key(&key) {
-                    return Err(serde::de::Error::custom(format_args!(
-                        "key {:?} appears more than once in its object; allowed once",
-                        echo(&key)
-                    )));
+                    return Err(duplicate_key(&key));
                 }
                 out.insert(key, value);
             }

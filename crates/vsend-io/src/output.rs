@@ -529,14 +529,7 @@ impl OutputPlan {
                         .map_err(error)?;
                     Sink::Direct(BufWriter::with_capacity(BUFFER, file))
                 }
-                How::Replace { target } => {
-                    let (file, temp) = Temp::create(target).map_err(error)?;
-                    Sink::Temp {
-                        file: BufWriter::with_capacity(BUFFER, file),
-                        temp,
-                        target: target.clone(),
-                    }
-                }
+                How::Replace { target } => Sink::temp(target).map_err(error)?,
             };
             opened.push(Some(Output {
                 name: planned.shown,
@@ -622,6 +615,18 @@ enum Sink {
     },
 }
 
+impl Sink {
+    /// A temporary file beside `target`, to replace it on commit.
+    fn temp(target: &Path) -> io::Result<Sink> {
+        let (file, temp) = Temp::create(target)?;
+        Ok(Sink::Temp {
+            file: BufWriter::with_capacity(BUFFER, file),
+            temp,
+            target: target.to_path_buf(),
+        })
+    }
+}
+
 /// One output being written: stdout, a device or FIFO written directly, or a
 /// temporary file that replaces its target only on commit.
 #[derive(Debug)]
@@ -657,17 +662,10 @@ impl Output {
     /// device) is an error, never written into.
     pub fn create_in_directory(path: &Path) -> io::Result<Output> {
         match fs::symlink_metadata(path) {
-            Ok(m) if m.file_type().is_symlink() => {
-                let (file, temp) = Temp::create(path)?;
-                Ok(Output {
-                    name: path.display().to_string(),
-                    sink: Sink::Temp {
-                        file: BufWriter::with_capacity(BUFFER, file),
-                        temp,
-                        target: path.to_path_buf(),
-                    },
-                })
-            }
+            Ok(m) if m.file_type().is_symlink() => Ok(Output {
+                name: path.display().to_string(),
+                sink: Sink::temp(path)?,
+            }),
             // A FIFO or device here would be written into (a FIFO waiting for
             // a reader forever): a directory of pictures holds files only.
             Ok(m) if !m.is_file() => Err(io::Error::new(

@@ -17,27 +17,9 @@ pub fn push_problem_csv(out: &mut Vec<u8>, line: u64, p: &Problem) {
     out.extend_from_slice(itoa::Buffer::new().format(line).as_bytes());
     for text in [p.field().as_str(), p.found(), p.message().as_str()] {
         out.push(b',');
-        push_text(out, &escape_controls(text));
+        push_text(out, &vsend_core::error::printable(text));
     }
     out.push(b'\n');
-}
-
-/// `text` with each control character (C0, DEL, C1: NUL, ESC, …) written
-/// as `\u{1b}`: a report is opened in editors and terminals, where a raw
-/// ESC or NUL would act or vanish instead of showing what was found.
-fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut escaped = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_control() {
-            escaped.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            escaped.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(escaped)
 }
 
 /// One problem of the record on `line` as a JSON object with the keys of
