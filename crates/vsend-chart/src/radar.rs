@@ -285,13 +285,11 @@ pub fn radar_png(
 /// Draws a group's mean need, readiness and confidence (§8) as SVG. The
 /// title should carry the group's name and `n` (see the CLI's `--cohort`).
 pub fn cohort_radar(fw: &Framework, group: &GroupSummary, style: &RadarStyle) -> Result<String> {
-    let mean = |f: fn(&vsend_core::DomainSummary) -> Option<f64>| {
-        DomainVector::from_options(group.domains.0.each_ref().map(f))
-    };
+    let radar = &group.radar;
     let mut views = Views::three(
-        mean(|d| d.mean_need),
-        mean(|d| d.mean_readiness),
-        mean(|d| d.mean_confidence),
+        DomainVector::from_options(group.domains.0.each_ref().map(|d| d.mean_need)),
+        DomainVector::from_options(radar.0.map(|r| r.mean_readiness)),
+        DomainVector::from_options(radar.0.map(|r| r.mean_confidence)),
         None,
         true,
     );
@@ -307,8 +305,8 @@ pub fn cohort_radar(fw: &Framework, group: &GroupSummary, style: &RadarStyle) ->
         if s.unmet_by_setting > 0 {
             m.push(format!("setting: {}", count(s.unmet_by_setting)));
         }
-        if s.unmet_by_family > 0 {
-            m.push(format!("family: {}", count(s.unmet_by_family)));
+        if radar[d].unmet_by_family > 0 {
+            m.push(format!("family: {}", count(radar[d].unmet_by_family)));
         }
         m
     });

@@ -582,6 +582,11 @@ impl<'f> GroupAccumulator<'f> {
             unbanded: self.unbanded,
             top_up_total: b.has_top_up().then_some(self.top_up),
         });
+        let radar = PerDomain(self.domains.0.each_ref().map(|acc| RadarFigures {
+            mean_readiness: acc.readiness.get(),
+            mean_confidence: acc.confidence.get(),
+            unmet_by_family: acc.met_by_family.n - acc.met_by_family.yes,
+        }));
         let domains = PerDomain(self.domains.0.map(|acc| DomainSummary {
             n: acc.need.n,
             mean_need: acc.need.get(),
@@ -595,10 +600,7 @@ impl<'f> GroupAccumulator<'f> {
             mean_delta_need: acc.delta_need.get(),
             high_need: acc.high_need,
             unmet_by_setting: acc.unmet_by_setting,
-            unmet_by_family: acc.met_by_family.n - acc.met_by_family.yes,
             planned_met_by_setting: acc.planned_met_by_setting.get(),
-            mean_readiness: acc.readiness.get(),
-            mean_confidence: acc.confidence.get(),
         }));
         GroupSummary {
             priorities: priorities(&domains),
@@ -611,6 +613,7 @@ impl<'f> GroupAccumulator<'f> {
             mean_family_coverage: self.family_coverage.get(),
             need_correlation: self.correlation.matrix(),
             banding,
+            radar,
         }
     }
 }
@@ -634,49 +637,63 @@ fn priorities(domains: &PerDomain<DomainSummary>) -> Vec<Domain> {
     out
 }
 
-/// The §8 and §12 figures of one domain within a group.
+/// The §8 and §12 figures of one domain within a group, in the key order of
+/// the §10 file. One shape serves the three kinds of summary, which differ
+/// only in how a count (`C`) and a mean or share (`F`) are held:
+///
+/// | kind | `C` | `F` |
+/// | --- | --- | --- |
+/// | [`DomainSummary`]: exact, from a [`Cohort`] | `u64` | `Option<f64>` |
+/// | [`SharedDomain`](crate::suppress::SharedDomain): made safe to share (§14) | `Option<Shown>` | `Option<Derived>` |
+/// | [`DomainIn`](crate::compare::DomainIn): read back from a file of either kind | `Option<u64>` | `Option<f64>` |
+///
+/// [`Shown`]: crate::suppress::Shown
+/// [`Derived`]: crate::suppress::Derived
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct DomainSummary {
+pub struct DomainFigures<C, F> {
     /// Current assessments with a known need.
-    pub n: u64,
+    pub n: C,
     /// Mean need over those.
-    pub mean_need: Option<f64>,
+    pub mean_need: F,
     /// Count per level `0..=max_level` (mean needs at their floor).
-    pub histogram: Vec<u64>,
+    pub histogram: Vec<C>,
     /// Share of children with need and readiness known whose need the setting meets.
-    pub met_by_setting: Option<f64>,
+    pub met_by_setting: F,
     /// Share of children with need and confidence known whose need the family meets.
-    pub met_by_family: Option<f64>,
+    pub met_by_family: F,
     /// Mean setting gap where known.
-    pub mean_setting_gap: Option<f64>,
+    pub mean_setting_gap: F,
     /// Children with a previous assessment whose need improved.
-    pub improved: u64,
+    pub improved: C,
     /// ... stayed stable.
-    pub stable: u64,
+    pub stable: C,
     /// ... worsened.
-    pub worsened: u64,
+    pub worsened: C,
     /// Mean need change since the previous assessment.
-    pub mean_delta_need: Option<f64>,
+    pub mean_delta_need: F,
     /// Children whose need is at or above the framework's high need level (§12).
-    pub high_need: u64,
+    pub high_need: C,
     /// Children with need and readiness known whose need the setting does not meet (§12).
-    pub unmet_by_setting: u64,
+    pub unmet_by_setting: C,
     /// Share of children with need and planned readiness known whose planned
     /// readiness meets the need (§12).
-    pub planned_met_by_setting: Option<f64>,
-    /// Children with need and confidence known whose need the family does not
-    /// meet (for the cohort radar, which marks setting and family alike in
-    /// children). Not part of the §10 file shape.
-    #[serde(skip)]
-    pub unmet_by_family: u64,
-    /// Mean readiness over current assessments where known (for the cohort
-    /// radar). Not part of the §10 file shape.
-    #[serde(skip)]
+    pub planned_met_by_setting: F,
+}
+
+/// A domain's exact figures in a [`GroupSummary`].
+pub type DomainSummary = DomainFigures<u64, Option<f64>>;
+
+/// The figures of one domain a group's mean radar draws besides the §10
+/// ones. Not part of the §10 file shape.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RadarFigures {
+    /// Mean readiness over current assessments where known.
     pub mean_readiness: Option<f64>,
-    /// Mean family confidence where known (for the cohort radar). Not part of
-    /// the §10 file shape.
-    #[serde(skip)]
+    /// Mean family confidence where known.
     pub mean_confidence: Option<f64>,
+    /// Children with need and confidence known whose need the family does not
+    /// meet (the radar marks setting and family alike, in children).
+    pub unmet_by_family: u64,
 }
 
 /// The §8 summary of one group of children.
@@ -706,6 +723,9 @@ pub struct GroupSummary {
     /// has banding, so summaries of other frameworks keep their §10 shape.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub banding: Option<GroupBands>,
+    /// Per domain, what the group's mean radar draws besides the figures above.
+    #[serde(skip)]
+    pub radar: PerDomain<RadarFigures>,
 }
 
 /// The §13 figures of a group: `{"bands": {"A": 1, …, "unbanded": 0},
@@ -864,7 +884,7 @@ mod tests {
         assert_eq!(all.need_correlation, [[None; 5]; 5]);
         let json = serde_json::to_string(&s).unwrap();
         assert!(!json.contains("NaN"));
-        assert_eq!(all.domains[Domain::Cl].mean_readiness, None);
+        assert_eq!(all.radar[Domain::Cl].mean_readiness, None);
     }
 
     #[test]
@@ -885,8 +905,8 @@ mod tests {
         assert_eq!(all.domains[Domain::Sp].mean_delta_need, None);
         assert_eq!(all.need_correlation, [[None; 5]; 5]);
         assert_eq!(all.mean_need_index, Some(50.0));
-        assert_eq!(all.domains[Domain::Sp].mean_readiness, Some(2.0));
-        assert_eq!(all.domains[Domain::Sp].mean_confidence, None);
+        assert_eq!(all.radar[Domain::Sp].mean_readiness, Some(2.0));
+        assert_eq!(all.radar[Domain::Sp].mean_confidence, None);
     }
 
     #[test]

@@ -22,6 +22,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::cohort::DomainFigures;
 use crate::dates::parse_date;
 use crate::domain::{Domain, PerDomain};
 use crate::suppress::Suppression;
@@ -113,36 +114,9 @@ impl GroupIn {
     }
 }
 
-/// The §8 and §12 figures of one domain of a [`GroupIn`].
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DomainIn {
-    /// Current assessments with a known need.
-    pub n: Option<u64>,
-    /// Mean need.
-    pub mean_need: Option<f64>,
-    /// Count per level 0..=max_level.
-    pub histogram: Vec<Option<u64>>,
-    /// Share met by the setting.
-    pub met_by_setting: Option<f64>,
-    /// Share met by the family.
-    pub met_by_family: Option<f64>,
-    /// Mean setting gap.
-    pub mean_setting_gap: Option<f64>,
-    /// Improved.
-    pub improved: Option<u64>,
-    /// Stable.
-    pub stable: Option<u64>,
-    /// Worsened.
-    pub worsened: Option<u64>,
-    /// Mean need change.
-    pub mean_delta_need: Option<f64>,
-    /// Children with a high need (§12).
-    pub high_need: Option<u64>,
-    /// Children whose need the setting does not meet (§12).
-    pub unmet_by_setting: Option<u64>,
-    /// Share whose planned readiness meets the need (§12).
-    pub planned_met_by_setting: Option<f64>,
-}
+/// The figures of one domain of a [`GroupIn`], read from a summary of
+/// either kind: a count or figure is `None` where the file holds null.
+pub type DomainIn = DomainFigures<Option<u64>, Option<f64>>;
 
 /// Why a text is not a cohort summary vsend could have written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -68,7 +68,10 @@ pub mod transition;
 
 pub use assessment::{Assessment, AssessmentBuilder};
 pub use banding::{Band, BandResult, Banding, Floor, UNBANDED};
-pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBands, GroupBy, GroupSummary, Groups};
+pub use cohort::{
+    Cohort, CohortSummary, DomainFigures, DomainSummary, GroupBands, GroupBy, GroupSummary, Groups,
+    RadarFigures,
+};
 pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors, PlainScores};
 pub use compare::{
     compare, compare_json, CompareError, ComparedDomain, Comparison, ComparisonRow, DomainIn,
@@ -101,7 +104,8 @@ pub use score::{score, AgeBand, Scores, WholeFigures};
 pub use scored::{scored_columns, BandFigures, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS};
 pub use seen::SeenDates;
 pub use suppress::{
-    SharedBands, SharedDomain, SharedGroup, SharedSummary, Shown, SuppressError, Suppression,
+    Derived, SharedBands, SharedDomain, SharedGroup, SharedSummary, Shown, SuppressError,
+    Suppression,
 };
 pub use timeline::{day_number, is_overdue, Change, Duplicate, Review, Timeline, TimelineError};
 pub use transition::{

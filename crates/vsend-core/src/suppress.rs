@@ -8,18 +8,20 @@
 //! from the shown counts, every other mean, share, coverage, correlation and
 //! money figure null (rule 4).
 //!
-//! The shared summary has its own types ([`SharedSummary`], [`SharedGroup`],
-//! [`SharedDomain`]) rather than `Option` fields in
-//! [`CohortSummary`](crate::CohortSummary), and they are built so that an
-//! exact figure cannot get into them:
+//! The shared summary has its own types ([`SharedSummary`], [`SharedGroup`])
+//! rather than `Option` fields in [`CohortSummary`](crate::CohortSummary),
+//! and a domain's figures are the one §10 shape
+//! ([`DomainFigures`]) held as
+//! [`SharedDomain`], so that an exact figure cannot get into them:
 //! - a count is a [`Shown`], which only this module can make, and only by
 //!   rule 3 (0 or a positive multiple of B); a hidden count is `None`;
-//! - the two figures rule 4 keeps ([`SharedDomain::mean_need`],
-//!   [`SharedDomain::met_by_setting`]), `priorities` and `suppressed` are not
-//!   stored at all: they are computed from the shown counts when asked for or
-//!   written;
-//! - every other mean, share, coverage, correlation and money figure has no
-//!   field: it is written as null.
+//! - a mean or share is a [`Derived`], which only this module makes, and only
+//!   for the two figures rule 4 keeps (`mean_need`, `met_by_setting`), from
+//!   the shown counts; every other is `None`;
+//! - `priorities` and `suppressed` are not stored at all: they are computed
+//!   from the shown counts when asked for or written;
+//! - the group means, correlations and money figures have no field: they are
+//!   written as null.
 //!
 //! **Limitation (rule 6).** Shown counts are rounded, so groups need not add
 //! up to `all`. Combining tables (the by-groups with `all`, two keys, two
@@ -31,10 +33,10 @@
 use std::ops::RangeInclusive;
 
 use jiff::civil::Date;
-use serde::ser::{SerializeMap, SerializeStruct, Serializer};
+use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::cohort::{Cohort, GroupBy, GroupSummary};
+use crate::cohort::{Cohort, DomainFigures, GroupBy, GroupSummary};
 use crate::domain::{Domain, PerDomain};
 
 /// Why suppression options were refused.
@@ -231,7 +233,7 @@ impl SharedGroup {
         let domains = self
             .domains
             .iter()
-            .any(|(_, d)| d.counts().any(|c| c.is_none()));
+            .any(|(_, d)| domain_counts(d).any(|c| c.is_none()));
         let bands = self
             .bands
             .as_ref()
@@ -268,93 +270,68 @@ impl Serialize for SharedGroup {
     }
 }
 
-/// The per-domain counts of a [`SharedGroup`], as shown.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SharedDomain {
-    /// Current assessments with a known need.
-    pub n: Option<Shown>,
-    /// Count per level.
-    pub histogram: Vec<Option<Shown>>,
-    /// Improved since the previous review.
-    pub improved: Option<Shown>,
-    /// Stable.
-    pub stable: Option<Shown>,
-    /// Worsened.
-    pub worsened: Option<Shown>,
-    /// Children with need ≥ high_need_level.
-    pub high_need: Option<Shown>,
-    /// Children whose need the setting does not meet.
-    pub unmet_by_setting: Option<Shown>,
-}
+/// A domain's figures in a [`SharedGroup`]: counts as shown (`None` where
+/// hidden), `mean_need` and `met_by_setting` recomputed from them (rule 4),
+/// every other mean and share `None`.
+///
+/// ```
+/// use vsend_core::{AssessmentBuilder, Cohort, Domain, Framework, Suppression};
+/// let fw = Framework::default();
+/// let mut cohort = Cohort::new(&fw, None);
+/// for (child, level) in [("C1", "1"), ("C2", "1"), ("C3", "1"), ("C4", "3"), ("C5", "3"), ("C6", "3"), ("C7", "3")] {
+///     let mut b = AssessmentBuilder::new(&fw);
+///     b.child_id(child).assessed_on("2025-03-01").need("cl.literacy", level);
+///     cohort.add(&b.build().unwrap()).unwrap();
+/// }
+/// let shared = cohort.summary_suppressed(None, Suppression::new(3, Some(5)).unwrap());
+/// let cl = &shared.group("all").unwrap().domains[Domain::Cl];
+/// // Histogram [0, 3, 0, 4, 0] is shown [0, 5, 0, 5, 0]: the mean of the shown counts.
+/// assert_eq!(cl.mean_need.map(|m| m.get()), Some(2.0));
+/// assert_eq!(cl.met_by_family, None);
+/// assert_eq!(cohort.summary(None).group("all").unwrap().domains[Domain::Cl].mean_need, Some(15.0 / 7.0));
+/// ```
+pub type SharedDomain = DomainFigures<Option<Shown>, Option<Derived>>;
 
-impl SharedDomain {
-    /// Σ j × h_j / Σ h_j over the shown histogram; null when an entry is
-    /// hidden or the sum is 0 (rule 4). For a mean-aggregated framework,
-    /// the mean of the floored levels.
-    ///
-    /// ```
-    /// use vsend_core::{AssessmentBuilder, Cohort, Domain, Framework, Suppression};
-    /// let fw = Framework::default();
-    /// let mut cohort = Cohort::new(&fw, None);
-    /// for (child, level) in [("C1", "1"), ("C2", "1"), ("C3", "1"), ("C4", "3"), ("C5", "3"), ("C6", "3"), ("C7", "3")] {
-    ///     let mut b = AssessmentBuilder::new(&fw);
-    ///     b.child_id(child).assessed_on("2025-03-01").need("cl.literacy", level);
-    ///     cohort.add(&b.build().unwrap()).unwrap();
-    /// }
-    /// let shared = cohort.summary_suppressed(None, Suppression::new(3, Some(5)).unwrap());
-    /// let cl = &shared.group("all").unwrap().domains[Domain::Cl];
-    /// // Histogram [0, 3, 0, 4, 0] is shown [0, 5, 0, 5, 0]: the mean of the shown counts.
-    /// assert_eq!(cl.mean_need(), Some(2.0));
-    /// assert_eq!(cohort.summary(None).group("all").unwrap().domains[Domain::Cl].mean_need, Some(15.0 / 7.0));
-    /// ```
-    pub fn mean_need(&self) -> Option<f64> {
-        mean_of_histogram(self.histogram.iter().map(|h| h.map(Shown::get)))
-    }
+/// A mean or share of a [`SharedDomain`], recomputed from its shown counts
+/// (rule 4). Only this module makes one, so an exact mean never reaches a
+/// shared summary.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+#[serde(transparent)]
+pub struct Derived(f64);
 
-    /// 1 − unmet_by_setting / n with the shown values; null when either is
-    /// hidden or n is 0 (rule 4). Its denominator is n, not the children
-    /// whose readiness is known.
-    pub fn met_by_setting(&self) -> Option<f64> {
-        met_from(
-            self.unmet_by_setting.map(Shown::get),
-            self.n.map(Shown::get),
-        )
-    }
-
-    /// Every count of the domain.
-    fn counts(&self) -> impl Iterator<Item = Option<Shown>> + '_ {
-        [
-            self.n,
-            self.improved,
-            self.stable,
-            self.worsened,
-            self.high_need,
-            self.unmet_by_setting,
-        ]
-        .into_iter()
-        .chain(self.histogram.iter().copied())
+impl Derived {
+    /// The figure.
+    pub fn get(self) -> f64 {
+        self.0
     }
 }
 
-impl Serialize for SharedDomain {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let none = Option::<f64>::None;
-        let mut m = s.serialize_struct("SharedDomain", 13)?;
-        m.serialize_field("n", &self.n)?;
-        m.serialize_field("mean_need", &self.mean_need())?;
-        m.serialize_field("histogram", &self.histogram)?;
-        m.serialize_field("met_by_setting", &self.met_by_setting())?;
-        m.serialize_field("met_by_family", &none)?;
-        m.serialize_field("mean_setting_gap", &none)?;
-        m.serialize_field("improved", &self.improved)?;
-        m.serialize_field("stable", &self.stable)?;
-        m.serialize_field("worsened", &self.worsened)?;
-        m.serialize_field("mean_delta_need", &none)?;
-        m.serialize_field("high_need", &self.high_need)?;
-        m.serialize_field("unmet_by_setting", &self.unmet_by_setting)?;
-        m.serialize_field("planned_met_by_setting", &none)?;
-        m.end()
+/// Fills the two figures rule 4 keeps from the shown counts: `mean_need`,
+/// Σ j × h_j / Σ h_j over the histogram (for a mean-aggregated framework the
+/// mean of the floored levels), and `met_by_setting`, 1 − unmet_by_setting / n
+/// (its denominator is n, not the children whose readiness is known); each
+/// null when a count it needs is hidden or its denominator is 0.
+fn derive_figures(counts: SharedDomain) -> SharedDomain {
+    let get = |c: Option<Shown>| c.map(Shown::get);
+    SharedDomain {
+        mean_need: mean_of_histogram(counts.histogram.iter().map(|&h| get(h))).map(Derived),
+        met_by_setting: met_from(get(counts.unmet_by_setting), get(counts.n)).map(Derived),
+        ..counts
     }
+}
+
+/// Every count of a shared domain.
+fn domain_counts(d: &SharedDomain) -> impl Iterator<Item = Option<Shown>> + '_ {
+    [
+        d.n,
+        d.improved,
+        d.stable,
+        d.worsened,
+        d.high_need,
+        d.unmet_by_setting,
+    ]
+    .into_iter()
+    .chain(d.histogram.iter().copied())
 }
 
 /// The §13 counts of a [`SharedGroup`]: `{"A": 5, …, "unbanded": 0}`.
@@ -424,7 +401,7 @@ fn suppress_group(g: &GroupSummary, s: Suppression) -> SharedGroup {
     let domains = PerDomain::from_fn(|dom| {
         let x = &g.domains[dom];
         let triple = s.vector(&[x.improved, x.stable, x.worsened]);
-        SharedDomain {
+        derive_figures(SharedDomain {
             n: s.single(x.n),
             histogram: s.vector(&x.histogram),
             improved: triple[0],
@@ -432,7 +409,8 @@ fn suppress_group(g: &GroupSummary, s: Suppression) -> SharedGroup {
             worsened: triple[2],
             high_need: s.single(x.high_need),
             unmet_by_setting: s.single(x.unmet_by_setting),
-        }
+            ..SharedDomain::default()
+        })
     });
     let bands = g.banding.as_ref().map(|b| {
         let mut counts: Vec<u64> = b.bands.iter().map(|(_, n)| *n).collect();
@@ -486,7 +464,7 @@ impl Cohort<'_> {
     /// let s1 = shared.group("setting_id=S1").unwrap();
     /// assert_eq!(s1.domains[Domain::Cl].n.map(|n| n.get()), Some(5)); // 3, rounded to 5
     /// assert_eq!(s1.domains[Domain::Ci].n.map(|n| n.get()), Some(0)); // zero is never hidden
-    /// assert_eq!(s1.domains[Domain::Cl].mean_need(), Some(2.0));
+    /// assert_eq!(s1.domains[Domain::Cl].mean_need.map(|m| m.get()), Some(2.0));
     /// ```
     pub fn summary_suppressed(
         &self,
@@ -582,25 +560,31 @@ mod tests {
 
     #[test]
     fn a_domain_derives_its_two_figures_from_what_it_shows() {
+        let figures = |d: &SharedDomain| {
+            let d = derive_figures(d.clone());
+            (
+                d.mean_need.map(Derived::get),
+                d.met_by_setting.map(Derived::get),
+            )
+        };
         let d = SharedDomain {
             n: Some(Shown(10)),
             histogram: vec![Some(Shown(5)), Some(Shown(0)), Some(Shown(10))],
             unmet_by_setting: Some(Shown(5)),
             ..SharedDomain::default()
         };
-        assert_eq!(d.mean_need(), Some(20.0 / 15.0));
-        assert_eq!(d.met_by_setting(), Some(0.5));
+        assert_eq!(figures(&d), (Some(20.0 / 15.0), Some(0.5)));
         let hidden = SharedDomain {
             histogram: vec![None, Some(Shown(5))],
             ..d.clone()
         };
-        assert_eq!(hidden.mean_need(), None);
+        assert_eq!(figures(&hidden).0, None);
         let empty = SharedDomain {
             n: Some(Shown(0)),
             histogram: vec![Some(Shown(0)); 3],
             unmet_by_setting: Some(Shown(0)),
             ..SharedDomain::default()
         };
-        assert_eq!((empty.mean_need(), empty.met_by_setting()), (None, None));
+        assert_eq!(figures(&empty), (None, None));
     }
 }
