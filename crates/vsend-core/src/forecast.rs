@@ -23,8 +23,9 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use crate::domain::{Domain, PerDomain};
-use crate::framework::Framework;
+use crate::framework::{Aggregate, Framework};
 use crate::history::Histories;
+use crate::packed::PackedReview;
 use crate::rng::SplitMix64;
 use crate::scored::Cell;
 use crate::transition::{school_phase, Phase};
@@ -494,12 +495,12 @@ pub fn forecast_with_progress(
         .as_of
         .or(histories.as_of())
         .ok_or(ForecastError::NoAssessments)?;
-    let caseload = Caseload::new(framework, histories, as_of);
-    let Some(first) = caseload.first else {
-        return Err(match histories.earliest() {
-            Some(first) => ForecastError::AsOfBeforeData { as_of, first },
-            None => ForecastError::NoAssessments,
-        });
+    // Every review is kept, so the earliest of all is the earliest on or
+    // before as_of when there is one.
+    let first = match histories.earliest() {
+        Some(first) if first <= as_of => first,
+        Some(first) => return Err(ForecastError::AsOfBeforeData { as_of, first }),
+        None => return Err(ForecastError::NoAssessments),
     };
     let available = available_years(first, as_of);
     if available == 0 {
@@ -521,7 +522,7 @@ pub fn forecast_with_progress(
         years: years as usize,
         inflow_years: options.inflow_years as usize,
     };
-    let main = Projection::run(framework, &caseload, &params, progress);
+    let main = Projection::run(framework, histories, &params, progress);
     let backtest = options.backtest.then(|| {
         let earlier = Params {
             as_of: origin,
@@ -529,7 +530,7 @@ pub fn forecast_with_progress(
             years: params.years - 1,
             ..params
         };
-        let earlier = Projection::run(framework, &caseload, &earlier, progress);
+        let earlier = Projection::run(framework, histories, &earlier, progress);
         main.backtest(&earlier, origin)
     });
     Ok(main.into_forecast(framework, &params, backtest))
@@ -589,58 +590,9 @@ fn phase_code(born: Option<Date>, year: i16) -> u8 {
     }
 }
 
-/// One review, as much of it as §15 reads.
-#[derive(Debug, Clone, Copy)]
-struct Review {
-    on: Date,
-    born: Option<Date>,
-    /// floor(need(d)) per domain (§15), or [`NO_LEVEL`].
-    levels: [u8; 5],
-}
-
-/// Every child's reviews on or before the projection's `as_of`, compact, in
-/// child-ID (byte) order, each child's in date order.
-struct Caseload {
-    reviews: Vec<Review>,
-    /// Child i's reviews are `reviews[ends[i - 1]..ends[i]]`.
-    ends: Vec<usize>,
-    /// The earliest review on or before `as_of`.
-    first: Option<Date>,
-}
-
-impl Caseload {
-    fn new(fw: &Framework, histories: &Histories, as_of: Date) -> Self {
-        let aggregate = fw.aggregate();
-        let mut reviews = Vec::new();
-        let mut ends = Vec::new();
-        let mut first: Option<Date> = None;
-        histories.each_child_levels(fw, |kept| {
-            let upto = kept.partition_point(|r| r.assessed_on() <= as_of);
-            if upto == 0 {
-                return;
-            }
-            reviews.extend(kept[..upto].iter().map(|r| Review {
-                on: r.assessed_on(),
-                born: r.date_of_birth(),
-                levels: std::array::from_fn(|d| r.level(aggregate, d).unwrap_or(NO_LEVEL)),
-            }));
-            let earliest = kept[0].assessed_on();
-            first = Some(first.map_or(earliest, |f| f.min(earliest)));
-            ends.push(reviews.len());
-        });
-        Caseload {
-            reviews,
-            ends,
-            first,
-        }
-    }
-
-    fn children(&self) -> impl Iterator<Item = &[Review]> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(self.ends.iter().copied())
-            .map(|(a, b)| &self.reviews[a..b])
-    }
+/// floor(need(d)) per domain of `r` (§15), or [`NO_LEVEL`].
+fn levels_of(r: &PackedReview, aggregate: Aggregate) -> [u8; 5] {
+    std::array::from_fn(|d| r.level(aggregate, d).unwrap_or(NO_LEVEL))
 }
 
 /// The numbers a projection is made with.
@@ -690,21 +642,17 @@ struct Setup {
 }
 
 impl Setup {
-    fn new(fw: &Framework, caseload: &Caseload, p: &Params) -> Self {
-        let levels = usize::from(fw.scale().max_level()) + 1;
-        let y0 = school_year(p.as_of);
+    /// The compact state of every child with a review on or before `p.as_of`,
+    /// read from the histories in place.
+    fn new(fw: &Framework, histories: &Histories, p: &Params) -> Self {
         let k_max = p.years;
         let m1 = p.inflow_years.min(p.years);
-        // s_0..=s_{K+1}: presence at s_k needs the window (s_{k+1}, s_k].
-        let snapshots: Vec<Date> = (0..=k_max + 1)
-            .map(|k| shift(p.as_of, -(k as i16)))
-            .collect();
         let mut setup = Setup {
-            y0,
+            y0: school_year(p.as_of),
             horizon: p.horizon,
             years: k_max,
             inflow_years: m1,
-            levels,
+            levels: usize::from(fw.scale().max_level()) + 1,
             high: fw.high_need_level(),
             pairs: Vec::new(),
             pair_ends: Vec::new(),
@@ -713,69 +661,86 @@ impl Setup {
             base: Vec::new(),
             entrants: vec![Vec::new(); m1],
         };
-        let mut states: Vec<Option<&Review>> = Vec::with_capacity(k_max + 1);
+        // s_0..=s_{K+1}: presence at s_k needs the window (s_{k+1}, s_k].
+        let snapshots: Vec<Date> = (0..=k_max + 1)
+            .map(|k| shift(p.as_of, -(k as i16)))
+            .collect();
+        let aggregate = fw.aggregate();
         let mut codes: Vec<u16> = Vec::new();
-        for all in caseload.children() {
-            let upto = all.partition_point(|r| r.on <= p.as_of);
-            let reviews = &all[..upto];
-            if reviews.is_empty() {
-                continue;
+        histories.each_child_levels(fw, |all| {
+            let upto = all.partition_point(|r| r.assessed_on() <= p.as_of);
+            if upto > 0 {
+                setup.add_child(&all[..upto], &snapshots, aggregate, &mut codes);
             }
-            // The state at s_k: the latest review in (s_{k+1}, s_k].
-            states.clear();
-            states.extend((0..=k_max).map(|k| {
-                let end = reviews.partition_point(|r| r.on <= snapshots[k]);
-                let start = reviews.partition_point(|r| r.on <= snapshots[k + 1]);
-                (end > start).then(|| &reviews[end - 1])
-            }));
-            if states[1..].iter().any(Option::is_some) {
-                codes.clear();
-                for k in 1..=k_max {
-                    let Some(then) = states[k] else { continue };
-                    let phase = phase_code(then.born, y0 - k as i16);
-                    let next = states[k - 1];
-                    if phase != ADULT {
-                        setup.leaves.push(phase * 2 + u8::from(next.is_none()));
-                    }
-                    if let Some(next) = next {
-                        for d in 0..5 {
-                            let (from, to) = (then.levels[d], next.levels[d]);
-                            if from != NO_LEVEL && to != NO_LEVEL {
-                                let code =
-                                    (d * levels + usize::from(from)) * levels + usize::from(to);
-                                codes.push(code as u16);
-                            }
+        });
+        setup
+    }
+
+    /// Adds one child's reviews on or before `as_of` (at least one): its
+    /// transition pairs and leaving records, its state at s_0 and its entry.
+    fn add_child(
+        &mut self,
+        reviews: &[PackedReview],
+        snapshots: &[Date],
+        aggregate: Aggregate,
+        codes: &mut Vec<u16>,
+    ) {
+        let (y0, k_max, levels) = (self.y0, self.years, self.levels);
+        // The state at s_k: the latest review in (s_{k+1}, s_k].
+        let mut states = [None; MAX_HISTORY_YEARS as usize + 1];
+        for (k, state) in states.iter_mut().enumerate().take(k_max + 1) {
+            let end = reviews.partition_point(|r| r.assessed_on() <= snapshots[k]);
+            let start = reviews.partition_point(|r| r.assessed_on() <= snapshots[k + 1]);
+            *state = (end > start).then(|| &reviews[end - 1]);
+        }
+        if states[1..=k_max].iter().any(Option::is_some) {
+            codes.clear();
+            for k in 1..=k_max {
+                let Some(then) = states[k] else { continue };
+                let phase = phase_code(then.date_of_birth(), y0 - k as i16);
+                let next = states[k - 1];
+                if phase != ADULT {
+                    self.leaves.push(phase * 2 + u8::from(next.is_none()));
+                }
+                if let Some(next) = next {
+                    let (from, to) = (levels_of(then, aggregate), levels_of(next, aggregate));
+                    for d in 0..5 {
+                        if from[d] != NO_LEVEL && to[d] != NO_LEVEL {
+                            let code =
+                                (d * levels + usize::from(from[d])) * levels + usize::from(to[d]);
+                            codes.push(code as u16);
                         }
                     }
                 }
-                codes.sort_unstable();
-                for run in codes.chunk_by(|a, b| a == b) {
-                    setup.pairs.push((run[0], run.len() as u16));
-                }
-                setup.pair_ends.push(setup.pairs.len());
-                setup.leave_ends.push(setup.leaves.len());
             }
-            if let Some(now) = states[0] {
-                if phase_code(now.born, y0) != ADULT {
-                    setup.base.push(Mover {
-                        levels: now.levels,
-                        phases: std::array::from_fn(|t| phase_code(now.born, y0 + t as i16)),
-                    });
-                }
+            codes.sort_unstable();
+            for run in codes.chunk_by(|a, b| a == b) {
+                self.pairs.push((run[0], run.len() as u16));
             }
-            // The entry is the earliest review; E_k holds entries in (s_k, s_{k−1}].
-            let entry = &reviews[0];
-            if let Some(k) =
-                (1..=m1).find(|&k| snapshots[k] < entry.on && entry.on <= snapshots[k - 1])
-            {
-                let ye = school_year(entry.on);
-                setup.entrants[k - 1].push(Mover {
-                    levels: entry.levels,
-                    phases: std::array::from_fn(|t| phase_code(entry.born, ye + t as i16)),
+            self.pair_ends.push(self.pairs.len());
+            self.leave_ends.push(self.leaves.len());
+        }
+        if let Some(now) = states[0] {
+            let born = now.date_of_birth();
+            if phase_code(born, y0) != ADULT {
+                self.base.push(Mover {
+                    levels: levels_of(now, aggregate),
+                    phases: std::array::from_fn(|t| phase_code(born, y0 + t as i16)),
                 });
             }
         }
-        setup
+        // The entry is the earliest review; E_k holds entries in (s_k, s_{k−1}].
+        let entry = &reviews[0];
+        let on = entry.assessed_on();
+        if let Some(k) =
+            (1..=self.inflow_years).find(|&k| snapshots[k] < on && on <= snapshots[k - 1])
+        {
+            let (ye, born) = (school_year(on), entry.date_of_birth());
+            self.entrants[k - 1].push(Mover {
+                levels: levels_of(entry, aggregate),
+                phases: std::array::from_fn(|t| phase_code(born, ye + t as i16)),
+            });
+        }
     }
 
     fn history_children(&self) -> usize {
@@ -1037,8 +1002,13 @@ struct Projection {
 }
 
 impl Projection {
-    fn run(fw: &Framework, caseload: &Caseload, p: &Params, progress: &(dyn Fn() + Sync)) -> Self {
-        let setup = Setup::new(fw, caseload, p);
+    fn run(
+        fw: &Framework,
+        histories: &Histories,
+        p: &Params,
+        progress: &(dyn Fn() + Sync),
+    ) -> Self {
+        let setup = Setup::new(fw, histories, p);
         let tally = setup.tally(None);
         let l = setup.levels;
         let transition = tally.transition(l);

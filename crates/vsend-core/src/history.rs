@@ -18,6 +18,7 @@ use crate::assessment::Assessment;
 use crate::domain::PerDomain;
 use crate::framework::{Aggregate, Framework};
 use crate::ids::ChildId;
+use crate::packed::PackedReview;
 use crate::score::ReviewLevels;
 use crate::seen::SeenDates;
 use crate::timeline::Duplicate;
@@ -41,9 +42,10 @@ pub enum Keep {
     All,
     /// Every review of every child, reduced to what §15 and §16 read of it:
     /// its date, the date of birth, and per domain the need (§4), readiness
-    /// and confidence, about 40 bytes a review against some 300 for
+    /// and confidence, 20 bytes a review against some 300 for
     /// [`Keep::All`]. Made for one framework by [`Keep::levels`]; no
-    /// assessment is kept ([`History::reviews`] is empty).
+    /// assessment is kept ([`History::reviews`] is empty), nor the dates
+    /// apart from their levels ([`History::dates`] is empty).
     Levels(NeedAreas),
 }
 
@@ -101,6 +103,11 @@ impl NeedAreas {
             a,
         )
     }
+
+    /// `a` reduced to what §15 and §16 read of it.
+    fn pack(&self, a: &Assessment) -> PackedReview {
+        PackedReview::new(&self.reduce(a), self.aggregate)
+    }
 }
 
 /// One child's accepted reviews: their dates and the assessments kept.
@@ -108,11 +115,12 @@ impl NeedAreas {
 pub struct History {
     /// Every accepted review date, in input order: inline for up to four
     /// (a year of termly reviews), so most children cost no allocation.
+    /// Empty with [`Keep::Levels`], whose levels carry their dates.
     dates: SmallVec<[Date; 4]>,
     /// The assessments kept, sorted by date.
     kept: Vec<Assessment>,
     /// Every review reduced to its levels ([`Keep::Levels`]), sorted by date.
-    levels: Vec<ReviewLevels>,
+    levels: Vec<PackedReview>,
 }
 
 impl History {
@@ -121,7 +129,8 @@ impl History {
         &self.kept
     }
 
-    /// Every accepted review date, kept or not, in input order.
+    /// Every accepted review date, kept or not, in input order; none with
+    /// [`Keep::Levels`], which keeps each date with the review's levels.
     pub fn dates(&self) -> &[Date] {
         &self.dates
     }
@@ -149,16 +158,26 @@ impl History {
 
     /// The accepted reviews on or before `as_of` (all with `None`), kept or not.
     pub fn count_on_or_before(&self, as_of: Option<Date>) -> usize {
+        // One of the two is empty: the levels carry the dates with Keep::Levels.
         match as_of {
-            Some(as_of) => self.dates.iter().filter(|&&d| d <= as_of).count(),
-            None => self.dates.len(),
+            Some(as_of) => {
+                self.dates.iter().filter(|&&d| d <= as_of).count()
+                    + self.levels.partition_point(|r| r.assessed_on() <= as_of)
+            }
+            None => self.dates.len() + self.levels.len(),
         }
+    }
+
+    /// The earliest accepted review date, kept or not.
+    fn earliest(&self) -> Option<Date> {
+        let first_kept = self.levels.first().map(PackedReview::assessed_on);
+        self.dates.iter().copied().chain(first_kept).min()
     }
 
     fn keep_levels(&mut self, a: &Assessment, shape: &NeedAreas) {
         let on = a.assessed_on();
         let at = self.levels.partition_point(|k| k.assessed_on() < on);
-        self.levels.insert(at, shape.reduce(a));
+        self.levels.insert(at, shape.pack(a));
     }
 
     fn keep(&mut self, a: &Assessment, as_of: Option<Date>, at_most: Option<usize>) {
@@ -241,7 +260,9 @@ impl Histories {
             self.latest = self.latest.max(Some(on));
         }
         let i = ordinal as usize;
-        self.children[i].dates.push(on);
+        if !matches!(self.keep, Keep::Levels(_)) {
+            self.children[i].dates.push(on);
+        }
         Ok(i)
     }
 
@@ -306,7 +327,7 @@ impl Histories {
     pub(crate) fn each_child_levels(
         &self,
         framework: &Framework,
-        mut each: impl FnMut(&[ReviewLevels]),
+        mut each: impl FnMut(&[PackedReview]),
     ) {
         let shape = NeedAreas::of(framework);
         let mut reduced = Vec::new();
@@ -315,7 +336,7 @@ impl Histories {
                 each(&history.levels);
             } else {
                 reduced.clear();
-                reduced.extend(history.kept.iter().map(|a| shape.reduce(a)));
+                reduced.extend(history.kept.iter().map(|a| shape.pack(a)));
                 each(&reduced);
             }
         }
@@ -323,11 +344,7 @@ impl Histories {
 
     /// The earliest accepted review date of any child, kept or not.
     pub(crate) fn earliest(&self) -> Option<Date> {
-        self.children
-            .iter()
-            .filter_map(|h| h.dates.iter().min())
-            .min()
-            .copied()
+        self.children.iter().filter_map(History::earliest).min()
     }
 
     /// The number of children seen.
@@ -420,7 +437,7 @@ mod tests {
                 .readiness(Domain::Cl, "2");
             let a = b.build().unwrap();
             h.add(&a).unwrap();
-            let kept = NeedAreas::of(&fw).reduce(&a);
+            let kept = NeedAreas::of(&fw).pack(&a);
             let scores = crate::score(&fw, &a);
             for d in Domain::ALL {
                 let i = d.index();
@@ -432,7 +449,7 @@ mod tests {
         assert!(h.add(&review(&fw, "C1", "2024-09-10")).is_err(), "§7 holds");
         assert!(h.keeps_every_review(&fw));
         assert!(
-            std::mem::size_of::<ReviewLevels>() <= 40,
+            std::mem::size_of::<PackedReview>() <= 20,
             "a few bytes a review"
         );
         let c1 = h.children().next().unwrap();
@@ -465,7 +482,7 @@ mod tests {
             .need("cl.literacy", "3")
             .need("cl.numeracy", "3");
         let a = b.build().unwrap();
-        let kept = NeedAreas::of(&fw).reduce(&a);
+        let kept = NeedAreas::of(&fw).pack(&a);
         assert_eq!(
             kept.need(Aggregate::Mean, 0),
             crate::score(&fw, &a).need.get(Domain::Cl)
