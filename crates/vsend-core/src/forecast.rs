@@ -747,6 +747,20 @@ impl Setup {
         self.pair_ends.len()
     }
 
+    /// What the output reads once the children's state is freed.
+    fn shape(&self) -> Shape {
+        Shape {
+            y0: self.y0,
+            horizon: self.horizon,
+            years: self.years,
+            inflow_years: self.inflow_years,
+            levels: self.levels,
+            high: self.high,
+            history_children: self.history_children(),
+            entrants: self.entrants.iter().map(Vec::len).sum(),
+        }
+    }
+
     /// C_d and the leaving counts, each history child counted `weights[i]`
     /// times (once each without weights).
     fn tally(&self, weights: Option<&[u32]>) -> Tally {
@@ -989,9 +1003,25 @@ pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
     lo + (r - f) * (hi - lo)
 }
 
+/// What a [`Forecast`] reads of a projection's [`Setup`]: the children's
+/// state itself is freed once the replicates are run, before a back-test
+/// builds its own.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    y0: i16,
+    horizon: usize,
+    years: usize,
+    inflow_years: usize,
+    levels: usize,
+    high: u8,
+    history_children: usize,
+    /// |E_1| + … + |E_m'|.
+    entrants: usize,
+}
+
 /// A projection's figures before they are shaped into a [`Forecast`].
 struct Projection {
-    setup: Setup,
+    shape: Shape,
     tally: Tally,
     transition: Vec<f64>,
     /// Expected values; h = 0 is observed.
@@ -1081,7 +1111,7 @@ impl Projection {
             }
         }
         Projection {
-            setup,
+            shape: setup.shape(),
             tally,
             transition,
             expected,
@@ -1160,7 +1190,7 @@ impl Projection {
     }
 
     fn into_forecast(self, fw: &Framework, p: &Params, backtest: Option<Backtest>) -> Forecast {
-        let setup = &self.setup;
+        let setup = &self.shape;
         let l = setup.levels;
         let pairs = PerDomain::from_fn(|d| {
             self.tally.pairs[d.index() * l * l..(d.index() + 1) * l * l]
@@ -1180,7 +1210,6 @@ impl Projection {
             (self.tally.at_risk[phase] > 0)
                 .then(|| self.tally.left[phase] as f64 / self.tally.at_risk[phase] as f64)
         };
-        let entrants: usize = setup.entrants.iter().map(Vec::len).sum();
         let transition = PerDomain::from_fn(|d| {
             (0..l)
                 .map(|i| {
@@ -1211,7 +1240,7 @@ impl Projection {
             seed: p.seed,
             history: ProjectionHistory {
                 years: setup.years as u32,
-                children: setup.history_children() as u64,
+                children: setup.history_children as u64,
                 pairs,
                 unobserved_levels,
             },
@@ -1224,7 +1253,7 @@ impl Projection {
             },
             inflow: Inflow {
                 years: setup.inflow_years as u32,
-                children_per_year: entrants as f64 / setup.inflow_years as f64,
+                children_per_year: setup.entrants as f64 / setup.inflow_years as f64,
             },
             transition,
             projection,

@@ -9,7 +9,8 @@
 //! one child (a timeline), or every review of every child reduced to the few
 //! bytes a projection (§15) or an impact analysis (§16) reads
 //! ([`Keep::levels`]). The rule itself is [`SeenDates`]'s, so every command
-//! applies it alike.
+//! applies it alike; with [`Keep::Levels`], whose reviews each carry their
+//! date, it is checked against those instead of a second copy of every date.
 
 use jiff::civil::Date;
 use smallvec::SmallVec;
@@ -44,8 +45,9 @@ pub enum Keep {
     /// its date, the date of birth, and per domain the need (§4), readiness
     /// and confidence, 20 bytes a review against some 300 for
     /// [`Keep::All`]. Made for one framework by [`Keep::levels`]; no
-    /// assessment is kept ([`History::reviews`] is empty), nor the dates
-    /// apart from their levels ([`History::dates`] is empty).
+    /// assessment is kept ([`History::reviews`] is empty), and each date
+    /// only with its levels, where the duplicate rule reads it
+    /// ([`History::dates`] holds only those of [`Histories::add_date`]).
     Levels(NeedAreas),
 }
 
@@ -115,7 +117,8 @@ impl NeedAreas {
 pub struct History {
     /// Every accepted review date, in input order: inline for up to four
     /// (a year of termly reviews), so most children cost no allocation.
-    /// Empty with [`Keep::Levels`], whose levels carry their dates.
+    /// With [`Keep::Levels`] only those added without levels
+    /// ([`Histories::add_date`]): the levels carry their own.
     dates: SmallVec<[Date; 4]>,
     /// The assessments kept, sorted by date.
     kept: Vec<Assessment>,
@@ -129,8 +132,9 @@ impl History {
         &self.kept
     }
 
-    /// Every accepted review date, kept or not, in input order; none with
-    /// [`Keep::Levels`], which keeps each date with the review's levels.
+    /// Every accepted review date, kept or not, in input order; with
+    /// [`Keep::Levels`] only those added by [`Histories::add_date`], the
+    /// others being kept with each review's levels.
     pub fn dates(&self) -> &[Date] {
         &self.dates
     }
@@ -174,9 +178,21 @@ impl History {
         self.dates.iter().copied().chain(first_kept).min()
     }
 
+    /// Whether a review on `on` is among the kept levels.
+    fn has_levels_on(&self, on: Date) -> bool {
+        self.levels
+            .binary_search_by_key(&on, PackedReview::assessed_on)
+            .is_ok()
+    }
+
     fn keep_levels(&mut self, a: &Assessment, shape: &NeedAreas) {
         let on = a.assessed_on();
         let at = self.levels.partition_point(|k| k.assessed_on() < on);
+        if self.levels.len() == self.levels.capacity() {
+            // Grown by an eighth, not doubled: every child's levels are kept
+            // to the end, and their slack with them.
+            self.levels.reserve_exact((self.levels.len() / 8).max(2));
+        }
         self.levels.insert(at, shape.pack(a));
     }
 
@@ -250,25 +266,45 @@ impl Histories {
     }
 
     /// Applies the duplicate rule (§7) and records the date: the index of
-    /// the child's history, to keep the review in.
-    fn record(&mut self, child: &ChildId, on: Date) -> Result<usize, Duplicate> {
-        let (ordinal, new) = self.seen.record(child, on)?;
+    /// the child's history, to keep the review in. With [`Keep::Levels`] a
+    /// review's date is kept once, with its levels, and checked there: the
+    /// levels of a five-year history would otherwise hold every date twice.
+    fn record(&mut self, child: &ChildId, on: Date, in_levels: bool) -> Result<usize, Duplicate> {
+        let levels = matches!(self.keep, Keep::Levels(_));
+        let (ordinal, new) = if levels {
+            self.seen.number(child)
+        } else {
+            self.seen.record(child, on)?
+        };
         if new {
             self.children.push(History::default());
         }
+        let i = ordinal as usize;
+        if levels {
+            if self.seen.contains(ordinal, on) || self.children[i].has_levels_on(on) {
+                return Err(Duplicate {
+                    child_id: child.clone(),
+                    assessed_on: on,
+                });
+            }
+            if !in_levels {
+                // A date alone (add_date): kept and checked as with any other Keep.
+                self.seen.record(child, on)?;
+            }
+        }
+        if !in_levels {
+            self.children[i].dates.push(on);
+        }
         if self.keep.as_of().is_none_or(|as_of| on <= as_of) {
             self.latest = self.latest.max(Some(on));
-        }
-        let i = ordinal as usize;
-        if !matches!(self.keep, Keep::Levels(_)) {
-            self.children[i].dates.push(on);
         }
         Ok(i)
     }
 
     /// Adds one assessment, or rejects it as a same-date duplicate (§7).
     pub fn add(&mut self, a: &Assessment) -> Result<(), Duplicate> {
-        let i = self.record(a.child_id(), a.assessed_on())?;
+        let in_levels = matches!(self.keep, Keep::Levels(_));
+        let i = self.record(a.child_id(), a.assessed_on(), in_levels)?;
         let history = &mut self.children[i];
         match &self.keep {
             Keep::Dates => {}
@@ -285,7 +321,7 @@ impl Histories {
     /// rejects it as a same-date duplicate (§7). For streaming checks, where
     /// the assessment itself has already gone on its way (`vsend score`).
     pub fn add_date(&mut self, child: &ChildId, on: Date) -> Result<(), Duplicate> {
-        self.record(child, on).map(|_| ())
+        self.record(child, on, false).map(|_| ())
     }
 
     fn as_of_given(&self) -> Option<Date> {
@@ -469,6 +505,27 @@ mod tests {
                 ("2025-05-10".to_owned(), Some(2)),
             ]
         );
+    }
+
+    #[test]
+    fn levels_find_duplicates_among_themselves_and_dates_alone() {
+        let fw = Framework::default();
+        let mut h = Histories::new(Keep::levels(&fw));
+        let c1 = ChildId::new("C1").unwrap();
+        let on = |s| parse_date(s).unwrap();
+        h.add(&review(&fw, "C1", "2025-01-10")).unwrap();
+        h.add_date(&c1, on("2024-01-10")).unwrap();
+        assert!(h.add(&review(&fw, "C1", "2025-01-10")).is_err());
+        assert!(h.add_date(&c1, on("2025-01-10")).is_err());
+        assert!(h.add(&review(&fw, "C1", "2024-01-10")).is_err());
+        assert!(h.add_date(&c1, on("2024-01-10")).is_err());
+        h.add(&review(&fw, "C2", "2025-01-10")).unwrap();
+        let history = h.get(&c1).unwrap();
+        assert_eq!(history.dates(), [on("2024-01-10")]);
+        assert_eq!(history.count_on_or_before(None), 2);
+        assert_eq!(history.count_on_or_before(Some(on("2024-12-31"))), 1);
+        assert_eq!(h.earliest(), Some(on("2024-01-10")));
+        assert_eq!(h.as_of(), Some(on("2025-01-10")));
     }
 
     #[test]
