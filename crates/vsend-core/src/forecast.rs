@@ -616,8 +616,12 @@ struct Mover {
     phases: [u8; MAX_HORIZON as usize + 1],
 }
 
-/// The compact state a projection runs on (§15).
-struct Setup {
+/// The numbers a projection's state is made with and of, which its
+/// [`Forecast`] reads: all that a [`Projection`] keeps of its [`Setup`], whose
+/// children's state is freed once the replicates are run, before a back-test
+/// builds its own.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
     y0: i16,
     horizon: usize,
     years: usize,
@@ -626,6 +630,14 @@ struct Setup {
     /// Levels 0..=max_level.
     levels: usize,
     high: u8,
+    history_children: usize,
+    /// |E_1| + … + |E_m'|.
+    entrants: usize,
+}
+
+/// The compact state a projection runs on (§15).
+struct Setup {
+    shape: Shape,
     /// The history children's transition pairs, each coded
     /// `(d · L + from) · L + to`, with how many times the child made that
     /// pair (a child whose level holds makes the same pair year after year);
@@ -648,12 +660,16 @@ impl Setup {
         let k_max = p.years;
         let m1 = p.inflow_years.min(p.years);
         let mut setup = Setup {
-            y0: school_year(p.as_of),
-            horizon: p.horizon,
-            years: k_max,
-            inflow_years: m1,
-            levels: usize::from(fw.scale().max_level()) + 1,
-            high: fw.high_need_level(),
+            shape: Shape {
+                y0: school_year(p.as_of),
+                horizon: p.horizon,
+                years: k_max,
+                inflow_years: m1,
+                levels: usize::from(fw.scale().max_level()) + 1,
+                high: fw.high_need_level(),
+                history_children: 0,
+                entrants: 0,
+            },
             pairs: Vec::new(),
             pair_ends: Vec::new(),
             leaves: Vec::new(),
@@ -685,7 +701,12 @@ impl Setup {
         aggregate: Aggregate,
         codes: &mut Vec<u16>,
     ) {
-        let (y0, k_max, levels) = (self.y0, self.years, self.levels);
+        let Shape {
+            y0,
+            years: k_max,
+            levels,
+            ..
+        } = self.shape;
         // The state at s_k: the latest review in (s_{k+1}, s_k].
         let mut states = [None; MAX_HISTORY_YEARS as usize + 1];
         for (k, state) in states.iter_mut().enumerate().take(k_max + 1) {
@@ -718,6 +739,7 @@ impl Setup {
                 self.pairs.push((run[0], run.len() as u16));
             }
             self.pair_ends.push(self.pairs.len());
+            self.shape.history_children += 1;
             self.leave_ends.push(self.leaves.len());
         }
         if let Some(now) = states[0] {
@@ -733,9 +755,10 @@ impl Setup {
         let entry = &reviews[0];
         let on = entry.assessed_on();
         if let Some(k) =
-            (1..=self.inflow_years).find(|&k| snapshots[k] < on && on <= snapshots[k - 1])
+            (1..=self.shape.inflow_years).find(|&k| snapshots[k] < on && on <= snapshots[k - 1])
         {
             let (ye, born) = (school_year(on), entry.date_of_birth());
+            self.shape.entrants += 1;
             self.entrants[k - 1].push(Mover {
                 levels: levels_of(entry, aggregate),
                 phases: std::array::from_fn(|t| phase_code(born, ye + t as i16)),
@@ -744,27 +767,13 @@ impl Setup {
     }
 
     fn history_children(&self) -> usize {
-        self.pair_ends.len()
-    }
-
-    /// What the output reads once the children's state is freed.
-    fn shape(&self) -> Shape {
-        Shape {
-            y0: self.y0,
-            horizon: self.horizon,
-            years: self.years,
-            inflow_years: self.inflow_years,
-            levels: self.levels,
-            high: self.high,
-            history_children: self.history_children(),
-            entrants: self.entrants.iter().map(Vec::len).sum(),
-        }
+        self.shape.history_children
     }
 
     /// C_d and the leaving counts, each history child counted `weights[i]`
     /// times (once each without weights).
     fn tally(&self, weights: Option<&[u32]>) -> Tally {
-        let l = self.levels;
+        let l = self.shape.levels;
         let mut t = Tally {
             pairs: vec![0; 5 * l * l],
             at_risk: [0; PHASES],
@@ -940,8 +949,8 @@ fn replicate(setup: &Setup, seed: u64) -> Grid<u32> {
     for _ in 0..n {
         weights[rng.index(n as u64) as usize] += 1;
     }
-    let sampler = Sampler::new(&setup.tally(Some(&weights)), setup.levels);
-    let h_max = setup.horizon;
+    let sampler = Sampler::new(&setup.tally(Some(&weights)), setup.shape.levels);
+    let h_max = setup.shape.horizon;
     let mut grid = Grid::new(h_max);
     // 2. The base children, each finishing its years before the next starts.
     for child in &setup.base {
@@ -950,20 +959,20 @@ fn replicate(setup: &Setup, seed: u64) -> Grid<u32> {
             if !sampler.step(&mut rng, &mut levels, child.phases[h - 1]) {
                 break;
             }
-            grid.count(h - 1, child.phases[h], &levels, setup.high, 1);
+            grid.count(h - 1, child.phases[h], &levels, setup.shape.high, 1);
         }
     }
     // 3. Inflow: one historic year drawn per projection year, replayed.
     for a in 1..=h_max {
-        let k = rng.index(setup.inflow_years as u64) as usize;
+        let k = rng.index(setup.shape.inflow_years as u64) as usize;
         for e in &setup.entrants[k] {
             let mut levels = e.levels;
-            grid.count(a - 1, e.phases[0], &levels, setup.high, 1);
+            grid.count(a - 1, e.phases[0], &levels, setup.shape.high, 1);
             for h in a + 1..=h_max {
                 if !sampler.step(&mut rng, &mut levels, e.phases[h - 1 - a]) {
                     break;
                 }
-                grid.count(h - 1, e.phases[h - a], &levels, setup.high, 1);
+                grid.count(h - 1, e.phases[h - a], &levels, setup.shape.high, 1);
             }
         }
     }
@@ -1003,22 +1012,6 @@ pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
     lo + (r - f) * (hi - lo)
 }
 
-/// What a [`Forecast`] reads of a projection's [`Setup`]: the children's
-/// state itself is freed once the replicates are run, before a back-test
-/// builds its own.
-#[derive(Debug, Clone, Copy)]
-struct Shape {
-    y0: i16,
-    horizon: usize,
-    years: usize,
-    inflow_years: usize,
-    levels: usize,
-    high: u8,
-    history_children: usize,
-    /// |E_1| + … + |E_m'|.
-    entrants: usize,
-}
-
 /// A projection's figures before they are shaped into a [`Forecast`].
 struct Projection {
     shape: Shape,
@@ -1040,11 +1033,11 @@ impl Projection {
     ) -> Self {
         let setup = Setup::new(fw, histories, p);
         let tally = setup.tally(None);
-        let l = setup.levels;
+        let l = setup.shape.levels;
         let transition = tally.transition(l);
         let q = tally.leaving();
-        let h_max = setup.horizon;
-        let hi = high_shares(&transition, l, setup.high, h_max);
+        let h_max = setup.shape.horizon;
+        let hi = high_shares(&transition, l, setup.shape.high, h_max);
         let mut expected = Grid::<f64>::new(h_max + 1);
         let add =
             |grid: &mut Grid<f64>, h: usize, n: usize, m: &Mover, offset: usize, weight: f64| {
@@ -1061,14 +1054,14 @@ impl Projection {
                 }
             };
         for c in &setup.base {
-            expected.count(0, c.phases[0], &c.levels, setup.high, 1.0);
+            expected.count(0, c.phases[0], &c.levels, setup.shape.high, 1.0);
             let mut survive = 1.0;
             for h in 1..=h_max {
                 survive *= 1.0 - q[usize::from(c.phases[h - 1])];
                 add(&mut expected, h, h, c, h, survive);
             }
         }
-        let share = 1.0 / setup.inflow_years as f64;
+        let share = 1.0 / setup.shape.inflow_years as f64;
         for e in setup.entrants.iter().flatten() {
             for a in 1..=h_max {
                 let mut survive = 1.0;
@@ -1111,7 +1104,7 @@ impl Projection {
             }
         }
         Projection {
-            shape: setup.shape(),
+            shape: setup.shape,
             tally,
             transition,
             expected,
@@ -1190,8 +1183,8 @@ impl Projection {
     }
 
     fn into_forecast(self, fw: &Framework, p: &Params, backtest: Option<Backtest>) -> Forecast {
-        let setup = &self.shape;
-        let l = setup.levels;
+        let shape = self.shape;
+        let l = shape.levels;
         let pairs = PerDomain::from_fn(|d| {
             self.tally.pairs[d.index() * l * l..(d.index() + 1) * l * l]
                 .iter()
@@ -1218,11 +1211,11 @@ impl Projection {
                 })
                 .collect()
         });
-        let mut projection = Vec::with_capacity((setup.horizon + 1) * (PHASES + 1));
-        for h in 0..=setup.horizon {
+        let mut projection = Vec::with_capacity((shape.horizon + 1) * (PHASES + 1));
+        for h in 0..=shape.horizon {
             for (phase, name) in ProjectionPhase::ALL.into_iter().enumerate() {
                 projection.push(ProjectionRow {
-                    school_year: setup.y0 + h as i16,
+                    school_year: shape.y0 + h as i16,
                     phase: name,
                     children: self.estimate(h, phase, 0),
                     high_need: PerDomain::from_fn(|d| self.estimate(h, phase, 1 + d.index())),
@@ -1231,16 +1224,16 @@ impl Projection {
         }
         Forecast {
             as_of: p.as_of,
-            school_year: setup.y0,
-            horizon: setup.horizon as u32,
+            school_year: shape.y0,
+            horizon: shape.horizon as u32,
             framework_id: fw.id().to_owned(),
             framework_version: fw.version().to_owned(),
-            high_need_level: setup.high,
+            high_need_level: shape.high,
             replicates: p.replicates as u32,
             seed: p.seed,
             history: ProjectionHistory {
-                years: setup.years as u32,
-                children: setup.history_children as u64,
+                years: shape.years as u32,
+                children: shape.history_children as u64,
                 pairs,
                 unobserved_levels,
             },
@@ -1252,8 +1245,8 @@ impl Projection {
                 unknown: q(4),
             },
             inflow: Inflow {
-                years: setup.inflow_years as u32,
-                children_per_year: setup.entrants as f64 / setup.inflow_years as f64,
+                years: shape.inflow_years as u32,
+                children_per_year: shape.entrants as f64 / shape.inflow_years as f64,
             },
             transition,
             projection,

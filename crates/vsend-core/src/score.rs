@@ -170,8 +170,9 @@ impl NeedLevels {
 /// its date, the date of birth, per domain the need's parts
 /// ([`NeedLevels`]) and breadth, and the readiness and confidence.
 /// [`score`] scores through it, so what is scored from it is what [`score`]
-/// gives; cohorts (§8), projections (§15) and impact (§16) keep it instead
-/// of the whole assessment (some 270 bytes).
+/// gives; cohorts (§8) keep it instead of the whole assessment (some 270
+/// bytes), and projections (§15) and impact (§16) the half of it they read
+/// ([`PackedReview`](crate::packed::PackedReview)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ReviewLevels {
     on: Date,
