@@ -417,10 +417,10 @@ impl Observations {
             let w = weights.map_or(1, |w| w[i]);
             if w > 0 {
                 let w = f64::from(w);
-                for at in start..end {
+                for (at, &y) in (start..).zip(&sums[start..end]) {
                     let (slot, n) = self.entry(at);
                     count[slot] += w * f64::from(n);
-                    sum[slot] += w * sums[at].into();
+                    sum[slot] += w * y.into();
                 }
             }
             start = end;
