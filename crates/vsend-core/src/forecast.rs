@@ -23,8 +23,9 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use crate::domain::{Domain, PerDomain};
-use crate::framework::Framework;
+use crate::framework::{Aggregate, Framework};
 use crate::history::Histories;
+use crate::packed::PackedReview;
 use crate::rng::SplitMix64;
 use crate::scored::Cell;
 use crate::transition::{school_phase, Phase};
@@ -494,12 +495,12 @@ pub fn forecast_with_progress(
         .as_of
         .or(histories.as_of())
         .ok_or(ForecastError::NoAssessments)?;
-    let caseload = Caseload::new(framework, histories, as_of);
-    let Some(first) = caseload.first else {
-        return Err(match histories.earliest() {
-            Some(first) => ForecastError::AsOfBeforeData { as_of, first },
-            None => ForecastError::NoAssessments,
-        });
+    // Every review is kept, so the earliest of all is the earliest on or
+    // before as_of when there is one.
+    let first = match histories.earliest() {
+        Some(first) if first <= as_of => first,
+        Some(first) => return Err(ForecastError::AsOfBeforeData { as_of, first }),
+        None => return Err(ForecastError::NoAssessments),
     };
     let available = available_years(first, as_of);
     if available == 0 {
@@ -521,7 +522,7 @@ pub fn forecast_with_progress(
         years: years as usize,
         inflow_years: options.inflow_years as usize,
     };
-    let main = Projection::run(framework, &caseload, &params, progress);
+    let main = Projection::run(framework, histories, &params, progress);
     let backtest = options.backtest.then(|| {
         let earlier = Params {
             as_of: origin,
@@ -529,7 +530,7 @@ pub fn forecast_with_progress(
             years: params.years - 1,
             ..params
         };
-        let earlier = Projection::run(framework, &caseload, &earlier, progress);
+        let earlier = Projection::run(framework, histories, &earlier, progress);
         main.backtest(&earlier, origin)
     });
     Ok(main.into_forecast(framework, &params, backtest))
@@ -589,58 +590,9 @@ fn phase_code(born: Option<Date>, year: i16) -> u8 {
     }
 }
 
-/// One review, as much of it as §15 reads.
-#[derive(Debug, Clone, Copy)]
-struct Review {
-    on: Date,
-    born: Option<Date>,
-    /// floor(need(d)) per domain (§15), or [`NO_LEVEL`].
-    levels: [u8; 5],
-}
-
-/// Every child's reviews on or before the projection's `as_of`, compact, in
-/// child-ID (byte) order, each child's in date order.
-struct Caseload {
-    reviews: Vec<Review>,
-    /// Child i's reviews are `reviews[ends[i - 1]..ends[i]]`.
-    ends: Vec<usize>,
-    /// The earliest review on or before `as_of`.
-    first: Option<Date>,
-}
-
-impl Caseload {
-    fn new(fw: &Framework, histories: &Histories, as_of: Date) -> Self {
-        let aggregate = fw.aggregate();
-        let mut reviews = Vec::new();
-        let mut ends = Vec::new();
-        let mut first: Option<Date> = None;
-        histories.each_child_levels(fw, |kept| {
-            let upto = kept.partition_point(|r| r.assessed_on() <= as_of);
-            if upto == 0 {
-                return;
-            }
-            reviews.extend(kept[..upto].iter().map(|r| Review {
-                on: r.assessed_on(),
-                born: r.date_of_birth(),
-                levels: std::array::from_fn(|d| r.level(aggregate, d).unwrap_or(NO_LEVEL)),
-            }));
-            let earliest = kept[0].assessed_on();
-            first = Some(first.map_or(earliest, |f| f.min(earliest)));
-            ends.push(reviews.len());
-        });
-        Caseload {
-            reviews,
-            ends,
-            first,
-        }
-    }
-
-    fn children(&self) -> impl Iterator<Item = &[Review]> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(self.ends.iter().copied())
-            .map(|(a, b)| &self.reviews[a..b])
-    }
+/// floor(need(d)) per domain of `r` (§15), or [`NO_LEVEL`].
+fn levels_of(r: &PackedReview, aggregate: Aggregate) -> [u8; 5] {
+    std::array::from_fn(|d| r.level(aggregate, d).unwrap_or(NO_LEVEL))
 }
 
 /// The numbers a projection is made with.
@@ -664,8 +616,12 @@ struct Mover {
     phases: [u8; MAX_HORIZON as usize + 1],
 }
 
-/// The compact state a projection runs on (§15).
-struct Setup {
+/// The numbers a projection's state is made with and of, which its
+/// [`Forecast`] reads: all that a [`Projection`] keeps of its [`Setup`], whose
+/// children's state is freed once the replicates are run, before a back-test
+/// builds its own.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
     y0: i16,
     horizon: usize,
     years: usize,
@@ -674,6 +630,14 @@ struct Setup {
     /// Levels 0..=max_level.
     levels: usize,
     high: u8,
+    history_children: usize,
+    /// |E_1| + … + |E_m'|.
+    entrants: usize,
+}
+
+/// The compact state a projection runs on (§15).
+struct Setup {
+    shape: Shape,
     /// The history children's transition pairs, each coded
     /// `(d · L + from) · L + to`, with how many times the child made that
     /// pair (a child whose level holds makes the same pair year after year);
@@ -690,22 +654,22 @@ struct Setup {
 }
 
 impl Setup {
-    fn new(fw: &Framework, caseload: &Caseload, p: &Params) -> Self {
-        let levels = usize::from(fw.scale().max_level()) + 1;
-        let y0 = school_year(p.as_of);
+    /// The compact state of every child with a review on or before `p.as_of`,
+    /// read from the histories in place.
+    fn new(fw: &Framework, histories: &Histories, p: &Params) -> Self {
         let k_max = p.years;
         let m1 = p.inflow_years.min(p.years);
-        // s_0..=s_{K+1}: presence at s_k needs the window (s_{k+1}, s_k].
-        let snapshots: Vec<Date> = (0..=k_max + 1)
-            .map(|k| shift(p.as_of, -(k as i16)))
-            .collect();
         let mut setup = Setup {
-            y0,
-            horizon: p.horizon,
-            years: k_max,
-            inflow_years: m1,
-            levels,
-            high: fw.high_need_level(),
+            shape: Shape {
+                y0: school_year(p.as_of),
+                horizon: p.horizon,
+                years: k_max,
+                inflow_years: m1,
+                levels: usize::from(fw.scale().max_level()) + 1,
+                high: fw.high_need_level(),
+                history_children: 0,
+                entrants: 0,
+            },
             pairs: Vec::new(),
             pair_ends: Vec::new(),
             leaves: Vec::new(),
@@ -713,79 +677,103 @@ impl Setup {
             base: Vec::new(),
             entrants: vec![Vec::new(); m1],
         };
-        let mut states: Vec<Option<&Review>> = Vec::with_capacity(k_max + 1);
+        // s_0..=s_{K+1}: presence at s_k needs the window (s_{k+1}, s_k].
+        let snapshots: Vec<Date> = (0..=k_max + 1)
+            .map(|k| shift(p.as_of, -(k as i16)))
+            .collect();
+        let aggregate = fw.aggregate();
         let mut codes: Vec<u16> = Vec::new();
-        for all in caseload.children() {
-            let upto = all.partition_point(|r| r.on <= p.as_of);
-            let reviews = &all[..upto];
-            if reviews.is_empty() {
-                continue;
+        histories.each_child_levels(fw, |all| {
+            let upto = all.partition_point(|r| r.assessed_on() <= p.as_of);
+            if upto > 0 {
+                setup.add_child(&all[..upto], &snapshots, aggregate, &mut codes);
             }
-            // The state at s_k: the latest review in (s_{k+1}, s_k].
-            states.clear();
-            states.extend((0..=k_max).map(|k| {
-                let end = reviews.partition_point(|r| r.on <= snapshots[k]);
-                let start = reviews.partition_point(|r| r.on <= snapshots[k + 1]);
-                (end > start).then(|| &reviews[end - 1])
-            }));
-            if states[1..].iter().any(Option::is_some) {
-                codes.clear();
-                for k in 1..=k_max {
-                    let Some(then) = states[k] else { continue };
-                    let phase = phase_code(then.born, y0 - k as i16);
-                    let next = states[k - 1];
-                    if phase != ADULT {
-                        setup.leaves.push(phase * 2 + u8::from(next.is_none()));
-                    }
-                    if let Some(next) = next {
-                        for d in 0..5 {
-                            let (from, to) = (then.levels[d], next.levels[d]);
-                            if from != NO_LEVEL && to != NO_LEVEL {
-                                let code =
-                                    (d * levels + usize::from(from)) * levels + usize::from(to);
-                                codes.push(code as u16);
-                            }
-                        }
-                    }
-                }
-                codes.sort_unstable();
-                for run in codes.chunk_by(|a, b| a == b) {
-                    setup.pairs.push((run[0], run.len() as u16));
-                }
-                setup.pair_ends.push(setup.pairs.len());
-                setup.leave_ends.push(setup.leaves.len());
-            }
-            if let Some(now) = states[0] {
-                if phase_code(now.born, y0) != ADULT {
-                    setup.base.push(Mover {
-                        levels: now.levels,
-                        phases: std::array::from_fn(|t| phase_code(now.born, y0 + t as i16)),
-                    });
-                }
-            }
-            // The entry is the earliest review; E_k holds entries in (s_k, s_{k−1}].
-            let entry = &reviews[0];
-            if let Some(k) =
-                (1..=m1).find(|&k| snapshots[k] < entry.on && entry.on <= snapshots[k - 1])
-            {
-                let ye = school_year(entry.on);
-                setup.entrants[k - 1].push(Mover {
-                    levels: entry.levels,
-                    phases: std::array::from_fn(|t| phase_code(entry.born, ye + t as i16)),
-                });
-            }
-        }
+        });
         setup
     }
 
+    /// Adds one child's reviews on or before `as_of` (at least one): its
+    /// transition pairs and leaving records, its state at s_0 and its entry.
+    fn add_child(
+        &mut self,
+        reviews: &[PackedReview],
+        snapshots: &[Date],
+        aggregate: Aggregate,
+        codes: &mut Vec<u16>,
+    ) {
+        let Shape {
+            y0,
+            years: k_max,
+            levels,
+            ..
+        } = self.shape;
+        // The state at s_k: the latest review in (s_{k+1}, s_k].
+        let mut states = [None; MAX_HISTORY_YEARS as usize + 1];
+        for (k, state) in states.iter_mut().enumerate().take(k_max + 1) {
+            let end = reviews.partition_point(|r| r.assessed_on() <= snapshots[k]);
+            let start = reviews.partition_point(|r| r.assessed_on() <= snapshots[k + 1]);
+            *state = (end > start).then(|| &reviews[end - 1]);
+        }
+        if states[1..=k_max].iter().any(Option::is_some) {
+            codes.clear();
+            for k in 1..=k_max {
+                let Some(then) = states[k] else { continue };
+                let phase = phase_code(then.date_of_birth(), y0 - k as i16);
+                let next = states[k - 1];
+                if phase != ADULT {
+                    self.leaves.push(phase * 2 + u8::from(next.is_none()));
+                }
+                if let Some(next) = next {
+                    let (from, to) = (levels_of(then, aggregate), levels_of(next, aggregate));
+                    for d in 0..5 {
+                        if from[d] != NO_LEVEL && to[d] != NO_LEVEL {
+                            let code =
+                                (d * levels + usize::from(from[d])) * levels + usize::from(to[d]);
+                            codes.push(code as u16);
+                        }
+                    }
+                }
+            }
+            codes.sort_unstable();
+            for run in codes.chunk_by(|a, b| a == b) {
+                self.pairs.push((run[0], run.len() as u16));
+            }
+            self.pair_ends.push(self.pairs.len());
+            self.shape.history_children += 1;
+            self.leave_ends.push(self.leaves.len());
+        }
+        if let Some(now) = states[0] {
+            let born = now.date_of_birth();
+            if phase_code(born, y0) != ADULT {
+                self.base.push(Mover {
+                    levels: levels_of(now, aggregate),
+                    phases: std::array::from_fn(|t| phase_code(born, y0 + t as i16)),
+                });
+            }
+        }
+        // The entry is the earliest review; E_k holds entries in (s_k, s_{k−1}].
+        let entry = &reviews[0];
+        let on = entry.assessed_on();
+        if let Some(k) =
+            (1..=self.shape.inflow_years).find(|&k| snapshots[k] < on && on <= snapshots[k - 1])
+        {
+            let (ye, born) = (school_year(on), entry.date_of_birth());
+            self.shape.entrants += 1;
+            self.entrants[k - 1].push(Mover {
+                levels: levels_of(entry, aggregate),
+                phases: std::array::from_fn(|t| phase_code(born, ye + t as i16)),
+            });
+        }
+    }
+
     fn history_children(&self) -> usize {
-        self.pair_ends.len()
+        self.shape.history_children
     }
 
     /// C_d and the leaving counts, each history child counted `weights[i]`
     /// times (once each without weights).
     fn tally(&self, weights: Option<&[u32]>) -> Tally {
-        let l = self.levels;
+        let l = self.shape.levels;
         let mut t = Tally {
             pairs: vec![0; 5 * l * l],
             at_risk: [0; PHASES],
@@ -961,8 +949,8 @@ fn replicate(setup: &Setup, seed: u64) -> Grid<u32> {
     for _ in 0..n {
         weights[rng.index(n as u64) as usize] += 1;
     }
-    let sampler = Sampler::new(&setup.tally(Some(&weights)), setup.levels);
-    let h_max = setup.horizon;
+    let sampler = Sampler::new(&setup.tally(Some(&weights)), setup.shape.levels);
+    let h_max = setup.shape.horizon;
     let mut grid = Grid::new(h_max);
     // 2. The base children, each finishing its years before the next starts.
     for child in &setup.base {
@@ -971,20 +959,20 @@ fn replicate(setup: &Setup, seed: u64) -> Grid<u32> {
             if !sampler.step(&mut rng, &mut levels, child.phases[h - 1]) {
                 break;
             }
-            grid.count(h - 1, child.phases[h], &levels, setup.high, 1);
+            grid.count(h - 1, child.phases[h], &levels, setup.shape.high, 1);
         }
     }
     // 3. Inflow: one historic year drawn per projection year, replayed.
     for a in 1..=h_max {
-        let k = rng.index(setup.inflow_years as u64) as usize;
+        let k = rng.index(setup.shape.inflow_years as u64) as usize;
         for e in &setup.entrants[k] {
             let mut levels = e.levels;
-            grid.count(a - 1, e.phases[0], &levels, setup.high, 1);
+            grid.count(a - 1, e.phases[0], &levels, setup.shape.high, 1);
             for h in a + 1..=h_max {
                 if !sampler.step(&mut rng, &mut levels, e.phases[h - 1 - a]) {
                     break;
                 }
-                grid.count(h - 1, e.phases[h - a], &levels, setup.high, 1);
+                grid.count(h - 1, e.phases[h - a], &levels, setup.shape.high, 1);
             }
         }
     }
@@ -1026,7 +1014,7 @@ pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
 
 /// A projection's figures before they are shaped into a [`Forecast`].
 struct Projection {
-    setup: Setup,
+    shape: Shape,
     tally: Tally,
     transition: Vec<f64>,
     /// Expected values; h = 0 is observed.
@@ -1037,14 +1025,19 @@ struct Projection {
 }
 
 impl Projection {
-    fn run(fw: &Framework, caseload: &Caseload, p: &Params, progress: &(dyn Fn() + Sync)) -> Self {
-        let setup = Setup::new(fw, caseload, p);
+    fn run(
+        fw: &Framework,
+        histories: &Histories,
+        p: &Params,
+        progress: &(dyn Fn() + Sync),
+    ) -> Self {
+        let setup = Setup::new(fw, histories, p);
         let tally = setup.tally(None);
-        let l = setup.levels;
+        let l = setup.shape.levels;
         let transition = tally.transition(l);
         let q = tally.leaving();
-        let h_max = setup.horizon;
-        let hi = high_shares(&transition, l, setup.high, h_max);
+        let h_max = setup.shape.horizon;
+        let hi = high_shares(&transition, l, setup.shape.high, h_max);
         let mut expected = Grid::<f64>::new(h_max + 1);
         let add =
             |grid: &mut Grid<f64>, h: usize, n: usize, m: &Mover, offset: usize, weight: f64| {
@@ -1061,14 +1054,14 @@ impl Projection {
                 }
             };
         for c in &setup.base {
-            expected.count(0, c.phases[0], &c.levels, setup.high, 1.0);
+            expected.count(0, c.phases[0], &c.levels, setup.shape.high, 1.0);
             let mut survive = 1.0;
             for h in 1..=h_max {
                 survive *= 1.0 - q[usize::from(c.phases[h - 1])];
                 add(&mut expected, h, h, c, h, survive);
             }
         }
-        let share = 1.0 / setup.inflow_years as f64;
+        let share = 1.0 / setup.shape.inflow_years as f64;
         for e in setup.entrants.iter().flatten() {
             for a in 1..=h_max {
                 let mut survive = 1.0;
@@ -1111,7 +1104,7 @@ impl Projection {
             }
         }
         Projection {
-            setup,
+            shape: setup.shape,
             tally,
             transition,
             expected,
@@ -1190,8 +1183,8 @@ impl Projection {
     }
 
     fn into_forecast(self, fw: &Framework, p: &Params, backtest: Option<Backtest>) -> Forecast {
-        let setup = &self.setup;
-        let l = setup.levels;
+        let shape = self.shape;
+        let l = shape.levels;
         let pairs = PerDomain::from_fn(|d| {
             self.tally.pairs[d.index() * l * l..(d.index() + 1) * l * l]
                 .iter()
@@ -1210,7 +1203,6 @@ impl Projection {
             (self.tally.at_risk[phase] > 0)
                 .then(|| self.tally.left[phase] as f64 / self.tally.at_risk[phase] as f64)
         };
-        let entrants: usize = setup.entrants.iter().map(Vec::len).sum();
         let transition = PerDomain::from_fn(|d| {
             (0..l)
                 .map(|i| {
@@ -1219,11 +1211,11 @@ impl Projection {
                 })
                 .collect()
         });
-        let mut projection = Vec::with_capacity((setup.horizon + 1) * (PHASES + 1));
-        for h in 0..=setup.horizon {
+        let mut projection = Vec::with_capacity((shape.horizon + 1) * (PHASES + 1));
+        for h in 0..=shape.horizon {
             for (phase, name) in ProjectionPhase::ALL.into_iter().enumerate() {
                 projection.push(ProjectionRow {
-                    school_year: setup.y0 + h as i16,
+                    school_year: shape.y0 + h as i16,
                     phase: name,
                     children: self.estimate(h, phase, 0),
                     high_need: PerDomain::from_fn(|d| self.estimate(h, phase, 1 + d.index())),
@@ -1232,16 +1224,16 @@ impl Projection {
         }
         Forecast {
             as_of: p.as_of,
-            school_year: setup.y0,
-            horizon: setup.horizon as u32,
+            school_year: shape.y0,
+            horizon: shape.horizon as u32,
             framework_id: fw.id().to_owned(),
             framework_version: fw.version().to_owned(),
-            high_need_level: setup.high,
+            high_need_level: shape.high,
             replicates: p.replicates as u32,
             seed: p.seed,
             history: ProjectionHistory {
-                years: setup.years as u32,
-                children: setup.history_children() as u64,
+                years: shape.years as u32,
+                children: shape.history_children as u64,
                 pairs,
                 unobserved_levels,
             },
@@ -1253,8 +1245,8 @@ impl Projection {
                 unknown: q(4),
             },
             inflow: Inflow {
-                years: setup.inflow_years as u32,
-                children_per_year: entrants as f64 / setup.inflow_years as f64,
+                years: shape.inflow_years as u32,
+                children_per_year: shape.entrants as f64 / shape.inflow_years as f64,
             },
             transition,
             projection,

@@ -9,7 +9,8 @@
 //! one child (a timeline), or every review of every child reduced to the few
 //! bytes a projection (§15) or an impact analysis (§16) reads
 //! ([`Keep::levels`]). The rule itself is [`SeenDates`]'s, so every command
-//! applies it alike.
+//! applies it alike; with [`Keep::Levels`], whose reviews each carry their
+//! date, it is checked against those instead of a second copy of every date.
 
 use jiff::civil::Date;
 use smallvec::SmallVec;
@@ -18,6 +19,7 @@ use crate::assessment::Assessment;
 use crate::domain::PerDomain;
 use crate::framework::{Aggregate, Framework};
 use crate::ids::ChildId;
+use crate::packed::PackedReview;
 use crate::score::ReviewLevels;
 use crate::seen::SeenDates;
 use crate::timeline::Duplicate;
@@ -41,9 +43,11 @@ pub enum Keep {
     All,
     /// Every review of every child, reduced to what §15 and §16 read of it:
     /// its date, the date of birth, and per domain the need (§4), readiness
-    /// and confidence, about 40 bytes a review against some 300 for
+    /// and confidence, 20 bytes a review against some 300 for
     /// [`Keep::All`]. Made for one framework by [`Keep::levels`]; no
-    /// assessment is kept ([`History::reviews`] is empty).
+    /// assessment is kept ([`History::reviews`] is empty), and each date
+    /// only with its levels, where the duplicate rule reads it
+    /// ([`History::dates`] holds only those of [`Histories::add_date`]).
     Levels(NeedAreas),
 }
 
@@ -101,6 +105,11 @@ impl NeedAreas {
             a,
         )
     }
+
+    /// `a` reduced to what §15 and §16 read of it.
+    fn pack(&self, a: &Assessment) -> PackedReview {
+        PackedReview::new(&self.reduce(a), self.aggregate)
+    }
 }
 
 /// One child's accepted reviews: their dates and the assessments kept.
@@ -108,11 +117,13 @@ impl NeedAreas {
 pub struct History {
     /// Every accepted review date, in input order: inline for up to four
     /// (a year of termly reviews), so most children cost no allocation.
+    /// With [`Keep::Levels`] only those added without levels
+    /// ([`Histories::add_date`]): the levels carry their own.
     dates: SmallVec<[Date; 4]>,
     /// The assessments kept, sorted by date.
     kept: Vec<Assessment>,
     /// Every review reduced to its levels ([`Keep::Levels`]), sorted by date.
-    levels: Vec<ReviewLevels>,
+    levels: Vec<PackedReview>,
 }
 
 impl History {
@@ -121,7 +132,9 @@ impl History {
         &self.kept
     }
 
-    /// Every accepted review date, kept or not, in input order.
+    /// Every accepted review date, kept or not, in input order; with
+    /// [`Keep::Levels`] only those added by [`Histories::add_date`], the
+    /// others being kept with each review's levels.
     pub fn dates(&self) -> &[Date] {
         &self.dates
     }
@@ -149,16 +162,38 @@ impl History {
 
     /// The accepted reviews on or before `as_of` (all with `None`), kept or not.
     pub fn count_on_or_before(&self, as_of: Option<Date>) -> usize {
+        // One of the two is empty: the levels carry the dates with Keep::Levels.
         match as_of {
-            Some(as_of) => self.dates.iter().filter(|&&d| d <= as_of).count(),
-            None => self.dates.len(),
+            Some(as_of) => {
+                self.dates.iter().filter(|&&d| d <= as_of).count()
+                    + self.levels.partition_point(|r| r.assessed_on() <= as_of)
+            }
+            None => self.dates.len() + self.levels.len(),
         }
+    }
+
+    /// The earliest accepted review date, kept or not.
+    fn earliest(&self) -> Option<Date> {
+        let first_kept = self.levels.first().map(PackedReview::assessed_on);
+        self.dates.iter().copied().chain(first_kept).min()
+    }
+
+    /// Whether a review on `on` is among the kept levels.
+    fn has_levels_on(&self, on: Date) -> bool {
+        self.levels
+            .binary_search_by_key(&on, PackedReview::assessed_on)
+            .is_ok()
     }
 
     fn keep_levels(&mut self, a: &Assessment, shape: &NeedAreas) {
         let on = a.assessed_on();
         let at = self.levels.partition_point(|k| k.assessed_on() < on);
-        self.levels.insert(at, shape.reduce(a));
+        if self.levels.len() == self.levels.capacity() {
+            // Grown by an eighth, not doubled: every child's levels are kept
+            // to the end, and their slack with them.
+            self.levels.reserve_exact((self.levels.len() / 8).max(2));
+        }
+        self.levels.insert(at, shape.pack(a));
     }
 
     fn keep(&mut self, a: &Assessment, as_of: Option<Date>, at_most: Option<usize>) {
@@ -231,23 +266,45 @@ impl Histories {
     }
 
     /// Applies the duplicate rule (§7) and records the date: the index of
-    /// the child's history, to keep the review in.
-    fn record(&mut self, child: &ChildId, on: Date) -> Result<usize, Duplicate> {
-        let (ordinal, new) = self.seen.record(child, on)?;
+    /// the child's history, to keep the review in. With [`Keep::Levels`] a
+    /// review's date is kept once, with its levels, and checked there: the
+    /// levels of a five-year history would otherwise hold every date twice.
+    fn record(&mut self, child: &ChildId, on: Date, in_levels: bool) -> Result<usize, Duplicate> {
+        let levels = matches!(self.keep, Keep::Levels(_));
+        let (ordinal, new) = if levels {
+            self.seen.number(child)
+        } else {
+            self.seen.record(child, on)?
+        };
         if new {
             self.children.push(History::default());
+        }
+        let i = ordinal as usize;
+        if levels {
+            if self.seen.contains(ordinal, on) || self.children[i].has_levels_on(on) {
+                return Err(Duplicate {
+                    child_id: child.clone(),
+                    assessed_on: on,
+                });
+            }
+            if !in_levels {
+                // A date alone (add_date): kept and checked as with any other Keep.
+                self.seen.record(child, on)?;
+            }
+        }
+        if !in_levels {
+            self.children[i].dates.push(on);
         }
         if self.keep.as_of().is_none_or(|as_of| on <= as_of) {
             self.latest = self.latest.max(Some(on));
         }
-        let i = ordinal as usize;
-        self.children[i].dates.push(on);
         Ok(i)
     }
 
     /// Adds one assessment, or rejects it as a same-date duplicate (§7).
     pub fn add(&mut self, a: &Assessment) -> Result<(), Duplicate> {
-        let i = self.record(a.child_id(), a.assessed_on())?;
+        let in_levels = matches!(self.keep, Keep::Levels(_));
+        let i = self.record(a.child_id(), a.assessed_on(), in_levels)?;
         let history = &mut self.children[i];
         match &self.keep {
             Keep::Dates => {}
@@ -264,7 +321,7 @@ impl Histories {
     /// rejects it as a same-date duplicate (§7). For streaming checks, where
     /// the assessment itself has already gone on its way (`vsend score`).
     pub fn add_date(&mut self, child: &ChildId, on: Date) -> Result<(), Duplicate> {
-        self.record(child, on).map(|_| ())
+        self.record(child, on, false).map(|_| ())
     }
 
     fn as_of_given(&self) -> Option<Date> {
@@ -306,7 +363,7 @@ impl Histories {
     pub(crate) fn each_child_levels(
         &self,
         framework: &Framework,
-        mut each: impl FnMut(&[ReviewLevels]),
+        mut each: impl FnMut(&[PackedReview]),
     ) {
         let shape = NeedAreas::of(framework);
         let mut reduced = Vec::new();
@@ -315,7 +372,7 @@ impl Histories {
                 each(&history.levels);
             } else {
                 reduced.clear();
-                reduced.extend(history.kept.iter().map(|a| shape.reduce(a)));
+                reduced.extend(history.kept.iter().map(|a| shape.pack(a)));
                 each(&reduced);
             }
         }
@@ -323,11 +380,7 @@ impl Histories {
 
     /// The earliest accepted review date of any child, kept or not.
     pub(crate) fn earliest(&self) -> Option<Date> {
-        self.children
-            .iter()
-            .filter_map(|h| h.dates.iter().min())
-            .min()
-            .copied()
+        self.children.iter().filter_map(History::earliest).min()
     }
 
     /// The number of children seen.
@@ -420,7 +473,7 @@ mod tests {
                 .readiness(Domain::Cl, "2");
             let a = b.build().unwrap();
             h.add(&a).unwrap();
-            let kept = NeedAreas::of(&fw).reduce(&a);
+            let kept = NeedAreas::of(&fw).pack(&a);
             let scores = crate::score(&fw, &a);
             for d in Domain::ALL {
                 let i = d.index();
@@ -432,7 +485,7 @@ mod tests {
         assert!(h.add(&review(&fw, "C1", "2024-09-10")).is_err(), "§7 holds");
         assert!(h.keeps_every_review(&fw));
         assert!(
-            std::mem::size_of::<ReviewLevels>() <= 40,
+            std::mem::size_of::<PackedReview>() <= 20,
             "a few bytes a review"
         );
         let c1 = h.children().next().unwrap();
@@ -455,6 +508,27 @@ mod tests {
     }
 
     #[test]
+    fn levels_find_duplicates_among_themselves_and_dates_alone() {
+        let fw = Framework::default();
+        let mut h = Histories::new(Keep::levels(&fw));
+        let c1 = ChildId::new("C1").unwrap();
+        let on = |s| parse_date(s).unwrap();
+        h.add(&review(&fw, "C1", "2025-01-10")).unwrap();
+        h.add_date(&c1, on("2024-01-10")).unwrap();
+        assert!(h.add(&review(&fw, "C1", "2025-01-10")).is_err());
+        assert!(h.add_date(&c1, on("2025-01-10")).is_err());
+        assert!(h.add(&review(&fw, "C1", "2024-01-10")).is_err());
+        assert!(h.add_date(&c1, on("2024-01-10")).is_err());
+        h.add(&review(&fw, "C2", "2025-01-10")).unwrap();
+        let history = h.get(&c1).unwrap();
+        assert_eq!(history.dates(), [on("2024-01-10")]);
+        assert_eq!(history.count_on_or_before(None), 2);
+        assert_eq!(history.count_on_or_before(Some(on("2024-12-31"))), 1);
+        assert_eq!(h.earliest(), Some(on("2024-01-10")));
+        assert_eq!(h.as_of(), Some(on("2025-01-10")));
+    }
+
+    #[test]
     fn a_mean_need_is_kept_exactly() {
         let fw =
             Framework::from_json(include_str!("../../../fixtures/framework-mean.json")).unwrap();
@@ -465,7 +539,7 @@ mod tests {
             .need("cl.literacy", "3")
             .need("cl.numeracy", "3");
         let a = b.build().unwrap();
-        let kept = NeedAreas::of(&fw).reduce(&a);
+        let kept = NeedAreas::of(&fw).pack(&a);
         assert_eq!(
             kept.need(Aggregate::Mean, 0),
             crate::score(&fw, &a).need.get(Domain::Cl)

@@ -264,22 +264,48 @@ pub fn impact_with_progress(
 /// The (support, domain) pairs, `support · 5 + domain`.
 const CELLS: usize = 10;
 
-/// One child's observations summed per (cell, stratum, exposed): the
-/// bootstrap only ever weighs a child's observations all alike.
-#[derive(Debug, Clone, Copy)]
-struct Summed {
-    /// `((cell · L + floor need_A) · L + floor need_B) · 2 + exposed`.
-    slot: u32,
-    count: u32,
-    sum_y: f64,
-}
+/// Bits of a summed entry's key that hold its count (the rest, its slot:
+/// at most 10 × 11 × 11 × 2 slots, under 2^12).
+const COUNT_BITS: u32 = 20;
 
-/// Every observation of §16, grouped by impact child (child-ID order).
+/// Every observation of §16, grouped by impact child (child-ID order), each
+/// child's summed per slot `((cell · L + floor need_A) · L + floor need_B) ·
+/// 2 + exposed`: the bootstrap only ever weighs a child's observations all
+/// alike. A million children give some forty million observations and
+/// tens of millions of entries, so an entry takes 8 bytes where it can.
 struct Observations {
     levels: usize,
-    summed: Vec<Summed>,
-    /// Child i's are `summed[ends[i - 1]..ends[i]]`.
+    /// Per entry: `slot << COUNT_BITS | count`; a count of 0 says the count
+    /// did not fit and is in `big`.
+    keys: Vec<u32>,
+    /// Per entry: the sum of its outcomes, in review order.
+    sums: Sums,
+    /// (entry, count) of the entries whose count did not fit, in entry order.
+    big: Vec<(usize, u32)>,
+    /// Child i's entries are `ends[i - 1]..ends[i]`.
     ends: Vec<usize>,
+}
+
+/// The entries' sums: as `f32` while every sum is one exactly (always with
+/// [`Aggregate::Max`](crate::framework::Aggregate::Max), whose outcomes are
+/// whole), else as `f64`. Either gives back the same `f64`.
+enum Sums {
+    Narrow(Vec<f32>),
+    Wide(Vec<f64>),
+}
+
+impl Sums {
+    fn push(&mut self, sum: f64) {
+        match self {
+            Sums::Narrow(v) if f64::from(sum as f32) == sum => v.push(sum as f32),
+            Sums::Narrow(v) => {
+                let mut wide: Vec<f64> = v.iter().copied().map(f64::from).collect();
+                wide.push(sum);
+                *self = Sums::Wide(wide);
+            }
+            Sums::Wide(v) => v.push(sum),
+        }
+    }
 }
 
 /// One (support, domain)'s figures before the interval.
@@ -299,7 +325,9 @@ impl Observations {
         let mc = fw.meaningful_change();
         let mut out = Observations {
             levels,
-            summed: Vec::new(),
+            keys: Vec::new(),
+            sums: Sums::Narrow(Vec::new()),
+            big: Vec::new(),
             ends: Vec::new(),
         };
         let aggregate = fw.aggregate();
@@ -344,27 +372,60 @@ impl Observations {
             }
             // A stable sort keeps each slot's outcomes in review order when summed.
             child.sort_by_key(|&(slot, _)| slot);
-            let first = out.summed.len();
-            for &(slot, y) in &child {
-                match out.summed[first..].last_mut() {
-                    Some(last) if last.slot == slot => {
-                        last.count += 1;
-                        last.sum_y += y;
-                    }
-                    _ => out.summed.push(Summed {
-                        slot,
-                        count: 1,
-                        sum_y: y,
-                    }),
-                }
+            for run in child.chunk_by(|a, b| a.0 == b.0) {
+                let sum = run[1..].iter().fold(run[0].1, |sum, &(_, y)| sum + y);
+                out.push(run[0].0, run.len() as u32, sum);
             }
-            out.ends.push(out.summed.len());
+            out.ends.push(out.keys.len());
         });
         out
     }
 
+    /// Adds one entry: a child's `count` observations in `slot`, whose
+    /// outcomes sum to `sum`.
+    fn push(&mut self, slot: u32, count: u32, sum: f64) {
+        if count < 1 << COUNT_BITS {
+            self.keys.push(slot << COUNT_BITS | count);
+        } else {
+            self.big.push((self.keys.len(), count));
+            self.keys.push(slot << COUNT_BITS);
+        }
+        self.sums.push(sum);
+    }
+
+    /// The slot and count of entry `at`.
+    #[inline]
+    fn entry(&self, at: usize) -> (usize, u32) {
+        let key = self.keys[at];
+        let count = match key % (1 << COUNT_BITS) {
+            0 => self.big[self.big.partition_point(|&(e, _)| e < at)].1,
+            n => n,
+        };
+        ((key >> COUNT_BITS) as usize, count)
+    }
+
     fn children(&self) -> usize {
         self.ends.len()
+    }
+
+    /// Per slot, the weighted count and weighted sum of outcomes.
+    fn weigh<T: Copy + Into<f64>>(&self, weights: Option<&[u32]>, sums: &[T]) -> [Vec<f64>; 2] {
+        let slots = CELLS * self.levels * self.levels * 2;
+        let (mut count, mut sum) = (vec![0.0f64; slots], vec![0.0f64; slots]);
+        let mut start = 0;
+        for (i, &end) in self.ends.iter().enumerate() {
+            let w = weights.map_or(1, |w| w[i]);
+            if w > 0 {
+                let w = f64::from(w);
+                for (at, &y) in (start..).zip(&sums[start..end]) {
+                    let (slot, n) = self.entry(at);
+                    count[slot] += w * f64::from(n);
+                    sum[slot] += w * y.into();
+                }
+            }
+            start = end;
+        }
+        [count, sum]
     }
 
     /// The figures of every (support, domain), each child counted
@@ -373,22 +434,10 @@ impl Observations {
     fn effects(&self, weights: Option<&[u32]>) -> Vec<Point> {
         let l = self.levels;
         let strata = l * l;
-        // Per slot: weighted count and weighted sum of outcomes.
-        let mut count = vec![0.0f64; CELLS * strata * 2];
-        let mut sum = vec![0.0f64; CELLS * strata * 2];
-        let mut start = 0;
-        for (i, &end) in self.ends.iter().enumerate() {
-            let w = weights.map_or(1, |w| w[i]);
-            if w > 0 {
-                let w = f64::from(w);
-                for s in &self.summed[start..end] {
-                    let slot = s.slot as usize;
-                    count[slot] += w * f64::from(s.count);
-                    sum[slot] += w * s.sum_y;
-                }
-            }
-            start = end;
-        }
+        let [count, sum] = match &self.sums {
+            Sums::Narrow(sums) => self.weigh(weights, sums),
+            Sums::Wide(sums) => self.weigh(weights, sums),
+        };
         let raw = |slot: usize| count[slot] as u64;
         (0..CELLS)
             .map(|cell| {
@@ -415,5 +464,38 @@ impl Observations {
                 p
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_give_back_every_count_and_sum_exactly() {
+        let mut o = Observations {
+            levels: 5,
+            keys: Vec::new(),
+            sums: Sums::Narrow(Vec::new()),
+            big: Vec::new(),
+            ends: Vec::new(),
+        };
+        o.push(7, 3, -2.0);
+        o.push(9, 1 << COUNT_BITS, 4.0);
+        assert!(matches!(o.sums, Sums::Narrow(_)), "whole sums stay narrow");
+        o.push(499, 2, 1.0 / 3.0);
+        o.push(1, u32::MAX, 0.5);
+        o.ends.push(4);
+        assert_eq!(o.entry(0), (7, 3));
+        assert_eq!(o.entry(1), (9, 1 << COUNT_BITS));
+        assert_eq!(o.entry(2), (499, 2));
+        assert_eq!(o.entry(3), (1, u32::MAX));
+        let Sums::Wide(sums) = &o.sums else {
+            panic!("a third is not an f32")
+        };
+        assert_eq!(sums, &[-2.0, 4.0, 1.0 / 3.0, 0.5]);
+        let [count, sum] = o.weigh(Some(&[2]), sums);
+        assert_eq!((count[499], sum[499]), (4.0, 2.0 / 3.0));
+        assert_eq!((count[9], sum[9]), (f64::from(2u32 << COUNT_BITS), 8.0));
     }
 }

@@ -57,6 +57,7 @@ pub mod history;
 pub mod ids;
 pub mod impact;
 pub mod jsonl;
+mod packed;
 pub mod plan;
 pub mod rng;
 pub mod score;

@@ -155,14 +155,9 @@ impl NeedLevels {
         })
     }
 
-    /// floor(need(d)), the level §15 and the strata of §16 use.
-    #[inline]
-    pub(crate) fn level(&self, aggregate: Aggregate, d: usize) -> Option<u8> {
-        let k = self.areas[d];
-        (k > 0).then(|| match aggregate {
-            Aggregate::Max => self.max[d],
-            Aggregate::Mean => self.sum[d] / k,
-        })
+    /// Domain `d`'s assessed areas, the sum of their levels and the highest.
+    pub(crate) fn parts(&self, d: usize) -> (u8, u8, u8) {
+        (self.areas[d], self.sum[d], self.max[d])
     }
 
     /// need(d) of every domain.
@@ -175,8 +170,9 @@ impl NeedLevels {
 /// its date, the date of birth, per domain the need's parts
 /// ([`NeedLevels`]) and breadth, and the readiness and confidence.
 /// [`score`] scores through it, so what is scored from it is what [`score`]
-/// gives; cohorts (§8), projections (§15) and impact (§16) keep it instead
-/// of the whole assessment (some 270 bytes).
+/// gives; cohorts (§8) keep it instead of the whole assessment (some 270
+/// bytes), and projections (§15) and impact (§16) the half of it they read
+/// ([`PackedReview`](crate::packed::PackedReview)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ReviewLevels {
     on: Date,
@@ -280,18 +276,6 @@ impl ReviewLevels {
     /// The parts of each domain's need.
     pub(crate) fn needs(&self) -> &NeedLevels {
         &self.need
-    }
-
-    /// need(d) (§4) with `aggregate`: exactly what [`score`] gives.
-    #[inline]
-    pub(crate) fn need(&self, aggregate: Aggregate, d: usize) -> Option<f64> {
-        self.need.need(aggregate, d)
-    }
-
-    /// floor(need(d)), the level §15 and the strata of §16 use.
-    #[inline]
-    pub(crate) fn level(&self, aggregate: Aggregate, d: usize) -> Option<u8> {
-        self.need.level(aggregate, d)
     }
 
     /// The readiness of domain `d`, when assessed.

@@ -142,13 +142,19 @@ fn code(on: Date) -> Option<u16> {
     (i32::from(EMPTY) < c && c < i32::from(MORE)).then_some(c as u16)
 }
 
+/// A child's date in the overflow set.
+fn date_key(ordinal: u32, on: Date) -> u64 {
+    (u64::from(ordinal) << 32) | u64::from(day_number(on) as u32)
+}
+
 /// The §7 rule's memory: whether a child was already reviewed on a date.
 ///
 /// Of two assessments of one child on one date, the later in input order is
 /// rejected: [`add`](Self::add) returns it as a [`Duplicate`] and changes
 /// nothing. Every command applies the rule through this one type, directly
 /// (`vsend score`, `vsend validate`) or through [`Histories`](crate::Histories)
-/// and [`Cohort`](crate::Cohort).
+/// and [`Cohort`](crate::Cohort); histories that keep every review's levels
+/// number their children here and find each date among those levels.
 ///
 /// A child costs some 40 to 50 bytes with a short ID: the ID once, and the
 /// first four review dates as 2-byte day numbers (1900 to 2079); a fifth
@@ -191,23 +197,16 @@ impl SeenDates {
     /// [`add`](Self::add), giving the child's ordinal (first-seen order) and
     /// whether the child is new.
     pub(crate) fn record(&mut self, child: &ChildId, on: Date) -> Result<(u32, bool), Duplicate> {
-        let (ordinal, new) = self.children.intern(child.as_str());
-        if new {
-            self.inline.push([EMPTY; SLOTS]);
-        }
-        let slots = &mut self.inline[ordinal as usize];
-        let code = code(on);
-        let key = (u64::from(ordinal) << 32) | u64::from(day_number(on) as u32);
-        // Full slots or a MORE marker: some of the child's dates are in the set.
-        let overflowed = slots[SLOTS - 1] != EMPTY || slots.contains(&MORE);
-        let seen =
-            code.is_some_and(|c| slots.contains(&c)) || (overflowed && self.more.contains(&key));
-        if seen {
+        let (ordinal, new) = self.number(child);
+        if self.contains(ordinal, on) {
             return Err(Duplicate {
                 child_id: child.clone(),
                 assessed_on: on,
             });
         }
+        let slots = &mut self.inline[ordinal as usize];
+        let code = code(on);
+        let key = date_key(ordinal, on);
         let free = slots.iter().position(|&s| s == EMPTY);
         match (code, free) {
             (Some(c), Some(free)) => slots[free] = c,
@@ -220,6 +219,26 @@ impl SeenDates {
             }
         }
         Ok((ordinal, new))
+    }
+
+    /// The ordinal of `child` (first-seen order), numbering it when new, and
+    /// whether it is new; no date is recorded. For histories that keep every
+    /// date themselves ([`Keep::Levels`](crate::history::Keep::Levels)).
+    pub(crate) fn number(&mut self, child: &ChildId) -> (u32, bool) {
+        let (ordinal, new) = self.children.intern(child.as_str());
+        if new {
+            self.inline.push([EMPTY; SLOTS]);
+        }
+        (ordinal, new)
+    }
+
+    /// Whether child `ordinal` was recorded on `on`.
+    pub(crate) fn contains(&self, ordinal: u32, on: Date) -> bool {
+        let slots = &self.inline[ordinal as usize];
+        // Full slots or a MORE marker: some of the child's dates are in the set.
+        let overflowed = slots[SLOTS - 1] != EMPTY || slots.contains(&MORE);
+        code(on).is_some_and(|c| slots.contains(&c))
+            || (overflowed && self.more.contains(&date_key(ordinal, on)))
     }
 
     /// The number of children seen.
