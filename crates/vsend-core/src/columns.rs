@@ -104,6 +104,68 @@ pub struct PlainScores<'a> {
     pub scores: crate::Scores,
 }
 
+impl<'a> PlainScores<'a> {
+    /// A plain row's IDs and levels, scored.
+    fn of(
+        framework: &Framework,
+        (ids, levels): (crate::assessment::PlainIds<'a>, crate::score::ReviewLevels),
+    ) -> Self {
+        PlainScores {
+            child_id: ids.child_id,
+            assessed_on: ids.assessed_on,
+            setting_id: ids.setting_id,
+            scores: levels.scores(framework),
+        }
+    }
+}
+
+/// One cell of a row handed over cell by cell (a DataFrame's columns) to
+/// [`ColumnLayout::cells_scores`], read as the text of a CSV cell would be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlainCell<'a> {
+    /// An empty cell: not assessed, or absent.
+    Empty,
+    /// A whole number, as a level cell holding its digits.
+    Level(u8),
+    /// Text, as it is (not trimmed).
+    Text(&'a str),
+    /// Anything else: the row is left to [`ColumnLayout::assessment`].
+    Other,
+}
+
+/// A row's cells, in its layout's order, as [`read_cells`](crate::assessment::read_cells)
+/// takes them: `cell(i)` is the cell of column `i`.
+struct ColumnCells<F> {
+    cell: F,
+    next: usize,
+}
+
+impl<'a, F: FnMut(usize) -> PlainCell<'a>> crate::assessment::PlainCells<'a> for ColumnCells<F> {
+    fn level(&mut self) -> Option<Option<u8>> {
+        self.next += 1;
+        match (self.cell)(self.next - 1) {
+            PlainCell::Empty => Some(None),
+            PlainCell::Level(v) => Some(Some(v)),
+            // One digit, as a plain CSV line's level.
+            PlainCell::Text(s) => match s.as_bytes() {
+                [] => Some(None),
+                [c @ b'0'..=b'9'] => Some(Some(c - b'0')),
+                _ => None,
+            },
+            PlainCell::Other => None,
+        }
+    }
+
+    fn text(&mut self) -> Option<&'a [u8]> {
+        self.next += 1;
+        match (self.cell)(self.next - 1) {
+            PlainCell::Empty => Some(b""),
+            PlainCell::Text(s) => Some(s.as_bytes()),
+            PlainCell::Level(_) | PlainCell::Other => None,
+        }
+    }
+}
+
 /// A problem with a cohort file's header row: a file error (§10).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HeaderError {
@@ -346,13 +408,47 @@ impl ColumnLayout {
         framework: &Framework,
         line: &'a [u8],
     ) -> Option<PlainScores<'a>> {
-        let (ids, levels) = crate::score::ReviewLevels::plain(framework, &self.plain, line)?;
-        Some(PlainScores {
-            child_id: ids.child_id,
-            assessed_on: ids.assessed_on,
-            setting_id: ids.setting_id,
-            scores: levels.scores(framework),
-        })
+        let read = crate::score::ReviewLevels::plain(framework, &self.plain, line)?;
+        Some(PlainScores::of(framework, read))
+    }
+
+    /// One row handed over cell by cell (`cell(i)` is the cell of column
+    /// `i`, in header order) read and scored (§4–§6) in one pass, without
+    /// its [`Assessment`], as [`plain_scores`](Self::plain_scores) reads a
+    /// plain CSV line: `None` when the row needs
+    /// [`assessment`](Self::assessment)'s full reading (a cell that is not
+    /// plainly valid, any problem at all), never a verdict on the row. `Some`
+    /// is exactly [`score`](fn@crate::score) of what
+    /// [`assessment`](Self::assessment) gives for the cells' text (a
+    /// [`PlainCell::Level`] read as its digits, [`PlainCell::Empty`] as "").
+    ///
+    /// ```
+    /// use vsend_core::{score, Column, ColumnLayout, Framework, PlainCell};
+    /// let fw = Framework::default();
+    /// let header: Vec<String> = Column::all(&fw).into_iter().map(|c| c.name(&fw)).collect();
+    /// let layout = ColumnLayout::new(&fw, header.iter().map(String::as_str)).unwrap();
+    /// let mut row = vec![""; header.len()];
+    /// row[0] = "C1";
+    /// row[1] = "2025-01-10";
+    /// row[4] = "2";
+    /// let cell = |i: usize| match i {
+    ///     0 | 1 => PlainCell::Text(row[i]),
+    ///     4 => PlainCell::Level(2),
+    ///     _ => PlainCell::Empty,
+    /// };
+    /// let plain = layout.cells_scores(&fw, cell).unwrap();
+    /// let a = layout.assessment(&fw, row.iter().copied()).unwrap();
+    /// assert_eq!(plain.scores, score(&fw, &a));
+    /// assert!(layout.cells_scores(&fw, |i| if i == 4 { PlainCell::Level(11) } else { cell(i) }).is_none());
+    /// ```
+    pub fn cells_scores<'a>(
+        &self,
+        framework: &Framework,
+        cell: impl FnMut(usize) -> PlainCell<'a>,
+    ) -> Option<PlainScores<'a>> {
+        let mut cells = ColumnCells { cell, next: 0 };
+        let read = crate::score::ReviewLevels::from_cells(framework, &self.plain, &mut cells)?;
+        Some(PlainScores::of(framework, read))
     }
 
     /// Builds the assessment from one row's fields, in header order. The caller

@@ -165,6 +165,14 @@ impl NeedLevels {
         })
     }
 
+    /// An assessed area of domain `d` at level `v`.
+    #[inline]
+    fn add(&mut self, d: usize, v: u8) {
+        self.areas[d] += 1;
+        self.sum[d] += v;
+        self.max[d] = self.max[d].max(v);
+    }
+
     /// need(d) of every domain.
     pub(crate) fn vector(&self, aggregate: Aggregate) -> DomainVector {
         DomainVector::from_options(std::array::from_fn(|d| self.need(aggregate, d)))
@@ -187,6 +195,33 @@ pub(crate) struct ReviewLevels {
     /// Per domain, or [`NOT_ASSESSED`].
     readiness: [u8; 5],
     confidence: [u8; 5],
+}
+
+/// The levels of a plain row as they are read, slot by slot.
+struct LevelSink {
+    need: NeedLevels,
+    wide: [u8; 5],
+    readiness: [u8; 5],
+    confidence: [u8; 5],
+}
+
+impl LevelSink {
+    /// The level of `slot` (a need area, readiness, planned readiness or
+    /// confidence) of domain `d`.
+    #[inline]
+    fn add(&mut self, slot: u8, d: usize, level: Option<Level>) {
+        use crate::assessment::{CONFIDENCE, PLANNED, READINESS};
+        if slot < READINESS {
+            if let Some(level) = level {
+                self.need.add(d, level.get());
+                self.wide[d] += u8::from(level.get() >= 2);
+            }
+        } else if slot < PLANNED {
+            self.readiness[d] = code(level);
+        } else if slot >= CONFIDENCE {
+            self.confidence[d] = code(level);
+        }
+    }
 }
 
 /// A level as its code in [`ReviewLevels`].
@@ -215,11 +250,8 @@ impl ReviewLevels {
         for d in Domain::ALL {
             let i = d.index();
             for level in areas(d).filter_map(|j| needs.get(j)?.as_ref()) {
-                let v = level.get();
-                r.need.areas[i] += 1;
-                r.need.sum[i] += v;
-                r.need.max[i] = r.need.max[i].max(v);
-                r.wide[i] += u8::from(v >= 2);
+                r.need.add(i, level.get());
+                r.wide[i] += u8::from(level.get() >= 2);
             }
         }
         r
@@ -238,31 +270,41 @@ impl ReviewLevels {
         plan: &[(u8, u8)],
         line: &'a [u8],
     ) -> Option<(crate::assessment::PlainIds<'a>, ReviewLevels)> {
-        use crate::assessment::{CONFIDENCE, PLANNED, READINESS};
-        let (mut need, mut wide) = (NeedLevels::default(), [0u8; 5]);
-        let (mut readiness, mut confidence) = ([NOT_ASSESSED; 5], [NOT_ASSESSED; 5]);
-        let ids = crate::assessment::read_plain(framework, plan, line, |slot, d, level| {
-            if slot < READINESS {
-                if let Some(level) = level {
-                    let v = level.get();
-                    need.areas[d] += 1;
-                    need.sum[d] += v;
-                    need.max[d] = need.max[d].max(v);
-                    wide[d] += u8::from(v >= 2);
-                }
-            } else if slot < PLANNED {
-                readiness[d] = code(level);
-            } else if slot >= CONFIDENCE {
-                confidence[d] = code(level);
-            }
-        })?;
+        ReviewLevels::gather(|sink| {
+            crate::assessment::read_plain(framework, plan, line, |s, d, l| sink.add(s, d, l))
+        })
+    }
+
+    /// A plain row read cell by cell straight into its levels
+    /// ([`read_cells`](crate::assessment::read_cells)), as [`Self::plain`].
+    pub(crate) fn from_cells<'a>(
+        framework: &Framework,
+        plan: &[(u8, u8)],
+        cells: &mut impl crate::assessment::PlainCells<'a>,
+    ) -> Option<(crate::assessment::PlainIds<'a>, ReviewLevels)> {
+        ReviewLevels::gather(|sink| {
+            crate::assessment::read_cells(framework, plan, cells, |s, d, l| sink.add(s, d, l))
+        })
+    }
+
+    /// The levels `read` hands to its sink, with the IDs it reads.
+    fn gather<'a>(
+        read: impl FnOnce(&mut LevelSink) -> Option<crate::assessment::PlainIds<'a>>,
+    ) -> Option<(crate::assessment::PlainIds<'a>, ReviewLevels)> {
+        let mut sink = LevelSink {
+            need: NeedLevels::default(),
+            wide: [0; 5],
+            readiness: [NOT_ASSESSED; 5],
+            confidence: [NOT_ASSESSED; 5],
+        };
+        let ids = read(&mut sink)?;
         let levels = ReviewLevels {
             on: ids.assessed_on,
             born: ids.born,
-            need,
-            wide,
-            readiness,
-            confidence,
+            need: sink.need,
+            wide: sink.wide,
+            readiness: sink.readiness,
+            confidence: sink.confidence,
         };
         Some((ids, levels))
     }

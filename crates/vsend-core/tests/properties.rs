@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use vsend_core::{
     parse_date, score, Assessment, AssessmentBuilder, Cohort, Column, ColumnLayout, Domain,
-    Framework, Timeline,
+    Framework, PlainCell, Timeline,
 };
 
 /// The default areas under a scale of `max_level` and the given aggregation.
@@ -260,8 +260,28 @@ proptest! {
             _ => None,
         };
         let plain = layout.plain_scores(&fw, line.as_bytes());
+        // The same cells handed over one by one, a level's digits as a number.
+        let by_cell = layout.cells_scores(&fw, |i| match (&columns[i], cells[i].as_str()) {
+            (Column::ChildId | Column::SettingId | Column::AssessedOn | Column::DateOfBirth, c) => {
+                PlainCell::Text(c)
+            }
+            (_, "") => PlainCell::Empty,
+            (_, c) if c.bytes().all(|b| b.is_ascii_digit()) => {
+                c.parse().map_or(PlainCell::Other, PlainCell::Level)
+            }
+            (_, c) => PlainCell::Text(c),
+        });
+        if let Some(p) = &by_cell {
+            let full = layout.assessment(&fw, cells.iter().map(String::as_str));
+            prop_assert!(full.is_ok(), "read by cell but refused: {:?}", cells);
+            let a = full.unwrap();
+            prop_assert_eq!(&p.scores, &score(&fw, &a));
+            prop_assert_eq!(&p.child_id, a.child_id());
+            prop_assert_eq!(p.assessed_on, a.assessed_on());
+        }
         match layout.plain_assessment(&fw, line.as_bytes()) {
             Some(a) => {
+                prop_assert!(by_cell.is_some(), "a plain line not read by cell: {}", line);
                 // Read straight to scores, the row scores as its assessment does.
                 let p = plain.unwrap();
                 prop_assert_eq!(&p.scores, &score(&fw, &a));

@@ -15,7 +15,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use rayon::prelude::*;
-use vsend_core::{Column, ColumnLayout, Framework};
+use vsend_core::{Column, ColumnLayout, Framework, PlainCell};
 
 use std::borrow::Cow;
 
@@ -115,6 +115,25 @@ fn other_f64(v: f64, buf: &mut String) {
     }
 }
 
+/// Cell `row` of `col` for the core's plain reading, without text for a
+/// number; [`PlainCell::Other`] leaves the row to the full reading.
+fn plain_cell<'a>(col: &'a Col<'_>, row: usize) -> PlainCell<'a> {
+    match col {
+        Col::F64(codes, ..) | Col::I64(codes, ..) => match codes[row] {
+            EMPTY => PlainCell::Empty,
+            OTHER => PlainCell::Other,
+            level => PlainCell::Level(level),
+        },
+        Col::Cells(cells) => match &cells[row] {
+            Cell::Str(s) => PlainCell::Text(s),
+            Cell::Owned(s) => PlainCell::Text(s),
+            Cell::Bad(_) => PlainCell::Other,
+        },
+        Col::Arrow(ArrowCol::Text(t), _) => t.get(row).map_or(PlainCell::Empty, PlainCell::Text),
+        Col::Arrow(..) => PlainCell::Other,
+    }
+}
+
 /// Validates and scores the rows of one slice.
 fn run_slice(
     fw: &Framework,
@@ -133,6 +152,11 @@ fn run_slice(
     for k in 0..out.len() {
         let row = out.start + k;
         out.number(k, row as i64);
+        // Most rows: every cell plainly valid, read without text.
+        if let Some(p) = layout.cells_scores(fw, |c| plain_cell(&cols[c], row)) {
+            out.write_scores(k, &p.scores, p.assessed_on, fw);
+            continue;
+        }
         bad.clear();
         // Cells needing text written out go to their column's scratch first.
         for (c, col) in cols.iter().enumerate() {

@@ -325,31 +325,36 @@ impl OutSlice<'_> {
     /// Writes the scores of an accepted record into slot `k` (0 is the
     /// slice's first): the one place scores become column values.
     pub(crate) fn write(&mut self, k: usize, a: &Assessment, fw: &Framework) {
-        let s = score(fw, a);
+        self.write_scores(k, &score(fw, a), a.assessed_on(), fw);
+    }
+
+    /// Writes the scores `s` of an accepted record assessed `on` into slot
+    /// `k` (0 is the slice's first).
+    pub(crate) fn write_scores(&mut self, k: usize, s: &Scores, on: Date, fw: &Framework) {
         let band = fw.banding().and_then(|b| b.band(&s.need));
         // Each group's values for the row first (its columns' list, mapped),
         // then written: no iterator chains per cell.
-        let figures = Figure::ALL.map(|f| f.of(&s, band.as_ref()));
+        let figures = Figure::ALL.map(|f| f.of(s, band.as_ref()));
         for (v, (values, mask)) in figures.into_iter().zip(self.figures.iter_mut()) {
             if let Some(v) = v {
                 values[k] = v;
                 mask[k] = false;
             }
         }
-        let levels = Level::ALL.map(|l| l.of(&s));
+        let levels = Level::ALL.map(|l| l.of(s));
         for (v, (values, mask)) in levels.into_iter().zip(self.levels.iter_mut()) {
             if let Some(v) = v {
                 values[k] = v;
                 mask[k] = false;
             }
         }
-        let codes = Code::ALL.map(|c| c.of(&s, band.as_ref()));
+        let codes = Code::ALL.map(|c| c.of(s, band.as_ref()));
         for (v, column) in codes.into_iter().zip(self.codes.iter_mut()) {
             column[k] = v;
         }
         self.complete[k] = s.whole.is_some();
-        self.on[k] = i64::from(day_number(a.assessed_on())) * 86_400;
-        self.dates[k] = a.assessed_on();
+        self.on[k] = i64::from(day_number(on)) * 86_400;
+        self.dates[k] = on;
         self.accepted[k] = true;
     }
 }
