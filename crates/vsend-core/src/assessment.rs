@@ -121,49 +121,60 @@ pub(crate) struct PlainIds<'a> {
     pub(crate) setting_id: Option<&'a str>,
 }
 
-/// Where a plain row's cells come from, one at a time in its layout's order:
-/// a CSV line ([`read_plain`]) or a DataFrame's columns
-/// ([`ColumnLayout::cells_scores`](crate::ColumnLayout::cells_scores)).
-/// `None` from either method leaves the row to the full reading.
-pub(crate) trait PlainCells<'a> {
-    /// The next cell, a level: `Some(None)` when empty, `Some(Some(v))` for
-    /// a plain whole number `v` (not yet checked against the scale).
-    fn level(&mut self) -> Option<Option<u8>>;
-    /// The next cell, an ID or a date, as its bytes (empty when empty).
-    fn text(&mut self) -> Option<&'a [u8]>;
+/// Whether `slot` ([`plain_slot`]) is a level's, not an ID's or a date's.
+pub(crate) fn is_level_slot(slot: u8) -> bool {
+    usize::from(slot) < LEVELS
 }
 
-/// A plain CSV line's cells: `at` is where the next cell starts. The line
-/// is read as if it ended with a comma, so that every cell, the last too,
-/// ends at one.
-struct LineCells<'a> {
-    line: &'a [u8],
-    at: usize,
+/// The IDs and dates of a plain row, gathered as its cells are read.
+#[derive(Debug, Default)]
+pub(crate) struct IdCells<'a> {
+    child_id: Option<ChildId>,
+    assessed_on: Option<Date>,
+    born: Option<Date>,
+    setting_id: Option<&'a str>,
 }
 
-impl<'a> PlainCells<'a> for LineCells<'a> {
-    fn level(&mut self) -> Option<Option<u8>> {
-        let byte = |i: usize| self.line.get(i).copied().unwrap_or(b',');
-        // Most cells: empty or one digit, the cell's comma straight after.
-        match (byte(self.at), byte(self.at + 1)) {
-            (b',', _) => {
-                self.at += 1;
-                Some(None)
-            }
-            (c @ b'0'..=b'9', b',') => {
-                self.at += 2;
-                Some(Some(c - b'0'))
-            }
-            _ => None,
+impl<'a> IdCells<'a> {
+    /// The cell of `slot` (not a level's): `None` when it is not plainly valid.
+    pub(crate) fn read(&mut self, slot: u8, text: &'a [u8]) -> Option<()> {
+        // A valid ID is ASCII, so it is UTF-8.
+        let id = |cell: &'a [u8]| {
+            std::str::from_utf8(cell)
+                .ok()
+                .filter(|_| is_valid_id_bytes(cell))
+        };
+        match slot {
+            CHILD_ID => self.child_id = Some(ChildId(IdText::new(id(text)?))),
+            ASSESSED_ON => self.assessed_on = Some(parse_date_bytes(text)?),
+            DATE_OF_BIRTH if text.is_empty() => {}
+            DATE_OF_BIRTH => self.born = Some(parse_date_bytes(text)?),
+            SETTING_ID if text.is_empty() => {}
+            SETTING_ID => self.setting_id = Some(id(text)?),
+            _ => {}
         }
+        Some(())
     }
 
-    fn text(&mut self) -> Option<&'a [u8]> {
-        // Up to the next comma (or the end).
-        let rest = self.line.get(self.at..).unwrap_or_default();
-        let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
-        self.at += len + 1;
-        Some(&rest[..len])
+    /// Every cell read: the IDs and dates, or `None` when the child or the
+    /// date is missing or the age is out of range (the full reading says why).
+    pub(crate) fn finish(self) -> Option<PlainIds<'a>> {
+        // (A layout always has child_id and assessed_on: a header without
+        // them is refused.)
+        let (Some(child_id), Some(assessed_on)) = (self.child_id, self.assessed_on) else {
+            return None;
+        };
+        if let Some(born) = self.born {
+            if assessed_on < born || age_in_years(born, assessed_on) > MAX_AGE {
+                return None;
+            }
+        }
+        Some(PlainIds {
+            child_id,
+            assessed_on,
+            born: self.born,
+            setting_id: self.setting_id,
+        })
     }
 }
 
@@ -181,67 +192,46 @@ pub(crate) fn read_plain<'a>(
     framework: &Framework,
     plan: &[(u8, u8)],
     line: &'a [u8],
-    level: impl FnMut(u8, usize, Option<Level>),
-) -> Option<PlainIds<'a>> {
-    let mut cells = LineCells { line, at: 0 };
-    let ids = read_cells(framework, plan, &mut cells, level)?;
-    // Exactly the line and its closing virtual comma read: no cell more or fewer.
-    (cells.at == line.len() + 1).then_some(ids)
-}
-
-/// Reads a plain row from `cells` as [`read_plain`] reads a line's: each
-/// level on the scale, IDs and dates plainly valid, the age in range; else
-/// `None`, leaving the row to the full reading.
-pub(crate) fn read_cells<'a>(
-    framework: &Framework,
-    plan: &[(u8, u8)],
-    cells: &mut impl PlainCells<'a>,
     mut level: impl FnMut(u8, usize, Option<Level>),
 ) -> Option<PlainIds<'a>> {
     let scale = framework.scale();
-    // A valid ID is ASCII, so it is UTF-8.
-    let id = |cell: &'a [u8]| {
-        std::str::from_utf8(cell)
-            .ok()
-            .filter(|_| is_valid_id_bytes(cell))
+    // The line is read as if it ended with a comma, so that every cell,
+    // the last too, ends at one; `at` is where the next cell starts.
+    let byte = |i: usize| line.get(i).copied().unwrap_or(b',');
+    let mut at = 0;
+    // An ID or a date: up to the next comma (or the end).
+    let cell = |at: &mut usize| {
+        let rest = line.get(*at..).unwrap_or_default();
+        let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+        *at += len + 1;
+        &rest[..len]
     };
-    let (mut child_id, mut assessed_on, mut born, mut setting_id) = (None, None, None, None);
+    let mut ids = IdCells::default();
     for &(slot, domain) in plan {
-        if usize::from(slot) < LEVELS {
-            let value = match cells.level()? {
-                None => None,
-                Some(v) => Some(scale.level(v)?),
+        if is_level_slot(slot) {
+            // Most cells: empty or one digit, the cell's comma straight after.
+            let value = match (byte(at), byte(at + 1)) {
+                (b',', _) => {
+                    at += 1;
+                    None
+                }
+                (c @ b'0'..=b'9', b',') => {
+                    at += 2;
+                    Some(scale.level(c - b'0')?)
+                }
+                _ => return None,
             };
             level(slot, usize::from(domain), value);
             continue;
         }
-        let text = cells.text()?;
-        match slot {
-            CHILD_ID => child_id = Some(ChildId(IdText::new(id(text)?))),
-            ASSESSED_ON => assessed_on = Some(parse_date_bytes(text)?),
-            DATE_OF_BIRTH if text.is_empty() => {}
-            DATE_OF_BIRTH => born = Some(parse_date_bytes(text)?),
-            SETTING_ID if text.is_empty() => {}
-            SETTING_ID => setting_id = Some(id(text)?),
-            _ => {}
-        }
+        ids.read(slot, cell(&mut at))?;
     }
-    // (A layout always has child_id and assessed_on: a header without them
-    // is refused.)
-    let (Some(child_id), Some(assessed_on)) = (child_id, assessed_on) else {
+    // Exactly the line and its closing virtual comma read: no cell more or
+    // fewer.
+    if at != line.len() + 1 {
         return None;
-    };
-    if let Some(born) = born {
-        if assessed_on < born || age_in_years(born, assessed_on) > MAX_AGE {
-            return None;
-        }
     }
-    Some(PlainIds {
-        child_id,
-        assessed_on,
-        born,
-        setting_id,
-    })
+    ids.finish()
 }
 
 impl Assessment {

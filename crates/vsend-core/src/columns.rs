@@ -7,10 +7,11 @@ use std::collections::HashSet;
 use std::fmt;
 use std::hash::Hash;
 
-use crate::assessment::{Assessment, AssessmentBuilder};
+use crate::assessment::{is_level_slot, Assessment, AssessmentBuilder, IdCells};
 use crate::domain::Domain;
 use crate::error::ValidationErrors;
 use crate::framework::{AreaIndex, Framework};
+use crate::score::LevelSink;
 
 /// What one column of a cohort CSV holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,7 +121,7 @@ impl<'a> PlainScores<'a> {
 }
 
 /// One cell of a row handed over cell by cell (a DataFrame's columns) to
-/// [`ColumnLayout::cells_scores`], read as the text of a CSV cell would be.
+/// [`ColumnLayout::plain_rows`], read as the text of a CSV cell would be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlainCell<'a> {
     /// An empty cell: not assessed, or absent.
@@ -133,20 +134,13 @@ pub enum PlainCell<'a> {
     Other,
 }
 
-/// A row's cells, in its layout's order, as [`read_cells`](crate::assessment::read_cells)
-/// takes them: `cell(i)` is the cell of column `i`.
-struct ColumnCells<F> {
-    cell: F,
-    next: usize,
-}
-
-impl<'a, F: FnMut(usize) -> PlainCell<'a>> crate::assessment::PlainCells<'a> for ColumnCells<F> {
-    fn level(&mut self) -> Option<Option<u8>> {
-        self.next += 1;
-        match (self.cell)(self.next - 1) {
+impl<'a> PlainCell<'a> {
+    /// As a level cell: `Some(None)` empty, `Some(Some(v))` the whole number
+    /// `v` (one digit, as text), `None` not plain.
+    fn level(self) -> Option<Option<u8>> {
+        match self {
             PlainCell::Empty => Some(None),
             PlainCell::Level(v) => Some(Some(v)),
-            // One digit, as a plain CSV line's level.
             PlainCell::Text(s) => match s.as_bytes() {
                 [] => Some(None),
                 [c @ b'0'..=b'9'] => Some(Some(c - b'0')),
@@ -156,15 +150,19 @@ impl<'a, F: FnMut(usize) -> PlainCell<'a>> crate::assessment::PlainCells<'a> for
         }
     }
 
-    fn text(&mut self) -> Option<&'a [u8]> {
-        self.next += 1;
-        match (self.cell)(self.next - 1) {
+    /// As an ID's or a date's cell: its bytes (empty when empty), `None` not text.
+    fn text(self) -> Option<&'a [u8]> {
+        match self {
             PlainCell::Empty => Some(b""),
             PlainCell::Text(s) => Some(s.as_bytes()),
             PlainCell::Level(_) | PlainCell::Other => None,
         }
     }
 }
+
+/// In a column of level codes handed to [`ColumnLayout::plain_rows`]: an
+/// empty cell. Any other code is a whole number, read as a level's digits.
+pub const EMPTY_LEVEL: u8 = u8::MAX;
 
 /// A problem with a cohort file's header row: a file error (§10).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -412,18 +410,23 @@ impl ColumnLayout {
         Some(PlainScores::of(framework, read))
     }
 
-    /// One row handed over cell by cell (`cell(i)` is the cell of column
-    /// `i`, in header order) read and scored (§4–§6) in one pass, without
-    /// its [`Assessment`], as [`plain_scores`](Self::plain_scores) reads a
-    /// plain CSV line: `None` when the row needs
+    /// Rows handed over column by column (a DataFrame's) read and scored
+    /// (§4–§6) without their [`Assessment`], as
+    /// [`plain_scores`](Self::plain_scores) reads a plain CSV line. Column
+    /// `i` (in header order) of row `r` is `codes[i][r]` when `codes[i]` is
+    /// given (a level column's whole numbers, [`EMPTY_LEVEL`] for an empty
+    /// cell), else `cell(i, r)`. Calls `each` with every row of `rows`, in
+    /// order, and its scores: `None` when the row needs
     /// [`assessment`](Self::assessment)'s full reading (a cell that is not
     /// plainly valid, any problem at all), never a verdict on the row. `Some`
     /// is exactly [`score`](fn@crate::score) of what
-    /// [`assessment`](Self::assessment) gives for the cells' text (a
-    /// [`PlainCell::Level`] read as its digits, [`PlainCell::Empty`] as "").
+    /// [`assessment`](Self::assessment) gives for the cells' text (a number
+    /// read as its digits, an empty cell as "").
+    ///
+    /// Level columns are read a column at a time, across all the rows.
     ///
     /// ```
-    /// use vsend_core::{score, Column, ColumnLayout, Framework, PlainCell};
+    /// use vsend_core::{score, Column, ColumnLayout, Framework, PlainCell, EMPTY_LEVEL};
     /// let fw = Framework::default();
     /// let header: Vec<String> = Column::all(&fw).into_iter().map(|c| c.name(&fw)).collect();
     /// let layout = ColumnLayout::new(&fw, header.iter().map(String::as_str)).unwrap();
@@ -431,24 +434,84 @@ impl ColumnLayout {
     /// row[0] = "C1";
     /// row[1] = "2025-01-10";
     /// row[4] = "2";
-    /// let cell = |i: usize| match i {
+    /// // need.cl.learning as numbers: 2 in row 0, 11 (off the scale) in row 1.
+    /// let learning = [2, 11];
+    /// let mut codes: Vec<Option<&[u8]>> = vec![None; header.len()];
+    /// codes[4] = Some(&learning);
+    /// let cell = |i: usize, _row: usize| match i {
     ///     0 | 1 => PlainCell::Text(row[i]),
-    ///     4 => PlainCell::Level(2),
     ///     _ => PlainCell::Empty,
     /// };
-    /// let plain = layout.cells_scores(&fw, cell).unwrap();
+    /// let mut read = Vec::new();
+    /// layout.plain_rows(&fw, 0..2, &codes, cell, |r, p| read.push((r, p.map(|p| p.scores))));
     /// let a = layout.assessment(&fw, row.iter().copied()).unwrap();
-    /// assert_eq!(plain.scores, score(&fw, &a));
-    /// assert!(layout.cells_scores(&fw, |i| if i == 4 { PlainCell::Level(11) } else { cell(i) }).is_none());
+    /// assert_eq!(read, [(0, Some(score(&fw, &a))), (1, None)]);
     /// ```
-    pub fn cells_scores<'a>(
+    pub fn plain_rows<'a>(
         &self,
         framework: &Framework,
-        cell: impl FnMut(usize) -> PlainCell<'a>,
-    ) -> Option<PlainScores<'a>> {
-        let mut cells = ColumnCells { cell, next: 0 };
-        let read = crate::score::ReviewLevels::from_cells(framework, &self.plain, &mut cells)?;
-        Some(PlainScores::of(framework, read))
+        rows: std::ops::Range<usize>,
+        codes: &[Option<&[u8]>],
+        cell: impl Fn(usize, usize) -> PlainCell<'a>,
+        mut each: impl FnMut(usize, Option<PlainScores<'a>>),
+    ) {
+        let scale = framework.scale();
+        let mut sinks = vec![LevelSink::new(); rows.len()];
+        let mut plain = vec![true; rows.len()];
+        let level_slots = self
+            .plain
+            .iter()
+            .enumerate()
+            .filter(|(_, (s, _))| is_level_slot(*s));
+        for (c, &(slot, d)) in level_slots {
+            let d = usize::from(d);
+            let mut add = |i: usize, v: Option<Option<u8>>| match v {
+                Some(None) => {}
+                Some(Some(v)) => match scale.level(v) {
+                    Some(level) => sinks[i].add(slot, d, Some(level)),
+                    None => plain[i] = false,
+                },
+                None => plain[i] = false,
+            };
+            match codes.get(c).copied().flatten() {
+                Some(codes) => {
+                    for (i, &v) in codes[rows.clone()].iter().enumerate() {
+                        add(i, Some((v != EMPTY_LEVEL).then_some(v)));
+                    }
+                }
+                None => rows
+                    .clone()
+                    .enumerate()
+                    .for_each(|(i, r)| add(i, cell(c, r).level())),
+            }
+        }
+        for (i, sink) in sinks.into_iter().enumerate() {
+            let row = rows.start + i;
+            let ids = plain[i].then(|| self.plain_ids(row, &cell)).flatten();
+            each(
+                row,
+                ids.map(|ids| {
+                    let levels = sink.levels(&ids);
+                    PlainScores::of(framework, (ids, levels))
+                }),
+            );
+        }
+    }
+
+    /// The IDs and dates of row `row` ([`plain_rows`](Self::plain_rows)),
+    /// when plainly valid.
+    fn plain_ids<'a>(
+        &self,
+        row: usize,
+        cell: &impl Fn(usize, usize) -> PlainCell<'a>,
+    ) -> Option<crate::assessment::PlainIds<'a>> {
+        let mut ids = IdCells::default();
+        for (c, &(slot, _)) in self.plain.iter().enumerate() {
+            if !is_level_slot(slot) {
+                ids.read(slot, cell(c, row).text()?)?;
+            }
+        }
+        ids.finish()
     }
 
     /// Builds the assessment from one row's fields, in header order. The caller

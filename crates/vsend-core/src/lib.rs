@@ -69,7 +69,9 @@ pub mod transition;
 pub use assessment::{Assessment, AssessmentBuilder};
 pub use banding::{Band, BandResult, Banding, Floor, UNBANDED};
 pub use cohort::{Cohort, CohortSummary, DomainSummary, GroupBands, GroupBy, GroupSummary, Groups};
-pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors, PlainCell, PlainScores};
+pub use columns::{
+    Column, ColumnLayout, HeaderError, HeaderErrors, PlainCell, PlainScores, EMPTY_LEVEL,
+};
 pub use compare::{
     compare, compare_json, CompareError, ComparedDomain, Comparison, ComparisonRow, DomainIn,
     GroupIn, NotASummary, SummaryFile,

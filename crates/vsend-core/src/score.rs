@@ -198,7 +198,8 @@ pub(crate) struct ReviewLevels {
 }
 
 /// The levels of a plain row as they are read, slot by slot.
-struct LevelSink {
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LevelSink {
     need: NeedLevels,
     wide: [u8; 5],
     readiness: [u8; 5],
@@ -206,10 +207,32 @@ struct LevelSink {
 }
 
 impl LevelSink {
+    /// No level read yet.
+    pub(crate) fn new() -> Self {
+        LevelSink {
+            need: NeedLevels::default(),
+            wide: [0; 5],
+            readiness: [NOT_ASSESSED; 5],
+            confidence: [NOT_ASSESSED; 5],
+        }
+    }
+
+    /// The review: the levels read, on the date and with the birth date of `ids`.
+    pub(crate) fn levels(self, ids: &crate::assessment::PlainIds<'_>) -> ReviewLevels {
+        ReviewLevels {
+            on: ids.assessed_on,
+            born: ids.born,
+            need: self.need,
+            wide: self.wide,
+            readiness: self.readiness,
+            confidence: self.confidence,
+        }
+    }
+
     /// The level of `slot` (a need area, readiness, planned readiness or
     /// confidence) of domain `d`.
     #[inline]
-    fn add(&mut self, slot: u8, d: usize, level: Option<Level>) {
+    pub(crate) fn add(&mut self, slot: u8, d: usize, level: Option<Level>) {
         use crate::assessment::{CONFIDENCE, PLANNED, READINESS};
         if slot < READINESS {
             if let Some(level) = level {
@@ -270,42 +293,10 @@ impl ReviewLevels {
         plan: &[(u8, u8)],
         line: &'a [u8],
     ) -> Option<(crate::assessment::PlainIds<'a>, ReviewLevels)> {
-        ReviewLevels::gather(|sink| {
-            crate::assessment::read_plain(framework, plan, line, |s, d, l| sink.add(s, d, l))
-        })
-    }
-
-    /// A plain row read cell by cell straight into its levels
-    /// ([`read_cells`](crate::assessment::read_cells)), as [`Self::plain`].
-    pub(crate) fn from_cells<'a>(
-        framework: &Framework,
-        plan: &[(u8, u8)],
-        cells: &mut impl crate::assessment::PlainCells<'a>,
-    ) -> Option<(crate::assessment::PlainIds<'a>, ReviewLevels)> {
-        ReviewLevels::gather(|sink| {
-            crate::assessment::read_cells(framework, plan, cells, |s, d, l| sink.add(s, d, l))
-        })
-    }
-
-    /// The levels `read` hands to its sink, with the IDs it reads.
-    fn gather<'a>(
-        read: impl FnOnce(&mut LevelSink) -> Option<crate::assessment::PlainIds<'a>>,
-    ) -> Option<(crate::assessment::PlainIds<'a>, ReviewLevels)> {
-        let mut sink = LevelSink {
-            need: NeedLevels::default(),
-            wide: [0; 5],
-            readiness: [NOT_ASSESSED; 5],
-            confidence: [NOT_ASSESSED; 5],
-        };
-        let ids = read(&mut sink)?;
-        let levels = ReviewLevels {
-            on: ids.assessed_on,
-            born: ids.born,
-            need: sink.need,
-            wide: sink.wide,
-            readiness: sink.readiness,
-            confidence: sink.confidence,
-        };
+        let mut sink = LevelSink::new();
+        let ids =
+            crate::assessment::read_plain(framework, plan, line, |s, d, l| sink.add(s, d, l))?;
+        let levels = sink.levels(&ids);
         Some((ids, levels))
     }
 

@@ -27,8 +27,9 @@ use crate::cells::{arrow_text, float_id, id_text, object_text, BadCell, Markers,
 use crate::score::{ChildOf, IdColumn, OutSlice, Output, Rejected, Scored};
 use crate::source::{tick, with_bad_cells, ColumnData, Columns, NumericIds, Slice};
 
-/// A numeric cell coded column-wise: `0..=10` a level, [`EMPTY`] or [`OTHER`].
-const EMPTY: u8 = 11;
+/// A numeric cell coded column-wise: `0..=10` a level, [`EMPTY`] or [`OTHER`]
+/// (the core's columnar reading takes the codes as they are).
+const EMPTY: u8 = vsend_core::EMPTY_LEVEL;
 /// A value that is not a small whole number: written out as text for the core to judge.
 const OTHER: u8 = 12;
 
@@ -117,6 +118,7 @@ fn other_f64(v: f64, buf: &mut String) {
 
 /// Cell `row` of `col` for the core's plain reading, without text for a
 /// number; [`PlainCell::Other`] leaves the row to the full reading.
+#[inline]
 fn plain_cell<'a>(col: &'a Col<'_>, row: usize) -> PlainCell<'a> {
     match col {
         Col::F64(codes, ..) | Col::I64(codes, ..) => match codes[row] {
@@ -134,7 +136,9 @@ fn plain_cell<'a>(col: &'a Col<'_>, row: usize) -> PlainCell<'a> {
     }
 }
 
-/// Validates and scores the rows of one slice.
+/// Validates and scores the rows of one slice: the plainly valid by the
+/// core's columnar reading, straight into levels; the rest by the full
+/// reading of each cell's text ([`FullReading`]).
 fn run_slice(
     fw: &Framework,
     layout: &ColumnLayout,
@@ -142,22 +146,60 @@ fn run_slice(
     cols: &[Col<'_>],
     out: &mut OutSlice<'_>,
 ) -> Rejected {
-    let width = cols.len();
     let mut rejected = Rejected::new();
-    let mut scratch: Vec<String> = vec![String::new(); width];
-    let mut bad: Vec<(usize, BadCell)> = Vec::new();
-    // An Arrow cell's text (`None`: written to the column's scratch).
-    let mut arrow: Vec<Option<&str>> = vec![None; width];
-    let mut numeric = false;
-    for k in 0..out.len() {
-        let row = out.start + k;
+    let mut full = FullReading::new(cols.len());
+    let codes: Vec<Option<&[u8]>> = cols
+        .iter()
+        .map(|c| match c {
+            Col::F64(codes, ..) | Col::I64(codes, ..) => Some(&codes[..]),
+            Col::Cells(_) | Col::Arrow(..) => None,
+        })
+        .collect();
+    let start = out.start;
+    let cell = |c: usize, row: usize| plain_cell(&cols[c], row);
+    layout.plain_rows(fw, start..start + out.len(), &codes, cell, |row, plain| {
+        let k = row - start;
         out.number(k, row as i64);
-        // Most rows: every cell plainly valid, read without text.
-        if let Some(p) = layout.cells_scores(fw, |c| plain_cell(&cols[c], row)) {
-            out.write_scores(k, &p.scores, p.assessed_on, fw);
-            continue;
+        match plain {
+            Some(p) => out.write_scores(k, &p.scores, p.assessed_on, fw),
+            None => match full.read(fw, layout, names, cols, row) {
+                Ok(a) => out.write(k, &a, fw),
+                Err(problems) => rejected.push((row as i64, problems)),
+            },
         }
+    });
+    rejected
+}
+
+/// A row read in full, cell by cell as text, as the CLI reads a CSV row:
+/// each column's scratch text, and the row's bad cells.
+struct FullReading {
+    scratch: Vec<String>,
+    bad: Vec<(usize, BadCell)>,
+}
+
+impl FullReading {
+    fn new(width: usize) -> Self {
+        FullReading {
+            scratch: vec![String::new(); width],
+            bad: Vec::new(),
+        }
+    }
+
+    /// Row `row` validated by the core, its bad cells' problems first.
+    fn read(
+        &mut self,
+        fw: &Framework,
+        layout: &ColumnLayout,
+        names: &[String],
+        cols: &[Col<'_>],
+        row: usize,
+    ) -> Result<vsend_core::Assessment, Vec<vsend_io::problem::Problem>> {
+        let (scratch, bad) = (&mut self.scratch, &mut self.bad);
         bad.clear();
+        // An Arrow cell's text (`None`: written to the column's scratch).
+        let mut arrow: Vec<Option<&str>> = vec![None; cols.len()];
+        let mut numeric = false;
         // Cells needing text written out go to their column's scratch first.
         for (c, col) in cols.iter().enumerate() {
             match col {
@@ -186,7 +228,7 @@ fn run_slice(
                 _ => {}
             }
         }
-        let (scratch, arrow) = (&scratch, &arrow);
+        let (scratch, arrow) = (&*scratch, &arrow);
         let fields = cols.iter().enumerate().map(|(c, col)| -> &str {
             match col {
                 Col::F64(codes, ..) | Col::I64(codes, ..) => match codes[row] {
@@ -202,12 +244,8 @@ fn run_slice(
                 Col::Arrow(..) => arrow[c].unwrap_or(scratch[c].as_str()),
             }
         });
-        match with_bad_cells(layout.assessment(fw, fields), &bad, names) {
-            Ok(a) => out.write(k, &a, fw),
-            Err(problems) => rejected.push((row as i64, problems)),
-        }
+        with_bad_cells(layout.assessment(fw, fields), bad, names)
     }
-    rejected
 }
 
 /// The text of a cell as the core read it (trimmed), for IDs.

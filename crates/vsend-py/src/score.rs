@@ -108,6 +108,7 @@ impl Figure {
         }
     }
 
+    #[inline]
     fn of(self, s: &Scores, band: Option<&BandResult>) -> Option<f64> {
         let w = s.whole.as_ref();
         match self {
@@ -163,6 +164,7 @@ impl Level {
         }
     }
 
+    #[inline]
     fn of(self, s: &Scores) -> Option<i64> {
         match self {
             Level::Breadth(d) => Some(i64::from(s.breadth[d])),
@@ -206,6 +208,7 @@ impl Code {
         }
     }
 
+    #[inline]
     fn of(self, s: &Scores, band: Option<&BandResult>) -> i16 {
         let w = s.whole.as_ref();
         let absent = -1;
@@ -269,9 +272,22 @@ impl<T: Copy + Default> Nullable<T> {
         }
     }
 
+    /// `n` slots. Every accepted slot is written in full (value and mask)
+    /// and the others are taken out ([`Scored::compact`]), so new slots hold
+    /// zeros: for a new column, memory the allocator hands over zeroed.
     fn grow(&mut self, n: usize) {
-        self.values.resize(n, T::default());
-        self.mask.resize(n, true);
+        grow_zeroed(&mut self.values, n);
+        grow_zeroed(&mut self.mask, n);
+    }
+}
+
+/// `column` grown to `n` slots of zeros (`T::default()`): a new column is
+/// allocated zeroed (no pass over it to fill it).
+fn grow_zeroed<T: Copy + Default>(column: &mut Vec<T>, n: usize) {
+    if column.is_empty() {
+        *column = vec![T::default(); n];
+    } else {
+        column.resize(n, T::default());
     }
 }
 
@@ -336,17 +352,13 @@ impl OutSlice<'_> {
         // then written: no iterator chains per cell.
         let figures = Figure::ALL.map(|f| f.of(s, band.as_ref()));
         for (v, (values, mask)) in figures.into_iter().zip(self.figures.iter_mut()) {
-            if let Some(v) = v {
-                values[k] = v;
-                mask[k] = false;
-            }
+            values[k] = v.unwrap_or_default();
+            mask[k] = v.is_none();
         }
         let levels = Level::ALL.map(|l| l.of(s));
         for (v, (values, mask)) in levels.into_iter().zip(self.levels.iter_mut()) {
-            if let Some(v) = v {
-                values[k] = v;
-                mask[k] = false;
-            }
+            values[k] = v.unwrap_or_default();
+            mask[k] = v.is_none();
         }
         let codes = Code::ALL.map(|c| c.of(s, band.as_ref()));
         for (v, column) in codes.into_iter().zip(self.codes.iter_mut()) {
@@ -397,7 +409,7 @@ impl Scored {
         self.rows.len()
     }
 
-    /// Adds `extra` empty slots (not accepted, every value absent).
+    /// Adds `extra` empty slots (not accepted; zeros until written).
     pub(crate) fn grow(&mut self, extra: usize) {
         let n = self.len() + extra;
         self.rows.resize(n, 0);
@@ -405,10 +417,10 @@ impl Scored {
         self.dates.resize(n, Date::default());
         self.on.resize(n, 0);
         self.complete.resize(n, false);
-        // Filled on every core: most of a call's memory is first touched here.
+        // Zeroed by the allocator; first touched as slices are written, on every core.
         self.figures.par_iter_mut().for_each(|c| c.grow(n));
         self.levels.par_iter_mut().for_each(|c| c.grow(n));
-        self.codes.par_iter_mut().for_each(|c| c.resize(n, -1));
+        self.codes.par_iter_mut().for_each(|c| grow_zeroed(c, n));
     }
 
     /// The slots from `from` on, in slices of [`SLICE`], each for one thread.
