@@ -136,14 +136,27 @@ pub(crate) struct IdCells<'a> {
 }
 
 impl<'a> IdCells<'a> {
-    /// The cell of `slot` (not a level's): `None` when it is not plainly valid.
+    /// The cell of `slot` (not a level's), as bytes: `None` when it is not
+    /// plainly valid.
     pub(crate) fn read(&mut self, slot: u8, text: &'a [u8]) -> Option<()> {
         // A valid ID is ASCII, so it is UTF-8.
-        let id = |cell: &'a [u8]| {
-            std::str::from_utf8(cell)
-                .ok()
-                .filter(|_| is_valid_id_bytes(cell))
-        };
+        self.read_text(slot, text, |b| std::str::from_utf8(b).ok())
+    }
+
+    /// The cell of `slot` (not a level's), as text: as [`Self::read`].
+    pub(crate) fn read_str(&mut self, slot: u8, text: &'a str) -> Option<()> {
+        self.read_text(slot, text.as_bytes(), |_| Some(text))
+    }
+
+    /// The cell of `slot`, its bytes `text` read as text by `as_str`.
+    #[inline]
+    fn read_text(
+        &mut self,
+        slot: u8,
+        text: &'a [u8],
+        as_str: impl FnOnce(&'a [u8]) -> Option<&'a str>,
+    ) -> Option<()> {
+        let id = |cell: &'a [u8]| as_str(cell).filter(|_| is_valid_id_bytes(cell));
         match slot {
             CHILD_ID => self.child_id = Some(ChildId(IdText::new(id(text)?))),
             ASSESSED_ON => self.assessed_on = Some(parse_date_bytes(text)?),

@@ -150,11 +150,11 @@ impl<'a> PlainCell<'a> {
         }
     }
 
-    /// As an ID's or a date's cell: its bytes (empty when empty), `None` not text.
-    fn text(self) -> Option<&'a [u8]> {
+    /// As an ID's or a date's cell: its text (empty when empty), `None` not text.
+    fn text(self) -> Option<&'a str> {
         match self {
-            PlainCell::Empty => Some(b""),
-            PlainCell::Text(s) => Some(s.as_bytes()),
+            PlainCell::Empty => Some(""),
+            PlainCell::Text(s) => Some(s),
             PlainCell::Level(_) | PlainCell::Other => None,
         }
     }
@@ -443,7 +443,7 @@ impl ColumnLayout {
     ///     _ => PlainCell::Empty,
     /// };
     /// let mut read = Vec::new();
-    /// layout.plain_rows(&fw, 0..2, &codes, cell, |r, p| read.push((r, p.map(|p| p.scores))));
+    /// layout.plain_rows(&fw, 0..2, &codes, cell, |r, p| read.push((r, p.map(|p| p.scores.clone()))));
     /// let a = layout.assessment(&fw, row.iter().copied()).unwrap();
     /// assert_eq!(read, [(0, Some(score(&fw, &a))), (1, None)]);
     /// ```
@@ -453,7 +453,7 @@ impl ColumnLayout {
         rows: std::ops::Range<usize>,
         codes: &[Option<&[u8]>],
         cell: impl Fn(usize, usize) -> PlainCell<'a>,
-        mut each: impl FnMut(usize, Option<PlainScores<'a>>),
+        mut each: impl FnMut(usize, Option<&PlainScores<'a>>),
     ) {
         let scale = framework.scale();
         let mut sinks = vec![LevelSink::new(); rows.len()];
@@ -488,13 +488,11 @@ impl ColumnLayout {
         for (i, sink) in sinks.into_iter().enumerate() {
             let row = rows.start + i;
             let ids = plain[i].then(|| self.plain_ids(row, &cell)).flatten();
-            each(
-                row,
-                ids.map(|ids| {
-                    let levels = sink.levels(&ids);
-                    PlainScores::of(framework, (ids, levels))
-                }),
-            );
+            let scored = ids.map(|ids| {
+                let levels = sink.levels(&ids);
+                PlainScores::of(framework, (ids, levels))
+            });
+            each(row, scored.as_ref());
         }
     }
 
@@ -508,7 +506,7 @@ impl ColumnLayout {
         let mut ids = IdCells::default();
         for (c, &(slot, _)) in self.plain.iter().enumerate() {
             if !is_level_slot(slot) {
-                ids.read(slot, cell(c, row).text()?)?;
+                ids.read_str(slot, cell(c, row).text()?)?;
             }
         }
         ids.finish()

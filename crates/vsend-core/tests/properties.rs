@@ -282,7 +282,7 @@ proptest! {
             (false, c, None) => PlainCell::Text(c),
         };
         let mut by_cell = None;
-        layout.plain_rows(&fw, 0..1, &codes, cell, |_, p| by_cell = p);
+        layout.plain_rows(&fw, 0..1, &codes, cell, |_, p| by_cell = p.cloned());
         if let Some(p) = &by_cell {
             let full = layout.assessment(&fw, cells.iter().map(String::as_str));
             prop_assert!(full.is_ok(), "read by cell but refused: {:?}", cells);

@@ -469,6 +469,8 @@ pub(crate) fn score_frame(
             .collect();
         rejected.extend(per_slice.into_iter().flatten());
     }
+    // Every slice has written its rows (as it was dropped); the borrow ends here.
+    drop(slices);
     let column = |want: Column| layout.columns().iter().position(|&c| c == want);
     // §7 reads each child's ID as the core read it from its cell.
     let child_col = column(Column::ChildId).map(|c| &cols[c]);

@@ -325,6 +325,8 @@ pub(crate) struct OutSlice<'a> {
     figures: Vec<(&'a mut [f64], &'a mut [bool])>,
     levels: Vec<(&'a mut [i64], &'a mut [bool])>,
     codes: Vec<&'a mut [i16]>,
+    /// Scored rows not yet written ([`OutSlice::flush`]).
+    pending: Vec<Pending>,
 }
 
 impl OutSlice<'_> {
@@ -345,30 +347,71 @@ impl OutSlice<'_> {
     }
 
     /// Writes the scores `s` of an accepted record assessed `on` into slot
-    /// `k` (0 is the slice's first).
+    /// `k` (0 is the slice's first): kept until [`PENDING`] rows are, then
+    /// written a column at a time ([`OutSlice::flush`]).
     pub(crate) fn write_scores(&mut self, k: usize, s: &Scores, on: Date, fw: &Framework) {
         let band = fw.banding().and_then(|b| b.band(&s.need));
-        // Each group's values for the row first (its columns' list, mapped),
-        // then written: no iterator chains per cell.
-        let figures = Figure::ALL.map(|f| f.of(s, band.as_ref()));
-        for (v, (values, mask)) in figures.into_iter().zip(self.figures.iter_mut()) {
-            values[k] = v.unwrap_or_default();
-            mask[k] = v.is_none();
+        self.pending.push(Pending {
+            k,
+            scores: *s,
+            band,
+            on,
+        });
+        if self.pending.len() == PENDING {
+            self.flush();
         }
-        let levels = Level::ALL.map(|l| l.of(s));
-        for (v, (values, mask)) in levels.into_iter().zip(self.levels.iter_mut()) {
-            values[k] = v.unwrap_or_default();
-            mask[k] = v.is_none();
-        }
-        let codes = Code::ALL.map(|c| c.of(s, band.as_ref()));
-        for (v, column) in codes.into_iter().zip(self.codes.iter_mut()) {
-            column[k] = v;
-        }
-        self.complete[k] = s.whole.is_some();
-        self.on[k] = i64::from(day_number(on)) * 86_400;
-        self.dates[k] = on;
-        self.accepted[k] = true;
     }
+
+    /// Writes the kept rows' scores, a column at a time (a few cache lines
+    /// of one column after another, not one cell of each column per row):
+    /// the one place scores become column values.
+    fn flush(&mut self) {
+        let pending = &self.pending;
+        for (f, (values, mask)) in Figure::ALL.into_iter().zip(self.figures.iter_mut()) {
+            for p in pending {
+                let v = f.of(&p.scores, p.band.as_ref());
+                values[p.k] = v.unwrap_or_default();
+                mask[p.k] = v.is_none();
+            }
+        }
+        for (l, (values, mask)) in Level::ALL.into_iter().zip(self.levels.iter_mut()) {
+            for p in pending {
+                let v = l.of(&p.scores);
+                values[p.k] = v.unwrap_or_default();
+                mask[p.k] = v.is_none();
+            }
+        }
+        for (c, column) in Code::ALL.into_iter().zip(self.codes.iter_mut()) {
+            for p in pending {
+                column[p.k] = c.of(&p.scores, p.band.as_ref());
+            }
+        }
+        for p in pending {
+            self.complete[p.k] = p.scores.whole.is_some();
+            self.on[p.k] = i64::from(day_number(p.on)) * 86_400;
+            self.dates[p.k] = p.on;
+            self.accepted[p.k] = true;
+        }
+        self.pending.clear();
+    }
+}
+
+impl Drop for OutSlice<'_> {
+    /// Writes the rows still kept: a slice's every scored row is written.
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+/// Scored rows an [`OutSlice`] keeps before writing them a column at a time.
+const PENDING: usize = 256;
+
+/// A scored row kept by an [`OutSlice`]: its slot, scores, band and date.
+struct Pending {
+    k: usize,
+    scores: Scores,
+    band: Option<BandResult>,
+    on: Date,
 }
 
 /// `column` cut into slices of [`SLICE`] from slot `from`.
@@ -453,6 +496,7 @@ impl Scored {
                 figures: next_of(&mut fv).into_iter().zip(next_of(&mut fm)).collect(),
                 levels: next_of(&mut lv).into_iter().zip(next_of(&mut lm)).collect(),
                 codes: next_of(&mut codes),
+                pending: Vec::with_capacity(PENDING),
             })
             .collect()
     }
