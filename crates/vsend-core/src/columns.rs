@@ -465,24 +465,32 @@ impl ColumnLayout {
             .filter(|(_, (s, _))| is_level_slot(*s));
         for (c, &(slot, d)) in level_slots {
             let d = usize::from(d);
-            let mut add = |i: usize, v: Option<Option<u8>>| match v {
-                Some(None) => {}
-                Some(Some(v)) => match scale.level(v) {
-                    Some(level) => sinks[i].add(slot, d, Some(level)),
-                    None => plain[i] = false,
-                },
-                None => plain[i] = false,
-            };
+            let cells = sinks.iter_mut().zip(plain.iter_mut());
             match codes.get(c).copied().flatten() {
+                // A column at a time: one code per row, most a level or empty.
                 Some(codes) => {
-                    for (i, &v) in codes[rows.clone()].iter().enumerate() {
-                        add(i, Some((v != EMPTY_LEVEL).then_some(v)));
+                    for ((sink, plain), &v) in cells.zip(&codes[rows.clone()]) {
+                        if v == EMPTY_LEVEL {
+                            continue;
+                        }
+                        match scale.level(v) {
+                            Some(level) => sink.add(slot, d, Some(level)),
+                            None => *plain = false,
+                        }
                     }
                 }
-                None => rows
-                    .clone()
-                    .enumerate()
-                    .for_each(|(i, r)| add(i, cell(c, r).level())),
+                None => {
+                    for ((sink, plain), r) in cells.zip(rows.clone()) {
+                        match cell(c, r).level() {
+                            Some(None) => {}
+                            Some(Some(v)) => match scale.level(v) {
+                                Some(level) => sink.add(slot, d, Some(level)),
+                                None => *plain = false,
+                            },
+                            None => *plain = false,
+                        }
+                    }
+                }
             }
         }
         for (i, sink) in sinks.into_iter().enumerate() {
