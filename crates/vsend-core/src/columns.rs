@@ -413,9 +413,9 @@ impl ColumnLayout {
     /// Rows handed over column by column (a DataFrame's) read and scored
     /// (§4–§6) without their [`Assessment`], as
     /// [`plain_scores`](Self::plain_scores) reads a plain CSV line. Column
-    /// `i` (in header order) of row `r` is `codes[i][r]` when `codes[i]` is
-    /// given (a level column's whole numbers, [`EMPTY_LEVEL`] for an empty
-    /// cell), else `cell(i, r)`. Calls `each` with every row of `rows`, in
+    /// `i` (in header order) of row `rows.start + j` is `codes[i][j]` when
+    /// `codes[i]` is given (a level column's whole numbers, [`EMPTY_LEVEL`]
+    /// for an empty cell), else `cell(i, rows.start + j)`. Calls `each` with every row of `rows`, in
     /// order, and its scores: `None` when the row needs
     /// [`assessment`](Self::assessment)'s full reading (a cell that is not
     /// plainly valid, any problem at all), never a verdict on the row. `Some`
@@ -469,7 +469,7 @@ impl ColumnLayout {
             match codes.get(c).copied().flatten() {
                 // A column at a time: one code per row, most a level or empty.
                 Some(codes) => {
-                    for ((sink, plain), &v) in cells.zip(&codes[rows.clone()]) {
+                    for ((sink, plain), &v) in cells.zip(codes) {
                         if v == EMPTY_LEVEL {
                             continue;
                         }

@@ -2,12 +2,15 @@
 //! columns out, every row validated by the core as the CLI validates a CSV row.
 //!
 //! 1. Under the GIL, object columns (IDs and dates) are read out of their
-//!    Python strings once; numeric columns are coded column by column
-//!    (a level 0 to 10, empty, or "other" to be written out as text).
-//! 2. With no Python touched, slices of rows are validated
-//!    ([`ColumnLayout::assessment`]) and scored on every core, each slice
-//!    writing its rows of the preallocated scored columns ([`Scored`]); a
-//!    few slices per core at a time, with a check for Ctrl-C between them.
+//!    Python strings once; numeric columns are read in place.
+//! 2. With no Python touched, slices of rows are validated and scored on
+//!    every core, each slice writing its rows of the preallocated scored
+//!    columns ([`Scored`]); a few slices per core at a time, with a check
+//!    for Ctrl-C between them. In a slice, numeric columns are coded (a
+//!    level 0 to 10, empty, or "other" to be written out as text) and the
+//!    core reads the plainly valid rows a column at a time straight into
+//!    levels ([`ColumnLayout::plain_rows`]); any other row is read as text
+//!    ([`ColumnLayout::assessment`]), as the CLI reads a CSV row.
 //! 3. In input order: §7 same-date duplicates are rejected by the core's
 //!    rule ([`Scored::reject_duplicates`]), rejected rows are taken out, and
 //!    the output arrays are handed to numpy without copying.
@@ -35,11 +38,11 @@ const OTHER: u8 = 12;
 
 /// One input column, ready for any thread.
 pub(crate) enum Col<'a> {
-    /// Coded numbers, the raw values for the `OTHER` cells, and which
-    /// cells are null (an Arrow column's; numpy's NaN is coded empty).
-    F64(Vec<u8>, &'a [f64], Option<&'a NullBuffer>),
-    /// Coded numbers, the raw values for the `OTHER` cells, and the nulls.
-    I64(Vec<u8>, &'a [i64], Option<&'a NullBuffer>),
+    /// Numbers, and which cells are null (an Arrow column's; numpy's NaN
+    /// is empty): coded a slice at a time ([`Col::codes`]).
+    F64(&'a [f64], Option<&'a NullBuffer>),
+    /// Whole numbers, and which cells are null.
+    I64(&'a [i64], Option<&'a NullBuffer>),
     /// Text cells read from Python objects.
     Cells(Vec<Cell<'a>>),
     /// An Arrow column read in place, cell by cell on every core (`true`
@@ -55,55 +58,64 @@ pub(crate) enum Cell<'a> {
     Bad(BadCell),
 }
 
-/// Codes every numeric column, on every core.
-pub(crate) fn code_numbers(cols: &mut [Col<'_>]) {
-    cols.par_iter_mut().for_each(|c| {
-        let nulls = match c {
-            Col::F64(codes, values, nulls) => {
-                *codes = code_f64(values);
-                (codes, *nulls)
-            }
-            Col::I64(codes, values, nulls) => {
-                *codes = code_i64(values);
-                (codes, *nulls)
-            }
-            Col::Cells(_) | Col::Arrow(..) => return,
+impl Col<'_> {
+    /// The code of cell `row` of a numeric column (`0..=10` a level,
+    /// [`EMPTY`] or [`OTHER`]); `None` for a column of text.
+    fn code(&self, row: usize) -> Option<u8> {
+        let null = |nulls: &Option<&NullBuffer>| nulls.is_some_and(|n| n.is_null(row));
+        match self {
+            Col::F64(_, nulls) | Col::I64(_, nulls) if null(nulls) => Some(EMPTY),
+            Col::F64(values, _) => Some(code_f64(values[row])),
+            Col::I64(values, _) => Some(code_i64(values[row])),
+            Col::Cells(_) | Col::Arrow(..) => None,
+        }
+    }
+
+    /// The codes of `rows` of a numeric column, as [`Col::code`]; `None`
+    /// for a column of text.
+    fn codes(&self, rows: std::ops::Range<usize>) -> Option<Vec<u8>> {
+        let (mut codes, nulls) = match self {
+            Col::F64(values, nulls) => (
+                values[rows.clone()]
+                    .iter()
+                    .map(|&v| code_f64(v))
+                    .collect::<Vec<_>>(),
+                nulls,
+            ),
+            Col::I64(values, nulls) => (
+                values[rows.clone()].iter().map(|&v| code_i64(v)).collect(),
+                nulls,
+            ),
+            Col::Cells(_) | Col::Arrow(..) => return None,
         };
-        if let (codes, Some(nulls)) = nulls {
-            for i in (0..codes.len()).filter(|&i| nulls.is_null(i)) {
-                codes[i] = EMPTY;
+        if let Some(nulls) = nulls {
+            for (code, row) in codes.iter_mut().zip(rows) {
+                if nulls.is_null(row) {
+                    *code = EMPTY;
+                }
             }
         }
-    });
+        Some(codes)
+    }
 }
 
-fn code_f64(values: &[f64]) -> Vec<u8> {
-    values
-        .iter()
-        .map(|&v| {
-            let i = v as u8; // saturating; NaN gives 0
-            if f64::from(i) == v && i <= 10 {
-                i
-            } else if v.is_nan() {
-                EMPTY
-            } else {
-                OTHER
-            }
-        })
-        .collect()
+fn code_f64(v: f64) -> u8 {
+    let i = v as u8; // saturating; NaN gives 0
+    if f64::from(i) == v && i <= 10 {
+        i
+    } else if v.is_nan() {
+        EMPTY
+    } else {
+        OTHER
+    }
 }
 
-fn code_i64(values: &[i64]) -> Vec<u8> {
-    values
-        .iter()
-        .map(|&v| {
-            if (0..=10).contains(&v) {
-                v as u8
-            } else {
-                OTHER
-            }
-        })
-        .collect()
+fn code_i64(v: i64) -> u8 {
+    if (0..=10).contains(&v) {
+        v as u8
+    } else {
+        OTHER
+    }
 }
 
 fn other_f64(v: f64, buf: &mut String) {
@@ -121,10 +133,10 @@ fn other_f64(v: f64, buf: &mut String) {
 #[inline]
 fn plain_cell<'a>(col: &'a Col<'_>, row: usize) -> PlainCell<'a> {
     match col {
-        Col::F64(codes, ..) | Col::I64(codes, ..) => match codes[row] {
-            EMPTY => PlainCell::Empty,
-            OTHER => PlainCell::Other,
-            level => PlainCell::Level(level),
+        Col::F64(..) | Col::I64(..) => match col.code(row) {
+            Some(EMPTY) => PlainCell::Empty,
+            Some(OTHER) | None => PlainCell::Other,
+            Some(level) => PlainCell::Level(level),
         },
         Col::Cells(cells) => match &cells[row] {
             Cell::Str(s) => PlainCell::Text(s),
@@ -148,16 +160,12 @@ fn run_slice(
 ) -> Rejected {
     let mut rejected = Rejected::new();
     let mut full = FullReading::new(cols.len());
-    let codes: Vec<Option<&[u8]>> = cols
-        .iter()
-        .map(|c| match c {
-            Col::F64(codes, ..) | Col::I64(codes, ..) => Some(&codes[..]),
-            Col::Cells(_) | Col::Arrow(..) => None,
-        })
-        .collect();
     let start = out.start;
+    let rows = start..start + out.len();
+    let coded: Vec<Option<Vec<u8>>> = cols.iter().map(|c| c.codes(rows.clone())).collect();
+    let codes: Vec<Option<&[u8]>> = coded.iter().map(Option::as_deref).collect();
     let cell = |c: usize, row: usize| plain_cell(&cols[c], row);
-    layout.plain_rows(fw, start..start + out.len(), &codes, cell, |row, plain| {
+    layout.plain_rows(fw, rows, &codes, cell, |row, plain| {
         let k = row - start;
         out.number(k, row as i64);
         match plain {
@@ -203,10 +211,10 @@ impl FullReading {
         // Cells needing text written out go to their column's scratch first.
         for (c, col) in cols.iter().enumerate() {
             match col {
-                Col::F64(codes, raw, _) if codes[row] == OTHER => {
+                Col::F64(raw, _) if col.code(row) == Some(OTHER) => {
                     other_f64(raw[row], &mut scratch[c])
                 }
-                Col::I64(codes, raw, _) if codes[row] == OTHER => {
+                Col::I64(raw, _) if col.code(row) == Some(OTHER) => {
                     scratch[c].clear();
                     scratch[c].push_str(&raw[row].to_string());
                 }
@@ -231,10 +239,10 @@ impl FullReading {
         let (scratch, arrow) = (&*scratch, &arrow);
         let fields = cols.iter().enumerate().map(|(c, col)| -> &str {
             match col {
-                Col::F64(codes, ..) | Col::I64(codes, ..) => match codes[row] {
-                    EMPTY => "",
-                    OTHER => scratch[c].as_str(),
-                    level => SMALL[usize::from(level)],
+                Col::F64(..) | Col::I64(..) => match col.code(row) {
+                    Some(EMPTY) | None => "",
+                    Some(OTHER) => scratch[c].as_str(),
+                    Some(level) => SMALL[usize::from(level)],
                 },
                 Col::Cells(cells) => match &cells[row] {
                     Cell::Str(s) => s,
@@ -261,21 +269,21 @@ fn cell_text<'s>(col: &'s Col<'_>, row: usize, buf: &'s mut String) -> &'s str {
             Cell::Owned(s) => s.trim_ascii(),
             Cell::Bad(_) => "",
         },
-        Col::F64(codes, raw, _) => match codes[row] {
-            EMPTY => "",
-            OTHER => {
+        Col::F64(raw, _) => match col.code(row) {
+            Some(EMPTY) | None => "",
+            Some(OTHER) => {
                 other_f64(raw[row], buf);
                 buf.as_str()
             }
-            level => SMALL[usize::from(level)],
+            Some(level) => SMALL[usize::from(level)],
         },
-        Col::I64(codes, raw, _) => match codes[row] {
-            EMPTY => "",
-            OTHER => {
+        Col::I64(raw, _) => match col.code(row) {
+            Some(EMPTY) | None => "",
+            Some(OTHER) => {
                 *buf = raw[row].to_string();
                 buf.as_str()
             }
-            level => SMALL[usize::from(level)],
+            Some(level) => SMALL[usize::from(level)],
         },
     }
 }
@@ -351,7 +359,7 @@ fn id_objects(
 type FrameCols<'a> = (Vec<Col<'a>>, Vec<Option<&'a [PyObject]>>);
 
 /// Reads a DataFrame's columns for scoring: numeric columns as they are
-/// (coded on every core), object columns' cells read once as text under
+/// (coded a slice at a time), object columns' cells read once as text under
 /// the GIL. ID columns that held numbers are noted in `numeric_ids`.
 /// Returns the columns and, per column, its Python objects (an object
 /// column's, kept alive while their text is borrowed).
@@ -388,12 +396,12 @@ fn read_frame<'a>(
             }
             Slice::F64(values) => {
                 objects.push(None);
-                cols.push(Col::F64(Vec::new(), values, None));
+                cols.push(Col::F64(values, None));
             }
             Slice::I64(values) => {
                 numeric = id && n > 0;
                 objects.push(None);
-                cols.push(Col::I64(Vec::new(), values, None));
+                cols.push(Col::I64(values, None));
             }
             Slice::Obj(objs) => {
                 objects.push(Some(objs));
@@ -416,11 +424,11 @@ fn read_frame<'a>(
             }
             Slice::Arrow(ArrowCol::F64(a)) if !id => {
                 objects.push(None);
-                cols.push(Col::F64(Vec::new(), &a.values()[..], a.nulls()));
+                cols.push(Col::F64(&a.values()[..], a.nulls()));
             }
             Slice::Arrow(ArrowCol::I64(a)) if !id => {
                 objects.push(None);
-                cols.push(Col::I64(Vec::new(), &a.values()[..], a.nulls()));
+                cols.push(Col::I64(&a.values()[..], a.nulls()));
             }
             Slice::Arrow(col) => {
                 // Read in place while scoring; IDs by their rules.
@@ -433,7 +441,6 @@ fn read_frame<'a>(
             numeric_ids.note(&columns.names[c]);
         }
     }
-    code_numbers(&mut cols);
     Ok((cols, objects))
 }
 
