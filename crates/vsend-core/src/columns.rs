@@ -161,7 +161,8 @@ impl<'a> PlainCell<'a> {
 }
 
 /// In a column of level codes handed to [`ColumnLayout::plain_rows`]: an
-/// empty cell. Any other code is a whole number, read as a level's digits.
+/// empty cell. Any other code is a whole number, read as a level's digits
+/// (a cell of 255 or more is handed over as a [`PlainCell`] instead).
 pub const EMPTY_LEVEL: u8 = u8::MAX;
 
 /// A problem with a cohort file's header row: a file error (§10).
@@ -415,8 +416,9 @@ impl ColumnLayout {
     /// [`plain_scores`](Self::plain_scores) reads a plain CSV line. Column
     /// `i` (in header order) of row `rows.start + j` is `codes[i][j]` when
     /// `codes[i]` is given (a level column's whole numbers, [`EMPTY_LEVEL`]
-    /// for an empty cell), else `cell(i, rows.start + j)`. Calls `each` with every row of `rows`, in
-    /// order, and its scores: `None` when the row needs
+    /// for an empty cell), else `cell(i, rows.start + j)`. Calls `each`
+    /// with every row of `rows`, in order, and its scores: `None` when the
+    /// row needs
     /// [`assessment`](Self::assessment)'s full reading (a cell that is not
     /// plainly valid, any problem at all), never a verdict on the row. `Some`
     /// is exactly [`score`](fn@crate::score) of what
@@ -443,7 +445,7 @@ impl ColumnLayout {
     ///     _ => PlainCell::Empty,
     /// };
     /// let mut read = Vec::new();
-    /// layout.plain_rows(&fw, 0..2, &codes, cell, |r, p| read.push((r, p.map(|p| p.scores.clone()))));
+    /// layout.plain_rows(&fw, 0..2, &codes, cell, |r, p| read.push((r, p.map(|p| p.scores))));
     /// let a = layout.assessment(&fw, row.iter().copied()).unwrap();
     /// assert_eq!(read, [(0, Some(score(&fw, &a))), (1, None)]);
     /// ```

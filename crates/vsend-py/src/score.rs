@@ -341,7 +341,7 @@ impl OutSlice<'_> {
     }
 
     /// Writes the scores of an accepted record into slot `k` (0 is the
-    /// slice's first): the one place scores become column values.
+    /// slice's first), as [`OutSlice::write_scores`].
     pub(crate) fn write(&mut self, k: usize, a: &Assessment, fw: &Framework) {
         self.write_scores(k, &score(fw, a), a.assessed_on(), fw);
     }
