@@ -11,7 +11,7 @@ use crate::assessment::{is_level_slot, Assessment, AssessmentBuilder, IdCells};
 use crate::domain::Domain;
 use crate::error::ValidationErrors;
 use crate::framework::{AreaIndex, Framework};
-use crate::score::LevelSink;
+use crate::score::LevelBlock;
 
 /// What one column of a cohort CSV holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -426,6 +426,7 @@ impl ColumnLayout {
     /// read as its digits, an empty cell as "").
     ///
     /// Level columns are read a column at a time, across all the rows.
+    /// Panics when a column of codes is not as long as `rows`.
     ///
     /// ```
     /// use vsend_core::{score, Column, ColumnLayout, Framework, PlainCell, EMPTY_LEVEL};
@@ -458,7 +459,7 @@ impl ColumnLayout {
         mut each: impl FnMut(usize, Option<&PlainScores<'a>>),
     ) {
         let scale = framework.scale();
-        let mut sinks = vec![LevelSink::new(); rows.len()];
+        let mut block = LevelBlock::new(rows.len());
         let mut plain = vec![true; rows.len()];
         let level_slots = self
             .plain
@@ -467,39 +468,32 @@ impl ColumnLayout {
             .filter(|(_, (s, _))| is_level_slot(*s));
         for (c, &(slot, d)) in level_slots {
             let d = usize::from(d);
-            let cells = sinks.iter_mut().zip(plain.iter_mut());
             match codes.get(c).copied().flatten() {
                 // A column at a time: one code per row, most a level or empty.
                 Some(codes) => {
-                    for ((sink, plain), &v) in cells.zip(codes) {
-                        if v == EMPTY_LEVEL {
-                            continue;
-                        }
-                        match scale.level(v) {
-                            Some(level) => sink.add(slot, d, Some(level)),
-                            None => *plain = false,
-                        }
-                    }
+                    assert_eq!(codes.len(), rows.len(), "one code per row");
+                    let scale = (EMPTY_LEVEL, scale.max_level());
+                    block.add_codes((slot, d), codes, scale, &mut plain);
                 }
                 None => {
-                    for ((sink, plain), r) in cells.zip(rows.clone()) {
+                    for (i, r) in rows.clone().enumerate() {
                         match cell(c, r).level() {
                             Some(None) => {}
                             Some(Some(v)) => match scale.level(v) {
-                                Some(level) => sink.add(slot, d, Some(level)),
-                                None => *plain = false,
+                                Some(level) => block.add(i, slot, d, Some(level)),
+                                None => plain[i] = false,
                             },
-                            None => *plain = false,
+                            None => plain[i] = false,
                         }
                     }
                 }
             }
         }
-        for (i, sink) in sinks.into_iter().enumerate() {
+        for (i, &plain) in plain.iter().enumerate() {
             let row = rows.start + i;
-            let ids = plain[i].then(|| self.plain_ids(row, &cell)).flatten();
+            let ids = plain.then(|| self.plain_ids(row, &cell)).flatten();
             let scored = ids.map(|ids| {
-                let levels = sink.levels(&ids);
+                let levels = block.sink(i).levels(&ids);
                 PlainScores::of(framework, (ids, levels))
             });
             each(row, scored.as_ref());

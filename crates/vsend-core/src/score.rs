@@ -247,6 +247,103 @@ impl LevelSink {
     }
 }
 
+/// The levels of a block of plain rows, read a column at a time: per
+/// domain, one array per part of a [`LevelSink`], one slot per row.
+pub(crate) struct LevelBlock {
+    areas: [Vec<u8>; 5],
+    sum: [Vec<u8>; 5],
+    max: [Vec<u8>; 5],
+    wide: [Vec<u8>; 5],
+    readiness: [Vec<u8>; 5],
+    confidence: [Vec<u8>; 5],
+}
+
+impl LevelBlock {
+    /// `n` rows, no level read yet.
+    pub(crate) fn new(n: usize) -> Self {
+        let zeros = || std::array::from_fn(|_| vec![0; n]);
+        let unknown = || std::array::from_fn(|_| vec![NOT_ASSESSED; n]);
+        LevelBlock {
+            areas: zeros(),
+            sum: zeros(),
+            max: zeros(),
+            wide: zeros(),
+            readiness: unknown(),
+            confidence: unknown(),
+        }
+    }
+
+    /// The codes of one level column, `slot` of domain `d`, one per row
+    /// (`empty` an empty cell): each level up to `top` (the scale's highest)
+    /// added to its row as [`LevelSink::add`] adds it. A row with any other
+    /// code is not plain (`plain[i] = false`). Free of branches per row, so
+    /// that it compiles to vector code.
+    pub(crate) fn add_codes(
+        &mut self,
+        (slot, d): (u8, usize),
+        codes: &[u8],
+        (empty, top): (u8, u8),
+        plain: &mut [bool],
+    ) {
+        use crate::assessment::{CONFIDENCE, PLANNED, READINESS};
+        for (p, &v) in plain.iter_mut().zip(codes) {
+            *p &= v == empty || v <= top;
+        }
+        // A level, else 0 (nothing to add; a row off the scale is not plain).
+        let level = |v: u8| if v <= top { v } else { 0 };
+        if slot < READINESS {
+            let parts = (self.areas[d].iter_mut().zip(&mut self.sum[d]))
+                .zip(self.max[d].iter_mut().zip(&mut self.wide[d]));
+            for (((areas, sum), (max, wide)), &v) in parts.zip(codes) {
+                *areas += u8::from(v <= top);
+                *sum += level(v);
+                *max = (*max).max(level(v));
+                *wide += u8::from(level(v) >= 2);
+            }
+        } else {
+            let column = if slot < PLANNED {
+                &mut self.readiness[d]
+            } else if slot >= CONFIDENCE {
+                &mut self.confidence[d]
+            } else {
+                return; // planned readiness: only checked
+            };
+            for (c, &v) in column.iter_mut().zip(codes) {
+                *c = if v <= top { v } else { NOT_ASSESSED };
+            }
+        }
+    }
+
+    /// Adds the level of `slot` of domain `d` to row `i`, as [`LevelSink::add`].
+    pub(crate) fn add(&mut self, i: usize, slot: u8, d: usize, level: Option<Level>) {
+        let mut sink = self.sink(i);
+        sink.add(slot, d, level);
+        for d in 0..5 {
+            self.areas[d][i] = sink.need.areas[d];
+            self.sum[d][i] = sink.need.sum[d];
+            self.max[d][i] = sink.need.max[d];
+            self.wide[d][i] = sink.wide[d];
+            self.readiness[d][i] = sink.readiness[d];
+            self.confidence[d][i] = sink.confidence[d];
+        }
+    }
+
+    /// The levels of row `i`.
+    pub(crate) fn sink(&self, i: usize) -> LevelSink {
+        let at = |parts: &[Vec<u8>; 5]| std::array::from_fn(|d| parts[d][i]);
+        LevelSink {
+            need: NeedLevels {
+                areas: at(&self.areas),
+                sum: at(&self.sum),
+                max: at(&self.max),
+            },
+            wide: at(&self.wide),
+            readiness: at(&self.readiness),
+            confidence: at(&self.confidence),
+        }
+    }
+}
+
 /// A level as its code in [`ReviewLevels`].
 fn code(level: Option<Level>) -> u8 {
     level.map_or(NOT_ASSESSED, |l| l.get())
