@@ -143,7 +143,12 @@ fn plain_cell<'a>(col: &'a Col<'_>, row: usize) -> PlainCell<'a> {
             Cell::Owned(s) => PlainCell::Text(s),
             Cell::Bad(_) => PlainCell::Other,
         },
-        Col::Arrow(ArrowCol::Text(t), _) => t.get(row).map_or(PlainCell::Empty, PlainCell::Text),
+        // Text as it is; values written out as text (a pyarrow date column,
+        // digits too large for an i64) as read outside an ID column.
+        Col::Arrow(ArrowCol::Text(t), _)
+        | Col::Arrow(ArrowCol::Other { text: t, .. } | ArrowCol::Digits(t), false) => {
+            t.get(row).map_or(PlainCell::Empty, PlainCell::Text)
+        }
         Col::Arrow(..) => PlainCell::Other,
     }
 }
