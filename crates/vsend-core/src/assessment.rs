@@ -121,6 +121,76 @@ pub(crate) struct PlainIds<'a> {
     pub(crate) setting_id: Option<&'a str>,
 }
 
+/// Whether `slot` ([`plain_slot`]) is a level's, not an ID's or a date's.
+pub(crate) fn is_level_slot(slot: u8) -> bool {
+    usize::from(slot) < LEVELS
+}
+
+/// The IDs and dates of a plain row, gathered as its cells are read.
+#[derive(Debug, Default)]
+pub(crate) struct IdCells<'a> {
+    child_id: Option<ChildId>,
+    assessed_on: Option<Date>,
+    born: Option<Date>,
+    setting_id: Option<&'a str>,
+}
+
+impl<'a> IdCells<'a> {
+    /// The cell of `slot` (not a level's), as bytes: `None` when it is not
+    /// plainly valid.
+    pub(crate) fn read(&mut self, slot: u8, text: &'a [u8]) -> Option<()> {
+        // A valid ID is ASCII, so it is UTF-8.
+        self.read_text(slot, text, |b| std::str::from_utf8(b).ok())
+    }
+
+    /// The cell of `slot` (not a level's), as text: as [`Self::read`].
+    pub(crate) fn read_str(&mut self, slot: u8, text: &'a str) -> Option<()> {
+        self.read_text(slot, text.as_bytes(), |_| Some(text))
+    }
+
+    /// The cell of `slot`, its bytes `text` read as text by `as_str`.
+    #[inline]
+    fn read_text(
+        &mut self,
+        slot: u8,
+        text: &'a [u8],
+        as_str: impl FnOnce(&'a [u8]) -> Option<&'a str>,
+    ) -> Option<()> {
+        let id = |cell: &'a [u8]| as_str(cell).filter(|_| is_valid_id_bytes(cell));
+        match slot {
+            CHILD_ID => self.child_id = Some(ChildId(IdText::new(id(text)?))),
+            ASSESSED_ON => self.assessed_on = Some(parse_date_bytes(text)?),
+            DATE_OF_BIRTH if text.is_empty() => {}
+            DATE_OF_BIRTH => self.born = Some(parse_date_bytes(text)?),
+            SETTING_ID if text.is_empty() => {}
+            SETTING_ID => self.setting_id = Some(id(text)?),
+            _ => {}
+        }
+        Some(())
+    }
+
+    /// Every cell read: the IDs and dates, or `None` when the child or the
+    /// date is missing or the age is out of range (the full reading says why).
+    pub(crate) fn finish(self) -> Option<PlainIds<'a>> {
+        // (A layout always has child_id and assessed_on: a header without
+        // them is refused.)
+        let (Some(child_id), Some(assessed_on)) = (self.child_id, self.assessed_on) else {
+            return None;
+        };
+        if let Some(born) = self.born {
+            if assessed_on < born || age_in_years(born, assessed_on) > MAX_AGE {
+                return None;
+            }
+        }
+        Some(PlainIds {
+            child_id,
+            assessed_on,
+            born: self.born,
+            setting_id: self.setting_id,
+        })
+    }
+}
+
 /// Reads a plain CSV row whose cells go to `plan` ([`plain_slot`]), handing
 /// each level cell to `level` (its slot, its domain's index and the level),
 /// or `None` when the row needs the full reading of [`AssessmentBuilder`]:
@@ -149,15 +219,9 @@ pub(crate) fn read_plain<'a>(
         *at += len + 1;
         &rest[..len]
     };
-    // A valid ID is ASCII, so it is UTF-8.
-    let id = |cell: &'a [u8]| {
-        std::str::from_utf8(cell)
-            .ok()
-            .filter(|_| is_valid_id_bytes(cell))
-    };
-    let (mut child_id, mut assessed_on, mut born, mut setting_id) = (None, None, None, None);
+    let mut ids = IdCells::default();
     for &(slot, domain) in plan {
-        if usize::from(slot) < LEVELS {
+        if is_level_slot(slot) {
             // Most cells: empty or one digit, the cell's comma straight after.
             let value = match (byte(at), byte(at + 1)) {
                 (b',', _) => {
@@ -173,37 +237,14 @@ pub(crate) fn read_plain<'a>(
             level(slot, usize::from(domain), value);
             continue;
         }
-        let text = cell(&mut at);
-        match slot {
-            CHILD_ID => child_id = Some(ChildId(IdText::new(id(text)?))),
-            ASSESSED_ON => assessed_on = Some(parse_date_bytes(text)?),
-            DATE_OF_BIRTH if text.is_empty() => {}
-            DATE_OF_BIRTH => born = Some(parse_date_bytes(text)?),
-            SETTING_ID if text.is_empty() => {}
-            SETTING_ID => setting_id = Some(id(text)?),
-            _ => {}
-        }
+        ids.read(slot, cell(&mut at))?;
     }
     // Exactly the line and its closing virtual comma read: no cell more or
-    // fewer. (A layout always has child_id and assessed_on: a header without
-    // them is refused.)
-    let (Some(child_id), Some(assessed_on)) = (child_id, assessed_on) else {
-        return None;
-    };
+    // fewer.
     if at != line.len() + 1 {
         return None;
     }
-    if let Some(born) = born {
-        if assessed_on < born || age_in_years(born, assessed_on) > MAX_AGE {
-            return None;
-        }
-    }
-    Some(PlainIds {
-        child_id,
-        assessed_on,
-        born,
-        setting_id,
-    })
+    ids.finish()
 }
 
 impl Assessment {

@@ -7,10 +7,11 @@ use std::collections::HashSet;
 use std::fmt;
 use std::hash::Hash;
 
-use crate::assessment::{Assessment, AssessmentBuilder};
+use crate::assessment::{is_level_slot, Assessment, AssessmentBuilder, IdCells};
 use crate::domain::Domain;
 use crate::error::ValidationErrors;
 use crate::framework::{AreaIndex, Framework};
+use crate::score::LevelBlock;
 
 /// What one column of a cohort CSV holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,6 +104,66 @@ pub struct PlainScores<'a> {
     /// Everything §4–§6 say about the review.
     pub scores: crate::Scores,
 }
+
+impl<'a> PlainScores<'a> {
+    /// A plain row's IDs and levels, scored.
+    fn of(
+        framework: &Framework,
+        (ids, levels): (crate::assessment::PlainIds<'a>, crate::score::ReviewLevels),
+    ) -> Self {
+        PlainScores {
+            child_id: ids.child_id,
+            assessed_on: ids.assessed_on,
+            setting_id: ids.setting_id,
+            scores: levels.scores(framework),
+        }
+    }
+}
+
+/// One cell of a row handed over cell by cell (a DataFrame's columns) to
+/// [`ColumnLayout::plain_rows`], read as the text of a CSV cell would be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlainCell<'a> {
+    /// An empty cell: not assessed, or absent.
+    Empty,
+    /// A whole number, as a level cell holding its digits.
+    Level(u8),
+    /// Text, as it is (not trimmed).
+    Text(&'a str),
+    /// Anything else: the row is left to [`ColumnLayout::assessment`].
+    Other,
+}
+
+impl<'a> PlainCell<'a> {
+    /// As a level cell: `Some(None)` empty, `Some(Some(v))` the whole number
+    /// `v` (one digit, as text), `None` not plain.
+    fn level(self) -> Option<Option<u8>> {
+        match self {
+            PlainCell::Empty => Some(None),
+            PlainCell::Level(v) => Some(Some(v)),
+            PlainCell::Text(s) => match s.as_bytes() {
+                [] => Some(None),
+                [c @ b'0'..=b'9'] => Some(Some(c - b'0')),
+                _ => None,
+            },
+            PlainCell::Other => None,
+        }
+    }
+
+    /// As an ID's or a date's cell: its text (empty when empty), `None` not text.
+    fn text(self) -> Option<&'a str> {
+        match self {
+            PlainCell::Empty => Some(""),
+            PlainCell::Text(s) => Some(s),
+            PlainCell::Level(_) | PlainCell::Other => None,
+        }
+    }
+}
+
+/// In a column of level codes handed to [`ColumnLayout::plain_rows`]: an
+/// empty cell. Any other code is a whole number, read as a level's digits
+/// (a cell of 255 or more is handed over as a [`PlainCell`] instead).
+pub const EMPTY_LEVEL: u8 = u8::MAX;
 
 /// A problem with a cohort file's header row: a file error (§10).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -346,13 +407,113 @@ impl ColumnLayout {
         framework: &Framework,
         line: &'a [u8],
     ) -> Option<PlainScores<'a>> {
-        let (ids, levels) = crate::score::ReviewLevels::plain(framework, &self.plain, line)?;
-        Some(PlainScores {
-            child_id: ids.child_id,
-            assessed_on: ids.assessed_on,
-            setting_id: ids.setting_id,
-            scores: levels.scores(framework),
-        })
+        let read = crate::score::ReviewLevels::plain(framework, &self.plain, line)?;
+        Some(PlainScores::of(framework, read))
+    }
+
+    /// Rows handed over column by column (a DataFrame's) read and scored
+    /// (§4–§6) without their [`Assessment`], as
+    /// [`plain_scores`](Self::plain_scores) reads a plain CSV line. Column
+    /// `i` (in header order) of row `rows.start + j` is `codes[i][j]` when
+    /// `codes[i]` is given (a level column's whole numbers, [`EMPTY_LEVEL`]
+    /// for an empty cell), else `cell(i, rows.start + j)`. Calls `each`
+    /// with every row of `rows`, in order, and its scores: `None` when the
+    /// row needs
+    /// [`assessment`](Self::assessment)'s full reading (a cell that is not
+    /// plainly valid, any problem at all), never a verdict on the row. `Some`
+    /// is exactly [`score`](fn@crate::score) of what
+    /// [`assessment`](Self::assessment) gives for the cells' text (a number
+    /// read as its digits, an empty cell as "").
+    ///
+    /// Level columns are read a column at a time, across all the rows.
+    /// Panics when a column of codes is not as long as `rows`.
+    ///
+    /// ```
+    /// use vsend_core::{score, Column, ColumnLayout, Framework, PlainCell, EMPTY_LEVEL};
+    /// let fw = Framework::default();
+    /// let header: Vec<String> = Column::all(&fw).into_iter().map(|c| c.name(&fw)).collect();
+    /// let layout = ColumnLayout::new(&fw, header.iter().map(String::as_str)).unwrap();
+    /// let mut row = vec![""; header.len()];
+    /// row[0] = "C1";
+    /// row[1] = "2025-01-10";
+    /// row[4] = "2";
+    /// // need.cl.learning as numbers: 2 in row 0, 11 (off the scale) in row 1.
+    /// let learning = [2, 11];
+    /// let mut codes: Vec<Option<&[u8]>> = vec![None; header.len()];
+    /// codes[4] = Some(&learning);
+    /// let cell = |i: usize, _row: usize| match i {
+    ///     0 | 1 => PlainCell::Text(row[i]),
+    ///     _ => PlainCell::Empty,
+    /// };
+    /// let mut read = Vec::new();
+    /// layout.plain_rows(&fw, 0..2, &codes, cell, |r, p| read.push((r, p.map(|p| p.scores))));
+    /// let a = layout.assessment(&fw, row.iter().copied()).unwrap();
+    /// assert_eq!(read, [(0, Some(score(&fw, &a))), (1, None)]);
+    /// ```
+    pub fn plain_rows<'a>(
+        &self,
+        framework: &Framework,
+        rows: std::ops::Range<usize>,
+        codes: &[Option<&[u8]>],
+        cell: impl Fn(usize, usize) -> PlainCell<'a>,
+        mut each: impl FnMut(usize, Option<&PlainScores<'a>>),
+    ) {
+        let scale = framework.scale();
+        let mut block = LevelBlock::new(rows.len());
+        let mut plain = vec![true; rows.len()];
+        let level_slots = self
+            .plain
+            .iter()
+            .enumerate()
+            .filter(|(_, (s, _))| is_level_slot(*s));
+        for (c, &(slot, d)) in level_slots {
+            let d = usize::from(d);
+            match codes.get(c).copied().flatten() {
+                // A column at a time: one code per row, most a level or empty.
+                Some(codes) => {
+                    assert_eq!(codes.len(), rows.len(), "one code per row");
+                    let scale = (EMPTY_LEVEL, scale.max_level());
+                    block.add_codes((slot, d), codes, scale, &mut plain);
+                }
+                None => {
+                    for (i, r) in rows.clone().enumerate() {
+                        match cell(c, r).level() {
+                            Some(None) => {}
+                            Some(Some(v)) => match scale.level(v) {
+                                Some(level) => block.add(i, slot, d, Some(level)),
+                                None => plain[i] = false,
+                            },
+                            None => plain[i] = false,
+                        }
+                    }
+                }
+            }
+        }
+        for (i, &plain) in plain.iter().enumerate() {
+            let row = rows.start + i;
+            let ids = plain.then(|| self.plain_ids(row, &cell)).flatten();
+            let scored = ids.map(|ids| {
+                let levels = block.sink(i).levels(&ids);
+                PlainScores::of(framework, (ids, levels))
+            });
+            each(row, scored.as_ref());
+        }
+    }
+
+    /// The IDs and dates of row `row` ([`plain_rows`](Self::plain_rows)),
+    /// when plainly valid.
+    fn plain_ids<'a>(
+        &self,
+        row: usize,
+        cell: &impl Fn(usize, usize) -> PlainCell<'a>,
+    ) -> Option<crate::assessment::PlainIds<'a>> {
+        let mut ids = IdCells::default();
+        for (c, &(slot, _)) in self.plain.iter().enumerate() {
+            if !is_level_slot(slot) {
+                ids.read_str(slot, cell(c, row).text()?)?;
+            }
+        }
+        ids.finish()
     }
 
     /// Builds the assessment from one row's fields, in header order. The caller

@@ -305,6 +305,7 @@ impl DomainVector {
     }
 
     /// The value for `d`, or `None` when unknown.
+    #[inline]
     pub fn get(&self, d: Domain) -> Option<f64> {
         self.known.contains(d).then(|| self.values[d.index()])
     }

@@ -61,6 +61,7 @@ impl Scale {
     }
 
     /// `value` as a [`Level`] when it lies on this scale.
+    #[inline]
     pub fn level(&self, value: u8) -> Option<Level> {
         (value <= self.max_level).then_some(Level(value))
     }
@@ -148,6 +149,7 @@ impl Framework {
         &self.version
     }
     /// The rating scale.
+    #[inline]
     pub fn scale(&self) -> &Scale {
         &self.scale
     }

@@ -14,6 +14,7 @@ pub(crate) fn is_valid_id(s: &str) -> bool {
     is_valid_id_bytes(s.as_bytes())
 }
 
+#[inline]
 pub(crate) fn is_valid_id_bytes(b: &[u8]) -> bool {
     (1..=MAX_ID_LEN).contains(&b.len())
         && b[0].is_ascii_alphanumeric()
@@ -31,6 +32,7 @@ pub(crate) struct IdText {
 
 impl IdText {
     /// `s` must already be a valid ID (checked by `is_valid_id`).
+    #[inline]
     pub(crate) fn new(s: &str) -> IdText {
         let mut bytes = [0; MAX_ID_LEN];
         bytes[..s.len()].copy_from_slice(s.as_bytes());

@@ -73,7 +73,9 @@ pub use cohort::{
     Cohort, CohortSummary, DomainFigures, DomainSummary, GroupBands, GroupBy, GroupSummary, Groups,
     RadarFigures,
 };
-pub use columns::{Column, ColumnLayout, HeaderError, HeaderErrors, PlainScores};
+pub use columns::{
+    Column, ColumnLayout, HeaderError, HeaderErrors, PlainCell, PlainScores, EMPTY_LEVEL,
+};
 pub use compare::{
     compare, compare_json, CompareError, ComparedDomain, Comparison, ComparisonRow, DomainIn,
     GroupIn, NotASummary, SummaryFile,

@@ -160,6 +160,14 @@ impl NeedLevels {
         (self.areas[d], self.sum[d], self.max[d])
     }
 
+    /// An assessed area of domain `d` at level `v`.
+    #[inline]
+    fn add(&mut self, d: usize, v: u8) {
+        self.areas[d] += 1;
+        self.sum[d] += v;
+        self.max[d] = self.max[d].max(v);
+    }
+
     /// need(d) of every domain.
     pub(crate) fn vector(&self, aggregate: Aggregate) -> DomainVector {
         DomainVector::from_options(std::array::from_fn(|d| self.need(aggregate, d)))
@@ -183,6 +191,153 @@ pub(crate) struct ReviewLevels {
     /// Per domain, or [`NOT_ASSESSED`].
     readiness: [u8; 5],
     confidence: [u8; 5],
+}
+
+/// The levels of a plain row as they are read, slot by slot.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LevelSink {
+    need: NeedLevels,
+    wide: [u8; 5],
+    readiness: [u8; 5],
+    confidence: [u8; 5],
+}
+
+impl LevelSink {
+    /// No level read yet.
+    pub(crate) fn new() -> Self {
+        LevelSink {
+            need: NeedLevels::default(),
+            wide: [0; 5],
+            readiness: [NOT_ASSESSED; 5],
+            confidence: [NOT_ASSESSED; 5],
+        }
+    }
+
+    /// The review: the levels read, on the date and with the birth date of `ids`.
+    pub(crate) fn levels(self, ids: &crate::assessment::PlainIds<'_>) -> ReviewLevels {
+        ReviewLevels {
+            on: ids.assessed_on,
+            born: ids.born,
+            need: self.need,
+            wide: self.wide,
+            readiness: self.readiness,
+            confidence: self.confidence,
+        }
+    }
+
+    /// The level of `slot` (a need area, readiness, planned readiness or
+    /// confidence) of domain `d`.
+    #[inline]
+    pub(crate) fn add(&mut self, slot: u8, d: usize, level: Option<Level>) {
+        use crate::assessment::{CONFIDENCE, PLANNED, READINESS};
+        if slot < READINESS {
+            if let Some(level) = level {
+                self.need.add(d, level.get());
+                self.wide[d] += u8::from(level.get() >= 2);
+            }
+        } else if slot < PLANNED {
+            self.readiness[d] = code(level);
+        } else if slot >= CONFIDENCE {
+            self.confidence[d] = code(level);
+        }
+    }
+}
+
+/// The levels of a block of plain rows, read a column at a time: per
+/// domain, one array per part of a [`LevelSink`], one slot per row.
+pub(crate) struct LevelBlock {
+    areas: [Vec<u8>; 5],
+    sum: [Vec<u8>; 5],
+    max: [Vec<u8>; 5],
+    wide: [Vec<u8>; 5],
+    readiness: [Vec<u8>; 5],
+    confidence: [Vec<u8>; 5],
+}
+
+impl LevelBlock {
+    /// `n` rows, no level read yet.
+    pub(crate) fn new(n: usize) -> Self {
+        let zeros = || std::array::from_fn(|_| vec![0; n]);
+        let unknown = || std::array::from_fn(|_| vec![NOT_ASSESSED; n]);
+        LevelBlock {
+            areas: zeros(),
+            sum: zeros(),
+            max: zeros(),
+            wide: zeros(),
+            readiness: unknown(),
+            confidence: unknown(),
+        }
+    }
+
+    /// The codes of one level column, `slot` of domain `d`, one per row
+    /// (`empty` an empty cell): each level up to `top` (the scale's highest)
+    /// added to its row as [`LevelSink::add`] adds it. A row with any other
+    /// code is not plain (`plain[i] = false`). Free of branches per row, so
+    /// that it compiles to vector code.
+    pub(crate) fn add_codes(
+        &mut self,
+        (slot, d): (u8, usize),
+        codes: &[u8],
+        (empty, top): (u8, u8),
+        plain: &mut [bool],
+    ) {
+        use crate::assessment::{CONFIDENCE, PLANNED, READINESS};
+        for (p, &v) in plain.iter_mut().zip(codes) {
+            *p &= v == empty || v <= top;
+        }
+        // A level, else 0 (nothing to add; a row off the scale is not plain).
+        let level = |v: u8| if v <= top { v } else { 0 };
+        if slot < READINESS {
+            let parts = (self.areas[d].iter_mut().zip(&mut self.sum[d]))
+                .zip(self.max[d].iter_mut().zip(&mut self.wide[d]));
+            for (((areas, sum), (max, wide)), &v) in parts.zip(codes) {
+                *areas += u8::from(v <= top);
+                *sum += level(v);
+                *max = (*max).max(level(v));
+                *wide += u8::from(level(v) >= 2);
+            }
+        } else {
+            let column = if slot < PLANNED {
+                &mut self.readiness[d]
+            } else if slot >= CONFIDENCE {
+                &mut self.confidence[d]
+            } else {
+                return; // planned readiness: only checked
+            };
+            for (c, &v) in column.iter_mut().zip(codes) {
+                *c = if v <= top { v } else { NOT_ASSESSED };
+            }
+        }
+    }
+
+    /// Adds the level of `slot` of domain `d` to row `i`, as [`LevelSink::add`].
+    pub(crate) fn add(&mut self, i: usize, slot: u8, d: usize, level: Option<Level>) {
+        let mut sink = self.sink(i);
+        sink.add(slot, d, level);
+        for d in 0..5 {
+            self.areas[d][i] = sink.need.areas[d];
+            self.sum[d][i] = sink.need.sum[d];
+            self.max[d][i] = sink.need.max[d];
+            self.wide[d][i] = sink.wide[d];
+            self.readiness[d][i] = sink.readiness[d];
+            self.confidence[d][i] = sink.confidence[d];
+        }
+    }
+
+    /// The levels of row `i`.
+    pub(crate) fn sink(&self, i: usize) -> LevelSink {
+        let at = |parts: &[Vec<u8>; 5]| std::array::from_fn(|d| parts[d][i]);
+        LevelSink {
+            need: NeedLevels {
+                areas: at(&self.areas),
+                sum: at(&self.sum),
+                max: at(&self.max),
+            },
+            wide: at(&self.wide),
+            readiness: at(&self.readiness),
+            confidence: at(&self.confidence),
+        }
+    }
 }
 
 /// A level as its code in [`ReviewLevels`].
@@ -211,11 +366,8 @@ impl ReviewLevels {
         for d in Domain::ALL {
             let i = d.index();
             for level in areas(d).filter_map(|j| needs.get(j)?.as_ref()) {
-                let v = level.get();
-                r.need.areas[i] += 1;
-                r.need.sum[i] += v;
-                r.need.max[i] = r.need.max[i].max(v);
-                r.wide[i] += u8::from(v >= 2);
+                r.need.add(i, level.get());
+                r.wide[i] += u8::from(level.get() >= 2);
             }
         }
         r
@@ -234,32 +386,10 @@ impl ReviewLevels {
         plan: &[(u8, u8)],
         line: &'a [u8],
     ) -> Option<(crate::assessment::PlainIds<'a>, ReviewLevels)> {
-        use crate::assessment::{CONFIDENCE, PLANNED, READINESS};
-        let (mut need, mut wide) = (NeedLevels::default(), [0u8; 5]);
-        let (mut readiness, mut confidence) = ([NOT_ASSESSED; 5], [NOT_ASSESSED; 5]);
-        let ids = crate::assessment::read_plain(framework, plan, line, |slot, d, level| {
-            if slot < READINESS {
-                if let Some(level) = level {
-                    let v = level.get();
-                    need.areas[d] += 1;
-                    need.sum[d] += v;
-                    need.max[d] = need.max[d].max(v);
-                    wide[d] += u8::from(v >= 2);
-                }
-            } else if slot < PLANNED {
-                readiness[d] = code(level);
-            } else if slot >= CONFIDENCE {
-                confidence[d] = code(level);
-            }
-        })?;
-        let levels = ReviewLevels {
-            on: ids.assessed_on,
-            born: ids.born,
-            need,
-            wide,
-            readiness,
-            confidence,
-        };
+        let mut sink = LevelSink::new();
+        let ids =
+            crate::assessment::read_plain(framework, plan, line, |s, d, l| sink.add(s, d, l))?;
+        let levels = sink.levels(&ids);
         Some((ids, levels))
     }
 

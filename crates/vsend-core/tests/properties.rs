@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use vsend_core::{
     parse_date, score, Assessment, AssessmentBuilder, Cohort, Column, ColumnLayout, Domain,
-    Framework, Timeline,
+    Framework, PlainCell, Timeline, EMPTY_LEVEL,
 };
 
 /// The default areas under a scale of `max_level` and the given aggregation.
@@ -260,8 +260,40 @@ proptest! {
             _ => None,
         };
         let plain = layout.plain_scores(&fw, line.as_bytes());
+        // The same cells handed over column by column, a level's digits as a
+        // number: every other level column as codes, the rest cell by cell.
+        let is_text = |i: usize| matches!(
+            columns[i],
+            Column::ChildId | Column::SettingId | Column::AssessedOn | Column::DateOfBirth
+        );
+        let number = |c: &str| match c {
+            "" => Some(EMPTY_LEVEL),
+            c if c.bytes().all(|b| b.is_ascii_digit()) => c.parse().ok().filter(|&v| v != EMPTY_LEVEL),
+            _ => None,
+        };
+        let coded: Vec<Option<[u8; 1]>> = (0..cells.len())
+            .map(|i| if is_text(i) || i % 2 == 0 { None } else { number(&cells[i]).map(|v| [v]) })
+            .collect();
+        let codes: Vec<Option<&[u8]>> = coded.iter().map(|c| c.as_ref().map(|c| &c[..])).collect();
+        let cell = |i: usize, _row: usize| match (is_text(i), cells[i].as_str(), number(&cells[i])) {
+            (true, c, _) => PlainCell::Text(c),
+            (false, _, Some(EMPTY_LEVEL)) => PlainCell::Empty,
+            (false, _, Some(v)) => PlainCell::Level(v),
+            (false, c, None) => PlainCell::Text(c),
+        };
+        let mut by_cell = None;
+        layout.plain_rows(&fw, 0..1, &codes, cell, |_, p| by_cell = p.cloned());
+        if let Some(p) = &by_cell {
+            let full = layout.assessment(&fw, cells.iter().map(String::as_str));
+            prop_assert!(full.is_ok(), "read by cell but refused: {:?}", cells);
+            let a = full.unwrap();
+            prop_assert_eq!(&p.scores, &score(&fw, &a));
+            prop_assert_eq!(&p.child_id, a.child_id());
+            prop_assert_eq!(p.assessed_on, a.assessed_on());
+        }
         match layout.plain_assessment(&fw, line.as_bytes()) {
             Some(a) => {
+                prop_assert!(by_cell.is_some(), "a plain line not read by cell: {}", line);
                 // Read straight to scores, the row scores as its assessment does.
                 let p = plain.unwrap();
                 prop_assert_eq!(&p.scores, &score(&fw, &a));

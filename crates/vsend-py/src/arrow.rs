@@ -32,6 +32,7 @@ pub(crate) enum TextArray {
 
 impl TextArray {
     /// Cell `i`: `None` when null.
+    #[inline]
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
         match self {
             TextArray::Utf8(a) => a.is_valid(i).then(|| a.value(i)),

@@ -2,12 +2,15 @@
 //! columns out, every row validated by the core as the CLI validates a CSV row.
 //!
 //! 1. Under the GIL, object columns (IDs and dates) are read out of their
-//!    Python strings once; numeric columns are coded column by column
-//!    (a level 0 to 10, empty, or "other" to be written out as text).
-//! 2. With no Python touched, slices of rows are validated
-//!    ([`ColumnLayout::assessment`]) and scored on every core, each slice
-//!    writing its rows of the preallocated scored columns ([`Scored`]); a
-//!    few slices per core at a time, with a check for Ctrl-C between them.
+//!    Python strings once; numeric columns are read in place.
+//! 2. With no Python touched, slices of rows are validated and scored on
+//!    every core, each slice writing its rows of the preallocated scored
+//!    columns ([`Scored`]); a few slices per core at a time, with a check
+//!    for Ctrl-C between them. In a slice, numeric columns are coded (a
+//!    level 0 to 10, empty, or "other" to be written out as text) and the
+//!    core reads the plainly valid rows a column at a time straight into
+//!    levels ([`ColumnLayout::plain_rows`]); any other row is read as text
+//!    ([`ColumnLayout::assessment`]), as the CLI reads a CSV row.
 //! 3. In input order: §7 same-date duplicates are rejected by the core's
 //!    rule ([`Scored::reject_duplicates`]), rejected rows are taken out, and
 //!    the output arrays are handed to numpy without copying.
@@ -15,7 +18,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use rayon::prelude::*;
-use vsend_core::{Column, ColumnLayout, Framework};
+use vsend_core::{Column, ColumnLayout, Framework, PlainCell};
 
 use std::borrow::Cow;
 
@@ -27,18 +30,19 @@ use crate::cells::{arrow_text, float_id, id_text, object_text, BadCell, Markers,
 use crate::score::{ChildOf, IdColumn, OutSlice, Output, Rejected, Scored};
 use crate::source::{tick, with_bad_cells, ColumnData, Columns, NumericIds, Slice};
 
-/// A numeric cell coded column-wise: `0..=10` a level, [`EMPTY`] or [`OTHER`].
-const EMPTY: u8 = 11;
+/// A numeric cell coded column-wise: `0..=10` a level, [`EMPTY`] or [`OTHER`]
+/// (the core's columnar reading takes the codes as they are).
+const EMPTY: u8 = vsend_core::EMPTY_LEVEL;
 /// A value that is not a small whole number: written out as text for the core to judge.
 const OTHER: u8 = 12;
 
 /// One input column, ready for any thread.
 pub(crate) enum Col<'a> {
-    /// Coded numbers, the raw values for the `OTHER` cells, and which
-    /// cells are null (an Arrow column's; numpy's NaN is coded empty).
-    F64(Vec<u8>, &'a [f64], Option<&'a NullBuffer>),
-    /// Coded numbers, the raw values for the `OTHER` cells, and the nulls.
-    I64(Vec<u8>, &'a [i64], Option<&'a NullBuffer>),
+    /// Numbers, and which cells are null (an Arrow column's; numpy's NaN
+    /// is empty): coded a slice at a time ([`Col::codes`]).
+    F64(&'a [f64], Option<&'a NullBuffer>),
+    /// Whole numbers, and which cells are null.
+    I64(&'a [i64], Option<&'a NullBuffer>),
     /// Text cells read from Python objects.
     Cells(Vec<Cell<'a>>),
     /// An Arrow column read in place, cell by cell on every core (`true`
@@ -54,55 +58,64 @@ pub(crate) enum Cell<'a> {
     Bad(BadCell),
 }
 
-/// Codes every numeric column, on every core.
-pub(crate) fn code_numbers(cols: &mut [Col<'_>]) {
-    cols.par_iter_mut().for_each(|c| {
-        let nulls = match c {
-            Col::F64(codes, values, nulls) => {
-                *codes = code_f64(values);
-                (codes, *nulls)
-            }
-            Col::I64(codes, values, nulls) => {
-                *codes = code_i64(values);
-                (codes, *nulls)
-            }
-            Col::Cells(_) | Col::Arrow(..) => return,
+impl Col<'_> {
+    /// The code of cell `row` of a numeric column (`0..=10` a level,
+    /// [`EMPTY`] or [`OTHER`]); `None` for a column of text.
+    fn code(&self, row: usize) -> Option<u8> {
+        let null = |nulls: &Option<&NullBuffer>| nulls.is_some_and(|n| n.is_null(row));
+        match self {
+            Col::F64(_, nulls) | Col::I64(_, nulls) if null(nulls) => Some(EMPTY),
+            Col::F64(values, _) => Some(code_f64(values[row])),
+            Col::I64(values, _) => Some(code_i64(values[row])),
+            Col::Cells(_) | Col::Arrow(..) => None,
+        }
+    }
+
+    /// The codes of `rows` of a numeric column, as [`Col::code`]; `None`
+    /// for a column of text.
+    fn codes(&self, rows: std::ops::Range<usize>) -> Option<Vec<u8>> {
+        let (mut codes, nulls) = match self {
+            Col::F64(values, nulls) => (
+                values[rows.clone()]
+                    .iter()
+                    .map(|&v| code_f64(v))
+                    .collect::<Vec<_>>(),
+                nulls,
+            ),
+            Col::I64(values, nulls) => (
+                values[rows.clone()].iter().map(|&v| code_i64(v)).collect(),
+                nulls,
+            ),
+            Col::Cells(_) | Col::Arrow(..) => return None,
         };
-        if let (codes, Some(nulls)) = nulls {
-            for i in (0..codes.len()).filter(|&i| nulls.is_null(i)) {
-                codes[i] = EMPTY;
+        if let Some(nulls) = nulls {
+            for (code, row) in codes.iter_mut().zip(rows) {
+                if nulls.is_null(row) {
+                    *code = EMPTY;
+                }
             }
         }
-    });
+        Some(codes)
+    }
 }
 
-fn code_f64(values: &[f64]) -> Vec<u8> {
-    values
-        .iter()
-        .map(|&v| {
-            let i = v as u8; // saturating; NaN gives 0
-            if f64::from(i) == v && i <= 10 {
-                i
-            } else if v.is_nan() {
-                EMPTY
-            } else {
-                OTHER
-            }
-        })
-        .collect()
+fn code_f64(v: f64) -> u8 {
+    let i = v as u8; // saturating; NaN gives 0
+    if f64::from(i) == v && i <= 10 {
+        i
+    } else if v.is_nan() {
+        EMPTY
+    } else {
+        OTHER
+    }
 }
 
-fn code_i64(values: &[i64]) -> Vec<u8> {
-    values
-        .iter()
-        .map(|&v| {
-            if (0..=10).contains(&v) {
-                v as u8
-            } else {
-                OTHER
-            }
-        })
-        .collect()
+fn code_i64(v: i64) -> u8 {
+    if (0..=10).contains(&v) {
+        v as u8
+    } else {
+        OTHER
+    }
 }
 
 fn other_f64(v: f64, buf: &mut String) {
@@ -115,7 +128,34 @@ fn other_f64(v: f64, buf: &mut String) {
     }
 }
 
-/// Validates and scores the rows of one slice.
+/// Cell `row` of `col` for the core's plain reading, without text for a
+/// number; [`PlainCell::Other`] leaves the row to the full reading.
+#[inline]
+fn plain_cell<'a>(col: &'a Col<'_>, row: usize) -> PlainCell<'a> {
+    match col {
+        Col::F64(..) | Col::I64(..) => match col.code(row) {
+            Some(EMPTY) => PlainCell::Empty,
+            Some(OTHER) | None => PlainCell::Other,
+            Some(level) => PlainCell::Level(level),
+        },
+        Col::Cells(cells) => match &cells[row] {
+            Cell::Str(s) => PlainCell::Text(s),
+            Cell::Owned(s) => PlainCell::Text(s),
+            Cell::Bad(_) => PlainCell::Other,
+        },
+        // Text as it is; values written out as text (a pyarrow date column,
+        // digits too large for an i64) as read outside an ID column.
+        Col::Arrow(ArrowCol::Text(t), _)
+        | Col::Arrow(ArrowCol::Other { text: t, .. } | ArrowCol::Digits(t), false) => {
+            t.get(row).map_or(PlainCell::Empty, PlainCell::Text)
+        }
+        Col::Arrow(..) => PlainCell::Other,
+    }
+}
+
+/// Validates and scores the rows of one slice: the plainly valid by the
+/// core's columnar reading, straight into levels; the rest by the full
+/// reading of each cell's text ([`FullReading`]).
 fn run_slice(
     fw: &Framework,
     layout: &ColumnLayout,
@@ -123,24 +163,63 @@ fn run_slice(
     cols: &[Col<'_>],
     out: &mut OutSlice<'_>,
 ) -> Rejected {
-    let width = cols.len();
     let mut rejected = Rejected::new();
-    let mut scratch: Vec<String> = vec![String::new(); width];
-    let mut bad: Vec<(usize, BadCell)> = Vec::new();
-    // An Arrow cell's text (`None`: written to the column's scratch).
-    let mut arrow: Vec<Option<&str>> = vec![None; width];
-    let mut numeric = false;
-    for k in 0..out.len() {
-        let row = out.start + k;
+    let mut full = FullReading::new(cols.len());
+    let start = out.start;
+    let rows = start..start + out.len();
+    let coded: Vec<Option<Vec<u8>>> = cols.iter().map(|c| c.codes(rows.clone())).collect();
+    let codes: Vec<Option<&[u8]>> = coded.iter().map(Option::as_deref).collect();
+    let cell = |c: usize, row: usize| plain_cell(&cols[c], row);
+    layout.plain_rows(fw, rows, &codes, cell, |row, plain| {
+        let k = row - start;
         out.number(k, row as i64);
+        match plain {
+            Some(p) => out.write_scores(k, &p.scores, p.assessed_on, fw),
+            None => match full.read(fw, layout, names, cols, row) {
+                Ok(a) => out.write(k, &a, fw),
+                Err(problems) => rejected.push((row as i64, problems)),
+            },
+        }
+    });
+    rejected
+}
+
+/// A row read in full, cell by cell as text, as the CLI reads a CSV row:
+/// each column's scratch text, and the row's bad cells.
+struct FullReading {
+    scratch: Vec<String>,
+    bad: Vec<(usize, BadCell)>,
+}
+
+impl FullReading {
+    fn new(width: usize) -> Self {
+        FullReading {
+            scratch: vec![String::new(); width],
+            bad: Vec::new(),
+        }
+    }
+
+    /// Row `row` validated by the core, its bad cells' problems first.
+    fn read(
+        &mut self,
+        fw: &Framework,
+        layout: &ColumnLayout,
+        names: &[String],
+        cols: &[Col<'_>],
+        row: usize,
+    ) -> Result<vsend_core::Assessment, Vec<vsend_io::problem::Problem>> {
+        let (scratch, bad) = (&mut self.scratch, &mut self.bad);
         bad.clear();
+        // An Arrow cell's text (`None`: written to the column's scratch).
+        let mut arrow: Vec<Option<&str>> = vec![None; cols.len()];
+        let mut numeric = false;
         // Cells needing text written out go to their column's scratch first.
         for (c, col) in cols.iter().enumerate() {
             match col {
-                Col::F64(codes, raw, _) if codes[row] == OTHER => {
+                Col::F64(raw, _) if col.code(row) == Some(OTHER) => {
                     other_f64(raw[row], &mut scratch[c])
                 }
-                Col::I64(codes, raw, _) if codes[row] == OTHER => {
+                Col::I64(raw, _) if col.code(row) == Some(OTHER) => {
                     scratch[c].clear();
                     scratch[c].push_str(&raw[row].to_string());
                 }
@@ -162,13 +241,13 @@ fn run_slice(
                 _ => {}
             }
         }
-        let (scratch, arrow) = (&scratch, &arrow);
+        let (scratch, arrow) = (&*scratch, &arrow);
         let fields = cols.iter().enumerate().map(|(c, col)| -> &str {
             match col {
-                Col::F64(codes, ..) | Col::I64(codes, ..) => match codes[row] {
-                    EMPTY => "",
-                    OTHER => scratch[c].as_str(),
-                    level => SMALL[usize::from(level)],
+                Col::F64(..) | Col::I64(..) => match col.code(row) {
+                    Some(EMPTY) | None => "",
+                    Some(OTHER) => scratch[c].as_str(),
+                    Some(level) => SMALL[usize::from(level)],
                 },
                 Col::Cells(cells) => match &cells[row] {
                     Cell::Str(s) => s,
@@ -178,12 +257,8 @@ fn run_slice(
                 Col::Arrow(..) => arrow[c].unwrap_or(scratch[c].as_str()),
             }
         });
-        match with_bad_cells(layout.assessment(fw, fields), &bad, names) {
-            Ok(a) => out.write(k, &a, fw),
-            Err(problems) => rejected.push((row as i64, problems)),
-        }
+        with_bad_cells(layout.assessment(fw, fields), bad, names)
     }
-    rejected
 }
 
 /// The text of a cell as the core read it (trimmed), for IDs.
@@ -199,21 +274,21 @@ fn cell_text<'s>(col: &'s Col<'_>, row: usize, buf: &'s mut String) -> &'s str {
             Cell::Owned(s) => s.trim_ascii(),
             Cell::Bad(_) => "",
         },
-        Col::F64(codes, raw, _) => match codes[row] {
-            EMPTY => "",
-            OTHER => {
+        Col::F64(raw, _) => match col.code(row) {
+            Some(EMPTY) | None => "",
+            Some(OTHER) => {
                 other_f64(raw[row], buf);
                 buf.as_str()
             }
-            level => SMALL[usize::from(level)],
+            Some(level) => SMALL[usize::from(level)],
         },
-        Col::I64(codes, raw, _) => match codes[row] {
-            EMPTY => "",
-            OTHER => {
+        Col::I64(raw, _) => match col.code(row) {
+            Some(EMPTY) | None => "",
+            Some(OTHER) => {
                 *buf = raw[row].to_string();
                 buf.as_str()
             }
-            level => SMALL[usize::from(level)],
+            Some(level) => SMALL[usize::from(level)],
         },
     }
 }
@@ -289,7 +364,7 @@ fn id_objects(
 type FrameCols<'a> = (Vec<Col<'a>>, Vec<Option<&'a [PyObject]>>);
 
 /// Reads a DataFrame's columns for scoring: numeric columns as they are
-/// (coded on every core), object columns' cells read once as text under
+/// (coded a slice at a time), object columns' cells read once as text under
 /// the GIL. ID columns that held numbers are noted in `numeric_ids`.
 /// Returns the columns and, per column, its Python objects (an object
 /// column's, kept alive while their text is borrowed).
@@ -326,12 +401,12 @@ fn read_frame<'a>(
             }
             Slice::F64(values) => {
                 objects.push(None);
-                cols.push(Col::F64(Vec::new(), values, None));
+                cols.push(Col::F64(values, None));
             }
             Slice::I64(values) => {
                 numeric = id && n > 0;
                 objects.push(None);
-                cols.push(Col::I64(Vec::new(), values, None));
+                cols.push(Col::I64(values, None));
             }
             Slice::Obj(objs) => {
                 objects.push(Some(objs));
@@ -354,11 +429,11 @@ fn read_frame<'a>(
             }
             Slice::Arrow(ArrowCol::F64(a)) if !id => {
                 objects.push(None);
-                cols.push(Col::F64(Vec::new(), &a.values()[..], a.nulls()));
+                cols.push(Col::F64(&a.values()[..], a.nulls()));
             }
             Slice::Arrow(ArrowCol::I64(a)) if !id => {
                 objects.push(None);
-                cols.push(Col::I64(Vec::new(), &a.values()[..], a.nulls()));
+                cols.push(Col::I64(&a.values()[..], a.nulls()));
             }
             Slice::Arrow(col) => {
                 // Read in place while scoring; IDs by their rules.
@@ -371,7 +446,6 @@ fn read_frame<'a>(
             numeric_ids.note(&columns.names[c]);
         }
     }
-    code_numbers(&mut cols);
     Ok((cols, objects))
 }
 
@@ -391,8 +465,9 @@ pub(crate) fn score_frame(
     let mut scored = Scored::new(fw);
     scored.grow(n);
     let mut slices = scored.slices(0).into_iter();
-    // A few slices per core at a time, checking for Ctrl-C between them.
-    let batch = rayon::current_num_threads().max(1) * 4;
+    // Sixteen slices per core at a time (fewer waits for the slowest core on a
+    // busy machine), checking for Ctrl-C between them.
+    let batch = rayon::current_num_threads().max(1) * 16;
     let mut rejected = Rejected::new();
     let names: &[String] = &columns.names;
     loop {
@@ -407,6 +482,8 @@ pub(crate) fn score_frame(
             .collect();
         rejected.extend(per_slice.into_iter().flatten());
     }
+    // Every slice has written its rows (as it was dropped); the borrow ends here.
+    drop(slices);
     let column = |want: Column| layout.columns().iter().position(|&c| c == want);
     // §7 reads each child's ID as the core read it from its cell.
     let child_col = column(Column::ChildId).map(|c| &cols[c]);

@@ -108,6 +108,7 @@ impl Figure {
         }
     }
 
+    #[inline]
     fn of(self, s: &Scores, band: Option<&BandResult>) -> Option<f64> {
         let w = s.whole.as_ref();
         match self {
@@ -163,6 +164,7 @@ impl Level {
         }
     }
 
+    #[inline]
     fn of(self, s: &Scores) -> Option<i64> {
         match self {
             Level::Breadth(d) => Some(i64::from(s.breadth[d])),
@@ -206,6 +208,7 @@ impl Code {
         }
     }
 
+    #[inline]
     fn of(self, s: &Scores, band: Option<&BandResult>) -> i16 {
         let w = s.whole.as_ref();
         let absent = -1;
@@ -269,9 +272,22 @@ impl<T: Copy + Default> Nullable<T> {
         }
     }
 
+    /// `n` slots. Every accepted slot is written in full (value and mask)
+    /// and the others are taken out ([`Scored::compact`]), so new slots hold
+    /// zeros: for a new column, memory the allocator hands over zeroed.
     fn grow(&mut self, n: usize) {
-        self.values.resize(n, T::default());
-        self.mask.resize(n, true);
+        grow_zeroed(&mut self.values, n);
+        grow_zeroed(&mut self.mask, n);
+    }
+}
+
+/// `column` grown to `n` slots of zeros (`T::default()`): a new column is
+/// allocated zeroed (no pass over it to fill it).
+fn grow_zeroed<T: Copy + Default>(column: &mut Vec<T>, n: usize) {
+    if column.is_empty() {
+        *column = vec![T::default(); n];
+    } else {
+        column.resize(n, T::default());
     }
 }
 
@@ -309,6 +325,8 @@ pub(crate) struct OutSlice<'a> {
     figures: Vec<(&'a mut [f64], &'a mut [bool])>,
     levels: Vec<(&'a mut [i64], &'a mut [bool])>,
     codes: Vec<&'a mut [i16]>,
+    /// Scored rows not yet written ([`OutSlice::flush`]).
+    pending: Vec<Pending>,
 }
 
 impl OutSlice<'_> {
@@ -323,35 +341,77 @@ impl OutSlice<'_> {
     }
 
     /// Writes the scores of an accepted record into slot `k` (0 is the
-    /// slice's first): the one place scores become column values.
+    /// slice's first), as [`OutSlice::write_scores`].
     pub(crate) fn write(&mut self, k: usize, a: &Assessment, fw: &Framework) {
-        let s = score(fw, a);
-        let band = fw.banding().and_then(|b| b.band(&s.need));
-        // Each group's values for the row first (its columns' list, mapped),
-        // then written: no iterator chains per cell.
-        let figures = Figure::ALL.map(|f| f.of(&s, band.as_ref()));
-        for (v, (values, mask)) in figures.into_iter().zip(self.figures.iter_mut()) {
-            if let Some(v) = v {
-                values[k] = v;
-                mask[k] = false;
-            }
-        }
-        let levels = Level::ALL.map(|l| l.of(&s));
-        for (v, (values, mask)) in levels.into_iter().zip(self.levels.iter_mut()) {
-            if let Some(v) = v {
-                values[k] = v;
-                mask[k] = false;
-            }
-        }
-        let codes = Code::ALL.map(|c| c.of(&s, band.as_ref()));
-        for (v, column) in codes.into_iter().zip(self.codes.iter_mut()) {
-            column[k] = v;
-        }
-        self.complete[k] = s.whole.is_some();
-        self.on[k] = i64::from(day_number(a.assessed_on())) * 86_400;
-        self.dates[k] = a.assessed_on();
-        self.accepted[k] = true;
+        self.write_scores(k, &score(fw, a), a.assessed_on(), fw);
     }
+
+    /// Writes the scores `s` of an accepted record assessed `on` into slot
+    /// `k` (0 is the slice's first): kept until [`PENDING`] rows are, then
+    /// written a column at a time ([`OutSlice::flush`]).
+    pub(crate) fn write_scores(&mut self, k: usize, s: &Scores, on: Date, fw: &Framework) {
+        let band = fw.banding().and_then(|b| b.band(&s.need));
+        self.pending.push(Pending {
+            k,
+            scores: *s,
+            band,
+            on,
+        });
+        if self.pending.len() == PENDING {
+            self.flush();
+        }
+    }
+
+    /// Writes the kept rows' scores, a column at a time (a few cache lines
+    /// of one column after another, not one cell of each column per row):
+    /// the one place scores become column values.
+    fn flush(&mut self) {
+        let pending = &self.pending;
+        for (f, (values, mask)) in Figure::ALL.into_iter().zip(self.figures.iter_mut()) {
+            for p in pending {
+                let v = f.of(&p.scores, p.band.as_ref());
+                values[p.k] = v.unwrap_or_default();
+                mask[p.k] = v.is_none();
+            }
+        }
+        for (l, (values, mask)) in Level::ALL.into_iter().zip(self.levels.iter_mut()) {
+            for p in pending {
+                let v = l.of(&p.scores);
+                values[p.k] = v.unwrap_or_default();
+                mask[p.k] = v.is_none();
+            }
+        }
+        for (c, column) in Code::ALL.into_iter().zip(self.codes.iter_mut()) {
+            for p in pending {
+                column[p.k] = c.of(&p.scores, p.band.as_ref());
+            }
+        }
+        for p in pending {
+            self.complete[p.k] = p.scores.whole.is_some();
+            self.on[p.k] = i64::from(day_number(p.on)) * 86_400;
+            self.dates[p.k] = p.on;
+            self.accepted[p.k] = true;
+        }
+        self.pending.clear();
+    }
+}
+
+impl Drop for OutSlice<'_> {
+    /// Writes the rows still kept: a slice's every scored row is written.
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+/// Scored rows an [`OutSlice`] keeps before writing them a column at a time.
+const PENDING: usize = 256;
+
+/// A scored row kept by an [`OutSlice`]: its slot, scores, band and date.
+struct Pending {
+    k: usize,
+    scores: Scores,
+    band: Option<BandResult>,
+    on: Date,
 }
 
 /// `column` cut into slices of [`SLICE`] from slot `from`.
@@ -392,7 +452,7 @@ impl Scored {
         self.rows.len()
     }
 
-    /// Adds `extra` empty slots (not accepted, every value absent).
+    /// Adds `extra` empty slots (not accepted; zeros until written).
     pub(crate) fn grow(&mut self, extra: usize) {
         let n = self.len() + extra;
         self.rows.resize(n, 0);
@@ -400,10 +460,10 @@ impl Scored {
         self.dates.resize(n, Date::default());
         self.on.resize(n, 0);
         self.complete.resize(n, false);
-        // Filled on every core: most of a call's memory is first touched here.
+        // Zeroed by the allocator; first touched as slices are written, on every core.
         self.figures.par_iter_mut().for_each(|c| c.grow(n));
         self.levels.par_iter_mut().for_each(|c| c.grow(n));
-        self.codes.par_iter_mut().for_each(|c| c.resize(n, -1));
+        self.codes.par_iter_mut().for_each(|c| grow_zeroed(c, n));
     }
 
     /// The slots from `from` on, in slices of [`SLICE`], each for one thread.
@@ -436,6 +496,7 @@ impl Scored {
                 figures: next_of(&mut fv).into_iter().zip(next_of(&mut fm)).collect(),
                 levels: next_of(&mut lv).into_iter().zip(next_of(&mut lm)).collect(),
                 codes: next_of(&mut codes),
+                pending: Vec::with_capacity(PENDING),
             })
             .collect()
     }
