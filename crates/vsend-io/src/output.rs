@@ -602,6 +602,61 @@ impl Outputs {
 // ---------------------------------------------------------------------------
 // Writing and committing.
 
+/// A temporary file that will replace a file: the kernel is asked to start
+/// writing its pages to disk as they come, every [`Early::STEP`] bytes,
+/// rather than all at the commit.
+///
+/// ext4 writes out a file renamed over another at the rename itself
+/// (`auto_da_alloc`), so that a crash cannot leave an empty file where the
+/// old one was; for `vsend score` at 1 M rows (200 MB out) that was a serial
+/// 100 ms at the end of a 0.56 s run. Started early, on the thread that
+/// writes, the work overlaps the scoring of the next rows. A new file has no
+/// such flush at its rename, so it is left to the kernel. This is advice
+/// only: nothing is waited for, and an error changes nothing.
+#[derive(Debug)]
+struct Early<W> {
+    inner: W,
+    /// Whether to ask at all: the rename will replace a file.
+    replaces: bool,
+    /// Bytes given to the writer.
+    written: u64,
+    /// Bytes the kernel was asked to start writing out.
+    started: u64,
+}
+
+impl<W> Early<W> {
+    /// How much is handed to the kernel between two requests.
+    const STEP: u64 = 2 << 20;
+
+    fn new(inner: W, replaces: bool) -> Self {
+        Early {
+            inner,
+            replaces,
+            written: 0,
+            started: 0,
+        }
+    }
+}
+
+impl Early<BufWriter<File>> {
+    fn wrote(&mut self, n: usize) {
+        self.written += n as u64;
+        // What the buffer still holds is not in the file yet.
+        let handed = self.written - self.inner.buffer().len() as u64;
+        if self.replaces && handed - self.started >= Self::STEP {
+            #[cfg(target_os = "linux")]
+            {
+                // POSIX_FADV_DONTNEED starts writeback of the range's dirty
+                // pages (and drops them from the cache once written).
+                let len = std::num::NonZeroU64::new(handed - self.started);
+                let advice = rustix::fs::Advice::DontNeed;
+                let _ = rustix::fs::fadvise(self.inner.get_ref(), self.started, len, advice);
+            }
+            self.started = handed;
+        }
+    }
+}
+
 #[derive(Debug)]
 enum Sink {
     Stdout(BufWriter<io::Stdout>),
@@ -609,7 +664,7 @@ enum Sink {
     #[cfg(unix)]
     Socket(BufWriter<std::os::unix::net::UnixStream>),
     Temp {
-        file: BufWriter<File>,
+        file: Early<BufWriter<File>>,
         temp: Temp,
         target: PathBuf,
     },
@@ -620,7 +675,8 @@ impl Sink {
     fn temp(target: &Path) -> io::Result<Sink> {
         let (file, temp) = Temp::create(target)?;
         Ok(Sink::Temp {
-            file: BufWriter::with_capacity(BUFFER, file),
+            // Only a rename over a file makes ext4 write at the rename.
+            file: Early::new(BufWriter::with_capacity(BUFFER, file), target.exists()),
             temp,
             target: target.to_path_buf(),
         })
@@ -694,7 +750,7 @@ impl Output {
             // power loss is left to the filesystem (ext4 flushes rename-replaced data).
             // An fsync here cost ~20% of `vsend score` end to end (40 MB for 200k rows).
             Sink::Temp { file, temp, target } => {
-                let file = file.into_inner().map_err(|e| e.into_error())?;
+                let file = file.inner.into_inner().map_err(|e| e.into_error())?;
                 drop(file);
                 Ok(Ready(Some((name, temp, target))))
             }
@@ -759,7 +815,11 @@ impl Write for Output {
             Sink::Direct(w) => w.write(buf),
             #[cfg(unix)]
             Sink::Socket(w) => w.write(buf),
-            Sink::Temp { file, .. } => file.write(buf),
+            Sink::Temp { file, .. } => {
+                let n = file.inner.write(buf)?;
+                file.wrote(n);
+                Ok(n)
+            }
         }
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
@@ -769,7 +829,11 @@ impl Write for Output {
             Sink::Direct(w) => w.write_all(buf),
             #[cfg(unix)]
             Sink::Socket(w) => w.write_all(buf),
-            Sink::Temp { file, .. } => file.write_all(buf),
+            Sink::Temp { file, .. } => {
+                file.inner.write_all(buf)?;
+                file.wrote(buf.len());
+                Ok(())
+            }
         }
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -778,7 +842,7 @@ impl Write for Output {
             Sink::Direct(w) => w.flush(),
             #[cfg(unix)]
             Sink::Socket(w) => w.flush(),
-            Sink::Temp { file, .. } => file.flush(),
+            Sink::Temp { file, .. } => file.inner.flush(),
         }
     }
 }
@@ -786,6 +850,32 @@ impl Write for Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_replaces_another_is_handed_to_the_disk_as_it_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let step = Early::<BufWriter<File>>::STEP;
+        let chunk = vec![b'x'; 1 << 20];
+        for replaces in [true, false] {
+            let file = File::create(dir.path().join(format!("{replaces}"))).unwrap();
+            let mut early = Early::new(BufWriter::with_capacity(BUFFER, file), replaces);
+            for _ in 0..5 * step / chunk.len() as u64 {
+                early.inner.write_all(&chunk).unwrap();
+                early.wrote(chunk.len());
+            }
+            assert_eq!(early.written, 5 * step);
+            // Asked at every step, up to what the buffer had handed over.
+            let asked = if replaces { 4 * step..=5 * step } else { 0..=0 };
+            assert!(
+                asked.contains(&early.started),
+                "{replaces}: {}",
+                early.started
+            );
+            early.inner.flush().unwrap();
+            let len = early.inner.get_ref().metadata().unwrap().len();
+            assert_eq!(len, 5 * step);
+        }
+    }
 
     fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
