@@ -268,31 +268,23 @@ impl Histories {
     /// Applies the duplicate rule (§7) and records the date: the index of
     /// the child's history, to keep the review in. With [`Keep::Levels`] a
     /// review's date is kept once, with its levels, and checked there: the
-    /// levels of a five-year history would otherwise hold every date twice.
+    /// levels of a five-year history would otherwise hold every date twice:
+    /// `in_levels` says the caller keeps this date with the review's levels.
     fn record(&mut self, child: &ChildId, on: Date, in_levels: bool) -> Result<usize, Duplicate> {
-        let levels = matches!(self.keep, Keep::Levels(_));
-        let (ordinal, new) = if levels {
-            self.seen.number(child)
-        } else {
-            self.seen.record(child, on)?
-        };
+        let (ordinal, new) = self.seen.number(child);
         if new {
             self.children.push(History::default());
         }
         let i = ordinal as usize;
-        if levels {
-            if self.seen.contains(ordinal, on) || self.children[i].has_levels_on(on) {
-                return Err(Duplicate {
-                    child_id: child.clone(),
-                    assessed_on: on,
-                });
-            }
-            if !in_levels {
-                // A date alone (add_date): kept and checked as with any other Keep.
-                self.seen.record(child, on)?;
-            }
+        // Without Keep::Levels a child's levels are empty: `seen` alone decides.
+        if self.seen.contains(ordinal, on) || self.children[i].has_levels_on(on) {
+            return Err(Duplicate {
+                child_id: child.clone(),
+                assessed_on: on,
+            });
         }
         if !in_levels {
+            self.seen.insert(ordinal, on);
             self.children[i].dates.push(on);
         }
         if self.keep.as_of().is_none_or(|as_of| on <= as_of) {

@@ -314,14 +314,13 @@ impl LevelBlock {
     pub(crate) fn add(&mut self, i: usize, slot: u8, d: usize, level: Option<Level>) {
         let mut sink = self.sink(i);
         sink.add(slot, d, level);
-        for d in 0..5 {
-            self.areas[d][i] = sink.need.areas[d];
-            self.sum[d][i] = sink.need.sum[d];
-            self.max[d][i] = sink.need.max[d];
-            self.wide[d][i] = sink.wide[d];
-            self.readiness[d][i] = sink.readiness[d];
-            self.confidence[d][i] = sink.confidence[d];
-        }
+        // Adding to domain d changes nothing of another domain.
+        self.areas[d][i] = sink.need.areas[d];
+        self.sum[d][i] = sink.need.sum[d];
+        self.max[d][i] = sink.need.max[d];
+        self.wide[d][i] = sink.wide[d];
+        self.readiness[d][i] = sink.readiness[d];
+        self.confidence[d][i] = sink.confidence[d];
     }
 
     /// The levels of row `i`.

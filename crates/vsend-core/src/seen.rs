@@ -204,21 +204,25 @@ impl SeenDates {
                 assessed_on: on,
             });
         }
+        self.insert(ordinal, on);
+        Ok((ordinal, new))
+    }
+
+    /// Records child `ordinal`'s review on `on`, which
+    /// [`contains`](Self::contains) said is not there yet.
+    pub(crate) fn insert(&mut self, ordinal: u32, on: Date) {
         let slots = &mut self.inline[ordinal as usize];
-        let code = code(on);
-        let key = date_key(ordinal, on);
         let free = slots.iter().position(|&s| s == EMPTY);
-        match (code, free) {
+        match (code(on), free) {
             (Some(c), Some(free)) => slots[free] = c,
             (_, free) => {
-                self.more.insert(key);
+                self.more.insert(date_key(ordinal, on));
                 // Full slots already say "look in the set"; else a marker does.
                 if let Some(free) = free.filter(|_| !slots.contains(&MORE)) {
                     slots[free] = MORE;
                 }
             }
         }
-        Ok((ordinal, new))
     }
 
     /// The ordinal of `child` (first-seen order), numbering it when new, and

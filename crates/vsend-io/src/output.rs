@@ -614,8 +614,8 @@ impl Outputs {
 /// such flush at its rename, so it is left to the kernel. This is advice
 /// only: nothing is waited for, and an error changes nothing.
 #[derive(Debug)]
-struct Early<W> {
-    inner: W,
+struct Early {
+    inner: BufWriter<File>,
     /// Whether to ask at all: the rename will replace a file.
     replaces: bool,
     /// Bytes given to the writer.
@@ -624,11 +624,11 @@ struct Early<W> {
     started: u64,
 }
 
-impl<W> Early<W> {
+impl Early {
     /// How much is handed to the kernel between two requests.
     const STEP: u64 = 2 << 20;
 
-    fn new(inner: W, replaces: bool) -> Self {
+    fn new(inner: BufWriter<File>, replaces: bool) -> Self {
         Early {
             inner,
             replaces,
@@ -636,9 +636,9 @@ impl<W> Early<W> {
             started: 0,
         }
     }
-}
 
-impl Early<BufWriter<File>> {
+    /// Notes `n` more bytes given to the writer, and asks for what the
+    /// buffer has handed to the file since the last request, once a step.
     fn wrote(&mut self, n: usize) {
         self.written += n as u64;
         // What the buffer still holds is not in the file yet.
@@ -657,6 +657,22 @@ impl Early<BufWriter<File>> {
     }
 }
 
+impl Write for Early {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.wrote(n);
+        Ok(n)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.inner.write_all(buf)?;
+        self.wrote(buf.len());
+        Ok(())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[derive(Debug)]
 enum Sink {
     Stdout(BufWriter<io::Stdout>),
@@ -664,7 +680,7 @@ enum Sink {
     #[cfg(unix)]
     Socket(BufWriter<std::os::unix::net::UnixStream>),
     Temp {
-        file: Early<BufWriter<File>>,
+        file: Early,
         temp: Temp,
         target: PathBuf,
     },
@@ -815,11 +831,7 @@ impl Write for Output {
             Sink::Direct(w) => w.write(buf),
             #[cfg(unix)]
             Sink::Socket(w) => w.write(buf),
-            Sink::Temp { file, .. } => {
-                let n = file.inner.write(buf)?;
-                file.wrote(n);
-                Ok(n)
-            }
+            Sink::Temp { file, .. } => file.write(buf),
         }
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
@@ -829,11 +841,7 @@ impl Write for Output {
             Sink::Direct(w) => w.write_all(buf),
             #[cfg(unix)]
             Sink::Socket(w) => w.write_all(buf),
-            Sink::Temp { file, .. } => {
-                file.inner.write_all(buf)?;
-                file.wrote(buf.len());
-                Ok(())
-            }
+            Sink::Temp { file, .. } => file.write_all(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -842,7 +850,7 @@ impl Write for Output {
             Sink::Direct(w) => w.flush(),
             #[cfg(unix)]
             Sink::Socket(w) => w.flush(),
-            Sink::Temp { file, .. } => file.inner.flush(),
+            Sink::Temp { file, .. } => file.flush(),
         }
     }
 }
@@ -854,14 +862,13 @@ mod tests {
     #[test]
     fn a_file_that_replaces_another_is_handed_to_the_disk_as_it_is_written() {
         let dir = tempfile::tempdir().unwrap();
-        let step = Early::<BufWriter<File>>::STEP;
+        let step = Early::STEP;
         let chunk = vec![b'x'; 1 << 20];
         for replaces in [true, false] {
             let file = File::create(dir.path().join(format!("{replaces}"))).unwrap();
             let mut early = Early::new(BufWriter::with_capacity(BUFFER, file), replaces);
             for _ in 0..5 * step / chunk.len() as u64 {
-                early.inner.write_all(&chunk).unwrap();
-                early.wrote(chunk.len());
+                early.write_all(&chunk).unwrap();
             }
             assert_eq!(early.written, 5 * step);
             // Asked at every step, up to what the buffer had handed over.
@@ -871,7 +878,7 @@ mod tests {
                 "{replaces}: {}",
                 early.started
             );
-            early.inner.flush().unwrap();
+            early.flush().unwrap();
             let len = early.inner.get_ref().metadata().unwrap().len();
             assert_eq!(len, 5 * step);
         }
