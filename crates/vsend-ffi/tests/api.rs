@@ -6,56 +6,14 @@
 //! Checks: §3–§14 through the C interface.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
-use std::ffi::{c_char, CStr, CString};
-use std::path::PathBuf;
+use std::ffi::{CStr, CString};
 use std::ptr;
 
 use serde_json::Value;
 use vsend_ffi::*;
 
-fn example(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/examples")
-        .join(name);
-    std::fs::read(path).unwrap()
-}
-
-/// Takes a string handed out by the library, freeing it.
-fn take(s: *mut c_char) -> Option<String> {
-    if s.is_null() {
-        return None;
-    }
-    let text = unsafe { CStr::from_ptr(s) }.to_str().unwrap().to_owned();
-    unsafe { vsend_string_free(s) };
-    Some(text)
-}
-
-fn close(got: &Value, want: &Value, at: &str) {
-    match (got, want) {
-        (Value::Number(g), Value::Number(w)) => {
-            let (g, w) = (g.as_f64().unwrap(), w.as_f64().unwrap());
-            assert!((g - w).abs() <= 1e-9, "{at}: got {g}, want {w}");
-        }
-        (Value::Object(g), Value::Object(w)) => {
-            assert_eq!(
-                g.len(),
-                w.len(),
-                "{at}: keys {:?}",
-                g.keys().collect::<Vec<_>>()
-            );
-            for (k, wv) in w {
-                close(&g[k], wv, &format!("{at}.{k}"));
-            }
-        }
-        (Value::Array(g), Value::Array(w)) => {
-            assert_eq!(g.len(), w.len(), "{at}: length");
-            for (i, (gv, wv)) in g.iter().zip(w).enumerate() {
-                close(gv, wv, &format!("{at}[{i}]"));
-            }
-        }
-        (g, w) => assert_eq!(g, w, "{at}"),
-    }
-}
+mod common;
+use common::{close, example, take};
 
 struct Fw(*mut VsendFramework);
 

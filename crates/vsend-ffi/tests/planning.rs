@@ -5,54 +5,14 @@
 //! Every unsafe call here passes pointers to live Rust values or nulls on purpose.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
-use std::ffi::{c_char, CStr, CString};
-use std::path::PathBuf;
+use std::ffi::{c_char, CString};
 use std::ptr;
 
 use serde_json::Value;
 use vsend_ffi::*;
 
-fn example(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/examples")
-        .join(name);
-    std::fs::read(path).unwrap()
-}
-
-fn take(s: *mut c_char) -> Option<String> {
-    if s.is_null() {
-        return None;
-    }
-    let text = unsafe { CStr::from_ptr(s) }.to_str().unwrap().to_owned();
-    unsafe { vsend_string_free(s) };
-    Some(text)
-}
-
-fn close(got: &Value, want: &Value, at: &str) {
-    match (got, want) {
-        (Value::Number(g), Value::Number(w)) => {
-            let (g, w) = (g.as_f64().unwrap(), w.as_f64().unwrap());
-            assert!((g - w).abs() <= 1e-9, "{at}: got {g}, want {w}");
-        }
-        (Value::Object(g), Value::Object(w)) => {
-            let mut gk: Vec<_> = g.keys().collect();
-            let mut wk: Vec<_> = w.keys().collect();
-            gk.sort();
-            wk.sort();
-            assert_eq!(gk, wk, "{at}: keys");
-            for (k, wv) in w {
-                close(&g[k], wv, &format!("{at}.{k}"));
-            }
-        }
-        (Value::Array(g), Value::Array(w)) => {
-            assert_eq!(g.len(), w.len(), "{at}: length");
-            for (i, (gv, wv)) in g.iter().zip(w).enumerate() {
-                close(gv, wv, &format!("{at}[{i}]"));
-            }
-        }
-        (g, w) => assert_eq!(g, w, "{at}"),
-    }
-}
+mod common;
+use common::{close, example, take};
 
 type Call = unsafe extern "C" fn(
     *const VsendFramework,

@@ -5,27 +5,15 @@
 //! Every unsafe call here passes pointers to live Rust values or nulls on purpose.
 #![allow(clippy::undocumented_unsafe_blocks)]
 
-use std::ffi::{c_char, CStr, CString};
-use std::path::{Path, PathBuf};
+use std::ffi::CString;
+use std::path::Path;
 use std::ptr;
 
 use serde_json::Value;
 use vsend_ffi::*;
 
-fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/examples")
-        .join(name)
-}
-
-fn take(s: *mut c_char) -> Option<String> {
-    if s.is_null() {
-        return None;
-    }
-    let text = unsafe { CStr::from_ptr(s) }.to_str().unwrap().to_owned();
-    unsafe { vsend_string_free(s) };
-    Some(text)
-}
+mod common;
+use common::{example_path, take};
 
 fn c(path: &Path) -> CString {
     CString::new(path.to_str().unwrap()).unwrap()
@@ -88,7 +76,7 @@ fn a_file_is_scored_into_a_file_as_in_memory() {
     let out = dir.path().join("scored.jsonl");
     let errors = dir.path().join("problems.jsonl");
     for name in ["cohort-bad-rows.csv", "cohort-duplicates.csv"] {
-        let input = example(name);
+        let input = example_path(name);
         let (status, counts, error) = score_file(&input, &out, Some(&errors));
         assert_eq!(status, VsendStatus::Rejected, "{name}: {error:?}");
         let counts = counts.unwrap();
@@ -111,14 +99,18 @@ fn a_file_is_scored_into_a_file_as_in_memory() {
     // CSV out, with the CSV errors report's columns.
     let csv = dir.path().join("scored.csv");
     let errors_csv = dir.path().join("problems.csv");
-    let (status, ..) = score_file(&example("cohort-bad-rows.csv"), &csv, Some(&errors_csv));
+    let (status, ..) = score_file(
+        &example_path("cohort-bad-rows.csv"),
+        &csv,
+        Some(&errors_csv),
+    );
     assert_eq!(status, VsendStatus::Rejected);
     assert!(std::fs::read_to_string(&csv)
         .unwrap()
         .starts_with("child_id,assessed_on,"));
     let report = std::fs::read_to_string(&errors_csv).unwrap();
     assert!(report.starts_with("line,field,value,message\n"), "{report}");
-    let (_, problems) = score_in_memory(&example("cohort-bad-rows.csv"));
+    let (_, problems) = score_in_memory(&example_path("cohort-bad-rows.csv"));
     let problems = problems.as_array().unwrap().len();
     assert!(problems >= 18, "every rejected row has a problem");
     assert_eq!(
@@ -133,7 +125,7 @@ fn outputs_are_checked_first_and_written_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let input = d.join("cohort.csv");
-    std::fs::copy(example("cohort-small.csv"), &input).unwrap();
+    std::fs::copy(example_path("cohort-small.csv"), &input).unwrap();
     let before = std::fs::read(&input).unwrap();
 
     // Over the input: refused, the input intact.
