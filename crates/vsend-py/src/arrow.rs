@@ -23,47 +23,100 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3_arrow::{PyChunkedArray, PyTable};
 
-/// A text column, borrowed from whichever string layout it came in.
-pub(crate) enum TextArray {
+/// A text column as its chunks came (however many: no copy), each borrowed
+/// from whichever string layout it came in.
+pub(crate) struct TextArray {
+    chunks: Vec<TextChunk>,
+    /// The first row of each chunk, and then the number of rows.
+    starts: Vec<usize>,
+    /// For each block of [`BLOCK`] rows, the chunk of its first row: a
+    /// row's chunk is found from there in a step or two.
+    chunk_of_block: Vec<u32>,
+}
+
+/// Rows per entry of [`TextArray::chunk_of_block`].
+const BLOCK: usize = 1 << 12;
+
+/// One chunk of a text column.
+enum TextChunk {
     Utf8(StringArray),
     Large(LargeStringArray),
     View(StringViewArray),
 }
 
-impl TextArray {
-    /// Cell `i`: `None` when null.
+impl TextChunk {
     #[inline]
-    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+    fn get(&self, i: usize) -> Option<&str> {
         match self {
-            TextArray::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
-            TextArray::Large(a) => a.is_valid(i).then(|| a.value(i)),
-            TextArray::View(a) => a.is_valid(i).then(|| a.value(i)),
+            TextChunk::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
+            TextChunk::Large(a) => a.is_valid(i).then(|| a.value(i)),
+            TextChunk::View(a) => a.is_valid(i).then(|| a.value(i)),
         }
     }
 
-    /// The array itself (no copy).
-    pub(crate) fn array(&self) -> ArrayRef {
+    fn array(&self) -> ArrayRef {
         match self {
-            TextArray::Utf8(a) => Arc::new(a.clone()),
-            TextArray::Large(a) => Arc::new(a.clone()),
-            TextArray::View(a) => Arc::new(a.clone()),
+            TextChunk::Utf8(a) => Arc::new(a.clone()),
+            TextChunk::Large(a) => Arc::new(a.clone()),
+            TextChunk::View(a) => Arc::new(a.clone()),
         }
+    }
+
+    fn of(array: &ArrayRef) -> Option<TextChunk> {
+        Some(match array.data_type() {
+            DataType::Utf8 => TextChunk::Utf8(array.as_string::<i32>().clone()),
+            DataType::LargeUtf8 => TextChunk::Large(array.as_string::<i64>().clone()),
+            DataType::Utf8View => TextChunk::View(array.as_string_view().clone()),
+            _ => return None,
+        })
+    }
+}
+
+impl TextArray {
+    /// Cell `i`: `None` when null. Panics when `i` is out of range.
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        let mut c = self.chunk_of_block[i / BLOCK] as usize;
+        while self.starts[c + 1] <= i {
+            c += 1;
+        }
+        self.chunks[c].get(i - self.starts[c])
+    }
+
+    /// The chunks themselves (no copy).
+    pub(crate) fn chunks(&self) -> Vec<ArrayRef> {
+        self.chunks.iter().map(TextChunk::array).collect()
     }
 
     pub(crate) fn len(&self) -> usize {
-        match self {
-            TextArray::Utf8(a) => a.len(),
-            TextArray::Large(a) => a.len(),
-            TextArray::View(a) => a.len(),
-        }
+        self.starts.last().copied().unwrap_or(0)
     }
 
+    /// One array of text.
     fn of(array: &ArrayRef) -> Option<TextArray> {
-        Some(match array.data_type() {
-            DataType::Utf8 => TextArray::Utf8(array.as_string::<i32>().clone()),
-            DataType::LargeUtf8 => TextArray::Large(array.as_string::<i64>().clone()),
-            DataType::Utf8View => TextArray::View(array.as_string_view().clone()),
-            _ => return None,
+        Self::of_chunks(std::slice::from_ref(array))
+    }
+
+    /// Chunks of text, of any string layouts; `None` if one is not text.
+    fn of_chunks(arrays: &[ArrayRef]) -> Option<TextArray> {
+        let chunks: Vec<TextChunk> = arrays.iter().map(TextChunk::of).collect::<Option<_>>()?;
+        let mut starts = vec![0];
+        for a in arrays {
+            starts.push(starts[starts.len() - 1] + a.len());
+        }
+        let rows = starts[starts.len() - 1];
+        let mut chunk_of_block = Vec::with_capacity(rows.div_ceil(BLOCK));
+        let mut c = 0;
+        for first in (0..rows).step_by(BLOCK) {
+            while starts[c + 1] <= first {
+                c += 1;
+            }
+            chunk_of_block.push(c as u32);
+        }
+        Some(TextArray {
+            chunks,
+            starts,
+            chunk_of_block,
         })
     }
 }
@@ -101,6 +154,19 @@ fn as_text(name: &str, array: &ArrayRef) -> PyResult<TextArray> {
 }
 
 impl ArrowCol {
+    /// Prepares one column of `chunks` of type `data_type` (`name` for
+    /// messages): text is read chunk by chunk where it lies (a pandas text
+    /// column comes in several), any other type joined into one array.
+    fn of_chunks(name: &str, chunks: &[ArrayRef], data_type: &DataType) -> PyResult<ArrowCol> {
+        if chunks.is_empty() {
+            return ArrowCol::new(name, arrow_array::new_empty_array(data_type));
+        }
+        if let Some(text) = TextArray::of_chunks(chunks) {
+            return Ok(ArrowCol::Text(text));
+        }
+        ArrowCol::new(name, concat(name, chunks)?)
+    }
+
     /// Prepares one column (`name` for messages).
     pub(crate) fn new(name: &str, array: ArrayRef) -> PyResult<ArrowCol> {
         use DataType::*;
@@ -184,11 +250,21 @@ fn bools_as_text(a: &BooleanArray) -> ArrayRef {
 }
 
 /// One column from a pyarrow ChunkedArray or anything with
-/// `__arrow_c_stream__` (a pandas column's Arrow array), its chunks joined.
+/// `__arrow_c_stream__` (a pandas column's Arrow array): text as its chunks
+/// came, any other type's chunks joined.
 pub(crate) fn column_of(name: &str, ob: &Bound<'_, PyAny>) -> PyResult<ArrowCol> {
     let chunked: PyChunkedArray = ob.extract()?;
-    let (chunks, _) = chunked.into_inner();
-    ArrowCol::new(name, concat(name, &chunks)?)
+    let (chunks, field) = chunked.into_inner();
+    ArrowCol::of_chunks(name, &chunks, field.data_type())
+}
+
+/// Column `name`'s chunks joined into one array, for a table (no copy for
+/// a single chunk).
+pub(crate) fn joined(name: &str, chunks: Vec<ArrayRef>) -> PyResult<ArrayRef> {
+    match <[_; 1]>::try_from(chunks) {
+        Ok([one]) => Ok(one),
+        Err(chunks) => concat(name, &chunks),
+    }
 }
 
 /// Chunks joined into one array (no copy for a single chunk).
@@ -212,12 +288,11 @@ pub(crate) fn table_of(ob: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<Arro
     let mut columns = Vec::with_capacity(schema.fields().len());
     for (c, field) in schema.fields().iter().enumerate() {
         let chunks: Vec<ArrayRef> = batches.iter().map(|b| b.column(c).clone()).collect();
-        let array = if chunks.is_empty() {
-            arrow_array::new_empty_array(field.data_type())
-        } else {
-            concat(field.name(), &chunks)?
-        };
-        columns.push(ArrowCol::new(field.name(), array)?);
+        columns.push(ArrowCol::of_chunks(
+            field.name(),
+            &chunks,
+            field.data_type(),
+        )?);
         names.push(field.name().clone());
     }
     Ok((names, columns, rows))

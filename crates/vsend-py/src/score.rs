@@ -6,7 +6,7 @@
 //! [`Level`] (whole, nullable) and [`Code`] (a closed set, as category
 //! codes), plus the child and setting IDs, the date and `complete`. Each
 //! group's column list says, per column, its name and how a row's scores
-//! give its value; [`OutSlice::write`] is the one place a row's scores
+//! give its value; [`OutSlice::write_scores`] is the one place a row's scores
 //! become column values and [`Scored::into_py`] the one place columns become
 //! arrays for the Python side.
 //!
@@ -21,12 +21,11 @@ use arrow_array::ArrayRef;
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
-use pyo3_arrow::PyArray;
+use pyo3_arrow::{PyArray, PyChunkedArray};
 use rayon::prelude::*;
-use vsend_core::history::Keep;
 use vsend_core::{
     day_number, score, Assessment, BandResult, ChildId, Date, Domain, DomainSet, Format, Framework,
-    Histories, Scores, SettingId,
+    Scores, SeenDates, SettingId,
 };
 use vsend_io::problem::Problem;
 
@@ -93,6 +92,13 @@ impl Figure {
             Figure::TopUp,
         ]
     };
+
+    /// The figure columns of a framework: the first of [`Figure::ALL`],
+    /// §13's only with banding.
+    fn of_framework(fw: &Framework) -> &'static [Figure] {
+        let banding = if fw.banding().is_some() { 0 } else { 2 };
+        &Self::ALL[..Self::ALL.len() - banding]
+    }
 
     fn name(self) -> String {
         match self {
@@ -197,6 +203,13 @@ impl Code {
         Code::BandRaisedBy,
     ];
 
+    /// The coded columns of a framework: the first of [`Code::ALL`], §13's
+    /// only with banding.
+    fn of_framework(fw: &Framework) -> &'static [Code] {
+        let banding = if fw.banding().is_some() { 0 } else { 2 };
+        &Self::ALL[..Self::ALL.len() - banding]
+    }
+
     fn name(self) -> &'static str {
         match self {
             Code::AgeBand => "age_band",
@@ -272,9 +285,10 @@ impl<T: Copy + Default> Nullable<T> {
         }
     }
 
-    /// `n` slots. Every accepted slot is written in full (value and mask)
-    /// and the others are taken out ([`Scored::compact`]), so new slots hold
-    /// zeros: for a new column, memory the allocator hands over zeroed.
+    /// `n` slots, zero and present until written. An accepted slot is
+    /// written once ([`OutSlice::flush`], which leaves a mask untouched where
+    /// nothing is absent) and the others are taken out ([`Scored::compact`]):
+    /// a new column is memory the allocator hands over zeroed.
     fn grow(&mut self, n: usize) {
         grow_zeroed(&mut self.values, n);
         grow_zeroed(&mut self.mask, n);
@@ -325,8 +339,8 @@ pub(crate) struct OutSlice<'a> {
     figures: Vec<(&'a mut [f64], &'a mut [bool])>,
     levels: Vec<(&'a mut [i64], &'a mut [bool])>,
     codes: Vec<&'a mut [i16]>,
-    /// Scored rows not yet written ([`OutSlice::flush`]).
-    pending: Vec<Pending>,
+    /// Scored rows of consecutive slots not yet copied out ([`OutSlice::flush`]).
+    run: Box<Run>,
 }
 
 impl OutSlice<'_> {
@@ -347,71 +361,135 @@ impl OutSlice<'_> {
     }
 
     /// Writes the scores `s` of an accepted record assessed `on` into slot
-    /// `k` (0 is the slice's first): kept until [`PENDING`] rows are, then
-    /// written a column at a time ([`OutSlice::flush`]).
+    /// `k` (0 is the slice's first): the one place a row's scores become
+    /// column values. They are kept, a column at a time, in a run of
+    /// consecutive slots small enough for the core's own cache, which is
+    /// copied out when full or broken ([`OutSlice::flush`]).
     pub(crate) fn write_scores(&mut self, k: usize, s: &Scores, on: Date, fw: &Framework) {
-        let band = fw.banding().and_then(|b| b.band(&s.need));
-        self.pending.push(Pending {
-            k,
-            scores: *s,
-            band,
-            on,
-        });
-        if self.pending.len() == PENDING {
+        let run = &mut *self.run;
+        if run.len == RUN || (run.len > 0 && k != run.start + run.len) {
             self.flush();
         }
+        let run = &mut *self.run;
+        if run.len == 0 {
+            run.start = k;
+        }
+        let i = run.len;
+        let band = fw.banding().and_then(|b| b.band(&s.need));
+        let band = band.as_ref();
+        // Column by column, each index a constant: every `of` is resolved
+        // when compiled, not looked up a cell at a time.
+        macro_rules! figures {
+            ($($j:literal)*) => {$({
+                let v = Figure::ALL[$j].of(s, band);
+                run.figures[$j][i] = v.unwrap_or_default();
+                run.figure_absent[$j][i] = v.is_none();
+                run.any_figure_absent[$j] |= v.is_none();
+            })*};
+        }
+        macro_rules! levels {
+            ($($j:literal)*) => {$({
+                let v = Level::ALL[$j].of(s);
+                run.levels[$j][i] = v.unwrap_or_default();
+                run.level_absent[$j][i] = v.is_none();
+                run.any_level_absent[$j] |= v.is_none();
+            })*};
+        }
+        macro_rules! codes {
+            ($($j:literal)*) => {$(run.codes[$j][i] = Code::ALL[$j].of(s, band);)*};
+        }
+        // Every column is listed: a new one fails to compile until it is.
+        const { assert!(Figure::ALL.len() == 21 && Level::ALL.len() == 15 && Code::ALL.len() == 6) };
+        figures!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20);
+        levels!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14);
+        codes!(0 1 2 3 4 5);
+        run.complete[i] = s.whole.is_some();
+        run.on[i] = i64::from(day_number(on)) * 86_400;
+        run.dates[i] = on;
+        run.len += 1;
     }
 
-    /// Writes the kept rows' scores, a column at a time (a few cache lines
-    /// of one column after another, not one cell of each column per row):
-    /// the one place scores become column values.
+    /// Copies the run out into its slots, a column at a time. A mask with
+    /// nothing absent in the run is left as it is: every slot starts
+    /// present ([`Nullable::grow`]) and is written once, so most of the
+    /// masks' memory is never touched.
     fn flush(&mut self) {
-        let pending = &self.pending;
-        for (f, (values, mask)) in Figure::ALL.into_iter().zip(self.figures.iter_mut()) {
-            for p in pending {
-                let v = f.of(&p.scores, p.band.as_ref());
-                values[p.k] = v.unwrap_or_default();
-                mask[p.k] = v.is_none();
+        let run = &mut *self.run;
+        let (at, n) = (run.start, run.len);
+        let slots = at..at + n;
+        for (j, (values, absent)) in self.figures.iter_mut().enumerate() {
+            values[slots.clone()].copy_from_slice(&run.figures[j][..n]);
+            if run.any_figure_absent[j] {
+                absent[slots.clone()].copy_from_slice(&run.figure_absent[j][..n]);
             }
         }
-        for (l, (values, mask)) in Level::ALL.into_iter().zip(self.levels.iter_mut()) {
-            for p in pending {
-                let v = l.of(&p.scores);
-                values[p.k] = v.unwrap_or_default();
-                mask[p.k] = v.is_none();
+        for (j, (values, absent)) in self.levels.iter_mut().enumerate() {
+            values[slots.clone()].copy_from_slice(&run.levels[j][..n]);
+            if run.any_level_absent[j] {
+                absent[slots.clone()].copy_from_slice(&run.level_absent[j][..n]);
             }
         }
-        for (c, column) in Code::ALL.into_iter().zip(self.codes.iter_mut()) {
-            for p in pending {
-                column[p.k] = c.of(&p.scores, p.band.as_ref());
-            }
+        for (j, codes) in self.codes.iter_mut().enumerate() {
+            codes[slots.clone()].copy_from_slice(&run.codes[j][..n]);
         }
-        for p in pending {
-            self.complete[p.k] = p.scores.whole.is_some();
-            self.on[p.k] = i64::from(day_number(p.on)) * 86_400;
-            self.dates[p.k] = p.on;
-            self.accepted[p.k] = true;
-        }
-        self.pending.clear();
+        self.complete[slots.clone()].copy_from_slice(&run.complete[..n]);
+        self.on[slots.clone()].copy_from_slice(&run.on[..n]);
+        self.dates[slots.clone()].copy_from_slice(&run.dates[..n]);
+        self.accepted[slots].fill(true);
+        run.len = 0;
+        run.any_figure_absent = [false; Figure::ALL.len()];
+        run.any_level_absent = [false; Level::ALL.len()];
     }
 }
 
 impl Drop for OutSlice<'_> {
-    /// Writes the rows still kept: a slice's every scored row is written.
+    /// Copies out the run still kept: a slice's every scored row is written.
     fn drop(&mut self) {
         self.flush();
     }
 }
 
-/// Scored rows an [`OutSlice`] keeps before writing them a column at a time.
-const PENDING: usize = 256;
+/// Consecutive slots an [`OutSlice`] keeps before copying them out: some
+/// 20 KiB in all, so a run stays in the core's first-level cache while it
+/// is filled, and each column is then copied out whole.
+const RUN: usize = 64;
 
-/// A scored row kept by an [`OutSlice`]: its slot, scores, band and date.
-struct Pending {
-    k: usize,
-    scores: Scores,
-    band: Option<BandResult>,
-    on: Date,
+/// A run of scored rows in consecutive slots from `start`, a column at a
+/// time, in the order of [`Figure::ALL`], [`Level::ALL`] and [`Code::ALL`].
+struct Run {
+    start: usize,
+    len: usize,
+    figures: [[f64; RUN]; Figure::ALL.len()],
+    figure_absent: [[bool; RUN]; Figure::ALL.len()],
+    /// Whether any of the run's figures is absent, per column.
+    any_figure_absent: [bool; Figure::ALL.len()],
+    levels: [[i64; RUN]; Level::ALL.len()],
+    level_absent: [[bool; RUN]; Level::ALL.len()],
+    /// Whether any of the run's levels is absent, per column.
+    any_level_absent: [bool; Level::ALL.len()],
+    codes: [[i16; RUN]; Code::ALL.len()],
+    complete: [bool; RUN],
+    on: [i64; RUN],
+    dates: [Date; RUN],
+}
+
+impl Run {
+    fn new() -> Box<Run> {
+        Box::new(Run {
+            start: 0,
+            len: 0,
+            figures: [[0.0; RUN]; Figure::ALL.len()],
+            figure_absent: [[false; RUN]; Figure::ALL.len()],
+            any_figure_absent: [false; Figure::ALL.len()],
+            levels: [[0; RUN]; Level::ALL.len()],
+            level_absent: [[false; RUN]; Level::ALL.len()],
+            any_level_absent: [false; Level::ALL.len()],
+            codes: [[0; RUN]; Code::ALL.len()],
+            complete: [false; RUN],
+            on: [0; RUN],
+            dates: [Date::default(); RUN],
+        })
+    }
 }
 
 /// `column` cut into slices of [`SLICE`] from slot `from`.
@@ -441,9 +519,12 @@ impl Scored {
             ids: Vec::new(),
             on: Vec::new(),
             complete: Vec::new(),
-            figures: Figure::ALL.into_iter().map(|_| Nullable::new()).collect(),
+            figures: Figure::of_framework(fw)
+                .iter()
+                .map(|_| Nullable::new())
+                .collect(),
             levels: Level::ALL.into_iter().map(|_| Nullable::new()).collect(),
-            codes: Code::ALL.map(|_| Vec::new()).to_vec(),
+            codes: Code::of_framework(fw).iter().map(|_| Vec::new()).collect(),
         }
     }
 
@@ -496,7 +577,7 @@ impl Scored {
                 figures: next_of(&mut fv).into_iter().zip(next_of(&mut fm)).collect(),
                 levels: next_of(&mut lv).into_iter().zip(next_of(&mut lm)).collect(),
                 codes: next_of(&mut codes),
-                pending: Vec::with_capacity(PENDING),
+                run: Run::new(),
             })
             .collect()
     }
@@ -521,8 +602,8 @@ impl Scored {
     }
 
     /// §7, in input order: of two accepted assessments of a child on one
-    /// date the later is rejected, by the core's rule (`Histories` with
-    /// `Keep::Dates`); its problem joins `rejected`, which is then in record
+    /// date the later is rejected, by the core's rule ([`SeenDates`], as
+    /// `vsend score` applies it); its problem joins `rejected`, which is then in record
     /// order. `child_of(k)` is the child of accepted slot `k` (read from a
     /// DataFrame's cells; `None` takes the IDs kept by [`Scored::score_all`]).
     ///
@@ -575,12 +656,12 @@ impl Scored {
         (0..shards)
             .into_par_iter()
             .flat_map_iter(|s| {
-                let mut seen = Histories::new(Keep::Dates);
+                let mut seen = SeenDates::new();
                 let mut found = Vec::new();
                 for k in (0..accepted.len()).filter(|&k| usize::from(shard[k]) == s) {
                     let child = child_of(k).and_then(|t| ChildId::new(&t).ok());
                     let Some(child) = child else { continue };
-                    if let Err(d) = seen.add_date(&child, dates[k]) {
+                    if let Err(d) = seen.add(&child, dates[k]) {
                         found.push((k, d));
                     }
                 }
@@ -712,9 +793,11 @@ impl Scored {
                 OutColumn::Text(IdColumn::Objects(o)) => {
                     ("text", o.into_pyarray(py)).into_pyobject(py)?.into_any()
                 }
-                OutColumn::Text(IdColumn::Arrow(a)) => {
-                    let array = PyArray::from_array_ref(a);
-                    let pyarrow = array.to_pyarrow(py)?.unbind();
+                OutColumn::Text(IdColumn::Arrow(chunks)) => {
+                    let pyarrow = match <[_; 1]>::try_from(chunks) {
+                        Ok([one]) => PyArray::from_array_ref(one).to_pyarrow(py)?.unbind(),
+                        Err(chunks) => PyChunkedArray::from_array_refs(chunks)?.to_pyarrow(py)?,
+                    };
                     ("text", pyarrow).into_pyobject(py)?.into_any()
                 }
                 OutColumn::Date(on) => ("date", on.into_pyarray(py)).into_pyobject(py)?.into_any(),
@@ -755,7 +838,7 @@ impl Scored {
         let mut arrays = Vec::with_capacity(columns.len());
         for (name, column) in columns {
             let array = match column {
-                OutColumn::Text(IdColumn::Arrow(a)) => a,
+                OutColumn::Text(IdColumn::Arrow(chunks)) => crate::arrow::joined(&name, chunks)?,
                 OutColumn::Text(IdColumn::Objects(o)) => {
                     let text: Vec<Option<String>> =
                         o.iter().map(|x| x.extract::<String>(py).ok()).collect();
@@ -788,8 +871,9 @@ pub(crate) enum Output {
 pub(crate) enum IdColumn {
     /// Python strings (`None` absent): a DataFrame's own objects where it can.
     Objects(Vec<PyObject>),
-    /// Arrow text: for Arrow output, or from an Arrow-backed column.
-    Arrow(ArrayRef),
+    /// Arrow text, in chunks: for Arrow output, or from an Arrow-backed
+    /// column (its own chunks where it can).
+    Arrow(Vec<ArrayRef>),
 }
 
 impl IdColumn {
@@ -800,7 +884,7 @@ impl IdColumn {
         output: Output,
     ) -> IdColumn {
         match output {
-            Output::Arrow => IdColumn::Arrow(crate::arrow::texts(ids)),
+            Output::Arrow => IdColumn::Arrow(vec![crate::arrow::texts(ids)]),
             Output::Numpy => IdColumn::Objects(
                 ids.map(|id| match id {
                     Some(id) => PyString::new(py, id).into_any().unbind(),

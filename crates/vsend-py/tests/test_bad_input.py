@@ -274,3 +274,79 @@ def test_every_row_twice_rejects_each_later_copy(examples, numeric_ids):
             again = vsend.score(moved)
     # Each child has several reviews in the original, so only the 2026 re-submissions collide.
     assert again.rejected_rows == 36 - df["child_id"].nunique()
+
+
+def _f64(bits):
+    return np.frombuffer(np.uint64(bits).tobytes(), dtype=np.float64)[0]
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (0.0, "0"),
+        (-0.0, "0"),
+        (1.0, "1"),
+        (4.0, "4"),
+        (np.nan, ""),
+        (-np.nan, ""),
+        (_f64(0x7FF8_0000_0000_0001), ""),  # a NaN with a payload
+        (_f64(0xFFF8_0000_0000_0001), ""),  # a negative one
+        (_f64(0x7FF0_0000_0000_0001), ""),  # a signalling NaN
+        (5.0, None),  # above the scale
+        (11.0, None),
+        (12.0, None),
+        (0.5, None),
+        (2.5, None),
+        (4.000000000000001, None),
+        (1e-300, None),
+        (5e-324, None),
+        (-1.0, None),
+        (float(2**53), None),
+        (np.inf, None),
+        (-np.inf, None),
+    ],
+)
+def test_every_kind_of_number_is_a_level_empty_or_refused(examples, value, text):
+    """A number in a level column is a level when it is a whole number on the
+    scale (−0 is 0), empty when it is NaN (any NaN), else refused: the same
+    verdict and scores as the cell written as text (``None``: refused)."""
+    numbers = small(examples).astype({"need.cl.literacy": float})
+    numbers["need.cl.literacy"] = value
+    if text is None:
+        result = quiet_score(numbers)
+        assert result.rejected_rows == len(numbers)
+        assert set(result.problems["field"]) == {"need.cl.literacy"}
+        return
+    as_text = small(examples).astype({"need.cl.literacy": object})
+    as_text["need.cl.literacy"] = text
+    got, want = vsend.score(numbers), vsend.score(as_text)
+    assert got.ok and want.ok
+    pd.testing.assert_frame_equal(got.scored, want.scored)
+
+
+def test_numbers_read_by_their_bits_as_by_their_text(examples):
+    """Every number whose low 49 bits are clear (the look-up the reading of
+    levels takes: each sign, exponent and top three bits of mantissa), and
+    each with bit 48 or bit 0 set as well, gets the verdict and scores of
+    the same number written as text."""
+    tops = np.arange(1 << 15, dtype=np.uint64) << np.uint64(49)
+    bits = np.concatenate([tops, tops | np.uint64(1 << 48), tops | np.uint64(1)])
+    values = bits.view(np.float64)
+    row = small(examples).iloc[[0]]
+    numbers = row.loc[row.index.repeat(len(values))].reset_index(drop=True)
+    numbers["child_id"] = [f"C{i}" for i in range(len(values))]
+    numbers["need.cl.literacy"] = values
+
+    def text(v):
+        if np.isnan(v):
+            return ""
+        return str(int(v)) if np.isfinite(v) and v == int(v) else repr(float(v))
+
+    as_text = numbers.astype({"need.cl.literacy": object})
+    as_text["need.cl.literacy"] = [text(v) for v in values]
+    got, want = quiet_score(numbers), quiet_score(as_text)
+    assert list(got.problems["row"]) == list(want.problems["row"])
+    # Kept: 0 to 4 and −0, and every NaN (an all-ones exponent with any
+    # mantissa but none): 6 + 14 of the first set, 16 of each other.
+    assert len(got.scored) == 52
+    pd.testing.assert_frame_equal(got.scored, want.scored)

@@ -317,3 +317,39 @@ def test_every_arrow_text_layout_and_padded_ids_read_alike(examples):
     i = table.schema.get_field_index("child_id")
     padded = table.set_column(i, "child_id", pc.binary_join_element_wise(" ", table["child_id"], " ", ""))
     same_table(vsend.score(padded).scored, want)
+
+
+def test_text_in_uneven_chunks_reads_as_one_array(examples):
+    """Text columns are read chunk by chunk where they lie (pandas' text
+    columns come in several, and are not joined first): chunks of uneven
+    sizes, empty ones among them, across the 4,096-row blocks by which a
+    row's chunk is found, give the rows of one array, for a pyarrow Table
+    and for a pandas frame, with a rejected row, a same-date duplicate and
+    an ID to trim among them."""
+    pa = pytest.importorskip("pyarrow")
+    base = pd.read_csv(examples / "cohort-small.csv", dtype=str, keep_default_na=False)
+    big = pd.concat([base.assign(child_id=base["child_id"] + f"x{k}") for k in range(300)], ignore_index=True)
+    assert len(big) == 10_800
+    big.loc[5000, "need.cl.literacy"] = "9"  # above the scale: rejected
+    big.loc[7000] = big.loc[6999]  # the same child on the same date: rejected
+    big.loc[4095, "child_id"] = " " + big.loc[4095, "child_id"]  # trimmed, as from a CSV cell
+    whole = pa.Table.from_pandas(big, preserve_index=False)
+    cuts = [0, 1, 1, 4095, 4098, 4098, 6098, 10195, 10800]
+
+    def chunked(column):
+        return pa.chunked_array([column.slice(a, b - a) for a, b in zip(cuts, cuts[1:])], type=column.type)
+
+    table = pa.table({name: chunked(whole.column(name).combine_chunks()) for name in whole.column_names})
+    assert table.column("child_id").num_chunks == len(cuts) - 1
+    with pytest.warns(vsend.RejectedRowsWarning, match="2 of 10800 rows rejected"):
+        got, want = vsend.score(table), vsend.score(whole.combine_chunks())
+    same_table(got.scored, want.scored)
+    assert list(got.problems["row"]) == list(want.problems["row"]) == [5000, 7000]
+
+    frame = pd.DataFrame({name: pd.arrays.ArrowStringArray(table.column(name)) for name in table.column_names})
+    with pytest.warns(vsend.RejectedRowsWarning):
+        from_pandas = vsend.score(frame)
+    assert frame["child_id"].array._pa_array.num_chunks == len(cuts) - 1
+    same_table(from_pandas.scored, want.scored)
+    assert from_pandas.scored.loc[4095, "child_id"] == big.loc[4095, "child_id"].strip()
+    assert list(from_pandas.problems["row"]) == [5000, 7000]
