@@ -526,16 +526,15 @@ pub(crate) fn score_frame(
     let child_col = column(Column::ChildId).map(|c| &cols[c]);
     let child_of: &ChildOf<'_> = &|k| {
         let col = child_col?;
-        let mut buf = String::new();
-        let text = cell_text(col, k, &mut buf);
+        let written_out = || Cow::Owned(cell_text(col, k, &mut String::new()).to_owned());
         // Borrowed from the column where the text is there as read.
         Some(match col {
             Col::Cells(cells) => match &cells[k] {
                 Cell::Str(s) => Cow::Borrowed(s.trim_ascii()),
-                _ => Cow::Owned(text.to_owned()),
+                _ => written_out(),
             },
             Col::Arrow(ArrowCol::Text(t), _) => Cow::Borrowed(t.get(k).unwrap_or("").trim_ascii()),
-            _ => Cow::Owned(text.to_owned()),
+            _ => written_out(),
         })
     };
     scored.reject_duplicates(&mut rejected, vsend_core::Format::Csv, Some(child_of));
