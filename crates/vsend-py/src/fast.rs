@@ -333,7 +333,7 @@ fn cell_text<'s>(col: &'s Col<'_>, row: usize, buf: &'s mut String) -> &'s str {
 /// was accepted); else new text. An empty cell is null.
 fn id_texts(col: Option<&Col<'_>>, rows: &[usize]) -> Vec<ArrayRef> {
     if let Some(Col::Arrow(ArrowCol::Text(text), _)) = col {
-        let clean = (0..text.len()).all(|i| {
+        let clean = (0..text.len()).into_par_iter().all(|i| {
             text.get(i)
                 .is_none_or(|s| !s.is_empty() && s.trim_ascii().len() == s.len())
         });

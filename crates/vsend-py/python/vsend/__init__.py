@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import json
 import numbers
 import os
@@ -443,7 +444,8 @@ def _source(data: Data, fw: Framework, sheet: Optional[str] = None) -> tuple[tup
         raise TypeError("sheet: applies to a path to an .xlsx workbook only")
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
-        arrays = [_column_array(data.iloc[:, i], names[i].strip() in _ID_COLUMNS) for i in range(data.shape[1])]
+        # items(): each column in order, repeated names too (iloc is slower).
+        arrays = [_column_array(series, name.strip() in _ID_COLUMNS) for name, (_, series) in zip(names, data.items())]
         return ("columns", (names, arrays, len(data))), data.index, "row"
     arrow = _arrow_kind(data)
     if arrow is not None:
@@ -591,6 +593,12 @@ def _domain_set(keys: Optional[Sequence[str]]) -> Optional[str]:
     return None if keys is None else ";".join(d for d in DOMAINS if d in keys)
 
 
+@functools.lru_cache(maxsize=64)
+def _categories(categories: tuple, ordered: bool) -> pd.CategoricalDtype:
+    """A closed set's dtype, made (and its categories checked) once, not per call."""
+    return pd.CategoricalDtype(list(categories), ordered=ordered)
+
+
 def _scored_column(spec: tuple) -> Any:
     """One scored column from the Rust side's ``(kind, ...)``: the arrays are
     new and ours, so each is wrapped without a copy."""
@@ -600,7 +608,7 @@ def _scored_column(spec: tuple) -> Any:
     if kind == "count":
         return pd.arrays.IntegerArray(spec[1], spec[2])
     if kind == "code":
-        return pd.Categorical.from_codes(spec[1], categories=spec[2], ordered=spec[3])
+        return pd.Categorical.from_codes(spec[1], dtype=_categories(tuple(spec[2]), spec[3]))
     if kind == "flag":
         return pd.arrays.BooleanArray(spec[1], np.zeros(len(spec[1]), dtype=bool))
     if kind == "date":
