@@ -37,6 +37,24 @@ pub(crate) struct TextArray {
 /// Rows per entry of [`TextArray::chunk_of_block`].
 const BLOCK: usize = 1 << 12;
 
+/// Rows of a text column that lie in one of its chunks: read without
+/// finding the chunk again for each ([`TextArray::part`]).
+#[derive(Clone, Copy)]
+pub(crate) struct TextPart<'t> {
+    chunk: &'t TextChunk,
+    /// The column's row at the chunk's first.
+    start: usize,
+}
+
+impl<'t> TextPart<'t> {
+    /// Row `i` of the column: `None` when null. Panics when `i` is not in
+    /// the chunk.
+    #[inline]
+    pub(crate) fn get(self, i: usize) -> Option<&'t str> {
+        self.chunk.get(i - self.start)
+    }
+}
+
 /// One chunk of a text column.
 enum TextChunk {
     Utf8(StringArray),
@@ -81,6 +99,17 @@ impl TextArray {
             c += 1;
         }
         self.chunks[c].get(i - self.starts[c])
+    }
+
+    /// The chunk that holds every row of `rows`, and its first row; `None`
+    /// when they span chunks (or are none).
+    pub(crate) fn part(&self, rows: std::ops::Range<usize>) -> Option<TextPart<'_>> {
+        let first = *self.chunk_of_block.get(rows.start / BLOCK)? as usize;
+        let c = (first..self.chunks.len()).find(|&c| rows.start < self.starts[c + 1])?;
+        (rows.end <= self.starts[c + 1]).then(|| TextPart {
+            chunk: &self.chunks[c],
+            start: self.starts[c],
+        })
     }
 
     /// The chunks themselves (no copy).

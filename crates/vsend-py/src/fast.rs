@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use arrow_array::{Array, ArrayRef};
 use arrow_buffer::NullBuffer;
 
-use crate::arrow::ArrowCol;
+use crate::arrow::{ArrowCol, TextPart};
 use crate::cells::{arrow_text, float_id, id_text, object_text, BadCell, Markers, Text, SMALL};
 use crate::score::{ChildOf, IdColumn, OutSlice, Output, Rejected, Scored};
 use crate::source::{tick, with_bad_cells, ColumnData, Columns, NumericIds, Slice};
@@ -203,7 +203,19 @@ fn run_slice(
     let rows = start..start + out.len();
     let coded: Vec<Option<Vec<u8>>> = cols.iter().map(|c| c.codes(rows.clone())).collect();
     let codes: Vec<Option<&[u8]>> = coded.iter().map(Option::as_deref).collect();
-    let cell = |c: usize, row: usize| plain_cell(&cols[c], row);
+    // An Arrow text column's chunk, found once for the slice when it holds
+    // all of the slice's rows.
+    let parts: Vec<Option<TextPart<'_>>> = cols
+        .iter()
+        .map(|c| match c {
+            Col::Arrow(ArrowCol::Text(t), _) => t.part(rows.clone()),
+            _ => None,
+        })
+        .collect();
+    let cell = |c: usize, row: usize| match parts[c] {
+        Some(part) => part.get(row).map_or(PlainCell::Empty, PlainCell::Text),
+        None => plain_cell(&cols[c], row),
+    };
     layout.plain_rows(fw, rows, &codes, cell, |row, plain| {
         let k = row - start;
         out.number(k, row as i64);
