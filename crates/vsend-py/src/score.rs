@@ -352,8 +352,9 @@ pub(crate) struct OutSlice<'a> {
     figures: Vec<(&'a mut [f64], &'a mut [bool])>,
     levels: Vec<(&'a mut [i64], &'a mut [bool])>,
     codes: Vec<&'a mut [i16]>,
-    /// Scored rows of consecutive slots not yet copied out ([`OutSlice::flush`]).
-    run: Box<Run>,
+    /// Scored rows of consecutive slots not yet copied out ([`OutSlice::flush`]);
+    /// made at the first, so that only the slices being scored hold one.
+    run: Option<Box<Run>>,
 }
 
 impl OutSlice<'_> {
@@ -379,11 +380,11 @@ impl OutSlice<'_> {
     /// consecutive slots small enough for the core's own cache, which is
     /// copied out when full or broken ([`OutSlice::flush`]).
     pub(crate) fn write_scores(&mut self, k: usize, s: &Scores, on: Date, fw: &Framework) {
-        let run = &mut *self.run;
+        let run = self.run.get_or_insert_with(Run::new);
         if run.len == RUN || (run.len > 0 && k != run.start + run.len) {
             self.flush();
         }
-        let run = &mut *self.run;
+        let run = self.run.get_or_insert_with(Run::new);
         if run.len == 0 {
             run.start = k;
         }
@@ -427,7 +428,9 @@ impl OutSlice<'_> {
     /// present ([`Nullable::grow`]) and is written once, so most of the
     /// masks' memory is never touched.
     fn flush(&mut self) {
-        let run = &mut *self.run;
+        let Some(run) = self.run.as_deref_mut() else {
+            return;
+        };
         let (at, n) = (run.start, run.len);
         let slots = at..at + n;
         for (j, (values, absent)) in self.figures.iter_mut().enumerate() {
@@ -590,7 +593,7 @@ impl Scored {
                 figures: next_of(&mut fv).into_iter().zip(next_of(&mut fm)).collect(),
                 levels: next_of(&mut lv).into_iter().zip(next_of(&mut lm)).collect(),
                 codes: next_of(&mut codes),
-                run: Run::new(),
+                run: None,
             })
             .collect()
     }
