@@ -22,6 +22,7 @@ use arrow_schema::{DataType, Field, Schema};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3_arrow::{PyChunkedArray, PyTable};
+use rayon::prelude::*;
 
 /// A text column as its chunks came (however many: no copy), each borrowed
 /// from whichever string layout it came in.
@@ -313,17 +314,17 @@ pub(crate) fn table_of(ob: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, Vec<Arro
     let table: PyTable = ob.extract()?;
     let (batches, schema) = table.into_inner();
     let rows = batches.iter().map(|b| b.num_rows()).sum();
-    let mut names = Vec::with_capacity(schema.fields().len());
-    let mut columns = Vec::with_capacity(schema.fields().len());
-    for (c, field) in schema.fields().iter().enumerate() {
-        let chunks: Vec<ArrayRef> = batches.iter().map(|b| b.column(c).clone()).collect();
-        columns.push(ArrowCol::of_chunks(
-            field.name(),
-            &chunks,
-            field.data_type(),
-        )?);
-        names.push(field.name().clone());
-    }
+    let names = schema.fields().iter().map(|f| f.name().clone()).collect();
+    // Columns prepared on every core: joining a column's chunks and writing
+    // dates out as text are each a pass over the whole column.
+    let columns = schema.fields()[..]
+        .par_iter()
+        .enumerate()
+        .map(|(c, field)| {
+            let chunks: Vec<ArrayRef> = batches.iter().map(|b| b.column(c).clone()).collect();
+            ArrowCol::of_chunks(field.name(), &chunks, field.data_type())
+        })
+        .collect::<PyResult<_>>()?;
     Ok((names, columns, rows))
 }
 
