@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int16Type, Int64Type};
+use arrow_array::types::{Date32Type, Float64Type, Int16Type, Int64Type};
 use arrow_array::{
     Array, ArrayRef, BooleanArray, Date32Array, DictionaryArray, Float64Array, Int16Array,
     Int64Array, LargeStringArray, StringArray, StringViewArray,
@@ -221,7 +221,14 @@ impl ArrowCol {
                 what: "a boolean".to_owned(),
                 text: TextArray::of(&bools_as_text(array.as_boolean())).expect("Utf8"),
             },
-            Date32 | Date64 => ArrowCol::Other {
+            Date32 => ArrowCol::Other {
+                what: "a date".to_owned(),
+                text: match dates_as_text(array.as_primitive::<Date32Type>()) {
+                    Some(text) => text,
+                    None => as_text(name, &array)?,
+                },
+            },
+            Date64 => ArrowCol::Other {
                 what: "a date".to_owned(),
                 text: as_text(name, &array)?,
             },
@@ -267,6 +274,51 @@ impl ArrowCol {
             }
         }
     }
+}
+
+/// Dates written out as `arrow-cast` writes them (`YYYY-MM-DD`), without a
+/// formatter per cell; `None` when a year is outside 0 to 9999, which
+/// `arrow-cast` writes in other forms.
+fn dates_as_text(a: &Date32Array) -> Option<TextArray> {
+    let mut text = arrow_array::builder::StringBuilder::with_capacity(a.len(), a.len() * 10);
+    let mut cell = String::with_capacity(10);
+    for day in a.iter() {
+        let Some(day) = day else {
+            text.append_null();
+            continue;
+        };
+        let (y, m, d) = civil_from_days(day);
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        cell.clear();
+        for (value, width) in [(y, 4), (i64::from(m), 2), (i64::from(d), 2)] {
+            if !cell.is_empty() {
+                cell.push('-');
+            }
+            for place in (0..width).rev() {
+                let digit = (value / 10_i64.pow(place)) % 10;
+                cell.push(char::from(b'0' + digit as u8));
+            }
+        }
+        text.append_value(&cell);
+    }
+    let array: ArrayRef = Arc::new(text.finish());
+    TextArray::of(&array)
+}
+
+/// The civil date (year, month, day) `days` after 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`, as `vsend_core::day_number` inverted).
+fn civil_from_days(days: i32) -> (i64, u32, u32) {
+    let z = i64::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m as u32, d as u32)
 }
 
 /// Booleans written as Python writes them (`True`, `False`), as a pandas

@@ -353,3 +353,36 @@ def test_text_in_uneven_chunks_reads_as_one_array(examples):
     same_table(from_pandas.scored, want.scored)
     assert from_pandas.scored.loc[4095, "child_id"] == big.loc[4095, "child_id"].strip()
     assert list(from_pandas.problems["row"]) == [5000, 7000]
+
+
+def test_arrow_dates_read_as_their_text(examples):
+    """A date32 column is read as the same dates written as text
+    (`YYYY-MM-DD`): from year 0 to 9999, leap days, nulls, and a column
+    with a year past 9999 (written out another way)."""
+    pa = pytest.importorskip("pyarrow")
+    import numpy as np
+    import pyarrow.csv
+
+    small = pyarrow.csv.read_csv(examples / "cohort-small.csv")
+    n = 3000
+    table = pa.concat_tables([small] * (n // small.num_rows + 1)).slice(0, n).combine_chunks()
+    table = table.set_column(0, "child_id", pa.array([f"C{i}" for i in range(n)]))
+    rng = np.random.default_rng(11)
+    edges = [-719528, -719163, -719162, -1, 0, 59, 60, 11016, 2932896]  # 0000-01-01 … 9999-12-31
+    days = np.where(rng.random(n) < 0.1, rng.choice(edges, n), rng.integers(-719528, 2932897, n))
+    on = pa.array(days.astype(np.int32), type=pa.date32(), mask=rng.random(n) < 0.05)
+    born = (days - 2000).clip(-719528)
+    for past_9999 in (False, True):
+        if past_9999:  # one year 10000: the column is written out as arrow-cast writes it
+            born = np.append(born[:-1], 2932897)
+        i, j = table.schema.get_field_index("assessed_on"), table.schema.get_field_index("date_of_birth")
+        dated = table.set_column(i, "assessed_on", on).set_column(j, "date_of_birth", pa.array(born.astype(np.int32), type=pa.date32()))
+        as_text = dated.set_column(i, "assessed_on", dated["assessed_on"].cast(pa.string()))
+        as_text = as_text.set_column(j, "date_of_birth", as_text["date_of_birth"].cast(pa.string()))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got, want = vsend.score(dated), vsend.score(as_text)
+        assert got.scored.equals(want.scored)
+        assert list(got.problems["row"]) == list(want.problems["row"])
+        assert list(got.problems["field"]) == list(want.problems["field"])
+        assert 0 < len(got.scored) < n
