@@ -18,7 +18,7 @@ use arrow_array::{
     Int64Array, LargeStringArray, StringArray, StringViewArray,
 };
 use arrow_buffer::{BooleanBuffer, NullBuffer};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{ArrowError, DataType, Field, Schema};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3_arrow::{PyChunkedArray, PyTable};
@@ -340,25 +340,20 @@ pub(crate) fn column_of(name: &str, ob: &Bound<'_, PyAny>) -> PyResult<ArrowCol>
     ArrowCol::of_chunks(name, &chunks, field.data_type())
 }
 
-/// Column `name`'s chunks joined into one array, for a table (no copy for
-/// a single chunk).
-pub(crate) fn joined(name: &str, chunks: Vec<ArrayRef>) -> PyResult<ArrayRef> {
-    match <[_; 1]>::try_from(chunks) {
-        Ok([one]) => Ok(one),
-        Err(chunks) => concat(name, &chunks),
-    }
-}
-
 /// Chunks joined into one array (no copy for a single chunk).
-fn concat(name: &str, chunks: &[ArrayRef]) -> PyResult<ArrayRef> {
+pub(crate) fn join(chunks: &[ArrayRef]) -> Result<ArrayRef, ArrowError> {
     match chunks {
         [one] => Ok(one.clone()),
         many => {
             let refs: Vec<&dyn Array> = many.iter().map(|a| a.as_ref()).collect();
             arrow_select::concat::concat(&refs)
-                .map_err(|e| PyValueError::new_err(format!("column {name}: {e}")))
         }
     }
+}
+
+/// Column `name`'s chunks joined ([`join`]), an error naming the column.
+pub(crate) fn concat(name: &str, chunks: &[ArrayRef]) -> PyResult<ArrayRef> {
+    join(chunks).map_err(|e| PyValueError::new_err(format!("column {name}: {e}")))
 }
 
 /// A table's column names and prepared columns, and its rows.

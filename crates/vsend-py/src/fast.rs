@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use arrow_array::{Array, ArrayRef};
 use arrow_buffer::NullBuffer;
 
-use crate::arrow::{ArrowCol, TextPart};
+use crate::arrow::{ArrowCol, TextArray, TextPart};
 use crate::cells::{arrow_text, float_id, id_text, object_text, BadCell, Markers, Text, SMALL};
 use crate::score::{ChildOf, IdColumn, OutSlice, Output, Rejected, Scored};
 use crate::source::{tick, with_bad_cells, ColumnData, Columns, NumericIds, Slice};
@@ -162,10 +162,24 @@ fn other_f64(v: f64, buf: &mut String) {
     }
 }
 
+/// The Arrow text the core's plain reading reads a column's cells from:
+/// text as it is; values written out as text (a pyarrow date column, digits
+/// too large for an i64) outside an ID column. `None` for any other column.
+fn plain_text<'c>(col: &'c Col<'_>) -> Option<&'c TextArray> {
+    match col {
+        Col::Arrow(ArrowCol::Text(t), _)
+        | Col::Arrow(ArrowCol::Other { text: t, .. } | ArrowCol::Digits(t), false) => Some(t),
+        _ => None,
+    }
+}
+
 /// Cell `row` of `col` for the core's plain reading, without text for a
 /// number; [`PlainCell::Other`] leaves the row to the full reading.
 #[inline]
 fn plain_cell<'a>(col: &'a Col<'_>, row: usize) -> PlainCell<'a> {
+    if let Some(t) = plain_text(col) {
+        return t.get(row).map_or(PlainCell::Empty, PlainCell::Text);
+    }
     match col {
         Col::F64(..) | Col::I64(..) => match col.code(row) {
             Some(EMPTY) => PlainCell::Empty,
@@ -177,12 +191,6 @@ fn plain_cell<'a>(col: &'a Col<'_>, row: usize) -> PlainCell<'a> {
             Cell::Owned(s) => PlainCell::Text(s),
             Cell::Bad(_) => PlainCell::Other,
         },
-        // Text as it is; values written out as text (a pyarrow date column,
-        // digits too large for an i64) as read outside an ID column.
-        Col::Arrow(ArrowCol::Text(t), _)
-        | Col::Arrow(ArrowCol::Other { text: t, .. } | ArrowCol::Digits(t), false) => {
-            t.get(row).map_or(PlainCell::Empty, PlainCell::Text)
-        }
         Col::Arrow(..) => PlainCell::Other,
     }
 }
@@ -203,14 +211,11 @@ fn run_slice(
     let rows = start..start + out.len();
     let coded: Vec<Option<Vec<u8>>> = cols.iter().map(|c| c.codes(rows.clone())).collect();
     let codes: Vec<Option<&[u8]>> = coded.iter().map(Option::as_deref).collect();
-    // An Arrow text column's chunk, found once for the slice when it holds
-    // all of the slice's rows.
+    // A column read as Arrow text: its chunk, found once for the slice when
+    // it holds all of the slice's rows.
     let parts: Vec<Option<TextPart<'_>>> = cols
         .iter()
-        .map(|c| match c {
-            Col::Arrow(ArrowCol::Text(t), _) => t.part(rows.clone()),
-            _ => None,
-        })
+        .map(|c| plain_text(c).and_then(|t| t.part(rows.clone())))
         .collect();
     let cell = |c: usize, row: usize| match parts[c] {
         Some(part) => part.get(row).map_or(PlainCell::Empty, PlainCell::Text),
@@ -354,10 +359,9 @@ fn id_texts(col: Option<&Col<'_>>, rows: &[usize]) -> Vec<ArrayRef> {
             if rows.len() == text.len() {
                 return chunks;
             }
-            let refs: Vec<&dyn Array> = chunks.iter().map(|a| a.as_ref()).collect();
             let indices =
                 arrow_array::UInt64Array::from_iter_values(rows.iter().map(|&r| r as u64));
-            let taken = arrow_select::concat::concat(&refs)
+            let taken = crate::arrow::join(&chunks)
                 .and_then(|all| arrow_select::take::take(&all, &indices, None));
             if let Ok(taken) = taken {
                 return vec![taken];

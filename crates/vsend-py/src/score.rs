@@ -21,7 +21,7 @@ use arrow_array::ArrayRef;
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
-use pyo3_arrow::{PyArray, PyChunkedArray};
+use pyo3_arrow::PyChunkedArray;
 use rayon::prelude::*;
 use vsend_core::{
     day_number, score, Assessment, BandResult, ChildId, Date, Domain, DomainSet, Format, Framework,
@@ -59,6 +59,13 @@ pub(crate) type Rejected = Vec<(i64, Vec<Problem>)>;
 /// A set of domains as bits (bit i = domain i in §1 order): a category code.
 fn bits(set: DomainSet) -> i16 {
     set.iter().map(|d| 1i16 << d.index()).sum()
+}
+
+/// A kind's columns for a framework: all of `all` with §13 banding, else
+/// all but its last `banded` (§13's).
+fn for_framework<T>(all: &'static [T], banded: usize, fw: &Framework) -> &'static [T] {
+    let without = if fw.banding().is_some() { 0 } else { banded };
+    &all[..all.len() - without]
 }
 
 /// A real, nullable scored column (`Float64`).
@@ -106,11 +113,18 @@ impl Figure {
         ]
     };
 
-    /// The figure columns of a framework: the first of [`Figure::ALL`],
-    /// §13's only with banding.
+    /// The last of [`Figure::ALL`]: §13's, with banding only.
+    const BANDED: usize = 2;
+
+    /// The figure columns of a framework.
     fn of_framework(fw: &Framework) -> &'static [Figure] {
-        let banding = if fw.banding().is_some() { 0 } else { 2 };
-        &Self::ALL[..Self::ALL.len() - banding]
+        const {
+            assert!(matches!(
+                Figure::ALL[Figure::ALL.len() - Figure::BANDED],
+                Figure::BandScore
+            ))
+        };
+        for_framework(&Self::ALL, Self::BANDED, fw)
     }
 
     fn name(self) -> String {
@@ -216,11 +230,18 @@ impl Code {
         Code::BandRaisedBy,
     ];
 
-    /// The coded columns of a framework: the first of [`Code::ALL`], §13's
-    /// only with banding.
+    /// The last of [`Code::ALL`]: §13's, with banding only.
+    const BANDED: usize = 2;
+
+    /// The coded columns of a framework.
     fn of_framework(fw: &Framework) -> &'static [Code] {
-        let banding = if fw.banding().is_some() { 0 } else { 2 };
-        &Self::ALL[..Self::ALL.len() - banding]
+        const {
+            assert!(matches!(
+                Code::ALL[Code::ALL.len() - Code::BANDED],
+                Code::Band
+            ))
+        };
+        for_framework(&Self::ALL, Self::BANDED, fw)
     }
 
     fn name(self) -> &'static str {
@@ -807,10 +828,7 @@ impl Scored {
                     ("text", o.into_pyarray(py)).into_pyobject(py)?.into_any()
                 }
                 OutColumn::Text(IdColumn::Arrow(chunks)) => {
-                    let pyarrow = match <[_; 1]>::try_from(chunks) {
-                        Ok([one]) => PyArray::from_array_ref(one).to_pyarrow(py)?.unbind(),
-                        Err(chunks) => PyChunkedArray::from_array_refs(chunks)?.to_pyarrow(py)?,
-                    };
+                    let pyarrow = PyChunkedArray::from_array_refs(chunks)?.to_pyarrow(py)?;
                     ("text", pyarrow).into_pyobject(py)?.into_any()
                 }
                 OutColumn::Date(on) => ("date", on.into_pyarray(py)).into_pyobject(py)?.into_any(),
@@ -851,7 +869,7 @@ impl Scored {
         let mut arrays = Vec::with_capacity(columns.len());
         for (name, column) in columns {
             let array = match column {
-                OutColumn::Text(IdColumn::Arrow(chunks)) => crate::arrow::joined(&name, chunks)?,
+                OutColumn::Text(IdColumn::Arrow(chunks)) => crate::arrow::concat(&name, &chunks)?,
                 OutColumn::Text(IdColumn::Objects(o)) => {
                     let text: Vec<Option<String>> =
                         o.iter().map(|x| x.extract::<String>(py).ok()).collect();
