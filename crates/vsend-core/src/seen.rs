@@ -35,6 +35,10 @@ pub(crate) struct ChildIndex<S = DefaultHashBuilder> {
     /// that large needs some 66 million children, so this stays empty.
     epochs: Vec<u32>,
     arena: Vec<u8>,
+    /// The ordinal [`intern`](Self::intern) gave last: a child's reviews
+    /// mostly come one after another, and the next of them is found by
+    /// comparing its ID with this one's, without hashing it.
+    last: Option<u32>,
 }
 
 impl<S: BuildHasher> ChildIndex<S> {
@@ -71,21 +75,32 @@ impl<S: BuildHasher> ChildIndex<S> {
         table.find(spread(hash), same).map(|&(o, _)| o)
     }
 
+    /// The ordinal [`intern`](Self::intern) gave last, if it was called.
+    pub(crate) fn latest(&self) -> Option<u32> {
+        self.last
+    }
+
     /// The ordinal of `id`, numbering it next when not seen before; and
     /// whether it is new.
     pub(crate) fn intern(&mut self, id: &str) -> (u32, bool) {
+        if let Some(last) = self.last {
+            if id_bytes(&self.arena, &self.offsets, &self.epochs, last) == id.as_bytes() {
+                return (last, false);
+            }
+        }
         let hash = self.hash(id);
         let Self {
             table,
             offsets,
             epochs,
             arena,
+            last,
             ..
         } = self;
         let same = |&(o, h): &(u32, u32)| {
             h == hash && id_bytes(arena, offsets, epochs, o) == id.as_bytes()
         };
-        match table.entry(spread(hash), same, |&(_, h)| spread(h)) {
+        let (ordinal, new) = match table.entry(spread(hash), same, |&(_, h)| spread(h)) {
             hashbrown::hash_table::Entry::Occupied(e) => (e.get().0, false),
             hashbrown::hash_table::Entry::Vacant(e) => {
                 let ordinal = u32::try_from(offsets.len()).expect("fewer than 2^32 children");
@@ -100,7 +115,9 @@ impl<S: BuildHasher> ChildIndex<S> {
                 e.insert((ordinal, hash));
                 (ordinal, true)
             }
-        }
+        };
+        *last = Some(ordinal);
+        (ordinal, new)
     }
 
     /// Every ordinal, in ID byte order: what is summed over children is summed
@@ -192,6 +209,35 @@ impl SeenDates {
     /// same-date duplicate (§7), changing nothing.
     pub fn add(&mut self, child: &ChildId, on: Date) -> Result<(), Duplicate> {
         self.record(child, on).map(|_| ())
+    }
+
+    /// [`add`](Self::add) for the child of the latest call to it, without
+    /// the child's ID: a child's reviews mostly come one after another, and
+    /// the caller who knows that a review's child is the previous review's
+    /// need not read the ID again. `None`, recording nothing, when no child
+    /// was added yet.
+    ///
+    /// ```
+    /// use vsend_core::{parse_date, ChildId, SeenDates};
+    /// let mut seen = SeenDates::new();
+    /// assert_eq!(seen.add_to_latest(parse_date("2025-01-10").unwrap()), None);
+    /// seen.add(&ChildId::new("C1").unwrap(), parse_date("2025-01-10").unwrap()).unwrap();
+    /// assert_eq!(seen.add_to_latest(parse_date("2025-05-02").unwrap()), Some(Ok(())));
+    /// let d = seen.add_to_latest(parse_date("2025-01-10").unwrap()).unwrap().unwrap_err();
+    /// assert_eq!(d.child_id.as_str(), "C1");
+    /// ```
+    pub fn add_to_latest(&mut self, on: Date) -> Option<Result<(), Duplicate>> {
+        let ordinal = self.children.latest()?;
+        if self.contains(ordinal, on) {
+            let id = self.children.id(ordinal);
+            return Some(Err(Duplicate {
+                // Only valid IDs are ever stored.
+                child_id: ChildId(crate::ids::IdText::new(id)),
+                assessed_on: on,
+            }));
+        }
+        self.insert(ordinal, on);
+        Some(Ok(()))
     }
 
     /// [`add`](Self::add), giving the child's ordinal (first-seen order) and
@@ -306,11 +352,22 @@ mod tests {
                 assert_eq!((dup.child_id.as_str(), dup.assessed_on), ("C1", d(earlier)));
             }
         }
+        // The latest child's dates are found without its ID.
+        for on in dates {
+            let dup = seen.add_to_latest(d(on)).unwrap().unwrap_err();
+            assert_eq!(dup, seen.add(&c1, d(on)).unwrap_err());
+        }
         // Another child's dates are its own, inline or not.
         let c2 = id("C2");
-        for on in dates {
-            seen.add(&c2, d(on)).unwrap();
+        for (i, on) in dates.iter().enumerate() {
+            match i % 2 {
+                0 => seen.add(&c2, d(on)).unwrap(),
+                _ => seen.add_to_latest(d(on)).unwrap().unwrap(),
+            }
         }
+        assert!(seen.add_to_latest(d("1999-01-01")).unwrap().is_ok());
+        assert!(seen.add(&c2, d("1999-01-01")).is_err());
+        assert!(seen.add(&c1, d("1999-01-01")).is_ok());
         assert_eq!(seen.len(), 2);
         assert!(seen.add(&id("C3"), d("1850-06-01")).is_ok());
     }
@@ -332,6 +389,21 @@ mod tests {
         let mut want = ids.to_vec();
         want.sort_unstable();
         assert_eq!(sorted, want);
+    }
+
+    #[test]
+    fn the_last_child_is_found_again_only_by_its_whole_id() {
+        let mut index = ChildIndex::<DefaultHashBuilder>::default();
+        // Runs of one child, then IDs that start or end alike, then back.
+        let ids = [
+            "C1", "C1", "C1", "C10", "C10", "C1", "C", "C1", "D1", "D1", "C10",
+        ];
+        let want = [0, 0, 0, 1, 1, 0, 2, 0, 3, 3, 1];
+        let mut seen = std::collections::HashSet::new();
+        for (s, want) in ids.iter().zip(want) {
+            assert_eq!(index.intern(s), (want, seen.insert(*s)), "{s}");
+        }
+        assert_eq!(index.len(), 4);
     }
 
     /// Hashes every ID alike, as if all of them collided.

@@ -225,7 +225,7 @@ fn run_slice(
         let k = row - start;
         out.number(k, row as i64);
         match plain {
-            Some(p) => out.write_scores(k, &p.scores, p.assessed_on, fw),
+            Some(p) => out.write_scores(k, &p.scores, (&p.child_id, p.assessed_on), fw),
             None => match full.read(fw, layout, names, cols, row) {
                 Ok(a) => out.write(k, &a, fw),
                 Err(problems) => rejected.push((row as i64, problems)),

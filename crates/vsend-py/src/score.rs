@@ -46,6 +46,37 @@ fn shard_hash(text: &str) -> u64 {
     h ^ (h >> 29) ^ (h >> 47)
 }
 
+/// What §7 needs to know of a slot's child before reading its ID: 15 bits
+/// of a hash of the ID, which pick its shard ([`Scored::reject_duplicates`]),
+/// and whether the child is the previous slot's. Found as the slot is
+/// written, from the ID the row was validated with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ChildKey(u16);
+
+impl ChildKey {
+    /// The bit saying that the child is the previous slot's.
+    const AGAIN: u16 = 1 << 15;
+
+    /// The key of a slot of `child`, whose previous slot's key is
+    /// `previous` when that slot's child is `child` too.
+    fn new(child: &ChildId, previous: Option<ChildKey>) -> ChildKey {
+        match previous {
+            Some(key) => ChildKey(key.0 | Self::AGAIN),
+            None => ChildKey(shard_hash(child.as_str()) as u16 & !Self::AGAIN),
+        }
+    }
+
+    /// Whether the child is the previous slot's.
+    fn is_again(self) -> bool {
+        self.0 & Self::AGAIN != 0
+    }
+
+    /// The child's shard of `shards`: the same for every slot of one child.
+    fn shard(self, shards: usize) -> usize {
+        usize::from(self.0 & !Self::AGAIN) % shards
+    }
+}
+
 /// Rows validated and scored at a time on one core.
 pub(crate) const SLICE: usize = 4096;
 
@@ -349,6 +380,8 @@ pub(crate) struct Scored {
     accepted: Vec<bool>,
     /// The date of each slot's assessment (for §7; unread where not accepted).
     dates: Vec<Date>,
+    /// Each slot's child as §7 first looks at it (unread where not accepted).
+    children: Vec<ChildKey>,
     /// The child and setting of each slot, for a source with no ID columns
     /// of its own to take them from (files, JSON texts); empty for a
     /// DataFrame, whose own cells are used.
@@ -368,6 +401,7 @@ pub(crate) struct OutSlice<'a> {
     rows: &'a mut [i64],
     accepted: &'a mut [bool],
     dates: &'a mut [Date],
+    children: &'a mut [ChildKey],
     on: &'a mut [i64],
     complete: &'a mut [bool],
     figures: Vec<(&'a mut [f64], &'a mut [bool])>,
@@ -376,6 +410,8 @@ pub(crate) struct OutSlice<'a> {
     /// Scored rows of consecutive slots not yet copied out ([`OutSlice::flush`]);
     /// made at the first, so that only the slices being scored hold one.
     run: Option<Box<Run>>,
+    /// The slot written last, its child and its child's key.
+    last: Option<(usize, ChildId, ChildKey)>,
 }
 
 impl OutSlice<'_> {
@@ -392,15 +428,30 @@ impl OutSlice<'_> {
     /// Writes the scores of an accepted record into slot `k` (0 is the
     /// slice's first), as [`OutSlice::write_scores`].
     pub(crate) fn write(&mut self, k: usize, a: &Assessment, fw: &Framework) {
-        self.write_scores(k, &score(fw, a), a.assessed_on(), fw);
+        self.write_scores(k, &score(fw, a), (a.child_id(), a.assessed_on()), fw);
     }
 
-    /// Writes the scores `s` of an accepted record assessed `on` into slot
-    /// `k` (0 is the slice's first): the one place a row's scores become
-    /// column values. They are kept, a column at a time, in a run of
+    /// Writes the scores `s` of an accepted record of `child` assessed `on`
+    /// into slot `k` (0 is the slice's first): the one place a row's scores
+    /// become column values. They are kept, a column at a time, in a run of
     /// consecutive slots small enough for the core's own cache, which is
     /// copied out when full or broken ([`OutSlice::flush`]).
-    pub(crate) fn write_scores(&mut self, k: usize, s: &Scores, on: Date, fw: &Framework) {
+    pub(crate) fn write_scores(
+        &mut self,
+        k: usize,
+        s: &Scores,
+        (child, on): (&ChildId, Date),
+        fw: &Framework,
+    ) {
+        let previous = match &self.last {
+            Some((j, c, key)) if j + 1 == k && c == child => Some(*key),
+            _ => None,
+        };
+        let key = ChildKey::new(child, previous);
+        match &mut self.last {
+            Some(last) if previous.is_some() => last.0 = k,
+            last => *last = Some((k, child.clone(), key)),
+        }
         let run = self.run.get_or_insert_with(Run::new);
         if run.len == RUN || (run.len > 0 && k != run.start + run.len) {
             self.flush();
@@ -441,6 +492,7 @@ impl OutSlice<'_> {
         run.complete[i] = s.whole.is_some();
         run.on[i] = i64::from(day_number(on)) * 86_400;
         run.dates[i] = on;
+        run.children[i] = key;
         run.len += 1;
     }
 
@@ -472,6 +524,7 @@ impl OutSlice<'_> {
         self.complete[slots.clone()].copy_from_slice(&run.complete[..n]);
         self.on[slots.clone()].copy_from_slice(&run.on[..n]);
         self.dates[slots.clone()].copy_from_slice(&run.dates[..n]);
+        self.children[slots.clone()].copy_from_slice(&run.children[..n]);
         self.accepted[slots].fill(true);
         run.len = 0;
         run.any_figure_absent = [false; Figure::ALL.len()];
@@ -508,6 +561,7 @@ struct Run {
     complete: [bool; RUN],
     on: [i64; RUN],
     dates: [Date; RUN],
+    children: [ChildKey; RUN],
 }
 
 impl Run {
@@ -525,6 +579,7 @@ impl Run {
             complete: [false; RUN],
             on: [0; RUN],
             dates: [Date::default(); RUN],
+            children: [ChildKey::default(); RUN],
         })
     }
 }
@@ -553,6 +608,7 @@ impl Scored {
             rows: Vec::new(),
             accepted: Vec::new(),
             dates: Vec::new(),
+            children: Vec::new(),
             ids: Vec::new(),
             on: Vec::new(),
             complete: Vec::new(),
@@ -576,6 +632,7 @@ impl Scored {
         self.rows.resize(n, 0);
         self.accepted.resize(n, false);
         self.dates.resize(n, Date::default());
+        self.children.resize(n, ChildKey::default());
         self.on.resize(n, 0);
         self.complete.resize(n, false);
         // Zeroed by the allocator; first touched as slices are written, on every core.
@@ -601,6 +658,7 @@ impl Scored {
         let mut rows = cut(&mut self.rows, from);
         let mut accepted = cut(&mut self.accepted, from);
         let mut dates = cut(&mut self.dates, from);
+        let mut children = cut(&mut self.children, from);
         let mut on = cut(&mut self.on, from);
         let mut complete = cut(&mut self.complete, from);
         (0..count)
@@ -609,12 +667,14 @@ impl Scored {
                 rows: rows.next().expect("slice"),
                 accepted: accepted.next().expect("slice"),
                 dates: dates.next().expect("slice"),
+                children: children.next().expect("slice"),
                 on: on.next().expect("slice"),
                 complete: complete.next().expect("slice"),
                 figures: next_of(&mut fv).into_iter().zip(next_of(&mut fm)).collect(),
                 levels: next_of(&mut lv).into_iter().zip(next_of(&mut lm)).collect(),
                 codes: next_of(&mut codes),
                 run: None,
+                last: None,
             })
             .collect()
     }
@@ -646,7 +706,8 @@ impl Scored {
     ///
     /// Children are split into shards by a hash of their ID, each shard's
     /// slots checked in input order on its own core: the rule is per child,
-    /// and all of a child's slots fall in one shard.
+    /// and all of a child's slots fall in one shard. A slot whose child is
+    /// the previous slot's is checked without reading the ID again.
     pub(crate) fn reject_duplicates(
         &mut self,
         rejected: &mut Rejected,
@@ -675,27 +736,31 @@ impl Scored {
     /// child (§7), each with its duplicate, in no particular order.
     fn duplicates(&self, child_of: &ChildOf<'_>) -> Vec<(usize, vsend_core::Duplicate)> {
         let shards = rayon::current_num_threads().clamp(1, 16);
-        let (accepted, dates) = (&self.accepted, &self.dates);
-        // Each accepted slot's shard, from its child's ID text.
-        let shard: Vec<u16> = (0..accepted.len())
-            .into_par_iter()
-            .map(|k| {
-                let Some(text) = child_of(k).filter(|_| accepted[k]) else {
-                    return u16::MAX;
-                };
-                (shard_hash(&text) % shards as u64) as u16
-            })
-            .collect();
-        let shard = &shard;
+        let (accepted, dates, children) = (&self.accepted, &self.dates, &self.children);
         (0..shards)
             .into_par_iter()
             .flat_map_iter(|s| {
                 let mut seen = SeenDates::new();
                 let mut found = Vec::new();
-                for k in (0..accepted.len()).filter(|&k| usize::from(shard[k]) == s) {
-                    let child = child_of(k).and_then(|t| ChildId::new(&t).ok());
-                    let Some(child) = child else { continue };
-                    if let Err(d) = seen.add(&child, dates[k]) {
+                // The slot whose child was added last.
+                let mut latest = None;
+                let mine = |&k: &usize| accepted[k] && children[k].shard(shards) == s;
+                for k in (0..accepted.len()).filter(mine) {
+                    let again = children[k].is_again() && latest == k.checked_sub(1);
+                    let added = match again {
+                        true => seen.add_to_latest(dates[k]),
+                        false => None,
+                    };
+                    let added = match added {
+                        Some(added) => added,
+                        None => {
+                            let child = child_of(k).and_then(|t| ChildId::new(&t).ok());
+                            let Some(child) = child else { continue };
+                            seen.add(&child, dates[k])
+                        }
+                    };
+                    latest = Some(k);
+                    if let Err(d) = added {
                         found.push((k, d));
                     }
                 }

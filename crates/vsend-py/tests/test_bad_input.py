@@ -276,6 +276,49 @@ def test_every_row_twice_rejects_each_later_copy(examples, numeric_ids):
     assert again.rejected_rows == 36 - df["child_id"].nunique()
 
 
+
+@pytest.mark.parametrize("order", ["grouped", "shuffled"])
+def test_same_date_rule_in_any_order_and_across_slices(examples, order, tmp_path):
+    """§7 by a plain reading of the rule: of each child's accepted rows on
+    one date, every one after the first is rejected. The frame puts repeats
+    next to each other, apart, on each side of a row rejected for a bad
+    level, and on each side of the 4,096-row slices scored on each core;
+    shuffled, few repeats are neighbours. A file of the same rows gives the
+    same problems."""
+    base = small(examples)
+    rng = np.random.default_rng(7)
+    big = base.loc[rng.integers(0, len(base), 9000)].reset_index(drop=True)
+    big["child_id"] = [f"C{k}" for k in rng.integers(0, 800, len(big))]
+    big["assessed_on"] = [f"2025-0{m}-1{d}" for m, d in rng.integers(1, 4, (len(big), 2))]
+    if order == "grouped":
+        big = big.sort_values("child_id", kind="stable").reset_index(drop=True)
+    for at in [4094, 4095, 4096, 8191, 8192]:  # slices begin at 4,096 and 8,192
+        big.loc[at + 1, ["child_id", "assessed_on"]] = big.loc[at, ["child_id", "assessed_on"]].values
+    bad = [10, 4096 + 3, 8000]
+    for at in bad:
+        big.loc[at + 1, ["child_id", "assessed_on"]] = big.loc[at - 1, ["child_id", "assessed_on"]].values
+        big.loc[at, ["child_id", "assessed_on"]] = big.loc[at - 1, ["child_id", "assessed_on"]].values
+        big.loc[at, "need.cl.literacy"] = 11  # above the scale
+    seen, want = set(), []
+    for row, key in enumerate(zip(big["child_id"], big["assessed_on"])):
+        if row in bad:
+            continue
+        if key in seen:
+            want.append(row)
+        seen.add(key)
+    assert len(want) > 1000
+    result = quiet_score(big)
+    rejected = result.problems.drop_duplicates("row")
+    got = list(rejected.loc[rejected["field"] == "assessed_on", "row"])
+    assert got == want
+    assert sorted(got + bad) == list(rejected["row"])
+    assert len(result.scored) + result.rejected_rows == len(big)
+    path = tmp_path / "big.csv"
+    big.to_csv(path, index=False)
+    from_file = quiet_score(path)
+    # A file's rows are numbered by line: the header is line 1.
+    assert list(from_file.problems.drop_duplicates("row")["row"] - 2) == list(rejected["row"])
+
 def _f64(bits):
     return np.frombuffer(np.uint64(bits).tobytes(), dtype=np.float64)[0]
 
