@@ -111,14 +111,18 @@ pub(crate) const READINESS: u8 = MAX_AREAS as u8;
 pub(crate) const PLANNED: u8 = READINESS + 5;
 pub(crate) const CONFIDENCE: u8 = PLANNED + 5;
 
-/// What a plain row holds besides its levels.
-#[derive(Debug)]
-pub(crate) struct PlainIds<'a> {
-    pub(crate) child_id: ChildId,
-    pub(crate) assessed_on: Date,
-    pub(crate) born: Option<Date>,
-    /// A valid setting ID, when given.
-    pub(crate) setting_id: Option<&'a str>,
+/// What a row read plainly holds besides its levels: its IDs and dates,
+/// each valid (§3, §6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlainIds<'a> {
+    /// The child.
+    pub child_id: ChildId,
+    /// The date of the review.
+    pub assessed_on: Date,
+    /// The date of birth, when given.
+    pub born: Option<Date>,
+    /// The setting, when given.
+    pub setting_id: Option<&'a str>,
 }
 
 /// Whether `slot` ([`plain_slot`]) is a level's, not an ID's or a date's.

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::hash::Hash;
 
-use crate::assessment::{is_level_slot, Assessment, AssessmentBuilder, IdCells};
+use crate::assessment::{is_level_slot, Assessment, AssessmentBuilder, IdCells, PlainIds};
 use crate::domain::Domain;
 use crate::error::ValidationErrors;
 use crate::framework::{AreaIndex, Framework};
@@ -109,7 +109,7 @@ impl<'a> PlainScores<'a> {
     /// A plain row's IDs and levels, scored.
     fn of(
         framework: &Framework,
-        (ids, levels): (crate::assessment::PlainIds<'a>, crate::score::ReviewLevels),
+        (ids, levels): (PlainIds<'a>, crate::score::ReviewLevels),
     ) -> Self {
         PlainScores {
             child_id: ids.child_id,
@@ -117,6 +117,47 @@ impl<'a> PlainScores<'a> {
             setting_id: ids.setting_id,
             scores: levels.scores(framework),
         }
+    }
+}
+
+/// Rows read plainly a column at a time ([`ColumnLayout::plain_block`]):
+/// each row's IDs and dates when it is plainly valid, and its levels.
+#[derive(Debug)]
+pub struct PlainBlock<'a> {
+    /// Per row: `None` when it needs the full reading.
+    ids: Vec<Option<PlainIds<'a>>>,
+    levels: LevelBlock,
+}
+
+impl<'a> PlainBlock<'a> {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The IDs and dates of row `i` when it was read plainly; `None` when it
+    /// needs [`ColumnLayout::assessment`]'s full reading (never a verdict on
+    /// the row). Panics when `i` is not a row of the block.
+    pub fn ids(&self, i: usize) -> Option<&PlainIds<'a>> {
+        self.ids[i].as_ref()
+    }
+
+    /// Row `i` scored, as [`ColumnLayout::plain_rows`] hands it over: `None`
+    /// when it was not read plainly.
+    pub fn plain_scores(&self, framework: &Framework, i: usize) -> Option<PlainScores<'a>> {
+        let ids = self.ids(i)?.clone();
+        let levels = self.levels.sink(i).levels(&ids);
+        Some(PlainScores::of(framework, (ids, levels)))
+    }
+
+    /// The levels read, a column at a time.
+    pub(crate) fn levels(&self) -> &LevelBlock {
+        &self.levels
     }
 }
 
@@ -458,6 +499,25 @@ impl ColumnLayout {
         cell: impl Fn(usize, usize) -> PlainCell<'a>,
         mut each: impl FnMut(usize, Option<&PlainScores<'a>>),
     ) {
+        let block = self.plain_block(framework, rows.clone(), codes, cell);
+        for (i, row) in rows.enumerate() {
+            each(row, block.plain_scores(framework, i).as_ref());
+        }
+    }
+
+    /// Rows handed over column by column read as
+    /// [`plain_rows`](Self::plain_rows) reads them, kept to be scored a row
+    /// ([`PlainBlock::plain_scores`]) or a column
+    /// ([`ScoreColumns`](crate::ScoreColumns)) at a time: row `i` of the
+    /// block is `rows.start + i`. Panics when a column of codes is not as
+    /// long as `rows`.
+    pub fn plain_block<'a>(
+        &self,
+        framework: &Framework,
+        rows: std::ops::Range<usize>,
+        codes: &[Option<&[u8]>],
+        cell: impl Fn(usize, usize) -> PlainCell<'a>,
+    ) -> PlainBlock<'a> {
         let scale = framework.scale();
         let mut block = LevelBlock::new(rows.len());
         let mut plain = vec![true; rows.len()];
@@ -489,15 +549,12 @@ impl ColumnLayout {
                 }
             }
         }
-        for (i, &plain) in plain.iter().enumerate() {
-            let row = rows.start + i;
-            let ids = plain.then(|| self.plain_ids(row, &cell)).flatten();
-            let scored = ids.map(|ids| {
-                let levels = block.sink(i).levels(&ids);
-                PlainScores::of(framework, (ids, levels))
-            });
-            each(row, scored.as_ref());
-        }
+        let ids = plain
+            .iter()
+            .zip(rows)
+            .map(|(&plain, row)| plain.then(|| self.plain_ids(row, &cell)).flatten())
+            .collect();
+        PlainBlock { ids, levels: block }
     }
 
     /// The IDs and dates of row `row` ([`plain_rows`](Self::plain_rows)),
@@ -506,7 +563,7 @@ impl ColumnLayout {
         &self,
         row: usize,
         cell: &impl Fn(usize, usize) -> PlainCell<'a>,
-    ) -> Option<crate::assessment::PlainIds<'a>> {
+    ) -> Option<PlainIds<'a>> {
         let mut ids = IdCells::default();
         for (c, &(slot, _)) in self.plain.iter().enumerate() {
             if !is_level_slot(slot) {

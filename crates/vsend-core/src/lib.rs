@@ -61,12 +61,14 @@ mod packed;
 pub mod plan;
 pub mod rng;
 pub mod score;
+pub mod score_columns;
 pub mod scored;
 pub mod seen;
 pub mod suppress;
 pub mod timeline;
 pub mod transition;
 
+pub use assessment::PlainIds;
 pub use assessment::{Assessment, AssessmentBuilder};
 pub use banding::{Band, BandResult, Banding, Floor, UNBANDED};
 pub use cohort::{
@@ -74,7 +76,8 @@ pub use cohort::{
     RadarFigures,
 };
 pub use columns::{
-    Column, ColumnLayout, HeaderError, HeaderErrors, PlainCell, PlainScores, EMPTY_LEVEL,
+    Column, ColumnLayout, HeaderError, HeaderErrors, PlainBlock, PlainCell, PlainScores,
+    EMPTY_LEVEL,
 };
 pub use compare::{
     compare, compare_json, CompareError, ComparedDomain, Comparison, ComparisonRow, DomainIn,
@@ -104,6 +107,7 @@ pub use jsonl::parse_json_line;
 pub use plan::{parse_plan_line, PlanBuilder, PlanColumn, PlanLayout, SeenPlans};
 pub use rng::SplitMix64;
 pub use score::{score, AgeBand, Scores, WholeFigures};
+pub use score_columns::{Counts, Figures, ScoreColumns};
 pub use scored::{scored_columns, BandFigures, ScoredRow, BANDED_COLUMNS, SCORED_COLUMNS};
 pub use seen::SeenDates;
 pub use suppress::{

@@ -132,7 +132,7 @@ impl Scores {
 }
 
 /// A level not known, in [`ReviewLevels`].
-const NOT_ASSESSED: u8 = u8::MAX;
+pub(crate) const NOT_ASSESSED: u8 = u8::MAX;
 
 /// Per domain, what need(d) (§4) is made of, kept exactly: the assessed
 /// areas (0: the need is unknown), the sum of their levels (at most 8 × 10)
@@ -245,13 +245,15 @@ impl LevelSink {
 
 /// The levels of a block of plain rows, read a column at a time: per
 /// domain, one array per part of a [`LevelSink`], one slot per row.
+#[derive(Debug)]
 pub(crate) struct LevelBlock {
-    areas: [Vec<u8>; 5],
-    sum: [Vec<u8>; 5],
-    max: [Vec<u8>; 5],
-    wide: [Vec<u8>; 5],
-    readiness: [Vec<u8>; 5],
-    confidence: [Vec<u8>; 5],
+    pub(crate) areas: [Vec<u8>; 5],
+    pub(crate) sum: [Vec<u8>; 5],
+    pub(crate) max: [Vec<u8>; 5],
+    pub(crate) wide: [Vec<u8>; 5],
+    /// Per domain, or [`NOT_ASSESSED`].
+    pub(crate) readiness: [Vec<u8>; 5],
+    pub(crate) confidence: [Vec<u8>; 5],
 }
 
 impl LevelBlock {

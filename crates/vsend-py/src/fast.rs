@@ -9,7 +9,8 @@
 //!    for Ctrl-C between them. In a slice, numeric columns are coded (a
 //!    level 0 to 10, empty, or "other" to be written out as text) and the
 //!    core reads the plainly valid rows a column at a time straight into
-//!    levels ([`ColumnLayout::plain_rows`]); any other row is read as text
+//!    levels ([`ColumnLayout::plain_block`]) and scores them a column at a
+//!    time too ([`ScoreColumns`]); any other row is read as text
 //!    ([`ColumnLayout::assessment`]), as the CLI reads a CSV row.
 //! 3. In input order: §7 same-date duplicates are rejected by the core's
 //!    rule ([`Scored::reject_duplicates`]), rejected rows are taken out, and
@@ -18,7 +19,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use rayon::prelude::*;
-use vsend_core::{Column, ColumnLayout, Framework, PlainCell};
+use vsend_core::{Column, ColumnLayout, Framework, PlainCell, ScoreColumns};
 
 use std::borrow::Cow;
 
@@ -221,19 +222,37 @@ fn run_slice(
         Some(part) => part.get(row).map_or(PlainCell::Empty, PlainCell::Text),
         None => plain_cell(&cols[c], row),
     };
-    layout.plain_rows(fw, rows, &codes, cell, |row, plain| {
-        let k = row - start;
+    let block = layout.plain_block(fw, rows.clone(), &codes, cell);
+    // Without §13's banding every scored column is among the core's
+    // columns, scored a column at a time.
+    let by_columns = fw.banding().is_none();
+    if by_columns {
+        let mut columns = ScoreColumns::new();
+        for at in (0..block.len()).step_by(COLUMN_RUN) {
+            columns.fill(fw, &block, at..(at + COLUMN_RUN).min(block.len()));
+            out.write_columns(at, &columns);
+        }
+    }
+    for (k, row) in rows.enumerate() {
         out.number(k, row as i64);
-        match plain {
-            Some(p) => out.write_scores(k, &p.scores, (&p.child_id, p.assessed_on), fw),
+        match block.ids(k) {
+            Some(ids) if by_columns => out.accept(k, &ids.child_id, ids.assessed_on),
+            Some(_) => {
+                let p = block.plain_scores(fw, k).expect("a row read plainly");
+                out.write_scores(k, &p.scores, (&p.child_id, p.assessed_on), fw);
+            }
             None => match full.read(fw, layout, names, cols, row) {
                 Ok(a) => out.write(k, &a, fw),
                 Err(problems) => rejected.push((row as i64, problems)),
             },
         }
-    });
+    }
     rejected
 }
+
+/// Rows scored a column at a time in one go: some 200 KiB of columns, so
+/// that they are still in the core's cache as they are written out.
+const COLUMN_RUN: usize = 1024;
 
 /// A row read in full, cell by cell as text, as the CLI reads a CSV row:
 /// each column's scratch text, and the row's bad cells.

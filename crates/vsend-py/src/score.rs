@@ -6,14 +6,16 @@
 //! [`Level`] (whole, nullable) and [`Code`] (a closed set, as category
 //! codes), plus the child and setting IDs, the date and `complete`. Each
 //! group's column list says, per column, its name and how a row's scores
-//! give its value; [`OutSlice::write_scores`] is the one place a row's scores
-//! become column values and [`Scored::into_py`] the one place columns become
-//! arrays for the Python side.
+//! give its value, or which of the core's [`ScoreColumns`] it is;
+//! [`OutSlice::write_scores`] and [`OutSlice::write_columns`] are the two
+//! places scores become column values, a row or a column at a time, and
+//! [`Scored::into_py`] the one place columns become arrays for the Python side.
 //!
 //! Rows are scored a slice at a time on every core, each slice writing its
 //! own rows of the preallocated columns: a DataFrame's rows as they are
-//! validated (`fast.rs`), a file's or JSON texts' accepted assessments a
-//! chunk at a time as they are read.
+//! validated (`fast.rs`; those the core reads plainly a column at a time,
+//! unless the framework bands, §13), a file's or JSON texts' accepted
+//! assessments a chunk at a time as they are read.
 
 use std::borrow::Cow;
 
@@ -24,8 +26,8 @@ use pyo3::types::{PyDict, PyString};
 use pyo3_arrow::PyChunkedArray;
 use rayon::prelude::*;
 use vsend_core::{
-    day_number, score, Assessment, BandResult, ChildId, Date, Domain, DomainSet, Format, Framework,
-    Scores, SeenDates, SettingId,
+    day_number, score, AgeBand, Assessment, BandResult, ChildId, Date, Domain, DomainSet, Figures,
+    Format, Framework, ScoreColumns, Scores, SeenDates, SettingId,
 };
 use vsend_io::problem::Problem;
 
@@ -87,9 +89,22 @@ pub(crate) type ChildOf<'a> = dyn Fn(usize) -> Option<Cow<'a, str>> + Sync + 'a;
 /// Rejected records in input order: record number and its problems.
 pub(crate) type Rejected = Vec<(i64, Vec<Problem>)>;
 
+/// A category code for absent.
+const ABSENT: i16 = -1;
+
 /// A set of domains as bits (bit i = domain i in §1 order): a category code.
-fn bits(set: DomainSet) -> i16 {
-    set.iter().map(|d| 1i16 << d.index()).sum()
+fn set_code(set: Option<DomainSet>) -> i16 {
+    set.map_or(ABSENT, |set| set.iter().map(|d| 1i16 << d.index()).sum())
+}
+
+/// A domain's category code: its index in §1 order.
+fn domain_code(d: Option<Domain>) -> i16 {
+    d.map_or(ABSENT, |d| d.index() as i16)
+}
+
+/// An age band's category code: its place in [`Code::categories`].
+fn age_band_code(band: Option<AgeBand>) -> i16 {
+    band.map_or(ABSENT, |b| b as i16)
 }
 
 /// A kind's columns for a framework: all of `all` with §13 banding, else
@@ -172,6 +187,21 @@ impl Figure {
         }
     }
 
+    /// The column of `columns` that is this figure's; `None` for §13's,
+    /// which are not among them.
+    fn column(self, columns: &ScoreColumns) -> Option<&Figures> {
+        Some(match self {
+            Figure::Need(d) => columns.need(d),
+            Figure::SettingGap(d) => columns.setting_gap(d),
+            Figure::FamilyGap(d) => columns.family_gap(d),
+            Figure::TotalNeed => columns.total_need(),
+            Figure::NeedIndex => columns.need_index(),
+            Figure::SettingCoverage => columns.setting_coverage(),
+            Figure::FamilyCoverage => columns.family_coverage(),
+            Figure::BandScore | Figure::TopUp => return None,
+        })
+    }
+
     #[inline]
     fn of(self, s: &Scores, band: Option<&BandResult>) -> Option<f64> {
         let w = s.whole.as_ref();
@@ -225,6 +255,22 @@ impl Level {
             Level::Breadth(d) => format!("breadth.{d}"),
             Level::Readiness(d) => format!("readiness.{d}"),
             Level::Confidence(d) => format!("confidence.{d}"),
+        }
+    }
+
+    /// The column of `columns` that is this one's: levels, and whether
+    /// each is absent (`None`: never).
+    fn column(self, columns: &ScoreColumns) -> (&[u8], Option<&[bool]>) {
+        match self {
+            Level::Breadth(d) => (columns.breadth(d), None),
+            Level::Readiness(d) => (
+                columns.readiness(d).values(),
+                Some(columns.readiness(d).absent()),
+            ),
+            Level::Confidence(d) => (
+                columns.confidence(d).values(),
+                Some(columns.confidence(d).absent()),
+            ),
         }
     }
 
@@ -289,19 +335,32 @@ impl Code {
     #[inline]
     fn of(self, s: &Scores, band: Option<&BandResult>) -> i16 {
         let w = s.whole.as_ref();
-        let absent = -1;
         match self {
-            Code::AgeBand => s.age_band.map_or(absent, |b| b as i16),
-            Code::UnmetSetting => w.map_or(absent, |w| bits(w.unmet_setting)),
-            Code::UnmetFamily => w.map_or(absent, |w| bits(w.unmet_family)),
-            Code::PrimaryDomain => w
-                .and_then(|w| w.primary_domain)
-                .map_or(absent, |d| d.index() as i16),
-            Code::Band => band.map_or(absent, |b| b.band as i16),
-            Code::BandRaisedBy => band
-                .and_then(|b| b.raised_by)
-                .map_or(absent, |d| d.index() as i16),
+            Code::AgeBand => age_band_code(s.age_band),
+            Code::UnmetSetting => set_code(w.map(|w| w.unmet_setting)),
+            Code::UnmetFamily => set_code(w.map(|w| w.unmet_family)),
+            Code::PrimaryDomain => domain_code(w.and_then(|w| w.primary_domain)),
+            Code::Band => band.map_or(ABSENT, |b| b.band as i16),
+            Code::BandRaisedBy => domain_code(band.and_then(|b| b.raised_by)),
         }
+    }
+
+    /// Writes this column's codes of `columns` to `out`, as [`Code::of`]
+    /// gives them; `false` for §13's, which are not among them.
+    fn write_column(self, columns: &ScoreColumns, out: &mut [i16]) -> bool {
+        fn codes<T: Copy>(out: &mut [i16], from: &[T], code: impl Fn(T) -> i16) {
+            for (out, &x) in out.iter_mut().zip(from) {
+                *out = code(x);
+            }
+        }
+        match self {
+            Code::AgeBand => codes(out, columns.age_band(), age_band_code),
+            Code::UnmetSetting => codes(out, columns.unmet_setting(), set_code),
+            Code::UnmetFamily => codes(out, columns.unmet_family(), set_code),
+            Code::PrimaryDomain => codes(out, columns.primary_domain(), domain_code),
+            Code::Band | Code::BandRaisedBy => return false,
+        }
+        true
     }
 
     /// The categories the codes index, and whether they are ordered.
@@ -351,9 +410,11 @@ impl<T: Copy + Default> Nullable<T> {
     }
 
     /// `n` slots, zero and present until written. An accepted slot is
-    /// written once ([`OutSlice::flush`], which leaves a mask untouched where
-    /// nothing is absent) and the others are taken out ([`Scored::compact`]):
-    /// a new column is memory the allocator hands over zeroed.
+    /// written a column at a time ([`OutSlice::write_columns`], which leaves
+    /// a mask untouched where nothing is absent) or a row at a time
+    /// ([`OutSlice::flush`]), and the others are taken out
+    /// ([`Scored::compact`]): a new column is memory the allocator hands
+    /// over zeroed.
     fn grow(&mut self, n: usize) {
         grow_zeroed(&mut self.values, n);
         grow_zeroed(&mut self.mask, n);
@@ -425,6 +486,64 @@ impl OutSlice<'_> {
         self.rows[k] = row;
     }
 
+    /// The §7 key of slot `k`'s `child`, slot `k` being written after the
+    /// slots before it.
+    fn child_key(&mut self, k: usize, child: &ChildId) -> ChildKey {
+        let previous = match &self.last {
+            Some((j, c, key)) if j + 1 == k && c == child => Some(*key),
+            _ => None,
+        };
+        let key = ChildKey::new(child, previous);
+        match &mut self.last {
+            Some(last) if previous.is_some() => last.0 = k,
+            last => *last = Some((k, child.clone(), key)),
+        }
+        key
+    }
+
+    /// Writes the scores of slots `at..` (0 is the slice's first) from
+    /// `columns`, a column at a time; each slot is then accepted
+    /// ([`OutSlice::accept`]) or written again ([`OutSlice::write_scores`])
+    /// or rejected. A mask with nothing absent is left as it is (slots start
+    /// present, [`Nullable::grow`]), so most of the masks' memory is never
+    /// touched. Not for a framework with §13 banding, whose columns are not
+    /// among `columns`.
+    pub(crate) fn write_columns(&mut self, at: usize, columns: &ScoreColumns) {
+        let slots = at..at + columns.len();
+        for (figure, (values, absent)) in Figure::ALL.iter().zip(&mut self.figures) {
+            let column = figure
+                .column(columns)
+                .expect("no §13 column without banding");
+            values[slots.clone()].copy_from_slice(column.values());
+            if column.absent().contains(&true) {
+                absent[slots.clone()].copy_from_slice(column.absent());
+            }
+        }
+        for (level, (values, absent)) in Level::ALL.iter().zip(&mut self.levels) {
+            let (levels, is_absent) = level.column(columns);
+            for (value, &level) in values[slots.clone()].iter_mut().zip(levels) {
+                *value = i64::from(level);
+            }
+            if let Some(is_absent) = is_absent.filter(|a| a.contains(&true)) {
+                absent[slots.clone()].copy_from_slice(is_absent);
+            }
+        }
+        for (code, codes) in Code::ALL.iter().zip(&mut self.codes) {
+            let written = code.write_column(columns, &mut codes[slots.clone()]);
+            assert!(written, "no §13 column without banding");
+        }
+        self.complete[slots].copy_from_slice(columns.complete());
+    }
+
+    /// Accepts slot `k` (0 is the slice's first), a record of `child`
+    /// assessed `on` whose scores [`OutSlice::write_columns`] wrote.
+    pub(crate) fn accept(&mut self, k: usize, child: &ChildId, on: Date) {
+        self.children[k] = self.child_key(k, child);
+        self.on[k] = seconds(on);
+        self.dates[k] = on;
+        self.accepted[k] = true;
+    }
+
     /// Writes the scores of an accepted record into slot `k` (0 is the
     /// slice's first), as [`OutSlice::write_scores`].
     pub(crate) fn write(&mut self, k: usize, a: &Assessment, fw: &Framework) {
@@ -443,15 +562,7 @@ impl OutSlice<'_> {
         (child, on): (&ChildId, Date),
         fw: &Framework,
     ) {
-        let previous = match &self.last {
-            Some((j, c, key)) if j + 1 == k && c == child => Some(*key),
-            _ => None,
-        };
-        let key = ChildKey::new(child, previous);
-        match &mut self.last {
-            Some(last) if previous.is_some() => last.0 = k,
-            last => *last = Some((k, child.clone(), key)),
-        }
+        let key = self.child_key(k, child);
         let run = self.run.get_or_insert_with(Run::new);
         if run.len == RUN || (run.len > 0 && k != run.start + run.len) {
             self.flush();
@@ -470,7 +581,6 @@ impl OutSlice<'_> {
                 let v = Figure::ALL[$j].of(s, band);
                 run.figures[$j][i] = v.unwrap_or_default();
                 run.figure_absent[$j][i] = v.is_none();
-                run.any_figure_absent[$j] |= v.is_none();
             })*};
         }
         macro_rules! levels {
@@ -478,7 +588,6 @@ impl OutSlice<'_> {
                 let v = Level::ALL[$j].of(s);
                 run.levels[$j][i] = v.unwrap_or_default();
                 run.level_absent[$j][i] = v.is_none();
-                run.any_level_absent[$j] |= v.is_none();
             })*};
         }
         macro_rules! codes {
@@ -490,16 +599,14 @@ impl OutSlice<'_> {
         levels!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14);
         codes!(0 1 2 3 4 5);
         run.complete[i] = s.whole.is_some();
-        run.on[i] = i64::from(day_number(on)) * 86_400;
+        run.on[i] = seconds(on);
         run.dates[i] = on;
         run.children[i] = key;
         run.len += 1;
     }
 
-    /// Copies the run out into its slots, a column at a time. A mask with
-    /// nothing absent in the run is left as it is: every slot starts
-    /// present ([`Nullable::grow`]) and is written once, so most of the
-    /// masks' memory is never touched.
+    /// Copies the run out into its slots, a column at a time, masks and
+    /// all ([`OutSlice::write_columns`] may have written the slots before).
     fn flush(&mut self) {
         let Some(run) = self.run.as_deref_mut() else {
             return;
@@ -508,15 +615,11 @@ impl OutSlice<'_> {
         let slots = at..at + n;
         for (j, (values, absent)) in self.figures.iter_mut().enumerate() {
             values[slots.clone()].copy_from_slice(&run.figures[j][..n]);
-            if run.any_figure_absent[j] {
-                absent[slots.clone()].copy_from_slice(&run.figure_absent[j][..n]);
-            }
+            absent[slots.clone()].copy_from_slice(&run.figure_absent[j][..n]);
         }
         for (j, (values, absent)) in self.levels.iter_mut().enumerate() {
             values[slots.clone()].copy_from_slice(&run.levels[j][..n]);
-            if run.any_level_absent[j] {
-                absent[slots.clone()].copy_from_slice(&run.level_absent[j][..n]);
-            }
+            absent[slots.clone()].copy_from_slice(&run.level_absent[j][..n]);
         }
         for (j, codes) in self.codes.iter_mut().enumerate() {
             codes[slots.clone()].copy_from_slice(&run.codes[j][..n]);
@@ -527,8 +630,6 @@ impl OutSlice<'_> {
         self.children[slots.clone()].copy_from_slice(&run.children[..n]);
         self.accepted[slots].fill(true);
         run.len = 0;
-        run.any_figure_absent = [false; Figure::ALL.len()];
-        run.any_level_absent = [false; Level::ALL.len()];
     }
 }
 
@@ -551,12 +652,8 @@ struct Run {
     len: usize,
     figures: [[f64; RUN]; Figure::ALL.len()],
     figure_absent: [[bool; RUN]; Figure::ALL.len()],
-    /// Whether any of the run's figures is absent, per column.
-    any_figure_absent: [bool; Figure::ALL.len()],
     levels: [[i64; RUN]; Level::ALL.len()],
     level_absent: [[bool; RUN]; Level::ALL.len()],
-    /// Whether any of the run's levels is absent, per column.
-    any_level_absent: [bool; Level::ALL.len()],
     codes: [[i16; RUN]; Code::ALL.len()],
     complete: [bool; RUN],
     on: [i64; RUN],
@@ -571,10 +668,8 @@ impl Run {
             len: 0,
             figures: [[0.0; RUN]; Figure::ALL.len()],
             figure_absent: [[false; RUN]; Figure::ALL.len()],
-            any_figure_absent: [false; Figure::ALL.len()],
             levels: [[0; RUN]; Level::ALL.len()],
             level_absent: [[false; RUN]; Level::ALL.len()],
-            any_level_absent: [false; Level::ALL.len()],
             codes: [[0; RUN]; Code::ALL.len()],
             complete: [false; RUN],
             on: [0; RUN],
@@ -582,6 +677,11 @@ impl Run {
             children: [ChildKey::default(); RUN],
         })
     }
+}
+
+/// A date as seconds since 1970 (numpy's `datetime64[s]`).
+fn seconds(on: Date) -> i64 {
+    i64::from(day_number(on)) * 86_400
 }
 
 /// `column` cut into slices of [`SLICE`] from slot `from`.

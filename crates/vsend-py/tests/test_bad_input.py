@@ -319,6 +319,27 @@ def test_same_date_rule_in_any_order_and_across_slices(examples, order, tmp_path
     # A file's rows are numbered by line: the header is line 1.
     assert list(from_file.problems.drop_duplicates("row")["row"] - 2) == list(rejected["row"])
 
+
+@pytest.mark.parametrize("banded", [False, True])
+def test_rows_read_in_full_score_as_rows_read_plainly(examples, banded):
+    """A row the columnar reading leaves to the full reading (a level
+    written " 3") scores as the same row written plainly, though its
+    domain's need was unknown to the columnar reading: every column of the
+    row is written again, masks and all; rows on each side of it, in runs
+    of a thousand and in slices of 4,096, are untouched by it."""
+    fw = vsend.Framework.from_json((examples / "framework-banded.json").read_text()) if banded else None
+    base = small(examples)
+    big = pd.concat([base.assign(child_id=base["child_id"] + f"x{k}") for k in range(160)], ignore_index=True)
+    sp = [c for c in big.columns if c.startswith("need.sp.")]
+    big[sp] = np.nan
+    big["need.sp.vision"] = 3.0  # need.sp is known through vision alone
+    padded = big.astype({"need.sp.vision": object})
+    padded.loc[::7, "need.sp.vision"] = " 3"
+    plain, full = vsend.score(big, fw), vsend.score(padded, fw)
+    assert len(big) == 5760 and full.rejected_rows == 0
+    assert full.scored["need.sp"].notna().all()
+    pd.testing.assert_frame_equal(full.scored, plain.scored)
+
 def _f64(bits):
     return np.frombuffer(np.uint64(bits).tobytes(), dtype=np.float64)[0]
 
