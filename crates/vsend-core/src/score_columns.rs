@@ -291,88 +291,92 @@ impl ScoreColumns {
     }
 
     /// The whole-assessment figures of the `n` rows whose domain columns
-    /// are filled, as `ReviewLevels::scores` works them out.
+    /// are filled, as `ReviewLevels::scores` works them out: a pass over
+    /// the rows per domain, each free of branches.
     fn fill_whole(&mut self, framework: &Framework, n: usize) {
         let top = f64::from(framework.scale().max_level());
-        let whole = [
-            &mut self.total_need,
-            &mut self.need_index,
-            &mut self.setting_coverage,
-            &mut self.family_coverage,
-        ];
-        for figures in whole {
-            figures.clear();
-            figures.values.reserve(n);
-            figures.absent.reserve(n);
+        let complete = &mut self.complete;
+        complete.clear();
+        complete.resize(n, true);
+        for need in &self.need.0 {
+            for (c, &absent) in complete.iter_mut().zip(&need.absent) {
+                *c &= !absent;
+            }
         }
-        self.complete.clear();
-        self.unmet_setting.clear();
-        self.unmet_family.clear();
+        let complete = &self.complete[..];
+        // nalgebra's sum, as `score` takes it: a fold from 0 in domain order.
+        let mut total = vec![0.0; n];
+        for need in &self.need.0 {
+            for (t, &v) in total.iter_mut().zip(&need.values) {
+                *t += v;
+            }
+        }
+        fill_where(&mut self.total_need, complete, total.iter().copied());
+        let index = total.iter().map(|&t| 100.0 * t / (5.0 * top));
+        fill_where(&mut self.need_index, complete, index);
+        let mut known = vec![true; n];
+        let mut met = vec![0.0; n];
+        for (offer, coverage) in [
+            (&self.readiness, &mut self.setting_coverage),
+            (&self.confidence, &mut self.family_coverage),
+        ] {
+            known.copy_from_slice(complete);
+            met.fill(0.0);
+            for (offer, need) in offer.0.iter().zip(&self.need.0) {
+                for (k, &absent) in known.iter_mut().zip(&offer.absent) {
+                    *k &= !absent;
+                }
+                let both = offer.values.iter().zip(&need.values);
+                for (m, (&o, &n)) in met.iter_mut().zip(both) {
+                    *m += f64::min(f64::from(o), n);
+                }
+            }
+            let covered = met.iter().zip(&total);
+            let covered = covered.map(|(&m, &t)| if t == 0.0 { 1.0 } else { m / t });
+            fill_where(coverage, &known, covered);
+        }
+        for (gaps, unmet) in [
+            (&self.setting_gap, &mut self.unmet_setting),
+            (&self.family_gap, &mut self.unmet_family),
+        ] {
+            let mut bits = vec![0u8; n];
+            for (d, gap) in gaps.0.iter().enumerate() {
+                let below = gap.values.iter().zip(&gap.absent);
+                for (b, (&g, &absent)) in bits.iter_mut().zip(below) {
+                    *b |= u8::from(!absent && g < 0.0) << d;
+                }
+            }
+            unmet.clear();
+            let sets = bits.iter().zip(complete);
+            unmet.extend(sets.map(|(&b, &c)| c.then_some(DomainSet::from_bits(b))));
+        }
+        // nalgebra's imax: the first of the highest; and its max above 0.
+        let mut first = vec![0u8; n];
+        let mut highest = self.need.0[0].values.clone();
+        for (d, need) in self.need.0.iter().enumerate().skip(1) {
+            let rows = first.iter_mut().zip(&mut highest).zip(&need.values);
+            for ((f, h), &v) in rows {
+                if v > *h {
+                    (*f, *h) = (d as u8, v);
+                }
+            }
+        }
         self.primary_domain.clear();
-        let at = |column: &PerDomain<Figures>, i: usize| column.0.each_ref().map(|f| f.values[i]);
-        let known = |column: &PerDomain<Counts>, i: usize| column.0.iter().all(|c| !c.absent[i]);
-        for i in 0..n {
-            let complete = self.need.0.iter().all(|f| !f.absent[i]);
-            self.complete.push(complete);
-            if !complete {
-                for f in [
-                    &mut self.total_need,
-                    &mut self.need_index,
-                    &mut self.setting_coverage,
-                    &mut self.family_coverage,
-                ] {
-                    f.values.push(0.0);
-                    f.absent.push(true);
-                }
-                self.unmet_setting.push(None);
-                self.unmet_family.push(None);
-                self.primary_domain.push(None);
-                continue;
-            }
-            let need = at(&self.need, i);
-            // nalgebra's sum: a fold from 0 in domain order.
-            let total = need.iter().fold(0.0, |a, &b| a + b);
-            push(&mut self.total_need, Some(total));
-            push(&mut self.need_index, Some(100.0 * total / (5.0 * top)));
-            for (offer, coverage) in [
-                (&self.readiness, &mut self.setting_coverage),
-                (&self.confidence, &mut self.family_coverage),
-            ] {
-                let covered = known(offer, i).then(|| {
-                    if total == 0.0 {
-                        1.0
-                    } else {
-                        let o = offer.0.each_ref().map(|c| f64::from(c.values[i]));
-                        let met = o.iter().zip(&need).map(|(&o, &n)| f64::min(o, n));
-                        met.fold(0.0, |a, b| a + b) / total
-                    }
-                });
-                push(coverage, covered);
-            }
-            let unmet = |gap: &PerDomain<Figures>| {
-                let below = |d: &Domain| gap[*d].get(i).is_some_and(|g| g < 0.0);
-                Some(Domain::ALL.into_iter().filter(below).collect())
-            };
-            self.unmet_setting.push(unmet(&self.setting_gap));
-            self.unmet_family.push(unmet(&self.family_gap));
-            // nalgebra's imax: the first of the highest.
-            let mut first = 0;
-            for (d, &v) in need.iter().enumerate().skip(1) {
-                if v > need[first] {
-                    first = d;
-                }
-            }
-            let above_zero = need.iter().fold(0.0, |a: f64, &b| a.max(b)) > 0.0;
-            self.primary_domain
-                .push(above_zero.then_some(Domain::ALL[first]));
-        }
+        let primary = first.iter().zip(&highest).zip(complete);
+        self.primary_domain.extend(
+            primary.map(|((&f, &h), &c)| (c && h > 0.0).then(|| Domain::ALL[usize::from(f)])),
+        );
     }
 }
 
-/// Appends a figure, 0 and absent when `None`.
-fn push(figures: &mut Figures, value: Option<f64>) {
-    figures.values.push(value.unwrap_or(0.0));
-    figures.absent.push(value.is_none());
+/// Fills `figures` with `values` where `present`, else 0 and absent.
+fn fill_where(figures: &mut Figures, present: &[bool], values: impl Iterator<Item = f64>) {
+    figures.clear();
+    figures.absent.extend(present.iter().map(|&p| !p));
+    let values = values.zip(present);
+    figures
+        .values
+        .extend(values.map(|(v, &p)| if p { v } else { 0.0 }));
 }
 
 #[cfg(test)]

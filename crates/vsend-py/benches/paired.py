@@ -5,10 +5,11 @@ the median of the per-round ratios is printed (a busy shared machine slows
 both of a pair alike, so the ratio holds where the times do not).
 
     cargo run --release -p vsend-cli --example gen_cohort -- 200000 > /tmp/c200k.csv
-    python crates/vsend-py/benches/paired.py /tmp/c200k.csv [pandas|polars|pyarrow] [ROUNDS]
+    python crates/vsend-py/benches/paired.py /tmp/c200k.csv [pandas|pandas-arrow|polars|pyarrow] [ROUNDS]
 
 The frame is read once, with each library's defaults: `pd.read_csv(path)`
-(pandas 3: text columns are the `str` dtype, Arrow-backed with pyarrow),
+(pandas 3: text columns are the `str` dtype, Arrow-backed with pyarrow;
+`pandas-arrow` reads every column Arrow-backed, `dtype_backend="pyarrow"`),
 `polars.read_csv(path)` or `pyarrow.csv.read_csv(path)`. The baseline always
 scores the pandas frame. Both must score the same rows with the same needs.
 """
@@ -30,6 +31,8 @@ import pandas_baseline  # noqa: E402
 def frame_of(path: str, kind: str):
     if kind == "pandas":
         return pd.read_csv(path)
+    if kind == "pandas-arrow":
+        return pd.read_csv(path, dtype_backend="pyarrow")
     if kind == "polars":
         import polars as pl
 
@@ -38,7 +41,7 @@ def frame_of(path: str, kind: str):
         import pyarrow.csv
 
         return pyarrow.csv.read_csv(path)
-    raise SystemExit(f"unknown frame kind {kind!r}: allowed pandas, polars or pyarrow")
+    raise SystemExit(f"unknown frame kind {kind!r}: allowed pandas, pandas-arrow, polars or pyarrow")
 
 
 def timed(f, data) -> float:

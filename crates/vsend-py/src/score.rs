@@ -94,7 +94,7 @@ const ABSENT: i16 = -1;
 
 /// A set of domains as bits (bit i = domain i in §1 order): a category code.
 fn set_code(set: Option<DomainSet>) -> i16 {
-    set.map_or(ABSENT, |set| set.iter().map(|d| 1i16 << d.index()).sum())
+    set.map_or(ABSENT, |set| i16::from(set.bits()))
 }
 
 /// A domain's category code: its index in §1 order.
