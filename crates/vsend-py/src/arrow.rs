@@ -12,10 +12,10 @@
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Float64Type, Int16Type, Int64Type};
+use arrow_array::types::{ArrowPrimitiveType, Date32Type, Float64Type, Int16Type, Int64Type};
 use arrow_array::{
     Array, ArrayRef, BooleanArray, Date32Array, DictionaryArray, Float64Array, Int16Array,
-    Int64Array, LargeStringArray, StringArray, StringViewArray,
+    Int64Array, LargeStringArray, PrimitiveArray, StringArray, StringViewArray,
 };
 use arrow_buffer::{BooleanBuffer, NullBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Schema};
@@ -151,12 +151,60 @@ impl TextArray {
     }
 }
 
+/// A numeric column as its chunks came (however many: no copy), each
+/// chunk's values and nulls read where they lie.
+pub(crate) struct Numbers<T: ArrowPrimitiveType> {
+    chunks: Vec<PrimitiveArray<T>>,
+    /// The first row of each chunk, then the number of rows.
+    starts: Vec<usize>,
+}
+
+impl<T: ArrowPrimitiveType> Numbers<T> {
+    fn of_chunks(chunks: Vec<PrimitiveArray<T>>) -> Self {
+        let mut starts = vec![0];
+        for a in &chunks {
+            starts.push(starts[starts.len() - 1] + a.len());
+        }
+        Numbers { chunks, starts }
+    }
+
+    /// The number of cells.
+    pub(crate) fn len(&self) -> usize {
+        self.starts[self.starts.len() - 1]
+    }
+
+    /// Cell `row`; `None` when null.
+    pub(crate) fn get(&self, row: usize) -> Option<T::Native> {
+        let c = self.starts.partition_point(|&s| s <= row) - 1;
+        let (chunk, i) = (&self.chunks[c], row - self.starts[c]);
+        chunk.is_valid(i).then(|| chunk.value(i))
+    }
+
+    /// Every cell, in order; `None` when null.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Option<T::Native>> + '_ {
+        self.chunks.iter().flat_map(|c| c.iter())
+    }
+
+    /// The number of null cells.
+    pub(crate) fn null_count(&self) -> usize {
+        self.chunks.iter().map(|c| c.null_count()).sum()
+    }
+
+    /// Each chunk's values and null cells (`None`: none), in order.
+    pub(crate) fn pieces(&self) -> impl Iterator<Item = (&[T::Native], Option<&NullBuffer>)> {
+        self.chunks.iter().map(|c| {
+            let nulls = c.nulls().filter(|n| n.null_count() > 0);
+            (&c.values()[..], nulls)
+        })
+    }
+}
+
 /// An Arrow column prepared for reading cell by cell.
 pub(crate) enum ArrowCol {
     /// Real numbers; a null is empty.
-    F64(Float64Array),
+    F64(Numbers<Float64Type>),
     /// Whole numbers that fit an i64; a null is empty.
-    I64(Int64Array),
+    I64(Numbers<Int64Type>),
     /// Text, as it is.
     Text(TextArray),
     /// Whole numbers too large for an i64, written out in digits.
@@ -185,8 +233,9 @@ fn as_text(name: &str, array: &ArrayRef) -> PyResult<TextArray> {
 
 impl ArrowCol {
     /// Prepares one column of `chunks` of type `data_type` (`name` for
-    /// messages): text is read chunk by chunk where it lies (a pandas text
-    /// column comes in several), any other type joined into one array.
+    /// messages): text and numbers are read chunk by chunk where they lie
+    /// (a pandas column backed by Arrow comes in several, as does a pyarrow
+    /// table's), any other type joined into one array.
     fn of_chunks(name: &str, chunks: &[ArrayRef], data_type: &DataType) -> PyResult<ArrowCol> {
         if chunks.is_empty() {
             return ArrowCol::new(name, arrow_array::new_empty_array(data_type));
@@ -194,7 +243,32 @@ impl ArrowCol {
         if let Some(text) = TextArray::of_chunks(chunks) {
             return Ok(ArrowCol::Text(text));
         }
-        ArrowCol::new(name, concat(name, chunks)?)
+        let each = || chunks.iter().map(|c| ArrowCol::new(name, c.clone()));
+        match data_type {
+            DataType::Float16 | DataType::Float32 | DataType::Float64 => {
+                let chunks = each().map(|c| match c? {
+                    ArrowCol::F64(n) => Ok(n.chunks),
+                    _ => unreachable!("a real number's chunk is read as one"),
+                });
+                let chunks = chunks.collect::<PyResult<Vec<_>>>()?.concat();
+                Ok(ArrowCol::F64(Numbers::of_chunks(chunks)))
+            }
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32 => {
+                let chunks = each().map(|c| match c? {
+                    ArrowCol::I64(n) => Ok(n.chunks),
+                    _ => unreachable!("a whole number's chunk is read as one"),
+                });
+                let chunks = chunks.collect::<PyResult<Vec<_>>>()?.concat();
+                Ok(ArrowCol::I64(Numbers::of_chunks(chunks)))
+            }
+            _ => ArrowCol::new(name, concat(name, chunks)?),
+        }
     }
 
     /// Prepares one column (`name` for messages).
@@ -204,15 +278,21 @@ impl ArrowCol {
             return Ok(ArrowCol::Text(text));
         }
         Ok(match array.data_type() {
-            Float64 => ArrowCol::F64(array.as_primitive::<Float64Type>().clone()),
+            Float64 => ArrowCol::F64(Numbers::of_chunks(vec![array
+                .as_primitive::<Float64Type>()
+                .clone()])),
             Float16 | Float32 => {
                 let cast = cast(name, &array, &Float64)?;
-                ArrowCol::F64(cast.as_primitive::<Float64Type>().clone())
+                let cast = cast.as_primitive::<Float64Type>().clone();
+                ArrowCol::F64(Numbers::of_chunks(vec![cast]))
             }
-            Int64 => ArrowCol::I64(array.as_primitive::<Int64Type>().clone()),
+            Int64 => ArrowCol::I64(Numbers::of_chunks(vec![array
+                .as_primitive::<Int64Type>()
+                .clone()])),
             Int8 | Int16 | Int32 | UInt8 | UInt16 | UInt32 => {
                 let cast = cast(name, &array, &Int64)?;
-                ArrowCol::I64(cast.as_primitive::<Int64Type>().clone())
+                let cast = cast.as_primitive::<Int64Type>().clone();
+                ArrowCol::I64(Numbers::of_chunks(vec![cast]))
             }
             // Every u64 in digits, as written: none turned into another number.
             UInt64 => ArrowCol::Digits(as_text(name, &array)?),
@@ -267,8 +347,8 @@ impl ArrowCol {
     /// Whether cell `i` is null.
     pub(crate) fn is_null(&self, i: usize) -> bool {
         match self {
-            ArrowCol::F64(a) => a.is_null(i),
-            ArrowCol::I64(a) => a.is_null(i),
+            ArrowCol::F64(a) => a.get(i).is_none(),
+            ArrowCol::I64(a) => a.get(i).is_none(),
             ArrowCol::Text(t) | ArrowCol::Digits(t) | ArrowCol::Other { text: t, .. } => {
                 t.get(i).is_none()
             }

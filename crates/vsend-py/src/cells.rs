@@ -252,17 +252,17 @@ pub(crate) fn arrow_text<'a>(
     }
     match col {
         ArrowCol::F64(a) if id => {
-            let v = a.value(row);
+            let v = a.get(row).unwrap_or_default();
             *numeric |= !v.is_nan();
             match float_id(v) {
                 Ok(()) => Text::Borrowed(""),
                 Err(bad) => Text::Bad(bad),
             }
         }
-        ArrowCol::F64(a) => float_text(a.value(row), buf),
+        ArrowCol::F64(a) => float_text(a.get(row).unwrap_or_default(), buf),
         ArrowCol::I64(a) => {
             *numeric |= id;
-            int_text(a.value(row), buf)
+            int_text(a.get(row).unwrap_or_default(), buf)
         }
         ArrowCol::Digits(t) => {
             *numeric |= id;

@@ -23,7 +23,7 @@ use vsend_core::{Column, ColumnLayout, Framework, PlainCell, ScoreColumns};
 
 use std::borrow::Cow;
 
-use arrow_array::{Array, ArrayRef};
+use arrow_array::ArrayRef;
 use arrow_buffer::NullBuffer;
 
 use crate::arrow::{ArrowCol, TextArray, TextPart};
@@ -37,13 +37,70 @@ const EMPTY: u8 = vsend_core::EMPTY_LEVEL;
 /// A value that is not a small whole number: written out as text for the core to judge.
 const OTHER: u8 = 12;
 
+/// Numbers in pieces (an Arrow column's chunks, read where they lie; a
+/// numpy array is one piece), each with its null cells (`None`: none).
+pub(crate) struct Pieces<'a, T> {
+    pieces: Vec<(&'a [T], Option<&'a NullBuffer>)>,
+    /// The first row of each piece, then the number of rows.
+    starts: Vec<usize>,
+}
+
+impl<'a, T: Copy + Default> Pieces<'a, T> {
+    fn new(pieces: Vec<(&'a [T], Option<&'a NullBuffer>)>) -> Self {
+        let mut starts = vec![0];
+        for (values, _) in &pieces {
+            starts.push(starts[starts.len() - 1] + values.len());
+        }
+        Pieces { pieces, starts }
+    }
+
+    /// Cell `row`; `None` when null.
+    fn get(&self, row: usize) -> Option<T> {
+        let p = self.starts.partition_point(|&s| s <= row) - 1;
+        let ((values, nulls), i) = (self.pieces[p], row - self.starts[p]);
+        (!nulls.is_some_and(|n| n.is_null(i))).then(|| values[i])
+    }
+
+    /// `code` of each number of `rows`, in order; [`EMPTY`] for a null.
+    fn codes(&self, rows: std::ops::Range<usize>, code: impl Fn(T) -> u8) -> Vec<u8> {
+        let mut codes = Vec::with_capacity(rows.len());
+        let first = self.starts.partition_point(|&s| s <= rows.start).max(1) - 1;
+        for (p, &(values, nulls)) in self.pieces.iter().enumerate().skip(first) {
+            let start = self.starts[p];
+            if start >= rows.end {
+                break;
+            }
+            let (from, to) = (
+                rows.start.max(start) - start,
+                rows.end.min(self.starts[p + 1]) - start,
+            );
+            let at = codes.len();
+            codes.extend(values[from..to].iter().map(|&v| code(v)));
+            if let Some(nulls) = nulls {
+                // 64 cells' validity a word at a time (a bit set: not null).
+                let bits = nulls.inner();
+                let valid = bits.inner().bit_chunks(bits.offset() + from, to - from);
+                let words = valid.iter().chain(Some(valid.remainder_bits()));
+                for (cells, word) in codes[at..].chunks_mut(64).zip(words) {
+                    // Masks, not a branch: nulls come at random.
+                    for (j, c) in cells.iter_mut().enumerate() {
+                        let keep = ((word >> j & 1) as u8).wrapping_neg();
+                        *c = (*c & keep) | (EMPTY & !keep);
+                    }
+                }
+            }
+        }
+        codes
+    }
+}
+
 /// One input column, ready for any thread.
 pub(crate) enum Col<'a> {
-    /// Numbers, and which cells are null (an Arrow column's; numpy's NaN
-    /// is empty): coded a slice at a time ([`Col::codes`]).
-    F64(&'a [f64], Option<&'a NullBuffer>),
-    /// Whole numbers, and which cells are null.
-    I64(&'a [i64], Option<&'a NullBuffer>),
+    /// Numbers (numpy's NaN is empty, as is an Arrow null): coded a slice
+    /// at a time ([`Col::codes`]).
+    F64(Pieces<'a, f64>),
+    /// Whole numbers.
+    I64(Pieces<'a, i64>),
     /// Text cells read from Python objects.
     Cells(Vec<Cell<'a>>),
     /// An Arrow column read in place, cell by cell on every core (`true`
@@ -63,11 +120,9 @@ impl Col<'_> {
     /// The code of cell `row` of a numeric column (`0..=10` a level,
     /// [`EMPTY`] or [`OTHER`]); `None` for a column of text.
     fn code(&self, row: usize) -> Option<u8> {
-        let null = |nulls: &Option<&NullBuffer>| nulls.is_some_and(|n| n.is_null(row));
         match self {
-            Col::F64(_, nulls) | Col::I64(_, nulls) if null(nulls) => Some(EMPTY),
-            Col::F64(values, _) => Some(code_f64(values[row])),
-            Col::I64(values, _) => Some(code_i64(values[row])),
+            Col::F64(numbers) => Some(numbers.get(row).map_or(EMPTY, code_f64)),
+            Col::I64(numbers) => Some(numbers.get(row).map_or(EMPTY, code_i64)),
             Col::Cells(_) | Col::Arrow(..) => None,
         }
     }
@@ -75,28 +130,11 @@ impl Col<'_> {
     /// The codes of `rows` of a numeric column, as [`Col::code`]; `None`
     /// for a column of text.
     fn codes(&self, rows: std::ops::Range<usize>) -> Option<Vec<u8>> {
-        let (mut codes, nulls) = match self {
-            Col::F64(values, nulls) => (
-                values[rows.clone()]
-                    .iter()
-                    .map(|&v| code_f64(v))
-                    .collect::<Vec<_>>(),
-                nulls,
-            ),
-            Col::I64(values, nulls) => (
-                values[rows.clone()].iter().map(|&v| code_i64(v)).collect(),
-                nulls,
-            ),
-            Col::Cells(_) | Col::Arrow(..) => return None,
-        };
-        if let Some(nulls) = nulls {
-            for (code, row) in codes.iter_mut().zip(rows) {
-                if nulls.is_null(row) {
-                    *code = EMPTY;
-                }
-            }
+        match self {
+            Col::F64(numbers) => Some(numbers.codes(rows, code_f64)),
+            Col::I64(numbers) => Some(numbers.codes(rows, code_i64)),
+            Col::Cells(_) | Col::Arrow(..) => None,
         }
-        Some(codes)
     }
 }
 
@@ -286,12 +324,12 @@ impl FullReading {
         // Cells needing text written out go to their column's scratch first.
         for (c, col) in cols.iter().enumerate() {
             match col {
-                Col::F64(raw, _) if col.code(row) == Some(OTHER) => {
-                    other_f64(raw[row], &mut scratch[c])
+                Col::F64(numbers) if col.code(row) == Some(OTHER) => {
+                    other_f64(numbers.get(row).unwrap_or_default(), &mut scratch[c])
                 }
-                Col::I64(raw, _) if col.code(row) == Some(OTHER) => {
+                Col::I64(numbers) if col.code(row) == Some(OTHER) => {
                     scratch[c].clear();
-                    scratch[c].push_str(&raw[row].to_string());
+                    scratch[c].push_str(&numbers.get(row).unwrap_or_default().to_string());
                 }
                 Col::Cells(cells) => {
                     if let Cell::Bad(b) = &cells[row] {
@@ -344,18 +382,18 @@ fn cell_text<'s>(col: &'s Col<'_>, row: usize, buf: &'s mut String) -> &'s str {
             Cell::Owned(s) => s.trim_ascii(),
             Cell::Bad(_) => "",
         },
-        Col::F64(raw, _) => match col.code(row) {
+        Col::F64(numbers) => match col.code(row) {
             Some(EMPTY) | None => "",
             Some(OTHER) => {
-                other_f64(raw[row], buf);
+                other_f64(numbers.get(row).unwrap_or_default(), buf);
                 buf.as_str()
             }
             Some(level) => SMALL[usize::from(level)],
         },
-        Col::I64(raw, _) => match col.code(row) {
+        Col::I64(numbers) => match col.code(row) {
             Some(EMPTY) | None => "",
             Some(OTHER) => {
-                *buf = raw[row].to_string();
+                *buf = numbers.get(row).unwrap_or_default().to_string();
                 buf.as_str()
             }
             Some(level) => SMALL[usize::from(level)],
@@ -473,12 +511,12 @@ fn read_frame<'a>(
             }
             Slice::F64(values) => {
                 objects.push(None);
-                cols.push(Col::F64(values, None));
+                cols.push(Col::F64(Pieces::new(vec![(values, None)])));
             }
             Slice::I64(values) => {
                 numeric = id && n > 0;
                 objects.push(None);
-                cols.push(Col::I64(values, None));
+                cols.push(Col::I64(Pieces::new(vec![(values, None)])));
             }
             Slice::Obj(objs) => {
                 objects.push(Some(objs));
@@ -501,11 +539,11 @@ fn read_frame<'a>(
             }
             Slice::Arrow(ArrowCol::F64(a)) if !id => {
                 objects.push(None);
-                cols.push(Col::F64(&a.values()[..], a.nulls()));
+                cols.push(Col::F64(Pieces::new(a.pieces().collect())));
             }
             Slice::Arrow(ArrowCol::I64(a)) if !id => {
                 objects.push(None);
-                cols.push(Col::I64(&a.values()[..], a.nulls()));
+                cols.push(Col::I64(Pieces::new(a.pieces().collect())));
             }
             Slice::Arrow(col) => {
                 // Read in place while scoring; IDs by their rules.

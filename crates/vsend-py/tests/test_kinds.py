@@ -355,6 +355,46 @@ def test_text_in_uneven_chunks_reads_as_one_array(examples):
     assert list(from_pandas.problems["row"]) == [5000, 7000]
 
 
+
+def test_numbers_in_uneven_chunks_read_as_one_array(examples):
+    """Numeric columns are read chunk by chunk where they lie, as text is:
+    real and whole numbers, with nulls, in chunks of uneven sizes (empty
+    ones among them) that start and end inside the 4,096-row slices, give
+    the rows of one array, for a pyarrow Table and for a pandas frame of
+    Arrow-backed columns; a number off the scale in a later chunk is still
+    reported at its row, with its value."""
+    pa = pytest.importorskip("pyarrow")
+    base = pd.read_csv(examples / "cohort-small.csv")
+    big = pd.concat([base.assign(child_id=base["child_id"] + f"x{k}") for k in range(300)], ignore_index=True)
+    big.loc[9001, "need.cl.literacy"] = 7.5  # not a level: rejected
+    whole = pa.Table.from_pandas(big, preserve_index=False)
+    # Whole numbers with nulls in one column, as int64.
+    i = whole.schema.get_field_index("readiness.cl")
+    whole = whole.set_column(i, "readiness.cl", whole["readiness.cl"].cast(pa.int64()))
+    assert whole["need.cl.learning"].null_count > 0 and whole["readiness.cl"].null_count > 0
+    cuts = [0, 0, 1, 4095, 4098, 4098, 6098, 9001, 9002, 10195, 10800]
+
+    def chunked(column):
+        column = column.combine_chunks()
+        return pa.chunked_array([column.slice(a, b - a) for a, b in zip(cuts, cuts[1:])], type=column.type)
+
+    table = pa.table({name: chunked(whole.column(name)) for name in whole.column_names})
+    assert table.column("need.cl.learning").num_chunks == len(cuts) - 1
+    with pytest.warns(vsend.RejectedRowsWarning, match="1 of 10800 rows rejected"):
+        got, want = vsend.score(table), vsend.score(whole.combine_chunks())
+    same_table(got.scored, want.scored)
+    with pytest.warns(vsend.RejectedRowsWarning):
+        same_table(got.scored, vsend.score(big).scored)  # numpy's NaN, not Arrow's nulls
+    assert list(got.problems["row"]) == [9001]
+    assert list(got.problems["value"]) == ["7.5"]
+
+    frame = pd.DataFrame({name: pd.arrays.ArrowExtensionArray(table.column(name)) for name in table.column_names})
+    assert frame["need.cl.learning"].array._pa_array.num_chunks == len(cuts) - 1
+    with pytest.warns(vsend.RejectedRowsWarning):
+        from_pandas = vsend.score(frame)
+    same_table(from_pandas.scored, want.scored)
+    assert list(from_pandas.problems["row"]) == [9001]
+
 def test_arrow_dates_read_as_their_text(examples):
     """A date32 column is read as the same dates written as text
     (`YYYY-MM-DD`): from year 0 to 9999, leap days, nulls, and a column
