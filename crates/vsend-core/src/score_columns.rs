@@ -271,15 +271,14 @@ impl ScoreColumns {
                 gap.absent
                     .extend(offer.absent.iter().zip(&need.absent).map(|(&a, &b)| a || b));
                 let known = offer.values.iter().zip(&need.values).zip(&gap.absent);
-                gap.values.extend(known.map(
-                    |((&o, &need), &absent)| {
-                        if absent {
-                            0.0
-                        } else {
-                            f64::from(o) - need
-                        }
-                    },
-                ));
+                gap.values.extend(known.map(|((&o, &need), &absent)| {
+                    let gap = f64::from(o) - need;
+                    if absent {
+                        0.0
+                    } else {
+                        gap
+                    }
+                }));
             }
         }
         self.fill_whole(framework, n);
@@ -343,7 +342,7 @@ impl ScoreColumns {
             for (d, gap) in gaps.0.iter().enumerate() {
                 let below = gap.values.iter().zip(&gap.absent);
                 for (b, (&g, &absent)) in bits.iter_mut().zip(below) {
-                    *b |= u8::from(!absent && g < 0.0) << d;
+                    *b |= u8::from(!absent & (g < 0.0)) << d;
                 }
             }
             unmet.clear();
@@ -356,9 +355,10 @@ impl ScoreColumns {
         for (d, need) in self.need.0.iter().enumerate().skip(1) {
             let rows = first.iter_mut().zip(&mut highest).zip(&need.values);
             for ((f, h), &v) in rows {
-                if v > *h {
-                    (*f, *h) = (d as u8, v);
-                }
+                // Choices, not branches.
+                let higher = v > *h;
+                *f = if higher { d as u8 } else { *f };
+                *h = if higher { v } else { *h };
             }
         }
         self.primary_domain.clear();
