@@ -211,8 +211,9 @@ impl SeenDates {
         self.record(child, on).map(|_| ())
     }
 
-    /// [`add`](Self::add) for the child of the latest call to it, without
-    /// the child's ID: a child's reviews mostly come one after another, and
+    /// [`add`](Self::add) for the child seen last (by `add`, or by a
+    /// history numbering its children here), without the child's ID: a
+    /// child's reviews mostly come one after another, and
     /// the caller who knows that a review's child is the previous review's
     /// need not read the ID again. `None`, recording nothing, when no child
     /// was added yet.
