@@ -38,6 +38,24 @@ pub(crate) struct TextArray {
 /// Rows per entry of [`TextArray::chunk_of_block`].
 const BLOCK: usize = 1 << 12;
 
+/// Where each of a column's chunks begins, given their lengths: the first
+/// row of each, and then the number of rows.
+pub(crate) fn starts(lengths: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut starts = vec![0];
+    for n in lengths {
+        starts.push(starts[starts.len() - 1] + n);
+    }
+    starts
+}
+
+/// The chunk holding row `row` (by the chunks' [`starts`]), and the row's
+/// place in it; an empty chunk holds none. Row `rows` (one past the last)
+/// gives the number of chunks.
+pub(crate) fn locate(starts: &[usize], row: usize) -> (usize, usize) {
+    let c = starts.partition_point(|&s| s <= row) - 1;
+    (c, row - starts[c])
+}
+
 /// Rows of a text column that lie in one of its chunks: read without
 /// finding the chunk again for each ([`TextArray::part`]).
 #[derive(Clone, Copy)]
@@ -130,10 +148,7 @@ impl TextArray {
     /// Chunks of text, of any string layouts; `None` if one is not text.
     fn of_chunks(arrays: &[ArrayRef]) -> Option<TextArray> {
         let chunks: Vec<TextChunk> = arrays.iter().map(TextChunk::of).collect::<Option<_>>()?;
-        let mut starts = vec![0];
-        for a in arrays {
-            starts.push(starts[starts.len() - 1] + a.len());
-        }
+        let starts = starts(arrays.iter().map(|a| a.len()));
         let rows = starts[starts.len() - 1];
         let mut chunk_of_block = Vec::with_capacity(rows.div_ceil(BLOCK));
         let mut c = 0;
@@ -161,10 +176,7 @@ pub(crate) struct Numbers<T: ArrowPrimitiveType> {
 
 impl<T: ArrowPrimitiveType> Numbers<T> {
     fn of_chunks(chunks: Vec<PrimitiveArray<T>>) -> Self {
-        let mut starts = vec![0];
-        for a in &chunks {
-            starts.push(starts[starts.len() - 1] + a.len());
-        }
+        let starts = starts(chunks.iter().map(|a| a.len()));
         Numbers { chunks, starts }
     }
 
@@ -175,8 +187,8 @@ impl<T: ArrowPrimitiveType> Numbers<T> {
 
     /// Cell `row`; `None` when null.
     pub(crate) fn get(&self, row: usize) -> Option<T::Native> {
-        let c = self.starts.partition_point(|&s| s <= row) - 1;
-        let (chunk, i) = (&self.chunks[c], row - self.starts[c]);
+        let (c, i) = locate(&self.starts, row);
+        let chunk = &self.chunks[c];
         chunk.is_valid(i).then(|| chunk.value(i))
     }
 
@@ -243,32 +255,38 @@ impl ArrowCol {
         if let Some(text) = TextArray::of_chunks(chunks) {
             return Ok(ArrowCol::Text(text));
         }
-        let each = || chunks.iter().map(|c| ArrowCol::new(name, c.clone()));
-        match data_type {
-            DataType::Float16 | DataType::Float32 | DataType::Float64 => {
-                let chunks = each().map(|c| match c? {
-                    ArrowCol::F64(n) => Ok(n.chunks),
-                    _ => unreachable!("a real number's chunk is read as one"),
-                });
-                let chunks = chunks.collect::<PyResult<Vec<_>>>()?.concat();
-                Ok(ArrowCol::F64(Numbers::of_chunks(chunks)))
-            }
-            DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32 => {
-                let chunks = each().map(|c| match c? {
-                    ArrowCol::I64(n) => Ok(n.chunks),
-                    _ => unreachable!("a whole number's chunk is read as one"),
-                });
-                let chunks = chunks.collect::<PyResult<Vec<_>>>()?.concat();
-                Ok(ArrowCol::I64(Numbers::of_chunks(chunks)))
-            }
-            _ => ArrowCol::new(name, concat(name, chunks)?),
+        match ArrowCol::numbers(name, chunks, data_type) {
+            Some(numbers) => numbers,
+            None => ArrowCol::new(name, concat(name, chunks)?),
         }
+    }
+
+    /// `chunks` of numbers of type `data_type`, each as it is or cast to an
+    /// f64 or an i64; `None` when the type is not one of those numbers.
+    fn numbers(
+        name: &str,
+        chunks: &[ArrayRef],
+        data_type: &DataType,
+    ) -> Option<PyResult<ArrowCol>> {
+        use DataType::*;
+        fn each<T: ArrowPrimitiveType>(name: &str, chunks: &[ArrayRef]) -> PyResult<Numbers<T>> {
+            let as_t = |c: &ArrayRef| -> PyResult<PrimitiveArray<T>> {
+                match c.data_type() == &T::DATA_TYPE {
+                    true => Ok(c.as_primitive::<T>().clone()),
+                    false => Ok(cast(name, c, &T::DATA_TYPE)?.as_primitive::<T>().clone()),
+                }
+            };
+            Ok(Numbers::of_chunks(
+                chunks.iter().map(as_t).collect::<PyResult<_>>()?,
+            ))
+        }
+        Some(match data_type {
+            Float16 | Float32 | Float64 => each(name, chunks).map(ArrowCol::F64),
+            Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 => {
+                each(name, chunks).map(ArrowCol::I64)
+            }
+            _ => return None,
+        })
     }
 
     /// Prepares one column (`name` for messages).
@@ -277,23 +295,11 @@ impl ArrowCol {
         if let Some(text) = TextArray::of(&array) {
             return Ok(ArrowCol::Text(text));
         }
+        let one = std::slice::from_ref(&array);
+        if let Some(numbers) = ArrowCol::numbers(name, one, array.data_type()) {
+            return numbers;
+        }
         Ok(match array.data_type() {
-            Float64 => ArrowCol::F64(Numbers::of_chunks(vec![array
-                .as_primitive::<Float64Type>()
-                .clone()])),
-            Float16 | Float32 => {
-                let cast = cast(name, &array, &Float64)?;
-                let cast = cast.as_primitive::<Float64Type>().clone();
-                ArrowCol::F64(Numbers::of_chunks(vec![cast]))
-            }
-            Int64 => ArrowCol::I64(Numbers::of_chunks(vec![array
-                .as_primitive::<Int64Type>()
-                .clone()])),
-            Int8 | Int16 | Int32 | UInt8 | UInt16 | UInt32 => {
-                let cast = cast(name, &array, &Int64)?;
-                let cast = cast.as_primitive::<Int64Type>().clone();
-                ArrowCol::I64(Numbers::of_chunks(vec![cast]))
-            }
             // Every u64 in digits, as written: none turned into another number.
             UInt64 => ArrowCol::Digits(as_text(name, &array)?),
             Null | Dictionary(..) => ArrowCol::Text(as_text(name, &array)?),

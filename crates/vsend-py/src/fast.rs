@@ -26,7 +26,7 @@ use std::borrow::Cow;
 use arrow_array::ArrayRef;
 use arrow_buffer::NullBuffer;
 
-use crate::arrow::{ArrowCol, TextArray, TextPart};
+use crate::arrow::{locate, starts, ArrowCol, TextArray, TextPart};
 use crate::cells::{arrow_text, float_id, id_text, object_text, BadCell, Markers, Text, SMALL};
 use crate::score::{ChildOf, IdColumn, OutSlice, Output, Rejected, Scored};
 use crate::source::{tick, with_bad_cells, ColumnData, Columns, NumericIds, Slice};
@@ -47,24 +47,21 @@ pub(crate) struct Pieces<'a, T> {
 
 impl<'a, T: Copy + Default> Pieces<'a, T> {
     fn new(pieces: Vec<(&'a [T], Option<&'a NullBuffer>)>) -> Self {
-        let mut starts = vec![0];
-        for (values, _) in &pieces {
-            starts.push(starts[starts.len() - 1] + values.len());
-        }
+        let starts = starts(pieces.iter().map(|(values, _)| values.len()));
         Pieces { pieces, starts }
     }
 
     /// Cell `row`; `None` when null.
     fn get(&self, row: usize) -> Option<T> {
-        let p = self.starts.partition_point(|&s| s <= row) - 1;
-        let ((values, nulls), i) = (self.pieces[p], row - self.starts[p]);
+        let (p, i) = locate(&self.starts, row);
+        let (values, nulls) = self.pieces[p];
         (!nulls.is_some_and(|n| n.is_null(i))).then(|| values[i])
     }
 
     /// `code` of each number of `rows`, in order; [`EMPTY`] for a null.
     fn codes(&self, rows: std::ops::Range<usize>, code: impl Fn(T) -> u8) -> Vec<u8> {
         let mut codes = Vec::with_capacity(rows.len());
-        let first = self.starts.partition_point(|&s| s <= rows.start).max(1) - 1;
+        let (first, _) = locate(&self.starts, rows.start);
         for (p, &(values, nulls)) in self.pieces.iter().enumerate().skip(first) {
             let start = self.starts[p];
             if start >= rows.end {
