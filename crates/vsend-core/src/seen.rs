@@ -213,10 +213,9 @@ impl SeenDates {
 
     /// [`add`](Self::add) for the child seen last (by `add`, or by a
     /// history numbering its children here), without the child's ID: a
-    /// child's reviews mostly come one after another, and
-    /// the caller who knows that a review's child is the previous review's
-    /// need not read the ID again. `None`, recording nothing, when no child
-    /// was added yet.
+    /// child's reviews mostly come one after another, and the caller who
+    /// knows that a review's child is the previous review's need not read
+    /// the ID again. `None`, recording nothing, when no child was seen yet.
     ///
     /// ```
     /// use vsend_core::{parse_date, ChildId, SeenDates};
