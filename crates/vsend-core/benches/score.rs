@@ -15,16 +15,21 @@ use vsend_core::{
 const ASSESSMENTS: usize = 100_000;
 const REVIEWS_PER_CHILD: usize = 4;
 
-/// A deterministic cohort: 25,000 children with four termly reviews each, about
-/// one value in ten not assessed.
-fn cohort(fw: &Framework) -> Vec<Assessment> {
+/// The benches' random numbers: a xorshift from a fixed seed.
+fn xorshift() -> impl FnMut() -> u64 {
     let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
+    move || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         state
-    };
+    }
+}
+
+/// A deterministic cohort: 25,000 children with four termly reviews each, about
+/// one value in ten not assessed.
+fn cohort(fw: &Framework) -> Vec<Assessment> {
+    let mut next = xorshift();
     let mut level = move || match next() % 10 {
         0 => String::new(),
         r => ((r % 5) as u8).to_string(),
@@ -62,13 +67,7 @@ struct Frame {
 
 fn frame(fw: &Framework) -> Frame {
     let header: Vec<String> = Column::all(fw).into_iter().map(|c| c.name(fw)).collect();
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift();
     let dates = ["2024-09-20", "2025-01-15", "2025-05-10", "2025-09-18"];
     let rows = 0..ASSESSMENTS;
     let child = |i: usize| i / REVIEWS_PER_CHILD;
